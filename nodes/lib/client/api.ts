@@ -1,0 +1,38 @@
+// The contract between the ThingSpace client and its users (the queue consumer, the
+// nodes). The consumer is written against this interface only.
+import type { CallbackActionResult, CallbackListener, SmsMessage } from '../types';
+
+export interface HistoryBlock {
+  /** 200 (last block) or 202 (more waiting). */
+  status: number;
+  hasMoreData: boolean;
+  messages: SmsMessage[];
+  /** The `next` token parsed from `Location`, copied byte for byte (api open question 3).
+   *  Present on 202; also kept if a 200 ever carries a Location. */
+  next?: string;
+}
+
+export interface CallOptions {
+  /** Aborts the request in flight (and any token/login it waits for on its own behalf). */
+  signal?: AbortSignal;
+}
+
+export interface ConnectionCheck {
+  token: { ok: boolean; code?: string; message?: string };
+  login: { ok: boolean; skipped?: boolean; code?: string; message?: string };
+}
+
+export interface ThingSpaceApi {
+  readonly accountName: string;
+  /** `GET /sms/{accountName}/history[?next=]`. Passing `next` acknowledges the block it came with. */
+  history(next?: string, opts?: CallOptions): Promise<HistoryBlock>;
+  /** `PUT /sms/{accountName}/startCallbacks` -> `{success: true}`. */
+  startCallbacks(opts?: CallOptions): Promise<{ success: boolean }>;
+  registerCallback(url: string, creds?: { username?: string; password?: string }, opts?: CallOptions): Promise<CallbackActionResult>;
+  listCallbacks(opts?: CallOptions): Promise<CallbackListener[]>;
+  deleteCallback(serviceName: string, opts?: CallOptions): Promise<CallbackActionResult>;
+  /** Token then login, once each, never retried; says which failed. */
+  testConnection(opts?: CallOptions): Promise<ConnectionCheck>;
+  /** Set once the server rejected the credentials; every call then fails at once without a request. */
+  readonly credentialsRejected: import('./errors').ThingSpaceError | undefined;
+}

@@ -1,0 +1,113 @@
+// Every failure of a ThingSpace call becomes one ThingSpaceError with a kind, decided in
+// one place (classify.ts), so retry policy and user messages never parse strings twice.
+
+export type ErrorKind =
+  /** The server said the app key/secret or the UWS user/password are wrong. Never retried:
+   *  five failed logins lock the Verizon account (api §3.2). */
+  | 'credentials_rejected'
+  /** Bearer token invalid or expired (401, gateway fault 900901/900902): fetch a new token, retry once. */
+  | 'bearer_expired'
+  /** Any `.SessionToken.` errorCode, whatever the HTTP status (api §7.2, open question 7): log in again, retry once. */
+  | 'session_expired'
+  /** 429; `retryAfterMs` carries Retry-After when given. */
+  | 'rate_limited'
+  /** 5xx. */
+  | 'server'
+  /** Connection refused/reset, DNS, TLS. */
+  | 'network'
+  /** No answer within the request timeout. */
+  | 'timeout'
+  /** Malformed JSON, wrong shape, oversize body, unexpected status, Location off-path. */
+  | 'bad_response'
+  /** An M2M error body other than the kinds above (e.g. REQUEST_FAILED.AccountNotFound). */
+  | 'api'
+  /** Our own configuration is unusable (account name, server URL, missing credential). */
+  | 'bad_config'
+  /** The caller aborted (stop, close). Not an error to report. */
+  | 'aborted';
+
+/** Our own fixed codes, used for `msg.error.code` when the API gave no errorCode (SPEC.md). */
+export const ERROR_CODES = {
+  credentials_rejected: 'CREDENTIALS_REJECTED',
+  bearer_expired: 'CREDENTIALS_REJECTED',
+  session_expired: 'CREDENTIALS_REJECTED',
+  rate_limited: 'RATE_LIMITED',
+  server: 'SERVER_ERROR',
+  network: 'NETWORK',
+  timeout: 'TIMEOUT',
+  bad_response: 'BAD_RESPONSE',
+  api: 'BAD_RESPONSE',
+  bad_config: 'BAD_CONFIG',
+  aborted: 'ABORTED',
+} as const satisfies Record<ErrorKind, string>;
+
+export interface ThingSpaceErrorInit {
+  kind: ErrorKind;
+  message: string;
+  /** HTTP status, when there was a response. */
+  status?: number;
+  /** The API's own code exactly as received: M2M `errorCode`, gateway `fault.code`, or OAuth `error`. */
+  errorCode?: string;
+  /** The API's own message as received (never parsed: api §7.1 says it may change). */
+  errorMessage?: string;
+  /** From Retry-After, in milliseconds. */
+  retryAfterMs?: number;
+  /** Which call failed, e.g. `token`, `login`, `history`. */
+  operation?: string;
+}
+
+export class ThingSpaceError extends Error {
+  readonly kind: ErrorKind;
+  readonly status?: number;
+  readonly errorCode?: string;
+  readonly errorMessage?: string;
+  readonly retryAfterMs?: number;
+  readonly operation?: string;
+
+  constructor(init: ThingSpaceErrorInit) {
+    super(init.message);
+    this.name = 'ThingSpaceError';
+    this.kind = init.kind;
+    this.status = init.status;
+    this.errorCode = init.errorCode;
+    this.errorMessage = init.errorMessage;
+    this.retryAfterMs = init.retryAfterMs;
+    this.operation = init.operation;
+  }
+
+  /** `msg.error.code`: the API's errorCode where it gave one, else our fixed code. */
+  get code(): string {
+    return this.errorCode ?? ERROR_CODES[this.kind];
+  }
+
+  /** Worth retrying later with backoff (the consumer decides when). */
+  get retryable(): boolean {
+    return (
+      this.kind === 'rate_limited' ||
+      this.kind === 'server' ||
+      this.kind === 'network' ||
+      this.kind === 'timeout' ||
+      this.kind === 'bad_response' ||
+      this.kind === 'api'
+    );
+  }
+
+  /** A plain object safe to log or put on a message: no request, no headers, no secrets. */
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      kind: this.kind,
+      code: this.code,
+      message: this.message,
+      status: this.status,
+      errorCode: this.errorCode,
+      errorMessage: this.errorMessage,
+      retryAfterMs: this.retryAfterMs,
+      operation: this.operation,
+    };
+  }
+}
+
+export function isThingSpaceError(e: unknown): e is ThingSpaceError {
+  return e instanceof ThingSpaceError;
+}
