@@ -1,0 +1,89 @@
+// Options and control types of the ThingSpace simulator. Tests and the CLI use these;
+// the HTTP control interface (/_sim/...) accepts the same shapes as JSON.
+import type { SmsMessage } from '../nodes/lib/types';
+
+/** Open question 1 (api §11): what a history call without `next` does. */
+export type WithoutNextMode = 'redeliver' | 'consume';
+/** Open question 2: how the final `200` block is acknowledged. */
+export type FinalBlockMode = 'redeliver' | 'ack-on-delivery';
+/** Open question 4: the form of the `Location` header. */
+export type LocationForm = 'relative' | 'prefixed' | 'absolute';
+/** Open question 3: the form of the `next` token. */
+export type TokenStyle = 'numeric' | 'alnum';
+/** Open question 5: the shape of pushed callback bodies (api §6.2). */
+export type CallbackShape = 'nested' | 'flat' | 'soap-like';
+
+export interface SimulatorOptions {
+  host?: string; // default 127.0.0.1
+  port?: number; // default 0 (any free port)
+  clientId?: string; // default 'sim-client-id'
+  clientSecret?: string; // default 'sim-client-secret'
+  username?: string; // default 'sim-user'
+  password?: string; // default 'sim-password'
+  /** Known billing accounts; default ['0000123456-00001']. Others get REQUEST_FAILED.AccountNotFound. */
+  accounts?: string[];
+  blockSize?: number; // default 100
+  tokenTtlSec?: number; // default 3600
+  sessionIdleSec?: number; // default 1200
+  latencyMs?: number; // added to every API response, default 0
+  withoutNext?: WithoutNextMode; // default 'redeliver'
+  finalBlock?: FinalBlockMode; // default 'redeliver'
+  locationForm?: LocationForm; // default 'relative'
+  tokenStyle?: TokenStyle; // default 'numeric'
+  callbackShape?: CallbackShape; // default 'nested'
+  /** Simulated devices sending SMS on their own: count and seconds between SMS per device. */
+  devices?: number; // default 0
+  deviceEverySec?: number; // default 5
+  /** Failed logins before the user is locked (api §3.2). */
+  lockoutAfter?: number; // default 5
+  quiet?: boolean;
+}
+
+export type FaultKind =
+  | 'server-error' // 500/502/503 with an error body
+  | 'rate-limit' // 429 with Retry-After
+  | 'hang' // accept, never answer (until the client gives up)
+  | 'reset' // destroy the socket before answering
+  | 'reset-after' // process the request (ack included), then destroy the socket
+  | 'malformed' // 200 with a body that is not JSON
+  | 'html' // 502 with an HTML error page
+  | 'empty' // 200 with an empty body
+  | 'oversize' // 200 with a ~10 MB body
+  | 'wrong-shape' // 200 JSON that is not a history body
+  | 'expire-bearer' // invalidate the current bearer token before handling
+  | 'expire-session'; // invalidate the current session before handling
+
+export type Endpoint = 'token' | 'login' | 'history' | 'startCallbacks' | 'callbacks' | 'any';
+
+export interface FaultRule {
+  kind: FaultKind;
+  endpoint?: Endpoint; // default 'history'
+  /** Apply to the next `count` matching requests (default 1)... */
+  count?: number;
+  /** ...or to each matching request with this probability (0..1), until cleared. */
+  probability?: number;
+  status?: number; // for server-error, default 503
+  retryAfterSec?: number; // for rate-limit, default 1
+}
+
+export interface SimulatorCounters {
+  requests: Record<string, number>; // per endpoint
+  tokensIssued: number;
+  loginsOk: number;
+  loginsFailed: number;
+  locked: boolean;
+  historyBlocksServed: number;
+  messagesServed: number; // counting re-deliveries
+  messagesAcked: number;
+  redeliveries: number; // blocks served again
+  maxConcurrentHistory: number; // per account, the max seen
+  inFlightHistory: number;
+  faultsInjected: Record<string, number>;
+  callbacksPushed: number;
+  callbackFailures: number;
+  rejectedPaths: number; // requests that matched no documented path
+  enqueued: number;
+  queued: number; // still in the queue (unacknowledged)
+}
+
+export type { SmsMessage };
