@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.node-red/**', '.bench/**', '.e2e/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.node-red/**', '.bench/**', '.e2e/**', '.build/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
