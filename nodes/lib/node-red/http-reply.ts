@@ -1,0 +1,21 @@
+// Answering an `http in` request that sms-queue-in does not pass on (a duplicate, a
+// forged or unreadable callback body): ThingSpace must get an answer, or it retries the
+// callback (api §6.1), and a duplicate never reaches an `http response` node downstream.
+import type { NodeMessage } from 'node-red';
+
+interface ExpressLikeResponse {
+  headersSent?: boolean;
+  status(code: number): ExpressLikeResponse;
+  end(): void;
+}
+
+/** Replies with `status` and no body if `msg.res` is an http in response not yet answered. */
+export function answerHttp(msg: NodeMessage, status: number): void {
+  const res = (msg.res as { _res?: ExpressLikeResponse } | undefined)?._res;
+  if (!res || typeof res.status !== 'function' || res.headersSent) return;
+  try {
+    res.status(status).end();
+  } catch {
+    // The socket may be gone; nothing else to do for this request.
+  }
+}

@@ -1,0 +1,154 @@
+// Config node: the account's credentials and the one shared API client every node uses.
+import type { Node, NodeAPI, NodeDef } from 'node-red';
+import { EventEmitter } from 'node:events';
+import type { Request, Response } from 'express';
+import { ThingSpaceClient } from './lib/client/thingspace-client';
+import type { ThingSpaceApi } from './lib/client/api';
+import { ThingSpaceError } from './lib/client/errors';
+
+export const DEFAULT_SERVER = 'https://thingspace.verizon.com';
+
+export interface ThingSpaceCredentials {
+  clientId?: string;
+  clientSecret?: string;
+  username?: string;
+  password?: string;
+  callbackUsername?: string;
+  callbackPassword?: string;
+}
+
+interface ConfigDef extends NodeDef {
+  accountName: string;
+  server: string;
+}
+
+export interface ThingSpaceConfigNode extends Node<ThingSpaceCredentials> {
+  accountName: string;
+  server: string;
+  /** The shared client, or undefined when the configuration is unusable (see `configError`). */
+  api?: ThingSpaceApi;
+  configError?: ThingSpaceError;
+  /** Emits 'rejected' (err) once the server rejected the credentials, for every user node's status. */
+  events: EventEmitter;
+  /** Called by user nodes with any failure; a credentials rejection is broadcast to all of them. */
+  reportFailure(err: unknown): void;
+  callbackCredentials(): { username?: string; password?: string } | undefined;
+}
+
+const credentialTypes = {
+  clientId: { type: 'text' },
+  clientSecret: { type: 'password' },
+  username: { type: 'text' },
+  password: { type: 'password' },
+  callbackUsername: { type: 'text' },
+  callbackPassword: { type: 'password' },
+} as const;
+
+// The editor shows a saved password as this placeholder; it means "keep the saved one".
+const SAVED_PASSWORD = '__PWRD__';
+
+function makeClient(RED: NodeAPI, node: Node, accountName: string, server: string, creds: ThingSpaceCredentials): ThingSpaceClient {
+  return new ThingSpaceClient({
+    server,
+    accountName,
+    clientId: creds.clientId ?? '',
+    clientSecret: creds.clientSecret ?? '',
+    username: creds.username ?? '',
+    password: creds.password ?? '',
+    // The client never puts a secret in a log line; these go to Node-RED's debug/trace log.
+    log: (level, text) => {
+      if (level === 'warn') node.warn(text);
+      else if (level === 'info') node.log(text);
+      else node.debug(text);
+    },
+  });
+}
+
+module.exports = function (RED: NodeAPI): void {
+  function ThingSpaceConfig(this: ThingSpaceConfigNode, def: ConfigDef): void {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    node.accountName = (def.accountName ?? '').trim();
+    node.server = (def.server ?? '').trim() || DEFAULT_SERVER;
+    node.events = new EventEmitter();
+    node.events.setMaxListeners(0);
+    const creds = node.credentials ?? {};
+
+    try {
+      node.api = makeClient(RED, node, node.accountName, node.server, creds);
+    } catch (err) {
+      node.configError =
+        err instanceof ThingSpaceError ? err : new ThingSpaceError({ kind: 'bad_config', message: String((err as Error).message) });
+    }
+
+    let rejected = false;
+    node.reportFailure = (err: unknown): void => {
+      if (!(err instanceof ThingSpaceError) || err.kind !== 'credentials_rejected' || rejected) return;
+      // Five failed logins lock the Verizon account (api §3.2): the client makes no further
+      // attempt, and every node that uses this config says why until a redeploy.
+      rejected = true;
+      node.events.emit('rejected', err);
+    };
+
+    node.callbackCredentials = () => {
+      const username = creds.callbackUsername || undefined;
+      const password = creds.callbackPassword || undefined;
+      return username || password ? { username, password } : undefined;
+    };
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      node.events.removeAllListeners();
+      done();
+    });
+  }
+
+  RED.nodes.registerType('thingspace-config', ThingSpaceConfig as unknown as (this: Node, def: NodeDef) => void, {
+    credentials: credentialTypes,
+  });
+
+  // "Test connection": token and login once each, with what the dialog holds now.
+  RED.httpAdmin.post(
+    '/thingspace-config/:id/test',
+    RED.auth.needsPermission('thingspace-config.write'),
+    (req: Request, res: Response) => {
+      void (async () => {
+        const body = (req.body ?? {}) as { accountName?: unknown; server?: unknown; credentials?: Record<string, unknown> };
+        const saved = (RED.nodes.getCredentials(req.params.id) ?? {}) as ThingSpaceCredentials;
+        const given = body.credentials ?? {};
+        const pick = (name: keyof ThingSpaceCredentials): string => {
+          const v = given[name];
+          if (typeof v !== 'string' || v === SAVED_PASSWORD) return saved[name] ?? '';
+          return v;
+        };
+        const accountName = typeof body.accountName === 'string' ? body.accountName.trim() : '';
+        const server = (typeof body.server === 'string' && body.server.trim()) || DEFAULT_SERVER;
+        let client: ThingSpaceClient;
+        try {
+          client = new ThingSpaceClient({
+            server,
+            accountName,
+            clientId: pick('clientId'),
+            clientSecret: pick('clientSecret'),
+            username: pick('username'),
+            password: pick('password'),
+          });
+        } catch (err) {
+          const e = err instanceof ThingSpaceError ? err : undefined;
+          res.json({
+            token: { ok: false, code: e?.code ?? 'BAD_CONFIG', message: e?.message ?? 'Invalid configuration' },
+            login: { ok: false, skipped: true },
+          });
+          return;
+        }
+        try {
+          res.json(await client.testConnection());
+        } catch (err) {
+          const e = err instanceof ThingSpaceError ? err : undefined;
+          res.status(500).json({ error: { code: e?.code ?? 'ERROR', message: e?.message ?? 'Connection test failed' } });
+        } finally {
+          client.close?.();
+        }
+      })();
+    },
+  );
+};
