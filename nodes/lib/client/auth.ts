@@ -1,0 +1,189 @@
+// Bearer token and M2M session management (api §3).
+//
+// Both are shared by every call of one client and fetched single-flight: concurrent callers
+// wait on the same token request and the same login. A shared request is not tied to any
+// one caller's signal (a caller that gives up stops waiting, the others keep theirs); it is
+// bounded by the request timeout and cancelled by close().
+//
+// Lockout (api §3.2): five failed logins lock the Verizon user. Once the server has said the
+// credentials are wrong, the rejection is remembered and every later call fails with it
+// without sending anything, until a new client is built (a redeploy).
+import { TOKEN_PATH, M2M_ROOT } from '../types';
+import { abortedError, badResponse, errorFromResponse, parseJson, type Operation } from './classify';
+import type { ClientConfig, LogLevel } from './config';
+import { ThingSpaceError } from './errors';
+import type { HttpTransport } from './http';
+
+export interface Tokens {
+  bearer: string;
+  session: string;
+}
+
+/** Refresh this long before `expires_in` runs out (api §3.3), or at half the lifetime when
+ *  that comes first, so very short lifetimes (a simulator) still get a cached token. */
+const REFRESH_MARGIN_SEC = 60;
+
+export function refreshDelayMs(expiresInSec: number): number {
+  return (expiresInSec - Math.min(REFRESH_MARGIN_SEC, expiresInSec / 2)) * 1000;
+}
+
+/** Waits for a shared promise, but lets this caller stop waiting when its own signal aborts. */
+export function waitFor<T>(shared: Promise<T>, signal: AbortSignal | undefined, operation: Operation): Promise<T> {
+  if (signal === undefined) return shared;
+  if (signal.aborted) return Promise.reject(abortedError(operation));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(abortedError(operation));
+    signal.addEventListener('abort', onAbort, { once: true });
+    shared.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
+}
+
+function singleFlight<T>(start: () => Promise<T>, clear: () => void): Promise<T> {
+  const flight = start().finally(clear);
+  // Every waiter may have given up; the shared request must not become an unhandled rejection.
+  flight.catch(() => undefined);
+  return flight;
+}
+
+function expiresInSec(value: unknown): number | undefined {
+  const n = typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
+  return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : undefined;
+}
+
+export class AuthSession {
+  private bearer?: { token: string; refreshAt: number };
+  private session?: string;
+  private tokenFlight?: Promise<string>;
+  private loginFlight?: Promise<string>;
+  private rejectedError?: ThingSpaceError;
+  private readonly basic: string;
+
+  constructor(
+    private readonly cfg: ClientConfig,
+    private readonly http: HttpTransport,
+    private readonly log: (level: LogLevel, text: string) => void,
+    private readonly scrub: (err: ThingSpaceError) => ThingSpaceError,
+  ) {
+    this.basic = 'Basic ' + Buffer.from(`${cfg.clientId}:${cfg.clientSecret}`, 'utf8').toString('base64');
+  }
+
+  get rejected(): ThingSpaceError | undefined {
+    return this.rejectedError;
+  }
+
+  /** Values to mask in anything we let out (see redact.ts). */
+  secrets(): Array<string | undefined> {
+    return [this.cfg.clientSecret, this.cfg.password, this.basic.slice('Basic '.length), this.bearer?.token, this.session];
+  }
+
+  throwIfRejected(): void {
+    if (this.rejectedError) throw this.rejectedError;
+  }
+
+  /** Bearer and session for one M2M call, fetching whichever is missing. */
+  async tokens(signal?: AbortSignal): Promise<Tokens> {
+    const session = await this.sessionToken(signal);
+    const bearer = await this.bearerToken(signal);
+    return { bearer, session };
+  }
+
+  async bearerToken(signal?: AbortSignal): Promise<string> {
+    this.throwIfRejected();
+    if (this.bearer && Date.now() < this.bearer.refreshAt) return this.bearer.token;
+    this.tokenFlight ??= singleFlight(
+      () => this.requestToken(),
+      () => (this.tokenFlight = undefined),
+    );
+    return waitFor(this.tokenFlight, signal, 'token');
+  }
+
+  async sessionToken(signal?: AbortSignal): Promise<string> {
+    this.throwIfRejected();
+    if (this.session !== undefined) return this.session;
+    this.loginFlight ??= singleFlight(
+      () => this.loginWithFreshBearer(),
+      () => (this.loginFlight = undefined),
+    );
+    return waitFor(this.loginFlight, signal, 'login');
+  }
+
+  /** Forget a bearer the server refused, unless someone already replaced it. */
+  dropBearer(token: string): void {
+    if (this.bearer?.token === token) this.bearer = undefined;
+  }
+
+  /** Forget a session the server refused, unless a newer login already replaced it, so a
+   *  burst of calls that all saw the same expired session causes one login, not many. */
+  dropSession(session: string): void {
+    if (this.session === session) this.session = undefined;
+  }
+
+  /** One token request, never retried. */
+  async requestToken(signal?: AbortSignal): Promise<string> {
+    const res = await this.http.send({
+      operation: 'token',
+      method: 'POST',
+      path: TOKEN_PATH,
+      headers: { Authorization: this.basic, 'Content-Type': 'application/x-www-form-urlencoded' },
+      data: 'grant_type=client_credentials',
+      signal,
+    });
+    if (res.status !== 200) throw this.failed(errorFromResponse('token', res), `POST token -> ${res.status}`);
+    const body = parseJson('token', res) as Record<string, unknown> | null;
+    const token = body?.access_token;
+    const lifetime = expiresInSec(body?.expires_in);
+    if (typeof token !== 'string' || token === '' || lifetime === undefined) {
+      throw badResponse('token', res.status, 'the token answer has no access_token or expires_in');
+    }
+    this.bearer = { token, refreshAt: Date.now() + refreshDelayMs(lifetime) };
+    this.log('debug', `POST token -> 200 (expires in ${lifetime} s)`);
+    return token;
+  }
+
+  /** One login with the given bearer, never retried. */
+  async loginOnce(bearer: string, signal?: AbortSignal): Promise<string> {
+    const res = await this.http.send({
+      operation: 'login',
+      method: 'POST',
+      path: `${M2M_ROOT}/session/login`,
+      headers: { Authorization: `Bearer ${bearer}`, 'Content-Type': 'application/json' },
+      data: JSON.stringify({ username: this.cfg.username, password: this.cfg.password }),
+      signal,
+    });
+    if (res.status !== 200) throw this.failed(errorFromResponse('login', res), `POST session/login -> ${res.status}`);
+    const body = parseJson('login', res) as Record<string, unknown> | null;
+    const session = body?.sessionToken;
+    if (typeof session !== 'string' || session === '') throw badResponse('login', res.status, 'the login answer has no sessionToken');
+    this.session = session;
+    this.log('debug', 'POST session/login -> 200');
+    return session;
+  }
+
+  /** A login refused for its bearer (not for the password) gets a new bearer and one more try. */
+  private async loginWithFreshBearer(): Promise<string> {
+    const bearer = await this.bearerToken();
+    try {
+      return await this.loginOnce(bearer);
+    } catch (err) {
+      if (!(err instanceof ThingSpaceError) || err.kind !== 'bearer_expired') throw err;
+      this.dropBearer(bearer);
+      return this.loginOnce(await this.bearerToken());
+    }
+  }
+
+  private failed(err: ThingSpaceError, line: string): ThingSpaceError {
+    const clean = this.scrub(err);
+    this.log(clean.kind === 'credentials_rejected' ? 'warn' : 'debug', `${line}${clean.errorCode ? ` (${clean.errorCode})` : ''}`);
+    if (clean.kind === 'credentials_rejected') this.rejectedError = clean;
+    return clean;
+  }
+}

@@ -1,0 +1,190 @@
+// The one place that turns a failed exchange with ThingSpace (a transport error from axios,
+// or a response we cannot use) into a ThingSpaceError with a kind. Errors are always built
+// fresh from a few fields we pick out: an axios error carries the request headers (bearer,
+// Basic credentials) and body (password), so it is never rethrown, wrapped or logged.
+import { ThingSpaceError, type ErrorKind } from './errors';
+
+export interface RawResponse {
+  status: number;
+  /** Lower-case header names. */
+  headers: Record<string, string | undefined>;
+  /** The body as text (we parse JSON ourselves so a malformed body is ours to classify). */
+  body: string;
+}
+
+export type Operation =
+  | 'token'
+  | 'login'
+  | 'history'
+  | 'startCallbacks'
+  | 'registerCallback'
+  | 'listCallbacks'
+  | 'deleteCallback';
+
+/** Why a transport error happened, when we know better than axios (our own abort controller). */
+export type AbortCause = 'caller' | 'timeout' | undefined;
+
+const LABEL: Record<Operation, string> = {
+  token: 'the access token request',
+  login: 'the session login',
+  history: 'the SMS history request',
+  startCallbacks: 'the startCallbacks request',
+  registerCallback: 'the callback registration',
+  listCallbacks: 'the callback listing',
+  deleteCallback: 'the callback deletion',
+};
+
+const MAX_ERROR_TEXT = 300;
+
+interface ErrorInfo {
+  errorCode?: string;
+  errorMessage?: string;
+}
+
+function clip(text: string): string {
+  return text.length > MAX_ERROR_TEXT ? text.slice(0, MAX_ERROR_TEXT) + '...' : text;
+}
+
+function text(value: unknown): string | undefined {
+  if (typeof value === 'string' && value !== '') return clip(value);
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return undefined;
+}
+
+function make(kind: ErrorKind, operation: Operation, message: string, extra: Partial<ThingSpaceError> = {}): ThingSpaceError {
+  return new ThingSpaceError({
+    kind,
+    message,
+    operation,
+    status: extra.status,
+    errorCode: extra.errorCode,
+    errorMessage: extra.errorMessage,
+    retryAfterMs: extra.retryAfterMs,
+  });
+}
+
+export function badResponse(operation: Operation, status: number | undefined, why: string): ThingSpaceError {
+  return make('bad_response', operation, `Unexpected answer from ThingSpace to ${LABEL[operation]}: ${why}`, { status });
+}
+
+function looksLikeHtml(body: string, contentType: string | undefined): boolean {
+  return /html/i.test(contentType ?? '') || /^\s*</.test(body);
+}
+
+/** Parses a success body as JSON; an empty, HTML or non-JSON body is a bad response. */
+export function parseJson(operation: Operation, res: RawResponse): unknown {
+  if (res.body.trim() === '') throw badResponse(operation, res.status, 'the body is empty');
+  if (looksLikeHtml(res.body, res.headers['content-type'])) throw badResponse(operation, res.status, 'the body is an HTML page, not JSON');
+  try {
+    return JSON.parse(res.body);
+  } catch {
+    throw badResponse(operation, res.status, 'the body is not valid JSON');
+  }
+}
+
+/** Picks the API's own code and message out of an error body, whichever of the three shapes
+ *  it has (api §7.1): M2M `{errorCode, errorMessage}`, gateway `{fault: {code, message}}`,
+ *  OAuth `{error, error_description}`. Anything else yields nothing. */
+function errorInfo(body: string): ErrorInfo {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return {};
+  }
+  if (parsed === null || typeof parsed !== 'object') return {};
+  const o = parsed as Record<string, unknown>;
+  if (text(o.errorCode) !== undefined) return { errorCode: text(o.errorCode), errorMessage: text(o.errorMessage) };
+  if (o.fault !== null && typeof o.fault === 'object') {
+    const f = o.fault as Record<string, unknown>;
+    return { errorCode: text(f.code), errorMessage: text(f.description) ?? text(f.message) };
+  }
+  if (text(o.error) !== undefined) return { errorCode: text(o.error), errorMessage: text(o.error_description) };
+  return {};
+}
+
+/** Retry-After in seconds or as an HTTP date (RFC 9110), in ms; undefined if absent or unreadable. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const v = value.trim();
+  if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+function withCode(code: string | undefined): string {
+  return code === undefined ? '' : ` (${code})`;
+}
+
+const BEARER_FAULTS = new Set(['900901', '900902']);
+
+/** Classifies a response whose status the caller cannot use. */
+export function errorFromResponse(operation: Operation, res: RawResponse): ThingSpaceError {
+  const { status } = res;
+  const info = errorInfo(res.body);
+  const extra = { status, ...info };
+  const code = info.errorCode;
+  const m2m = operation !== 'token' && operation !== 'login';
+
+  // Keyed on the code, whatever the status: one integration saw it on a 403 (api §7.2, open question 7).
+  if (m2m && code !== undefined && code.includes('.SessionToken.')) {
+    return make('session_expired', operation, `ThingSpace says the session is no longer valid${withCode(code)}`, extra);
+  }
+  if (operation !== 'token' && ((code !== undefined && BEARER_FAULTS.has(code)) || status === 401)) {
+    return make('bearer_expired', operation, `ThingSpace refused the access token on ${LABEL[operation]}${withCode(code)}`, extra);
+  }
+  if (status === 429) {
+    const retryAfterMs = parseRetryAfter(res.headers['retry-after']);
+    const after = retryAfterMs === undefined ? '' : `, retry after ${Math.ceil(retryAfterMs / 1000)} s`;
+    return make('rate_limited', operation, `ThingSpace is rate limiting ${LABEL[operation]}${after}`, { ...extra, retryAfterMs });
+  }
+  if (status === 408) return make('timeout', operation, `ThingSpace timed out ${LABEL[operation]} (HTTP 408)`, extra);
+  if (status >= 500) return make('server', operation, `ThingSpace server error ${status} on ${LABEL[operation]}${withCode(code)}`, extra);
+  if (operation === 'token' && (status === 400 || status === 401)) {
+    return make('credentials_rejected', operation, `ThingSpace rejected the app key and secret${withCode(code)}`, extra);
+  }
+  // A 404 or a gateway "no matching resource" (900906) means a wrong server or path, not a
+  // wrong password: it must not count as a rejection of the credentials.
+  if (operation === 'login' && status >= 400 && status < 500 && status !== 404 && code !== '900906') {
+    return make('credentials_rejected', operation, `ThingSpace rejected the session login${withCode(code)}`, extra);
+  }
+  if (m2m && status >= 400 && status < 500) {
+    return make('api', operation, `ThingSpace refused ${LABEL[operation]}${withCode(code ?? `HTTP ${status}`)}`, extra);
+  }
+  return make('bad_response', operation, `Unexpected answer from ThingSpace to ${LABEL[operation]}: HTTP ${status}${withCode(code)}`, extra);
+}
+
+function errorCodeOf(err: unknown): string | undefined {
+  if (err === null || typeof err !== 'object') return undefined;
+  const { code, cause } = err as { code?: unknown; cause?: unknown };
+  if (typeof code === 'string' && /^[A-Z0-9_]{2,40}$/.test(code)) return code;
+  return cause === err ? undefined : errorCodeOf(cause);
+}
+
+function messageOf(err: unknown): string {
+  return err !== null && typeof err === 'object' && typeof (err as { message?: unknown }).message === 'string'
+    ? (err as { message: string }).message
+    : '';
+}
+
+/** Classifies a request that produced no usable response. Only the error's code and a fixed
+ *  phrase of its message are read; nothing else of it survives. */
+export function errorFromTransport(operation: Operation, err: unknown, cause: AbortCause, timeoutMs: number): ThingSpaceError {
+  if (cause === 'caller') return make('aborted', operation, `${LABEL[operation]} was cancelled`);
+  const code = errorCodeOf(err);
+  if (cause === 'timeout' || code === 'ECONNABORTED' || code === 'ETIMEDOUT') {
+    return make('timeout', operation, `No answer from ThingSpace to ${LABEL[operation]} within ${timeoutMs} ms`);
+  }
+  const message = messageOf(err);
+  if (code === 'ERR_BAD_RESPONSE' && message.startsWith('maxContentLength')) {
+    return badResponse(operation, undefined, 'the body is larger than the configured limit');
+  }
+  if (code === 'ERR_CANCELED') return make('aborted', operation, `${LABEL[operation]} was cancelled`);
+  // Anything else (reset, refused, DNS, TLS, a stream cut mid-body) is the network's fault.
+  return make('network', operation, `Could not reach ThingSpace for ${LABEL[operation]}${withCode(code ?? 'connection failed')}`);
+}
+
+/** For callers that wait on someone else's request and are themselves cancelled. */
+export function abortedError(operation: Operation): ThingSpaceError {
+  return make('aborted', operation, `${LABEL[operation]} was cancelled`);
+}

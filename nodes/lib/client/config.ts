@@ -1,0 +1,103 @@
+// Validation of the client options. The constructor of ThingSpaceClient calls this, so a
+// bad configuration throws a ThingSpaceError of kind 'bad_config' at construction time,
+// before any request can be made with it.
+import { ACCOUNT_NAME_PATTERN } from '../types';
+import { ThingSpaceError } from './errors';
+
+export type LogLevel = 'debug' | 'info' | 'warn';
+export type LogHook = (level: LogLevel, text: string) => void;
+
+export interface ThingSpaceClientOptions {
+  /** Host root, e.g. `https://thingspace.verizon.com`; plain http only for loopback hosts. */
+  server: string;
+  accountName: string;
+  clientId: string;
+  clientSecret: string;
+  username: string;
+  password: string;
+  /** Per request, wall clock; default 30000. */
+  timeoutMs?: number;
+  /** Largest response body accepted; default 2 MiB. */
+  maxResponseBytes?: number;
+  log?: LogHook;
+}
+
+export interface ClientConfig {
+  /** Origin plus optional path prefix, no trailing slash. */
+  server: string;
+  accountName: string;
+  clientId: string;
+  clientSecret: string;
+  username: string;
+  password: string;
+  timeoutMs: number;
+  maxResponseBytes: number;
+  log?: LogHook;
+}
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_MAX_RESPONSE_BYTES = 2 * 1024 * 1024;
+
+function badConfig(message: string): ThingSpaceError {
+  return new ThingSpaceError({ kind: 'bad_config', message, operation: 'config' });
+}
+
+/** Loopback only: plain http would send the secrets in clear text anywhere else. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase();
+  if (host === 'localhost' || host === '[::1]') return true;
+  const octets = host.split('.');
+  return octets.length === 4 && octets[0] === '127' && octets.every((o) => /^\d{1,3}$/.test(o) && Number(o) <= 255);
+}
+
+/** Checks the server URL and returns it without a trailing slash. The value itself is never
+ *  echoed in an error: it may carry credentials (`https://user:pass@host`). */
+export function normaliseServer(server: unknown): string {
+  if (typeof server !== 'string' || server.trim() === '') throw badConfig('The ThingSpace server URL is missing');
+  const text = server.trim();
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw badConfig('The ThingSpace server is not a valid URL');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw badConfig('The ThingSpace server URL must start with https://');
+  if (url.username !== '' || url.password !== '') throw badConfig('The ThingSpace server URL must not contain credentials');
+  if (text.includes('?') || text.includes('#')) throw badConfig('The ThingSpace server URL must not have a query or fragment');
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+    throw badConfig('Plain http:// is allowed only for a local simulator (localhost, 127.0.0.1, ::1); use https://');
+  }
+  return url.origin + url.pathname.replace(/\/+$/, '');
+}
+
+function requireText(value: unknown, label: string): string {
+  if (typeof value !== 'string' || value === '') throw badConfig(`The ${label} is missing`);
+  return value;
+}
+
+function positiveInt(value: unknown, fallback: number, label: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) throw badConfig(`${label} must be a positive integer`);
+  return value;
+}
+
+export function validateOptions(opts: ThingSpaceClientOptions): ClientConfig {
+  if (opts === null || typeof opts !== 'object') throw badConfig('No client options given');
+  const accountName = opts.accountName;
+  // The pattern (api §4.1) also keeps '/', '?', '.' and '%' out of the request path.
+  if (typeof accountName !== 'string' || !ACCOUNT_NAME_PATTERN.test(accountName)) {
+    throw badConfig('The account name must be 3 to 32 letters, digits or hyphens, e.g. 0000123456-00001');
+  }
+  if (opts.log !== undefined && typeof opts.log !== 'function') throw badConfig('log must be a function');
+  return {
+    server: normaliseServer(opts.server),
+    accountName,
+    clientId: requireText(opts.clientId, 'client id (app key)'),
+    clientSecret: requireText(opts.clientSecret, 'client secret (app secret)'),
+    username: requireText(opts.username, 'username'),
+    password: requireText(opts.password, 'password'),
+    timeoutMs: positiveInt(opts.timeoutMs, DEFAULT_TIMEOUT_MS, 'timeoutMs'),
+    maxResponseBytes: positiveInt(opts.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES, 'maxResponseBytes'),
+    log: opts.log,
+  };
+}

@@ -1,0 +1,200 @@
+// The ThingSpace M2M client: SMS history, startCallbacks and callback registration, over one
+// shared bearer token and session (see auth.ts). Knows nothing about Node-RED.
+//
+// A bad configuration throws ThingSpaceError 'bad_config' from the constructor, before any
+// request exists. Every failure of a call is a ThingSpaceError (classify.ts); nothing else
+// escapes, and no error or log line carries a secret (redact.ts).
+import { M2M_ROOT, SMS_CALLBACK_SERVICE, type CallbackActionResult, type CallbackListener } from '../types';
+import type { CallOptions, ConnectionCheck, HistoryBlock, ThingSpaceApi } from './api';
+import { AuthSession } from './auth';
+import { errorFromResponse, parseJson, badResponse, type Operation, type RawResponse } from './classify';
+import { validateOptions, type ClientConfig, type LogLevel, type ThingSpaceClientOptions } from './config';
+import { ThingSpaceError } from './errors';
+import { HttpTransport, type Method } from './http';
+import { nextFromLocation } from './location';
+import { makeRedactor, redactError, type Redactor } from './redact';
+import { actionResult, historyBody, listenerList, successBody } from './shapes';
+
+export type { ThingSpaceClientOptions } from './config';
+
+const MAX_NEXT_LENGTH = 1024;
+
+function badArgument(operation: Operation, message: string): ThingSpaceError {
+  return new ThingSpaceError({ kind: 'bad_config', message, operation });
+}
+
+export class ThingSpaceClient implements ThingSpaceApi {
+  readonly accountName: string;
+  private readonly cfg: ClientConfig;
+  private readonly http: HttpTransport;
+  private readonly auth: AuthSession;
+  private readonly redact: Redactor;
+  /** The account as a path segment; the name pattern already excludes anything to escape. */
+  private readonly account: string;
+
+  constructor(options: ThingSpaceClientOptions) {
+    this.cfg = validateOptions(options);
+    this.accountName = this.cfg.accountName;
+    this.account = encodeURIComponent(this.cfg.accountName);
+    this.http = new HttpTransport(this.cfg.server, this.cfg.timeoutMs, this.cfg.maxResponseBytes);
+    this.redact = makeRedactor(() => this.auth.secrets());
+    this.auth = new AuthSession(this.cfg, this.http, (level, text) => this.log(level, text), (err) => redactError(err, this.redact));
+  }
+
+  get credentialsRejected(): ThingSpaceError | undefined {
+    return this.auth.rejected;
+  }
+
+  async history(next?: string, opts: CallOptions = {}): Promise<HistoryBlock> {
+    return this.guard(async () => {
+      if (next !== undefined && (typeof next !== 'string' || next === '' || next.length > MAX_NEXT_LENGTH)) {
+        throw badArgument('history', 'next must be the non-empty token taken from a Location header');
+      }
+      // The token travels exactly as received (api open question 3): encoded, never parsed.
+      const query = next === undefined ? '' : `?next=${encodeURIComponent(next)}`;
+      const res = await this.call('history', 'GET', `${M2M_ROOT}/sms/${this.account}/history${query}`, undefined, opts.signal);
+      if (res.status !== 200 && res.status !== 202) throw badResponse('history', res.status, `HTTP ${res.status} is not a history answer`);
+      const body = historyBody(parseJson('history', res), res.status);
+      const block: HistoryBlock = { status: res.status, hasMoreData: body.hasMoreData, messages: body.messages };
+      // 202 must say where to continue; a 200 normally has no Location, but if it has one
+      // its `next` is kept (it may be the only way to acknowledge the final block).
+      const location = res.headers['location'];
+      if (res.status === 202 || location !== undefined) {
+        const parsed = nextFromLocation(location, this.cfg.server, this.cfg.accountName);
+        if (!parsed.ok) throw badResponse('history', res.status, parsed.reason);
+        block.next = parsed.next;
+      }
+      const sent = next === undefined ? '' : ` next=${next}`;
+      const got = block.next === undefined ? '' : `, next=${block.next}`;
+      this.log('debug', `GET history${sent} -> ${res.status} (${block.messages.length} messages${got})`);
+      return block;
+    });
+  }
+
+  async startCallbacks(opts: CallOptions = {}): Promise<{ success: boolean }> {
+    return this.guard(async () => {
+      const res = await this.call('startCallbacks', 'PUT', `${M2M_ROOT}/sms/${this.account}/startCallbacks`, undefined, opts.signal);
+      const result = successBody(parseJson('startCallbacks', res), res.status);
+      this.log('debug', `PUT startCallbacks -> ${res.status} (success ${result.success})`);
+      return result;
+    });
+  }
+
+  async registerCallback(url: string, creds: { username?: string; password?: string } = {}, opts: CallOptions = {}): Promise<CallbackActionResult> {
+    return this.guard(async () => {
+      if (!/^https?:\/\/[^\s]+$/i.test(typeof url === 'string' ? url : '')) {
+        throw badArgument('registerCallback', 'The callback URL must be an absolute http(s) URL');
+      }
+      const body: Record<string, string> = { name: SMS_CALLBACK_SERVICE, url };
+      if (creds.username) body.username = creds.username;
+      if (creds.password) body.password = creds.password;
+      const res = await this.call('registerCallback', 'POST', `${M2M_ROOT}/callbacks/${this.account}`, JSON.stringify(body), opts.signal);
+      const result = actionResult('registerCallback', parseJson('registerCallback', res), res.status);
+      this.log('debug', `POST callbacks -> ${res.status} (${result.serviceName})`);
+      return result;
+    });
+  }
+
+  async listCallbacks(opts: CallOptions = {}): Promise<CallbackListener[]> {
+    return this.guard(async () => {
+      const res = await this.call('listCallbacks', 'GET', `${M2M_ROOT}/callbacks/${this.account}`, undefined, opts.signal);
+      const list = listenerList(parseJson('listCallbacks', res), res.status);
+      this.log('debug', `GET callbacks -> ${res.status} (${list.length} listeners)`);
+      return list;
+    });
+  }
+
+  async deleteCallback(serviceName: string, opts: CallOptions = {}): Promise<CallbackActionResult> {
+    return this.guard(async () => {
+      // '.' and '..' survive encodeURIComponent and URL resolution would climb out of the path.
+      if (typeof serviceName !== 'string' || serviceName === '' || serviceName === '.' || serviceName === '..') {
+        throw badArgument('deleteCallback', 'The callback service name is missing or invalid');
+      }
+      const path = `${M2M_ROOT}/callbacks/${this.account}/name/${encodeURIComponent(serviceName)}`;
+      const res = await this.call('deleteCallback', 'DELETE', path, undefined, opts.signal);
+      const result = actionResult('deleteCallback', parseJson('deleteCallback', res), res.status);
+      this.log('debug', `DELETE callbacks/${serviceName} -> ${res.status}`);
+      return result;
+    });
+  }
+
+  /** Token then login, once each, with a throwaway session: a rejection found here does not
+   *  mark this client's shared credentials as rejected, and its tokens are not kept. */
+  async testConnection(opts: CallOptions = {}): Promise<ConnectionCheck> {
+    const probe = new AuthSession(this.cfg, this.http, (level, text) => this.log(level, `test connection: ${text}`), (err) => redactError(err, this.redact));
+    const report = (err: unknown): { ok: false; code: string; message: string } => {
+      const e = this.clean(err);
+      return { ok: false, code: e.code, message: e.message };
+    };
+    let bearer: string;
+    try {
+      bearer = await probe.requestToken(opts.signal);
+    } catch (err) {
+      return { token: report(err), login: { ok: false, skipped: true } };
+    }
+    try {
+      await probe.loginOnce(bearer, opts.signal);
+      return { token: { ok: true }, login: { ok: true } };
+    } catch (err) {
+      return { token: { ok: true }, login: report(err) };
+    }
+  }
+
+  /** Cancels requests in flight and frees sockets. The client is unusable afterwards. */
+  close(): void {
+    this.http.close();
+  }
+
+  /** One M2M call with the shared tokens. A refused bearer is replaced and the call retried
+   *  once; an expired session is logged in again and the call retried once (api §3.3). */
+  private async call(operation: Operation, method: Method, path: string, data: string | undefined, signal?: AbortSignal): Promise<RawResponse> {
+    let bearerRenewed = false;
+    let sessionRenewed = false;
+    for (;;) {
+      const { bearer, session } = await this.auth.tokens(signal);
+      const headers: Record<string, string> = { Authorization: `Bearer ${bearer}`, 'VZ-M2M-Token': session };
+      if (data !== undefined) headers['Content-Type'] = 'application/json';
+      const res = await this.http.send({ operation, method, path, headers, data, signal });
+      if (res.status >= 200 && res.status < 300) return res;
+      const err = this.clean(errorFromResponse(operation, res));
+      this.log('debug', `${method} ${operation} -> ${res.status} (${err.kind}${err.errorCode ? ` ${err.errorCode}` : ''})`);
+      if (err.kind === 'bearer_expired' && !bearerRenewed) {
+        bearerRenewed = true;
+        this.auth.dropBearer(bearer);
+        this.log('info', `ThingSpace refused the access token on ${operation}; fetching a new one and retrying once`);
+        continue;
+      }
+      if (err.kind === 'session_expired' && !sessionRenewed) {
+        sessionRenewed = true;
+        this.auth.dropSession(session);
+        this.log('info', `The ThingSpace session expired on ${operation}; logging in again and retrying once`);
+        continue;
+      }
+      throw err;
+    }
+  }
+
+  private async guard<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      this.auth.throwIfRejected();
+      return await work();
+    } catch (err) {
+      throw this.clean(err);
+    }
+  }
+
+  /** Only our own errors leave the client, and only with secrets masked. */
+  private clean(err: unknown): ThingSpaceError {
+    if (err instanceof ThingSpaceError) return redactError(err, this.redact);
+    return new ThingSpaceError({ kind: 'bad_response', message: 'Internal error in the ThingSpace client' });
+  }
+
+  private log(level: LogLevel, text: string): void {
+    if (!this.cfg.log) return;
+    try {
+      this.cfg.log(level, this.redact(text));
+    } catch {
+      // A failing log hook must not fail the call.
+    }
+  }
+}
