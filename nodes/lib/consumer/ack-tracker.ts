@@ -1,0 +1,91 @@
+// Manual mode: which emitted SMS the flow has acknowledged.
+//
+// Besides the block the consumer waits on, it keeps a few older blocks (those that timed
+// out and were re-read) so a late acknowledgement still counts as delivered, and pushed
+// callback SMS under block 'callback'. Both are bounded; forgetting an entry only means a
+// late ack returns false and the SMS may be emitted again: at-least-once still holds.
+import type { AckRef, ConsumerBlock, ConsumerItem } from './types';
+
+export const CALLBACK_BLOCK = 'callback';
+
+interface Tracked {
+  items: ConsumerItem[];
+  acked: Uint8Array;
+  remaining: number;
+  /** key -> indices; lets an ack of one copy of an SMS settle its other copies. */
+  byKey: Map<string, number[]>;
+}
+
+export class AckTracker {
+  private readonly blocks = new Map<string, Tracked>();
+  private readonly callbacks = new Map<number, ConsumerItem>();
+  private callbackSeq = 0;
+
+  constructor(
+    private readonly maxBlocks = 16,
+    private readonly maxCallbacks = 10_000,
+  ) {}
+
+  /** Start tracking an emitted block (call before emitting: listeners may ack at once). */
+  track(block: ConsumerBlock): void {
+    const byKey = new Map<string, number[]>();
+    block.items.forEach((item, i) => {
+      const at = byKey.get(item.key);
+      if (at) at.push(i);
+      else byKey.set(item.key, [i]);
+    });
+    this.blocks.set(block.id, { items: block.items, acked: new Uint8Array(block.items.length), remaining: block.items.length, byKey });
+    if (this.blocks.size > this.maxBlocks) this.blocks.delete(this.blocks.keys().next().value as string);
+  }
+
+  /** A ref for a pushed SMS: block 'callback' and a running index. */
+  callbackRef(): AckRef {
+    return { block: CALLBACK_BLOCK, index: this.callbackSeq++ };
+  }
+
+  /** A pushed SMS awaiting its ack. */
+  trackCallback(tracked: ConsumerItem): void {
+    this.callbacks.set(tracked.ref.index, tracked);
+    if (this.callbacks.size > this.maxCallbacks) this.callbacks.delete(this.callbacks.keys().next().value as number);
+  }
+
+  /** Unacknowledged items left in a block; 0 if it is not tracked. */
+  remaining(blockId: string): number {
+    return this.blocks.get(blockId)?.remaining ?? 0;
+  }
+
+  /** The items this ack newly settles, or undefined if the ref is unknown or already acked. */
+  ack(ref: AckRef): ConsumerItem[] | undefined {
+    if (ref.block === CALLBACK_BLOCK) {
+      const item = this.callbacks.get(ref.index);
+      if (!item) return undefined;
+      this.callbacks.delete(ref.index);
+      return [item];
+    }
+    const t = this.blocks.get(ref.block);
+    if (!t) return undefined;
+    let settled: ConsumerItem[];
+    if (ref.index === -1) {
+      settled = t.items.filter((_, i) => !t.acked[i]);
+    } else {
+      if (!Number.isInteger(ref.index) || ref.index < 0 || ref.index >= t.items.length || t.acked[ref.index]) return undefined;
+      settled = [t.items[ref.index]];
+    }
+    if (settled.length === 0) return undefined;
+    for (const item of settled) this.settle(item.key);
+    return settled;
+  }
+
+  /** Mark every tracked copy of this SMS as acknowledged (duplicates count as acked). */
+  settle(key: string): void {
+    for (const t of this.blocks.values()) {
+      const at = t.byKey.get(key);
+      if (!at) continue;
+      for (const i of at) {
+        if (t.acked[i]) continue;
+        t.acked[i] = 1;
+        t.remaining--;
+      }
+    }
+  }
+}

@@ -1,0 +1,436 @@
+// Drains the ThingSpace SMS queue: one poll loop, at-least-once, knows nothing of Node-RED.
+//
+// The acknowledgement of block n is the request for block n+1 carrying `next` (api §4.3).
+// So the loop asks for the next block only once the current one was handed on: emitted
+// (auto mode) or acknowledged by the flow (manual mode). A crash or stop in between means
+// re-delivery, never loss; the dedupe window then hides the repeat.
+import { randomBytes } from 'crypto';
+import { EventEmitter } from 'events';
+import type { HistoryBlock, ThingSpaceApi } from '../client/api';
+import { ThingSpaceError, isThingSpaceError } from '../client/errors';
+import { dedupeKey } from '../message/dedupe-key';
+import type { SmsMessage } from '../types';
+import { AckTracker } from './ack-tracker';
+import { Backoff } from './backoff';
+import { DedupeWindow } from './dedupe-window';
+import { PendingStore } from './pending-store';
+import type {
+  AckRef,
+  ConsumerBlock,
+  ConsumerItem,
+  ConsumerState,
+  PersistedState,
+  QueueConsumerEvents,
+  QueueConsumerOptions,
+} from './types';
+
+export type {
+  AckMode,
+  AckRef,
+  ConsumerBlock,
+  ConsumerItem,
+  ConsumerState,
+  ConsumerStore,
+  PersistedState,
+  QueueConsumerEvents,
+  QueueConsumerOptions,
+} from './types';
+export { CALLBACK_BLOCK } from './ack-tracker';
+
+const DEFAULT_DEDUPE_ENTRIES = 10_000;
+const DEFAULT_DEDUPE_AGE_MS = 24 * 60 * 60_000;
+
+/** How one run of the loop ended, and so what comes next. */
+type Outcome =
+  | { kind: 'drained' }
+  | { kind: 'retry'; inMs: number; error: ThingSpaceError }
+  | { kind: 'halted' }
+  | { kind: 'stopped' };
+
+const DRAINED: Outcome = { kind: 'drained' };
+const HALTED: Outcome = { kind: 'halted' };
+const STOPPED: Outcome = { kind: 'stopped' };
+
+export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
+  private readonly api: ThingSpaceApi;
+  private readonly opts: QueueConsumerOptions;
+  private readonly manual: boolean;
+  private readonly now: () => number;
+  private readonly backoff: Backoff;
+  private readonly tracker = new AckTracker();
+  /** Block ids are unique across instances: a ref from before a restart never matches. */
+  private readonly blockPrefix = randomBytes(4).toString('hex');
+  private blockSeq = 0;
+
+  private dedupe: DedupeWindow | undefined;
+  private pending = new PendingStore();
+  private persisted: PersistedState;
+
+  /** The one loop, while it runs. */
+  private loop: Promise<void> | undefined;
+  /** poll() was called while the loop ran: drain once more when it settles. */
+  private again = false;
+  private timer: NodeJS.Timeout | undefined;
+  private retryPending = false;
+  private inFlight: AbortController | undefined;
+  private ackWait: { blockId: string; done: (all: boolean) => void } | undefined;
+  /** The `next` to send with the following request: it acknowledges what was handed on. */
+  private carry: string | undefined;
+  private total = 0;
+  private lastState: ConsumerState = { state: 'stopped' };
+  /** Signature of the last error reported in the current failure streak. */
+  private streak: string | undefined;
+
+  private starting: Promise<void> | undefined;
+  private loaded = false;
+  private stopRequested = false;
+  private stopping: Promise<void> | undefined;
+  private halted = false;
+
+  constructor(opts: QueueConsumerOptions) {
+    super();
+    if (!opts || !opts.api) throw new TypeError('QueueConsumer needs an api');
+    this.opts = opts;
+    this.api = opts.api;
+    this.manual = opts.ackMode === 'manual';
+    this.now = opts.now ?? Date.now;
+    this.backoff = new Backoff({ ...opts.backoff, random: opts.random });
+    this.dedupe = this.newWindow(undefined);
+    this.persisted = this.freshPersisted();
+  }
+
+  /** Between start() and stop(), unless halted on rejected credentials or bad config. */
+  get running(): boolean {
+    return this.starting !== undefined && !this.stopRequested && !this.halted;
+  }
+
+  /** The last state emitted. */
+  get state(): ConsumerState {
+    return this.lastState;
+  }
+
+  /** Loads the store, re-emits a kept final block, then polls if intervalMs > 0. */
+  start(): Promise<void> {
+    this.starting ??= this.load();
+    return this.starting;
+  }
+
+  /** Poll now; if the loop is busy, drain once more right after it settles. Never two at once. */
+  poll(): void {
+    if (this.stopRequested || this.halted) return;
+    if (!this.loaded || this.loop) {
+      this.again = true;
+      return;
+    }
+    // The retry timer is the poll: polling sooner would undercut Retry-After and the backoff.
+    if (this.retryPending) return;
+    this.kick();
+  }
+
+  /** Manual mode: the flow is done with this SMS (or, index -1, the whole block). */
+  ack(ref: AckRef): boolean {
+    // After stop a successor may own the persisted state: never write to it from here.
+    if (!this.manual || this.stopRequested || !ref || typeof ref.block !== 'string') return false;
+    const settled = this.tracker.ack(ref);
+    if (!settled) return false;
+    const now = this.now();
+    for (const item of settled) {
+      this.dedupe?.remember(item.key, now);
+      this.pending.delete(item.key);
+    }
+    this.save();
+    const wait = this.ackWait;
+    if (wait && this.tracker.remaining(wait.blockId) === 0) wait.done(true);
+    return true;
+  }
+
+  /**
+   * Push mode: a callback SMS through the same dedupe. null = already delivered.
+   * Auto mode remembers it at once; manual mode when its ref (block 'callback', a running
+   * index) comes back on ack().
+   */
+  pushed(sms: SmsMessage): ConsumerItem | null {
+    const key = dedupeKey(sms);
+    const now = this.now();
+    if (this.dedupe?.has(key, now)) {
+      this.emit('duplicates', 1);
+      return null;
+    }
+    const item: ConsumerItem = { sms, key, ref: this.tracker.callbackRef() };
+    if (this.manual) {
+      this.tracker.trackCallback(item);
+    } else if (!this.stopRequested) {
+      this.dedupe?.remember(key, now);
+      this.save();
+    }
+    return item;
+  }
+
+  /** Aborts the request in flight, clears timers, saves the store. Acknowledges nothing more. */
+  stop(): Promise<void> {
+    this.stopRequested = true;
+    this.stopping ??= this.shutdown();
+    return this.stopping;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.clearTimer();
+    this.inFlight?.abort();
+    this.ackWait?.done(false);
+    await this.starting;
+    await this.loop;
+    this.save();
+    this.setState({ state: 'stopped' });
+    this.emit('stopped');
+  }
+
+  private async load(): Promise<void> {
+    let saved: PersistedState | undefined;
+    try {
+      saved = await this.opts.store?.load();
+    } catch {
+      saved = undefined; // an unreadable store costs dedupe history, never an SMS
+    }
+    if (this.stopRequested) return;
+    if (saved && saved.v === 1) {
+      this.dedupe = this.newWindow(saved.dedupe);
+      this.pending = new PendingStore(saved.pending);
+      this.persisted = this.freshPersisted();
+    }
+    this.loaded = true;
+    const restored = this.restoredBlock();
+    if (restored || this.opts.intervalMs > 0 || this.again) this.kick(restored);
+    else this.setState({ state: 'listening' });
+  }
+
+  private kick(restored?: ConsumerBlock): void {
+    this.clearTimer();
+    this.loop = this.cycle(restored);
+  }
+
+  /** One run of the loop: the restored block if any, then drains until the queue is empty. */
+  private async cycle(restored?: ConsumerBlock): Promise<void> {
+    let outcome: Outcome = DRAINED;
+    let pollNow = !restored || this.opts.intervalMs > 0;
+    try {
+      if (restored) outcome = await this.handOnRestored(restored);
+      while (outcome.kind === 'drained' && (pollNow || this.again) && !this.stopRequested) {
+        pollNow = false;
+        this.again = false;
+        outcome = await this.drain();
+      }
+    } catch (e) {
+      // Only a throwing 'block' listener gets here: that block was not handed on.
+      outcome = this.failure(e);
+    }
+    this.loop = undefined;
+    this.schedule(outcome);
+  }
+
+  private async drain(): Promise<Outcome> {
+    for (;;) {
+      if (this.stopRequested) return STOPPED;
+      this.setState({ state: 'polling' });
+      const controller = new AbortController();
+      this.inFlight = controller;
+      let res: HistoryBlock;
+      try {
+        res = await this.api.history(this.carry, { signal: controller.signal });
+      } catch (e) {
+        // `carry` stays: what it acknowledges was handed on, so the retry may carry it again.
+        return this.failure(e);
+      } finally {
+        this.inFlight = undefined;
+      }
+      // A response that raced stop() is dropped unacknowledged: the server keeps it queued.
+      if (this.stopRequested) return STOPPED;
+      this.recovered();
+
+      const more = res.hasMoreData || res.status === 202;
+      if (more && !res.next) {
+        return this.failure(new ThingSpaceError({ kind: 'bad_response', message: 'history said more data but gave no next token', operation: 'history' }));
+      }
+      const block = this.accept(res, !more);
+      if (block) {
+        const handedOn = await this.handOn(block);
+        if (this.stopRequested) return STOPPED;
+        if (!handedOn) {
+          // Manual ack timed out: read again without `next`. The server re-delivers the oldest
+          // unacknowledged block (api §4.3, open question 1); what the flow did acknowledge is
+          // now in the dedupe window, the rest is emitted again.
+          this.carry = undefined;
+          if (more) continue;
+          return DRAINED;
+        }
+      }
+      this.carry = res.next;
+      if (!more) return DRAINED;
+    }
+  }
+
+  /** Emit a block; in manual mode wait until the flow acknowledged it. False on ack timeout. */
+  private async handOn(block: ConsumerBlock): Promise<boolean> {
+    if (!this.manual) {
+      this.emitBlock(block);
+      // Delivered means emitted: remember only once the listeners returned.
+      const now = this.now();
+      if (this.dedupe) for (const item of block.items) this.dedupe.remember(item.key, now);
+      this.save();
+      return true;
+    }
+    this.tracker.track(block);
+    if (block.final) {
+      // A 200 may count as acknowledged on delivery (open question 2): from now on the flow
+      // and this store are the only holders of these SMS.
+      for (const item of block.items) this.pending.add(item.key, item.sms);
+      this.save();
+    }
+    this.emitBlock(block);
+    return this.awaitAcks(block);
+  }
+
+  private async handOnRestored(block: ConsumerBlock): Promise<Outcome> {
+    await this.handOn(block);
+    if (!this.manual) {
+      for (const item of block.items) this.pending.delete(item.key);
+      this.save();
+    }
+    return this.stopRequested ? STOPPED : DRAINED;
+  }
+
+  /** The block's SMS minus those already delivered; undefined if none are left. */
+  private accept(res: HistoryBlock, final: boolean): ConsumerBlock | undefined {
+    const messages = res.messages;
+    if (!messages || messages.length === 0) return undefined;
+    const id = this.newBlockId();
+    const items: ConsumerItem[] = [];
+    const now = this.now();
+    let duplicates = 0;
+    for (const sms of messages) {
+      const key = dedupeKey(sms);
+      // A duplicate counts as acknowledged: it was delivered before.
+      if (this.dedupe?.has(key, now)) duplicates++;
+      else items.push({ sms, key, ref: { block: id, index: items.length } });
+    }
+    if (duplicates > 0) this.emit('duplicates', duplicates);
+    return items.length > 0 ? { id, final, restored: false, items } : undefined;
+  }
+
+  /** The kept final-block SMS of an earlier run, as one block to emit first. */
+  private restoredBlock(): ConsumerBlock | undefined {
+    if (this.pending.size === 0) return undefined;
+    const id = this.newBlockId();
+    const items: ConsumerItem[] = [];
+    const now = this.now();
+    for (const [key, sms] of this.pending.entries()) {
+      if (this.dedupe?.has(key, now)) this.pending.delete(key);
+      else items.push({ sms, key, ref: { block: id, index: items.length } });
+    }
+    return items.length > 0 ? { id, final: true, restored: true, items } : undefined;
+  }
+
+  private awaitAcks(block: ConsumerBlock): Promise<boolean> {
+    const left = this.tracker.remaining(block.id);
+    if (left === 0) return Promise.resolve(true); // listeners acked while we emitted
+    if (this.stopRequested) return Promise.resolve(false);
+    this.setState({ state: 'waiting-ack', pending: left });
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const done = (all: boolean): void => {
+        if (timer) clearTimeout(timer);
+        this.ackWait = undefined;
+        resolve(all);
+      };
+      if (this.opts.ackTimeoutMs > 0) timer = setTimeout(() => done(false), this.opts.ackTimeoutMs);
+      this.ackWait = { blockId: block.id, done };
+    });
+  }
+
+  private emitBlock(block: ConsumerBlock): void {
+    this.total += block.items.length;
+    this.emit('block', block);
+    this.setState({ state: 'received', count: block.items.length, total: this.total });
+  }
+
+  private failure(e: unknown): Outcome {
+    if (this.stopRequested) return STOPPED; // aborted by stop(), or racing it: silent
+    const error = isThingSpaceError(e)
+      ? e
+      : new ThingSpaceError({ kind: 'bad_response', message: `unexpected failure while handing on a block: ${e instanceof Error ? e.message : String(e)}`, operation: 'deliver' });
+    if (error.kind === 'credentials_rejected' || error.kind === 'bad_config') {
+      // Never again until a new consumer is made: a retry could lock the account (api §3.2).
+      this.halted = true;
+      this.report(error);
+      this.setState(error.kind === 'credentials_rejected' ? { state: 'credentials-rejected', error } : { state: 'failed', error });
+      return HALTED;
+    }
+    // Everything else is worth another try later, expired tokens included: the client
+    // refreshes them on the next call.
+    const inMs = this.backoff.next(error.retryAfterMs);
+    this.report(error);
+    return { kind: 'retry', inMs, error };
+  }
+
+  /** Emit 'error' once per distinct failure in a streak; 'retrying' states carry each one. */
+  private report(error: ThingSpaceError): void {
+    const signature = `${error.kind}|${error.code}|${error.status ?? ''}`;
+    if (signature === this.streak) return;
+    this.streak = signature;
+    // An 'error' event without a listener would throw inside the loop.
+    if (this.listenerCount('error') > 0) this.emit('error', error);
+  }
+
+  private recovered(): void {
+    this.backoff.reset();
+    this.streak = undefined;
+  }
+
+  private schedule(outcome: Outcome): void {
+    if (this.stopRequested || outcome.kind === 'stopped' || outcome.kind === 'halted') return;
+    if (outcome.kind === 'retry') {
+      this.retryPending = true;
+      this.timer = setTimeout(() => this.kick(), outcome.inMs);
+      this.setState({ state: 'retrying', inMs: outcome.inMs, error: outcome.error });
+    } else if (this.opts.intervalMs > 0) {
+      this.timer = setTimeout(() => this.kick(), this.opts.intervalMs);
+      this.setState({ state: 'idle', since: new Date() });
+    } else {
+      this.setState({ state: 'listening' });
+    }
+  }
+
+  private clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.retryPending = false;
+  }
+
+  private setState(state: ConsumerState): void {
+    this.lastState = state;
+    this.emit('state', state);
+  }
+
+  private save(): void {
+    try {
+      this.opts.store?.save(this.persisted);
+    } catch {
+      // A failing store costs persistence, not the loop; the node reports store trouble itself.
+    }
+  }
+
+  private newWindow(saved: unknown): DedupeWindow | undefined {
+    if (!this.opts.dedupe) return undefined;
+    return new DedupeWindow(
+      { maxEntries: this.opts.dedupeMaxEntries ?? DEFAULT_DEDUPE_ENTRIES, maxAgeMs: this.opts.dedupeMaxAgeMs ?? DEFAULT_DEDUPE_AGE_MS },
+      saved,
+    );
+  }
+
+  private freshPersisted(): PersistedState {
+    return { v: 1, dedupe: this.dedupe?.data, pending: this.pending.data };
+  }
+
+  private newBlockId(): string {
+    return `${this.blockPrefix}-${(++this.blockSeq).toString(36)}`;
+  }
+}

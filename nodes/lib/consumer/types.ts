@@ -1,0 +1,89 @@
+// The public types of the queue consumer (re-exported by queue-consumer.ts).
+import type { ThingSpaceApi } from '../client/api';
+import type { ThingSpaceError } from '../client/errors';
+import type { SmsMessage } from '../types';
+
+export type AckMode = 'auto' | 'manual';
+
+/**
+ * Names one emitted SMS for `ack()`. `block` is the id of the block it came in (unique
+ * across consumer instances, so refs from before a restart never match a new block);
+ * `index` its position in `ConsumerBlock.items`, or -1 for the whole block (batch mode).
+ * SMS from `pushed()` carry block 'callback' and a running index of their own.
+ */
+export interface AckRef {
+  block: string;
+  index: number;
+}
+
+export interface ConsumerItem {
+  sms: SmsMessage;
+  /** dedupeKey(sms). */
+  key: string;
+  ref: AckRef;
+}
+
+export interface ConsumerBlock {
+  id: string;
+  /** From a 200 answer: no `next` can acknowledge it. */
+  final: boolean;
+  /** Re-emitted from the store after a restart (manual mode, final-block SMS never acknowledged). */
+  restored: boolean;
+  /** The SMS to emit; duplicates are already left out. Never empty. */
+  items: ConsumerItem[];
+}
+
+export type ConsumerState =
+  | { state: 'polling' }
+  | { state: 'received'; count: number; total: number } // count in this block, total since start
+  | { state: 'idle'; since: Date }
+  | { state: 'listening' } // interval 0 and nothing to do
+  | { state: 'waiting-ack'; pending: number }
+  | { state: 'retrying'; inMs: number; error: ThingSpaceError }
+  | { state: 'credentials-rejected'; error: ThingSpaceError }
+  /** Added to the brief's API: stopped for good on an unusable configuration ('bad_config'). */
+  | { state: 'failed'; error: ThingSpaceError }
+  | { state: 'stopped' };
+
+/** Plain JSON, opaque to callers. The consumer mutates `dedupe` and `pending` in place. */
+export interface PersistedState {
+  v: 1;
+  dedupe?: unknown;
+  pending?: unknown;
+}
+
+/**
+ * Where the consumer keeps its state (node context in the node). `save` receives the same
+ * live object every time: storing the reference is enough, and is what keeps saves O(1).
+ */
+export interface ConsumerStore {
+  load(): Promise<PersistedState | undefined>;
+  save(state: PersistedState): void;
+}
+
+export interface QueueConsumerOptions {
+  api: ThingSpaceApi;
+  /** 0 = no timer at all, not even a first poll: polls only on poll(). */
+  intervalMs: number;
+  ackMode: AckMode;
+  /** Manual mode: re-read a block not fully acknowledged after this long. <= 0: wait for ever. */
+  ackTimeoutMs: number;
+  dedupe: boolean;
+  dedupeMaxEntries?: number; // default 10_000
+  dedupeMaxAgeMs?: number; // default 24 h
+  store?: ConsumerStore;
+  backoff?: { initialMs?: number; maxMs?: number }; // defaults 1 s .. 5 min
+  random?: () => number;
+  /** Clock for dedupe ages, default Date.now. */
+  now?: () => number;
+}
+
+export type QueueConsumerEvents = {
+  /** Listeners send the messages synchronously; in auto mode the block counts as handed on when they return. */
+  block: [block: ConsumerBlock];
+  state: [state: ConsumerState];
+  error: [error: ThingSpaceError];
+  /** How many SMS were suppressed as already delivered. */
+  duplicates: [count: number];
+  stopped: [];
+};
