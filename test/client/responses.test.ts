@@ -1,21 +1,11 @@
 // Answers the simulator does not give on purpose, from a tiny local server.
 import assert from 'node:assert/strict';
 import { ThingSpaceClient } from '../../nodes/lib/client/thingspace-client';
-import { ThingSpaceError } from '../../nodes/lib/client/errors';
 import { FakeServer, SMS, reply } from './fake-server';
+import { failure } from './helpers';
 
 const ACCT = '0000123456-00001';
 const HISTORY = `/api/m2m/v1/sms/${ACCT}/history`;
-
-async function failure(p: Promise<unknown>): Promise<ThingSpaceError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof ThingSpaceError, `a ThingSpaceError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected the call to fail');
-}
 
 describe('history answers the client must read or refuse', () => {
   let fake: FakeServer;
