@@ -53,7 +53,8 @@ export type FaultKind =
   | 'expire-bearer' // invalidate the current bearer token before handling
   | 'expire-session'; // invalidate the current session before handling
 
-export type Endpoint = 'token' | 'login' | 'history' | 'startCallbacks' | 'callbacks' | 'any';
+/** 'token' covers the OAuth token and revoke calls; 'logout' was added after the first draft. */
+export type Endpoint = 'token' | 'login' | 'logout' | 'history' | 'startCallbacks' | 'callbacks' | 'any';
 
 export interface FaultRule {
   kind: FaultKind;
