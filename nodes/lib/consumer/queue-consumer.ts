@@ -238,6 +238,9 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
         res = await this.api.history(this.carry, { signal: controller.signal });
       } catch (e) {
         // `carry` stays: what it acknowledges was handed on, so the retry may carry it again.
+        // Unless the server refused the request itself (e.g. a token it no longer knows):
+        // then read without it; the worst that costs is a re-delivery, which dedupe hides.
+        if (isThingSpaceError(e) && e.kind === 'api') this.carry = undefined;
         return this.failure(e);
       } finally {
         this.inFlight = undefined;

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { DedupeWindow, type DedupeData } from '../../nodes/lib/consumer/dedupe-window';
+
+const HOUR = 3_600_000;
+
+describe('consumer/dedupe-window', () => {
+  it('knows a key once it was remembered, and not before', () => {
+    const w = new DedupeWindow({ maxEntries: 10, maxAgeMs: HOUR });
+    assert.equal(w.has('a', 0), false);
+    assert.equal(w.remember('a', 0), true);
+    assert.equal(w.has('a', 1), true);
+    assert.equal(w.remember('a', 2), false, 'a second remember is a no-op');
+    assert.equal(w.size, 1);
+  });
+
+  it('forgets the oldest key when it holds maxEntries', () => {
+    const w = new DedupeWindow({ maxEntries: 3, maxAgeMs: HOUR });
+    for (const k of ['a', 'b', 'c', 'd']) w.remember(k, 0);
+    assert.equal(w.size, 3);
+    assert.equal(w.has('a', 0), false);
+    assert.deepEqual(['b', 'c', 'd'].map((k) => w.has(k, 0)), [true, true, true]);
+  });
+
+  it('forgets keys older than maxAgeMs, even before the window is full', () => {
+    const w = new DedupeWindow({ maxEntries: 100, maxAgeMs: 1000 });
+    w.remember('old', 0);
+    w.remember('new', 900);
+    assert.equal(w.has('old', 1001), false, 'too old to count');
+    w.remember('newest', 1500);
+    assert.equal(w.size, 2, 'the expired entry was dropped');
+    assert.equal(w.has('new', 1500), true);
+  });
+
+  it('keeps the ring consistent through many wraps (index never points at a reused slot)', () => {
+    const w = new DedupeWindow({ maxEntries: 7, maxAgeMs: HOUR });
+    for (let i = 0; i < 1000; i++) {
+      w.remember(`k${i}`, i);
+      assert.equal(w.has(`k${i}`, i), true);
+      if (i >= 7) assert.equal(w.has(`k${i - 7}`, i), false);
+    }
+    assert.equal(w.data.keys.length, 7, 'the ring never grows past its capacity');
+  });
+
+  it('lets a key remembered again after expiry survive the eviction of its old slot', () => {
+    const w = new DedupeWindow({ maxEntries: 3, maxAgeMs: 100 });
+    w.remember('x', 0);
+    w.remember('y', 50);
+    // 'x' expired at 101: remembered again in a new slot; evicting the old slot must not drop it.
+    w.remember('x', 120);
+    w.remember('z', 130);
+    w.remember('w', 140);
+    assert.equal(w.has('x', 140), true);
+  });
+
+  it('persists as plain JSON that a new window rebuilds its index from', () => {
+    const w = new DedupeWindow({ maxEntries: 4, maxAgeMs: HOUR });
+    for (const k of ['a', 'b', 'c', 'd', 'e', 'f']) w.remember(k, 10);
+    const copy = JSON.parse(JSON.stringify(w.data)) as DedupeData;
+    const again = new DedupeWindow({ maxEntries: 4, maxAgeMs: HOUR }, copy);
+    assert.deepEqual(['a', 'b', 'c', 'd', 'e', 'f'].map((k) => again.has(k, 11)), [false, false, true, true, true, true]);
+    again.remember('g', 12);
+    assert.equal(again.has('c', 12), false, 'the restored order of age is kept');
+  });
+
+  it('keeps the newest entries when loaded with a smaller capacity', () => {
+    const w = new DedupeWindow({ maxEntries: 5, maxAgeMs: HOUR });
+    for (const k of ['a', 'b', 'c', 'd', 'e']) w.remember(k, 0);
+    const small = new DedupeWindow({ maxEntries: 2, maxAgeMs: HOUR }, JSON.parse(JSON.stringify(w.data)));
+    assert.deepEqual(['c', 'd', 'e'].map((k) => small.has(k, 0)), [false, true, true]);
+  });
+
+  it('starts empty from a saved value that is not a window', () => {
+    for (const bad of [null, 42, 'x', { v: 2 }, { v: 1, cap: 3, keys: ['a'], times: [], head: 0, size: 1 }, { v: 1, cap: 2, keys: ['a', 'b'], times: [0, 0], head: 5, size: 1 }]) {
+      const w = new DedupeWindow({ maxEntries: 3, maxAgeMs: HOUR }, bad);
+      assert.equal(w.size, 0);
+    }
+  });
+
+  it('remembers a block of keys at a cost that does not depend on the window size', () => {
+    const big = new DedupeWindow({ maxEntries: 1_000_000, maxAgeMs: HOUR });
+    for (let i = 0; i < 1_000_000; i++) big.remember(`k${i}`, 0);
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < 100; i++) big.remember(`n${i}`, 1);
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    assert.ok(ms < 20, `100 remembers in a full 1,000,000 window took ${ms} ms`);
+  });
+});
