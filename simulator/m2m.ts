@@ -130,8 +130,11 @@ function login(ctx: ApiContext, req: ApiRequest): Reply {
     return json(200, { sessionToken: result.sessionToken });
   }
   ctx.counters().loginsFailed++;
-  if (result.locked || ctx.auth.isLocked(typeof body.username === 'string' ? body.username : '')) {
-    ctx.log(`login refused: user is locked after ${ctx.opts().lockoutAfter} failed logins (POST /_sim/unlock to unlock)`);
+  if (!result.locked && ctx.auth.isLocked(typeof body.username === 'string' ? body.username : '')) {
+    ctx.log(`user locked after ${ctx.opts().lockoutAfter} failed logins (POST /_sim/unlock to unlock)`);
+  }
+  // The failure that locks the user still reads as a wrong password; the attempts after it say locked.
+  if (result.locked) {
     return m2mError(ERR.userLocked, 'The user is locked after too many failed logins. Contact support.');
   }
   return m2mError(ERR.passwordInvalid, 'The username or password is not valid.');
