@@ -16,6 +16,8 @@ export type Handler = (req: SeenRequest, res: http.ServerResponse) => void;
 export class FakeServer {
   readonly seen: SeenRequest[] = [];
   handler: Handler = (_req, res) => res.writeHead(404).end();
+  /** Replaces the default token answer (always the same token) when set. */
+  tokenHandler?: Handler;
   private readonly sockets = new Set<import('node:net').Socket>();
 
   private constructor(private readonly server: http.Server) {}
@@ -33,7 +35,9 @@ export class FakeServer {
       req.on('end', () => {
         const seen = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
         fake.seen.push(seen);
-        if (seen.url === '/api/ts/v1/oauth2/token') {
+        if (seen.url.startsWith('/api/ts/v1/oauth2/') && fake.tokenHandler) {
+          fake.tokenHandler(seen, res);
+        } else if (seen.url === '/api/ts/v1/oauth2/token') {
           res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ access_token: 'fake-bearer-token', token_type: 'Bearer', expires_in: 3600 }));
         } else if (seen.url === '/api/m2m/v1/session/login') {
           res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ sessionToken: 'fake-session-token' }));

@@ -107,6 +107,29 @@ describe('history answers the client must read or refuse', () => {
     assert.match(err.message, /larger than/);
   });
 
+  it('revokes a refused bearer that the token endpoint hands back, then asks once more', async () => {
+    let current = 'same-token';
+    fake.tokenHandler = (req, res) => {
+      if (req.url.endsWith('/revoke')) {
+        current = 'new-token';
+        res.writeHead(200).end();
+      } else {
+        reply(res, 200, { access_token: current, token_type: 'Bearer', expires_in: 3600 });
+      }
+    };
+    fake.handler = (req, res) =>
+      req.headers['authorization'] === 'Bearer new-token'
+        ? reply(res, 200, { hasMoreData: false, messages: [SMS] })
+        : reply(res, 401, { fault: { code: 900901, message: 'Invalid Credentials' } });
+    const block = await client.history();
+    assert.equal(block.messages.length, 1);
+    assert.deepEqual(
+      fake.seen.map((r) => r.url.replace(/\?.*/, '')),
+      ['/api/ts/v1/oauth2/token', '/api/m2m/v1/session/login', HISTORY, '/api/ts/v1/oauth2/token', '/api/ts/v1/oauth2/revoke', '/api/ts/v1/oauth2/token', HISTORY],
+    );
+    assert.equal(fake.seen[4].body, 'grant_type=client_credentials&token=same-token');
+  });
+
   it('reads Retry-After given as an HTTP date', async () => {
     fake.handler = (_req, res) => reply(res, 429, '', { 'Retry-After': new Date(Date.now() + 30_000).toUTCString() });
     const err = await failure(client.history());

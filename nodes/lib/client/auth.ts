@@ -14,6 +14,8 @@ import type { ClientConfig, LogLevel } from './config';
 import { ThingSpaceError } from './errors';
 import type { HttpTransport } from './http';
 
+const REVOKE_PATH = '/api/ts/v1/oauth2/revoke';
+
 export interface Tokens {
   bearer: string;
   session: string;
@@ -65,6 +67,8 @@ export class AuthSession {
   private tokenFlight?: Promise<string>;
   private loginFlight?: Promise<string>;
   private rejectedError?: ThingSpaceError;
+  /** The last bearer an M2M call refused, so we notice when the token endpoint hands it back. */
+  private refusedBearer?: string;
   private readonly basic: string;
 
   constructor(
@@ -118,7 +122,9 @@ export class AuthSession {
 
   /** Forget a bearer the server refused, unless someone already replaced it. */
   dropBearer(token: string): void {
-    if (this.bearer?.token === token) this.bearer = undefined;
+    if (this.bearer?.token !== token) return;
+    this.bearer = undefined;
+    this.refusedBearer = token;
   }
 
   /** Forget a session the server refused, unless a newer login already replaced it, so a
@@ -127,8 +133,22 @@ export class AuthSession {
     if (this.session === session) this.session = undefined;
   }
 
-  /** One token request, never retried. */
+  /** A new bearer. Inside its hour the token endpoint hands back the same token (api §3.1);
+   *  if that is the one just refused, it is revoked (the documented way to get a new one)
+   *  and asked for once more. No other retry. */
   async requestToken(signal?: AbortSignal): Promise<string> {
+    const token = await this.tokenOnce(signal);
+    if (token !== this.refusedBearer) return token;
+    this.refusedBearer = undefined;
+    try {
+      await this.revoke(token, signal);
+    } catch (err) {
+      this.log('debug', `POST revoke failed (${err instanceof ThingSpaceError ? err.kind : 'error'})`);
+    }
+    return this.tokenOnce(signal);
+  }
+
+  private async tokenOnce(signal?: AbortSignal): Promise<string> {
     const res = await this.http.send({
       operation: 'token',
       method: 'POST',
@@ -147,6 +167,18 @@ export class AuthSession {
     this.bearer = { token, refreshAt: Date.now() + refreshDelayMs(lifetime) };
     this.log('debug', `POST token -> 200 (expires in ${lifetime} s)`);
     return token;
+  }
+
+  private async revoke(token: string, signal?: AbortSignal): Promise<void> {
+    const res = await this.http.send({
+      operation: 'revoke',
+      method: 'POST',
+      path: REVOKE_PATH,
+      headers: { Authorization: this.basic, 'Content-Type': 'application/x-www-form-urlencoded' },
+      data: `grant_type=client_credentials&token=${encodeURIComponent(token)}`,
+      signal,
+    });
+    this.log('debug', `POST revoke -> ${res.status}`);
   }
 
   /** One login with the given bearer, never retried. */

@@ -14,6 +14,7 @@ export interface RawResponse {
 
 export type Operation =
   | 'token'
+  | 'revoke'
   | 'login'
   | 'history'
   | 'startCallbacks'
@@ -26,6 +27,7 @@ export type AbortCause = 'caller' | 'timeout' | undefined;
 
 const LABEL: Record<Operation, string> = {
   token: 'the access token request',
+  revoke: 'the access token revocation',
   login: 'the session login',
   history: 'the SMS history request',
   startCallbacks: 'the startCallbacks request',
@@ -124,7 +126,7 @@ export function errorFromResponse(operation: Operation, res: RawResponse): Thing
   const info = errorInfo(res.body);
   const extra = { status, ...info };
   const code = info.errorCode;
-  const m2m = operation !== 'token' && operation !== 'login';
+  const m2m = operation !== 'token' && operation !== 'revoke' && operation !== 'login';
 
   // Keyed on the code, whatever the status: one integration saw it on a 403 (api §7.2, open question 7).
   if (m2m && code !== undefined && code.includes('.SessionToken.')) {
