@@ -158,17 +158,23 @@ export class ThingSpaceClient implements ThingSpaceApi {
       if (res.status >= 200 && res.status < 300) return res;
       const err = this.clean(errorFromResponse(operation, res));
       this.log('debug', `${method} ${operation} -> ${res.status} (${err.kind}${err.errorCode ? ` ${err.errorCode}` : ''})`);
-      if (err.kind === 'bearer_expired' && !bearerRenewed) {
-        bearerRenewed = true;
+      // The refused token or session is dropped even when it is not retried now, so the
+      // caller's next attempt (after its backoff) starts with a fresh one.
+      if (err.kind === 'bearer_expired') {
         this.auth.dropBearer(bearer);
-        this.log('info', `ThingSpace refused the access token on ${operation}; fetching a new one and retrying once`);
-        continue;
+        if (!bearerRenewed) {
+          bearerRenewed = true;
+          this.log('info', `ThingSpace refused the access token on ${operation}; fetching a new one and retrying once`);
+          continue;
+        }
       }
-      if (err.kind === 'session_expired' && !sessionRenewed) {
-        sessionRenewed = true;
+      if (err.kind === 'session_expired') {
         this.auth.dropSession(session);
-        this.log('info', `The ThingSpace session expired on ${operation}; logging in again and retrying once`);
-        continue;
+        if (!sessionRenewed) {
+          sessionRenewed = true;
+          this.log('info', `The ThingSpace session expired on ${operation}; logging in again and retrying once`);
+          continue;
+        }
       }
       throw err;
     }
