@@ -3,64 +3,18 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow, NodeStatus } from 'node-red';
 import type { ThingSpaceConfigNode } from './thingspace-config';
 import { ThingSpaceError } from './lib/client/errors';
-import { QueueConsumer, type ConsumerBlock, type ConsumerState, type ConsumerStore, type PersistedState, type AckMode } from './lib/consumer/queue-consumer';
+import { QueueConsumer, type ConsumerBlock, type ConsumerState, type ConsumerStore, type PersistedState } from './lib/consumer/queue-consumer';
 import { compileTopic } from './lib/message/topic';
-import { toSingleMessage, toBatchMessage } from './lib/message/output';
-import { parseCallbackBody, looksLikeCallbackBody } from './lib/message/callback-body';
+import { toSingleMessage, toBatchMessage, type SingleContext } from './lib/message/output';
+import { parseCallbackBody, looksLikeCallbackBody, redactCallbackBody } from './lib/message/callback-body';
 import { claimReader, releaseReader } from './lib/node-red/readers';
 import { ReportedError, toReported, errorMessage, shortText } from './lib/node-red/report';
 import { answerHttp } from './lib/node-red/http-reply';
+import { readSettings, type Settings, type SmsQueueInDef } from './lib/node-red/queue-settings';
 
-interface SmsQueueInDef extends NodeDef {
-  thingspace: string;
-  interval: string | number;
-  ackMode: string;
-  ackTimeout: string | number;
-  output: string;
-  dedupe: boolean | string;
-  topic: string;
-}
-
-type OutputMode = 'single' | 'batch';
-
-interface Settings {
-  intervalMs: number;
-  ackMode: AckMode;
-  ackTimeoutMs: number;
-  output: OutputMode;
-  dedupe: boolean;
-  topic: string;
-}
-
-const DEFAULT_TOPIC = 'thingspace/{account}/sms/{id}';
 const CONTEXT_KEY = 'thingspace';
 /** The editor's status is for people: a drain of thousands of blocks updates it at most this often. */
 const STATUS_EVERY_MS = 250;
-
-/** Reads the node's properties; throws a BAD_CONFIG ReportedError naming the bad one. */
-export function readSettings(def: Partial<SmsQueueInDef>): Settings {
-  const num = (v: unknown, dflt: number): number => (v === undefined || v === null || v === '' ? dflt : Number(v));
-  const interval = num(def.interval, 60);
-  if (!Number.isFinite(interval) || interval < 0) {
-    throw new ReportedError(`Invalid interval "${String(def.interval)}": a number of seconds >= 0`, 'BAD_CONFIG');
-  }
-  const ackTimeout = num(def.ackTimeout, 60);
-  if (!Number.isFinite(ackTimeout) || ackTimeout <= 0) {
-    throw new ReportedError(`Invalid ackTimeout "${String(def.ackTimeout)}": a number of seconds > 0`, 'BAD_CONFIG');
-  }
-  const ackMode = (def.ackMode || 'auto') as AckMode;
-  if (ackMode !== 'auto' && ackMode !== 'manual') throw new ReportedError(`Invalid ackMode "${String(def.ackMode)}"`, 'BAD_CONFIG');
-  const output = (def.output || 'single') as OutputMode;
-  if (output !== 'single' && output !== 'batch') throw new ReportedError(`Invalid output "${String(def.output)}"`, 'BAD_CONFIG');
-  return {
-    intervalMs: Math.round(interval * 1000),
-    ackMode,
-    ackTimeoutMs: Math.round(ackTimeout * 1000),
-    output,
-    dedupe: !(def.dedupe === false || def.dedupe === 'false'),
-    topic: typeof def.topic === 'string' && def.topic.trim() ? def.topic.trim() : DEFAULT_TOPIC,
-  };
-}
 
 /** Node context as the consumer's store: works with any context store, sync or async. */
 function contextStore(node: Node, onError: (err: Error) => void): ConsumerStore {
@@ -86,14 +40,14 @@ module.exports = function (RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const node = this;
     const config = RED.nodes.getNode(def.thingspace) as ThingSpaceConfigNode | null;
-    const t = (key: string, vars?: Record<string, unknown>): string => RED._(`sms-queue-in.status.${key}`, vars);
+    const t = (key: string, vars?: Record<string, string | number>): string => RED._(`sms-queue-in.status.${key}`, vars);
 
-    let consumer: QueueConsumer | undefined;
     let claimed = false;
     let stopped = false;
     let lastStatusAt = 0;
     let statusTimer: NodeJS.Timeout | undefined;
     let pendingStatus: NodeStatus | undefined;
+    let received = 0;
 
     const setStatus = (s: NodeStatus, throttle = false): void => {
       if (stopped) return;
@@ -116,6 +70,20 @@ module.exports = function (RED: NodeAPI): void {
       node.error(reported, msg);
     };
 
+    /** An unusable node: says why (status, Catch, and to every input) and does nothing else. */
+    function idleWithError(r: ReportedError, account: string): void {
+      // Reported on the next turn: Catch nodes later in the flow may not exist yet.
+      const report = setImmediate(() => node.error(r, errorMessage(account, 'config')));
+      node.on('input', (_msg: NodeMessageInFlow, _send: unknown, done: (err?: Error) => void) => {
+        done(r);
+      });
+      node.on('close', (_removed: boolean, done: () => void) => {
+        clearImmediate(report);
+        node.status({});
+        done();
+      });
+    }
+
     // --- configuration ---------------------------------------------------------------
     let settings: Settings;
     try {
@@ -125,20 +93,12 @@ module.exports = function (RED: NodeAPI): void {
     } catch (err) {
       const r = toReported(err);
       node.status({ fill: 'red', shape: 'ring', text: t('badConfig', { reason: shortText(r.message) }) });
-      node.error(r, errorMessage(config?.accountName ?? '', 'config'));
-      node.on('input', (_msg: NodeMessageInFlow, _send: unknown, done: (err?: Error) => void) => {
-        done(r);
-      });
-      node.on('close', (_removed: boolean, done: () => void) => {
-        node.status({});
-        done();
-      });
+      idleWithError(r, config?.accountName ?? '');
       return;
     }
     const api = config.api!;
     const accountName = config.accountName;
-    const topicOf = compileTopic(settings.topic);
-    const ctx = { accountName, topicOf };
+    const topic = compileTopic(settings.topic);
 
     const holder = claimReader(config.server, accountName, node.id);
     if (holder !== undefined) {
@@ -147,20 +107,13 @@ module.exports = function (RED: NodeAPI): void {
         'BAD_CONFIG',
       );
       node.status({ fill: 'red', shape: 'ring', text: t('duplicateReader') });
-      node.error(r, errorMessage(accountName, 'config'));
-      node.on('input', (_msg: NodeMessageInFlow, _send: unknown, done: (err?: Error) => void) => {
-        done(r);
-      });
-      node.on('close', (_removed: boolean, done: () => void) => {
-        node.status({});
-        done();
-      });
+      idleWithError(r, accountName);
       return;
     }
     claimed = true;
 
     // --- the consumer ----------------------------------------------------------------
-    consumer = new QueueConsumer({
+    const consumer = new QueueConsumer({
       api,
       intervalMs: settings.intervalMs,
       ackMode: settings.ackMode,
@@ -171,12 +124,19 @@ module.exports = function (RED: NodeAPI): void {
 
     consumer.on('block', (block: ConsumerBlock) => {
       if (settings.output === 'batch') {
-        node.send(toBatchMessage(block.items, 'queue', ctx));
-      } else {
-        const msgs = new Array<NodeMessage>(block.items.length);
-        for (let i = 0; i < block.items.length; i++) msgs[i] = toSingleMessage(block.items[i], 'queue', ctx);
-        node.send([msgs]);
+        node.send(toBatchMessage(block.items, { accountName, source: 'queue', topic, block: block.id }));
+        return;
       }
+      // One context for the block, its index and key set per SMS (toSingleMessage copies them).
+      const ctx: SingleContext = { accountName, source: 'queue', topic, block: block.id, index: 0, key: '' };
+      const msgs = new Array<NodeMessage>(block.items.length);
+      for (let i = 0; i < block.items.length; i++) {
+        const item = block.items[i];
+        ctx.index = item.ref.index;
+        ctx.key = item.key;
+        msgs[i] = toSingleMessage(item.sms, ctx);
+      }
+      node.send([msgs]);
     });
 
     consumer.on('state', (s: ConsumerState) => {
@@ -185,13 +145,14 @@ module.exports = function (RED: NodeAPI): void {
           setStatus({ fill: 'blue', shape: 'dot', text: t('polling') }, true);
           break;
         case 'received':
+          received = s.total;
           setStatus({ fill: 'green', shape: 'dot', text: t('received', { count: s.total }) }, true);
           break;
         case 'waiting-ack':
           setStatus({ fill: 'yellow', shape: 'dot', text: t('waitingAck', { count: s.pending }) }, true);
           break;
         case 'idle':
-          setStatus({ fill: 'green', shape: 'ring', text: t('idle', { since: s.since.toLocaleTimeString() }) });
+          setStatus({ fill: 'green', shape: 'ring', text: t('idle', { since: s.since.toLocaleTimeString(), count: received }) });
           break;
         case 'listening':
           setStatus({ fill: 'green', shape: 'ring', text: t('listening') });
@@ -202,6 +163,9 @@ module.exports = function (RED: NodeAPI): void {
         case 'credentials-rejected':
           config.reportFailure(s.error);
           setStatus({ fill: 'red', shape: 'ring', text: t('credentialsRejected') });
+          break;
+        case 'failed':
+          setStatus({ fill: 'red', shape: 'ring', text: t('errorCode', { code: s.error.code }) });
           break;
         case 'stopped':
           break;
@@ -224,7 +188,7 @@ module.exports = function (RED: NodeAPI): void {
 
     // --- input: acknowledgement, push, or a poll trigger (SPEC.md order) ----------------
     node.on('input', function (msg: NodeMessageInFlow, send: (m: NodeMessage | Array<NodeMessage | NodeMessage[] | null>) => void, done: (err?: Error) => void) {
-      const c = consumer!;
+      const c = consumer;
       const ts = (msg as { thingspace?: unknown }).thingspace;
       if (ts !== undefined && ts !== null && typeof ts === 'object' && 'source' in ts) {
         const ref = ts as { accountName?: unknown; source?: unknown; block?: unknown; index?: unknown };
@@ -251,10 +215,17 @@ module.exports = function (RED: NodeAPI): void {
       }
 
       if (msg.req !== undefined || looksLikeCallbackBody(msg.payload)) {
-        const parsed = parseCallbackBody(msg.payload, { receivedAt: new Date(), expected: config.callbackCredentials() });
+        const receivedAt = new Date();
+        const parsed = parseCallbackBody(msg.payload, { receivedAt, expected: config.callbackCredentials() });
         if (!parsed.ok) {
           answerHttp(msg, parsed.code === 'CALLBACK_UNAUTHORIZED' ? 401 : 400);
-          done(new ReportedError(parsed.reason, parsed.code));
+          // Catch gets the whole message so the user can see and report the body, with the
+          // callback credentials masked and without the http in request/response objects.
+          const shown: NodeMessage = { ...msg, payload: redactCallbackBody(msg.payload) };
+          delete shown.req;
+          delete shown.res;
+          node.error(new ReportedError(parsed.reason, parsed.code), shown);
+          done();
           return;
         }
         const item = c.pushed(parsed.sms);
@@ -264,10 +235,19 @@ module.exports = function (RED: NodeAPI): void {
           done();
           return;
         }
-        const out =
+        const out: NodeMessage =
           settings.output === 'batch'
-            ? toBatchMessage([item], 'callback', ctx)
-            : toSingleMessage(item, 'callback', ctx, parsed.timestampLocal);
+            ? toBatchMessage([item], { accountName, source: 'callback', topic, block: item.ref.block })
+            : toSingleMessage(item.sms, {
+                accountName,
+                source: 'callback',
+                topic,
+                block: item.ref.block,
+                index: item.ref.index,
+                key: item.key,
+                receivedAt: receivedAt.toISOString(),
+                timestampLocal: parsed.timestampLocal,
+              });
         // Keep the http in request/response so an http response node downstream can answer.
         out._msgid = msg._msgid;
         if (msg.req !== undefined) out.req = msg.req;
@@ -291,8 +271,7 @@ module.exports = function (RED: NodeAPI): void {
         node.status({});
         done();
       };
-      if (consumer) consumer.stop().then(finish, finish);
-      else finish();
+      consumer.stop().then(finish, finish);
     });
   }
 

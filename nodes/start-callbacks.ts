@@ -6,6 +6,7 @@ import type { ThingSpaceConfigNode } from './thingspace-config';
 import { SMS_CALLBACK_SERVICE } from './lib/types';
 import { ThingSpaceError } from './lib/client/errors';
 import { ReportedError, toReported, shortText } from './lib/node-red/report';
+import { checkCallbackUrl } from './lib/node-red/callback-url';
 
 interface StartCallbacksDef extends NodeDef {
   thingspace: string;
@@ -13,26 +14,12 @@ interface StartCallbacksDef extends NodeDef {
   onDeploy: boolean | string;
 }
 
-/** The listener URL ThingSpace will POST to: http(s), no credentials in it. */
-export function checkCallbackUrl(url: string): string | undefined {
-  if (!url) return undefined;
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new ReportedError(`Invalid callback URL "${shortText(url)}"`, 'BAD_CONFIG');
-  }
-  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new ReportedError('The callback URL must be http(s)', 'BAD_CONFIG');
-  if (u.username || u.password) throw new ReportedError('The callback URL must not carry credentials; use the config node callback credentials', 'BAD_CONFIG');
-  return u.toString();
-}
-
 module.exports = function (RED: NodeAPI): void {
   function StartCallbacks(this: Node, def: StartCallbacksDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
     const config = RED.nodes.getNode(def.thingspace) as ThingSpaceConfigNode | null;
-    const t = (key: string, vars?: Record<string, unknown>): string => RED._(`start-callbacks.status.${key}`, vars);
+    const t = (key: string, vars?: Record<string, string | number>): string => RED._(`start-callbacks.status.${key}`, vars);
 
     let callbackUrl: string | undefined;
     let configError: ReportedError | undefined;
@@ -44,6 +31,8 @@ module.exports = function (RED: NodeAPI): void {
       configError = toReported(err);
       node.status({ fill: 'red', shape: 'ring', text: t('badConfig', { reason: shortText(configError.message) }) });
     }
+    // Reported on the next turn: Catch nodes later in the flow may not exist yet.
+    const configReport = configError ? setImmediate((e: ReportedError) => node.error(e, { payload: undefined }), configError) : undefined;
 
     const inFlight = new Set<AbortController>();
     let closed = false;
@@ -119,6 +108,7 @@ module.exports = function (RED: NodeAPI): void {
 
     node.on('close', function (_removed: boolean, done: () => void) {
       closed = true;
+      if (configReport) clearImmediate(configReport);
       config?.events.off('rejected', onRejected);
       for (const a of inFlight) a.abort();
       node.status({});

@@ -6,7 +6,7 @@ import { ThingSpaceClient } from './lib/client/thingspace-client';
 import type { ThingSpaceApi } from './lib/client/api';
 import { ThingSpaceError } from './lib/client/errors';
 
-export const DEFAULT_SERVER = 'https://thingspace.verizon.com';
+const DEFAULT_SERVER = 'https://thingspace.verizon.com';
 
 export interface ThingSpaceCredentials {
   clientId?: string;
@@ -47,7 +47,7 @@ const credentialTypes = {
 // The editor shows a saved password as this placeholder; it means "keep the saved one".
 const SAVED_PASSWORD = '__PWRD__';
 
-function makeClient(RED: NodeAPI, node: Node, accountName: string, server: string, creds: ThingSpaceCredentials): ThingSpaceClient {
+function makeClient(node: Node, accountName: string, server: string, creds: ThingSpaceCredentials): ThingSpaceClient {
   return new ThingSpaceClient({
     server,
     accountName,
@@ -75,7 +75,7 @@ module.exports = function (RED: NodeAPI): void {
     const creds = node.credentials ?? {};
 
     try {
-      node.api = makeClient(RED, node, node.accountName, node.server, creds);
+      node.api = makeClient(node, node.accountName, node.server, creds);
     } catch (err) {
       node.configError =
         err instanceof ThingSpaceError ? err : new ThingSpaceError({ kind: 'bad_config', message: String((err as Error).message) });
@@ -113,7 +113,7 @@ module.exports = function (RED: NodeAPI): void {
     (req: Request, res: Response) => {
       void (async () => {
         const body = (req.body ?? {}) as { accountName?: unknown; server?: unknown; credentials?: Record<string, unknown> };
-        const saved = (RED.nodes.getCredentials(req.params.id) ?? {}) as ThingSpaceCredentials;
+        const saved = (RED.nodes.getCredentials(String(req.params.id)) ?? {}) as ThingSpaceCredentials;
         const given = body.credentials ?? {};
         const pick = (name: keyof ThingSpaceCredentials): string => {
           const v = given[name];

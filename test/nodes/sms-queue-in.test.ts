@@ -1,0 +1,307 @@
+// sms-queue-in in a real Node-RED runtime, against the simulator over real HTTP.
+import assert from 'node:assert/strict';
+import { ThingSpaceSimulator } from '../../simulator/server';
+import type { SmsMessage } from '../../nodes/lib/types';
+import {
+  ACCOUNT,
+  ALL_NODES,
+  calls,
+  collect,
+  config,
+  credentials,
+  flow,
+  helper,
+  lastStatus,
+  queue,
+  sleep,
+  statuses,
+  waitFor,
+} from './runtime';
+
+const SMS: SmsMessage = {
+  deviceIds: [
+    { kind: 'mdn', id: '15551230001' },
+    { kind: 'imei', id: '356938035643809' },
+  ],
+  message: 'T=21.4C BAT=88',
+  timestamp: '2024-05-02T09:15:07-07:00',
+};
+
+describe('sms-queue-in in a Node-RED runtime', function () {
+  let sim: ThingSpaceSimulator;
+
+  beforeEach(async () => {
+    sim = await ThingSpaceSimulator.start({ quiet: true, finalBlock: 'ack-on-delivery' });
+  });
+
+  afterEach(async () => {
+    await helper.unload();
+    await sim.stop();
+  });
+
+  it('emits one message per queued SMS in the shape SPEC.md gives, then shows idle', async () => {
+    sim.enqueue(SMS);
+    sim.generate(249);
+    await helper.load(ALL_NODES, flow(config(sim), queue()), credentials());
+    const got = collect('out');
+    await waitFor(() => got.length >= 250, 10_000, '250 messages');
+    await waitFor(() => sim.queued() === 0, 5_000, 'the queue to drain');
+    await waitFor(() => lastStatus('q')?.text === 'sms-queue-in.status.idle', 5_000, 'idle status');
+    assert.equal(got.length, 250);
+    const first = got.find((m) => m.payload === SMS.message)!;
+    assert.ok(first, 'the enqueued SMS arrived');
+    assert.equal(first.topic, `thingspace/${ACCOUNT}/sms/15551230001`);
+    assert.deepEqual(first.deviceIds, SMS.deviceIds);
+    assert.deepEqual(first.device, { mdn: '15551230001', imei: '356938035643809' });
+    assert.equal(first.timestamp, SMS.timestamp);
+    const ts = first.thingspace as Record<string, unknown>;
+    assert.equal(ts.accountName, ACCOUNT);
+    assert.equal(ts.source, 'queue');
+    assert.equal(typeof ts.block, 'string');
+    assert.equal(typeof ts.index, 'number');
+    assert.equal(new Set(got.map((m) => m.payload)).size, 250, 'no duplicates');
+    assert.equal((calls('q', 'status').pop()?.[0] as { text: string }).text, 'sms-queue-in.status.idle');
+  });
+
+  it('in batch mode emits one message per block with an array payload and the account topic', async () => {
+    sim.generate(250);
+    await helper.load(ALL_NODES, flow(config(sim), queue({ output: 'batch' })), credentials());
+    const got = collect('out');
+    await waitFor(() => got.reduce((n, m) => n + (m.payload as unknown[]).length, 0) >= 250, 10_000, '250 SMS');
+    assert.deepEqual(
+      got.map((m) => (m.payload as unknown[]).length),
+      [100, 100, 50],
+    );
+    assert.equal(got[0].topic, `thingspace/${ACCOUNT}/sms`);
+    const item = (got[0].payload as Record<string, unknown>[])[0];
+    assert.deepEqual(Object.keys(item).sort(), ['device', 'deviceIds', 'payload', 'timestamp', 'topic']);
+    assert.equal((got[0].thingspace as Record<string, unknown>).index, -1);
+  });
+
+  it('expands the topic template with {kind} and {id} of the sending device', async () => {
+    sim.enqueue({ ...SMS, deviceIds: [{ kind: 'ICCID', id: '89148000000800139708' }] });
+    await helper.load(ALL_NODES, flow(config(sim), queue({ topic: 'sms/{account}/{kind}/{id}' })), credentials());
+    const got = collect('out');
+    await waitFor(() => got.length === 1);
+    assert.equal(got[0].topic, `sms/${ACCOUNT}/iccid/89148000000800139708`);
+  });
+
+  it('in manual mode acknowledges a block only after every SMS in it came back on the input', async () => {
+    sim.generate(250);
+    await helper.load(ALL_NODES, flow(config(sim), queue({ ackMode: 'manual' })), credentials());
+    const got = collect('out');
+    const q = helper.getNode('q');
+    await waitFor(() => got.length === 100, 10_000, 'the first block');
+    await sleep(300);
+    assert.equal(got.length, 100, 'the second block waits for the acknowledgements');
+    assert.equal(sim.queued(), 250, 'nothing acknowledged yet');
+    assert.ok(statuses('q').some((s) => s.text === 'sms-queue-in.status.waitingAck'));
+    // Whatever the payload has become (a database result, say), msg.thingspace acknowledges.
+    for (const m of got.slice(0, 99)) q.receive({ ...m, payload: { written: true } });
+    await sleep(300);
+    assert.equal(sim.queued(), 250, 'one SMS still not acknowledged');
+    q.receive(got[99]);
+    await waitFor(() => got.length === 200, 10_000, 'the second block');
+    assert.equal(sim.queued(), 150, 'the first block acknowledged, the second not yet');
+    for (const m of got.slice(100)) q.receive(m);
+    await waitFor(() => got.length === 250, 10_000, 'the final block');
+    for (const m of got.slice(200)) q.receive(m);
+    await waitFor(() => lastStatus('q')?.text === 'sms-queue-in.status.idle', 5_000, 'idle');
+    assert.equal(sim.queued(), 0);
+    assert.equal(new Set(got.map((m) => m.payload)).size, 250);
+  });
+
+  it('in manual mode emits again the SMS not acknowledged within ackTimeout, and only those', async () => {
+    sim.generate(120);
+    await helper.load(ALL_NODES, flow(config(sim), queue({ ackMode: 'manual', ackTimeout: '0.5' })), credentials());
+    const got = collect('out');
+    const caught = collect('caught');
+    const q = helper.getNode('q');
+    await waitFor(() => got.length === 100, 10_000, 'the first block');
+    for (const m of got.slice(0, 60)) q.receive(m);
+    await waitFor(() => got.length === 140, 10_000, 'the 40 unacknowledged SMS again');
+    const again = got.slice(100).map((m) => m.payload);
+    assert.deepEqual(new Set(again), new Set(got.slice(60, 100).map((m) => m.payload)));
+    // A late acknowledgement of the first copy still counts: the SMS was delivered.
+    for (const m of got.slice(60, 100)) q.receive(m);
+    await waitFor(() => got.length === 160, 10_000, 'the final block of 20');
+    assert.equal(sim.queued(), 0);
+    // Acknowledging the same SMS twice is an input error, not a silent no-op.
+    q.receive(got[0]);
+    await waitFor(() => caught.length === 1, 5_000, 'a BAD_INPUT for the repeated acknowledgement');
+    assert.equal((caught[0].error as Record<string, unknown>).code, 'BAD_INPUT');
+  });
+
+  it('with interval 0 never polls by itself, and polls when a message arrives', async () => {
+    sim.generate(5);
+    await helper.load(ALL_NODES, flow(config(sim), queue({ interval: '0' })), credentials());
+    const got = collect('out');
+    await sleep(500);
+    assert.equal(sim.counters().requests.history ?? 0, 0, 'no poll at deploy');
+    helper.getNode('q').receive({ payload: 'poll now' });
+    await waitFor(() => got.length === 5, 5_000, 'five SMS after the trigger');
+  });
+
+  it('accepts a ThingSpace callback body from http in, emits it with source callback, and suppresses a repeat', async () => {
+    await helper.load(ALL_NODES, flow(config(sim), queue({ interval: '0' })), credentials());
+    const got = collect('out');
+    const q = helper.getNode('q');
+    const body = {
+      requestId: 'r-1',
+      deviceIds: SMS.deviceIds,
+      smsResponse: { message: SMS.message, timestamp: SMS.timestamp },
+    };
+    q.receive({ payload: body, req: { headers: {} } });
+    q.receive({ payload: body, req: { headers: {} } });
+    await waitFor(() => got.length >= 1);
+    await sleep(200);
+    assert.equal(got.length, 1, 'the repeat was suppressed');
+    assert.equal(got[0].payload, SMS.message);
+    assert.equal(got[0].timestamp, SMS.timestamp);
+    assert.equal((got[0].thingspace as Record<string, unknown>).source, 'callback');
+    assert.equal(sim.counters().requests.history ?? 0, 0, 'a callback does not trigger a poll');
+  });
+
+  it('raises BAD_INPUT with the whole message for a callback body that is not an SMS', async () => {
+    await helper.load(ALL_NODES, flow(config(sim), queue({ interval: '0' })), credentials());
+    const got = collect('out');
+    const caught = collect('caught');
+    helper.getNode('q').receive({ payload: { hello: 'world' }, req: { headers: {} }, topic: 'cb' });
+    await waitFor(() => caught.length === 1);
+    assert.equal((caught[0].error as Record<string, unknown>).code, 'BAD_INPUT');
+    assert.deepEqual(caught[0].payload, { hello: 'world' });
+    assert.equal(caught[0].topic, 'cb');
+    assert.equal(got.length, 0);
+  });
+
+  it('with callback credentials, refuses bodies without them (CALLBACK_UNAUTHORIZED) and passes the right ones', async () => {
+    await helper.load(
+      ALL_NODES,
+      flow(config(sim), queue({ interval: '0' })),
+      credentials({ callbackUsername: 'cb-user', callbackPassword: 'cb-secret-pw' }),
+    );
+    const got = collect('out');
+    const caught = collect('caught');
+    const q = helper.getNode('q');
+    const sms = { deviceIds: SMS.deviceIds, message: 'forged', timestamp: SMS.timestamp };
+    q.receive({ payload: sms, req: { headers: {} } });
+    q.receive({ payload: { ...sms, username: 'cb-user', password: 'wrong' }, req: { headers: {} } });
+    q.receive({ payload: { ...sms, message: 'genuine', username: 'cb-user', password: 'cb-secret-pw' }, req: { headers: {} } });
+    await waitFor(() => caught.length === 2 && got.length === 1);
+    assert.deepEqual(
+      caught.map((c) => (c.error as Record<string, unknown>).code),
+      ['CALLBACK_UNAUTHORIZED', 'CALLBACK_UNAUTHORIZED'],
+    );
+    assert.equal(got[0].payload, 'genuine');
+    const everything = JSON.stringify([got, caught]);
+    assert.ok(!everything.includes('cb-secret-pw'), 'the callback password appears nowhere');
+  });
+
+  it('reports API failures to Catch with msg.error.code, says it is retrying, and loses nothing', async () => {
+    sim.generate(300);
+    sim.addFault({ kind: 'server-error', endpoint: 'history', count: 1, status: 503 });
+    await helper.load(ALL_NODES, flow(config(sim), queue()), credentials());
+    const got = collect('out');
+    const caught = collect('caught');
+    await waitFor(() => got.length === 300, 15_000, 'all 300 SMS through the fault');
+    assert.ok(caught.length >= 1, 'the failure reached Catch');
+    const code = (caught[0].error as Record<string, unknown>).code;
+    assert.equal(typeof code, 'string');
+    assert.ok((code as string).length > 0);
+    assert.ok(statuses('q').some((s) => s.text === 'sms-queue-in.status.retrying'), 'a retrying status');
+    assert.equal(new Set(got.map((m) => m.payload)).size, 300);
+  });
+
+  it('after a rejected password makes exactly one login attempt and shows it on every node of the config', async () => {
+    sim.generate(5);
+    await helper.load(
+      ALL_NODES,
+      flow(config(sim), queue(), { id: 'sc', type: 'start-callbacks', z: 'tab1', thingspace: 'cfg', callbackUrl: '', onDeploy: false, wires: [[]] }),
+      credentials({ password: 'wrong-password' }),
+    );
+    const caught = collect('caught');
+    await waitFor(() => lastStatus('q')?.text === 'sms-queue-in.status.credentialsRejected', 10_000, 'rejected status');
+    await waitFor(() => lastStatus('sc')?.text === 'start-callbacks.status.credentialsRejected', 5_000, 'rejected on start-callbacks');
+    helper.getNode('q').receive({ payload: 'poll again' });
+    helper.getNode('sc').receive({ payload: 'start' });
+    await sleep(1000);
+    const c = sim.counters();
+    assert.equal(c.loginsFailed, 1, 'one failed login, never a loop');
+    assert.equal(c.locked, false);
+    assert.ok(caught.some((m) => (m.error as Record<string, unknown>).code !== undefined));
+  });
+
+  it('a second sms-queue-in on the same account shows a clear error and stays idle', async () => {
+    sim.generate(10);
+    await helper.load(ALL_NODES, flow(config(sim), queue(), queue({ id: 'q2', wires: [['out']] })), credentials());
+    const got = collect('out');
+    await waitFor(() => got.length === 10);
+    const texts = [...statuses('q'), ...statuses('q2')].map((s) => s.text);
+    assert.ok(texts.includes('sms-queue-in.status.duplicateReader'), texts.join(', '));
+    assert.equal(sim.counters().maxConcurrentHistory, 1);
+  });
+
+  it('closes within a second while a request hangs, and sends nothing afterwards', async () => {
+    sim.generate(10);
+    sim.addFault({ kind: 'hang', endpoint: 'history', count: 1 });
+    await helper.load(ALL_NODES, flow(config(sim), queue()), credentials());
+    await waitFor(() => sim.counters().inFlightHistory === 1, 5_000, 'the hung request');
+    const before = sim.counters().requests.history;
+    const t0 = Date.now();
+    await helper.unload();
+    const took = Date.now() - t0;
+    assert.ok(took < 1000, `close took ${took} ms`);
+    await sleep(500);
+    assert.equal(sim.counters().requests.history, before, 'no request after close');
+    assert.equal(sim.queued(), 10, 'nothing acknowledged');
+  });
+
+  it('keeps exactly one poll loop through twenty redeploys of every kind', async () => {
+    sim.generate(2000);
+    const base = flow(config(sim), queue({ interval: '0.2' }));
+    await helper.load(ALL_NODES, base, credentials());
+    const got = collect('out');
+    const kinds = ['full', 'flows', 'nodes'] as const;
+    for (let i = 0; i < 20; i++) {
+      const changed = base.map((n) => (n.id === 'q' ? { ...n, name: `q${i}` } : n.id === 'cfg' && i % 5 === 4 ? { ...n, name: `cfg${i}` } : n));
+      await helper.setFlows(changed, kinds[i % 3], credentials());
+      await sleep(30);
+    }
+    await sleep(500);
+    const c0 = sim.counters().requests.history;
+    await sleep(2000);
+    const polls = sim.counters().requests.history - c0;
+    assert.ok(polls >= 5 && polls <= 12, `${polls} polls in 2 s at a 0.2 s interval: one loop`);
+    assert.equal(sim.counters().maxConcurrentHistory, 1, 'never two requests at once');
+    void got;
+  });
+
+  it('shows a bad interval on its status and reports BAD_CONFIG to Catch', async () => {
+    await helper.load(ALL_NODES, flow(config(sim), queue({ interval: '-5' })), credentials());
+    const caught = collect('caught');
+    await waitFor(() => caught.length === 1);
+    assert.equal((caught[0].error as Record<string, unknown>).code, 'BAD_CONFIG');
+    assert.equal(lastStatus('q')?.fill, 'red');
+    assert.equal(sim.counters().requests.history ?? 0, 0);
+  });
+
+  it('never shows a secret in messages, statuses, errors or logs', async () => {
+    const secrets = ['sim-client-secret', 'sim-password', 'wrong-password', Buffer.from('sim-client-id:sim-client-secret').toString('base64')];
+    sim.generate(120);
+    sim.addFault({ kind: 'server-error', endpoint: 'history', count: 1 });
+    sim.addFault({ kind: 'expire-session', endpoint: 'history', count: 1 });
+    await helper.load(ALL_NODES, flow(config(sim), queue()), credentials());
+    const got = collect('out');
+    const caught = collect('caught');
+    await waitFor(() => got.length === 120, 10_000);
+    const seen = JSON.stringify({
+      got,
+      caught,
+      statuses: statuses('q'),
+      errors: calls('q', 'error').map((a) => String(a[0])),
+      log: helper.log().args.map((a) => JSON.stringify(a[0])),
+    });
+    for (const s of secrets) assert.ok(!seen.includes(s), `secret ${s} leaked`);
+    assert.ok(seen.length > 1000, 'the check looked at something');
+  });
+});
