@@ -3,7 +3,6 @@ import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { EventEmitter } from 'node:events';
 import type { Request, Response } from 'express';
 import { ThingSpaceClient } from './lib/client/thingspace-client';
-import type { ThingSpaceApi } from './lib/client/api';
 import { ThingSpaceError } from './lib/client/errors';
 
 const DEFAULT_SERVER = 'https://thingspace.verizon.com';
@@ -26,7 +25,7 @@ export interface ThingSpaceConfigNode extends Node<ThingSpaceCredentials> {
   accountName: string;
   server: string;
   /** The shared client, or undefined when the configuration is unusable (see `configError`). */
-  api?: ThingSpaceApi;
+  api?: ThingSpaceClient;
   configError?: ThingSpaceError;
   /** Emits 'rejected' (err) once the server rejected the credentials, for every user node's status. */
   events: EventEmitter;
@@ -98,6 +97,9 @@ module.exports = function (RED: NodeAPI): void {
 
     node.on('close', (_removed: boolean, done: () => void) => {
       node.events.removeAllListeners();
+      // Frees the keep-alive sockets and aborts anything still in flight: a redeploy
+      // leaves no socket or timer of the old client behind.
+      node.api?.close();
       done();
     });
   }
@@ -146,7 +148,7 @@ module.exports = function (RED: NodeAPI): void {
           const e = err instanceof ThingSpaceError ? err : undefined;
           res.status(500).json({ error: { code: e?.code ?? 'ERROR', message: e?.message ?? 'Connection test failed' } });
         } finally {
-          client.close?.();
+          client.close();
         }
       })();
     },
