@@ -68,6 +68,8 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
 
   /** The one loop, while it runs. */
   private loop: Promise<void> | undefined;
+  /** Set before the loop starts: listeners run inside its synchronous part and may call poll(). */
+  private looping = false;
   /** poll() was called while the loop ran: drain once more when it settles. */
   private again = false;
   private timer: NodeJS.Timeout | undefined;
@@ -118,7 +120,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
   /** Poll now; if the loop is busy, drain once more right after it settles. Never two at once. */
   poll(): void {
     if (this.stopRequested || this.halted) return;
-    if (!this.loaded || this.loop) {
+    if (!this.loaded || this.looping) {
       this.again = true;
       return;
     }
@@ -205,6 +207,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
 
   private kick(restored?: ConsumerBlock): void {
     this.clearTimer();
+    this.looping = true;
     this.loop = this.cycle(restored);
   }
 
@@ -223,6 +226,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
       // Only a throwing 'block' listener gets here: that block was not handed on.
       outcome = this.failure(e);
     }
+    this.looping = false;
     this.loop = undefined;
     this.schedule(outcome);
   }

@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { consumerFor, rig, sleep, sms, until, type Rig } from './helpers';
+
+describe('consumer: one loop, started and stopped cleanly', () => {
+  let r: Rig;
+  afterEach(async () => r?.close());
+
+  it('keeps exactly one request in flight however often poll() is called', async () => {
+    r = await rig({ latencyMs: 2, finalBlock: 'ack-on-delivery' });
+    r.sim.generate(1000);
+    const { consumer, rec } = consumerFor(r, { intervalMs: 0 });
+    consumer.on('block', () => {
+      for (let i = 0; i < 20; i++) consumer.poll();
+    });
+    consumer.on('state', (s) => s.state !== 'listening' && consumer.poll());
+    await consumer.start();
+    const hammer = setInterval(() => consumer.poll(), 1);
+    try {
+      await until(() => rec.texts.length === 1000, 'all SMS');
+      await sleep(100);
+    } finally {
+      clearInterval(hammer);
+    }
+    await until(() => rec.saw('listening'), 'listening');
+    assert.equal(new Set(rec.texts).size, 1000);
+    assert.equal(r.sim.counters().maxConcurrentHistory, 1);
+  });
+
+  it('with interval 0 makes no request until poll(), and sets no timer afterwards', async () => {
+    r = await rig();
+    r.sim.enqueue([sms(1), sms(2)]);
+    const { consumer, rec } = consumerFor(r, { intervalMs: 0 });
+    await consumer.start();
+    await sleep(100);
+    assert.equal(r.sim.counters().requests.history ?? 0, 0);
+    assert.equal(consumer.state.state, 'listening');
+    consumer.poll();
+    await until(() => rec.texts.length === 2, 'the SMS');
+    await until(() => consumer.state.state === 'listening', 'listening again');
+    await sleep(100);
+    assert.equal(r.sim.counters().requests.history, 1);
+  });
+
+  it('polls again after intervalMs once the queue is drained', async () => {
+    r = await rig();
+    const { consumer, rec } = consumerFor(r, { intervalMs: 50 });
+    await consumer.start();
+    await until(() => rec.saw('idle'), 'idle');
+    r.sim.enqueue(sms(7));
+    await until(() => rec.texts.length === 1, 'the new SMS', 2000);
+  });
+
+  it('stop() during a hung request resolves quickly, emits stopped once and sends nothing more', async () => {
+    r = await rig();
+    r.sim.generate(10);
+    r.sim.addFault({ kind: 'hang', count: 1 });
+    const { consumer, rec } = consumerFor(r, { intervalMs: 10 });
+    await consumer.start();
+    await until(() => r.sim.counters().inFlightHistory === 1, 'the hung request');
+    const t0 = Date.now();
+    await consumer.stop();
+    assert.ok(Date.now() - t0 < 500, `stop took ${Date.now() - t0} ms`);
+    assert.equal(rec.stopped, 1);
+    assert.equal(consumer.state.state, 'stopped');
+    assert.equal(consumer.running, false);
+    assert.equal(rec.errors.length, 0, 'the abort is silent');
+
+    consumer.poll();
+    await consumer.stop();
+    assert.equal(rec.stopped, 1, 'stop() is idempotent');
+    await sleep(150);
+    const c = r.sim.counters();
+    assert.equal(c.requests.history, 1, 'no request after stop');
+    assert.equal(c.messagesAcked, 0);
+    assert.equal(rec.blocks.length, 0);
+  });
+
+  it('stop() while waiting for manual acks acknowledges nothing, and later acks are refused', async () => {
+    r = await rig({ finalBlock: 'ack-on-delivery' });
+    r.sim.generate(150);
+    const { consumer, rec } = consumerFor(r, { ackMode: 'manual' });
+    await consumer.start();
+    await until(() => rec.blocks.length === 1, 'block');
+    await consumer.stop();
+    assert.equal(consumer.ack(rec.blocks[0].items[0].ref), false);
+    await sleep(100);
+    assert.equal(r.sim.counters().requests.history, 1);
+    assert.equal(r.sim.queued(), 150);
+  });
+
+  it('stop() before start() finished loading leaves no loop behind', async () => {
+    r = await rig();
+    r.sim.generate(5);
+    let release: () => void = () => undefined;
+    const store = {
+      load: () => new Promise<undefined>((resolve) => (release = () => resolve(undefined))),
+      save: () => undefined,
+    };
+    const { consumer } = consumerFor(r, { store, intervalMs: 10 });
+    const started = consumer.start();
+    const stopped = consumer.stop();
+    release();
+    await started;
+    await stopped;
+    await sleep(100);
+    assert.equal(r.sim.counters().requests.history ?? 0, 0);
+  });
+});
