@@ -88,13 +88,14 @@ describe('consumer: one loop, started and stopped cleanly', () => {
     assert.equal(r.sim.queued(), 150);
   });
 
-  it('stop() before start() finished loading leaves no loop behind', async () => {
+  it('stop() before start() finished loading leaves no loop behind and does not overwrite the store', async () => {
     r = await rig();
     r.sim.generate(5);
     let release: () => void = () => undefined;
+    let saves = 0;
     const store = {
       load: () => new Promise<undefined>((resolve) => (release = () => resolve(undefined))),
-      save: () => undefined,
+      save: () => void saves++,
     };
     const { consumer } = consumerFor(r, { store, intervalMs: 10 });
     const started = consumer.start();
@@ -104,5 +105,6 @@ describe('consumer: one loop, started and stopped cleanly', () => {
     await stopped;
     await sleep(100);
     assert.equal(r.sim.counters().requests.history ?? 0, 0);
+    assert.equal(saves, 0);
   });
 });

@@ -181,7 +181,8 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     this.ackWait?.done(false);
     await this.starting;
     await this.loop;
-    this.save();
+    // Not loaded means our state is empty, not the stored one: saving it would erase that.
+    if (this.loaded) this.save();
     this.setState({ state: 'stopped' });
     this.emit('stopped');
   }
