@@ -54,6 +54,12 @@ export class AckTracker {
     return this.blocks.get(blockId)?.remaining ?? 0;
   }
 
+  /** The items of a tracked block not acknowledged yet. */
+  unacked(blockId: string): ConsumerItem[] {
+    const t = this.blocks.get(blockId);
+    return t ? t.items.filter((_, i) => !t.acked[i]) : [];
+  }
+
   /** The items this ack newly settles, or undefined if the ref is unknown or already acked. */
   ack(ref: AckRef): ConsumerItem[] | undefined {
     if (ref.block === CALLBACK_BLOCK) {

@@ -260,23 +260,18 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
       }
       const block = this.accept(res, !more);
       if (block) {
-        const handedOn = await this.handOn(block);
+        await this.handOn(block);
         if (this.stopRequested) return STOPPED;
-        if (!handedOn) {
-          // Manual ack timed out: read again without `next`. The server re-delivers the oldest
-          // unacknowledged block (api §4.3, open question 1); what the flow did acknowledge is
-          // now in the dedupe window, the rest is emitted again.
-          this.carry = undefined;
-          if (more) continue;
-          return DRAINED;
-        }
       }
       this.carry = res.next;
       if (!more) return DRAINED;
     }
   }
 
-  /** Emit a block; in manual mode wait until the flow acknowledged it. False on ack timeout. */
+  /**
+   * Emit a block. In manual mode, resolve only once the flow acknowledged every SMS in it
+   * (false if stopped first); SMS not acknowledged within ackTimeout are emitted again.
+   */
   private async handOn(block: ConsumerBlock): Promise<boolean> {
     if (!this.manual) {
       this.emitBlock(block);
@@ -286,15 +281,26 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
       this.save();
       return true;
     }
-    this.tracker.track(block);
-    if (block.final) {
-      // A 200 may count as acknowledged on delivery (open question 2): from now on the flow
-      // and this store are the only holders of these SMS.
-      for (const item of block.items) this.pending.add(item.key, item.sms);
-      this.save();
+    // From emission until the flow acknowledges them, these SMS are held here too (node
+    // context): a 200 may count as acknowledged on delivery (open question 2), and a read
+    // without `next` may count a delivered block as consumed (open question 1). So after a
+    // restart they are emitted again whatever the server does.
+    for (const item of block.items) this.pending.add(item.key, item.sms);
+    this.save();
+    let current = block;
+    for (;;) {
+      this.tracker.track(current);
+      this.emitBlock(current);
+      if (await this.awaitAcks(current)) return true;
+      if (this.stopRequested) return false;
+      // Ack timeout: emit again what the flow has not acknowledged, from our own copy. The
+      // server's block stays unacknowledged meanwhile (no request at all), so neither open
+      // question decides whether these SMS come back: we hold them.
+      const left = this.tracker.unacked(current.id);
+      if (left.length === 0) return true;
+      const id = this.newBlockId();
+      current = { id, final: block.final, restored: block.restored, items: left.map((item, index) => ({ sms: item.sms, key: item.key, ref: { block: id, index } })) };
     }
-    this.emitBlock(block);
-    return this.awaitAcks(block);
   }
 
   private async handOnRestored(block: ConsumerBlock): Promise<Outcome> {
