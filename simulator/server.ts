@@ -91,6 +91,10 @@ export class ThingSpaceSimulator implements Controllable {
         send(res, json(500, { errorCode: 'UnifiedWebService.REQUEST_FAILED.UnexpectedError', errorMessage: 'Simulator internal error.' }));
       });
     });
+    // Idle keep-alive sockets outlive the clients' own idle timeouts (Node's agent: 5 s), so the
+    // client always closes first and never reuses a socket the server is closing at that moment.
+    this.server.keepAliveTimeout = 65_000;
+    this.server.headersTimeout = 66_000;
     this.server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
@@ -140,7 +144,8 @@ export class ThingSpaceSimulator implements Controllable {
     return this.opts.accounts[0];
   }
 
-  /** Enqueueing to an account not yet known makes it known (its queue is created). */
+  /** Stored as given (not copied or checked), so tests can enqueue odd shapes on purpose.
+   *  Enqueueing to an account not yet known makes it known (its queue is created). */
   enqueue(sms: SmsMessage | SmsMessage[], account?: string): void {
     const list = Array.isArray(sms) ? sms : [sms];
     const accountName = account ?? this.defaultAccount();
