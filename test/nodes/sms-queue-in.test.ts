@@ -162,6 +162,16 @@ describe('sms-queue-in in a Node-RED runtime', function () {
     assert.equal(sim.counters().requests.history ?? 0, 0, 'a callback does not trigger a poll');
   });
 
+  it('with dedupe off, passes a repeated SMS on every time', async () => {
+    await helper.load(ALL_NODES, flow(config(sim), queue({ interval: '0', dedupe: false })), credentials());
+    const got = collect('out');
+    const q = helper.getNode('q');
+    q.receive({ payload: { ...SMS }, req: { headers: {} } });
+    q.receive({ payload: { ...SMS }, req: { headers: {} } });
+    await waitFor(() => got.length === 2);
+    assert.equal(got[0].payload, got[1].payload);
+  });
+
   it('raises BAD_INPUT with the whole message for a callback body that is not an SMS', async () => {
     await helper.load(ALL_NODES, flow(config(sim), queue({ interval: '0' })), credentials());
     const got = collect('out');
