@@ -27,11 +27,14 @@ function contextStore(node: Node, onError: (err: Error) => void): ConsumerStore 
           resolve(err ? undefined : (value as PersistedState | undefined));
         });
       }),
-    save: (state) => {
-      ctx.set(CONTEXT_KEY, state, (err: Error) => {
-        if (err) onError(err);
-      });
-    },
+    // Settles when the store has written it: for a file store without cache, on disk.
+    save: (state) =>
+      new Promise<void>((resolve) => {
+        ctx.set(CONTEXT_KEY, state, (err: Error) => {
+          if (err) onError(err);
+          resolve();
+        });
+      }),
   };
 }
 

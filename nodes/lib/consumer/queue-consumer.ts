@@ -286,7 +286,10 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     // without `next` may count a delivered block as consumed (open question 1). So after a
     // restart they are emitted again whatever the server does.
     for (const item of block.items) this.pending.add(item.key, item.sms);
-    this.save();
+    // Emitted only once held: a crash between the emit and the store's write would lose a
+    // final block the server already counted as delivered.
+    await this.saveDurably();
+    if (this.stopRequested) return false;
     let current = block;
     for (;;) {
       this.tracker.track(current);
@@ -426,9 +429,18 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
 
   private save(): void {
     try {
-      this.opts.store?.save(this.persisted);
+      void Promise.resolve(this.opts.store?.save(this.persisted)).catch(() => undefined);
     } catch {
       // A failing store costs persistence, not the loop; the node reports store trouble itself.
+    }
+  }
+
+  /** save(), settled once the store says the state is written (or failed: reported there). */
+  private async saveDurably(): Promise<void> {
+    try {
+      await this.opts.store?.save(this.persisted);
+    } catch {
+      // as in save()
     }
   }
 

@@ -58,7 +58,12 @@ export interface PersistedState {
  */
 export interface ConsumerStore {
   load(): Promise<PersistedState | undefined>;
-  save(state: PersistedState): void;
+  /**
+   * May return a promise that settles once the state is on disk (node context's set
+   * callback): manual mode waits for it before emitting the SMS it holds, so a crash right
+   * after the emit cannot lose them (a file store without cache is written asynchronously).
+   */
+  save(state: PersistedState): void | Promise<void>;
 }
 
 export interface QueueConsumerOptions {
