@@ -65,7 +65,7 @@ return msg;`,
       z: TAB,
       name: 'active handles',
       // process comes from functionGlobalContext (support/env.ts).
-      func: `const p = global.get('process');
+      func: `const p = global.get('process', 'e2e');
 const byType = {};
 for (const r of p.getActiveResourcesInfo()) byType[r] = (byType[r] || 0) + 1;
 msg.payload = { handles: p._getActiveHandles().length, requests: p._getActiveRequests().length, byType, rss: p.memoryUsage().rss };
