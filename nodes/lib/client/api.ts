@@ -18,8 +18,9 @@ export interface CallOptions {
 }
 
 export interface ConnectionCheck {
-  token: { ok: boolean; code?: string; message?: string };
-  login: { ok: boolean; skipped?: boolean; code?: string; message?: string };
+  /** `kind` lets the editor tell rejected credentials from a network or server failure. */
+  token: { ok: boolean; kind?: import('./errors').ErrorKind; code?: string; message?: string };
+  login: { ok: boolean; skipped?: boolean; kind?: import('./errors').ErrorKind; code?: string; message?: string };
 }
 
 export interface ThingSpaceApi {

@@ -9,7 +9,7 @@ import type { CallOptions, ConnectionCheck, HistoryBlock, ThingSpaceApi } from '
 import { AuthSession } from './auth';
 import { errorFromResponse, parseJson, badResponse, type Operation, type RawResponse } from './classify';
 import { validateOptions, type ClientConfig, type LogLevel, type ThingSpaceClientOptions } from './config';
-import { ThingSpaceError } from './errors';
+import { ThingSpaceError, type ErrorKind } from './errors';
 import { HttpTransport, type Method } from './http';
 import { nextFromLocation } from './location';
 import { makeRedactor, redactError, type Redactor } from './redact';
@@ -122,9 +122,9 @@ export class ThingSpaceClient implements ThingSpaceApi {
    *  mark this client's shared credentials as rejected, and its tokens are not kept. */
   async testConnection(opts: CallOptions = {}): Promise<ConnectionCheck> {
     const probe = new AuthSession(this.cfg, this.http, (level, text) => this.log(level, `test connection: ${text}`), (err) => redactError(err, this.redact));
-    const report = (err: unknown): { ok: false; code: string; message: string } => {
+    const report = (err: unknown): { ok: false; kind: ErrorKind; code: string; message: string } => {
       const e = this.clean(err);
-      return { ok: false, code: e.code, message: e.message };
+      return { ok: false, kind: e.kind, code: e.code, message: e.message };
     };
     let bearer: string;
     try {
