@@ -1,0 +1,162 @@
+// The Node-RED editor as a user drives it: menus, dialogs, the canvas and the sidebars.
+// Selectors are the editor's own element ids and classes (Node-RED 4 and 5).
+import type { BrowserContext, Locator, Page } from 'playwright-core';
+
+export interface NodeStatus {
+  /** e.g. 'red-ui-flow-node-status-dot-green' -> shape 'dot', fill 'green' */
+  shape: string;
+  fill: string;
+  text: string;
+}
+
+export type SidebarTab = 'info' | 'help' | 'debug' | 'config';
+
+export class Editor {
+  private constructor(readonly page: Page) {}
+
+  /** Opens the editor in a new page of `context` and waits until the palette is built. */
+  static async open(context: BrowserContext, url: string, timeoutMs = 60_000): Promise<Editor> {
+    const page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+    await page.goto(url);
+    const editor = new Editor(page);
+    await editor.waitLoaded(timeoutMs);
+    return editor;
+  }
+
+  async reload(timeoutMs = 60_000): Promise<void> {
+    await this.page.reload();
+    await this.waitLoaded(timeoutMs);
+  }
+
+  /** The palette exists once every node's definition and catalog are in; the flows come after. */
+  private async waitLoaded(timeoutMs: number): Promise<void> {
+    await this.paletteNode('sms-queue-in').waitFor({ state: 'attached', timeout: timeoutMs });
+    await this.page.waitForFunction('!!(window.RED && RED.workspaces && RED.workspaces.active())', null, { timeout: timeoutMs });
+    // The loading overlay fades out after the flows arrived.
+    await this.page.locator('#red-ui-loading-progress').waitFor({ state: 'hidden', timeout: timeoutMs }).catch(() => undefined);
+  }
+
+  paletteCategory(name: string): Locator {
+    return this.page.locator(`#red-ui-palette-container-${name}`);
+  }
+
+  paletteNode(type: string): Locator {
+    return this.page.locator(`.red-ui-palette-node[data-palette-type="${type}"]`);
+  }
+
+  /** A node on the canvas of the active tab. */
+  node(id: string): Locator {
+    return this.page.locator(`#red-ui-workspace-chart g.red-ui-flow-node-group[id="${id}"]`);
+  }
+
+  async switchToTab(label: string): Promise<void> {
+    await this.page.locator('#red-ui-workspace-tabs .red-ui-tab-label', { hasText: label }).first().click();
+  }
+
+  /** Menu > Import > Examples > module > title > Import: the path a user takes. */
+  async importExample(module: string, title: string): Promise<void> {
+    await this.page.click('#red-ui-header-button-sidemenu');
+    await this.page.click('#menu-item-import');
+    await this.page.click('#red-ui-tab-red-ui-clipboard-dialog-import-tab-examples a');
+    const examples = this.page.locator('#red-ui-clipboard-dialog-import-tab-examples');
+    await examples.locator('.red-ui-treeList-label-text', { hasText: module }).click();
+    await examples.locator('.red-ui-treeList-label-text', { hasText: title }).click();
+    await this.page.click('#red-ui-clipboard-dialog-ok');
+    await this.page.locator('#red-ui-clipboard-dialog').waitFor({ state: 'hidden' });
+  }
+
+  /** Double-clicks a canvas node: its edit tray opens. */
+  async editNode(id: string): Promise<Locator> {
+    await this.node(id).locator('.red-ui-flow-node').first().dblclick();
+    const tray = this.page.locator('.red-ui-tray').last();
+    await tray.locator('#node-dialog-ok').waitFor();
+    return tray;
+  }
+
+  /** From an open node dialog: the pencil beside a config-node field opens that config node. */
+  async editConfigFromNode(property: string): Promise<Locator> {
+    await this.page.click(`#node-input-btn-${property}-edit`);
+    const tray = this.page.locator('.red-ui-tray').last();
+    await tray.locator('#node-config-dialog-ok').waitFor();
+    return tray;
+  }
+
+  async closeConfigDialog(save: boolean): Promise<void> {
+    await this.page.click(save ? '#node-config-dialog-ok' : '#node-config-dialog-cancel');
+    await this.page.locator('#node-config-dialog-ok').waitFor({ state: 'detached' });
+  }
+
+  async closeNodeDialog(save: boolean): Promise<void> {
+    await this.page.click(save ? '#node-dialog-ok' : '#node-dialog-cancel');
+    await this.page.locator('#node-dialog-ok').waitFor({ state: 'detached' });
+  }
+
+  /** Types into a dialog input the way a user does (clear, type, leave the field). */
+  async fill(selector: string, value: string): Promise<void> {
+    const input = this.page.locator(selector);
+    await input.fill(value);
+    await input.dispatchEvent('change');
+    await input.press('Tab');
+  }
+
+  async deploy(): Promise<void> {
+    await this.page.click('#red-ui-header-button-deploy');
+    // "unused config nodes" / "invalid nodes" confirmations come as a dialog first.
+    const confirm = this.page.locator('#red-ui-deploy-dialog-confirm-deploy-deploy');
+    const done = this.page.locator('.red-ui-notification', { hasText: /deployed/i });
+    await Promise.race([confirm.waitFor({ timeout: 20_000 }), done.first().waitFor({ timeout: 20_000 })]);
+    if (await confirm.isVisible()) await confirm.click();
+    await done.first().waitFor({ timeout: 20_000 });
+    await this.page.locator('#red-ui-header-button-deploy.disabled').waitFor({ timeout: 20_000 });
+  }
+
+  /** Help sidebar > Node Help > module > node label: the help text as the user reads it. */
+  async showHelp(module: string, label: string): Promise<Locator> {
+    const sidebar = await this.openSidebar('help');
+    const moduleItem = sidebar.locator('.red-ui-treeList-label', { hasText: module });
+    const item = sidebar.locator('.red-ui-treeList-label', { hasText: new RegExp(`^\\s*${label}\\s*$`) });
+    if (!(await item.first().isVisible())) await moduleItem.first().click();
+    await item.first().click();
+    const help = sidebar.locator('.red-ui-help', { has: this.page.locator('h1.red-ui-help-title', { hasText: label }) });
+    await help.first().waitFor();
+    return help.first();
+  }
+
+  async openSidebar(tab: SidebarTab): Promise<Locator> {
+    await this.page.click(`#red-ui-tab-${tab}-link-button`);
+    const content = this.page.locator('#red-ui-sidebar-content');
+    return content;
+  }
+
+  async status(id: string): Promise<NodeStatus | undefined> {
+    const group = this.node(id).locator('.red-ui-flow-node-status-group');
+    if ((await group.count()) === 0 || !(await group.isVisible())) return undefined;
+    const cls = (await group.locator('.red-ui-flow-node-status').getAttribute('class')) ?? '';
+    const m = /red-ui-flow-node-status-(dot|ring)-(\w+)/.exec(cls);
+    const text = (await group.locator('.red-ui-flow-node-status-label').textContent()) ?? '';
+    return { shape: m?.[1] ?? '', fill: m?.[2] ?? '', text };
+  }
+
+  /** Waits for a node's status to have the given fill colour; returns it. */
+  async waitForStatus(id: string, fill: string, timeoutMs = 30_000): Promise<NodeStatus> {
+    const deadline = Date.now() + timeoutMs;
+    let last: NodeStatus | undefined;
+    while (Date.now() < deadline) {
+      last = await this.status(id);
+      if (last?.fill === fill) return last;
+      await this.page.waitForTimeout(200);
+    }
+    throw new Error(`node ${id}: status never turned ${fill} within ${timeoutMs} ms (last: ${JSON.stringify(last)})`);
+  }
+
+  /** The debug sidebar's messages, newest last, as their visible text. */
+  debugMessages(): Locator {
+    return this.page.locator('#red-ui-sidebar-content .red-ui-debug-msg');
+  }
+
+  /** Evaluates an expression in the page: the editor's own state (RED.*) for assertions. */
+  evaluate<T>(expression: string): Promise<T> {
+    return this.page.evaluate<T>(expression);
+  }
+}
