@@ -80,7 +80,12 @@ describe('the editor in a real browser (Node-RED 4, package installed from the t
         assert.match(res.headers()['content-type'] ?? '', /image\/svg\+xml/);
         assert.match(await res.text(), /<svg/);
       }
+      // As a user finds them: scrolled to the category, the pointer on sms queue.
+      await category.scrollIntoViewIfNeeded();
+      await category.locator('.red-ui-palette-node[data-palette-type="sms-queue-in"]').hover();
+      await editor.page.locator('.red-ui-popover', { hasText: 'sms queue' }).waitFor();
       await screenshot(editor.page, 'palette-en-US');
+      await editor.page.mouse.move(700, 500);
     });
 
     it('lists the account as a configuration node with its translated type label (en-US)', async () => {
@@ -233,7 +238,13 @@ describe('the editor in a real browser (Node-RED 4, package installed from the t
       }
       const configLabel = await de.evaluate<string>("(() => { const d = RED.nodes.getType('thingspace-config'); return d.paletteLabel.call(d); })()");
       assert.equal(configLabel, 'ThingSpace-Konto');
+      await de.paletteCategory('ThingSpace').scrollIntoViewIfNeeded();
+      await de.paletteNode('sms-queue-in').hover();
+      const tip = de.page.locator('.red-ui-popover', { hasText: 'sms queue' });
+      await tip.waitFor();
+      assert.match(await tip.innerText(), /Empfängt die SMS/, 'the palette tip is the de help summary');
       await screenshot(de.page, 'palette-de');
+      await de.page.mouse.move(700, 500);
 
       await de.switchToTab('ThingSpace SMS');
       const tray = await de.editNode('e2e-q');

@@ -155,6 +155,13 @@ export class Editor {
     return this.page.locator('#red-ui-sidebar-content .red-ui-debug-msg');
   }
 
+  /** Lets "Imported" / "Successfully deployed" fade out, for a screenshot of the editor itself. */
+  async waitForNotificationsGone(timeoutMs = 10_000): Promise<void> {
+    await this.page
+      .waitForFunction('document.querySelectorAll("#red-ui-notifications .red-ui-notification").length === 0', null, { timeout: timeoutMs })
+      .catch(() => undefined);
+  }
+
   /** Evaluates an expression in the page: the editor's own state (RED.*) for assertions. */
   evaluate<T>(expression: string): Promise<T> {
     return this.page.evaluate<T>(expression);

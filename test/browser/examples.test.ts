@@ -1,0 +1,151 @@
+// Each shipped example imported through the editor's own Import > Examples dialog, its
+// account pointed at the simulator in the config dialog, deployed with the Deploy button:
+// the sms queue node's status turns green and the SMS shows in the debug sidebar.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { BrowserContext } from 'playwright-core';
+import type { SmsMessage } from '../../nodes/lib/types';
+import { NodeRed, SIM_CREDENTIALS, SimulatorProcess, waitFor } from '../e2e/harness';
+import { type LaunchedBrowser, launchChromium, requireChromium } from './lib/chromium';
+import { Editor } from './lib/editor';
+import { type Broker, startBroker } from './lib/mqtt-broker';
+import { portFree } from './lib/ports';
+import { screenshot, screenshotOnFailure } from './lib/screenshots';
+import { editorUserDir } from './lib/user-dir';
+
+const MODULE = 'node-red-contrib-thingspace-sms';
+const ACCOUNT = '0000123456-00001';
+
+function sms(device: string, text: string): SmsMessage {
+  return { deviceIds: [{ kind: 'mdn', id: device }], message: text, timestamp: new Date().toISOString() };
+}
+
+describe('the examples, imported and deployed in the editor (Node-RED 4, package from the tarball)', function () {
+  this.timeout(120_000);
+  let sim: SimulatorProcess;
+  let red: NodeRed;
+  let broker: Broker | undefined;
+  let browser: LaunchedBrowser;
+  let context: BrowserContext;
+  let editor: Editor;
+
+  before(async function () {
+    this.timeout(180_000);
+    requireChromium(this);
+    // The push-mode example's callback URL names port 1880: use it when it is free.
+    const port = (await portFree(1880)) ? 1880 : undefined;
+    red = await NodeRed.start(editorUserDir('browser-examples'), { port });
+    if (await portFree(1883)) broker = await startBroker(1883);
+    browser = await launchChromium();
+    context = await browser.context('en-US');
+    editor = await Editor.open(context, red.url);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await red?.stop();
+    await broker?.close();
+    await sim?.stop();
+  });
+
+  screenshotOnFailure(() => editor?.page);
+
+  /** A fresh simulator (no SMS left over from the example before), a clean workspace (the
+   *  examples share their config node's id), then the import. */
+  async function importExample(title: string, tabLabel: string): Promise<void> {
+    await sim?.stop();
+    sim = await SimulatorProcess.start([]);
+    await red.deploy([]);
+    await editor.reload();
+    await editor.importExample(MODULE, title);
+    await editor.switchToTab(tabLabel);
+  }
+
+  /** The config dialog, reached from the sms queue node, filled in for the simulator. */
+  async function pointAtSimulator(queueId: string): Promise<void> {
+    await editor.editNode(queueId);
+    await editor.editConfigFromNode('thingspace');
+    await editor.fill('#node-config-input-server', sim.url);
+    await editor.fill('#node-config-input-clientId', SIM_CREDENTIALS.clientId);
+    await editor.fill('#node-config-input-clientSecret', SIM_CREDENTIALS.clientSecret);
+    await editor.fill('#node-config-input-username', SIM_CREDENTIALS.username);
+    await editor.fill('#node-config-input-password', SIM_CREDENTIALS.password);
+    await editor.closeConfigDialog(true);
+    await editor.closeNodeDialog(true);
+  }
+
+  async function debugShows(text: string): Promise<void> {
+    await editor.openSidebar('debug');
+    await editor.debugMessages().filter({ hasText: text }).first().waitFor({ timeout: 30_000 });
+  }
+
+  it('01 quick start: polls the queue, the status turns green and each SMS is in the debug sidebar', async () => {
+    await importExample('01 Quick start', 'quick start');
+    await pointAtSimulator('f1a1000000000003');
+    await sim.enqueue([
+      sms('15551230001', 'T=21.4C BAT=88 seq=17'),
+      sms('15551230002', 'DOOR=open seq=4'),
+      sms('15551230001', 'T=21.6C BAT=88 seq=18'),
+    ]);
+    await editor.deploy();
+    for (const text of ['T=21.4C BAT=88 seq=17', 'DOOR=open seq=4', 'T=21.6C BAT=88 seq=18']) await debugShows(text);
+    const status = await editor.waitForStatus('f1a1000000000003', 'green');
+    assert.match(status.text, /3 received/);
+    await editor.waitForNotificationsGone();
+    await screenshot(editor.page, 'example-01-quick-start-running');
+  });
+
+  it('02 SMS to MQTT: each SMS is published on its device topic and shown in the debug sidebar', async function () {
+    if (!broker) {
+      console.log('      skipped: port 1883 is taken, so the example\'s broker (127.0.0.1:1883) cannot be started here');
+      this.skip();
+    }
+    await importExample('02 SMS to MQTT', 'to MQTT');
+    await pointAtSimulator('f2a2000000000003');
+    await sim.enqueue(sms('15551230003', 'PUMP=on P=2.1bar'));
+    await editor.deploy();
+    await debugShows('PUMP=on P=2.1bar');
+    await editor.waitForStatus('f2a2000000000003', 'green');
+    await editor.waitForStatus('f2a2000000000004', 'green'); // mqtt out: connected
+    await waitFor(() => broker!.published.some((p) => p.payload === 'PUMP=on P=2.1bar'), 10_000, 'the SMS on the broker');
+    const p = broker!.published.find((x) => x.payload === 'PUMP=on P=2.1bar')!;
+    assert.equal(p.topic, `thingspace/${ACCOUNT}/sms/15551230003`);
+    assert.equal(p.qos, 1);
+    await screenshot(editor.page, 'example-02-mqtt-running');
+  });
+
+  it('03 manual acknowledgement: the SMS is written to the file, routed back by complete, and shown', async () => {
+    await importExample('03 Manual acknowledgement', 'manual acknowledgement');
+    await pointAtSimulator('f3a3000000000003');
+    await sim.enqueue(sms('15551230004', 'LEVEL=73% seq=9'));
+    await editor.deploy();
+    await debugShows('LEVEL=73% seq=9');
+    await editor.waitForStatus('f3a3000000000003', 'green');
+    const file = path.join(red.userDir, 'thingspace-sms.jsonl');
+    assert.match(fs.readFileSync(file, 'utf8'), /"text":"LEVEL=73% seq=9"/);
+    await screenshot(editor.page, 'example-03-manual-ack-running');
+  });
+
+  it('04 push mode: the inject button starts callbacks and the pushed SMS reaches the debug sidebar', async () => {
+    await importExample('04 Push mode', 'push mode');
+    await pointAtSimulator('f4a4000000000007');
+    if (red.port !== 1880) {
+      // Port 1880 was taken: the example's callback URL is rewritten to this Node-RED's port.
+      console.log(`      note: port 1880 was taken; the callback URL was changed to ${red.url}/thingspace/sms in the dialog`);
+      await editor.editNode('f4a4000000000004');
+      await editor.fill('#node-input-callbackUrl', `${red.url}/thingspace/sms`);
+      await editor.closeNodeDialog(true);
+    }
+    await sim.enqueue(sms('15551230005', 'ALARM=tamper seq=2'));
+    await editor.deploy();
+    await editor.waitForStatus('f4a4000000000007', 'green'); // waiting for input
+    await editor.node('f4a4000000000003').locator('.red-ui-flow-node-button').click();
+    await debugShows('ALARM=tamper seq=2');
+    const started = await editor.waitForStatus('f4a4000000000004', 'green');
+    assert.match(started.text, /callbacks started/);
+    // Green either way; the push path does not (yet) count what it received in the status.
+    await editor.waitForStatus('f4a4000000000007', 'green');
+    await screenshot(editor.page, 'example-04-push-mode-running');
+  });
+});
