@@ -4,7 +4,7 @@
 import type { NodeRed, SimulatorProcess } from '../../e2e/harness';
 import { TAB, queueNode, tab } from '../../e2e/harness';
 import { CREDS, sleep, startRed, relUserDir, startSim, stopAll } from '../support/env';
-import { endpoints, observers, readCollected, relConfig } from '../support/flows';
+import { clearCollected, endpoints, observers, readCollected, relConfig } from '../support/flows';
 import { Figures } from '../support/results';
 
 const DEPLOYS = 3; // below the simulator's lockout threshold of 5: a loop would cross it
@@ -31,7 +31,7 @@ export function lockoutScenario(): void {
       const failed: number[] = [];
       const rejectedOn = new Set<string>();
       for (let d = 0; d < DEPLOYS; d++) {
-        await readCollected(red, 'statuses', true);
+        await clearCollected(red, 'statuses');
         await red.deploy(flows.map((n) => (n.type === 'sms-queue-in' ? { ...n, name: `q${d}` } : n)), 'full');
         // Long enough for a loop to show: the node polls every second.
         await sleep(5000);

@@ -65,8 +65,24 @@ export async function startRed(dir: RelUserDir, opts: StartOptions = {}): Promis
   return red;
 }
 
-/** GET a JSON endpoint with a fresh connection (no keep-alive socket left in the server). */
-export function getJson<T>(url: string, timeoutMs = 10_000): Promise<T> {
+/**
+ * GET a JSON endpoint of a flow with a fresh connection (no keep-alive socket left in the
+ * server). Right after a deploy the flow's http in routes may not exist yet: a 404 is asked
+ * again for a few seconds.
+ */
+export async function getJson<T>(url: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    try {
+      return await getJsonOnce<T>(url, timeoutMs);
+    } catch (err) {
+      if (!String(err).includes(': 404') || Date.now() > deadline) throw err;
+      await sleep(100);
+    }
+  }
+}
+
+function getJsonOnce<T>(url: string, timeoutMs: number): Promise<T> {
   return new Promise((resolve, reject) => {
     const req = http.get(url, { agent: false, headers: { Connection: 'close' }, timeout: timeoutMs }, (res) => {
       let body = '';

@@ -90,6 +90,21 @@ export function readCollected(red: NodeRed, key: 'statuses' | 'errors' | string,
   return getJson<Collected[]>(`${red.url}/rel/get?key=${encodeURIComponent(key)}${clear ? '&clear=1' : ''}`);
 }
 
+/** Empties a collector; before the first deploy there is nothing to empty. */
+export async function clearCollected(red: NodeRed, key: string): Promise<void> {
+  try {
+    await getJsonOnceOrFail(`${red.url}/rel/get?key=${encodeURIComponent(key)}&clear=1`);
+  } catch {
+    // no flow yet
+  }
+}
+
+async function getJsonOnceOrFail(url: string): Promise<unknown> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(String(res.status));
+  return res.json();
+}
+
 export interface Handles {
   handles: number;
   requests: number;
