@@ -1,0 +1,56 @@
+// P2: the CPU-bound drain (no added latency) against the slower of two ceilings measured in
+// the same run: the runtime alone (bench-gen sending ready-made messages of the same shape
+// to the same sink) and the HTTP path alone (raw keep-alive http in the bench process).
+import { bareDrain } from '../bare-client';
+import { freshId, generatorFlow, oursFlow } from '../flows';
+import { deploy, drainMs, runToCount, startRed, startSim, stopAll } from '../lab';
+import type { Plan } from '../plan';
+import { fmt, type Row } from '../table';
+import type { NodeRed, SimulatorProcess } from '../../test/e2e/harness';
+
+export async function cpuScenario(plan: Plan): Promise<Row[]> {
+  const n = plan.cpuCount;
+  let sim: SimulatorProcess | undefined;
+  let red: NodeRed | undefined;
+  const ours: number[] = [];
+  const runtime: number[] = [];
+  const http: number[] = [];
+  let complete = true;
+  try {
+    sim = await startSim();
+    red = await startRed('cpu', { profile: plan.profile });
+    for (let i = 0; i < plan.reps; i++) {
+      await sim.generate(n);
+      await deploy(red, oursFlow(sim.url, freshId('q')));
+      const t = await runToCount(red, n, 600_000, 'CPU-bound drain');
+      complete &&= t.count === n && (await sim.counters()).queued === 0;
+      ours.push((n * 1000) / drainMs(t));
+
+      await deploy(red, generatorFlow(n));
+      const g = await runToCount(red, n, 600_000, 'runtime alone');
+      runtime.push((n * 1000) / drainMs(g));
+
+      await sim.generate(n);
+      const b = await bareDrain(sim.url);
+      complete &&= b.messages === n;
+      http.push((n * 1000) / b.historyMs);
+    }
+  } finally {
+    await stopAll(red, sim);
+  }
+  const o = Math.max(...ours);
+  const r = Math.max(...runtime);
+  const h = Math.max(...http);
+  const ceiling = Math.min(r, h);
+  const ratio = o / ceiling;
+  return [
+    {
+      id: 'P2',
+      what: `CPU-bound drain, ${fmt.n(n)} SMS, no latency`,
+      measured: `${fmt.rate(o)} vs ceilings: runtime alone ${fmt.rate(r)}, HTTP alone ${fmt.rate(h)} (raw keep-alive http + JSON.parse)`,
+      ratio: fmt.ratio(ratio),
+      target: '>= 0.70 of the slower ceiling',
+      holds: ratio >= 0.7 && complete,
+    },
+  ];
+}
