@@ -123,10 +123,17 @@ export class Editor {
     return help.first();
   }
 
+  /** Node-RED 4: the sidebar's tab buttons; Node-RED 5: the buttons under the sidebars
+   *  (a click on one already selected would close its panel). */
   async openSidebar(tab: SidebarTab): Promise<Locator> {
-    await this.page.click(`#red-ui-tab-${tab}-link-button`);
-    const content = this.page.locator('#red-ui-sidebar-content');
-    return content;
+    const nr4 = this.page.locator(`#red-ui-tab-${tab}-link-button`);
+    if ((await nr4.count()) > 0) {
+      await nr4.click();
+      return this.page.locator('#red-ui-sidebar-content');
+    }
+    const nr5 = this.page.locator(`button[data-tab-id="${tab}"]`);
+    if (!((await nr5.getAttribute('class')) ?? '').split(/\s+/).includes('selected')) await nr5.click();
+    return this.page.locator('body');
   }
 
   async status(id: string): Promise<NodeStatus | undefined> {
@@ -152,7 +159,7 @@ export class Editor {
 
   /** The debug sidebar's messages, newest last, as their visible text. */
   debugMessages(): Locator {
-    return this.page.locator('#red-ui-sidebar-content .red-ui-debug-msg');
+    return this.page.locator('.red-ui-debug-msg');
   }
 
   /** Lets "Imported" / "Successfully deployed" fade out, for a screenshot of the editor itself. */
