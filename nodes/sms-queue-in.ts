@@ -253,7 +253,14 @@ module.exports = function (RED: NodeAPI): void {
               });
         // Keep the http in request/response so an http response node downstream can answer.
         out._msgid = msg._msgid;
-        if (msg.req !== undefined) out.req = msg.req;
+        if (msg.req !== undefined) {
+          // http in keeps the parsed body on req: mask the callback credentials there too, or
+          // a debug node showing the whole message would print them (SPEC: no secret in a
+          // debug message). Nothing downstream needs them: they were checked above.
+          const req = msg.req as { body?: unknown };
+          if (req.body !== undefined) req.body = redactCallbackBody(req.body);
+          out.req = msg.req;
+        }
         if (msg.res !== undefined) out.res = msg.res;
         send(out);
         done();
