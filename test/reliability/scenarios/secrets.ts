@@ -128,7 +128,12 @@ export function secretsScenario(): void {
       for (const [where, text] of seen) {
         for (const [what, value] of needles()) {
           const count = text.split(value).length - 1;
-          if (count > 0) hits.push(`${what} x${count} in ${where}`);
+          if (count > 0) {
+            hits.push(`${what} x${count} in ${where}`);
+            // Where, for whoever fixes it: the surroundings, the secret itself masked.
+            const at = text.indexOf(value);
+            console.log(`        ${what} in ${where}: ...${text.slice(Math.max(0, at - 300), at + value.length + 100).split(value).join('<SECRET>')}...`);
+          }
           total += count;
         }
       }
