@@ -34,7 +34,7 @@ export function lockoutScenario(): void {
         await clearCollected(red, 'statuses');
         await red.deploy(flows.map((n) => (n.type === 'sms-queue-in' ? { ...n, name: `q${d}` } : n)), 'full');
         // Long enough for a loop to show: the node polls every second.
-        await sleep(5000);
+        await sleep(3500);
         failed.push((await sim.counters()).loginsFailed);
         for (const s of await readCollected(red, 'statuses')) {
           if ((s.status?.text ?? '').includes('credentials rejected')) rejectedOn.add(s.status?.source?.type ?? '?');

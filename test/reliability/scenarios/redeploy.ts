@@ -29,8 +29,8 @@ function socketFds(pid: number): number {
 /** The fewest handles over a few quiet samples: the admin API's own sockets come and go. */
 async function quietHandles(red: NodeRed): Promise<{ h: Handles; sockets: number }> {
   let best: { h: Handles; sockets: number } | undefined;
-  for (let i = 0; i < 4; i++) {
-    await sleep(1500);
+  for (let i = 0; i < 3; i++) {
+    await sleep(1000);
     const h = await readHandles(red);
     const sockets = socketFds(red.pid);
     const total = (x: Handles): number => Object.values(x.byType).reduce((a, b) => a + b, 0);
@@ -88,7 +88,7 @@ export function redeployScenario(): void {
 
       // One loop with a 1 s interval asks about once a second; two would ask twice as often.
       await sim.control('POST', 'reset-counters');
-      const windowS = 10;
+      const windowS = 8;
       await sleep(windowS * 1000);
       const c = await sim.counters();
       const after = await quietHandles(red);
