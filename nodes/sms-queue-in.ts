@@ -132,14 +132,15 @@ module.exports = function (RED: NodeAPI): void {
       }
       // One context for the block, its index and key set per SMS (toSingleMessage copies them).
       const ctx: SingleContext = { accountName, source: 'queue', topic, block: block.id, index: 0, key: '' };
-      const msgs = new Array<NodeMessage>(block.items.length);
       for (let i = 0; i < block.items.length; i++) {
         const item = block.items[i];
         ctx.index = item.ref.index;
         ctx.key = item.key;
-        msgs[i] = toSingleMessage(item.sms, ctx);
+        // One send per message, not node.send([msgs]): given an array, the runtime deep-clones
+        // every message but the first (Node.prototype.send), and these are fresh objects
+        // nobody else holds. Several wires still get their clones, as for any single send.
+        node.send(toSingleMessage(item.sms, ctx));
       }
-      node.send([msgs]);
     });
 
     consumer.on('state', (s: ConsumerState) => {
