@@ -49,14 +49,16 @@ module.exports = function (RED: NodeAPI): void {
     let stopped = false;
     let lastStatusAt = 0;
     let statusTimer: NodeJS.Timeout | undefined;
-    let pendingStatus: NodeStatus | undefined;
+    let pendingStatus: (() => NodeStatus) | undefined;
     let received = 0;
 
-    const setStatus = (s: NodeStatus, throttle = false): void => {
+    // A status is made (translated) only when it is shown: a drain changes state twice per
+    // block, and a translation costs more than the rest of the block's bookkeeping.
+    const setStatus = (make: () => NodeStatus, throttle = false): void => {
       if (stopped) return;
       const now = Date.now();
       if (throttle && now - lastStatusAt < STATUS_EVERY_MS) {
-        pendingStatus = s;
+        pendingStatus = make;
         statusTimer ??= setTimeout(() => {
           statusTimer = undefined;
           if (pendingStatus) setStatus(pendingStatus);
@@ -65,7 +67,7 @@ module.exports = function (RED: NodeAPI): void {
       }
       pendingStatus = undefined;
       lastStatusAt = now;
-      node.status(s);
+      node.status(make());
     };
 
     const fail = (err: unknown, msg: NodeMessage): void => {
@@ -146,30 +148,30 @@ module.exports = function (RED: NodeAPI): void {
     consumer.on('state', (s: ConsumerState) => {
       switch (s.state) {
         case 'polling':
-          setStatus({ fill: 'blue', shape: 'dot', text: t('polling') }, true);
+          setStatus(() => ({ fill: 'blue', shape: 'dot', text: t('polling') }), true);
           break;
         case 'received':
           received = s.total;
-          setStatus({ fill: 'green', shape: 'dot', text: t('received', { count: s.total }) }, true);
+          setStatus(() => ({ fill: 'green', shape: 'dot', text: t('received', { count: s.total }) }), true);
           break;
         case 'waiting-ack':
-          setStatus({ fill: 'yellow', shape: 'dot', text: t('waitingAck', { count: s.pending }) }, true);
+          setStatus(() => ({ fill: 'yellow', shape: 'dot', text: t('waitingAck', { count: s.pending }) }), true);
           break;
         case 'idle':
-          setStatus({ fill: 'green', shape: 'ring', text: t('idle', { since: s.since.toLocaleTimeString(), count: received }) });
+          setStatus(() => ({ fill: 'green', shape: 'ring', text: t('idle', { since: s.since.toLocaleTimeString(), count: received }) }));
           break;
         case 'listening':
-          setStatus({ fill: 'green', shape: 'ring', text: t('listening') });
+          setStatus(() => ({ fill: 'green', shape: 'ring', text: t('listening') }));
           break;
         case 'retrying':
-          setStatus({ fill: 'yellow', shape: 'ring', text: t('retrying', { seconds: Math.ceil(s.inMs / 1000), code: s.error.code }) });
+          setStatus(() => ({ fill: 'yellow', shape: 'ring', text: t('retrying', { seconds: Math.ceil(s.inMs / 1000), code: s.error.code }) }));
           break;
         case 'credentials-rejected':
           config.reportFailure(s.error);
-          setStatus({ fill: 'red', shape: 'ring', text: t('credentialsRejected') });
+          setStatus(() => ({ fill: 'red', shape: 'ring', text: t('credentialsRejected') }));
           break;
         case 'failed':
-          setStatus({ fill: 'red', shape: 'ring', text: t('errorCode', { code: s.error.code }) });
+          setStatus(() => ({ fill: 'red', shape: 'ring', text: t('errorCode', { code: s.error.code }) }));
           break;
         case 'stopped':
           break;
@@ -184,7 +186,7 @@ module.exports = function (RED: NodeAPI): void {
     // Another node on the same config was told the credentials are wrong: say so here too,
     // the consumer will not try again either (the client refuses every call from now on).
     const onRejected = (): void => {
-      setStatus({ fill: 'red', shape: 'ring', text: t('credentialsRejected') });
+      setStatus(() => ({ fill: 'red', shape: 'ring', text: t('credentialsRejected') }));
     };
     config.events.on('rejected', onRejected);
 
