@@ -1,4 +1,4 @@
-// `node dist/bench/profile-summary.js <file.cpuprofile> [top]`: where a Node-RED process spent
+// `node dist/bench/profile-summary.js <file.cpuprofile> [top] [callersOfFunction]`: where a Node-RED process spent
 // its CPU (a profile written by `npm run bench -- --profile`): self time per function, and
 // per package (ours, axios, Node-RED, Node's own), so a hot path shows at a glance.
 import fs from 'node:fs';
@@ -28,11 +28,33 @@ function owner(url: string): string {
   return path.basename(url);
 }
 
-export function summarise(file: string, top = 40): string {
+const OURS = 'node-red-contrib-thingspace-sms';
+
+export function summarise(file: string, top = 40, callersOf?: string): string {
   const p = JSON.parse(fs.readFileSync(file, 'utf8')) as Profile;
+  const parent = new Map<number, ProfileNode>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n);
+  // Only the drain: from the first to the last sample taken inside our code, so start-up
+  // (module loading) and shutdown do not drown the hot path.
+  const inOurs = new Map<number, boolean>();
+  const isInOurs = (id: number): boolean => {
+    let v = inOurs.get(id);
+    if (v === undefined) {
+      const n = p.nodes.find((x) => x.id === id)!;
+      const up = parent.get(id);
+      // Named functions only: a module's top level (anonymous) is start-up, not the drain.
+      v = (n.callFrame.url.includes(OURS) && n.callFrame.functionName !== '') || (up !== undefined && isInOurs(up.id));
+      inOurs.set(id, v);
+    }
+    return v;
+  };
+  let from = p.samples.findIndex((id) => isInOurs(id));
+  let to = p.samples.length - 1;
+  while (to > from && !isInOurs(p.samples[to])) to--;
+  if (from < 0) from = 0;
   // Self time from the sample stream (timeDeltas are µs between samples).
   const selfUs = new Map<number, number>();
-  for (let i = 0; i < p.samples.length; i++) selfUs.set(p.samples[i], (selfUs.get(p.samples[i]) ?? 0) + (p.timeDeltas[i] ?? 0));
+  for (let i = from; i <= to; i++) selfUs.set(p.samples[i], (selfUs.get(p.samples[i]) ?? 0) + (p.timeDeltas[i] ?? 0));
   const byFn = new Map<string, number>();
   const byOwner = new Map<string, number>();
   let total = 0;
@@ -55,7 +77,7 @@ export function summarise(file: string, top = 40): string {
     let us = selfUs.get(n.id) ?? 0;
     const { functionName, url, lineNumber } = n.callFrame;
     const key = `${functionName || '(anonymous)'}  ${url.replace(/^.*node_modules\//, '')}:${lineNumber + 1}`;
-    const mine = url.includes('node-red-contrib-thingspace-sms') || /Node\.js$|Flow\.js$/.test(url);
+    const mine = url.includes(OURS) || /Node\.js$|Flow\.js$/.test(url);
     const first = mine && !open.has(key);
     if (first) open.add(key);
     for (const c of n.children ?? []) us += walk(byId.get(c)!, open);
@@ -67,20 +89,36 @@ export function summarise(file: string, top = 40): string {
   };
   walk(p.nodes[0], new Set());
   const pct = (us: number): string => `${((us / total) * 100).toFixed(1).padStart(5)}%`;
-  const lines = [`${path.basename(file)}: ${(total / 1000).toFixed(0)} ms busy (idle excluded)`, '', 'by package:'];
+  const lines = [`${path.basename(file)}: ${(total / 1000).toFixed(0)} ms busy in the drain (idle excluded)`, '', 'by package:'];
   for (const [o, us] of [...byOwner].sort((a, b) => b[1] - a[1]).slice(0, 15)) lines.push(`  ${pct(us)}  ${o}`);
   lines.push('', `top ${top} functions (self time):`);
   for (const [k, us] of [...byFn].sort((a, b) => b[1] - a[1]).slice(0, top)) lines.push(`  ${pct(us)}  ${k}`);
+  if (callersOf) {
+    // Who calls a function: its callers nine levels up, by time.
+    const chains = new Map<string, number>();
+    for (const n of p.nodes) {
+      const us = selfUs.get(n.id) ?? 0;
+      if (us === 0 || n.callFrame.functionName !== callersOf) continue;
+      const chain: string[] = [];
+      for (let up = parent.get(n.id); up && chain.length < 9; up = parent.get(up.id)) {
+        chain.push(`${up.callFrame.functionName || '(anon)'}@${path.basename(up.callFrame.url)}:${up.callFrame.lineNumber + 1}`);
+      }
+      const key = chain.join(' < ');
+      chains.set(key, (chains.get(key) ?? 0) + us);
+    }
+    lines.push('', `callers of ${callersOf}:`);
+    for (const [k, us] of [...chains].sort((a, b) => b[1] - a[1]).slice(0, 15)) lines.push(`  ${pct(us)}  ${k}`);
+  }
   lines.push('', 'inclusive time, ours and the runtime send path (top 25):');
   for (const [k, us] of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, 25)) lines.push(`  ${pct(us)}  ${k}`);
   return lines.join('\n');
 }
 
 if (require.main === module) {
-  const [file, top] = process.argv.slice(2);
+  const [file, top, callers] = process.argv.slice(2);
   if (!file) {
-    console.error('usage: node dist/bench/profile-summary.js <file.cpuprofile> [top]');
+    console.error('usage: node dist/bench/profile-summary.js <file.cpuprofile> [top] [callersOfFunction]');
     process.exit(2);
   }
-  console.log(summarise(file, top ? Number(top) : 40));
+  console.log(summarise(file, top ? Number(top) : 40, callers));
 }
