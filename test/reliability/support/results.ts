@@ -132,7 +132,7 @@ function markdown(saved: Saved): string {
     '',
     'Runs:',
     '',
-    ...[...runs.entries()].map(([k, s]) => `- ${k}: ${s.join(', ')}`),
+    ...[...runs.entries()].map(([k, s]) => `- ${k}: ${s.join('; ')}`),
     '',
     `Figures: ${list.length}, failing: ${failing}.`,
     '',
