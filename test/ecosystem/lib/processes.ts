@@ -21,7 +21,7 @@ export function findBinary(candidates: string[]): string | undefined {
  * A missing server skips the suite on a developer machine, but CI installs it
  * (.ci/run), so there a missing server is a failure, not a silent skip.
  */
-export function requireOrSkip(ctx: Mocha.Context, what: string, found: string | undefined): string | undefined {
+export function requireOrSkip<T>(ctx: Mocha.Context, what: string, found: T | undefined): T | undefined {
   if (found) return found;
   if (process.env.CI === 'true') throw new Error(`${what} is not installed, and CI=true: .ci/run should have installed it`);
   console.log(`      (skipped: ${what} is not installed)`);
