@@ -4,7 +4,7 @@
 // verification is left on.
 import http from 'node:http';
 import https from 'node:https';
-import axios, { type AxiosInstance } from 'axios';
+import type { AxiosInstance, CreateAxiosDefaults } from 'axios';
 import { errorFromTransport, type AbortCause, type Operation, type RawResponse } from './classify';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -22,7 +22,8 @@ export interface RequestSpec {
 const USER_AGENT = 'node-red-contrib-thingspace-sms';
 
 export class HttpTransport {
-  private readonly axios: AxiosInstance;
+  private readonly defaults: CreateAxiosDefaults;
+  private axios: Promise<AxiosInstance> | undefined;
   private readonly httpAgent = new http.Agent({ keepAlive: true });
   private readonly httpsAgent = new https.Agent({ keepAlive: true });
   /** Aborted by close(): cancels every request of this client, shared ones included. */
@@ -33,7 +34,7 @@ export class HttpTransport {
     readonly timeoutMs: number,
     maxResponseBytes: number,
   ) {
-    this.axios = axios.create({
+    this.defaults = {
       timeout: timeoutMs,
       maxContentLength: maxResponseBytes,
       maxBodyLength: maxResponseBytes,
@@ -45,7 +46,14 @@ export class HttpTransport {
       validateStatus: () => true,
       httpAgent: this.httpAgent,
       httpsAgent: this.httpsAgent,
-    });
+    };
+  }
+
+  /** axios is loaded at the first request, not at start-up: requiring it (and its
+   *  dependencies) costs Node-RED's start more than the rest of the package together. */
+  private instance(): Promise<AxiosInstance> {
+    this.axios ??= import('axios').then((m) => m.default.create(this.defaults));
+    return this.axios;
   }
 
   get closedSignal(): AbortSignal {
@@ -70,7 +78,7 @@ export class HttpTransport {
       else s.addEventListener('abort', onCallerAbort, { once: true });
     }
     try {
-      const res = await this.axios.request<string>({
+      const res = await (await this.instance()).request<string>({
         method: spec.method,
         url: this.server + spec.path,
         headers: { Accept: 'application/json', 'User-Agent': USER_AGENT, ...spec.headers },
