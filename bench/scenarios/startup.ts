@@ -56,7 +56,7 @@ export async function startupScenario(plan: Plan): Promise<Row[]> {
       id: 'P5',
       what: `start-up, median of ${plan.startReps}`,
       measured: `${fmt.ms(w)} with the package vs ${fmt.ms(wo)} without (spawn to "Started flows")`,
-      ratio: `+${fmt.ms(added)}`,
+      ratio: `${added >= 0 ? '+' : ''}${fmt.ms(added)}`,
       target: '<= +100 ms',
       holds: added <= 100,
     },
