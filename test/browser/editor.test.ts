@@ -63,7 +63,7 @@ describe('the editor in a real browser (Node-RED 4, package installed from the t
     await sim?.stop();
   });
 
-  screenshotOnFailure(() => current?.page);
+  screenshotOnFailure(() => current);
 
   describe('the palette', () => {
     it('shows sms queue and start callbacks under ThingSpace with their own icons (en-US)', async () => {

@@ -70,7 +70,7 @@ describe('Node-RED 5 on Node 22 (package from the tarball): the light and the da
     await sim?.stop();
   });
 
-  screenshotOnFailure(() => editor?.page);
+  screenshotOnFailure(() => editor);
 
   async function checkFlowAndDialog(theme: 'light' | 'dark'): Promise<void> {
     assert.equal(await editor.paletteCategory('ThingSpace').locator('.red-ui-palette-node').count(), 2);
@@ -78,7 +78,7 @@ describe('Node-RED 5 on Node 22 (package from the tarball): the light and the da
     for (const text of TEXTS) await editor.debugMessages().filter({ hasText: text }).first().waitFor();
     await editor.waitForStatus('e2e-q', 'green');
     await editor.page.mouse.move(700, 600);
-    await editor.waitForNotificationsGone();
+    await editor.dismissNotifications();
     await screenshot(editor.page, `nr5-${theme}-flow`);
 
     await editor.editNode('e2e-q');

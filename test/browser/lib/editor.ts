@@ -12,7 +12,12 @@ export interface NodeStatus {
 export type SidebarTab = 'info' | 'help' | 'debug' | 'config';
 
 export class Editor {
-  private constructor(readonly page: Page) {}
+  /** Uncaught exceptions in the page: an editor script of ours that throws shows up here. */
+  readonly pageErrors: string[] = [];
+
+  private constructor(readonly page: Page) {
+    page.on('pageerror', (err) => this.pageErrors.push(err.stack ?? err.message));
+  }
 
   /** Opens the editor in a new page of `context` and waits until the palette is built. */
   static async open(context: BrowserContext, url: string, timeoutMs = 60_000): Promise<Editor> {
@@ -52,6 +57,7 @@ export class Editor {
 
   async switchToTab(label: string): Promise<void> {
     await this.page.locator('#red-ui-workspace-tabs .red-ui-tab-label', { hasText: label }).first().click();
+    await this.page.locator('#red-ui-workspace-tabs li.active .red-ui-tab-label', { hasText: label }).waitFor();
   }
 
   /** Menu > Import > Examples > module > title > Import: the path a user takes. */
@@ -64,6 +70,10 @@ export class Editor {
     await examples.locator('.red-ui-treeList-label-text', { hasText: title }).click();
     await this.page.click('#red-ui-clipboard-dialog-ok');
     await this.page.locator('#red-ui-clipboard-dialog').waitFor({ state: 'hidden' });
+    // "Imported: 1 flow, ..." floats over the tab bar for seconds; a click dismisses it.
+    const note = this.page.locator('#red-ui-notifications .red-ui-notification', { hasText: 'Imported' });
+    await note.first().click();
+    await note.first().waitFor({ state: 'detached' });
   }
 
   /** Double-clicks a canvas node: its edit tray opens. */
@@ -83,13 +93,25 @@ export class Editor {
   }
 
   async closeConfigDialog(save: boolean): Promise<void> {
-    await this.page.click(save ? '#node-config-dialog-ok' : '#node-config-dialog-cancel');
-    await this.page.locator('#node-config-dialog-ok').waitFor({ state: 'detached' });
+    await this.clickUntilGone(save ? '#node-config-dialog-ok' : '#node-config-dialog-cancel', '#node-config-dialog-ok');
   }
 
   async closeNodeDialog(save: boolean): Promise<void> {
-    await this.page.click(save ? '#node-dialog-ok' : '#node-dialog-cancel');
-    await this.page.locator('#node-dialog-ok').waitFor({ state: 'detached' });
+    await this.clickUntilGone(save ? '#node-dialog-ok' : '#node-dialog-cancel', '#node-dialog-ok');
+  }
+
+  /** A click on a tray button while the tray above it is still sliding away can be lost;
+   *  the user would click again, so do we (at most three times). */
+  private async clickUntilGone(button: string, gone: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      await this.page.click(button);
+      try {
+        await this.page.locator(gone).waitFor({ state: 'detached', timeout: 5_000 });
+        return;
+      } catch (err) {
+        if (attempt === 3) throw err;
+      }
+    }
   }
 
   /** Types into a dialog input the way a user does (clear, type, leave the field). */
@@ -162,10 +184,15 @@ export class Editor {
     return this.page.locator('.red-ui-debug-msg');
   }
 
-  /** Lets "Imported" / "Successfully deployed" fade out, for a screenshot of the editor itself. */
-  async waitForNotificationsGone(timeoutMs = 10_000): Promise<void> {
+  /** Clicks away "Successfully deployed" and friends, for a picture of the editor itself. */
+  async dismissNotifications(): Promise<void> {
+    const notes = this.page.locator('#red-ui-notifications .red-ui-notification');
+    for (let i = 0; i < 5 && (await notes.count()) > 0; i++) {
+      await notes.first().click({ timeout: 2_000 }).catch(() => undefined);
+      await this.page.waitForTimeout(300);
+    }
     await this.page
-      .waitForFunction('document.querySelectorAll("#red-ui-notifications .red-ui-notification").length === 0', null, { timeout: timeoutMs })
+      .waitForFunction('document.querySelectorAll("#red-ui-notifications .red-ui-notification").length === 0', null, { timeout: 5_000 })
       .catch(() => undefined);
   }
 

@@ -18,12 +18,14 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return file;
 }
 
-/** Registers an afterEach that saves a screenshot of `page()` when the test failed. */
-export function screenshotOnFailure(page: () => Page | undefined): void {
+/** Registers an afterEach that saves a screenshot of `page()` when the test failed, and
+ *  prints the page's uncaught errors, if any. */
+export function screenshotOnFailure(page: () => { page: Page; pageErrors: string[] } | undefined): void {
   afterEach(async function () {
     const p = page();
-    if (this.currentTest?.state !== 'failed' || !p || p.isClosed()) return;
-    const file = await screenshot(p, `FAILED ${this.currentTest.fullTitle()}`).catch(() => undefined);
+    if (this.currentTest?.state !== 'failed' || !p || p.page.isClosed()) return;
+    const file = await screenshot(p.page, `FAILED ${this.currentTest.fullTitle()}`).catch(() => undefined);
     if (file) console.log(`      screenshot of the failure: ${path.relative(ROOT, file)}`);
+    for (const e of p.pageErrors) console.log(`      page error: ${e}`);
   });
 }
