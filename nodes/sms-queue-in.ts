@@ -43,7 +43,17 @@ module.exports = function (RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const node = this;
     const config = RED.nodes.getNode(def.thingspace) as ThingSpaceConfigNode | null;
-    const t = (key: string, vars?: Record<string, string | number>): string => RED._(`sms-queue-in.status.${key}`, vars);
+    // Status texts cost an i18next lookup each: those without variables are looked up once.
+    const fixedTexts = new Map<string, string>();
+    const t = (key: string, vars?: Record<string, string | number>): string => {
+      if (vars) return RED._(`sms-queue-in.status.${key}`, vars);
+      let text = fixedTexts.get(key);
+      if (text === undefined) fixedTexts.set(key, (text = RED._(`sms-queue-in.status.${key}`)));
+      return text;
+    };
+    // Date.toLocaleTimeString builds a formatter per call (about a millisecond in Node-RED):
+    // one per node for the "idle since" of every poll.
+    const clock = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit', second: '2-digit' });
 
     let claimed = false;
     let stopped = false;
@@ -158,7 +168,7 @@ module.exports = function (RED: NodeAPI): void {
           setStatus(() => ({ fill: 'yellow', shape: 'dot', text: t('waitingAck', { count: s.pending }) }), true);
           break;
         case 'idle':
-          setStatus(() => ({ fill: 'green', shape: 'ring', text: t('idle', { since: s.since.toLocaleTimeString(), count: received }) }));
+          setStatus(() => ({ fill: 'green', shape: 'ring', text: t('idle', { since: clock.format(s.since), count: received }) }));
           break;
         case 'listening':
           setStatus(() => ({ fill: 'green', shape: 'ring', text: t('listening') }));
