@@ -37,16 +37,20 @@ describe('client authentication against the simulator', () => {
     assert.equal(c.requests.history, 10);
   });
 
-  it('renews a short-lived token before it expires, so no call is refused for it', async () => {
+  it('asks for a new token only once the one it holds has expired, and no call is refused for it', async () => {
     sim.configure({ tokenTtlSec: 2 });
     const client = clientFor(sim);
     await client.history();
+    await new Promise((r) => setTimeout(r, 1100));
+    await client.history(); // inside the lifetime: the endpoint would hand back the same token (api 3.1)
+    assert.equal(sim.counters().requests.token, 1);
     await new Promise((r) => setTimeout(r, 1100));
     await client.history();
     client.close();
     const c = sim.counters();
     assert.equal(c.requests.token, 2);
-    assert.equal(c.requests.history, 2, 'no refused call, no retry');
+    assert.equal(c.tokensIssued, 2, 'every token request got a new token');
+    assert.equal(c.requests.history, 3, 'no refused call, no retry');
   });
 
   it('after the bearer expires mid-drain, fetches one new token and retries the call once', async () => {

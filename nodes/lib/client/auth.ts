@@ -21,12 +21,15 @@ export interface Tokens {
   session: string;
 }
 
-/** Refresh this long before `expires_in` runs out (api §3.3), or at half the lifetime when
- *  that comes first, so very short lifetimes (a simulator) still get a cached token. */
-const REFRESH_MARGIN_SEC = 60;
-
+/**
+ * A bearer is asked for again only once it has run out. Inside its lifetime the token
+ * endpoint hands back the same token with a shorter `expires_in` (api §3.1), so refreshing
+ * early (api §3.3's "a minute early") buys nothing: each early answer would only schedule
+ * another early request, a handful per lifetime. A call that races the expiry by the
+ * answer's latency is refused (900901) and retried once with a new token (see call()).
+ */
 export function refreshDelayMs(expiresInSec: number): number {
-  return (expiresInSec - Math.min(REFRESH_MARGIN_SEC, expiresInSec / 2)) * 1000;
+  return expiresInSec * 1000;
 }
 
 /** Waits for a shared promise, but lets this caller stop waiting when its own signal aborts. */
