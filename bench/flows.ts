@@ -294,3 +294,30 @@ export interface Tally {
   acked: number;
   statuses: number;
 }
+
+/** The idle reference: a core http request node asking the same server as often, no more. */
+export function idleReferenceFlow(server: string, intervalSec: number): N[] {
+  const inject = id('every');
+  const req = id('get');
+  return laidOut([
+    tab(),
+    { id: inject, type: 'inject', z: TAB, name: '', props: [{ p: 'payload' }], repeat: String(intervalSec), once: true, onceDelay: 0.1, payload: '', payloadType: 'date', wires: [[req]] },
+    {
+      id: req,
+      type: 'http request',
+      z: TAB,
+      name: '',
+      method: 'GET',
+      ret: 'txt',
+      paytoqs: 'ignore',
+      url: `${server}/api/m2m/v1/sms/${ACCOUNT}/history`,
+      tls: '',
+      persist: true,
+      proxy: '',
+      authType: '',
+      senderr: false,
+      headers: [],
+      wires: [[]],
+    },
+  ]);
+}
