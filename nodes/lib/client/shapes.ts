@@ -18,36 +18,54 @@ function idText(v: unknown): string | undefined {
   return undefined;
 }
 
+/** Exactly `n` own enumerable keys (JSON.parse makes no others): nothing to strip. */
+function hasKeys(o: Obj, n: number): boolean {
+  let count = 0;
+  for (const key in o) {
+    if (!Object.prototype.hasOwnProperty.call(o, key) || ++count > n) return false;
+  }
+  return count === n;
+}
+
+// The body was parsed from this answer's text, so its objects are ours alone. One that
+// already has exactly the known fields, as strings, is kept as it is; only the rest is
+// copied (to drop extra fields, or to turn numeric ids into strings). Every SMS of a block
+// passes here, so the common case allocates nothing.
+
 function deviceIds(v: unknown): DeviceId[] | undefined {
   if (!Array.isArray(v) || v.length === 0) return undefined;
-  const out: DeviceId[] = [];
-  for (const d of v) {
+  let out: DeviceId[] | undefined;
+  for (let i = 0; i < v.length; i++) {
+    const d: unknown = v[i];
     if (!isObj(d)) return undefined;
     const kind = idText(d.kind);
     const id = idText(d.id);
     if (kind === undefined || id === undefined) return undefined;
-    out.push({ kind, id });
+    const asIs = kind === d.kind && id === d.id && hasKeys(d, 2);
+    if (!asIs && out === undefined) out = (v as DeviceId[]).slice(0, i);
+    if (out !== undefined) out.push(asIs ? (d as unknown as DeviceId) : { kind, id });
   }
-  return out;
+  return out ?? (v as DeviceId[]);
 }
 
 function smsMessage(v: unknown): SmsMessage | undefined {
   if (!isObj(v)) return undefined;
   const ids = deviceIds(v.deviceIds);
   if (ids === undefined || typeof v.message !== 'string' || typeof v.timestamp !== 'string') return undefined;
+  if (ids === v.deviceIds && hasKeys(v, 3)) return v as unknown as SmsMessage;
   return { deviceIds: ids, message: v.message, timestamp: v.timestamp };
 }
 
-/** The body of a 200/202 history answer (api §4.2). Returns copies holding only known fields. */
+/** The body of a 200/202 history answer (api §4.2). Returns messages holding only known fields. */
 export function historyBody(body: unknown, status: number): { hasMoreData: boolean; messages: SmsMessage[] } {
   if (!isObj(body) || typeof body.hasMoreData !== 'boolean' || !Array.isArray(body.messages)) {
     throw badResponse('history', status, 'the body is not a history block (hasMoreData, messages)');
   }
-  const messages: SmsMessage[] = [];
+  const messages = new Array<SmsMessage>(body.messages.length);
   for (let i = 0; i < body.messages.length; i++) {
     const sms = smsMessage(body.messages[i]);
     if (sms === undefined) throw badResponse('history', status, `message ${i} of the block is malformed`);
-    messages.push(sms);
+    messages[i] = sms;
   }
   return { hasMoreData: body.hasMoreData, messages };
 }

@@ -25,6 +25,9 @@ export interface SingleContext extends OutputContext {
   receivedAt?: string;
   /** Callbacks only: the body had no timestamp, so `timestamp` is our receive time. */
   timestampLocal?: boolean;
+  /** Nobody keeps this SMS once its message is built (auto mode): the message may take its
+   *  `deviceIds` array itself instead of a copy. */
+  shareDeviceIds?: boolean;
 }
 
 export interface BatchContext extends OutputContext {
@@ -103,7 +106,7 @@ export function toSingleMessage(sms: SmsMessage, ctx: SingleContext): SingleMess
   return {
     payload: sms.message,
     topic: ctx.topic(ctx.accountName, sms),
-    deviceIds: copyDeviceIds(sms.deviceIds),
+    deviceIds: ctx.shareDeviceIds === true ? sms.deviceIds : copyDeviceIds(sms.deviceIds),
     device: deviceMap(sms.deviceIds),
     timestamp: sms.timestamp,
     thingspace,
@@ -133,7 +136,8 @@ function smsFields(sms: SmsMessage, ctx: OutputContext): SmsFields {
 
 // A copy, not the consumer's own array: Node-RED hands the first wire the message uncloned,
 // and in manual mode the consumer keeps these SMS to emit them again (and to dedupe), so a
-// function node editing msg.deviceIds must not change what is re-delivered.
+// function node editing msg.deviceIds must not change what is re-delivered. In auto mode
+// nothing is kept and the caller says so (shareDeviceIds): no copy then.
 function copyDeviceIds(deviceIds: readonly DeviceId[]): DeviceId[] {
   const out = new Array<DeviceId>(deviceIds.length);
   for (let i = 0; i < deviceIds.length; i++) out[i] = { kind: deviceIds[i].kind, id: deviceIds[i].id };
