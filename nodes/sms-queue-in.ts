@@ -86,9 +86,14 @@ module.exports = function (RED: NodeAPI): void {
     };
 
     /** An unusable node: says why (status, Catch, and to every input) and does nothing else. */
-    function idleWithError(r: ReportedError, account: string): void {
-      // Reported on the next turn: Catch nodes later in the flow may not exist yet.
-      const report = setImmediate(() => node.error(r, errorMessage(account, 'config')));
+    function idleWithError(r: ReportedError, account: string, status: NodeStatus): void {
+      node.status(status);
+      // Reported on the next turn: Catch and Status nodes later in the flow may not exist
+      // yet (a status set while the flow starts reaches the editor, not a Status node).
+      const report = setImmediate(() => {
+        node.status(status);
+        node.error(r, errorMessage(account, 'config'));
+      });
       node.on('input', (_msg: NodeMessageInFlow, _send: unknown, done: (err?: Error) => void) => {
         done(r);
       });
@@ -107,8 +112,7 @@ module.exports = function (RED: NodeAPI): void {
       if (config.configError) throw config.configError;
     } catch (err) {
       const r = toReported(err);
-      node.status({ fill: 'red', shape: 'ring', text: t('badConfig', { reason: shortText(r.message) }) });
-      idleWithError(r, config?.accountName ?? '');
+      idleWithError(r, config?.accountName ?? '', { fill: 'red', shape: 'ring', text: t('badConfig', { reason: shortText(r.message) }) });
       return;
     }
     const api = config.api!;
@@ -121,8 +125,7 @@ module.exports = function (RED: NodeAPI): void {
         `Another sms-queue-in node (${holder}) already reads account ${accountName}; this one stays idle`,
         'BAD_CONFIG',
       );
-      node.status({ fill: 'red', shape: 'ring', text: t('duplicateReader') });
-      idleWithError(r, accountName);
+      idleWithError(r, accountName, { fill: 'red', shape: 'ring', text: t('duplicateReader') });
       return;
     }
     claimed = true;

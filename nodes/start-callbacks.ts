@@ -31,8 +31,13 @@ module.exports = function (RED: NodeAPI): void {
       configError = toReported(err);
       node.status({ fill: 'red', shape: 'ring', text: t('badConfig', { reason: shortText(configError.message) }) });
     }
-    // Reported on the next turn: Catch nodes later in the flow may not exist yet.
-    const configReport = configError ? setImmediate((e: ReportedError) => node.error(e, { payload: undefined }), configError) : undefined;
+    // Reported on the next turn: Catch and Status nodes later in the flow may not exist yet.
+    const configReport = configError
+      ? setImmediate((e: ReportedError) => {
+          node.status({ fill: 'red', shape: 'ring', text: t('badConfig', { reason: shortText(e.message) }) });
+          node.error(e, { payload: undefined });
+        }, configError)
+      : undefined;
 
     const inFlight = new Set<AbortController>();
     let closed = false;
