@@ -107,13 +107,11 @@ export function badInputScenario(): void {
         const last = sts[sts.length - 1]?.status?.text;
         return last ? { ok: false, saw: `status "${last}", Catch ${errs.map((x) => x.code).join(',') || 'none'}` } : undefined;
       };
-      // The status a node sets while the flow starts reaches the editor, but not a Status
-      // node (which may not exist yet): a Catch error or a status, whichever shows, is clear.
       const badConfig = (errs: Collected[], sts: Collected[]): Outcome | undefined => {
         const st = sts.find((x) => (x.status?.text ?? '').startsWith('configuration error'));
         const e = errs.find((x) => fromQueue(x) && x.code === 'BAD_CONFIG');
-        if (st || e) return { ok: true, saw: [e ? `Catch BAD_CONFIG: ${e.message}` : '', st ? `status "${st.status?.text}"` : ''].filter(Boolean).join(', ') };
-        return { ok: false, saw: 'no status, no Catch' };
+        const saw = [e ? `Catch BAD_CONFIG: ${e.message}` : 'no Catch', st ? `status "${st.status?.text}"` : 'no status'].join(', ');
+        return { ok: st !== undefined && e !== undefined, saw };
       };
 
       // --- configuration: nothing may reach the server at all -------------------------
