@@ -1,7 +1,7 @@
 // P1 (latency-bound drain against its round-trip floor) and P7 (ours against the peer flow
 // built from core nodes, with 20 ms latency and with none). P1's drain is also P7's "ours at
 // 20 ms": one run, two rows.
-import { bareDrain } from '../bare-client';
+import { bareDrain, type BareDrain } from '../bare-client';
 import { freshId, oursFlow, peerFlow } from '../flows';
 import { deploy, drainMs, runToCount, startRed, startSim, stopAll } from '../lab';
 import type { Plan } from '../plan';
@@ -39,26 +39,32 @@ export async function drainScenarios(plan: Plan, only: (id: string) => boolean):
     sim = await startSim(['--latency', String(plan.latencyMs)]);
     red = await startRed('drain', { profile: plan.profile });
 
-    // The floor's token and login round trips, measured by the bare client at the same latency.
-    await sim.generate(n);
-    const bare = await bareDrain(sim.url);
-    const floorMs = blocks * plan.latencyMs + bare.tokenMs + bare.loginMs;
-
+    // The floor, measured: the bare client (raw keep-alive http, no Node-RED) doing the
+    // token, the login and the same blocks at the same latency. Each of its round trips is
+    // the added latency plus what the simulator needs to serve a block; the computed floor
+    // (blocks x latency, plus its token and login round trips) is shown beside it.
+    const bares: BareDrain[] = [];
     const ours20: Run[] = [];
     const peer20: Run[] = [];
     for (let i = 0; i < plan.reps; i++) {
+      await sim.generate(n);
+      bares.push(await bareDrain(sim.url));
       ours20.push(await drainOnce(red, sim, 'ours', n));
       if (only('P7')) peer20.push(await drainOnce(red, sim, 'peer', n));
     }
     const o20 = best(ours20);
     if (only('P1')) {
-      const ratio = o20.ms / floorMs;
+      const bare = bares.reduce((a, b) => (b.totalMs < a.totalMs ? b : a));
+      const computedMs = blocks * plan.latencyMs + bare.tokenMs + bare.loginMs;
+      const ratio = o20.ms / bare.totalMs;
       rows.push({
         id: 'P1',
         what: `latency-bound drain, ${fmt.n(n)} SMS, ${plan.latencyMs} ms latency`,
-        measured: `${fmt.ms(o20.ms)} vs floor ${fmt.ms(floorMs)} (${blocks} blocks x ${plan.latencyMs} ms + token ${fmt.ms(bare.tokenMs)} + login ${fmt.ms(bare.loginMs)}, measured); bare client ${fmt.ms(bare.totalMs)}`,
+        measured:
+          `${fmt.ms(o20.ms)} vs floor ${fmt.ms(bare.totalMs)} measured (bare client: token ${fmt.ms(bare.tokenMs)}, login ${fmt.ms(bare.loginMs)}, ` +
+          `${bare.blocks} blocks at ${(bare.historyMs / bare.blocks).toFixed(1)} ms); computed floor ${blocks} x ${plan.latencyMs} ms + token + login = ${fmt.ms(computedMs)} (ratio ${fmt.ratio(o20.ms / computedMs)})`,
         ratio: fmt.ratio(ratio),
-        target: '<= 1.05',
+        target: '<= 1.05 of the measured floor',
         holds: ratio <= 1.05 && o20.count === n && o20.queuedAfter === 0,
       });
     }
