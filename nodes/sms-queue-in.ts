@@ -16,9 +16,32 @@ const CONTEXT_KEY = 'thingspace';
 /** The editor's status is for people: a drain of thousands of blocks updates it at most this often. */
 const STATUS_EVERY_MS = 250;
 
-/** Node context as the consumer's store: works with any context store, sync or async. */
+/**
+ * Node context as the consumer's store: works with any context store, sync or async.
+ * A save settles once a write that began after it has finished (for a file store without
+ * cache: on disk). Writes are coalesced, one in flight and one waiting: the state is one
+ * live object, so the waiting write carries every change made meanwhile, and a burst of
+ * acknowledgements costs two writes of the context file, not one each.
+ */
 function contextStore(node: Node, onError: (err: Error) => void): ConsumerStore {
   const ctx = node.context();
+  let writing = false;
+  let waiting: Array<() => void> = [];
+  let latest: PersistedState | undefined;
+  const write = (state: PersistedState, settle: Array<() => void>): void => {
+    writing = true;
+    ctx.set(CONTEXT_KEY, state, (err: Error) => {
+      if (err) onError(err);
+      for (const done of settle) done();
+      if (waiting.length > 0) {
+        const next = waiting;
+        waiting = [];
+        write(latest!, next);
+      } else {
+        writing = false;
+      }
+    });
+  };
   return {
     load: () =>
       new Promise<PersistedState | undefined>((resolve) => {
@@ -27,13 +50,11 @@ function contextStore(node: Node, onError: (err: Error) => void): ConsumerStore 
           resolve(err ? undefined : (value as PersistedState | undefined));
         });
       }),
-    // Settles when the store has written it: for a file store without cache, on disk.
     save: (state) =>
       new Promise<void>((resolve) => {
-        ctx.set(CONTEXT_KEY, state, (err: Error) => {
-          if (err) onError(err);
-          resolve();
-        });
+        latest = state;
+        if (writing) waiting.push(resolve);
+        else write(state, [resolve]);
       }),
   };
 }
@@ -61,6 +82,8 @@ module.exports = function (RED: NodeAPI): void {
     let statusTimer: NodeJS.Timeout | undefined;
     let pendingStatus: (() => NodeStatus) | undefined;
     let received = 0;
+    /** Callback SMS emitted (push mode); the status counts them with the queue's. */
+    let pushed = 0;
 
     // A status is made (translated) only when it is shown: a drain changes state twice per
     // block, and a translation costs more than the rest of the block's bookkeeping.
@@ -168,13 +191,13 @@ module.exports = function (RED: NodeAPI): void {
           break;
         case 'received':
           received = s.total;
-          setStatus(() => ({ fill: 'green', shape: 'dot', text: t('received', { count: s.total }) }), true);
+          setStatus(() => ({ fill: 'green', shape: 'dot', text: t('received', { count: s.total + pushed }) }), true);
           break;
         case 'waiting-ack':
           setStatus(() => ({ fill: 'yellow', shape: 'dot', text: t('waitingAck', { count: s.pending }) }), true);
           break;
         case 'idle':
-          setStatus(() => ({ fill: 'green', shape: 'ring', text: t('idle', { since: clock.format(s.since), count: received }) }));
+          setStatus(() => ({ fill: 'green', shape: 'ring', text: t('idle', { since: clock.format(s.since), count: received + pushed }) }));
           break;
         case 'listening':
           setStatus(() => ({ fill: 'green', shape: 'ring', text: t('listening') }));
@@ -282,6 +305,8 @@ module.exports = function (RED: NodeAPI): void {
         }
         if (msg.res !== undefined) out.res = msg.res;
         send(out);
+        pushed++;
+        setStatus(() => ({ fill: 'green', shape: 'dot', text: t('received', { count: received + pushed }) }), true);
         done();
         return;
       }

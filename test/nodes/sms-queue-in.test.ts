@@ -160,6 +160,7 @@ describe('sms-queue-in in a Node-RED runtime', function () {
     assert.equal(got[0].timestamp, SMS.timestamp);
     assert.equal((got[0].thingspace as Record<string, unknown>).source, 'callback');
     assert.equal(sim.counters().requests.history ?? 0, 0, 'a callback does not trigger a poll');
+    await waitFor(() => lastStatus('q')?.text === 'sms-queue-in.status.received', 2_000, 'a received status in push mode');
   });
 
   it('with dedupe off, passes a repeated SMS on every time', async () => {
