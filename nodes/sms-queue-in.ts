@@ -293,6 +293,8 @@ module.exports = function (RED: NodeAPI): void {
                 receivedAt: receivedAt.toISOString(),
                 timestampLocal: parsed.timestampLocal,
               });
+        // A batch of one callback SMS acknowledges that SMS: its ref, not a whole block.
+        if (settings.output === 'batch') (out.thingspace as { index: number }).index = item.ref.index;
         // Keep the http in request/response so an http response node downstream can answer.
         out._msgid = msg._msgid;
         if (msg.req !== undefined) {

@@ -173,6 +173,22 @@ describe('sms-queue-in in a Node-RED runtime', function () {
     assert.equal(got[0].payload, got[1].payload);
   });
 
+  it('in manual batch mode, a routed-back callback message acknowledges it, and its repeat is then suppressed', async () => {
+    await helper.load(ALL_NODES, flow(config(sim), queue({ interval: '0', ackMode: 'manual', output: 'batch' })), credentials());
+    const got = collect('out');
+    const caught = collect('caught');
+    const q = helper.getNode('q');
+    q.receive({ payload: { ...SMS }, req: { headers: {} } });
+    await waitFor(() => got.length === 1);
+    assert.equal((got[0].payload as unknown[]).length, 1);
+    q.receive(got[0]);
+    await sleep(100);
+    q.receive({ payload: { ...SMS }, req: { headers: {} } });
+    await sleep(200);
+    assert.equal(caught.length, 0, 'the acknowledgement was accepted');
+    assert.equal(got.length, 1, 'the acknowledged SMS is not emitted again');
+  });
+
   it('raises BAD_INPUT with the whole message for a callback body that is not an SMS', async () => {
     await helper.load(ALL_NODES, flow(config(sim), queue({ interval: '0' })), credentials());
     const got = collect('out');
