@@ -81,6 +81,9 @@ function paths(): { json: string; md: string } {
   return { json: path.join(ROOT, '.e2e', 'reliability-results-short.json'), md: path.join(ROOT, '.e2e', 'RELIABILITY-short.md') };
 }
 
+/** When the run began and what HEAD was then (work in progress of others may be newer). */
+const STARTED = { at: new Date().toISOString(), commit: commit() };
+
 interface Saved {
   runs: Record<string, { at: string; machine: string; node: string; nodeRed: string; commit: string; profile: string }>;
   rows: ResultRow[];
@@ -97,7 +100,7 @@ export function writeReport(): string | undefined {
     // first run
   }
   const ran = new Set(rows.map((r) => r.scenario));
-  const run = { at: new Date().toISOString(), machine: machine(), node: process.version, nodeRed: nodeRedVersion(), commit: commit(), profile: PROFILE.name };
+  const run = { at: STARTED.at, machine: machine(), node: process.version, nodeRed: nodeRedVersion(), commit: STARTED.commit, profile: PROFILE.name };
   for (const s of ran) saved.runs[s] = run;
   saved.rows = [...saved.rows.filter((r) => !ran.has(r.scenario)), ...rows];
   fs.writeFileSync(json, `${JSON.stringify(saved, null, 2)}\n`);
@@ -117,7 +120,7 @@ function markdown(saved: Saved): string {
   const esc = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
   const runs = new Map<string, string[]>();
   for (const [scenario, r] of Object.entries(saved.runs)) {
-    const key = `${r.at.slice(0, 16).replace('T', ' ')} UTC, profile \`${r.profile}\`, commit ${r.commit}; ${r.machine}; Node ${r.node}; Node-RED ${r.nodeRed}`;
+    const key = `started ${r.at.slice(0, 16).replace('T', ' ')} UTC, profile \`${r.profile}\`, HEAD ${r.commit} at the start; ${r.machine}; Node ${r.node}; Node-RED ${r.nodeRed}`;
     runs.set(key, [...(runs.get(key) ?? []), scenario]);
   }
   const failing = list.filter((r) => r.pass === false).length;
