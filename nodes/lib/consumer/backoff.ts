@@ -5,7 +5,7 @@
 export interface BackoffOptions {
   /** Cap of the first retry, default 1 s. */
   initialMs?: number;
-  /** Largest cap, default 5 min. */
+  /** Largest cap, default 60 s: at most one request a minute in an outage, and a drain resumes within a minute of its end. */
   maxMs?: number;
   /** Jitter source in [0, 1), default Math.random. */
   random?: () => number;
@@ -19,7 +19,7 @@ export class Backoff {
 
   constructor(opts: BackoffOptions = {}) {
     this.initialMs = Math.max(1, opts.initialMs ?? 1000);
-    this.maxMs = Math.max(this.initialMs, opts.maxMs ?? 5 * 60_000);
+    this.maxMs = Math.max(this.initialMs, opts.maxMs ?? 60_000);
     this.random = opts.random ?? Math.random;
   }
 

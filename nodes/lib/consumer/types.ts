@@ -77,7 +77,7 @@ export interface QueueConsumerOptions {
   dedupeMaxEntries?: number; // default 10_000
   dedupeMaxAgeMs?: number; // default 24 h
   store?: ConsumerStore;
-  backoff?: { initialMs?: number; maxMs?: number }; // defaults 1 s .. 5 min
+  backoff?: { initialMs?: number; maxMs?: number }; // defaults 1 s .. 60 s
   random?: () => number;
   /** Clock for dedupe ages, default Date.now. */
   now?: () => number;
