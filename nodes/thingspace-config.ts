@@ -46,7 +46,8 @@ const credentialTypes = {
 // The editor shows a saved password as this placeholder; it means "keep the saved one".
 const SAVED_PASSWORD = '__PWRD__';
 
-function makeClient(node: Node, accountName: string, server: string, creds: ThingSpaceCredentials): ThingSpaceClient {
+/** The client for these credentials; with `node`, its log lines go to Node-RED's log. */
+function makeClient(accountName: string, server: string, creds: ThingSpaceCredentials, node?: Node): ThingSpaceClient {
   return new ThingSpaceClient({
     server,
     accountName,
@@ -55,11 +56,13 @@ function makeClient(node: Node, accountName: string, server: string, creds: Thin
     username: creds.username ?? '',
     password: creds.password ?? '',
     // The client never puts a secret in a log line; these go to Node-RED's debug/trace log.
-    log: (level, text) => {
-      if (level === 'warn') node.warn(text);
-      else if (level === 'info') node.log(text);
-      else node.debug(text);
-    },
+    log: node
+      ? (level, text) => {
+          if (level === 'warn') node.warn(text);
+          else if (level === 'info') node.log(text);
+          else node.debug(text);
+        }
+      : undefined,
   });
 }
 
@@ -74,7 +77,7 @@ module.exports = function (RED: NodeAPI): void {
     const creds = node.credentials ?? {};
 
     try {
-      node.api = makeClient(node, node.accountName, node.server, creds);
+      node.api = makeClient(node.accountName, node.server, creds, node);
     } catch (err) {
       node.configError =
         err instanceof ThingSpaceError ? err : new ThingSpaceError({ kind: 'bad_config', message: String((err as Error).message) });
@@ -126,9 +129,7 @@ module.exports = function (RED: NodeAPI): void {
         const server = (typeof body.server === 'string' && body.server.trim()) || DEFAULT_SERVER;
         let client: ThingSpaceClient;
         try {
-          client = new ThingSpaceClient({
-            server,
-            accountName,
+          client = makeClient(accountName, server, {
             clientId: pick('clientId'),
             clientSecret: pick('clientSecret'),
             username: pick('username'),

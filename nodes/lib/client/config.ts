@@ -22,18 +22,9 @@ export interface ThingSpaceClientOptions {
   log?: LogHook;
 }
 
-export interface ClientConfig {
-  /** Origin plus optional path prefix, no trailing slash. */
-  server: string;
-  accountName: string;
-  clientId: string;
-  clientSecret: string;
-  username: string;
-  password: string;
-  timeoutMs: number;
-  maxResponseBytes: number;
-  log?: LogHook;
-}
+/** The options once checked: defaults filled in, `server` an origin plus optional path
+ *  prefix with no trailing slash. */
+export type ClientConfig = Required<Omit<ThingSpaceClientOptions, 'log'>> & Pick<ThingSpaceClientOptions, 'log'>;
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_RESPONSE_BYTES = 2 * 1024 * 1024;
