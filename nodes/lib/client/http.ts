@@ -1,11 +1,14 @@
-// The HTTP layer: one axios instance per client, keep-alive agents, a wall-clock timeout, a
-// response size cap, no redirects, and every status handed back to the caller to classify.
-// Proxy variables (HTTPS_PROXY, NO_PROXY) are honoured as axios does by default; TLS
-// verification is left on.
+// The HTTP layer: keep-alive agents, a wall-clock timeout over the whole exchange, a response
+// size cap, no redirects, TLS verification left on, and every status handed back to the
+// caller to classify. Requests go out on node:http(s) directly: one request per history
+// block is the drain's hot path, and a general-purpose client (axios) cost about a tenth of
+// the drain's CPU there. When a proxy variable applies to the server (HTTPS_PROXY and
+// friends, minus NO_PROXY), requests go through axios instead, which honours them
+// (http-axios.ts); the behaviour seen by the caller is the same either way.
 import http from 'node:http';
 import https from 'node:https';
-import type { AxiosInstance, CreateAxiosDefaults } from 'axios';
-import { errorFromTransport, type AbortCause, type Operation, type RawResponse } from './classify';
+import { badResponse, errorFromTransport, type AbortCause, type Operation, type RawResponse } from './classify';
+import { proxyFor } from './proxy';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -19,89 +22,158 @@ export interface RequestSpec {
   signal?: AbortSignal;
 }
 
-const USER_AGENT = 'node-red-contrib-thingspace-sms';
+export const USER_AGENT = 'node-red-contrib-thingspace-sms';
+
+/** One way of sending; `closing` aborts everything of the transport. */
+export interface Sender {
+  send(spec: RequestSpec, closing: AbortSignal): Promise<RawResponse>;
+  close(): void;
+}
 
 export class HttpTransport {
-  private readonly defaults: CreateAxiosDefaults;
-  private axios: Promise<AxiosInstance> | undefined;
-  private readonly httpAgent = new http.Agent({ keepAlive: true });
-  private readonly httpsAgent = new https.Agent({ keepAlive: true });
+  private readonly sender: Sender;
   /** Aborted by close(): cancels every request of this client, shared ones included. */
   private readonly closing = new AbortController();
 
   constructor(
-    private readonly server: string,
+    server: string,
     readonly timeoutMs: number,
     maxResponseBytes: number,
   ) {
-    this.defaults = {
-      timeout: timeoutMs,
-      maxContentLength: maxResponseBytes,
-      maxBodyLength: maxResponseBytes,
-      maxRedirects: 0,
-      responseType: 'text',
-      responseEncoding: 'utf8',
-      // Keep the body as text: JSON parsing and its failures are ours to classify.
-      transformResponse: [(data: unknown) => data],
-      validateStatus: () => true,
-      httpAgent: this.httpAgent,
-      httpsAgent: this.httpsAgent,
-    };
+    const url = new URL(server);
+    this.sender =
+      proxyFor(url) === undefined
+        ? new NativeSender(url, timeoutMs, maxResponseBytes)
+        : // eslint-disable-next-line @typescript-eslint/no-require-imports
+          new (require('./http-axios') as typeof import('./http-axios')).AxiosSender(server, timeoutMs, maxResponseBytes);
   }
 
-  /** axios is loaded at the first request, not at start-up: requiring it (and its
-   *  dependencies) costs Node-RED's start more than the rest of the package together. */
-  private instance(): Promise<AxiosInstance> {
-    this.axios ??= import('axios').then((m) => m.default.create(this.defaults));
-    return this.axios;
+  /** 'node' or 'axios': which stack carries the requests (for tests and diagnostics). */
+  get via(): string {
+    return this.sender instanceof NativeSender ? 'node' : 'axios';
   }
 
   get closedSignal(): AbortSignal {
     return this.closing.signal;
   }
 
-  async send(spec: RequestSpec): Promise<RawResponse> {
-    const controller = new AbortController();
-    let cause: AbortCause;
-    const onCallerAbort = (): void => {
-      cause ??= 'caller';
-      controller.abort();
-    };
-    // axios's own timeout is an idle timer on the socket; this one bounds the whole exchange.
-    const timer = setTimeout(() => {
-      cause ??= 'timeout';
-      controller.abort();
-    }, this.timeoutMs);
-    const stops = [spec.signal, this.closing.signal].filter((s): s is AbortSignal => s !== undefined);
-    for (const s of stops) {
-      if (s.aborted) onCallerAbort();
-      else s.addEventListener('abort', onCallerAbort, { once: true });
-    }
-    try {
-      const res = await (await this.instance()).request<string>({
-        method: spec.method,
-        url: this.server + spec.path,
-        headers: { Accept: 'application/json', 'User-Agent': USER_AGENT, ...spec.headers },
-        data: spec.data,
-        signal: controller.signal,
-      });
-      const headers: Record<string, string | undefined> = {};
-      for (const [name, value] of Object.entries(res.headers ?? {})) {
-        if (value !== undefined && value !== null) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
-      }
-      return { status: res.status, headers, body: typeof res.data === 'string' ? res.data : '' };
-    } catch (err) {
-      throw errorFromTransport(spec.operation, err, cause, this.timeoutMs);
-    } finally {
-      clearTimeout(timer);
-      for (const s of stops) s.removeEventListener('abort', onCallerAbort);
-    }
+  send(spec: RequestSpec): Promise<RawResponse> {
+    return this.sender.send(spec, this.closing.signal);
   }
 
   /** Cancels everything in flight and frees the kept-alive sockets. */
   close(): void {
     this.closing.abort();
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
+    this.sender.close();
+  }
+}
+
+/** Lower-case names (node:http's already are); repeated headers joined as axios did. */
+function flatHeaders(raw: http.IncomingHttpHeaders): Record<string, string | undefined> {
+  const headers: Record<string, string | undefined> = {};
+  for (const name in raw) {
+    const value = raw[name];
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
+}
+
+class NativeSender implements Sender {
+  private readonly lib: typeof http | typeof https;
+  private readonly agent: http.Agent;
+  private readonly hostname: string;
+  private readonly port: number | undefined;
+  private readonly base: string;
+
+  constructor(
+    url: URL,
+    private readonly timeoutMs: number,
+    private readonly maxBytes: number,
+  ) {
+    const secure = url.protocol === 'https:';
+    this.lib = secure ? https : http;
+    this.agent = secure ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
+    // URL keeps IPv6 literals bracketed; the request options want them bare.
+    this.hostname = url.hostname.replace(/^\[|\]$/g, '');
+    this.port = url.port === '' ? undefined : Number(url.port);
+    this.base = url.pathname.replace(/\/+$/, '');
+  }
+
+  send(spec: RequestSpec, closing: AbortSignal): Promise<RawResponse> {
+    const { operation, signal } = spec;
+    return new Promise<RawResponse>((resolve, reject) => {
+      let settled = false;
+      let cause: AbortCause;
+      const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': USER_AGENT, ...spec.headers };
+      if (spec.data !== undefined) headers['Content-Length'] = String(Buffer.byteLength(spec.data));
+
+      const finish = (err: Error | undefined, res?: RawResponse): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        closing.removeEventListener('abort', onAbort);
+        if (err) reject(err);
+        else resolve(res!);
+      };
+      const fail = (err: unknown): void => finish(errorFromTransport(operation, err, cause, this.timeoutMs));
+      const stop = (why: AbortCause): void => {
+        cause ??= why;
+        fail(undefined);
+        req.destroy();
+      };
+      const onAbort = (): void => stop('caller');
+      const tooLarge = (): void => {
+        finish(badResponse(operation, undefined, 'the body is larger than the configured limit'));
+        req.destroy();
+      };
+
+      const req = this.lib.request({
+        hostname: this.hostname,
+        port: this.port,
+        path: this.base + spec.path,
+        method: spec.method,
+        headers,
+        agent: this.agent,
+      });
+      req.on('error', fail);
+      // The timer bounds the whole exchange, not only the socket's idle time.
+      const timer = setTimeout(() => stop('timeout'), this.timeoutMs);
+      if (signal?.aborted || closing.aborted) {
+        stop('caller');
+        return;
+      }
+      signal?.addEventListener('abort', onAbort, { once: true });
+      closing.addEventListener('abort', onAbort, { once: true });
+
+      req.on('response', (res: http.IncomingMessage) => {
+        const declared = Number(res.headers['content-length']);
+        if (declared > this.maxBytes) {
+          tooLarge();
+          return;
+        }
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > this.maxBytes) tooLarge();
+          else chunks.push(chunk);
+        });
+        res.on('end', () => {
+          const body = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks, size).toString('utf8');
+          finish(undefined, { status: res.statusCode ?? 0, headers: flatHeaders(res.headers), body });
+        });
+        res.on('error', fail);
+        // A connection cut mid-body: 'close' before 'end'.
+        res.on('close', () => {
+          if (!res.complete) fail(Object.assign(new Error('response cut short'), { code: 'ECONNRESET' }));
+        });
+      });
+      req.end(spec.data);
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
   }
 }
