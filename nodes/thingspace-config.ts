@@ -46,8 +46,19 @@ const credentialTypes = {
 // The editor shows a saved password as this placeholder; it means "keep the saved one".
 const SAVED_PASSWORD = '__PWRD__';
 
-/** The client for these credentials; with `node`, its log lines go to Node-RED's log. */
-function makeClient(accountName: string, server: string, creds: ThingSpaceCredentials, node?: Node): ThingSpaceClient {
+/** Does any of Node-RED's loggers (settings.js `logging`) print debug lines? Default: no (info). */
+function logsDebug(settings: unknown): boolean {
+  const logging = (settings as { logging?: unknown } | undefined)?.logging;
+  if (logging === null || typeof logging !== 'object') return false;
+  return Object.values(logging as Record<string, unknown>).some((logger) => {
+    const level = (logger as { level?: unknown } | null)?.level;
+    return level === 'debug' || level === 'trace';
+  });
+}
+
+/** The client for these credentials; with `node`, its log lines go to Node-RED's log
+ *  (debug lines only when a logger prints them: `debugOn`). */
+function makeClient(accountName: string, server: string, creds: ThingSpaceCredentials, node?: Node, debugOn = true): ThingSpaceClient {
   return new ThingSpaceClient({
     server,
     accountName,
@@ -63,6 +74,7 @@ function makeClient(accountName: string, server: string, creds: ThingSpaceCreden
           else node.debug(text);
         }
       : undefined,
+    logDebug: debugOn,
   });
 }
 
@@ -77,7 +89,7 @@ module.exports = function (RED: NodeAPI): void {
     const creds = node.credentials ?? {};
 
     try {
-      node.api = makeClient(node.accountName, node.server, creds, node);
+      node.api = makeClient(node.accountName, node.server, creds, node, logsDebug(RED.settings));
     } catch (err) {
       node.configError =
         err instanceof ThingSpaceError ? err : new ThingSpaceError({ kind: 'bad_config', message: String((err as Error).message) });

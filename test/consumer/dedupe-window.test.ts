@@ -84,4 +84,18 @@ describe('consumer/dedupe-window', () => {
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     assert.ok(ms < 20, `100 remembers in a full 1,000,000 window took ${ms} ms`);
   });
+
+  it('rememberAll leaves the same window as remember per key (wraps, expiry, repeats in a block)', () => {
+    const one = new DedupeWindow({ maxEntries: 7, maxAgeMs: 50 });
+    const all = new DedupeWindow({ maxEntries: 7, maxAgeMs: 50 });
+    let now = 0;
+    for (let block = 0; block < 40; block++) {
+      now += block % 5 === 0 ? 60 : 3; // now and then everything expires
+      const keys = [`k${block % 9}`, `k${(block * 7) % 11}`, `k${block % 9}`, `j${block}`];
+      for (const key of keys) one.remember(key, now);
+      all.rememberAll(keys.map((key) => ({ key })), now);
+      assert.deepEqual(all.data, one.data, `block ${block}`);
+      for (const key of ['k1', 'k3', `j${block}`, `j${block - 1}`]) assert.equal(all.has(key, now), one.has(key, now), `${key} after block ${block}`);
+    }
+  });
 });

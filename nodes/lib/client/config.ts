@@ -20,6 +20,9 @@ export interface ThingSpaceClientOptions {
   /** Largest response body accepted; default 2 MiB. */
   maxResponseBytes?: number;
   log?: LogHook;
+  /** Pass 'debug' lines to `log`? Default true. A drain writes one per block: when nobody
+   *  reads them, not building them is cheaper than dropping them. */
+  logDebug?: boolean;
 }
 
 /** The options once checked: defaults filled in, `server` an origin plus optional path
@@ -90,5 +93,6 @@ export function validateOptions(opts: ThingSpaceClientOptions): ClientConfig {
     timeoutMs: positiveInt(opts.timeoutMs, DEFAULT_TIMEOUT_MS, 'timeoutMs'),
     maxResponseBytes: positiveInt(opts.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES, 'maxResponseBytes'),
     log: opts.log,
+    logDebug: opts.logDebug !== false,
   };
 }

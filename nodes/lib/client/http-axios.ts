@@ -6,7 +6,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AxiosInstance, CreateAxiosDefaults } from 'axios';
 import { errorFromTransport, type AbortCause, type RawResponse } from './classify';
-import { USER_AGENT, type RequestSpec, type Sender } from './http';
+import { USER_AGENT, type RequestSpec, type Sender } from './transport';
 
 export class AxiosSender implements Sender {
   private readonly defaults: CreateAxiosDefaults;

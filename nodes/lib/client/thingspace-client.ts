@@ -64,9 +64,11 @@ export class ThingSpaceClient implements ThingSpaceApi {
         if (!parsed.ok) throw badResponse('history', res.status, parsed.reason);
         block.next = parsed.next;
       }
-      const sent = next === undefined ? '' : ` next=${next}`;
-      const got = block.next === undefined ? '' : `, next=${block.next}`;
-      this.log('debug', `GET history${sent} -> ${res.status} (${block.messages.length} messages${got})`);
+      if (this.cfg.logDebug && this.cfg.log) {
+        const sent = next === undefined ? '' : ` next=${next}`;
+        const got = block.next === undefined ? '' : `, next=${block.next}`;
+        this.log('debug', `GET history${sent} -> ${res.status} (${block.messages.length} messages${got})`);
+      }
       return block;
     });
   }
@@ -196,7 +198,7 @@ export class ThingSpaceClient implements ThingSpaceApi {
   }
 
   private log(level: LogLevel, text: string): void {
-    if (!this.cfg.log) return;
+    if (!this.cfg.log || (level === 'debug' && !this.cfg.logDebug)) return;
     try {
       this.cfg.log(level, this.redact(text));
     } catch {

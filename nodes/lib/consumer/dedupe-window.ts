@@ -59,6 +59,24 @@ export class DedupeWindow {
     return true;
   }
 
+  /** Remember the keys of a delivered block: one expiry pass, then each key. Equivalent to
+   *  remember() per key, without its repeated checks. */
+  rememberAll(items: ReadonlyArray<{ key: string }>, now: number = Date.now()): void {
+    const d = this.data;
+    this.expire(now);
+    for (let i = 0; i < items.length; i++) {
+      const key = items[i].key;
+      // Already there (and alive: expiry just ran): a repeat within the block.
+      if (this.index.has(key)) continue;
+      if (d.size === d.cap) this.evictOldest();
+      const slot = (d.head + d.size) % d.cap;
+      d.keys[slot] = key;
+      d.times[slot] = now;
+      d.size++;
+      this.index.set(key, slot);
+    }
+  }
+
   /** Drop entries older than maxAgeMs. Amortised O(1): each entry is dropped once. */
   expire(now: number = Date.now()): void {
     const d = this.data;

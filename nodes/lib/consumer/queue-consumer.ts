@@ -74,12 +74,17 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
   private again = false;
   private timer: NodeJS.Timeout | undefined;
   private retryPending = false;
-  private inFlight: AbortController | undefined;
+  /** Aborted by stop(): cancels the request in flight, if any. One for the consumer's life. */
+  private readonly stopSignal = new AbortController();
   private ackWait: { blockId: string; done: (all: boolean) => void } | undefined;
   /** The `next` to send with the following request: it acknowledges what was handed on. */
   private carry: string | undefined;
   private total = 0;
   private lastState: ConsumerState = { state: 'stopped' };
+  /** Auto mode: the keys of the block just emitted, remembered once the request that
+   *  acknowledges it is on its way (see handOn), and in any case before the window is read. */
+  private unremembered: { items: ConsumerItem[]; now: number } | undefined;
+  private rememberSoon: NodeJS.Immediate | undefined;
   /** Signature of the last error reported in the current failure streak. */
   private streak: string | undefined;
 
@@ -152,6 +157,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
    * index) comes back on ack().
    */
   pushed(sms: SmsMessage): ConsumerItem | null {
+    this.rememberEmitted();
     const key = dedupeKey(sms);
     const now = this.now();
     if (this.dedupe?.has(key, now)) {
@@ -177,10 +183,11 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
 
   private async shutdown(): Promise<void> {
     this.clearTimer();
-    this.inFlight?.abort();
+    this.stopSignal.abort();
     this.ackWait?.done(false);
     await this.starting;
     await this.loop;
+    this.rememberEmitted();
     // Not loaded means our state is empty, not the stored one: saving it would erase that.
     if (this.loaded) this.save();
     this.setState({ state: 'stopped' });
@@ -229,6 +236,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     }
     this.looping = false;
     this.loop = undefined;
+    this.rememberEmitted();
     this.schedule(outcome);
   }
 
@@ -236,19 +244,15 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     for (;;) {
       if (this.stopRequested) return STOPPED;
       this.setState({ state: 'polling' });
-      const controller = new AbortController();
-      this.inFlight = controller;
       let res: HistoryBlock;
       try {
-        res = await this.api.history(this.carry, { signal: controller.signal });
+        res = await this.api.history(this.carry, { signal: this.stopSignal.signal });
       } catch (e) {
         // `carry` stays: what it acknowledges was handed on, so the retry may carry it again.
         // Unless the server refused the request itself (e.g. a token it no longer knows):
         // then read without it; the worst that costs is a re-delivery, which dedupe hides.
         if (isThingSpaceError(e) && e.kind === 'api') this.carry = undefined;
         return this.failure(e);
-      } finally {
-        this.inFlight = undefined;
       }
       // A response that raced stop() is dropped unacknowledged: the server keeps it queued.
       if (this.stopRequested) return STOPPED;
@@ -275,10 +279,16 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
   private async handOn(block: ConsumerBlock): Promise<boolean> {
     if (!this.manual) {
       this.emitBlock(block);
-      // Delivered means emitted: remember only once the listeners returned.
-      const now = this.now();
-      if (this.dedupe) for (const item of block.items) this.dedupe.remember(item.key, now);
-      this.save();
+      // Delivered means emitted: remember only once the listeners returned. Not now but on
+      // the next turn of the event loop: by then the request that acknowledges this block
+      // is written, so the window and the store are updated while the server answers, not
+      // before it is asked. Whatever reads the window first remembers them itself.
+      this.rememberEmitted();
+      this.unremembered = { items: block.items, now: this.now() };
+      this.rememberSoon = setImmediate(() => {
+        this.rememberSoon = undefined;
+        this.rememberEmitted();
+      });
       return true;
     }
     // From emission until the flow acknowledges them, these SMS are held here too (node
@@ -317,6 +327,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
 
   /** The block's SMS minus those already delivered; undefined if none are left. */
   private accept(res: HistoryBlock, final: boolean): ConsumerBlock | undefined {
+    this.rememberEmitted();
     const messages = res.messages;
     if (!messages || messages.length === 0) return undefined;
     const id = this.newBlockId();
@@ -425,6 +436,17 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
   private setState(state: ConsumerState): void {
     this.lastState = state;
     this.emit('state', state);
+  }
+
+  /** Remembers (and saves) the keys of the last block emitted in auto mode, if not done yet. */
+  private rememberEmitted(): void {
+    const block = this.unremembered;
+    if (block === undefined) return;
+    this.unremembered = undefined;
+    if (this.rememberSoon) clearImmediate(this.rememberSoon);
+    this.rememberSoon = undefined;
+    this.dedupe?.rememberAll(block.items, block.now);
+    this.save();
   }
 
   private save(): void {

@@ -6,45 +6,66 @@ import type { SmsMessage } from '../types';
 /**
  * A 64-bit non-cryptographic hash of the SMS identity, as 16 hex characters.
  *
- * The canonical string lists the device ids in received order, each as lower-case kind
- * (api §4.4: kinds compare case-insensitively) and id, then the timestamp, then the text.
- * Every part is length-prefixed, so no choice of text can make two different SMS share a
- * canonical string.
+ * The hash reads a stream of 32-bit words: for each device id its lower-cased kind (api
+ * §4.4: kinds compare case-insensitively) and its id, then the timestamp, then the text.
+ * Each field goes in as its UTF-16 code units two to a word, followed by a word holding
+ * its length, and the stream ends with the number of device ids. Read backwards, that
+ * stream gives every field back, so no choice of text can make two different SMS feed the
+ * same words. No string is built: a drain keys every SMS.
  *
- * Two independent 32-bit hashes (FNV-1a and a murmur-style multiply/rotate, each run through
- * murmur3's finaliser) make the 64 bits. Nothing here resists an attacker, and nothing needs
- * to: the key only decides whether an SMS was already delivered. With a window of n keys a
- * new, different SMS collides with one of them with probability about n / 2^64; at the
- * default n = 10,000 that is 5e-16 per SMS, i.e. one false "duplicate" expected after some
- * 10^15 SMS, far beyond any queue this node will ever see.
+ * Two different 32-bit rounds run over the same words, murmur3's (x86_32) and xxHash32's,
+ * each closed by murmur3's finaliser; together they make the 64 bits. Nothing here resists
+ * an attacker, and nothing needs to: the key only decides whether an SMS was already
+ * delivered. With a window of n keys a new, different SMS collides with one of them with
+ * probability about n / 2^64; at the default n = 10,000 that is 5e-16 per SMS, i.e. one
+ * false "duplicate" expected after some 10^15 SMS, far beyond any queue this node will see.
  */
 export function dedupeKey(sms: SmsMessage): string {
-  let canonical = '';
-  for (const d of sms.deviceIds) {
-    const kind = String(d.kind).toLowerCase();
-    const id = String(d.id);
-    canonical += `${kind.length}:${kind}${id.length}:${id}`;
+  const h = state;
+  h.a = 0x9747b28c;
+  h.b = 0x165667b1;
+  h.words = 0;
+  const ids = sms.deviceIds;
+  for (let i = 0; i < ids.length; i++) {
+    h.field(String(ids[i].kind).toLowerCase());
+    h.field(String(ids[i].id));
   }
-  const timestamp = String(sms.timestamp);
-  const text = String(sms.message);
-  canonical += `|${timestamp.length}:${timestamp}${text.length}:${text}`;
-  return hash64(canonical);
+  h.field(String(sms.timestamp));
+  h.field(String(sms.message));
+  h.word(ids.length);
+  return hex16(fmix32(h.a ^ h.words), fmix32(h.b ^ h.words));
 }
 
-/** Two 32-bit hashes of the UTF-16 code units of `s`, as 16 hex characters. */
-export function hash64(s: string): string {
-  let a = 0x811c9dc5; // FNV-1a offset basis
-  let b = 0x9747b28c ^ s.length; // murmur-style seed
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193); // FNV prime
-    let k = Math.imul(c, 0xcc9e2d51);
+/** The two lanes; one key at a time (nothing here awaits), so one shared instance. */
+class Lanes {
+  a = 0;
+  b = 0;
+  words = 0;
+
+  word(w: number): void {
+    // murmur3 x86_32 body round
+    let k = Math.imul(w, 0xcc9e2d51);
     k = (k << 15) | (k >>> 17);
-    b = Math.imul(b ^ Math.imul(k, 0x1b873593), 5) + 0xe6546b64;
+    let a = this.a ^ Math.imul(k, 0x1b873593);
+    a = (a << 13) | (a >>> 19);
+    this.a = (Math.imul(a, 5) + 0xe6546b64) | 0;
+    // xxHash32 round
+    let b = (this.b + Math.imul(w, 0x85ebca77)) | 0;
     b = (b << 13) | (b >>> 19);
+    this.b = Math.imul(b, 0x9e3779b1);
+    this.words++;
   }
-  return hex8(fmix32(a)) + hex8(fmix32(b ^ s.length));
+
+  field(s: string): void {
+    const n = s.length;
+    let i = 0;
+    for (; i + 1 < n; i += 2) this.word(s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16));
+    if (i < n) this.word(s.charCodeAt(i));
+    this.word(n);
+  }
 }
+
+const state = new Lanes();
 
 /** murmur3's finaliser: spreads every input bit over the whole word. */
 function fmix32(h: number): number {
@@ -56,6 +77,13 @@ function fmix32(h: number): number {
   return h >>> 0;
 }
 
-function hex8(n: number): string {
-  return n.toString(16).padStart(8, '0');
+const HEX = Array.from('0123456789abcdef', (ch) => ch.charCodeAt(0));
+
+/** Both words as 16 lower-case hex characters, made as one flat string. */
+function hex16(a: number, b: number): string {
+  const d = HEX;
+  return String.fromCharCode(
+    d[a >>> 28], d[(a >>> 24) & 15], d[(a >>> 20) & 15], d[(a >>> 16) & 15], d[(a >>> 12) & 15], d[(a >>> 8) & 15], d[(a >>> 4) & 15], d[a & 15],
+    d[b >>> 28], d[(b >>> 24) & 15], d[(b >>> 20) & 15], d[(b >>> 16) & 15], d[(b >>> 12) & 15], d[(b >>> 8) & 15], d[(b >>> 4) & 15], d[b & 15],
+  );
 }

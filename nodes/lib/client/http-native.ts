@@ -1,0 +1,116 @@
+// Requests on node:http(s) directly: keep-alive agent, a wall-clock timer over the whole
+// exchange, a response size cap, no redirects, TLS verification on, every status handed back.
+import http from 'node:http';
+import https from 'node:https';
+import { badResponse, errorFromTransport, type AbortCause, type RawResponse } from './classify';
+import { USER_AGENT, type RequestSpec, type Sender } from './transport';
+
+/** Lower-case names (node:http's already are); repeated headers joined as axios did. */
+function flatHeaders(raw: http.IncomingHttpHeaders): Record<string, string | undefined> {
+  const headers: Record<string, string | undefined> = {};
+  for (const name in raw) {
+    const value = raw[name];
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
+}
+
+export class NativeSender implements Sender {
+  private readonly lib: typeof http | typeof https;
+  private readonly agent: http.Agent;
+  private readonly hostname: string;
+  private readonly port: number | undefined;
+  private readonly base: string;
+
+  constructor(
+    url: URL,
+    private readonly timeoutMs: number,
+    private readonly maxBytes: number,
+  ) {
+    const secure = url.protocol === 'https:';
+    this.lib = secure ? https : http;
+    this.agent = secure ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
+    // URL keeps IPv6 literals bracketed; the request options want them bare.
+    this.hostname = url.hostname.replace(/^\[|\]$/g, '');
+    this.port = url.port === '' ? undefined : Number(url.port);
+    this.base = url.pathname.replace(/\/+$/, '');
+  }
+
+  send(spec: RequestSpec, closing: AbortSignal): Promise<RawResponse> {
+    const { operation, signal } = spec;
+    return new Promise<RawResponse>((resolve, reject) => {
+      let settled = false;
+      let cause: AbortCause;
+      const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': USER_AGENT, ...spec.headers };
+      if (spec.data !== undefined) headers['Content-Length'] = String(Buffer.byteLength(spec.data));
+
+      const finish = (err: Error | undefined, res?: RawResponse): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        closing.removeEventListener('abort', onAbort);
+        if (err) reject(err);
+        else resolve(res!);
+      };
+      const fail = (err: unknown): void => finish(errorFromTransport(operation, err, cause, this.timeoutMs));
+      const stop = (why: AbortCause): void => {
+        cause ??= why;
+        fail(undefined);
+        req.destroy();
+      };
+      const onAbort = (): void => stop('caller');
+      const tooLarge = (): void => {
+        finish(badResponse(operation, undefined, 'the body is larger than the configured limit'));
+        req.destroy();
+      };
+
+      const req = this.lib.request({
+        hostname: this.hostname,
+        port: this.port,
+        path: this.base + spec.path,
+        method: spec.method,
+        headers,
+        agent: this.agent,
+      });
+      req.on('error', fail);
+      // The timer bounds the whole exchange, not only the socket's idle time.
+      const timer = setTimeout(() => stop('timeout'), this.timeoutMs);
+      if (signal?.aborted || closing.aborted) {
+        stop('caller');
+        return;
+      }
+      signal?.addEventListener('abort', onAbort, { once: true });
+      closing.addEventListener('abort', onAbort, { once: true });
+
+      req.on('response', (res: http.IncomingMessage) => {
+        const declared = Number(res.headers['content-length']);
+        if (declared > this.maxBytes) {
+          tooLarge();
+          return;
+        }
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > this.maxBytes) tooLarge();
+          else chunks.push(chunk);
+        });
+        res.on('end', () => {
+          const body = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks, size).toString('utf8');
+          finish(undefined, { status: res.statusCode ?? 0, headers: flatHeaders(res.headers), body });
+        });
+        res.on('error', fail);
+        // A connection cut mid-body: 'close' before 'end'.
+        res.on('close', () => {
+          if (!res.complete) fail(Object.assign(new Error('response cut short'), { code: 'ECONNRESET' }));
+        });
+      });
+      req.end(spec.data);
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
