@@ -98,4 +98,28 @@ describe('consumer/dedupe-window', () => {
       for (const key of ['k1', 'k3', `j${block}`, `j${block - 1}`]) assert.equal(all.has(key, now), one.has(key, now), `${key} after block ${block}`);
     }
   });
+
+  it('answers as a plain list would, through 20,000 random remembers, expiries and wraps', () => {
+    // The reference: a list of [key, time], oldest first, cut to maxEntries and maxAgeMs.
+    const cap = 37;
+    const maxAge = 400;
+    const w = new DedupeWindow({ maxEntries: cap, maxAgeMs: maxAge });
+    let model: Array<[string, number]> = [];
+    let seed = 7;
+    const rand = (n: number): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % n;
+    let now = 0;
+    for (let step = 0; step < 20_000; step++) {
+      now += rand(10);
+      const key = `k${rand(120)}`;
+      model = model.filter(([, t]) => now - t <= maxAge);
+      const known = model.some(([k]) => k === key);
+      assert.equal(w.remember(key, now), !known, `remember ${key} at step ${step}`);
+      if (!known) {
+        model.push([key, now]);
+        if (model.length > cap) model.shift();
+      }
+      const probe = `k${rand(120)}`;
+      assert.equal(w.has(probe, now), model.some(([k]) => k === probe), `has ${probe} at step ${step}`);
+    }
+  });
 });
