@@ -1,5 +1,6 @@
 // Answers the simulator does not give on purpose, from a tiny local server.
 import assert from 'node:assert/strict';
+import zlib from 'node:zlib';
 import { ThingSpaceClient } from '../../nodes/lib/client/thingspace-client';
 import { FakeServer, SMS, reply } from './fake-server';
 import { failure } from './helpers';
@@ -105,6 +106,50 @@ describe('history answers the client must read or refuse', () => {
     const err = await failure(client.history());
     assert.equal(err.kind, 'bad_response');
     assert.match(err.message, /larger than/);
+  });
+
+  it('asks for compressed answers and reads gzip, deflate (wrapped or raw) and br bodies', async () => {
+    const text = JSON.stringify({ hasMoreData: false, messages: [SMS, SMS] });
+    const encoders: Record<string, (b: Buffer) => Buffer> = {
+      gzip: (b) => zlib.gzipSync(b),
+      deflate: (b) => zlib.deflateSync(b),
+      'deflate (raw)': (b) => zlib.deflateRawSync(b),
+      br: (b) => zlib.brotliCompressSync(b),
+    };
+    for (const [name, encode] of Object.entries(encoders)) {
+      fake.handler = (req, res) => {
+        assert.match(String(req.headers['accept-encoding']), /gzip/);
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': name.split(' ')[0] }).end(encode(Buffer.from(text)));
+      };
+      const block = await client.history();
+      assert.equal(block.messages.length, 2, name);
+      assert.deepEqual(block.messages[0], SMS, name);
+    }
+  });
+
+  it('refuses a compressed body that inflates past the size limit, or does not inflate at all', async () => {
+    const small = new ThingSpaceClient({ server: fake.url, accountName: ACCT, clientId: 'id', clientSecret: 'secret', username: 'u', password: 'p', timeoutMs: 2000, maxResponseBytes: 64 * 1024 });
+    try {
+      // 4 MB of JSON gzips to a few KB: under the limit on the wire, far over it inflated.
+      const bomb = zlib.gzipSync(Buffer.from('{"hasMoreData":false,"messages":[' + `${JSON.stringify(SMS)},`.repeat(30_000) + ']}'));
+      assert.ok(bomb.length < 64 * 1024);
+      fake.handler = (_req, res) => res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' }).end(bomb);
+      let err = await failure(small.history());
+      assert.equal(err.kind, 'bad_response');
+      assert.match(err.message, /larger than/);
+
+      fake.handler = (_req, res) => res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' }).end('not gzip at all');
+      err = await failure(small.history());
+      assert.equal(err.kind, 'bad_response');
+      assert.match(err.message, /not valid gzip/);
+
+      // An error answer whose body cannot be read is still classified by its status.
+      fake.handler = (_req, res) => res.writeHead(503, { 'Content-Encoding': 'gzip' }).end('garbage');
+      err = await failure(small.history());
+      assert.equal(err.kind, 'server');
+    } finally {
+      small.close();
+    }
   });
 
   it('revokes a refused bearer that the token endpoint hands back, then asks once more', async () => {
