@@ -99,7 +99,14 @@ describe('consumer/dedupe-window', () => {
     }
   });
 
-  it('answers as a plain list would, through 20,000 random remembers, expiries and wraps', () => {
+  // Text keys take the hashed path; hex keys (as dedupeKey makes them) are read as two words,
+  // here with only four different low words, so that many share a home cell and the table's
+  // probing and backward-shift deletion are exercised.
+  const keyKinds: Array<[string, (n: number) => string]> = [
+    ['text keys', (n) => `k${n}`],
+    ['hex keys sharing home cells', (n) => (n * 2654435761).toString(16).padStart(8, '0').slice(-8) + ['00000000', 'ffffffff', '0000ffff', '12345678'][n % 4]],
+  ];
+  for (const [kind, keyOf] of keyKinds) it(`answers as a plain list would, through 20,000 random remembers, expiries and wraps (${kind})`, () => {
     // The reference: a list of [key, time], oldest first, cut to maxEntries and maxAgeMs.
     const cap = 37;
     const maxAge = 400;
@@ -110,7 +117,7 @@ describe('consumer/dedupe-window', () => {
     let now = 0;
     for (let step = 0; step < 20_000; step++) {
       now += rand(10);
-      const key = `k${rand(120)}`;
+      const key = keyOf(rand(120));
       model = model.filter(([, t]) => now - t <= maxAge);
       const known = model.some(([k]) => k === key);
       assert.equal(w.remember(key, now), !known, `remember ${key} at step ${step}`);
@@ -118,7 +125,7 @@ describe('consumer/dedupe-window', () => {
         model.push([key, now]);
         if (model.length > cap) model.shift();
       }
-      const probe = `k${rand(120)}`;
+      const probe = keyOf(rand(120));
       assert.equal(w.has(probe, now), model.some(([k]) => k === probe), `has ${probe} at step ${step}`);
     }
   });
