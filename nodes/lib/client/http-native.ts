@@ -7,6 +7,12 @@ import zlib from 'node:zlib';
 import { badResponse, errorFromTransport, type AbortCause, type RawResponse } from './classify';
 import { USER_AGENT, type RequestSpec, type Sender } from './transport';
 
+/** A request in flight, and how to abort it. */
+interface Live {
+  signal: AbortSignal | undefined;
+  abort: () => void;
+}
+
 /** What we ask for, as axios did: a block of 100 SMS is about a sixth of its size gzipped. */
 const ACCEPT_ENCODING = 'gzip, deflate, br';
 const TOO_LARGE = Symbol('too large');
@@ -51,6 +57,10 @@ export class NativeSender implements Sender {
   private readonly hostname: string;
   private readonly port: number | undefined;
   private readonly base: string;
+  /** Requests in flight. */
+  private readonly live = new Set<Live>();
+  /** Signals already listened to. */
+  private readonly watched = new WeakSet<AbortSignal>();
 
   constructor(
     url: URL,
@@ -78,8 +88,7 @@ export class NativeSender implements Sender {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        closing.removeEventListener('abort', onAbort);
+        this.live.delete(entry);
         if (err) reject(err);
         else resolve(res!);
       };
@@ -89,7 +98,7 @@ export class NativeSender implements Sender {
         fail(undefined);
         req.destroy();
       };
-      const onAbort = (): void => stop('caller');
+      const entry: Live = { signal, abort: () => stop('caller') };
       const tooLarge = (): void => {
         finish(badResponse(operation, undefined, 'the body is larger than the configured limit'));
         req.destroy();
@@ -110,8 +119,10 @@ export class NativeSender implements Sender {
         stop('caller');
         return;
       }
-      signal?.addEventListener('abort', onAbort, { once: true });
-      closing.addEventListener('abort', onAbort, { once: true });
+      // Not a listener per request on each signal (EventTarget listeners are slow to add and
+      // remove): one per signal for the sender's life, and close() aborts what is live.
+      this.live.add(entry);
+      if (signal) this.watch(signal);
 
       req.on('response', (res: http.IncomingMessage) => {
         const declared = Number(res.headers['content-length']);
@@ -145,7 +156,22 @@ export class NativeSender implements Sender {
     });
   }
 
+  /** Aborts, when `signal` fires, the live requests that were given it. Once per signal. */
+  private watch(signal: AbortSignal): void {
+    if (this.watched.has(signal)) return;
+    this.watched.add(signal);
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const entry of [...this.live]) if (entry.signal === signal) entry.abort();
+      },
+      { once: true },
+    );
+  }
+
+  /** Aborts every live request (the transport's `closing` has fired) and frees the sockets. */
   close(): void {
+    for (const entry of [...this.live]) entry.abort();
     this.agent.destroy();
   }
 }
