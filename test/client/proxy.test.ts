@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { ThingSpaceSimulator } from '../../simulator/server';
 import { proxyFor } from '../../nodes/lib/client/proxy';
 import { HttpTransport } from '../../nodes/lib/client/http';
-import { clientFor, drain } from './helpers';
+import { clientFor, drain, type DrainResult } from './helpers';
 
 const VARS = ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY', 'no_proxy', 'NO_PROXY'];
 
@@ -77,55 +77,44 @@ describe('client/proxy variables', () => {
     afterEach(async () => {
       await proxy.close();
     });
-    // A simulator per drain: the final block of a drain stays queued (its default final-block
-    // mode redelivers it), so each drain starts from an empty queue.
-    const freshSim = async (): Promise<ThingSpaceSimulator> => {
-      await current?.stop();
-      current = await ThingSpaceSimulator.start({ quiet: true });
-      return current;
-    };
     after(async () => {
       await current?.stop();
     });
 
-    it('sends every request through the proxy when HTTP_PROXY applies', async () => {
-      const sim = await freshSim();
-      sim.generate(250);
+    /** Drains `count` SMS from a fresh simulator (a drain leaves its final block queued, as
+     *  the default final-block mode redelivers it) with these variables set. */
+    const drainWith = async (vars: Record<string, string>, count: number): Promise<{ via: string; result: DrainResult; sim: string }> => {
+      await current?.stop();
+      const sim = (current = await ThingSpaceSimulator.start({ quiet: true }));
+      sim.generate(count);
       proxy.seen.length = 0;
-      const result = await withEnv({ HTTP_PROXY: proxy.url }, async () => {
+      return withEnv(vars, async () => {
         const transport = new HttpTransport(sim.url, 1000, 1024);
-        assert.equal(transport.via, 'axios');
+        const via = transport.via;
         transport.close();
         const client = clientFor(sim);
         try {
-          return await drain(client);
+          return { via, result: await drain(client), sim: sim.url };
         } finally {
           client.close();
         }
       });
+    };
+
+    it('sends every request through the proxy when HTTP_PROXY applies', async () => {
+      const { via, result, sim } = await drainWith({ HTTP_PROXY: proxy.url }, 250);
+      assert.equal(via, 'axios');
       assert.equal(result.messages.length, 250);
       assert.equal(result.blocks, 3);
-      assert.ok(proxy.seen.some((line) => line.startsWith(`POST ${sim.url}/api/ts/v1/oauth2/token`)), proxy.seen.join('\n'));
+      assert.ok(proxy.seen.some((line) => line.startsWith(`POST ${sim}/api/ts/v1/oauth2/token`)), proxy.seen.join('\n'));
       assert.equal(proxy.seen.filter((line) => line.includes('/history')).length, 3);
     });
 
     it('goes direct, on node:http, when NO_PROXY names the host or no variable is set', async () => {
       const cases: Array<Record<string, string>> = [{ HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' }, {}];
       for (const vars of cases) {
-        const sim = await freshSim();
-        sim.generate(150);
-        proxy.seen.length = 0;
-        const result = await withEnv(vars, async () => {
-          const transport = new HttpTransport(sim.url, 1000, 1024);
-          assert.equal(transport.via, 'node');
-          transport.close();
-          const client = clientFor(sim);
-          try {
-            return await drain(client);
-          } finally {
-            client.close();
-          }
-        });
+        const { via, result } = await drainWith(vars, 150);
+        assert.equal(via, 'node');
         assert.equal(result.messages.length, 150);
         assert.deepEqual(proxy.seen, []);
       }
