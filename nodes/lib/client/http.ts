@@ -50,4 +50,3 @@ export class HttpTransport {
     this.sender.close();
   }
 }
-
