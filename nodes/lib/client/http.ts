@@ -10,9 +10,6 @@ import type { RequestSpec, Sender } from './transport';
 import { proxyFor } from './proxy';
 import { NativeSender } from './http-native';
 
-export type { Method, RequestSpec, Sender } from './transport';
-export { USER_AGENT } from './transport';
-
 export class HttpTransport {
   private readonly sender: Sender;
   /** Aborted by close(): cancels every request of this client, shared ones included. */
@@ -20,7 +17,7 @@ export class HttpTransport {
 
   constructor(
     server: string,
-    readonly timeoutMs: number,
+    timeoutMs: number,
     maxResponseBytes: number,
   ) {
     const url = new URL(server);
@@ -34,10 +31,6 @@ export class HttpTransport {
   /** Which stack carries the requests: 'node' (node:http) or 'axios' (a proxy applies). */
   get via(): 'node' | 'axios' {
     return this.sender instanceof NativeSender ? 'node' : 'axios';
-  }
-
-  get closedSignal(): AbortSignal {
-    return this.closing.signal;
   }
 
   send(spec: RequestSpec): Promise<RawResponse> {

@@ -1,6 +1,6 @@
-// Does a proxy variable apply to the server? Read the way curl and axios read them:
-// `<scheme>_proxy` (either case; HTTP_PROXY upper case only outside CGI, as curl does not
-// care either), then ALL_PROXY, and NO_PROXY ('*', host names, `.suffix` or `suffix` matching
+// Does a proxy variable apply to the server? Read the way axios reads them: `<scheme>_proxy`
+// in either case, the lower-case one first (upper-case HTTP_PROXY included, which curl
+// ignores), then ALL_PROXY, and NO_PROXY ('*', host names, `.suffix` or `suffix` matching
 // subdomains, optional `:port`).
 
 function env(name: string): string {
