@@ -13,8 +13,10 @@ export type ErrorKind =
   | 'rate_limited'
   /** 5xx. */
   | 'server'
-  /** Connection refused/reset, DNS, TLS. */
+  /** Connection refused/reset, DNS. */
   | 'network'
+  /** The server's TLS certificate is not trusted (expired, self-signed, wrong host, unknown CA). */
+  | 'tls'
   /** No answer within the request timeout. */
   | 'timeout'
   /** Malformed JSON, wrong shape, oversize body, unexpected status, Location off-path. */
@@ -23,6 +25,8 @@ export type ErrorKind =
   | 'api'
   /** Our own configuration is unusable (account name, server URL, missing credential). */
   | 'bad_config'
+  /** A bug of ours, or a flow listener that threw while a block was handed on: not the API's fault. */
+  | 'internal'
   /** The caller aborted (stop, close). Not an error to report. */
   | 'aborted';
 
@@ -34,10 +38,12 @@ export const ERROR_CODES = {
   rate_limited: 'RATE_LIMITED',
   server: 'SERVER_ERROR',
   network: 'NETWORK',
+  tls: 'TLS_CERTIFICATE',
   timeout: 'TIMEOUT',
   bad_response: 'BAD_RESPONSE',
   api: 'BAD_RESPONSE',
   bad_config: 'BAD_CONFIG',
+  internal: 'ERROR',
   aborted: 'ABORTED',
 } as const satisfies Record<ErrorKind, string>;
 
@@ -90,6 +96,7 @@ export class ThingSpaceError extends Error {
       this.kind === 'rate_limited' ||
       this.kind === 'server' ||
       this.kind === 'network' ||
+      this.kind === 'tls' ||
       this.kind === 'timeout' ||
       this.kind === 'bad_response' ||
       this.kind === 'api'
