@@ -1,37 +1,15 @@
 // Config node: the account's credentials and the one shared API client every node uses.
 import type { Node, NodeAPI, NodeDef } from 'node-red';
-import { EventEmitter } from 'node:events';
 import type { Request, Response } from 'express';
 import { ThingSpaceClient } from './lib/client/thingspace-client';
 import { ThingSpaceError } from './lib/client/errors';
+import type { ThingSpaceConfigNode, ThingSpaceCredentials } from './lib/node-red/config-node';
 
 const DEFAULT_SERVER = 'https://thingspace.verizon.com';
-
-export interface ThingSpaceCredentials {
-  clientId?: string;
-  clientSecret?: string;
-  username?: string;
-  password?: string;
-  callbackUsername?: string;
-  callbackPassword?: string;
-}
 
 interface ConfigDef extends NodeDef {
   accountName: string;
   server: string;
-}
-
-export interface ThingSpaceConfigNode extends Node<ThingSpaceCredentials> {
-  accountName: string;
-  server: string;
-  /** The shared client, or undefined when the configuration is unusable (see `configError`). */
-  api?: ThingSpaceClient;
-  configError?: ThingSpaceError;
-  /** Emits 'rejected' (err) once the server rejected the credentials, for every user node's status. */
-  events: EventEmitter;
-  /** Called by user nodes with any failure; a credentials rejection is broadcast to all of them. */
-  reportFailure(err: unknown): void;
-  callbackCredentials(): { username?: string; password?: string } | undefined;
 }
 
 const credentialTypes = {
@@ -84,8 +62,6 @@ module.exports = function (RED: NodeAPI): void {
     const node = this;
     node.accountName = (def.accountName ?? '').trim();
     node.server = (def.server ?? '').trim() || DEFAULT_SERVER;
-    node.events = new EventEmitter();
-    node.events.setMaxListeners(0);
     const creds = node.credentials ?? {};
 
     try {
@@ -95,15 +71,6 @@ module.exports = function (RED: NodeAPI): void {
         err instanceof ThingSpaceError ? err : new ThingSpaceError({ kind: 'bad_config', message: String((err as Error).message) });
     }
 
-    let rejected = false;
-    node.reportFailure = (err: unknown): void => {
-      if (!(err instanceof ThingSpaceError) || err.kind !== 'credentials_rejected' || rejected) return;
-      // Five failed logins lock the Verizon account (api §3.2): the client makes no further
-      // attempt, and every node that uses this config says why until a redeploy.
-      rejected = true;
-      node.events.emit('rejected', err);
-    };
-
     node.callbackCredentials = () => {
       const username = creds.callbackUsername || undefined;
       const password = creds.callbackPassword || undefined;
@@ -111,7 +78,7 @@ module.exports = function (RED: NodeAPI): void {
     };
 
     node.on('close', (_removed: boolean, done: () => void) => {
-      node.events.removeAllListeners();
+      node.api?.removeAllListeners();
       // Frees the keep-alive sockets and aborts anything still in flight: a redeploy
       // leaves no socket or timer of the old client behind.
       node.api?.close();

@@ -149,6 +149,43 @@ describe('client authentication against the simulator', () => {
     assert.equal(c.requests.login ?? 0, 0);
   });
 
+  it('announces a rejection of the credentials once to its listeners, however many calls fail with it', async () => {
+    const client = clientFor(sim, { password: 'wrong-password' });
+    const heard: string[] = [];
+    client.on('rejected', (err) => heard.push(err.code));
+    await Promise.allSettled(Array.from({ length: 5 }, () => client.history()));
+    for (let i = 0; i < 3; i++) await failure(client.startCallbacks());
+    client.close();
+    assert.deepEqual(heard, ['UnifiedWebService.INPUT_INVALID.Password.Invalid']);
+  });
+
+  it('announces nothing for failures that are not a rejection of the credentials', async () => {
+    sim.addFault({ kind: 'server-error', endpoint: 'history', count: 2 });
+    const client = clientFor(sim);
+    let heard = 0;
+    client.on('rejected', () => heard++);
+    await failure(client.history());
+    await failure(client.history());
+    await client.history();
+    client.close();
+    assert.equal(heard, 0);
+  });
+
+  it('keeps the bearer by its own clock: asks again once expires_in has passed on that clock, and not before', async () => {
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    const client = clientFor(sim, { now: () => now });
+    await client.history();
+    now += 3599_000; // the simulator's tokens live 3600 s
+    await client.history();
+    assert.equal(sim.counters().requests.token, 1);
+    now += 2_000;
+    await client.history();
+    client.close();
+    const c = sim.counters();
+    assert.equal(c.requests.token, 2, 'one more token request once the lifetime passed on the client clock');
+    assert.equal(c.requests.history, 3, 'no call was refused meanwhile');
+  });
+
   it('does not take a server error at login for a rejection of the credentials', async () => {
     sim.addFault({ kind: 'server-error', endpoint: 'login', count: 1 });
     const client = clientFor(sim);

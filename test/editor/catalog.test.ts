@@ -45,6 +45,11 @@ describe('editor message catalogs', () => {
   }
 
   describe('status texts the runtime shows', () => {
+    /** Every file that shows a status of the node, by path from the repository root. */
+    const STATUS_SOURCES: Record<string, string[]> = {
+      'sms-queue-in': ['nodes/sms-queue-in.ts', 'nodes/lib/node-red/queue-in.ts', 'nodes/lib/node-red/queue-status.ts'],
+      'start-callbacks': ['nodes/start-callbacks.ts', 'nodes/lib/node-red/callback-starter.ts'],
+    };
     const required: Record<string, string[]> = {
       'sms-queue-in': ['polling', 'received', 'idle', 'retrying', 'waitingAck', 'credentialsRejected', 'stopped',
         'duplicateReader', 'badConfig', 'error', 'listening'],
@@ -59,15 +64,19 @@ describe('editor message catalogs', () => {
         }
       });
 
-      // The runtime looks statuses up as RED._(`<type>.status.${key}`, vars) through a small
-      // `t(key, vars)` helper. A key it asks for that is missing shows the raw key; a __var__
-      // it does not pass shows as literal "__var__" in the status.
-      it(`${type} defines each status key its runtime asks for, with the variables it passes`, function () {
-        if (!exists('nodes', `${type}.ts`)) this.skip();
-        const source = read('nodes', `${type}.ts`);
-        if (!source.includes(`RED._(\`${type}.status.\${key}\``)) this.skip();
-        const calls = [...source.matchAll(/\bt\(\s*'(\w+)'\s*(?:,\s*\{([^}]*)\})?/g)];
-        assert.ok(calls.length > 0, `no t('...') calls found in nodes/${type}.ts`);
+      // The runtime looks statuses up through a StatusLine made with the '<type>.status.'
+      // prefix (nodes/lib/node-red/status.ts), as `x.t('key', {vars})` or `x.error('key', {vars})`.
+      // A key it asks for that is missing shows the raw key; a __var__ it does not pass shows
+      // as literal "__var__" in the status.
+      it(`${type} defines each status key its runtime asks for, with the variables it passes`, () => {
+        const files = STATUS_SOURCES[type];
+        assert.ok(read('nodes', `${type}.ts`).includes(`'${type}.status.'`), `nodes/${type}.ts makes its StatusLine with the '${type}.status.' prefix`);
+        const calls: RegExpMatchArray[] = [];
+        for (const file of files) {
+          const found = [...read(...file.split('/')).matchAll(/\.(?:t|error)\(\s*'(\w+)'\s*(?:,\s*\{([^}]*)\})?/g)];
+          assert.ok(found.length > 0, `no .t('...') or .error('...') calls found in ${file}`);
+          calls.push(...found);
+        }
         for (const lang of LANGS) {
           const texts = catalog(lang, type as 'sms-queue-in');
           for (const [, key, vars] of calls) {

@@ -1,6 +1,8 @@
 import assert from 'assert';
 import ts from 'typescript';
 import { NODE_TYPES, NodeType, definitions, editorScript, editorTemplate, exists, read, tagProblems } from './editor-files';
+import { checkCallbackUrl } from '../../nodes/lib/client/callback-url';
+import { normaliseServer } from '../../nodes/lib/client/config';
 
 // What SPEC.md (Node 1-3) fixes: property names and their defaults.
 const SPEC_DEFAULTS: Record<NodeType, Record<string, unknown>> = {
@@ -126,6 +128,18 @@ describe('editor node definitions', () => {
         assert.ok(!validate(def, 'server', bad), bad);
       }
     });
+
+    it('judges a server URL as the runtime does (nodes/lib/client/config.ts)', () => {
+      for (const url of SERVER_URLS) {
+        let runtime = true;
+        try {
+          normaliseServer(url);
+        } catch {
+          runtime = false;
+        }
+        assert.strictEqual(validate(def, 'server', url), runtime, url);
+      }
+    });
   });
 
   describe('sms-queue-in', () => {
@@ -163,5 +177,25 @@ describe('editor node definitions', () => {
         assert.ok(!validate(def, 'callbackUrl', bad), bad);
       }
     });
+
+    it('judges a listener URL as the runtime does (nodes/lib/client/callback-url.ts)', () => {
+      for (const url of CALLBACK_URLS) {
+        assert.strictEqual(validate(def, 'callbackUrl', url), checkCallbackUrl(url).ok, url);
+      }
+    });
   });
 });
+
+// URLs on which the editor's validators and the runtime's checks must agree.
+const CALLBACK_URLS = [
+  'https://example.com:9001/sms', 'http://127.0.0.1:1880/thingspace/sms', 'https://[2001:db8::1]:50551/x',
+  ' https://example.com/sms ', 'example.com/sms', 'ftp://example.com', 'https://u:p@example.com/sms',
+  'https://u@example.com/sms', 'https://:p@example.com/', 'mailto:ops@example.com', 'http://', 'https:///path',
+  'javascript:alert(1)', 'https://example.com/sms?x=1#f',
+];
+const SERVER_URLS = [
+  'https://thingspace.verizon.com', 'https://thingspace.verizon.com/', 'https://mock.thingspace.verizon.com/api',
+  'http://127.0.0.1:43121', 'http://localhost:8080/', 'http://[::1]:9000', 'http://127.0.0.300', 'http://10.0.0.1',
+  'http://thingspace.verizon.com', 'ftp://127.0.0.1', 'thingspace.verizon.com', 'https://user:secret@thingspace.verizon.com',
+  'https://thingspace.verizon.com/?x=1', 'https://thingspace.verizon.com/#x', ' https://thingspace.verizon.com ',
+];

@@ -8,11 +8,17 @@
 // Lockout (api §3.2): five failed logins lock the Verizon user. Once the server has said the
 // credentials are wrong, the rejection is remembered and every later call fails with it
 // without sending anything, until a new client is built (a redeploy).
+//
+// Dependencies run one way: the client uses this session; this session uses the transport,
+// the client's secrets (it records the live tokens there for masking) and the log, and
+// never calls back into the client.
 import { TOKEN_PATH, M2M_ROOT } from '../types';
 import { abortedError, badResponse, errorFromResponse, parseJson, type Operation } from './classify';
-import type { ClientConfig, LogLevel } from './config';
+import type { ClientConfig } from './config';
 import { ThingSpaceError } from './errors';
 import type { HttpTransport } from './http';
+import type { ClientLog } from './log';
+import type { Secrets } from './secrets';
 
 const REVOKE_PATH = '/api/ts/v1/oauth2/revoke';
 
@@ -64,6 +70,11 @@ function expiresInSec(value: unknown): number | undefined {
   return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : undefined;
 }
 
+/** base64 of `clientId:clientSecret`, the token request's Basic credentials (a secret). */
+export function basicCredentials(clientId: string, clientSecret: string): string {
+  return Buffer.from(`${clientId}:${clientSecret}`, 'utf8').toString('base64');
+}
+
 export class AuthSession {
   private bearer?: { token: string; refreshAt: number };
   private session?: string;
@@ -73,23 +84,20 @@ export class AuthSession {
   /** The last bearer an M2M call refused, so we notice when the token endpoint hands it back. */
   private refusedBearer?: string;
   private readonly basic: string;
+  private readonly now: () => number;
 
   constructor(
     private readonly cfg: ClientConfig,
     private readonly http: HttpTransport,
-    private readonly log: (level: LogLevel, text: string) => void,
-    private readonly scrub: (err: ThingSpaceError) => ThingSpaceError,
+    private readonly secrets: Secrets,
+    private readonly log: ClientLog,
   ) {
-    this.basic = 'Basic ' + Buffer.from(`${cfg.clientId}:${cfg.clientSecret}`, 'utf8').toString('base64');
+    this.basic = 'Basic ' + basicCredentials(cfg.clientId, cfg.clientSecret);
+    this.now = cfg.now;
   }
 
   get rejected(): ThingSpaceError | undefined {
     return this.rejectedError;
-  }
-
-  /** Values to mask in anything we let out (see redact.ts). */
-  secrets(): Array<string | undefined> {
-    return [this.cfg.clientSecret, this.cfg.password, this.basic.slice('Basic '.length), this.bearer?.token, this.session];
   }
 
   throwIfRejected(): void {
@@ -105,7 +113,7 @@ export class AuthSession {
 
   async bearerToken(signal?: AbortSignal): Promise<string> {
     this.throwIfRejected();
-    if (this.bearer && Date.now() < this.bearer.refreshAt) return this.bearer.token;
+    if (this.bearer && this.now() < this.bearer.refreshAt) return this.bearer.token;
     this.tokenFlight ??= singleFlight(
       () => this.requestToken(),
       () => (this.tokenFlight = undefined),
@@ -127,13 +135,16 @@ export class AuthSession {
   dropBearer(token: string): void {
     if (this.bearer?.token !== token) return;
     this.bearer = undefined;
+    this.secrets.setBearer(undefined);
     this.refusedBearer = token;
   }
 
   /** Forget a session the server refused, unless a newer login already replaced it, so a
    *  burst of calls that all saw the same expired session causes one login, not many. */
   dropSession(session: string): void {
-    if (this.session === session) this.session = undefined;
+    if (this.session !== session) return;
+    this.session = undefined;
+    this.secrets.setSession(undefined);
   }
 
   /** A new bearer. Inside its hour the token endpoint hands back the same token (api §3.1);
@@ -146,7 +157,7 @@ export class AuthSession {
     try {
       await this.revoke(token, signal);
     } catch (err) {
-      this.log('debug', `POST revoke failed (${err instanceof ThingSpaceError ? err.kind : 'error'})`);
+      this.log.debug(`POST revoke failed (${err instanceof ThingSpaceError ? err.kind : 'error'})`);
     }
     return this.tokenOnce(signal);
   }
@@ -167,8 +178,9 @@ export class AuthSession {
     if (typeof token !== 'string' || token === '' || lifetime === undefined) {
       throw badResponse('token', res.status, 'the token answer has no access_token or expires_in');
     }
-    this.bearer = { token, refreshAt: Date.now() + refreshDelayMs(lifetime) };
-    this.log('debug', `POST token -> 200 (expires in ${lifetime} s)`);
+    this.bearer = { token, refreshAt: this.now() + refreshDelayMs(lifetime) };
+    this.secrets.setBearer(token);
+    this.log.debug(`POST token -> 200 (expires in ${lifetime} s)`);
     return token;
   }
 
@@ -181,7 +193,7 @@ export class AuthSession {
       data: `grant_type=client_credentials&token=${encodeURIComponent(token)}`,
       signal,
     });
-    this.log('debug', `POST revoke -> ${res.status}`);
+    this.log.debug(`POST revoke -> ${res.status}`);
   }
 
   /** One login with the given bearer, never retried. */
@@ -199,7 +211,8 @@ export class AuthSession {
     const session = body?.sessionToken;
     if (typeof session !== 'string' || session === '') throw badResponse('login', res.status, 'the login answer has no sessionToken');
     this.session = session;
-    this.log('debug', 'POST session/login -> 200');
+    this.secrets.setSession(session);
+    this.log.debug('POST session/login -> 200');
     return session;
   }
 
@@ -216,8 +229,10 @@ export class AuthSession {
   }
 
   private failed(err: ThingSpaceError, line: string): ThingSpaceError {
-    const clean = this.scrub(err);
-    this.log(clean.kind === 'credentials_rejected' ? 'warn' : 'debug', `${line}${clean.errorCode ? ` (${clean.errorCode})` : ''}`);
+    const clean = this.secrets.redactError(err);
+    const text = `${line}${clean.errorCode ? ` (${clean.errorCode})` : ''}`;
+    if (clean.kind === 'credentials_rejected') this.log.warn(text);
+    else this.log.debug(text);
     if (clean.kind === 'credentials_rejected') this.rejectedError = clean;
     return clean;
   }

@@ -20,6 +20,8 @@ export interface ThingSpaceClientOptions {
   /** Largest response body accepted; default 2 MiB. */
   maxResponseBytes?: number;
   log?: LogHook;
+  /** Clock for token lifetimes, default Date.now (tests pass a fake one). */
+  now?: () => number;
   /** Pass 'debug' lines to `log`? Default true. A drain writes one per block: when nobody
    *  reads them, not building them is cheaper than dropping them. */
   logDebug?: boolean;
@@ -83,6 +85,7 @@ export function validateOptions(opts: ThingSpaceClientOptions): ClientConfig {
     throw badConfig('The account name must be 3 to 32 letters, digits or hyphens, e.g. 0000123456-00001');
   }
   if (opts.log !== undefined && typeof opts.log !== 'function') throw badConfig('log must be a function');
+  if (opts.now !== undefined && typeof opts.now !== 'function') throw badConfig('now must be a function');
   return {
     server: normaliseServer(opts.server),
     accountName,
@@ -93,6 +96,7 @@ export function validateOptions(opts: ThingSpaceClientOptions): ClientConfig {
     timeoutMs: positiveInt(opts.timeoutMs, DEFAULT_TIMEOUT_MS, 'timeoutMs'),
     maxResponseBytes: positiveInt(opts.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES, 'maxResponseBytes'),
     log: opts.log,
+    now: opts.now ?? Date.now,
     logDebug: opts.logDebug !== false,
   };
 }

@@ -4,16 +4,19 @@
 // A bad configuration throws ThingSpaceError 'bad_config' from the constructor, before any
 // request exists. Every failure of a call is a ThingSpaceError (classify.ts); nothing else
 // escapes, and no error or log line carries a secret (redact.ts).
+import { EventEmitter } from 'node:events';
 import { M2M_ROOT, SMS_CALLBACK_SERVICE, type CallbackActionResult, type CallbackListener } from '../types';
 import type { CallOptions, ConnectionCheck, HistoryBlock, ThingSpaceApi } from './api';
-import { AuthSession } from './auth';
+import { AuthSession, basicCredentials } from './auth';
+import { checkCallbackUrl } from './callback-url';
 import { errorFromResponse, parseJson, badResponse, type Operation, type RawResponse } from './classify';
-import { validateOptions, type ClientConfig, type LogLevel, type ThingSpaceClientOptions } from './config';
+import { validateOptions, type ClientConfig, type ThingSpaceClientOptions } from './config';
 import { ThingSpaceError, type ErrorKind } from './errors';
 import { HttpTransport } from './http';
 import type { Method } from './transport';
 import { nextFromLocation } from './location';
-import { makeRedactor, redactError, type Redactor } from './redact';
+import { clientLog, type ClientLog } from './log';
+import { Secrets } from './secrets';
 import { actionResult, historyBody, listenerList, successBody } from './shapes';
 
 export type { ThingSpaceClientOptions } from './config';
@@ -24,22 +27,35 @@ function badArgument(operation: Operation, message: string): ThingSpaceError {
   return new ThingSpaceError({ kind: 'bad_config', message, operation });
 }
 
-export class ThingSpaceClient implements ThingSpaceApi {
+export interface ThingSpaceClientEvents {
+  /** Once, when ThingSpace first rejected the credentials: every later call fails at once
+   *  without a request, until a new client is made (a redeploy). Users of a shared client
+   *  listen to it to show why they stopped. */
+  rejected: [error: ThingSpaceError];
+}
+
+export class ThingSpaceClient extends EventEmitter<ThingSpaceClientEvents> implements ThingSpaceApi {
   readonly accountName: string;
   private readonly cfg: ClientConfig;
   private readonly http: HttpTransport;
+  private readonly secrets: Secrets;
+  private readonly log: ClientLog;
   private readonly auth: AuthSession;
-  private readonly redact: Redactor;
   /** The account as a path segment; the name pattern already excludes anything to escape. */
   private readonly account: string;
+  private announced = false;
 
   constructor(options: ThingSpaceClientOptions) {
+    super();
+    // Every node using the config listens; no listener limit applies to them.
+    this.setMaxListeners(0);
     this.cfg = validateOptions(options);
     this.accountName = this.cfg.accountName;
     this.account = encodeURIComponent(this.cfg.accountName);
     this.http = new HttpTransport(this.cfg.server, this.cfg.timeoutMs, this.cfg.maxResponseBytes);
-    this.redact = makeRedactor(() => this.auth.secrets());
-    this.auth = new AuthSession(this.cfg, this.http, (level, text) => this.log(level, text), (err) => redactError(err, this.redact));
+    this.secrets = this.newSecrets();
+    this.log = clientLog(this.cfg.log, this.cfg.logDebug, this.secrets);
+    this.auth = new AuthSession(this.cfg, this.http, this.secrets, this.log);
   }
 
   get credentialsRejected(): ThingSpaceError | undefined {
@@ -65,10 +81,10 @@ export class ThingSpaceClient implements ThingSpaceApi {
         if (!parsed.ok) throw badResponse('history', res.status, parsed.reason);
         block.next = parsed.next;
       }
-      if (this.cfg.logDebug && this.cfg.log) {
+      if (this.log.debugOn) {
         const sent = next === undefined ? '' : ` next=${next}`;
         const got = block.next === undefined ? '' : `, next=${block.next}`;
-        this.log('debug', `GET history${sent} -> ${res.status} (${block.messages.length} messages${got})`);
+        this.log.debug(`GET history${sent} -> ${res.status} (${block.messages.length} messages${got})`);
       }
       return block;
     });
@@ -78,22 +94,21 @@ export class ThingSpaceClient implements ThingSpaceApi {
     return this.guard(async () => {
       const res = await this.call('startCallbacks', 'PUT', `${M2M_ROOT}/sms/${this.account}/startCallbacks`, undefined, opts.signal);
       const result = successBody(parseJson('startCallbacks', res), res.status);
-      this.log('debug', `PUT startCallbacks -> ${res.status} (success ${result.success})`);
+      this.log.debug(`PUT startCallbacks -> ${res.status} (success ${result.success})`);
       return result;
     });
   }
 
   async registerCallback(url: string, creds: { username?: string; password?: string } = {}, opts: CallOptions = {}): Promise<CallbackActionResult> {
     return this.guard(async () => {
-      if (!/^https?:\/\/[^\s]+$/i.test(typeof url === 'string' ? url : '')) {
-        throw badArgument('registerCallback', 'The callback URL must be an absolute http(s) URL');
-      }
-      const body: Record<string, string> = { name: SMS_CALLBACK_SERVICE, url };
+      const checked = checkCallbackUrl(typeof url === 'string' ? url : '');
+      if (!checked.ok) throw badArgument('registerCallback', checked.reason);
+      const body: Record<string, string> = { name: SMS_CALLBACK_SERVICE, url: checked.url };
       if (creds.username) body.username = creds.username;
       if (creds.password) body.password = creds.password;
       const res = await this.call('registerCallback', 'POST', `${M2M_ROOT}/callbacks/${this.account}`, JSON.stringify(body), opts.signal);
       const result = actionResult('registerCallback', parseJson('registerCallback', res), res.status);
-      this.log('debug', `POST callbacks -> ${res.status} (${result.serviceName})`);
+      this.log.debug(`POST callbacks -> ${res.status} (${result.serviceName})`);
       return result;
     });
   }
@@ -102,7 +117,7 @@ export class ThingSpaceClient implements ThingSpaceApi {
     return this.guard(async () => {
       const res = await this.call('listCallbacks', 'GET', `${M2M_ROOT}/callbacks/${this.account}`, undefined, opts.signal);
       const list = listenerList(parseJson('listCallbacks', res), res.status);
-      this.log('debug', `GET callbacks -> ${res.status} (${list.length} listeners)`);
+      this.log.debug(`GET callbacks -> ${res.status} (${list.length} listeners)`);
       return list;
     });
   }
@@ -116,7 +131,7 @@ export class ThingSpaceClient implements ThingSpaceApi {
       const path = `${M2M_ROOT}/callbacks/${this.account}/name/${encodeURIComponent(serviceName)}`;
       const res = await this.call('deleteCallback', 'DELETE', path, undefined, opts.signal);
       const result = actionResult('deleteCallback', parseJson('deleteCallback', res), res.status);
-      this.log('debug', `DELETE callbacks/${serviceName} -> ${res.status}`);
+      this.log.debug(`DELETE callbacks/${serviceName} -> ${res.status}`);
       return result;
     });
   }
@@ -124,9 +139,11 @@ export class ThingSpaceClient implements ThingSpaceApi {
   /** Token then login, once each, with a throwaway session: a rejection found here does not
    *  mark this client's shared credentials as rejected, and its tokens are not kept. */
   async testConnection(opts: CallOptions = {}): Promise<ConnectionCheck> {
-    const probe = new AuthSession(this.cfg, this.http, (level, text) => this.log(level, `test connection: ${text}`), (err) => redactError(err, this.redact));
+    // Its own secrets too: the probe's tokens are masked in what it reports, the shared ones stay.
+    const secrets = this.newSecrets();
+    const probe = new AuthSession(this.cfg, this.http, secrets, clientLog(this.cfg.log, this.cfg.logDebug, secrets, 'test connection: '));
     const report = (err: unknown): { ok: false; kind: ErrorKind; code: string; message: string } => {
-      const e = this.clean(err);
+      const e = err instanceof ThingSpaceError ? secrets.redactError(err) : this.clean(err);
       return { ok: false, kind: e.kind, code: e.code, message: e.message };
     };
     let bearer: string;
@@ -160,14 +177,14 @@ export class ThingSpaceClient implements ThingSpaceApi {
       const res = await this.http.send({ operation, method, path, headers, data, signal });
       if (res.status >= 200 && res.status < 300) return res;
       const err = this.clean(errorFromResponse(operation, res));
-      this.log('debug', `${method} ${operation} -> ${res.status} (${err.kind}${err.errorCode ? ` ${err.errorCode}` : ''})`);
+      this.log.debug(`${method} ${operation} -> ${res.status} (${err.kind}${err.errorCode ? ` ${err.errorCode}` : ''})`);
       // The refused token or session is dropped even when it is not retried now, so the
       // caller's next attempt (after its backoff) starts with a fresh one.
       if (err.kind === 'bearer_expired') {
         this.auth.dropBearer(bearer);
         if (!bearerRenewed) {
           bearerRenewed = true;
-          this.log('info', `ThingSpace refused the access token on ${operation}; fetching a new one and retrying once`);
+          this.log.info(`ThingSpace refused the access token on ${operation}; fetching a new one and retrying once`);
           continue;
         }
       }
@@ -175,7 +192,7 @@ export class ThingSpaceClient implements ThingSpaceApi {
         this.auth.dropSession(session);
         if (!sessionRenewed) {
           sessionRenewed = true;
-          this.log('info', `The ThingSpace session expired on ${operation}; logging in again and retrying once`);
+          this.log.info(`The ThingSpace session expired on ${operation}; logging in again and retrying once`);
           continue;
         }
       }
@@ -188,22 +205,24 @@ export class ThingSpaceClient implements ThingSpaceApi {
       this.auth.throwIfRejected();
       return await work();
     } catch (err) {
-      throw this.clean(err);
+      const clean = this.clean(err);
+      if (clean.kind === 'credentials_rejected' && !this.announced) {
+        // Five failed logins lock the Verizon user (docs/thingspace-api.md, "Session"): say
+        // so once to everyone sharing this client, then refuse every call without a request.
+        this.announced = true;
+        this.emit('rejected', clean);
+      }
+      throw clean;
     }
   }
 
   /** Only our own errors leave the client, and only with secrets masked. */
   private clean(err: unknown): ThingSpaceError {
-    if (err instanceof ThingSpaceError) return redactError(err, this.redact);
-    return new ThingSpaceError({ kind: 'bad_response', message: 'Internal error in the ThingSpace client' });
+    if (err instanceof ThingSpaceError) return this.secrets.redactError(err);
+    return new ThingSpaceError({ kind: 'internal', message: 'Internal error in the ThingSpace client' });
   }
 
-  private log(level: LogLevel, text: string): void {
-    if (!this.cfg.log || (level === 'debug' && !this.cfg.logDebug)) return;
-    try {
-      this.cfg.log(level, this.redact(text));
-    } catch {
-      // A failing log hook must not fail the call.
-    }
+  private newSecrets(): Secrets {
+    return new Secrets(this.cfg.clientSecret, this.cfg.password, basicCredentials(this.cfg.clientId, this.cfg.clientSecret));
   }
 }

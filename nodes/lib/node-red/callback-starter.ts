@@ -1,0 +1,78 @@
+// The runtime behind a start-callbacks node: optionally registers (or confirms) the account's
+// SMS callback listener, then asks ThingSpace to push the queued SMS to it
+// (docs/thingspace-api.md, "startCallbacks" and "Callback listeners").
+import type { NodeMessage } from 'node-red';
+import { SMS_CALLBACK_SERVICE } from '../types';
+import { ThingSpaceError } from '../client/errors';
+import type { UsableConfig } from './config-node';
+import { toReported } from './report';
+import type { StatusLine } from './status';
+
+export class CallbackStarter {
+  private readonly inFlight = new Set<AbortController>();
+  private closed = false;
+  private readonly onRejected = (): void => this.status.error('credentialsRejected');
+
+  constructor(
+    private readonly config: UsableConfig,
+    /** Already checked (nodes/lib/client/callback-url.ts); undefined: only start callbacks. */
+    private readonly callbackUrl: string | undefined,
+    private readonly status: StatusLine,
+  ) {
+    config.api.on('rejected', this.onRejected);
+  }
+
+  /** One run for one message: the message goes out with the API's result, or done(err). */
+  handle(msg: NodeMessage, send: (m: NodeMessage) => void, done: (err?: Error) => void): void {
+    this.run().then(
+      (result) => {
+        if (this.closed) return done();
+        this.status.set(() => ({ fill: 'green', shape: 'dot', text: this.status.t('started', { time: new Date().toLocaleTimeString() }) }));
+        msg.payload = result;
+        msg.statusCode = 200;
+        send(msg);
+        done();
+      },
+      (err: unknown) => {
+        if (err instanceof ThingSpaceError && err.kind === 'aborted') return done();
+        const r = toReported(err);
+        if (!this.closed) {
+          const kind = err instanceof ThingSpaceError ? err.kind : undefined;
+          if (kind === 'credentials_rejected') this.status.error('credentialsRejected');
+          else if (kind === 'tls') this.status.error('certificateUntrusted');
+          else this.status.error('failed', { code: r.code });
+        }
+        done(r);
+      },
+    );
+  }
+
+  /** Aborts what is in flight; a run that settles later sends nothing. */
+  close(): void {
+    this.closed = true;
+    this.config.api.off('rejected', this.onRejected);
+    for (const a of this.inFlight) a.abort();
+  }
+
+  private async run(): Promise<{ success: boolean }> {
+    const api = this.config.api;
+    const abort = new AbortController();
+    this.inFlight.add(abort);
+    try {
+      if (this.callbackUrl) {
+        this.status.set(() => ({ fill: 'blue', shape: 'dot', text: this.status.t('registering') }));
+        const creds = this.config.callbackCredentials();
+        const listeners = await api.listCallbacks({ signal: abort.signal });
+        const current = listeners.find((l) => l.serviceName === SMS_CALLBACK_SERVICE);
+        // Confirm rather than re-register when ThingSpace already has this URL and user.
+        if (!current || current.url !== this.callbackUrl || (current.username ?? undefined) !== creds?.username) {
+          await api.registerCallback(this.callbackUrl, creds, { signal: abort.signal });
+        }
+      }
+      this.status.set(() => ({ fill: 'blue', shape: 'dot', text: this.status.t('requesting') }));
+      return await api.startCallbacks({ signal: abort.signal });
+    } finally {
+      this.inFlight.delete(abort);
+    }
+  }
+}

@@ -1,0 +1,116 @@
+// The runtime behind an sms-queue-in node: its queue consumer (nodes/lib/consumer), the flow
+// messages it emits, its status line and what it does with input messages. The node file
+// only reads the properties and hands Node-RED's send/error/close to this.
+import type { Node, NodeMessage, NodeMessageInFlow } from 'node-red';
+import type { ThingSpaceError } from '../client/errors';
+import { QueueConsumer } from '../consumer/queue-consumer';
+import type { ConsumerBlock, ConsumerState } from '../consumer/types';
+import { toBatchMessage, toSingleMessage, type SingleContext } from '../message/output';
+import { compileTopic, type TopicFunction } from '../message/topic';
+import type { UsableConfig } from './config-node';
+import { contextStore } from './context-store';
+import { acceptPush, acknowledge, inputKind } from './queue-input';
+import { showConsumerState, type Counts } from './queue-status';
+import type { Settings } from './queue-settings';
+import { ReportedError, errorMessage, toReported } from './report';
+import type { StatusLine } from './status';
+
+type Send = (msg: NodeMessage) => void;
+type Done = (err?: Error) => void;
+
+export class QueueIn {
+  private readonly consumer: QueueConsumer;
+  private readonly accountName: string;
+  private readonly topic: TopicFunction;
+  private readonly counts: Counts = { received: 0, pushed: 0 };
+  private readonly onRejected = (): void => this.status.error('credentialsRejected');
+
+  constructor(
+    private readonly node: Node,
+    private readonly config: UsableConfig,
+    private readonly settings: Settings,
+    private readonly status: StatusLine,
+  ) {
+    this.accountName = config.accountName;
+    this.topic = compileTopic(settings.topic);
+    this.consumer = new QueueConsumer({
+      api: config.api,
+      intervalMs: settings.intervalMs,
+      ackMode: settings.ackMode,
+      ackTimeoutMs: settings.ackTimeoutMs,
+      dedupe: settings.dedupe,
+      store: contextStore(node, (err) => this.fail(new ReportedError(`Context store: ${err.message}`, 'ERROR'), 'context')),
+    });
+    this.consumer.on('block', (block) => this.emitBlock(block));
+    this.consumer.on('state', (s: ConsumerState) => showConsumerState(status, s, this.counts));
+    this.consumer.on('error', (err: ThingSpaceError) => this.fail(err, err.operation ?? 'history'));
+    // Another node on the same config was told the credentials are wrong: say so here too;
+    // the consumer will not try again either (the client refuses every call from now on).
+    config.api.on('rejected', this.onRejected);
+  }
+
+  start(): void {
+    this.consumer.start().catch((err: unknown) => this.fail(err, 'start'));
+  }
+
+  input(msg: NodeMessageInFlow, send: Send, done: Done): void {
+    switch (inputKind(msg)) {
+      case 'ack':
+        done(acknowledge(msg, this.consumer, this.settings, this.accountName));
+        return;
+      case 'push': {
+        const pushed = acceptPush(msg, {
+          consumer: this.consumer,
+          settings: this.settings,
+          accountName: this.accountName,
+          topic: this.topic,
+          expected: this.config.callbackCredentials(),
+        });
+        if (pushed.kind === 'refused') this.node.error(pushed.error, pushed.shown);
+        if (pushed.kind === 'emit') {
+          send(pushed.out);
+          this.counts.pushed++;
+          const count = this.counts.received + this.counts.pushed;
+          this.status.set(() => ({ fill: 'green', shape: 'dot', text: this.status.t('received', { count }) }), true);
+        }
+        done();
+        return;
+      }
+      case 'poll':
+        this.consumer.poll();
+        done();
+    }
+  }
+
+  /** Stops the consumer: nothing more is emitted or acknowledged once this settles. */
+  async close(): Promise<void> {
+    this.config.api.off('rejected', this.onRejected);
+    await this.consumer.stop();
+  }
+
+  private emitBlock(block: ConsumerBlock): void {
+    const { accountName, topic } = this;
+    if (this.settings.output === 'batch') {
+      this.node.send(toBatchMessage(block.items, { accountName, source: 'queue', topic, block: block.id }));
+      return;
+    }
+    // One context for the block, its index and key set per SMS (toSingleMessage copies them).
+    // In auto mode the consumer keeps no SMS of a block it read once emitted (a restored
+    // block's SMS come from node context, so they are still copied).
+    const shareDeviceIds = this.settings.ackMode === 'auto' && !block.restored;
+    const ctx: SingleContext = { accountName, source: 'queue', topic, block: block.id, index: 0, key: '', shareDeviceIds };
+    for (let i = 0; i < block.items.length; i++) {
+      const item = block.items[i];
+      ctx.index = item.ref.index;
+      ctx.key = item.key;
+      // One send per message, not node.send([msgs]): given an array, the runtime deep-clones
+      // every message but the first (Node.prototype.send), and these are fresh objects nobody
+      // else holds. Several wires still get their clones, as for any single send.
+      this.node.send(toSingleMessage(item.sms, ctx));
+    }
+  }
+
+  private fail(err: unknown, operation: string): void {
+    this.node.error(toReported(err), errorMessage(this.accountName, operation));
+  }
+}

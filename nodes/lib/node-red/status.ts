@@ -1,0 +1,67 @@
+// A node's status line, shared by the node files: translated texts (looked up once when they
+// take no variables) and a throttle, since a drain changes state twice per block and the
+// editor's status is for people. A status is made only when it is shown.
+import type { NodeStatus } from 'node-red';
+
+/** What of a Node-RED node a status line needs. */
+export interface StatusTarget {
+  status(status: NodeStatus): void;
+}
+
+export type Translate = (key: string, vars?: Record<string, string | number>) => string;
+
+/** A drain of thousands of blocks updates the editor at most this often. */
+export const STATUS_EVERY_MS = 250;
+
+export class StatusLine {
+  private readonly fixed = new Map<string, string>();
+  private lastAt = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private pending: (() => NodeStatus) | undefined;
+  private closed = false;
+
+  /** `translate` gets the key under the node's `status.` catalog section, e.g. `sms-queue-in.status.`. */
+  constructor(
+    private readonly node: StatusTarget,
+    private readonly translate: Translate,
+    private readonly prefix: string,
+  ) {}
+
+  /** The catalog text of `key`; an i18next lookup costs more than a block's bookkeeping. */
+  t(key: string, vars?: Record<string, string | number>): string {
+    if (vars) return this.translate(this.prefix + key, vars);
+    let text = this.fixed.get(key);
+    if (text === undefined) this.fixed.set(key, (text = this.translate(this.prefix + key)));
+    return text;
+  }
+
+  /** Shows a status now, or (throttled) at most every STATUS_EVERY_MS, the latest winning. */
+  set(make: () => NodeStatus, throttle = false): void {
+    if (this.closed) return;
+    const now = Date.now();
+    if (throttle && now - this.lastAt < STATUS_EVERY_MS) {
+      this.pending = make;
+      this.timer ??= setTimeout(() => {
+        this.timer = undefined;
+        if (this.pending) this.set(this.pending);
+      }, STATUS_EVERY_MS);
+      return;
+    }
+    this.pending = undefined;
+    this.lastAt = now;
+    this.node.status(make());
+  }
+
+  /** The common red ring with a catalog text. */
+  error(key: string, vars?: Record<string, string | number>): void {
+    this.set(() => ({ fill: 'red', shape: 'ring', text: this.t(key, vars) }));
+  }
+
+  /** Stops the throttle and clears the status: the node is closing. */
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.node.status({});
+  }
+}

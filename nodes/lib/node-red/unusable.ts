@@ -1,0 +1,23 @@
+// A node that cannot work (a bad property, no config node, an unusable account): it says why
+// on its status and to Catch nodes, refuses every input with the same error, and does
+// nothing else. Shared by the node files.
+import type { Node, NodeMessage, NodeMessageInFlow, NodeStatus } from 'node-red';
+import type { ReportedError } from './report';
+
+export function idleWithError(node: Node, error: ReportedError, status: NodeStatus, catchMsg: NodeMessage): void {
+  node.status(status);
+  // Reported again on the next turn: Catch and Status nodes later in the flow may not exist
+  // yet (a status set while the flow starts reaches the editor, not a Status node).
+  const report = setImmediate(() => {
+    node.status(status);
+    node.error(error, catchMsg);
+  });
+  node.on('input', function (_msg: NodeMessageInFlow, _send: unknown, done: (err?: Error) => void) {
+    done(error);
+  });
+  node.on('close', function (_removed: boolean, done: () => void) {
+    clearImmediate(report);
+    node.status({});
+    done();
+  });
+}
