@@ -169,32 +169,8 @@ describe('API answers beyond the documented examples', () => {
     });
   });
 
+  // With the simulator's codes: auth.test.ts ('gives up with bearer_expired ...').
   describe('a bearer or session refused again right after its renewal', () => {
-    it('reports a refused new bearer with ThingSpace\'s fault code and what happened, not as rejected credentials', async () => {
-      const sim = await start();
-      const client = clientFor(sim);
-      await client.history();
-      sim.addFault({ kind: 'expire-bearer', count: 2 });
-      const err = await failure(client.history());
-      client.close();
-      assert.equal(err.kind, 'bearer_expired');
-      assert.equal(err.code, '900901');
-      assert.match(err.message, /refused the access token on the SMS history request right after it was renewed \(HTTP 401, 900901\)/);
-      assert.equal(client.credentialsRejected, undefined);
-    });
-
-    it('reports a refused new session with ThingSpace\'s errorCode and the HTTP status', async () => {
-      const sim = await start();
-      const client = clientFor(sim);
-      await client.history();
-      sim.addFault({ kind: 'expire-session', count: 2 });
-      const err = await failure(client.history());
-      client.close();
-      assert.equal(err.kind, 'session_expired');
-      assert.equal(err.code, 'UnifiedWebService.REQUEST_FAILED.SessionToken.Expired');
-      assert.match(err.message, /refused the session on the SMS history request right after it was renewed \(HTTP 400, /);
-    });
-
     it('gives BAD_RESPONSE, never CREDENTIALS_REJECTED, when the refusal carries no code', async () => {
       const fake = await FakeServer.start();
       fake.handler = (_req, res) => reply(res, 401, '');

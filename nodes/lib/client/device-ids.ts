@@ -11,7 +11,7 @@
 // A refusal is a reason naming the field and entry, never the value (a body may hold a
 // password).
 import type { DeviceId } from '../types';
-import { describe, hasKeys, isObject } from './json-values';
+import { describe, hasKeys, isObject, isRecord } from './json-values';
 
 /** Most device ids per SMS in a pushed body; real ones carry 1-4. */
 export const MAX_DEVICE_IDS = 100;
@@ -19,10 +19,11 @@ const MAX_KIND_LENGTH = 32;
 const MAX_ID_LENGTH = 128;
 
 export interface DeviceIdRules {
-  /** The value was parsed from a response text just now and nobody else holds it: entries
-   *  that already are exactly `{kind, id}` as strings are kept, and a list of only those is
-   *  returned itself. Every SMS of a history block passes here, so the common case allocates
-   *  nothing. Otherwise (a flow's message object) every entry is copied. */
+  /** The value was parsed from a response text just now and nobody else holds it, so what
+   *  needs no change may be returned as it is: without bounds, entries that already are
+   *  exactly `{kind, id}` as strings are kept, and a list of only those is returned itself.
+   *  Every SMS of a history block passes here, so the common case allocates nothing.
+   *  Otherwise (a flow's message object) every entry is copied. */
   owned: boolean;
   /** Refuse absurd counts and lengths. */
   bounded: boolean;
@@ -46,24 +47,39 @@ export function readDeviceIds(raw: unknown, field: string, rules: DeviceIdRules)
   }
   // Until an entry needs copying, `out` stays unset and the list itself is the answer.
   let out: DeviceId[] | undefined = rules.owned && !single ? undefined : [];
+  const keepClean = rules.owned && !rules.bounded;
   for (let i = 0; i < list.length; i++) {
-    const entry = readEntry(list[i], field, i, rules);
+    const given = list[i];
+    // The common case, kept small enough to be inlined: nothing to check further or copy.
+    if (keepClean && isClean(given)) {
+      if (out !== undefined) out.push(given);
+      continue;
+    }
+    const entry = readEntry(given, field, i, rules);
     if (typeof entry === 'string') return entry;
-    if (out === undefined && entry !== list[i]) out = (list as DeviceId[]).slice(0, i);
-    if (out !== undefined) out.push(entry);
+    if (out === undefined) out = (list as DeviceId[]).slice(0, i);
+    out.push(entry);
   }
   return out ?? (list as DeviceId[]);
 }
 
+/** Exactly `{kind, id}`, both non-empty strings. */
+function isClean(entry: unknown): entry is DeviceId {
+  if (!isRecord(entry)) return false;
+  const { kind, id } = entry;
+  return typeof kind === 'string' && kind !== '' && typeof id === 'string' && id !== '' && hasKeys(entry, 2);
+}
+
+/** An entry that is not clean: read, bounded and copied, or refused. */
 function readEntry(entry: unknown, field: string, i: number, rules: DeviceIdRules): DeviceId | string {
-  if (!isObject(entry)) return `${field}[${i}] is ${describe(entry)}, expected {kind, id}`;
+  // Owned values come from JSON text, where no Buffer can hide.
+  if (!isRecord(entry) || (!rules.owned && Buffer.isBuffer(entry))) return `${field}[${i}] is ${describe(entry)}, expected {kind, id}`;
   const kind = text(entry.kind !== undefined ? entry.kind : entry.Kind);
   if (kind === undefined) return `${field}[${i}] has no kind`;
   if (rules.bounded && kind.length > MAX_KIND_LENGTH) return `${field}[${i}] has a kind longer than ${MAX_KIND_LENGTH} characters`;
   const id = text(entry.id !== undefined ? entry.id : entry.Identifier !== undefined ? entry.Identifier : entry.identifier);
   if (id === undefined) return `${field}[${i}] has no id`;
   if (rules.bounded && id.length > MAX_ID_LENGTH) return `${field}[${i}] has an id longer than ${MAX_ID_LENGTH} characters`;
-  if (rules.owned && kind === entry.kind && id === entry.id && hasKeys(entry, 2)) return entry as unknown as DeviceId;
   return { kind, id };
 }
 

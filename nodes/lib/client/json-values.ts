@@ -4,9 +4,15 @@
 
 export type Obj = Record<string, unknown>;
 
+/** An object that is not null and not an array: what JSON.parse makes of `{...}`. Cheap
+ *  enough for every SMS of a block; for values a flow may have built, use isObject. */
+export function isRecord(value: unknown): value is Obj {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** A plain object: not null, not an array, not a Buffer. */
 export function isObject(value: unknown): value is Obj {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !Buffer.isBuffer(value);
+  return isRecord(value) && !Buffer.isBuffer(value);
 }
 
 /** Exactly `n` own enumerable keys (JSON.parse makes no others): nothing to strip. */

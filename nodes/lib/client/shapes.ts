@@ -5,7 +5,7 @@
 import type { CallbackActionResult, CallbackListener, SmsMessage } from '../types';
 import { badResponse, type Operation } from './classify';
 import { FROM_HISTORY, readDeviceIds } from './device-ids';
-import { hasKeys, isObject } from './json-values';
+import { hasKeys, isRecord } from './json-values';
 
 // The body was parsed from this answer's text, so its objects are ours alone. One that
 // already has exactly the known fields, as strings, is kept as it is; only the rest is
@@ -14,7 +14,7 @@ import { hasKeys, isObject } from './json-values';
 
 /** The SMS, or why it cannot be read. */
 function smsMessage(v: unknown): SmsMessage | string {
-  if (!isObject(v)) return 'it is not an object';
+  if (!isRecord(v)) return 'it is not an object';
   const ids = readDeviceIds(v.deviceIds, 'deviceIds', FROM_HISTORY);
   if (typeof ids === 'string') return ids;
   if (typeof v.message !== 'string') return 'its message is not a string';
@@ -27,7 +27,7 @@ function smsMessage(v: unknown): SmsMessage | string {
  *  `hasMoreData` is optional in Verizon's SDK models, so it is returned only when the body
  *  has it (null counts as absent); the HTTP status is what says whether more is waiting. */
 export function historyBody(body: unknown, status: number): { hasMoreData?: boolean; messages: SmsMessage[] } {
-  if (!isObject(body) || !Array.isArray(body.messages)) {
+  if (!isRecord(body) || !Array.isArray(body.messages)) {
     throw badResponse('history', status, 'the body is not a history block (no messages array)');
   }
   const flag = body.hasMoreData;
@@ -44,12 +44,12 @@ export function historyBody(body: unknown, status: number): { hasMoreData?: bool
 }
 
 export function successBody(body: unknown, status: number): { success: boolean } {
-  if (!isObject(body) || typeof body.success !== 'boolean') throw badResponse('startCallbacks', status, 'the body has no success flag');
+  if (!isRecord(body) || typeof body.success !== 'boolean') throw badResponse('startCallbacks', status, 'the body has no success flag');
   return { success: body.success };
 }
 
 export function actionResult(operation: Operation, body: unknown, status: number): CallbackActionResult {
-  if (!isObject(body) || typeof body.accountName !== 'string' || typeof body.serviceName !== 'string') {
+  if (!isRecord(body) || typeof body.accountName !== 'string' || typeof body.serviceName !== 'string') {
     throw badResponse(operation, status, 'the body has no accountName and serviceName');
   }
   return { accountName: body.accountName, serviceName: body.serviceName };
@@ -58,7 +58,7 @@ export function actionResult(operation: Operation, body: unknown, status: number
 export function listenerList(body: unknown, status: number): CallbackListener[] {
   if (!Array.isArray(body)) throw badResponse('listCallbacks', status, 'the body is not a list');
   return body.map((item, i) => {
-    if (!isObject(item) || typeof item.serviceName !== 'string' || typeof item.url !== 'string') {
+    if (!isRecord(item) || typeof item.serviceName !== 'string' || typeof item.url !== 'string') {
       throw badResponse('listCallbacks', status, `listener ${i} has no serviceName and url`);
     }
     const listener: CallbackListener = {
