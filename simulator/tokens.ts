@@ -1,6 +1,7 @@
 // The `next` tokens of history answers, in the style the options ask for (api open question
-// 3). Tokens are unique per simulator, whatever the style, so one never names another
-// account's block; the queue remembers which block each one was issued with.
+// 3). One sequence per simulator feeds every numeric style, so no two blocks get the same
+// token even when the style changes at run time; the queue remembers which block each
+// token was issued with.
 import { randomBytes } from 'node:crypto';
 import type { TokenStyle } from './options';
 

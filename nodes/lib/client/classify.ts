@@ -129,9 +129,9 @@ export function errorFromResponse(operation: Operation, res: RawResponse): Thing
   const m2m = operation !== 'token' && operation !== 'revoke' && operation !== 'login';
 
   // A refused bearer or session is renewed and the call retried once (thingspace-client.ts,
-  // auth.ts), so these errors leave the client only when the renewed one was refused too:
-  // the messages say that. The credentials were accepted a moment before, so this is no
-  // rejection of them (ERROR_CODES).
+  // auth.ts), so these errors leave the client only when the renewed one was refused too
+  // (or, in Test connection, a token issued a moment before): the messages say that. The
+  // credentials were accepted a moment before, so this is no rejection of them (ERROR_CODES).
   const answer = `(HTTP ${status}${code === undefined ? '' : `, ${code}`})`;
   // Keyed on the code, whatever the status: one integration saw it on a 403 (api §7.2, open question 7).
   if (m2m && code !== undefined && code.includes('.SessionToken.')) {
