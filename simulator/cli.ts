@@ -32,7 +32,8 @@ A local ThingSpace (Verizon M2M) simulator for node-red-contrib-thingspace-sms.
   --without-next <mode>      redeliver | consume (default ${DEFAULT_OPTIONS.withoutNext})
   --final-block <mode>       redeliver | ack-on-delivery (default ${DEFAULT_OPTIONS.finalBlock})
   --location <form>          relative | prefixed | absolute (default ${DEFAULT_OPTIONS.locationForm})
-  --token-style <style>      numeric | alnum (default ${DEFAULT_OPTIONS.tokenStyle})
+  --token-style <style>      numeric | integer | int64 | alnum (default ${DEFAULT_OPTIONS.tokenStyle})
+  --has-more-data <mode>     present | absent | contradicts (default ${DEFAULT_OPTIONS.hasMoreData})
   --callback-shape <shape>   nested | flat | soap-like (default ${DEFAULT_OPTIONS.callbackShape})
   --quiet                    no log lines
   -h, --help                 this text
@@ -61,6 +62,7 @@ const STRING_FLAGS: Record<string, keyof SimulatorOptions> = {
   'final-block': 'finalBlock',
   location: 'locationForm',
   'token-style': 'tokenStyle',
+  'has-more-data': 'hasMoreData',
   'callback-shape': 'callbackShape',
 };
 

@@ -13,6 +13,7 @@ export function emptyCounters(): SimulatorCounters {
     messagesServed: 0,
     messagesAcked: 0,
     redeliveries: 0,
+    tokensRefused: 0,
     maxConcurrentHistory: 0,
     inFlightHistory: 0,
     faultsInjected: {},

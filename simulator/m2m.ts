@@ -1,8 +1,8 @@
 // The ThingSpace endpoints themselves: token (api §3.1), session (§3.2), history (§4),
 // startCallbacks (§5) and callback registration (§6.1). Each handler returns a Reply.
 import type { IncomingHttpHeaders } from 'node:http';
-import type { SimulatorCounters } from './options';
-import { M2M_ROOT, SMS_CALLBACK_SERVICE, type CallbackRegistration } from '../nodes/lib/types';
+import type { HasMoreDataMode, SimulatorCounters } from './options';
+import { M2M_ROOT, SMS_CALLBACK_SERVICE, type CallbackRegistration, type HistoryResponseBody, type SmsMessage } from '../nodes/lib/types';
 import type { Auth } from './auth';
 import type { CallbackPusher, CallbackRegistry } from './callbacks';
 import type { SmsQueue } from './queue';
@@ -159,7 +159,10 @@ function history(ctx: ApiContext, req: ApiRequest, accountName: string, queue: S
   if (nexts.length > 1) return m2mError(ERR.unexpected, 'More than one next parameter.');
   if (nexts.length === 1) {
     const { result, acked } = queue.ackToken(nexts[0]);
-    if (result === 'unknown') return m2mError(ERR.unexpected, 'The next token is not valid.');
+    if (result === 'unknown') {
+      c.tokensRefused++;
+      return m2mError(ERR.unexpected, 'The next token is not valid.');
+    }
     c.messagesAcked += acked;
   } else if (ctx.opts().withoutNext === 'consume') {
     c.messagesAcked += queue.consumeLastServed();
@@ -171,9 +174,22 @@ function history(ctx: ApiContext, req: ApiRequest, accountName: string, queue: S
     c.messagesAcked += block.ackedOnDelivery;
     if (block.redelivered) c.redeliveries++;
   }
-  const body = { hasMoreData: block.more, messages: block.messages };
+  const body = historyBody(block.more, block.messages, ctx.opts().hasMoreData);
   if (block.more) return json(202, body, { Location: location(ctx, req, accountName, block.token as string) });
   return json(200, body);
+}
+
+/** The status says whether more is waiting; the body's hasMoreData may be left out, or say the opposite. */
+function historyBody(more: boolean, messages: SmsMessage[], mode: HasMoreDataMode): HistoryResponseBody {
+  switch (mode) {
+    case 'absent':
+      return { messages };
+    case 'contradicts':
+      return { hasMoreData: !more, messages };
+    case 'present':
+    default:
+      return { hasMoreData: more, messages };
+  }
 }
 
 function startCallbacks(ctx: ApiContext, accountName: string): Reply {

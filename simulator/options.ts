@@ -8,8 +8,14 @@ export type WithoutNextMode = 'redeliver' | 'consume';
 export type FinalBlockMode = 'redeliver' | 'ack-on-delivery';
 /** Open question 4: the form of the `Location` header. */
 export type LocationForm = 'relative' | 'prefixed' | 'absolute';
-/** Open question 3: the form of the `next` token. */
-export type TokenStyle = 'numeric' | 'alnum';
+/** Open question 3: the form of the `next` token. `numeric` is zero-padded (`0042`),
+ *  `integer` unpadded and small (`42`), `int64` unpadded above 2^53 where a JavaScript
+ *  number rounds it (every Verizon SDK types `next` as a 64-bit integer), `alnum` letters
+ *  and digits. */
+export type TokenStyle = 'numeric' | 'integer' | 'int64' | 'alnum';
+/** Whether a history body carries `hasMoreData` (optional in Verizon's SDK models), and
+ *  whether it agrees with the status. */
+export type HasMoreDataMode = 'present' | 'absent' | 'contradicts';
 /** Open question 5: the shape of pushed callback bodies (api §6.2). */
 export type CallbackShape = 'nested' | 'flat' | 'soap-like';
 
@@ -30,6 +36,7 @@ export interface SimulatorOptions {
   finalBlock?: FinalBlockMode; // default 'redeliver'
   locationForm?: LocationForm; // default 'relative'
   tokenStyle?: TokenStyle; // default 'numeric'
+  hasMoreData?: HasMoreDataMode; // default 'present'
   callbackShape?: CallbackShape; // default 'nested'
   /** Simulated devices sending SMS on their own: count and seconds between SMS per device. */
   devices?: number; // default 0
@@ -77,6 +84,7 @@ export interface SimulatorCounters {
   messagesServed: number; // counting re-deliveries
   messagesAcked: number;
   redeliveries: number; // blocks served again
+  tokensRefused: number; // history calls whose `next` was never issued (400 UnexpectedError)
   maxConcurrentHistory: number; // per account, the max seen
   inFlightHistory: number;
   faultsInjected: Record<string, number>;

@@ -3,7 +3,6 @@
 // interface (control.ts). This class is the programmatic API tests code against.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { randomBytes } from 'node:crypto';
 import type { CallbackListener, SmsMessage } from '../nodes/lib/types';
 import { ACCOUNT_NAME_PATTERN } from '../nodes/lib/types';
 import type { FaultRule, SimulatorCounters, SimulatorOptions } from './options';
@@ -15,6 +14,7 @@ import { DeviceFleet } from './devices';
 import { FaultSet, NON_REPLY_KINDS, faultReply } from './faults';
 import { handleApi, type ApiContext } from './m2m';
 import { SmsQueue } from './queue';
+import { TokenMint } from './tokens';
 import { BodyTooLarge, gatewayFault, json, readBody, send, type Reply } from './reply';
 import { matchRoute, type ApiRoute } from './routes';
 import { resolveOptions, validateFaultRule, validateOptions, type ResolvedOptions } from './settings';
@@ -48,7 +48,7 @@ export class ThingSpaceSimulator implements Controllable {
   private readonly server: http.Server;
   private readonly sockets = new Set<Socket>();
   private readonly api: ApiContext;
-  private tokenSeq = 0;
+  private readonly tokens = new TokenMint();
   private generatedSerial = 0;
   private boundPort = 0;
   private stopping?: Promise<void>;
@@ -257,10 +257,8 @@ export class ThingSpaceSimulator implements Controllable {
     return queue;
   }
 
-  /** Api open question 3: numeric tokens padded like '0042' catch clients that parse numbers. */
   private newToken(): string {
-    if (this.opts.tokenStyle === 'alnum') return `K${randomBytes(9).toString('base64').replace(/[^A-Za-z0-9]/g, 'z')}`;
-    return String(++this.tokenSeq).padStart(4, '0');
+    return this.tokens.next(this.opts.tokenStyle);
   }
 
   private log(line: string): void {

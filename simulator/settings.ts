@@ -21,6 +21,7 @@ export const DEFAULT_OPTIONS: ResolvedOptions = {
   finalBlock: 'redeliver',
   locationForm: 'relative',
   tokenStyle: 'numeric',
+  hasMoreData: 'present',
   callbackShape: 'nested',
   devices: 0,
   deviceEverySec: 5,
@@ -33,7 +34,8 @@ const ENUMS: Partial<Record<keyof SimulatorOptions, readonly string[]>> = {
   withoutNext: ['redeliver', 'consume'],
   finalBlock: ['redeliver', 'ack-on-delivery'],
   locationForm: ['relative', 'prefixed', 'absolute'],
-  tokenStyle: ['numeric', 'alnum'],
+  tokenStyle: ['numeric', 'integer', 'int64', 'alnum'],
+  hasMoreData: ['present', 'absent', 'contradicts'],
   callbackShape: ['nested', 'flat', 'soap-like'],
 };
 

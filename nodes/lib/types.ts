@@ -14,9 +14,10 @@ export interface SmsMessage {
   timestamp: string;
 }
 
-/** Body of a history response. 200 <=> hasMoreData false, 202 <=> true. */
+/** Body of a history response. 200 <=> hasMoreData false, 202 <=> true; Verizon's SDK
+ *  models mark hasMoreData optional, and the status is what counts. */
 export interface HistoryResponseBody {
-  hasMoreData: boolean;
+  hasMoreData?: boolean;
   messages: SmsMessage[];
 }
 

@@ -88,7 +88,7 @@ describe('client authentication against the simulator', () => {
     assert.equal(sim.counters().loginsOk, 2);
   });
 
-  it('gives up with bearer_expired when the new bearer is refused too', async () => {
+  it('gives up with bearer_expired when the new bearer is refused too, with ThingSpace\'s code, not as rejected credentials', async () => {
     const client = clientFor(sim);
     await client.history();
     sim.addFault({ kind: 'expire-bearer', count: 2 });
@@ -96,10 +96,13 @@ describe('client authentication against the simulator', () => {
     client.close();
     assert.equal(err.kind, 'bearer_expired');
     assert.equal(err.errorCode, '900901');
+    assert.equal(err.code, '900901');
+    assert.match(err.message, /refused the access token on the SMS history request right after it was renewed \(HTTP 401, 900901\)/);
+    assert.equal(client.credentialsRejected, undefined);
     assert.equal(sim.counters().requests.history, 3, 'one call, one retry');
   });
 
-  it('gives up with session_expired when the new session is refused too', async () => {
+  it('gives up with session_expired when the new session is refused too, with ThingSpace\'s errorCode and the HTTP status', async () => {
     const client = clientFor(sim);
     await client.history();
     sim.addFault({ kind: 'expire-session', count: 2 });
@@ -107,6 +110,8 @@ describe('client authentication against the simulator', () => {
     client.close();
     assert.equal(err.kind, 'session_expired');
     assert.match(err.errorCode ?? '', /\.SessionToken\./);
+    assert.equal(err.code, err.errorCode);
+    assert.match(err.message, /refused the session on the SMS history request right after it was renewed \(HTTP 400, .*SessionToken/);
     assert.equal(sim.counters().loginsOk, 2);
     assert.equal(sim.counters().requests.history, 3);
   });

@@ -133,6 +133,7 @@ describe('simulator: SMS history paging (api §4)', () => {
       assert.equal(res.status, 400);
       assert.equal(res.json().errorCode, 'UnifiedWebService.REQUEST_FAILED.UnexpectedError');
       assert.equal(sim.queued(), 150);
+      assert.equal(sim.counters().tokensRefused, 1);
     });
 
     it("issues numeric tokens with leading zeros, so a client that parses '0042' as 42 fails", async () => {
@@ -145,6 +146,34 @@ describe('simulator: SMS history paging (api §4)', () => {
       assert.equal(sim.queued(), 150);
     });
 
+    it("issues odd integers above 2^53 in 'int64' style, and refuses one rounded to a JavaScript number", async () => {
+      sim.configure({ tokenStyle: 'int64' });
+      fill(350);
+      const a = await history(sim, auth);
+      const token = nextOf(a.headers.location);
+      assert.equal(token, '9007199254740993');
+      const rounded = await history(sim, auth, String(Number(token)));
+      assert.equal(rounded.status, 400);
+      assert.equal(rounded.json().errorCode, 'UnifiedWebService.REQUEST_FAILED.UnexpectedError');
+      assert.equal(sim.counters().tokensRefused, 1);
+      assert.equal(sim.queued(), 350);
+      const b = await history(sim, auth, token);
+      assert.equal(sim.queued(), 250, 'the token as issued acknowledges its block');
+      const second = nextOf(b.headers.location);
+      assert.equal(second, '9007199254740995');
+      assert.notEqual(String(Number(second)), second);
+    });
+
+    it("issues small unpadded integers in 'integer' style, and refuses them padded", async () => {
+      sim.configure({ tokenStyle: 'integer' });
+      fill(150);
+      const token = nextOf((await history(sim, auth)).headers.location);
+      assert.equal(token, '1');
+      assert.equal((await history(sim, auth, '0001')).status, 400);
+      assert.equal((await history(sim, auth, token)).status, 200);
+      assert.equal(sim.queued(), 50);
+    });
+
     it("issues alphanumeric tokens in 'alnum' style", async () => {
       sim.configure({ tokenStyle: 'alnum' });
       fill(150);
@@ -155,6 +184,29 @@ describe('simulator: SMS history paging (api §4)', () => {
       assert.equal((await history(sim, auth, token)).status, 200);
       assert.equal(sim.queued(), 50);
     });
+  });
+
+  describe('the hasMoreData field', () => {
+    const modes: ['absent' | 'contradicts', (more: boolean) => unknown][] = [
+      ['absent', () => undefined],
+      ['contradicts', (more) => !more],
+    ];
+    for (const [mode, expected] of modes) {
+      it(`in '${mode}' mode changes only the body's hasMoreData, never the status or Location`, async () => {
+        sim.configure({ hasMoreData: mode });
+        fill(150);
+        const a = await history(sim, auth);
+        assert.equal(a.status, 202);
+        assert.equal(a.json().hasMoreData, expected(true));
+        assert.equal('hasMoreData' in a.json(), mode !== 'absent');
+        assert.equal(a.json().messages.length, 100);
+        const b = await history(sim, auth, nextOf(a.headers.location));
+        assert.equal(b.status, 200);
+        assert.equal(b.headers.location, undefined);
+        assert.equal(b.json().hasMoreData, expected(false));
+        assert.equal(b.json().messages.length, 50);
+      });
+    }
   });
 
   it('answers an unknown account with 400 REQUEST_FAILED.AccountNotFound', async () => {

@@ -5,6 +5,7 @@ import type { CallbackActionResult, CallbackListener, SmsMessage } from '../type
 export interface HistoryBlock {
   /** 200 (last block) or 202 (more waiting). */
   status: number;
+  /** True exactly for a 202: the status decides, whatever the body's own hasMoreData says. */
   hasMoreData: boolean;
   messages: SmsMessage[];
   /** The `next` token parsed from `Location`, copied byte for byte (api open question 3).

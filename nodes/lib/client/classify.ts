@@ -128,12 +128,17 @@ export function errorFromResponse(operation: Operation, res: RawResponse): Thing
   const code = info.errorCode;
   const m2m = operation !== 'token' && operation !== 'revoke' && operation !== 'login';
 
+  // A refused bearer or session is renewed and the call retried once (thingspace-client.ts,
+  // auth.ts), so these errors leave the client only when the renewed one was refused too
+  // (or, in Test connection, a token issued a moment before): the messages say that. The
+  // credentials were accepted a moment before, so this is no rejection of them (ERROR_CODES).
+  const answer = `(HTTP ${status}${code === undefined ? '' : `, ${code}`})`;
   // Keyed on the code, whatever the status: one integration saw it on a 403 (api §7.2, open question 7).
   if (m2m && code !== undefined && code.includes('.SessionToken.')) {
-    return make('session_expired', operation, `ThingSpace says the session is no longer valid${withCode(code)}`, extra);
+    return make('session_expired', operation, `ThingSpace refused the session on ${LABEL[operation]} right after it was renewed ${answer}`, extra);
   }
   if (operation !== 'token' && ((code !== undefined && BEARER_FAULTS.has(code)) || status === 401)) {
-    return make('bearer_expired', operation, `ThingSpace refused the access token on ${LABEL[operation]}${withCode(code)}`, extra);
+    return make('bearer_expired', operation, `ThingSpace refused the access token on ${LABEL[operation]} right after it was renewed ${answer}`, extra);
   }
   if (status === 429) {
     const retryAfterMs = parseRetryAfter(res.headers['retry-after']);

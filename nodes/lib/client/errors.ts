@@ -5,9 +5,11 @@ export type ErrorKind =
   /** The server said the app key/secret or the UWS user/password are wrong. Never retried:
    *  five failed logins lock the Verizon account (api §3.2). */
   | 'credentials_rejected'
-  /** Bearer token invalid or expired (401, gateway fault 900901/900902): fetch a new token, retry once. */
+  /** Bearer token invalid or expired (401, gateway fault 900901/900902): fetch a new token, retry once.
+   *  Callers see it only when the new token was refused too. */
   | 'bearer_expired'
-  /** Any `.SessionToken.` errorCode, whatever the HTTP status (api §7.2, open question 7): log in again, retry once. */
+  /** Any `.SessionToken.` errorCode, whatever the HTTP status (api §7.2, open question 7): log in again,
+   *  retry once. Callers see it only when the new session was refused too. */
   | 'session_expired'
   /** 429; `retryAfterMs` carries Retry-After when given. */
   | 'rate_limited'
@@ -33,8 +35,10 @@ export type ErrorKind =
 /** Our own fixed codes, used for `msg.error.code` when the API gave no errorCode (SPEC.md). */
 export const ERROR_CODES = {
   credentials_rejected: 'CREDENTIALS_REJECTED',
-  bearer_expired: 'CREDENTIALS_REJECTED',
-  session_expired: 'CREDENTIALS_REJECTED',
+  // Refused right after a renewal the credentials passed: not a rejection of them, and an
+  // answer ThingSpace should not give. Its own code is used when the answer has one.
+  bearer_expired: 'BAD_RESPONSE',
+  session_expired: 'BAD_RESPONSE',
   rate_limited: 'RATE_LIMITED',
   server: 'SERVER_ERROR',
   network: 'NETWORK',

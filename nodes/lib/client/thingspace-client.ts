@@ -62,6 +62,9 @@ export class ThingSpaceClient extends EventEmitter<ThingSpaceClientEvents> imple
     return this.auth.rejected;
   }
 
+  /** A body whose hasMoreData contradicted its status was logged once already. */
+  private hasMoreDataWarned = false;
+
   async history(next?: string, opts: CallOptions = {}): Promise<HistoryBlock> {
     return this.guard(async () => {
       if (next !== undefined && (typeof next !== 'string' || next === '' || next.length > MAX_NEXT_LENGTH)) {
@@ -72,7 +75,14 @@ export class ThingSpaceClient extends EventEmitter<ThingSpaceClientEvents> imple
       const res = await this.call('history', 'GET', `${M2M_ROOT}/sms/${this.account}/history${query}`, undefined, opts.signal);
       if (res.status !== 200 && res.status !== 202) throw badResponse('history', res.status, `HTTP ${res.status} is not a history answer`);
       const body = historyBody(parseJson('history', res), res.status);
-      const block: HistoryBlock = { status: res.status, hasMoreData: body.hasMoreData, messages: body.messages };
+      // The status is the protocol's signal (api §4.2). hasMoreData is optional in Verizon's
+      // SDK models: where present it is a second opinion, and the status wins a disagreement.
+      const more = res.status === 202;
+      if (body.hasMoreData !== undefined && body.hasMoreData !== more && !this.hasMoreDataWarned) {
+        this.hasMoreDataWarned = true;
+        this.log('warn', `ThingSpace answered the SMS history with HTTP ${res.status} but hasMoreData ${body.hasMoreData}; following the status (said once)`);
+      }
+      const block: HistoryBlock = { status: res.status, hasMoreData: more, messages: body.messages };
       // 202 must say where to continue; a 200 normally has no Location, but if it has one
       // its `next` is kept (it may be the only way to acknowledge the final block).
       const location = res.headers['location'];

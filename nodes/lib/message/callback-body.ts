@@ -9,8 +9,8 @@
 //   - SOAP-like (the confirmed legacy `SmsCallbackRequest`): `Username`, `Password`,
 //     `Device` (one `{Kind, Identifier}` or an array of them) and `SmsMessage`, no timestamp;
 //     also accepted wrapped as `{SmsCallbackRequest: {...}}`.
-// Kinds are kept as received (compared case-insensitively elsewhere, 4.4); numeric ids are
-// stringified. A body without a timestamp is stamped with our receive time, flagged local.
+// Device ids are read as in history answers (client/device-ids.ts), bounded and copied. A body
+// without a timestamp is stamped with our receive time, flagged local.
 //
 // Input recognition order in sms-queue-in (SPEC.md, "Input messages"):
 //   1. the message carries the `thingspace` property the node gave it -> manual acknowledgement;
@@ -19,17 +19,17 @@
 //   3. anything else -> an immediate poll.
 import { timingSafeEqual } from 'node:crypto';
 import type { DeviceId, SmsMessage } from '../types';
+import { FROM_CALLBACK, readDeviceIds } from '../client/device-ids';
+import { describe, isObject, type Obj } from '../client/json-values';
+
+export { MAX_DEVICE_IDS } from '../client/device-ids';
 
 /** Longest SMS text we accept (UTF-16 units). Real SMS are a few hundred characters at most. */
 export const MAX_TEXT_LENGTH = 64 * 1024;
-/** Most device ids per SMS; real ones carry 1-4 (api 4.2, 6.2). */
-export const MAX_DEVICE_IDS = 100;
 /** Largest string or Buffer body we will JSON.parse. */
 export const MAX_RAW_BODY_LENGTH = 1024 * 1024;
 /** Top-level fields we look through (for `*Response` objects) before calling the body absurd. */
 export const MAX_FIELDS = 200;
-const MAX_KIND_LENGTH = 32;
-const MAX_ID_LENGTH = 128;
 const MAX_TIMESTAMP_LENGTH = 64;
 const MAX_REQUEST_ID_LENGTH = 256;
 
@@ -48,7 +48,6 @@ export type CallbackParseResult =
   | { ok: true; sms: SmsMessage; timestampLocal: boolean; requestId?: string }
   | { ok: false; code: 'BAD_INPUT' | 'CALLBACK_UNAUTHORIZED'; reason: string };
 
-type Obj = Record<string, unknown>;
 type Failure = Extract<CallbackParseResult, { ok: false }>;
 
 export function parseCallbackBody(body: unknown, opts: ParseCallbackOptions): CallbackParseResult {
@@ -242,34 +241,12 @@ function findText(root: Obj, responses: Obj[], others: Obj[]): { value: string; 
 }
 
 function findDeviceIds(root: Obj, responses: Obj[]): DeviceId[] | string {
-  if (root.deviceIds !== undefined && root.deviceIds !== null) return readIds(root.deviceIds, 'deviceIds');
+  if (root.deviceIds !== undefined && root.deviceIds !== null) return readDeviceIds(root.deviceIds, 'deviceIds', FROM_CALLBACK);
   for (const nested of responses) {
-    if (nested.deviceIds !== undefined && nested.deviceIds !== null) return readIds(nested.deviceIds, 'deviceIds');
+    if (nested.deviceIds !== undefined && nested.deviceIds !== null) return readDeviceIds(nested.deviceIds, 'deviceIds', FROM_CALLBACK);
   }
-  if (root.Device !== undefined && root.Device !== null) return readIds(root.Device, 'Device');
+  if (root.Device !== undefined && root.Device !== null) return readDeviceIds(root.Device, 'Device', FROM_CALLBACK);
   return 'no device ids: expected deviceIds (top level or in a *Response object) or Device';
-}
-
-function readIds(raw: unknown, field: string): DeviceId[] | string {
-  const list = Array.isArray(raw) ? raw : isObject(raw) ? [raw] : undefined;
-  if (!list) return `${field} is ${describe(raw)}, expected an array of {kind, id}`;
-  if (list.length === 0) return `${field} is an empty array: no device ids`;
-  if (list.length > MAX_DEVICE_IDS) return `${field} has ${list.length} entries, more than the ${MAX_DEVICE_IDS} accepted`;
-  const ids = new Array<DeviceId>(list.length);
-  for (let i = 0; i < list.length; i++) {
-    const entry: unknown = list[i];
-    const where = `${field}[${i}]`;
-    if (!isObject(entry)) return `${where} is ${describe(entry)}, expected {kind, id}`;
-    const kind = pick(entry, 'kind', 'Kind');
-    const id = pick(entry, 'id', 'Identifier', 'identifier');
-    if (typeof kind !== 'string' || kind === '') return `${where} has no kind`;
-    if (kind.length > MAX_KIND_LENGTH) return `${where} has a kind longer than ${MAX_KIND_LENGTH} characters`;
-    const idText = typeof id === 'number' && Number.isFinite(id) ? String(id) : id;
-    if (typeof idText !== 'string' || idText === '') return `${where} has no id`;
-    if (idText.length > MAX_ID_LENGTH) return `${where} has an id longer than ${MAX_ID_LENGTH} characters`;
-    ids[i] = { kind, id: idText };
-  }
-  return ids;
 }
 
 function findTimestamp(candidates: Obj[]): { value?: string; error?: string } {
@@ -285,10 +262,6 @@ function findTimestamp(candidates: Obj[]): { value?: string; error?: string } {
 
 // ---- helpers --------------------------------------------------------------------------
 
-function isObject(value: unknown): value is Obj {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !Buffer.isBuffer(value);
-}
-
 function isResponseKey(key: string): boolean {
   return key.length > 8 && key.slice(-8).toLowerCase() === 'response';
 }
@@ -299,21 +272,6 @@ function pick(obj: Obj, ...keys: string[]): unknown {
     if (value !== undefined) return value;
   }
   return undefined;
-}
-
-/** What a value is, for a reason; never the value itself (it may be a password). */
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (Buffer.isBuffer(value)) return 'a Buffer';
-  switch (typeof value) {
-    case 'string': return 'a string';
-    case 'number': return 'a number';
-    case 'boolean': return 'a boolean';
-    case 'undefined': return 'missing';
-    case 'object': return 'an object';
-    default: return `a ${typeof value}`;
-  }
 }
 
 function badInput(reason: string): Failure {
