@@ -44,6 +44,8 @@ export class ThingSpaceClient extends EventEmitter<ThingSpaceClientEvents> imple
   /** The account as a path segment; the name pattern already excludes anything to escape. */
   private readonly account: string;
   private announced = false;
+  /** A body whose hasMoreData contradicted its status was logged once already. */
+  private hasMoreDataWarned = false;
 
   constructor(options: ThingSpaceClientOptions) {
     super();
@@ -62,9 +64,6 @@ export class ThingSpaceClient extends EventEmitter<ThingSpaceClientEvents> imple
     return this.auth.rejected;
   }
 
-  /** A body whose hasMoreData contradicted its status was logged once already. */
-  private hasMoreDataWarned = false;
-
   async history(next?: string, opts: CallOptions = {}): Promise<HistoryBlock> {
     return this.guard(async () => {
       if (next !== undefined && (typeof next !== 'string' || next === '' || next.length > MAX_NEXT_LENGTH)) {
@@ -80,7 +79,7 @@ export class ThingSpaceClient extends EventEmitter<ThingSpaceClientEvents> imple
       const more = res.status === 202;
       if (body.hasMoreData !== undefined && body.hasMoreData !== more && !this.hasMoreDataWarned) {
         this.hasMoreDataWarned = true;
-        this.log('warn', `ThingSpace answered the SMS history with HTTP ${res.status} but hasMoreData ${body.hasMoreData}; following the status (said once)`);
+        this.log.warn(`ThingSpace answered the SMS history with HTTP ${res.status} but hasMoreData ${body.hasMoreData}; following the status (said once)`);
       }
       const block: HistoryBlock = { status: res.status, hasMoreData: more, messages: body.messages };
       // 202 must say where to continue; a 200 normally has no Location, but if it has one
