@@ -8,21 +8,27 @@
 // The consumer is always in exactly one phase. go() is the only way to change it and
 // TRANSITIONS (below) the only list of the changes allowed:
 //
-//               start()
-//   created ───────────> loading ──── SMS kept by an earlier run (manual mode) ────┐
-//                         │  └── interval 0, nothing kept ──> listening             v
-//                         │ interval > 0, or poll()                  ┌─ new SMS ─> delivering ─┐
-//                         v                                          │              ^   │      │ manual
-//   idle ── timer, poll() ──> polling ───────────────────────────────┘  ack timeout │   │      v
-//   listening ── poll() ───>   │  ^  ^                                              └───┼─ waiting-ack
-//   backing-off ── timer ──>   │  │  └── emitted (auto): ask for the next block ────────┘       │
-//                              │  └────────── all acked (manual): ask for the next block ───────┘
-//                              ├── failure ──> backing-off         (also from delivering: a listener threw)
-//                              ├── only duplicates, more queued ──> polling
-//                              ├── credentials rejected, bad config ──> halted
-//                              └── queue drained ──> idle (interval > 0) or listening (interval 0)
-//                                                    (also from delivering or waiting-ack after the last block)
-//   stop(): any phase before stopping ──> stopping ── loop settled, store saved ──> stopped
+//   created
+//      │ start()
+//      v
+//   loading ─── SMS kept by an earlier run (manual mode) ───────┐
+//      │                                                         v
+//      │ interval > 0, or poll() meanwhile             ┌───> delivering ─── manual mode ───> waiting-ack
+//      v                                               │       │    ^                          │    │
+//   polling ──────── a block with new SMS ─────────────┘       │    └──── ack timeout ─────────┘    │
+//    ^ ^ ^ ^                                                   │                                    │
+//    │ │ │ └──── emitted (auto mode): ask for the next ────────┘                                    │
+//    │ │ └────── all acked (manual mode): ask for the next ─────────────────────────────────────────┘
+//    │ └──────── a block of only duplicates (from polling): ask for the next
+//    ├── idle          interval timer, or poll()
+//    ├── listening     poll()
+//    └── backing-off   retry timer only: poll() would undercut Retry-After and the backoff
+//
+//   the queue is empty (from polling, delivering, waiting-ack) ──> idle if interval > 0,
+//       else listening (also straight from loading when nothing is kept)
+//   a request failed (polling), a 'block' listener threw (delivering) ──> backing-off
+//   credentials rejected, bad config (polling) ──> halted
+//   stop(), from any phase before stopping ──> stopping ── loop settled, store saved ──> stopped
 //
 // poll() while the loop is busy (or before it started) sets `again`: drain once more when
 // this drain ends. That flag is orthogonal to the phase (it may be set in created, loading,
