@@ -16,8 +16,6 @@ export interface FakeThingSpaceOptions {
 export class FakeThingSpace implements ThingSpaceApi {
   readonly accountName = '0000123456-00001';
   credentialsRejected: ThingSpaceError | undefined;
-  /** Still queued on the server, oldest first. */
-  readonly queue: SmsMessage[] = [];
   /** The `next` each history request carried, in order. */
   readonly calls: Array<string | undefined> = [];
   /** SMS the server counts as delivered. */
@@ -25,6 +23,9 @@ export class FakeThingSpace implements ThingSpaceApi {
   inFlight = 0;
   maxInFlight = 0;
 
+  /** Everything ever queued; the server still holds those from `head` on. */
+  private readonly queue: SmsMessage[] = [];
+  private head = 0;
   private readonly blockSize: number;
   private readonly finalBlock: 'ack-on-delivery' | 'redeliver';
   /** The token of the block last served and how many SMS it acknowledges; older tokens are spent. */
@@ -41,7 +42,12 @@ export class FakeThingSpace implements ThingSpaceApi {
   }
 
   enqueue(...sms: SmsMessage[]): void {
-    this.queue.push(...sms);
+    for (const s of sms) this.queue.push(s);
+  }
+
+  /** How many SMS the server still holds. */
+  get queued(): number {
+    return this.queue.length - this.head;
   }
 
   /** The next `times` history requests fail with this error, before the server reads them. */
@@ -73,19 +79,19 @@ export class FakeThingSpace implements ThingSpaceApi {
         throw failure;
       }
       if (next !== undefined && next === this.outstanding?.token) {
-        this.queue.splice(0, this.outstanding.count);
+        this.head += this.outstanding.count;
         this.acknowledged += this.outstanding.count;
         this.outstanding = undefined;
       }
-      const messages = this.queue.slice(0, this.blockSize);
-      if (this.queue.length > this.blockSize) {
+      const messages = this.queue.slice(this.head, this.head + this.blockSize);
+      if (this.queued > this.blockSize) {
         const token = `token-${++this.tokenSeq}`;
         this.outstanding = { token, count: messages.length };
         return { status: 202, hasMoreData: true, messages, next: token };
       }
       this.outstanding = undefined;
       if (this.finalBlock === 'ack-on-delivery') {
-        this.queue.splice(0, messages.length);
+        this.head += messages.length;
         this.acknowledged += messages.length;
       }
       return { status: 200, hasMoreData: false, messages };

@@ -280,7 +280,7 @@ describe('consumer phases (in-memory API, fake clock)', () => {
       assert.deepEqual(api.calls, [undefined, 'token-1']);
       assert.deepEqual(acknowledgedAtEmit, [0, 100], 'nothing of a block acknowledged while it is emitted');
       assert.equal(rec.texts.length, 150);
-      assert.equal(api.queue.length, 50, 'the final block stays queued: no next can acknowledge it');
+      assert.equal(api.queued, 50, 'the final block stays queued: no next can acknowledge it');
     });
 
     it('in manual mode, waits for the flow to acknowledge the block', async () => {
@@ -344,7 +344,7 @@ describe('consumer phases (in-memory API, fake clock)', () => {
       await after(50);
       assert.equal(rec.blocks.length, 3, 'block 1 twice, then block 2');
       assert.deepEqual(rec.blocks[1].items.map((i) => i.sms), rec.blocks[0].items.map((i) => i.sms));
-      assert.equal(api.queue.length, 0);
+      assert.equal(api.queued, 0);
     });
 
     it('stop() from a block listener acknowledges nothing more', async () => {

@@ -117,7 +117,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
   private readonly opts: QueueConsumerOptions;
   private readonly manual: boolean;
   private readonly now: () => number;
-  private readonly retry: RetryPolicy;
+  private readonly retryPolicy: RetryPolicy;
   private readonly tracker = new AckTracker();
   /** Block ids are unique across instances: a ref from before a restart never matches. */
   private readonly blockPrefix = randomBytes(4).toString('hex');
@@ -159,7 +159,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     this.api = opts.api;
     this.manual = opts.ackMode === 'manual';
     this.now = opts.now ?? Date.now;
-    this.retry = new IdempotentRetryPolicy({ ...opts.backoff, random: opts.random });
+    this.retryPolicy = new IdempotentRetryPolicy({ ...opts.backoff, random: opts.random });
     this.dedupe = this.newWindow(undefined);
     this.persisted = this.freshPersisted();
   }
@@ -490,7 +490,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
   /** What comes after a failed request or hand-on: the retry policy decides. */
   private failure(error: ThingSpaceError): Outcome {
     if (this.stopRequested) return STOPPED; // aborted by stop(), or racing it: silent
-    const decision = this.retry.decide(error);
+    const decision = this.retryPolicy.decide(error);
     if (decision.action === 'halt') {
       // Never again until a new consumer is made. Halted before the report: an 'error'
       // listener that polls must find the consumer halted.
@@ -513,7 +513,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
   }
 
   private recovered(): void {
-    this.retry.succeeded();
+    this.retryPolicy.succeeded();
     this.streak = undefined;
   }
 
