@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { ThingSpaceSimulator } from '../../simulator/server';
 import type { FaultRule } from '../../simulator/options';
 import type { ErrorKind } from '../../nodes/lib/client/errors';
+import { IdempotentRetryPolicy } from '../../nodes/lib/retry/retry-policy';
 import { ACCOUNT, clientFor, failure } from './helpers';
 
 const CASES: { rule: FaultRule; kind: ErrorKind; why: string }[] = [
@@ -39,7 +40,7 @@ describe('faults mapped to error kinds', () => {
       sim.addFault({ ...rule, endpoint: 'history', count: 1 });
       const err = await failure(client.history());
       assert.equal(err.kind, kind);
-      assert.equal(err.retryable, true);
+      assert.equal(new IdempotentRetryPolicy().decide(err).action, 'retry');
       assert.equal(err.operation, 'history');
       assert.equal((await client.history()).messages.length, 100);
       client.close();
@@ -71,7 +72,7 @@ describe('faults mapped to error kinds', () => {
         const client = clientFor(sim, { timeoutMs: 500 });
         sim.addFault({ ...rule, endpoint, count: 1 });
         const err = await failure(client.history());
-        assert.ok(err.retryable, `${endpoint} ${rule.kind} -> ${err.kind} is retryable`);
+        assert.equal(new IdempotentRetryPolicy().decide(err).action, 'retry', `${endpoint} ${rule.kind} -> ${err.kind} is retried`);
         assert.equal(client.credentialsRejected, undefined);
         assert.equal((await client.history()).status, 202, `${endpoint} ${rule.kind}: the next call works`);
         client.close();

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { ThingSpaceSimulator } from '../../simulator/server';
 import { ThingSpaceClient, type ThingSpaceClientOptions } from '../../nodes/lib/client/thingspace-client';
 import { ThingSpaceError } from '../../nodes/lib/client/errors';
+import { halts } from '../../nodes/lib/retry/retry-policy';
 import type { SmsMessage } from '../../nodes/lib/types';
 
 export const ACCOUNT = '0000123456-00001';
@@ -50,7 +51,7 @@ export async function drain(client: ThingSpaceClient, opts: { retry?: boolean; m
       if (block.status === 200) return result;
       next = block.next;
     } catch (err) {
-      if (!opts.retry || !(err instanceof ThingSpaceError) || !err.retryable) throw err;
+      if (!opts.retry || !(err instanceof ThingSpaceError) || halts(err)) throw err;
       result.errors[err.kind] = (result.errors[err.kind] ?? 0) + 1;
       if (++errorCount > (opts.maxErrors ?? 1000)) throw err;
     }

@@ -78,6 +78,7 @@ export function consumerFor(r: Rig, opts: Partial<QueueConsumerOptions> = {}): {
     ackTimeoutMs: 60_000,
     dedupe: true,
     backoff: { initialMs: 10, maxMs: 50 },
+    strict: true,
     ...opts,
   });
   r.consumers.push(consumer);

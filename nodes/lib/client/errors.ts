@@ -90,23 +90,6 @@ export class ThingSpaceError extends Error {
     return this.errorCode ?? ERROR_CODES[this.kind];
   }
 
-  /** Worth retrying later with backoff (the consumer decides when). A bearer or session
-   *  refused again after the client's own one renewal is too: the client has dropped it, so
-   *  the next attempt starts with a new token and at most one login. */
-  get retryable(): boolean {
-    return (
-      this.kind === 'bearer_expired' ||
-      this.kind === 'session_expired' ||
-      this.kind === 'rate_limited' ||
-      this.kind === 'server' ||
-      this.kind === 'network' ||
-      this.kind === 'tls' ||
-      this.kind === 'timeout' ||
-      this.kind === 'bad_response' ||
-      this.kind === 'api'
-    );
-  }
-
   /** A plain object safe to log or put on a message: no request, no headers, no secrets. */
   toJSON(): Record<string, unknown> {
     return {

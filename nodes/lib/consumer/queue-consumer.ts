@@ -4,14 +4,43 @@
 // So the loop asks for the next block only once the current one was handed on: emitted
 // (auto mode) or acknowledged by the flow (manual mode). A crash or stop in between means
 // re-delivery, never loss; the dedupe window then hides the repeat.
+//
+// The consumer is always in exactly one phase. go() is the only way to change it and
+// TRANSITIONS (below) the only list of the changes allowed:
+//
+//   created
+//      │ start()
+//      v
+//   loading ─── SMS kept by an earlier run (manual mode) ───────┐
+//      │                                                         v
+//      │ interval > 0, or poll() meanwhile             ┌───> delivering ─── manual mode ───> waiting-ack
+//      v                                               │       │    ^                          │    │
+//   polling ──────── a block with new SMS ─────────────┘       │    └──── ack timeout ─────────┘    │
+//    ^ ^ ^ ^                                                   │                                    │
+//    │ │ │ └──── emitted (auto mode): ask for the next ────────┘                                    │
+//    │ │ └────── all acked (manual mode): ask for the next ─────────────────────────────────────────┘
+//    │ └──────── a block of only duplicates (from polling): ask for the next
+//    ├── idle          interval timer, or poll()
+//    ├── listening     poll()
+//    └── backing-off   retry timer only: poll() would undercut Retry-After and the backoff
+//
+//   the queue is empty (from polling, delivering, waiting-ack) ──> idle if interval > 0,
+//       else listening (also straight from loading when nothing is kept)
+//   a request failed (polling), a 'block' listener threw (delivering) ──> backing-off
+//   credentials rejected, bad config (polling) ──> halted
+//   stop(), from any phase before stopping ──> stopping ── loop settled, store saved ──> stopped
+//
+// poll() while the loop is busy (or before it started) sets `again`: drain once more when
+// this drain ends. That flag is orthogonal to the phase (it may be set in created, loading,
+// polling, delivering and waiting-ack alike), so it stays a flag of its own.
 import { randomBytes } from 'crypto';
 import { EventEmitter } from 'events';
 import type { HistoryBlock, ThingSpaceApi } from '../client/api';
 import { ThingSpaceError, isThingSpaceError } from '../client/errors';
 import { dedupeKey } from '../message/dedupe-key';
+import { IdempotentRetryPolicy, type RetryPolicy } from '../retry/retry-policy';
 import type { SmsMessage } from '../types';
 import { AckTracker } from './ack-tracker';
-import { Backoff } from './backoff';
 import { DedupeWindow } from './dedupe-window';
 import { PendingStore } from './pending-store';
 import type {
@@ -20,6 +49,7 @@ import type {
   ConsumerItem,
   ConsumerState,
   PersistedState,
+  Phase,
   QueueConsumerEvents,
   QueueConsumerOptions,
 } from './types';
@@ -32,10 +62,41 @@ export type {
   ConsumerState,
   ConsumerStore,
   PersistedState,
+  Phase,
   QueueConsumerEvents,
   QueueConsumerOptions,
 } from './types';
 export { CALLBACK_BLOCK } from './ack-tracker';
+
+/** Every phase change the consumer may make; anything else is a bug. */
+export const TRANSITIONS = {
+  created: ['loading', 'stopping'],
+  loading: ['polling', 'delivering', 'listening', 'stopping'],
+  polling: ['polling', 'delivering', 'idle', 'listening', 'backing-off', 'halted', 'stopping'],
+  delivering: ['polling', 'waiting-ack', 'idle', 'listening', 'backing-off', 'stopping'],
+  'waiting-ack': ['delivering', 'polling', 'idle', 'listening', 'stopping'],
+  idle: ['polling', 'stopping'],
+  listening: ['polling', 'stopping'],
+  'backing-off': ['polling', 'stopping'],
+  halted: ['stopping'],
+  stopping: ['stopped'],
+  stopped: [],
+} as const satisfies Record<Phase, readonly Phase[]>;
+
+/** TRANSITIONS as sets: a change is checked with one lookup. */
+const ALLOWED = {} as Record<Phase, ReadonlySet<Phase>>;
+for (const from of Object.keys(TRANSITIONS) as Phase[]) ALLOWED[from] = new Set<Phase>(TRANSITIONS[from]);
+
+/** A phase change TRANSITIONS does not allow, in strict mode. */
+export class IllegalTransitionError extends Error {
+  constructor(
+    readonly from: Phase,
+    readonly to: Phase,
+  ) {
+    super(`queue consumer: illegal phase change ${from} -> ${to}`);
+    this.name = 'IllegalTransitionError';
+  }
+}
 
 const DEFAULT_DEDUPE_ENTRIES = 10_000;
 const DEFAULT_DEDUPE_AGE_MS = 24 * 60 * 60_000;
@@ -56,7 +117,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
   private readonly opts: QueueConsumerOptions;
   private readonly manual: boolean;
   private readonly now: () => number;
-  private readonly backoff: Backoff;
+  private readonly retryPolicy: RetryPolicy;
   private readonly tracker = new AckTracker();
   /** Block ids are unique across instances: a ref from before a restart never matches. */
   private readonly blockPrefix = randomBytes(4).toString('hex');
@@ -66,14 +127,17 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
   private pending = new PendingStore();
   private persisted: PersistedState;
 
-  /** The one loop, while it runs. */
-  private loop: Promise<void> | undefined;
-  /** Set before the loop starts: listeners run inside its synchronous part and may call poll(). */
-  private looping = false;
-  /** poll() was called while the loop ran: drain once more when it settles. */
+  private current: Phase = 'created';
+  /** poll() was called while busy: drain once more when this drain ends (see the top). */
   private again = false;
+  /** An illegal phase change was reported already: one report is enough to find the bug. */
+  private bugReported = false;
+  /** What start(), the loop and stop() run, kept only to be awaited: the phase is the state. */
+  private starting: Promise<void> | undefined;
+  private loop: Promise<void> | undefined;
+  private stopping: Promise<void> | undefined;
+  /** The interval timer (idle) or the retry timer (backing-off). */
   private timer: NodeJS.Timeout | undefined;
-  private retryPending = false;
   /** Aborted by stop(): cancels the request in flight, if any. One for the consumer's life. */
   private readonly stopSignal = new AbortController();
   private ackWait: { blockId: string; done: (all: boolean) => void } | undefined;
@@ -88,12 +152,6 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
   /** Signature of the last error reported in the current failure streak. */
   private streak: string | undefined;
 
-  private starting: Promise<void> | undefined;
-  private loaded = false;
-  private stopRequested = false;
-  private stopping: Promise<void> | undefined;
-  private halted = false;
-
   constructor(opts: QueueConsumerOptions) {
     super();
     if (!opts || !opts.api) throw new TypeError('QueueConsumer needs an api');
@@ -101,14 +159,15 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     this.api = opts.api;
     this.manual = opts.ackMode === 'manual';
     this.now = opts.now ?? Date.now;
-    this.backoff = new Backoff({ ...opts.backoff, random: opts.random });
+    this.retryPolicy = new IdempotentRetryPolicy({ ...opts.backoff, random: opts.random });
     this.dedupe = this.newWindow(undefined);
     this.persisted = this.freshPersisted();
   }
 
   /** Between start() and stop(), unless halted on rejected credentials or bad config. */
   get running(): boolean {
-    return this.starting !== undefined && !this.stopRequested && !this.halted;
+    const p = this.current;
+    return p !== 'created' && p !== 'halted' && p !== 'stopping' && p !== 'stopped';
   }
 
   /** The last state emitted. */
@@ -116,22 +175,40 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     return this.lastState;
   }
 
+  /** Where the consumer is in its life (the diagram at the top of this file). */
+  get phase(): Phase {
+    return this.current;
+  }
+
   /** Loads the store, re-emits a kept final block, then polls if intervalMs > 0. */
   start(): Promise<void> {
-    this.starting ??= this.load();
+    if (this.starting === undefined) {
+      if (this.current === 'created') this.go('loading');
+      this.starting = this.load();
+    }
     return this.starting;
   }
 
   /** Poll now; if the loop is busy, drain once more right after it settles. Never two at once. */
   poll(): void {
-    if (this.stopRequested || this.halted) return;
-    if (!this.loaded || this.looping) {
-      this.again = true;
-      return;
+    switch (this.current) {
+      case 'idle':
+      case 'listening':
+        this.kick();
+        return;
+      case 'created':
+      case 'loading':
+      case 'polling':
+      case 'delivering':
+      case 'waiting-ack':
+        this.again = true;
+        return;
+      case 'backing-off': // the retry timer is the poll: sooner would undercut Retry-After and the backoff
+      case 'halted':
+      case 'stopping':
+      case 'stopped':
+        return;
     }
-    // The retry timer is the poll: polling sooner would undercut Retry-After and the backoff.
-    if (this.retryPending) return;
-    this.kick();
   }
 
   /** Manual mode: the flow is done with this SMS (or, index -1, the whole block). */
@@ -176,21 +253,49 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
 
   /** Aborts the request in flight, clears timers, saves the store. Acknowledges nothing more. */
   stop(): Promise<void> {
-    this.stopRequested = true;
-    this.stopping ??= this.shutdown();
+    if (this.stopping === undefined) {
+      // Not loaded means our state is empty, not the stored one: saving it would erase that.
+      const loaded = this.current !== 'created' && this.current !== 'loading';
+      this.go('stopping');
+      this.stopping = this.shutdown(loaded);
+    }
     return this.stopping;
   }
 
-  private async shutdown(): Promise<void> {
+  private get stopRequested(): boolean {
+    return this.current === 'stopping' || this.current === 'stopped';
+  }
+
+  /**
+   * The one way to change phase. A change TRANSITIONS does not list is a bug of ours: strict
+   * mode throws; otherwise it is made (the code that asked for it relies on it) and reported
+   * once, after the change, since an 'error' listener may call stop().
+   */
+  private go(to: Phase, state?: ConsumerState): void {
+    const from = this.current;
+    const legal = ALLOWED[from].has(to);
+    if (!legal && this.opts.strict) throw new IllegalTransitionError(from, to);
+    this.current = to;
+    this.opts.onTransition?.(from, to);
+    if (!legal) this.reportBug(new IllegalTransitionError(from, to).message);
+    if (state) this.setState(state);
+  }
+
+  private reportBug(message: string): void {
+    if (this.bugReported) return;
+    this.bugReported = true;
+    if (this.listenerCount('error') > 0) this.emit('error', new ThingSpaceError({ kind: 'internal', message, operation: 'consumer' }));
+  }
+
+  private async shutdown(loaded: boolean): Promise<void> {
     this.clearTimer();
     this.stopSignal.abort();
     this.ackWait?.done(false);
     await this.starting;
     await this.loop;
     this.rememberEmitted();
-    // Not loaded means our state is empty, not the stored one: saving it would erase that.
-    if (this.loaded) this.save();
-    this.setState({ state: 'stopped' });
+    if (loaded) this.save();
+    this.go('stopped', { state: 'stopped' });
     this.emit('stopped');
   }
 
@@ -201,21 +306,20 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     } catch {
       saved = undefined; // an unreadable store costs dedupe history, never an SMS
     }
-    if (this.stopRequested) return;
+    if (this.current !== 'loading') return; // stopped meanwhile
     if (saved && saved.v === 1) {
       this.dedupe = this.newWindow(saved.dedupe);
       this.pending = new PendingStore(saved.pending);
       this.persisted = this.freshPersisted();
     }
-    this.loaded = true;
     const restored = this.restoredBlock();
     if (restored || this.opts.intervalMs > 0 || this.again) this.kick(restored);
-    else this.setState({ state: 'listening' });
+    else this.go('listening', { state: 'listening' });
   }
 
+  /** Starts the loop; its first step (polling, or delivering a restored block) is synchronous. */
   private kick(restored?: ConsumerBlock): void {
     this.clearTimer();
-    this.looping = true;
     this.loop = this.cycle(restored);
   }
 
@@ -231,10 +335,11 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
         outcome = await this.drain();
       }
     } catch (e) {
-      // Only a throwing 'block' listener gets here: that block was not handed on.
-      outcome = this.failure(e);
+      if (e instanceof IllegalTransitionError) throw e; // strict mode: a bug must be loud
+      // Only a throwing 'block' listener gets here: that block was not handed on, so it is
+      // read again. Not the API's fault, whatever the listener threw.
+      outcome = this.failure(internal(e, 'deliver', 'unexpected failure while handing on a block'));
     }
-    this.looping = false;
     this.loop = undefined;
     this.rememberEmitted();
     this.schedule(outcome);
@@ -243,7 +348,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
   private async drain(): Promise<Outcome> {
     for (;;) {
       if (this.stopRequested) return STOPPED;
-      this.setState({ state: 'polling' });
+      this.go('polling', { state: 'polling' });
       let res: HistoryBlock;
       try {
         res = await this.api.history(this.carry, { signal: this.stopSignal.signal });
@@ -252,7 +357,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
         // Unless the server refused the request itself (e.g. a token it no longer knows):
         // then read without it; the worst that costs is a re-delivery, which dedupe hides.
         if (isThingSpaceError(e) && e.kind === 'api') this.carry = undefined;
-        return this.failure(e);
+        return this.failure(isThingSpaceError(e) ? e : internal(e, 'history', 'unexpected failure of the history call'));
       }
       // A response that raced stop() is dropped unacknowledged: the server keeps it queued.
       if (this.stopRequested) return STOPPED;
@@ -277,6 +382,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
    * (false if stopped first); SMS not acknowledged within ackTimeout are emitted again.
    */
   private async handOn(block: ConsumerBlock): Promise<boolean> {
+    this.go('delivering');
     if (!this.manual) {
       this.emitBlock(block);
       // Delivered means emitted: remember only once the listeners returned. Not now but on
@@ -313,6 +419,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
       if (left.length === 0) return true;
       const id = this.newBlockId();
       current = { id, final: block.final, restored: block.restored, items: left.map((item, index) => ({ sms: item.sms, key: item.key, ref: { block: id, index } })) };
+      this.go('delivering');
     }
   }
 
@@ -361,7 +468,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     const left = this.tracker.remaining(block.id);
     if (left === 0) return Promise.resolve(true); // listeners acked while we emitted
     if (this.stopRequested) return Promise.resolve(false);
-    this.setState({ state: 'waiting-ack', pending: left });
+    this.go('waiting-ack', { state: 'waiting-ack', pending: left });
     return new Promise((resolve) => {
       let timer: NodeJS.Timeout | undefined;
       const done = (all: boolean): void => {
@@ -380,23 +487,20 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     this.setState({ state: 'received', count: block.items.length, total: this.total });
   }
 
-  private failure(e: unknown): Outcome {
+  /** What comes after a failed request or hand-on: the retry policy decides. */
+  private failure(error: ThingSpaceError): Outcome {
     if (this.stopRequested) return STOPPED; // aborted by stop(), or racing it: silent
-    const error = isThingSpaceError(e)
-      ? e
-      : new ThingSpaceError({ kind: 'bad_response', message: `unexpected failure while handing on a block: ${e instanceof Error ? e.message : String(e)}`, operation: 'deliver' });
-    if (error.kind === 'credentials_rejected' || error.kind === 'bad_config') {
-      // Never again until a new consumer is made: a retry could lock the account (api §3.2).
-      this.halted = true;
+    const decision = this.retryPolicy.decide(error);
+    if (decision.action === 'halt') {
+      // Never again until a new consumer is made. Halted before the report: an 'error'
+      // listener that polls must find the consumer halted.
+      this.go('halted');
       this.report(error);
       this.setState(error.kind === 'credentials_rejected' ? { state: 'credentials-rejected', error } : { state: 'failed', error });
       return HALTED;
     }
-    // Everything else is worth another try later, expired tokens included: the client
-    // refreshes them on the next call.
-    const inMs = this.backoff.next(error.retryAfterMs);
     this.report(error);
-    return { kind: 'retry', inMs, error };
+    return { kind: 'retry', inMs: decision.inMs, error };
   }
 
   /** Emit 'error' once per distinct failure in a streak; 'retrying' states carry each one. */
@@ -409,28 +513,26 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
   }
 
   private recovered(): void {
-    this.backoff.reset();
+    this.retryPolicy.succeeded();
     this.streak = undefined;
   }
 
   private schedule(outcome: Outcome): void {
     if (this.stopRequested || outcome.kind === 'stopped' || outcome.kind === 'halted') return;
     if (outcome.kind === 'retry') {
-      this.retryPending = true;
       this.timer = setTimeout(() => this.kick(), outcome.inMs);
-      this.setState({ state: 'retrying', inMs: outcome.inMs, error: outcome.error });
+      this.go('backing-off', { state: 'retrying', inMs: outcome.inMs, error: outcome.error });
     } else if (this.opts.intervalMs > 0) {
       this.timer = setTimeout(() => this.kick(), this.opts.intervalMs);
-      this.setState({ state: 'idle', since: new Date() });
+      this.go('idle', { state: 'idle', since: new Date() });
     } else {
-      this.setState({ state: 'listening' });
+      this.go('listening', { state: 'listening' });
     }
   }
 
   private clearTimer(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    this.retryPending = false;
   }
 
   private setState(state: ConsumerState): void {
@@ -481,4 +583,14 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
   private newBlockId(): string {
     return `${this.blockPrefix}-${(++this.blockSeq).toString(36)}`;
   }
+}
+
+/** A failure that is ours or a listener's, not the API's: kind 'internal', code ERROR. */
+function internal(e: unknown, operation: string, what: string): ThingSpaceError {
+  return new ThingSpaceError({ kind: 'internal', message: `${what}: ${e instanceof Error ? e.message : String(e)}`, operation });
+}
+
+/** For tests only: a phase change made through go(), as the consumer's own code makes one. */
+export function forcePhase(consumer: QueueConsumer, to: Phase): void {
+  consumer['go'](to);
 }

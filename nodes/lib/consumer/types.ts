@@ -81,7 +81,26 @@ export interface QueueConsumerOptions {
   random?: () => number;
   /** Clock for dedupe ages, default Date.now. */
   now?: () => number;
+  /** A phase change the transition table forbids throws (tests set this). Otherwise it is
+   *  reported once as an 'internal' error and made anyway: a bug must not stop the host. */
+  strict?: boolean;
+  /** Called after every phase change, for tests and debugging. */
+  onTransition?: (from: Phase, to: Phase) => void;
 }
+
+/** Where the consumer is in its life; see the diagram at the top of queue-consumer.ts. */
+export type Phase =
+  | 'created'
+  | 'loading'
+  | 'polling'
+  | 'delivering'
+  | 'waiting-ack'
+  | 'idle'
+  | 'listening'
+  | 'backing-off'
+  | 'halted'
+  | 'stopping'
+  | 'stopped';
 
 export type QueueConsumerEvents = {
   /** Listeners send the messages synchronously; in auto mode the block counts as handed on when they return. */

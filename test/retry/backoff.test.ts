@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { Backoff } from '../../nodes/lib/consumer/backoff';
+import { Backoff } from '../../nodes/lib/retry/backoff';
 
-describe('consumer/backoff', () => {
+describe('retry/backoff', () => {
   it('doubles the cap with each failure, up to maxMs', () => {
     const b = new Backoff({ initialMs: 100, maxMs: 1000, random: () => 0.999999 });
     const delays = Array.from({ length: 6 }, () => b.next());
