@@ -37,7 +37,7 @@ export class ThingSpaceClient implements ThingSpaceApi {
     this.cfg = validateOptions(options);
     this.accountName = this.cfg.accountName;
     this.account = encodeURIComponent(this.cfg.accountName);
-    this.http = new HttpTransport(this.cfg.server, this.cfg.timeoutMs, this.cfg.maxResponseBytes);
+    this.http = new HttpTransport(this.cfg);
     this.redact = makeRedactor(() => this.auth.secrets());
     this.auth = new AuthSession(this.cfg, this.http, (level, text) => this.log(level, text), (err) => redactError(err, this.redact));
   }
