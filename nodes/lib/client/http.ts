@@ -31,6 +31,7 @@ export type TransportConfig = Pick<ClientConfig, 'server' | 'timeoutMs' | 'maxRe
 
 export class HttpTransport {
   private readonly lib: typeof http | typeof https;
+  private readonly protocol: string;
   private readonly agent: http.Agent;
   /** The proxy's origin (no credentials), or undefined when requests go direct. */
   readonly proxy: string | undefined;
@@ -50,6 +51,7 @@ export class HttpTransport {
   constructor(cfg: TransportConfig) {
     const url = new URL(cfg.server);
     this.lib = url.protocol === 'https:' ? https : http;
+    this.protocol = url.protocol;
     const carrier = carrierFor(url);
     this.agent = carrier.agent;
     this.proxy = carrier.proxy;
@@ -96,6 +98,9 @@ export class HttpTransport {
       let proxyStatus: number | undefined;
 
       const req = this.lib.request({
+        // Named although implied: the proxy agents' socket pool keys on it when a socket is
+        // freed; without it they pool https sockets under an http key and never reuse them.
+        protocol: this.protocol,
         hostname: this.hostname,
         port: this.port,
         path: this.base + spec.path,
