@@ -104,6 +104,25 @@ describe('client/proxy variables', () => {
       }
     });
 
+    it('sends the credentials of the proxy URL with each request to a proxy that wants them, and reads its 407 as the proxy refusing', async () => {
+      const guarded = await startTinyproxy({ basicAuth: { user: 'proxy-user', password: 'pr0xy-s3cret' } });
+      try {
+        const withCredentials = guarded.url.replace('http://', `http://proxy-user:${encodeURIComponent('pr0xy-s3cret')}@`);
+        const result = await drainWith({ HTTP_PROXY: withCredentials }, 150);
+        assert.equal(result.messages.length, 150);
+        assert.ok(guarded.requests().some((line) => line.includes('/history')), guarded.requests().join('\n'));
+        sim.generate(1);
+        const refused = withProxyEnv({ HTTP_PROXY: guarded.url }, () => clientFor(sim));
+        const err = await failure(refused.history());
+        refused.close();
+        assert.equal(err.kind, 'network');
+        assert.match(err.message, /HTTP 407 from the proxy/);
+        assert.ok(!JSON.stringify(err).includes('s3cret'));
+      } finally {
+        await guarded.stop();
+      }
+    });
+
     it('reports a proxy that cannot be reached as network, naming the proxy but not its credentials', async () => {
       const dead = `http://user:s3cret-pw@127.0.0.1:${await closedPort()}`;
       const client = withProxyEnv({ HTTP_PROXY: dead }, () => clientFor(sim, { timeoutMs: 2000 }));

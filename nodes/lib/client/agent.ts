@@ -15,7 +15,7 @@ export interface Carrier {
 }
 
 /** What we use of the proxy agents' constructors (their own types are ESM-only). */
-type ProxyAgentClass = new (proxy: URL, opts: http.AgentOptions) => http.Agent;
+type ProxyAgentClass = new (proxy: URL, opts: http.AgentOptions & { headers?: Record<string, string> }) => http.Agent;
 
 function badProxy(message: string): ThingSpaceError {
   return new ThingSpaceError({ kind: 'bad_config', message, operation: 'config' });
@@ -61,10 +61,19 @@ export function carrierFor(server: URL): Carrier {
   const value = proxyFor(server);
   if (value === undefined) return { agent: secure ? new https.Agent(options) : new http.Agent(options), proxy: undefined };
   const url = proxyUrl(value);
-  // The agents send the URL's user and password to the proxy as Proxy-Authorization. An
-  // https target keeps its tunnel; a plain http one (only a loopback simulator, see
+  // The credentials travel as our own Proxy-Authorization header, not inside the URL the
+  // agent keeps (and would print with DEBUG=https-proxy-agent).
+  const headers: Record<string, string> = {};
+  if (url.username !== '' || url.password !== '') {
+    const pair = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+    headers['Proxy-Authorization'] = `Basic ${Buffer.from(pair).toString('base64')}`;
+    url.username = '';
+    url.password = '';
+  }
+  // An https target keeps its tunnel; a plain http one (only a loopback simulator, see
   // config.ts) does not: proxies such as tinyproxy close after each relayed answer without
   // saying so, and the next request would meet a dead socket. noDelay as on Node's own
   // sockets: a request is not held back waiting for the proxy's ACK of the one before.
-  return { agent: new (proxyAgentClass(secure))(url, { keepAlive: secure, noDelay: true }), proxy: url.origin };
+  const agent = new (proxyAgentClass(secure))(url, { keepAlive: secure, noDelay: true, headers });
+  return { agent, proxy: url.origin };
 }

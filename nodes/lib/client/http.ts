@@ -126,8 +126,9 @@ export class HttpTransport {
       if (signal) this.watch(signal);
 
       req.on('response', (res: http.IncomingMessage) => {
-        if (proxyStatus !== undefined) {
-          refuse(proxyRefused(operation, proxyStatus));
+        // 407 comes only from a proxy: through one, it is the proxy refusing our credentials.
+        if (proxyStatus !== undefined || (proxied && res.statusCode === 407)) {
+          refuse(proxyRefused(operation, proxyStatus ?? 407));
           return;
         }
         const declared = Number(res.headers['content-length']);
