@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `thingspace-sim`: the simulator as a command, so a user can try the nodes without a
 // Verizon account. Every SimulatorOptions field has a flag.
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { SimulatorOptions } from './options';
 import { ThingSpaceSimulator } from './server';
@@ -35,6 +36,8 @@ A local ThingSpace (Verizon M2M) simulator for node-red-contrib-thingspace-sms.
   --token-style <style>      numeric | integer | int64 | alnum (default ${DEFAULT_OPTIONS.tokenStyle})
   --has-more-data <mode>     present | absent | contradicts (default ${DEFAULT_OPTIONS.hasMoreData})
   --callback-shape <shape>   nested | flat | soap-like (default ${DEFAULT_OPTIONS.callbackShape})
+  --tls-key <file>           serve HTTPS with this PEM private key (with --tls-cert)
+  --tls-cert <file>          serve HTTPS with this PEM certificate (with --tls-key)
   --quiet                    no log lines
   -h, --help                 this text
 
@@ -66,8 +69,16 @@ const STRING_FLAGS: Record<string, keyof SimulatorOptions> = {
   'callback-shape': 'callbackShape',
 };
 
+function readPem(file: string, flag: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw new Error(`${flag}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
 export function parseCli(argv: string[]): { options: SimulatorOptions; generate: number; help: boolean } {
-  const flags = [...Object.keys(NUMBER_FLAGS), ...Object.keys(STRING_FLAGS), 'accounts', 'generate'];
+  const flags = [...Object.keys(NUMBER_FLAGS), ...Object.keys(STRING_FLAGS), 'accounts', 'generate', 'tls-key', 'tls-cert'];
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -89,6 +100,10 @@ export function parseCli(argv: string[]): { options: SimulatorOptions; generate:
   for (const [flag, key] of Object.entries(STRING_FLAGS)) if (v[flag] !== undefined) options[key] = v[flag];
   if (typeof v.accounts === 'string') options.accounts = v.accounts.split(',').map((a) => a.trim()).filter(Boolean);
   if (v.quiet) options.quiet = true;
+  if ((v['tls-key'] === undefined) !== (v['tls-cert'] === undefined)) throw new Error('--tls-key and --tls-cert go together');
+  if (typeof v['tls-key'] === 'string' && typeof v['tls-cert'] === 'string') {
+    options.tls = { key: readPem(v['tls-key'], '--tls-key'), cert: readPem(v['tls-cert'], '--tls-cert') };
+  }
   const generate = v.generate === undefined ? 0 : Number(v.generate);
   if (!Number.isInteger(generate) || generate < 0) throw new Error('--generate must be a whole number >= 0');
   return { options: validateOptions(options as SimulatorOptions), generate, help: Boolean(v.help) };

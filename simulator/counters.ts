@@ -4,6 +4,7 @@ import type { SimulatorCounters } from './options';
 
 export function emptyCounters(): SimulatorCounters {
   return {
+    connections: 0,
     requests: {},
     tokensIssued: 0,
     loginsOk: 0,

@@ -27,7 +27,7 @@ export interface ApiRequest {
   route: ApiRoute;
   headers: IncomingHttpHeaders;
   body: string;
-  /** `http://host:port` as the client addressed us, for the absolute Location form. */
+  /** `http(s)://host:port` as the client addressed us, for the absolute Location form. */
   origin: string;
 }
 

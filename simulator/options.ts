@@ -44,6 +44,13 @@ export interface SimulatorOptions {
   /** Failed logins before the user is locked (api §3.2). */
   lockoutAfter?: number; // default 5
   quiet?: boolean;
+  /** Serve HTTPS instead of HTTP with this PEM key and certificate. Taken at start only. */
+  tls?: SimulatorTls;
+}
+
+export interface SimulatorTls {
+  key: string | Buffer;
+  cert: string | Buffer;
 }
 
 export type FaultKind =
@@ -75,6 +82,7 @@ export interface FaultRule {
 }
 
 export interface SimulatorCounters {
+  connections: number; // TCP connections accepted (a client's keep-alive shows here)
   requests: Record<string, number>; // per endpoint
   tokensIssued: number;
   loginsOk: number;

@@ -1,11 +1,12 @@
-// The ThingSpace simulator: a plain node:http server, its lifecycle and the routing of each
+// The ThingSpace simulator: a node:http server (node:https with the `tls` option), its lifecycle and the routing of each
 // request through faults and latency to the endpoint handlers (m2m.ts) or the control
 // interface (control.ts). This class is the programmatic API tests code against.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { CallbackListener, SmsMessage } from '../nodes/lib/types';
 import { ACCOUNT_NAME_PATTERN } from '../nodes/lib/types';
-import type { FaultRule, SimulatorCounters, SimulatorOptions } from './options';
+import type { FaultRule, SimulatorCounters, SimulatorOptions, SimulatorTls } from './options';
 import { Auth, type AuthSettings } from './auth';
 import { CallbackPusher, CallbackRegistry, type PushRecord } from './callbacks';
 import { handleControl, type Controllable } from './control';
@@ -45,7 +46,8 @@ export class ThingSpaceSimulator implements Controllable {
   private readonly registry = new CallbackRegistry();
   private readonly pusher: CallbackPusher;
   private readonly fleet: DeviceFleet;
-  private readonly server: http.Server;
+  private readonly server: http.Server | https.Server;
+  private readonly scheme: 'http' | 'https';
   private readonly sockets = new Set<Socket>();
   private readonly api: ApiContext;
   private readonly tokens = new TokenMint();
@@ -54,12 +56,12 @@ export class ThingSpaceSimulator implements Controllable {
   private stopping?: Promise<void>;
 
   static async start(opts?: SimulatorOptions): Promise<ThingSpaceSimulator> {
-    const sim = new ThingSpaceSimulator(resolveOptions(opts));
+    const sim = new ThingSpaceSimulator(resolveOptions(opts), opts?.tls);
     await sim.listen();
     return sim;
   }
 
-  private constructor(opts: ResolvedOptions) {
+  private constructor(opts: ResolvedOptions, tls: SimulatorTls | undefined) {
     this.opts = opts;
     this.auth = new Auth(authSettings(opts));
     for (const account of opts.accounts) this.queues.set(account, new SmsQueue());
@@ -85,17 +87,20 @@ export class ThingSpaceSimulator implements Controllable {
       newToken: () => this.newToken(),
       log: (line) => this.log(line),
     };
-    this.server = http.createServer({ keepAlive: true }, (req, res) => {
+    const handler = (req: IncomingMessage, res: ServerResponse): void => {
       this.onRequest(req, res).catch((err: Error) => {
         this.log(`internal error: ${err.message}`);
         send(res, json(500, { errorCode: 'UnifiedWebService.REQUEST_FAILED.UnexpectedError', errorMessage: 'Simulator internal error.' }));
       });
-    });
+    };
+    this.scheme = tls ? 'https' : 'http';
+    this.server = tls ? https.createServer({ keepAlive: true, key: tls.key, cert: tls.cert }, handler) : http.createServer({ keepAlive: true }, handler);
     // Idle keep-alive sockets outlive the clients' own idle timeouts (Node's agent: 5 s), so the
     // client always closes first and never reuses a socket the server is closing at that moment.
     this.server.keepAliveTimeout = 65_000;
     this.server.headersTimeout = 66_000;
     this.server.on('connection', (socket: Socket) => {
+      this.counterValues.connections++;
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });
@@ -119,13 +124,13 @@ export class ThingSpaceSimulator implements Controllable {
 
   get url(): string {
     const host = this.opts.host.includes(':') ? `[${this.opts.host}]` : this.opts.host;
-    return `http://${host}:${this.boundPort}`;
+    return `${this.scheme}://${host}:${this.boundPort}`;
   }
 
-  /** Changes modes, lifetimes, latency, credentials, devices at run time; host and port stay. */
+  /** Changes modes, lifetimes, latency, credentials, devices at run time; host, port and tls stay. */
   configure(partial: Partial<SimulatorOptions>): void {
     validateOptions(partial);
-    const defined = Object.fromEntries(Object.entries(partial).filter(([k, v]) => v !== undefined && k !== 'host' && k !== 'port'));
+    const defined = Object.fromEntries(Object.entries(partial).filter(([k, v]) => v !== undefined && k !== 'host' && k !== 'port' && k !== 'tls'));
     const before = this.opts;
     this.opts = { ...this.opts, ...defined };
     for (const account of this.opts.accounts) if (!this.queues.has(account)) this.queues.set(account, new SmsQueue());
@@ -310,7 +315,7 @@ export class ThingSpaceSimulator implements Controllable {
     } else {
       if (fault?.kind === 'expire-bearer') this.auth.expireBearer();
       if (fault?.kind === 'expire-session') this.auth.expireSessions();
-      const origin = `http://${req.headers.host ?? `${this.opts.host}:${this.boundPort}`}`;
+      const origin = `${this.scheme}://${req.headers.host ?? `${this.opts.host}:${this.boundPort}`}`;
       reply = handleApi(this.api, { route, headers: req.headers, body, origin });
     }
     if (fault?.kind === 'reset-after') {

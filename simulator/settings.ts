@@ -1,9 +1,10 @@
 // Defaults and validation of SimulatorOptions, shared by the programmatic API, the
 // control interface (POST /_sim/options) and the CLI.
-import type { FaultKind, FaultRule, SimulatorOptions } from './options';
+import type { FaultKind, FaultRule, SimulatorOptions, SimulatorTls } from './options';
 import { ACCOUNT_NAME_PATTERN } from '../nodes/lib/types';
 
-export type ResolvedOptions = Required<SimulatorOptions>;
+/** `tls` is not among them: it is taken once, at start (server.ts). */
+export type ResolvedOptions = Required<Omit<SimulatorOptions, 'tls'>>;
 
 export const DEFAULT_OPTIONS: ResolvedOptions = {
   host: '127.0.0.1',
@@ -59,6 +60,10 @@ export function validateOptions(partial: Partial<SimulatorOptions>): Partial<Sim
   }
   for (const [key, value] of Object.entries(partial) as [keyof SimulatorOptions, unknown][]) {
     if (value === undefined) continue;
+    if (key === 'tls') {
+      validateTls(value);
+      continue;
+    }
     if (!(key in DEFAULT_OPTIONS)) throw new Error(`unknown option "${key}"`);
     const allowed = ENUMS[key];
     const range = NUMBERS[key];
@@ -83,9 +88,17 @@ export function validateOptions(partial: Partial<SimulatorOptions>): Partial<Sim
   return partial;
 }
 
+function validateTls(value: unknown): asserts value is SimulatorTls {
+  const pem = (v: unknown): boolean => (typeof v === 'string' || Buffer.isBuffer(v)) && v.length > 0;
+  const tls = value as Partial<SimulatorTls> | null;
+  if (tls === null || typeof tls !== 'object' || !pem(tls.key) || !pem(tls.cert)) {
+    throw new Error('option "tls" must be {key, cert} with PEM text');
+  }
+}
+
 export function resolveOptions(opts: SimulatorOptions = {}): ResolvedOptions {
   validateOptions(opts);
-  const defined = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
+  const defined = Object.fromEntries(Object.entries(opts).filter(([k, v]) => v !== undefined && k !== 'tls'));
   return { ...DEFAULT_OPTIONS, ...defined, accounts: [...(opts.accounts ?? DEFAULT_OPTIONS.accounts)] };
 }
 

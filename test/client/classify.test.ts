@@ -59,14 +59,26 @@ describe('classifying ThingSpace answers', () => {
   });
 
   it('keeps only the code of a transport error, nothing of the request it carries', () => {
-    const axiosLike = Object.assign(new Error('connect ECONNREFUSED'), {
+    const transportError = Object.assign(new Error('connect ECONNREFUSED'), {
       code: 'ECONNREFUSED',
       config: { headers: { Authorization: 'Basic c2VjcmV0' }, data: '{"password":"hunter2"}' },
     });
-    const err = errorFromTransport('history', axiosLike, undefined, 1000);
+    const err = errorFromTransport('history', transportError, undefined, 1000);
     assert.equal(err.kind, 'network');
     assert.ok(!JSON.stringify(err).includes('c2VjcmV0') && !JSON.stringify(err).includes('hunter2'));
     assert.equal(errorFromTransport('history', new Error('x'), 'timeout', 1000).kind, 'timeout');
     assert.equal(errorFromTransport('history', new Error('x'), 'caller', 1000).kind, 'aborted');
+  });
+
+  it("classifies a certificate the client cannot trust as 'tls', other TLS failures as 'network'", () => {
+    for (const code of ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY']) {
+      const err = errorFromTransport('login', Object.assign(new Error(`certificate problem for https://u:pw@host`), { code }), undefined, 1000);
+      assert.equal(err.kind, 'tls', code);
+      assert.equal(err.code, 'TLS_CERTIFICATE');
+      assert.ok(err.message.includes(`(${code})`) && !err.message.includes('pw@'), err.message);
+    }
+    for (const code of ['ERR_SSL_WRONG_VERSION_NUMBER', 'EPROTO', 'ECONNRESET']) {
+      assert.equal(errorFromTransport('login', Object.assign(new Error('x'), { code }), undefined, 1000).kind, 'network', code);
+    }
   });
 });

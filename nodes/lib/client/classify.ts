@@ -1,7 +1,7 @@
-// The one place that turns a failed exchange with ThingSpace (a transport error from axios,
-// or a response we cannot use) into a ThingSpaceError with a kind. Errors are always built
-// fresh from a few fields we pick out: an axios error carries the request headers (bearer,
-// Basic credentials) and body (password), so it is never rethrown, wrapped or logged.
+// The one place that turns a failed exchange with ThingSpace (a transport error, or a
+// response we cannot use) into a ThingSpaceError with a kind. Errors are always built fresh
+// from a few fields we pick out: a transport error can carry the request or the proxy URL
+// (bearer, Basic credentials, proxy password), so it is never rethrown, wrapped or logged.
 import { ThingSpaceError, type ErrorKind } from './errors';
 
 export interface RawResponse {
@@ -22,7 +22,7 @@ export type Operation =
   | 'listCallbacks'
   | 'deleteCallback';
 
-/** Why a transport error happened, when we know better than axios (our own abort controller). */
+/** Why a transport error happened, when we know better than the error (our own abort or timer). */
 export type AbortCause = 'caller' | 'timeout' | undefined;
 
 const LABEL: Record<Operation, string> = {
@@ -168,27 +168,55 @@ function errorCodeOf(err: unknown): string | undefined {
   return cause === err ? undefined : errorCodeOf(cause);
 }
 
-function messageOf(err: unknown): string {
-  return err !== null && typeof err === 'object' && typeof (err as { message?: unknown }).message === 'string'
-    ? (err as { message: string }).message
-    : '';
-}
+/** Certificate verification failures (OpenSSL's verify results as Node names them, and
+ *  Node's own host name check), with what each means for the user. */
+const CERTIFICATE_PROBLEMS: Record<string, string> = {
+  CERT_HAS_EXPIRED: 'it has expired',
+  CERT_NOT_YET_VALID: 'it is not valid yet',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'it is self-signed',
+  SELF_SIGNED_CERT_IN_CHAIN: 'its chain ends in a self-signed certificate that is not trusted',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'its issuer is not trusted',
+  UNABLE_TO_GET_ISSUER_CERT: 'its issuer is not trusted',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'its issuer is not trusted',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'it was issued for another host name',
+  HOSTNAME_MISMATCH: 'it was issued for another host name',
+  CERT_REVOKED: 'it has been revoked',
+  CERT_UNTRUSTED: 'it is not trusted',
+  CERT_REJECTED: 'it is not trusted',
+  CERT_SIGNATURE_FAILURE: 'its signature is invalid',
+  UNABLE_TO_DECRYPT_CERT_SIGNATURE: 'its signature is invalid',
+  UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY: 'its issuer key cannot be read',
+  ERROR_IN_CERT_NOT_BEFORE_FIELD: 'its validity dates cannot be read',
+  ERROR_IN_CERT_NOT_AFTER_FIELD: 'its validity dates cannot be read',
+  CERT_CHAIN_TOO_LONG: 'its chain is too long',
+  PATH_LENGTH_EXCEEDED: 'its chain is too long',
+  INVALID_CA: 'its chain contains a certificate that is not a CA',
+  INVALID_PURPOSE: 'it is not meant for a TLS server',
+};
 
-/** Classifies a request that produced no usable response. Only the error's code and a fixed
- *  phrase of its message are read; nothing else of it survives. */
-export function errorFromTransport(operation: Operation, err: unknown, cause: AbortCause, timeoutMs: number): ThingSpaceError {
+/** Classifies a request that produced no usable response. Only the error's code is read;
+ *  nothing else of it survives. `proxied`: the request went through a proxy. */
+export function errorFromTransport(operation: Operation, err: unknown, cause: AbortCause, timeoutMs: number, proxied = false): ThingSpaceError {
   if (cause === 'caller') return make('aborted', operation, `${LABEL[operation]} was cancelled`);
   const code = errorCodeOf(err);
-  if (cause === 'timeout' || code === 'ECONNABORTED' || code === 'ETIMEDOUT') {
+  if (cause === 'timeout' || code === 'ETIMEDOUT') {
     return make('timeout', operation, `No answer from ThingSpace to ${LABEL[operation]} within ${timeoutMs} ms`);
   }
-  const message = messageOf(err);
-  if (code === 'ERR_BAD_RESPONSE' && message.startsWith('maxContentLength')) {
-    return badResponse(operation, undefined, 'the body is larger than the configured limit');
+  const problem = code === undefined ? undefined : CERTIFICATE_PROBLEMS[code];
+  if (problem !== undefined) {
+    return make('tls', operation, `The TLS certificate of the ThingSpace server is not trusted on ${LABEL[operation]}: ${problem} (${code})`);
   }
-  if (code === 'ERR_CANCELED') return make('aborted', operation, `${LABEL[operation]} was cancelled`);
-  // Anything else (reset, refused, DNS, TLS, a stream cut mid-body) is the network's fault.
-  return make('network', operation, `Could not reach ThingSpace for ${LABEL[operation]}${withCode(code ?? 'connection failed')}`);
+  // Anything else (reset, refused, DNS, a TLS handshake that is not about the certificate, a
+  // stream cut mid-body) is the network's fault.
+  const where = proxied ? ' through the proxy' : '';
+  return make('network', operation, `Could not reach ThingSpace${where} for ${LABEL[operation]}${withCode(code ?? 'connection failed')}`);
+}
+
+/** The proxy answered the tunnel request (CONNECT) with `status` instead of opening it: 407
+ *  for credentials it refused, 403 for a port it does not allow, 5xx for a server it could
+ *  not reach. Not an answer of ThingSpace's, so no `status` on the error. */
+export function proxyRefused(operation: Operation, status: number): ThingSpaceError {
+  return make('network', operation, `The proxy refused to connect to ThingSpace for ${LABEL[operation]} (HTTP ${status} from the proxy)`);
 }
 
 /** For callers that wait on someone else's request and are themselves cancelled. */

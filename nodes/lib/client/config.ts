@@ -19,6 +19,10 @@ export interface ThingSpaceClientOptions {
   timeoutMs?: number;
   /** Largest response body accepted; default 2 MiB. */
   maxResponseBytes?: number;
+  /** PEM certificates of the CAs to trust for the server instead of Node's built-in list,
+   *  for a private CA (NODE_EXTRA_CA_CERTS adds to the list instead). Verification itself is
+   *  never turned off. */
+  ca?: string | Buffer | Array<string | Buffer>;
   log?: LogHook;
   /** Clock for token lifetimes, default Date.now (tests pass a fake one). */
   now?: () => number;
@@ -29,7 +33,7 @@ export interface ThingSpaceClientOptions {
 
 /** The options once checked: defaults filled in, `server` an origin plus optional path
  *  prefix with no trailing slash. */
-export type ClientConfig = Required<Omit<ThingSpaceClientOptions, 'log'>> & Pick<ThingSpaceClientOptions, 'log'>;
+export type ClientConfig = Required<Omit<ThingSpaceClientOptions, 'log' | 'ca'>> & Pick<ThingSpaceClientOptions, 'log' | 'ca'>;
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_RESPONSE_BYTES = 2 * 1024 * 1024;
@@ -77,6 +81,17 @@ function positiveInt(value: unknown, fallback: number, label: string): number {
   return value;
 }
 
+const PEM_CERTIFICATE = '-----BEGIN CERTIFICATE-----';
+
+/** The CA option as given, if every entry holds a PEM certificate. */
+function caOption(ca: unknown): ThingSpaceClientOptions['ca'] {
+  if (ca === undefined) return undefined;
+  const entries = Array.isArray(ca) ? ca : [ca];
+  const pem = (e: unknown): boolean => (typeof e === 'string' || Buffer.isBuffer(e)) && e.includes(PEM_CERTIFICATE);
+  if (entries.length === 0 || !entries.every(pem)) throw badConfig(`ca must be PEM certificate text (${PEM_CERTIFICATE}), or a list of them`);
+  return ca as ThingSpaceClientOptions['ca'];
+}
+
 export function validateOptions(opts: ThingSpaceClientOptions): ClientConfig {
   if (opts === null || typeof opts !== 'object') throw badConfig('No client options given');
   const accountName = opts.accountName;
@@ -95,6 +110,7 @@ export function validateOptions(opts: ThingSpaceClientOptions): ClientConfig {
     password: requireText(opts.password, 'password'),
     timeoutMs: positiveInt(opts.timeoutMs, DEFAULT_TIMEOUT_MS, 'timeoutMs'),
     maxResponseBytes: positiveInt(opts.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES, 'maxResponseBytes'),
+    ca: caOption(opts.ca),
     log: opts.log,
     now: opts.now ?? Date.now,
     logDebug: opts.logDebug !== false,

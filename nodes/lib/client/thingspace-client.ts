@@ -54,7 +54,7 @@ export class ThingSpaceClient extends EventEmitter<ThingSpaceClientEvents> imple
     this.cfg = validateOptions(options);
     this.accountName = this.cfg.accountName;
     this.account = encodeURIComponent(this.cfg.accountName);
-    this.http = new HttpTransport(this.cfg.server, this.cfg.timeoutMs, this.cfg.maxResponseBytes);
+    this.http = new HttpTransport(this.cfg);
     this.secrets = this.newSecrets();
     this.log = clientLog(this.cfg.log, this.cfg.logDebug, this.secrets);
     this.auth = new AuthSession(this.cfg, this.http, this.secrets, this.log);

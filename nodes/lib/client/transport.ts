@@ -1,5 +1,5 @@
-// What every way of sending a request shares (http.ts picks one).
-import type { Operation, RawResponse } from './classify';
+// What a request to ThingSpace is made of (http.ts sends it).
+import type { Operation } from './classify';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -14,9 +14,3 @@ export interface RequestSpec {
 }
 
 export const USER_AGENT = 'node-red-contrib-thingspace-sms';
-
-/** One way of sending; `closing` aborts everything of the transport. */
-export interface Sender {
-  send(spec: RequestSpec, closing: AbortSignal): Promise<RawResponse>;
-  close(): void;
-}
