@@ -9,7 +9,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import { ThingSpaceSimulator } from '../simulator/server';
-import { clientFor, drain, tally } from '../test/client/helpers';
+import { clientFor, drain, tally } from '../test/integration/client/helpers';
 import { makeTestCa } from '../test/support/test-ca';
 import { withProxyEnv } from '../test/support/proxy-env';
 import { startTinyproxy } from '../test/support/tinyproxy';

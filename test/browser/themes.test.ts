@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import type { BrowserContext } from 'playwright-core';
 import type { SmsMessage } from '../../nodes/lib/types';
-import { type NodeRed5, nodeRed5 } from '../compat/node-red-5';
+import { type NodeRed5, nodeRed5 } from '../e2e/compat/node-red-5';
 import { NodeRed, SIM_CREDENTIALS, SimulatorProcess, TAB, configNode, queueNode, tab } from '../e2e/harness';
 import { type LaunchedBrowser, launchChromium, requireChromium } from './lib/chromium';
 import { contrast, luminance } from './lib/contrast';

@@ -1,6 +1,6 @@
 // The one check of a callback listener URL, used by the client before it registers one and by
 // start-callbacks when it reads its property. (The editor's validator in
-// nodes/start-callbacks.html mirrors it for the dialog; test/editor checks the two agree.)
+// nodes/start-callbacks.html mirrors it for the dialog; test/unit/editor checks the two agree.)
 //
 // ThingSpace POSTs to this URL (docs/thingspace-api.md, "Callback listeners"): it must be an
 // absolute http(s) URL with a host, and must not carry user:password, which would end up in

@@ -1,0 +1,67 @@
+// Crash, manual mode: SMS -> file node -> Complete -> back into sms-queue-in, SIGKILL of
+// Node-RED at random moments of the drain, restarted each time. The file is the durable
+// record: every SMS must be in it; re-deliveries of SMS written before the kill but not yet
+// acknowledged show up as duplicate lines, counted.
+import path from 'node:path';
+import type { NodeRed, SimulatorProcess } from '../../harness';
+import { TAB, queueNode, tab } from '../../harness';
+import { startRed, relUserDir, startSim, stopAll } from '../support/env';
+import { endpoints, observers, relConfig } from '../support/flows';
+import { PROFILE } from '../support/profile';
+import { Figures } from '../support/results';
+import { fileTally, until } from '../support/wait';
+
+export function manualFileFlow(server: string, file: string, ackTimeoutSec = 30): Record<string, unknown>[] {
+  return [
+    tab(),
+    relConfig(server),
+    queueNode(['rel-file'], { ackMode: 'manual', ackTimeout: String(ackTimeoutSec), interval: '1' }),
+    { id: 'rel-file', type: 'file', z: TAB, name: 'write', filename: file, filenameType: 'str', appendNewline: true, createDir: true, overwriteFile: 'false', encoding: 'none', wires: [[]] },
+    { id: 'rel-complete', type: 'complete', z: TAB, name: 'written', scope: ['rel-file'], uncaught: false, wires: [['e2e-q']] },
+    ...observers(),
+    ...endpoints(),
+  ];
+}
+
+export function crashScenario(): void {
+  describe('crash in manual mode (file write -> Complete -> ack)', function () {
+    this.timeout(0);
+    let sim: SimulatorProcess | undefined;
+    let red: NodeRed | undefined;
+
+    after(async () => stopAll(red, sim));
+
+    it(`loses no SMS of ${PROFILE.crash.sms} when Node-RED is SIGKILLed ${PROFILE.crash.kills} time(s) mid-drain (file store without cache)`, async () => {
+      const f = new Figures('crash, manual mode');
+      const n = PROFILE.crash.sms;
+      sim = await startSim(['--latency', '5', '--final-block', 'ack-on-delivery']);
+      const dir = relUserDir('crash', 'file-nocache');
+      const file = path.join(dir.userDir, 'sms-out.txt');
+      red = await startRed(dir);
+      await sim.generate(n);
+      await red.deploy(manualFileFlow(sim.url, file));
+      const kills: number[] = [];
+      for (let k = 0; k < PROFILE.crash.kills; k++) {
+        // A random moment: once the file holds a random share of what is still to come.
+        const before = fileTally(file).unique;
+        const target = before + Math.floor((n - before) * (0.15 + Math.random() * 0.5));
+        await until(() => fileTally(file).unique >= target, 120_000, 20);
+        await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 200)));
+        kills.push(fileTally(file).lines);
+        await red.kill();
+        red = await startRed(dir);
+      }
+      const t0 = Date.now();
+      const done = await until(async () => fileTally(file).unique >= n && (await sim!.counters()).queued === 0, 180_000, 250);
+      const tally = fileTally(file);
+      const c = await sim.counters();
+      const lost = n - tally.unique;
+      f.info(`kills at ${kills.join(', ')} lines written; drain finished ${done ? `${((Date.now() - t0) / 1000).toFixed(1)} s after the last restart` : 'NOT within 180 s'}`);
+      f.check(`lost ${lost} of ${n}`, 'lost 0', lost === 0);
+      f.check(`duplicate lines ${tally.lines - tally.unique} after ${kills.length} kill(s)`, `at most one block (100) per kill`, tally.lines - tally.unique <= 100 * kills.length);
+      f.check(`simulator queue left ${c.queued}`, '0', c.queued === 0);
+      f.check(`max concurrent history requests ${c.maxConcurrentHistory}`, '1', c.maxConcurrentHistory === 1);
+      f.assertAll();
+    });
+  });
+}

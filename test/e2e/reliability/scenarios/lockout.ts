@@ -1,0 +1,52 @@
+// Lockout: with a wrong password every deploy costs exactly one failed login (never a loop,
+// whatever number of nodes share the config), every node that uses the config says why, and
+// the simulator's user (locked after 5 failures, api §3.2) is never locked.
+import type { NodeRed, SimulatorProcess } from '../../harness';
+import { TAB, queueNode, tab } from '../../harness';
+import { CREDS, sleep, startRed, relUserDir, startSim, stopAll } from '../support/env';
+import { clearCollected, endpoints, observers, readCollected, relConfig } from '../support/flows';
+import { Figures } from '../support/results';
+
+const DEPLOYS = 3; // below the simulator's lockout threshold of 5: a loop would cross it
+
+export function lockoutScenario(): void {
+  describe('a wrong password', function () {
+    this.timeout(0);
+    let sim: SimulatorProcess | undefined;
+    let red: NodeRed | undefined;
+    after(async () => stopAll(red, sim));
+
+    it('costs one failed login per deploy, shows on every node, and never locks the user', async () => {
+      const f = new Figures('lockout');
+      sim = await startSim(['--lockout-after', '5', '--generate', '10']);
+      red = await startRed(relUserDir('lockout'));
+      const flows = [
+        tab(),
+        relConfig(sim.url, { password: `${CREDS.password}-wrong` }),
+        queueNode([], { interval: '1' }),
+        { id: 'rel-sc', type: 'start-callbacks', z: TAB, name: '', thingspace: 'e2e-cfg', callbackUrl: '', onDeploy: true, wires: [[]] },
+        ...observers(),
+        ...endpoints(),
+      ];
+      const failed: number[] = [];
+      const rejectedOn = new Set<string>();
+      for (let d = 0; d < DEPLOYS; d++) {
+        await clearCollected(red, 'statuses');
+        await red.deploy(flows.map((n) => (n.type === 'sms-queue-in' ? { ...n, name: `q${d}` } : n)), 'full');
+        // Long enough for a loop to show: the node polls every second.
+        await sleep(3500);
+        failed.push((await sim.counters()).loginsFailed);
+        for (const s of await readCollected(red, 'statuses')) {
+          if ((s.status?.text ?? '').includes('credentials rejected')) rejectedOn.add(s.status?.source?.type ?? '?');
+        }
+      }
+      const c = await sim.counters();
+      const errors = (await readCollected(red, 'errors')).filter((e) => e.code === 'CREDENTIALS_REJECTED' || (e.code ?? '').includes('Password.Invalid'));
+      f.check(`failed logins after each of ${DEPLOYS} deploys: ${failed.join(', ')}`, `1, 2, 3 (one per deploy)`, failed.every((v, i) => v === i + 1));
+      f.check(`user locked: ${c.locked}`, 'false', c.locked === false);
+      f.check(`nodes showing "credentials rejected": ${[...rejectedOn].sort().join(', ') || 'none'}`, 'sms-queue-in and start-callbacks', rejectedOn.has('sms-queue-in') && rejectedOn.has('start-callbacks'));
+      f.check(`Catch errors naming the rejection: ${errors.length}`, '>= 1 per deploy', errors.length >= DEPLOYS);
+      f.assertAll();
+    });
+  });
+}

@@ -1,0 +1,108 @@
+// No secret in any thrown error or log line: not the client secret, not the password, not
+// the base64 Basic credentials, not the bearer or session token.
+import assert from 'node:assert/strict';
+import util from 'node:util';
+import { ThingSpaceSimulator } from '../../../simulator/server';
+import type { FaultRule } from '../../../simulator/options';
+import { ThingSpaceError } from '../../../nodes/lib/client/errors';
+import { clientFor, failure } from './helpers';
+
+const SECRET = 'Cl1ent-S3cret-7f3a9';
+const PASSWORD = 'Pa55-w0rd-9c2e1';
+const WRONG_SECRET = 'Wr0ng-S3cret-55aa1';
+const WRONG_PASSWORD = 'Wr0ng-Pa55-66bb2';
+
+function basicOf(id: string, secret: string): string {
+  return Buffer.from(`${id}:${secret}`).toString('base64');
+}
+
+const FORBIDDEN = [SECRET, PASSWORD, WRONG_SECRET, WRONG_PASSWORD, basicOf('sim-client-id', SECRET), basicOf('sim-client-id', WRONG_SECRET)];
+
+function assertClean(err: ThingSpaceError, extra: string[] = []): void {
+  const views = [JSON.stringify(err), util.inspect(err, { depth: Infinity, showHidden: true }), String(err.stack), err.message];
+  for (const view of views) {
+    for (const secret of [...FORBIDDEN, ...extra]) assert.ok(!view.includes(secret), `secret found in ${view.slice(0, 200)}`);
+  }
+  assert.deepEqual(Object.keys(err).sort(), ['errorCode', 'errorMessage', 'kind', 'name', 'operation', 'retryAfterMs', 'status'], 'no stray fields such as a request or config');
+}
+
+describe('secrets never leave the client', () => {
+  let sim: ThingSpaceSimulator;
+  let lines: string[];
+
+  beforeEach(async () => {
+    sim = await ThingSpaceSimulator.start({ quiet: true, clientSecret: SECRET, password: PASSWORD });
+    sim.generate(300);
+    lines = [];
+  });
+
+  afterEach(async () => {
+    await sim.stop();
+    for (const line of lines) for (const secret of FORBIDDEN) assert.ok(!line.includes(secret), `secret in log line ${line}`);
+  });
+
+  const log = (level: string, text: string): void => {
+    lines.push(`${level} ${text}`);
+  };
+
+  it('not in the error for a wrong client secret', async () => {
+    const client = clientFor(sim, { clientSecret: WRONG_SECRET, password: PASSWORD, log });
+    const err = await failure(client.history());
+    assert.equal(err.kind, 'credentials_rejected');
+    assertClean(err);
+    assertClean(await failure(client.history()));
+    client.close();
+  });
+
+  it('not in the error for a wrong password', async () => {
+    const client = clientFor(sim, { clientSecret: SECRET, password: WRONG_PASSWORD, log });
+    const err = await failure(client.history());
+    assert.equal(err.kind, 'credentials_rejected');
+    assertClean(err);
+    client.close();
+  });
+
+  it('not in errors for faults, expiries and timeouts, nor in the debug log', async () => {
+    const client = clientFor(sim, { clientSecret: SECRET, password: PASSWORD, log, timeoutMs: 300 });
+    const first = await client.history();
+    const rules: FaultRule[] = [
+      { kind: 'server-error' }, { kind: 'rate-limit' }, { kind: 'hang' }, { kind: 'reset' }, { kind: 'malformed' },
+      { kind: 'html' }, { kind: 'oversize' }, { kind: 'wrong-shape' },
+    ];
+    for (const rule of rules) {
+      sim.addFault({ ...rule, count: 1 });
+      assertClean(await failure(client.history(first.next)));
+    }
+    sim.addFault({ kind: 'expire-session', count: 2 });
+    assertClean(await failure(client.history(first.next)));
+    sim.addFault({ kind: 'expire-bearer', count: 2 });
+    assertClean(await failure(client.history(first.next)));
+    const controller = new AbortController();
+    controller.abort();
+    assertClean(await failure(client.history(first.next, { signal: controller.signal })));
+    assert.ok(lines.some((l) => l.startsWith('debug GET history')), 'the debug log says what happened');
+    client.close();
+  });
+
+  it('not in testConnection results', async () => {
+    for (const overrides of [{ clientSecret: WRONG_SECRET }, { password: WRONG_PASSWORD }]) {
+      const client = clientFor(sim, { clientSecret: SECRET, password: PASSWORD, ...overrides, log });
+      const check = JSON.stringify(await client.testConnection());
+      for (const secret of FORBIDDEN) assert.ok(!check.includes(secret));
+      client.close();
+    }
+  });
+
+  it('masks a secret the server echoes back in its error message', async () => {
+    // A server that quotes the password it was sent must not get it into our error.
+    const { FakeServer, reply } = await import('./fake-server');
+    const fake = await FakeServer.start();
+    fake.handler = (_req, res) => reply(res, 400, { errorCode: 'X.Y', errorMessage: `bad password ${PASSWORD} and token fake-session-token` });
+    const client = clientFor(sim, { server: fake.url, clientSecret: SECRET, password: PASSWORD, log });
+    const err = await failure(client.history());
+    client.close();
+    await fake.stop();
+    assertClean(err, ['fake-session-token', 'fake-bearer-token']);
+    assert.match(err.errorMessage ?? '', /bad password \*\*\*/);
+  });
+});

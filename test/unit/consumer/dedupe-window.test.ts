@@ -1,0 +1,132 @@
+import assert from 'node:assert/strict';
+import { DedupeWindow, type DedupeData } from '../../../nodes/lib/consumer/dedupe-window';
+
+const HOUR = 3_600_000;
+
+describe('consumer/dedupe-window', () => {
+  it('knows a key once it was remembered, and not before', () => {
+    const w = new DedupeWindow({ maxEntries: 10, maxAgeMs: HOUR });
+    assert.equal(w.has('a', 0), false);
+    assert.equal(w.remember('a', 0), true);
+    assert.equal(w.has('a', 1), true);
+    assert.equal(w.remember('a', 2), false, 'a second remember is a no-op');
+    assert.equal(w.size, 1);
+  });
+
+  it('forgets the oldest key when it holds maxEntries', () => {
+    const w = new DedupeWindow({ maxEntries: 3, maxAgeMs: HOUR });
+    for (const k of ['a', 'b', 'c', 'd']) w.remember(k, 0);
+    assert.equal(w.size, 3);
+    assert.equal(w.has('a', 0), false);
+    assert.deepEqual(['b', 'c', 'd'].map((k) => w.has(k, 0)), [true, true, true]);
+  });
+
+  it('forgets keys older than maxAgeMs, even before the window is full', () => {
+    const w = new DedupeWindow({ maxEntries: 100, maxAgeMs: 1000 });
+    w.remember('old', 0);
+    w.remember('new', 900);
+    assert.equal(w.has('old', 1001), false, 'too old to count');
+    w.remember('newest', 1500);
+    assert.equal(w.size, 2, 'the expired entry was dropped');
+    assert.equal(w.has('new', 1500), true);
+  });
+
+  it('keeps the ring consistent through many wraps (index never points at a reused slot)', () => {
+    const w = new DedupeWindow({ maxEntries: 7, maxAgeMs: HOUR });
+    for (let i = 0; i < 1000; i++) {
+      w.remember(`k${i}`, i);
+      assert.equal(w.has(`k${i}`, i), true);
+      if (i >= 7) assert.equal(w.has(`k${i - 7}`, i), false);
+    }
+    assert.equal(w.data.keys.length, 7, 'the ring never grows past its capacity');
+  });
+
+  it('lets a key remembered again after expiry survive the eviction of its old slot', () => {
+    const w = new DedupeWindow({ maxEntries: 3, maxAgeMs: 100 });
+    w.remember('x', 0);
+    w.remember('y', 50);
+    // 'x' expired at 101: remembered again in a new slot; evicting the old slot must not drop it.
+    w.remember('x', 120);
+    w.remember('z', 130);
+    w.remember('w', 140);
+    assert.equal(w.has('x', 140), true);
+  });
+
+  it('persists as plain JSON that a new window rebuilds its index from', () => {
+    const w = new DedupeWindow({ maxEntries: 4, maxAgeMs: HOUR });
+    for (const k of ['a', 'b', 'c', 'd', 'e', 'f']) w.remember(k, 10);
+    const copy = JSON.parse(JSON.stringify(w.data)) as DedupeData;
+    const again = new DedupeWindow({ maxEntries: 4, maxAgeMs: HOUR }, copy);
+    assert.deepEqual(['a', 'b', 'c', 'd', 'e', 'f'].map((k) => again.has(k, 11)), [false, false, true, true, true, true]);
+    again.remember('g', 12);
+    assert.equal(again.has('c', 12), false, 'the restored order of age is kept');
+  });
+
+  it('keeps the newest entries when loaded with a smaller capacity', () => {
+    const w = new DedupeWindow({ maxEntries: 5, maxAgeMs: HOUR });
+    for (const k of ['a', 'b', 'c', 'd', 'e']) w.remember(k, 0);
+    const small = new DedupeWindow({ maxEntries: 2, maxAgeMs: HOUR }, JSON.parse(JSON.stringify(w.data)));
+    assert.deepEqual(['c', 'd', 'e'].map((k) => small.has(k, 0)), [false, true, true]);
+  });
+
+  it('starts empty from a saved value that is not a window', () => {
+    for (const bad of [null, 42, 'x', { v: 2 }, { v: 1, cap: 3, keys: ['a'], times: [], head: 0, size: 1 }, { v: 1, cap: 2, keys: ['a', 'b'], times: [0, 0], head: 5, size: 1 }]) {
+      const w = new DedupeWindow({ maxEntries: 3, maxAgeMs: HOUR }, bad);
+      assert.equal(w.size, 0);
+    }
+  });
+
+  it('remembers a block of keys at a cost that does not depend on the window size', () => {
+    const big = new DedupeWindow({ maxEntries: 1_000_000, maxAgeMs: HOUR });
+    for (let i = 0; i < 1_000_000; i++) big.remember(`k${i}`, 0);
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < 100; i++) big.remember(`n${i}`, 1);
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    assert.ok(ms < 20, `100 remembers in a full 1,000,000 window took ${ms} ms`);
+  });
+
+  it('rememberAll leaves the same window as remember per key (wraps, expiry, repeats in a block)', () => {
+    const one = new DedupeWindow({ maxEntries: 7, maxAgeMs: 50 });
+    const all = new DedupeWindow({ maxEntries: 7, maxAgeMs: 50 });
+    let now = 0;
+    for (let block = 0; block < 40; block++) {
+      now += block % 5 === 0 ? 60 : 3; // now and then everything expires
+      const keys = [`k${block % 9}`, `k${(block * 7) % 11}`, `k${block % 9}`, `j${block}`];
+      for (const key of keys) one.remember(key, now);
+      all.rememberAll(keys.map((key) => ({ key })), now);
+      assert.deepEqual(all.data, one.data, `block ${block}`);
+      for (const key of ['k1', 'k3', `j${block}`, `j${block - 1}`]) assert.equal(all.has(key, now), one.has(key, now), `${key} after block ${block}`);
+    }
+  });
+
+  // Text keys take the hashed path; hex keys (as dedupeKey makes them) are read as two words,
+  // here with only four different low words, so that many share a home cell and the table's
+  // probing and backward-shift deletion are exercised.
+  const keyKinds: Array<[string, (n: number) => string]> = [
+    ['text keys', (n) => `k${n}`],
+    ['hex keys sharing home cells', (n) => (n * 2654435761).toString(16).padStart(8, '0').slice(-8) + ['00000000', 'ffffffff', '0000ffff', '12345678'][n % 4]],
+  ];
+  for (const [kind, keyOf] of keyKinds) it(`answers as a plain list would, through 20,000 random remembers, expiries and wraps (${kind})`, () => {
+    // The reference: a list of [key, time], oldest first, cut to maxEntries and maxAgeMs.
+    const cap = 37;
+    const maxAge = 400;
+    const w = new DedupeWindow({ maxEntries: cap, maxAgeMs: maxAge });
+    let model: Array<[string, number]> = [];
+    let seed = 7;
+    const rand = (n: number): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % n;
+    let now = 0;
+    for (let step = 0; step < 20_000; step++) {
+      now += rand(10);
+      const key = keyOf(rand(120));
+      model = model.filter(([, t]) => now - t <= maxAge);
+      const known = model.some(([k]) => k === key);
+      assert.equal(w.remember(key, now), !known, `remember ${key} at step ${step}`);
+      if (!known) {
+        model.push([key, now]);
+        if (model.length > cap) model.shift();
+      }
+      const probe = keyOf(rand(120));
+      assert.equal(w.has(probe, now), model.some(([k]) => k === probe), `has ${probe} at step ${step}`);
+    }
+  });
+});

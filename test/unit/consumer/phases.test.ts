@@ -1,0 +1,601 @@
+// The consumer's phases, one test (at least) per edge of its transition table, against an
+// in-memory ThingSpace and a fake clock: no HTTP, no real waiting.
+import assert from 'node:assert/strict';
+import sinon from 'sinon';
+import { MemoryStore } from '../../../nodes/lib/consumer/memory-store';
+import {
+  IllegalTransitionError,
+  QueueConsumer,
+  TRANSITIONS,
+  forcePhase,
+  type ConsumerStore,
+  type Phase,
+  type QueueConsumerOptions,
+} from '../../../nodes/lib/consumer/queue-consumer';
+import { dedupeKey } from '../../../nodes/lib/message/dedupe-key';
+import { FakeThingSpace } from './fake-api';
+import { Recorder, range, sms } from '../../support/consumer-records';
+
+/** Every edge taken by the tests of this file, as 'from -> to'. */
+const taken = new Set<string>();
+
+interface Run {
+  consumer: QueueConsumer;
+  rec: Recorder;
+  /** The phases entered, in order. */
+  phases: Phase[];
+}
+
+describe('consumer phases (in-memory API, fake clock)', () => {
+  let clock: sinon.SinonFakeTimers;
+  let api: FakeThingSpace;
+  let runs: QueueConsumer[];
+
+  beforeEach(() => {
+    clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'Date'] });
+    api = new FakeThingSpace();
+    runs = [];
+  });
+
+  afterEach(async () => {
+    await Promise.all(runs.map((c) => c.stop()));
+    clock.restore();
+  });
+
+  function make(opts: Partial<QueueConsumerOptions> = {}): Run {
+    const phases: Phase[] = [];
+    const consumer = new QueueConsumer({
+      api,
+      intervalMs: 1000,
+      ackMode: 'auto',
+      ackTimeoutMs: 5000,
+      dedupe: true,
+      backoff: { initialMs: 100, maxMs: 1000 },
+      random: () => 0.5,
+      strict: true,
+      onTransition: (from, to) => {
+        taken.add(`${from} -> ${to}`);
+        phases.push(to);
+      },
+      ...opts,
+    });
+    runs.push(consumer);
+    return { consumer, rec: new Recorder(consumer), phases };
+  }
+
+  /** Lets every pending promise settle; advances the fake clock by `ms`. */
+  const after = async (ms = 0): Promise<void> => {
+    await clock.tickAsync(ms);
+  };
+
+  /** A store whose load() resolves only when `release` is called. */
+  function slowStore(): ConsumerStore & { release(): void; loads: number; saves: number } {
+    let release = (): void => undefined;
+    const store = {
+      loads: 0,
+      saves: 0,
+      release: () => release(),
+      load: () => {
+        store.loads++;
+        return new Promise<undefined>((resolve) => (release = () => resolve(undefined)));
+      },
+      save: () => {
+        store.saves++;
+      },
+    };
+    return store;
+  }
+
+  describe('from created', () => {
+    it('start() reads the store before anything else, and asks the queue nothing meanwhile', async () => {
+      const store = slowStore();
+      const { consumer, phases } = make({ store });
+      assert.equal(consumer.phase, 'created');
+      assert.equal(consumer.running, false);
+      void consumer.start();
+      assert.equal(consumer.phase, 'loading');
+      assert.equal(consumer.running, true);
+      await after(10_000);
+      assert.equal(api.calls.length, 0);
+      store.release();
+      await after();
+      assert.deepEqual(phases, ['loading', 'polling', 'idle']);
+      assert.equal(api.calls.length, 1);
+    });
+
+    it('stop() before start() stops at once, reading neither the store nor the queue', async () => {
+      const store = slowStore();
+      const { consumer, rec, phases } = make({ store });
+      await consumer.stop();
+      assert.deepEqual(phases, ['stopping', 'stopped']);
+      assert.equal(rec.stopped, 1);
+      assert.equal(store.loads, 0);
+      assert.equal(store.saves, 0, 'an empty state never overwrites the stored one');
+      assert.equal(api.calls.length, 0);
+    });
+  });
+
+  describe('from loading', () => {
+    it('with an interval, the first request follows the load', async () => {
+      api.hold();
+      const { consumer, phases } = make();
+      await consumer.start();
+      assert.deepEqual(phases, ['loading', 'polling']);
+      assert.equal(consumer.state.state, 'polling');
+      assert.equal(api.inFlight, 1);
+    });
+
+    it('hands on SMS kept by an earlier manual-mode run right after the load, before any request', async () => {
+      const kept = [sms(1), sms(2)];
+      const store = new MemoryStore({ v: 1, pending: { v: 1, sms: Object.fromEntries(kept.map((s) => [dedupeKey(s), s])) } });
+      const { consumer, rec, phases } = make({ store, ackMode: 'manual' });
+      await consumer.start();
+      await after();
+      assert.deepEqual(phases, ['loading', 'delivering', 'waiting-ack']);
+      assert.equal(rec.blocks[0].restored, true);
+      assert.deepEqual(rec.texts, ['reading 1', 'reading 2']);
+      assert.equal(api.calls.length, 0, 'no poll before the kept SMS are acknowledged');
+    });
+
+    it('with interval 0 and nothing kept, listens after the load without a request', async () => {
+      const { consumer, phases } = make({ intervalMs: 0 });
+      await consumer.start();
+      await after(60_000);
+      assert.deepEqual(phases, ['loading', 'listening']);
+      assert.equal(consumer.state.state, 'listening');
+      assert.equal(api.calls.length, 0);
+    });
+
+    it('stop() while the store loads leaves no loop behind and does not overwrite the store', async () => {
+      const store = slowStore();
+      const { consumer, rec, phases } = make({ store });
+      const started = consumer.start();
+      const stopped = consumer.stop();
+      store.release();
+      await started;
+      await stopped;
+      await after(10_000);
+      assert.deepEqual(phases, ['loading', 'stopping', 'stopped']);
+      assert.equal(rec.stopped, 1);
+      assert.equal(api.calls.length, 0);
+      assert.equal(store.saves, 0);
+    });
+  });
+
+  describe('from polling', () => {
+    it('asks for the next block at once when a block held only SMS delivered before', async () => {
+      const { consumer, rec, phases } = make({ intervalMs: 0 });
+      await consumer.start();
+      for (const n of range(0, 100)) assert.ok(consumer.pushed(sms(n)), 'pushed first: delivered before the queue has them');
+      api.enqueue(...range(0, 150).map((n) => sms(n)));
+      consumer.poll();
+      await after();
+      assert.deepEqual(phases, ['loading', 'listening', 'polling', 'polling', 'delivering', 'listening']);
+      assert.equal(rec.duplicates, 100);
+      assert.deepEqual(api.calls, [undefined, 'token-1'], 'the request for block 2 acknowledged the block of duplicates');
+      assert.equal(rec.texts.length, 50);
+    });
+
+    it('hands a block with new SMS to the block listeners while delivering', async () => {
+      api.enqueue(sms(1), sms(2));
+      const { consumer, rec } = make();
+      const seen: Phase[] = [];
+      consumer.on('block', () => seen.push(consumer.phase));
+      await consumer.start();
+      await after();
+      assert.deepEqual(seen, ['delivering']);
+      assert.deepEqual(rec.texts, ['reading 1', 'reading 2']);
+    });
+
+    it('on an empty queue waits for the interval, then polls again', async () => {
+      const { consumer, phases } = make({ intervalMs: 1000 });
+      await consumer.start();
+      await after();
+      assert.deepEqual(phases, ['loading', 'polling', 'idle']);
+      assert.equal(consumer.state.state, 'idle');
+      await after(999);
+      assert.equal(api.calls.length, 1, 'not before the interval');
+      await after(1);
+      assert.equal(api.calls.length, 2);
+      assert.deepEqual(phases.slice(3), ['polling', 'idle']);
+    });
+
+    it('with interval 0, poll() on an empty queue makes one request and listens again', async () => {
+      const { consumer, phases } = make({ intervalMs: 0 });
+      await consumer.start();
+      consumer.poll();
+      assert.equal(consumer.phase, 'polling');
+      await after(60_000);
+      assert.deepEqual(phases, ['loading', 'listening', 'polling', 'listening']);
+      assert.equal(api.calls.length, 1);
+    });
+
+    it('a 429 during polling backs off for Retry-After, then polls', async () => {
+      api.enqueue(sms(1));
+      api.failNext({ kind: 'rate_limited', status: 429, retryAfterMs: 3000, message: 'too many requests' });
+      const { consumer, rec, phases } = make();
+      await consumer.start();
+      await after();
+      assert.equal(consumer.phase, 'backing-off');
+      assert.deepEqual(consumer.state, { state: 'retrying', inMs: 3000, error: rec.errors[0] });
+      assert.equal(rec.errors[0].kind, 'rate_limited');
+      await after(2999);
+      assert.equal(api.calls.length, 1, 'never sooner than Retry-After');
+      await after(1);
+      assert.deepEqual(phases, ['loading', 'polling', 'backing-off', 'polling', 'delivering', 'idle']);
+      assert.deepEqual(rec.texts, ['reading 1']);
+    });
+
+    it('rejected credentials halt it at once: no retry, and poll() asks nothing more', async () => {
+      api.failNext({ kind: 'credentials_rejected', status: 400, message: 'invalid credentials' });
+      const { consumer, rec, phases } = make({ intervalMs: 20 });
+      await consumer.start();
+      await after();
+      assert.deepEqual(phases, ['loading', 'polling', 'halted']);
+      assert.equal(consumer.state.state, 'credentials-rejected');
+      assert.equal(consumer.running, false);
+      for (let i = 0; i < 5; i++) consumer.poll();
+      await after(600_000);
+      assert.equal(api.calls.length, 1, 'one rejection is all: five would lock the account');
+      assert.deepEqual(rec.errors.map((e) => e.kind), ['credentials_rejected']);
+    });
+
+    it('a bad configuration halts it with state failed', async () => {
+      api.failNext({ kind: 'bad_config', message: 'no account name' });
+      const { consumer, phases } = make();
+      await consumer.start();
+      await after(600_000);
+      assert.deepEqual(phases, ['loading', 'polling', 'halted']);
+      assert.equal(consumer.state.state, 'failed');
+      assert.equal(api.calls.length, 1);
+    });
+
+    it('stop() during a request aborts it silently and acknowledges nothing', async () => {
+      api.enqueue(...range(0, 150).map((n) => sms(n)));
+      api.hold();
+      const { consumer, rec, phases } = make();
+      await consumer.start();
+      assert.equal(api.inFlight, 1);
+      await consumer.stop();
+      assert.deepEqual(phases, ['loading', 'polling', 'stopping', 'stopped']);
+      assert.equal(api.inFlight, 0, 'the request was aborted');
+      assert.equal(rec.errors.length, 0);
+      assert.equal(rec.blocks.length, 0);
+      await after(60_000);
+      assert.equal(api.calls.length, 1);
+      assert.equal(api.acknowledged, 0);
+    });
+  });
+
+  describe('from delivering', () => {
+    it('in auto mode, asks for the next block once the block was emitted, carrying its next token', async () => {
+      api = new FakeThingSpace({ finalBlock: 'redeliver' });
+      api.enqueue(...range(0, 150).map((n) => sms(n)));
+      const { consumer, rec, phases } = make();
+      const acknowledgedAtEmit: number[] = [];
+      consumer.on('block', () => acknowledgedAtEmit.push(api.acknowledged));
+      await consumer.start();
+      await after();
+      assert.deepEqual(phases, ['loading', 'polling', 'delivering', 'polling', 'delivering', 'idle']);
+      assert.deepEqual(api.calls, [undefined, 'token-1']);
+      assert.deepEqual(acknowledgedAtEmit, [0, 100], 'nothing of a block acknowledged while it is emitted');
+      assert.equal(rec.texts.length, 150);
+      assert.equal(api.queued, 50, 'the final block stays queued: no next can acknowledge it');
+    });
+
+    it('in manual mode, waits for the flow to acknowledge the block', async () => {
+      api.enqueue(...range(0, 150).map((n) => sms(n)));
+      const { consumer, phases } = make({ ackMode: 'manual' });
+      await consumer.start();
+      await after(4999);
+      assert.deepEqual(phases, ['loading', 'polling', 'delivering', 'waiting-ack']);
+      assert.deepEqual(consumer.state, { state: 'waiting-ack', pending: 100 });
+      assert.equal(api.calls.length, 1, 'no request while SMS are unacknowledged');
+    });
+
+    it('in manual mode, asks for the next block at once when the listeners acknowledged while it was emitted', async () => {
+      api.enqueue(...range(0, 150).map((n) => sms(n)));
+      const { consumer, phases } = make({ ackMode: 'manual' });
+      consumer.on('block', (b) => consumer.ack({ block: b.id, index: -1 }));
+      await consumer.start();
+      await after();
+      assert.deepEqual(phases, ['loading', 'polling', 'delivering', 'polling', 'delivering', 'idle']);
+      assert.deepEqual(api.calls, [undefined, 'token-1']);
+    });
+
+    it('in auto mode, waits for the interval once the final block was emitted', async () => {
+      api.enqueue(sms(1));
+      const { consumer, phases } = make();
+      await consumer.start();
+      await after();
+      assert.deepEqual(phases, ['loading', 'polling', 'delivering', 'idle']);
+      assert.equal(consumer.state.state, 'idle');
+    });
+
+    it('in auto mode with interval 0, listens once the final block was emitted', async () => {
+      const { consumer, rec, phases } = make({ intervalMs: 0 });
+      await consumer.start();
+      api.enqueue(sms(1));
+      consumer.poll();
+      await after();
+      assert.deepEqual(phases, ['loading', 'listening', 'polling', 'delivering', 'listening']);
+      assert.deepEqual(rec.texts, ['reading 1']);
+    });
+
+    it('a block listener that throws is reported as an internal error and the block is read again after the backoff', async () => {
+      api.enqueue(...range(0, 150).map((n) => sms(n)));
+      const { consumer, rec, phases } = make();
+      let thrown = false;
+      consumer.on('block', () => {
+        if (thrown) return;
+        thrown = true;
+        throw new Error('flow exploded');
+      });
+      await consumer.start();
+      await after();
+      assert.deepEqual(phases, ['loading', 'polling', 'delivering', 'backing-off']);
+      const error = rec.errors[0];
+      assert.equal(error.kind, 'internal');
+      assert.equal(error.code, 'ERROR');
+      assert.match(error.message, /flow exploded/);
+      assert.equal(error.operation, 'deliver');
+      assert.deepEqual(consumer.state, { state: 'retrying', inMs: 50, error });
+      assert.equal(api.acknowledged, 0, 'the block was not handed on, so not acknowledged');
+      await after(50);
+      assert.equal(rec.blocks.length, 3, 'block 1 twice, then block 2');
+      assert.deepEqual(rec.blocks[1].items.map((i) => i.sms), rec.blocks[0].items.map((i) => i.sms));
+      assert.equal(api.queued, 0);
+    });
+
+    it('stop() from a block listener acknowledges nothing more', async () => {
+      api.enqueue(...range(0, 150).map((n) => sms(n)));
+      const { consumer, rec, phases } = make();
+      let stopped: Promise<void> | undefined;
+      consumer.on('block', () => (stopped = consumer.stop()));
+      await consumer.start();
+      await after();
+      assert.ok(stopped, 'the block was emitted');
+      await stopped;
+      await after(60_000);
+      assert.deepEqual(phases, ['loading', 'polling', 'delivering', 'stopping', 'stopped']);
+      assert.equal(rec.blocks.length, 1);
+      assert.equal(api.calls.length, 1);
+      assert.equal(api.acknowledged, 0);
+    });
+  });
+
+  describe('from waiting-ack', () => {
+    it('after ackTimeout emits again, from its own copy and without a request, only what the flow did not acknowledge', async () => {
+      api.enqueue(...range(0, 150).map((n) => sms(n)));
+      const { consumer, rec, phases } = make({ ackMode: 'manual', ackTimeoutMs: 5000 });
+      await consumer.start();
+      await after();
+      for (const item of rec.blocks[0].items.slice(0, 60)) consumer.ack(item.ref);
+      await after(4999);
+      assert.equal(rec.blocks.length, 1, 'not before the timeout');
+      await after(1);
+      assert.deepEqual(phases, ['loading', 'polling', 'delivering', 'waiting-ack', 'delivering', 'waiting-ack']);
+      assert.deepEqual(rec.blocks[1].items.map((i) => i.sms.message), range(60, 100).map((n) => `reading ${n}`));
+      assert.equal(api.calls.length, 1);
+      assert.equal(api.acknowledged, 0);
+    });
+
+    it('once the flow acknowledged every SMS, the next request carries the block\'s next token', async () => {
+      api = new FakeThingSpace({ finalBlock: 'redeliver' });
+      api.enqueue(...range(0, 150).map((n) => sms(n)));
+      const { consumer, rec, phases } = make({ ackMode: 'manual' });
+      await consumer.start();
+      await after();
+      for (const item of rec.blocks[0].items.slice(0, 99)) consumer.ack(item.ref);
+      await after();
+      assert.equal(api.calls.length, 1, 'one SMS still unacknowledged');
+      consumer.ack(rec.blocks[0].items[99].ref);
+      await after();
+      assert.deepEqual(phases, ['loading', 'polling', 'delivering', 'waiting-ack', 'polling', 'delivering', 'waiting-ack']);
+      assert.deepEqual(api.calls, [undefined, 'token-1']);
+      assert.equal(api.acknowledged, 100, 'block 1, and only it');
+    });
+
+    it('waits for the interval once the final block was acknowledged', async () => {
+      api.enqueue(sms(1));
+      const { consumer, rec, phases } = make({ ackMode: 'manual' });
+      await consumer.start();
+      await after();
+      consumer.ack(rec.blocks[0].items[0].ref);
+      await after();
+      assert.deepEqual(phases, ['loading', 'polling', 'delivering', 'waiting-ack', 'idle']);
+    });
+
+    it('with interval 0, listens once the final block was acknowledged', async () => {
+      const { consumer, rec, phases } = make({ ackMode: 'manual', intervalMs: 0 });
+      await consumer.start();
+      api.enqueue(sms(1));
+      consumer.poll();
+      await after();
+      consumer.ack({ block: rec.blocks[0].id, index: -1 });
+      await after();
+      assert.deepEqual(phases, ['loading', 'listening', 'polling', 'delivering', 'waiting-ack', 'listening']);
+    });
+
+    it('stop() while waiting for acks acknowledges nothing, and later acks are refused', async () => {
+      api.enqueue(...range(0, 150).map((n) => sms(n)));
+      const { consumer, rec, phases } = make({ ackMode: 'manual' });
+      await consumer.start();
+      await after();
+      await consumer.stop();
+      assert.deepEqual(phases, ['loading', 'polling', 'delivering', 'waiting-ack', 'stopping', 'stopped']);
+      assert.equal(consumer.ack(rec.blocks[0].items[0].ref), false);
+      await after(60_000);
+      assert.equal(api.calls.length, 1);
+      assert.equal(api.acknowledged, 0);
+    });
+  });
+
+  describe('from idle, listening and backing-off', () => {
+    it('poll() while idle polls at once, without waiting for the interval', async () => {
+      const { consumer, phases } = make({ intervalMs: 60_000 });
+      await consumer.start();
+      await after();
+      api.enqueue(sms(1));
+      consumer.poll();
+      assert.equal(consumer.phase, 'polling');
+      await after();
+      assert.deepEqual(phases, ['loading', 'polling', 'idle', 'polling', 'delivering', 'idle']);
+      assert.equal(api.calls.length, 2);
+    });
+
+    it('stop() while idle clears the interval timer: no request afterwards', async () => {
+      const { consumer, phases } = make();
+      await consumer.start();
+      await after();
+      await consumer.stop();
+      await after(60_000);
+      assert.deepEqual(phases, ['loading', 'polling', 'idle', 'stopping', 'stopped']);
+      assert.equal(api.calls.length, 1);
+    });
+
+    it('poll() while listening makes a request', async () => {
+      api.enqueue(sms(1));
+      const { consumer, rec, phases } = make({ intervalMs: 0 });
+      await consumer.start();
+      consumer.poll();
+      await after();
+      assert.deepEqual(phases, ['loading', 'listening', 'polling', 'delivering', 'listening']);
+      assert.deepEqual(rec.texts, ['reading 1']);
+    });
+
+    it('stop() while listening stops at once', async () => {
+      const { consumer, rec, phases } = make({ intervalMs: 0 });
+      await consumer.start();
+      await consumer.stop();
+      assert.deepEqual(phases, ['loading', 'listening', 'stopping', 'stopped']);
+      assert.equal(rec.stopped, 1);
+      assert.equal(consumer.state.state, 'stopped');
+    });
+
+    it('poll() during a retry wait does not undercut the backoff', async () => {
+      api.failNext({ kind: 'server', status: 503, message: 'unavailable' });
+      const { consumer, phases } = make();
+      await consumer.start();
+      await after();
+      assert.equal(consumer.state.state === 'retrying' && consumer.state.inMs, 50);
+      for (let i = 0; i < 10; i++) consumer.poll();
+      await after(49);
+      assert.equal(api.calls.length, 1);
+      assert.equal(consumer.phase, 'backing-off');
+      await after(1);
+      assert.equal(api.calls.length, 2);
+      assert.deepEqual(phases, ['loading', 'polling', 'backing-off', 'polling', 'idle']);
+    });
+
+    it('backs off exponentially while failures go on, and starts over after a success', async () => {
+      api.failNext({ kind: 'network', message: 'ECONNRESET' }, 3);
+      const { consumer, rec } = make();
+      await consumer.start();
+      await after(50 + 100 + 200);
+      const delays = rec.states.flatMap((s) => (s.state === 'retrying' ? [s.inMs] : []));
+      assert.deepEqual(delays, [50, 100, 200]);
+      assert.equal(rec.errors.length, 1, 'one error event for one failure streak');
+      assert.equal(consumer.phase, 'idle');
+      api.failNext({ kind: 'network', message: 'ECONNRESET' });
+      consumer.poll();
+      await after();
+      assert.equal(consumer.state.state === 'retrying' && consumer.state.inMs, 50);
+    });
+
+    it('stop() during a retry wait cancels the retry', async () => {
+      api.failNext({ kind: 'timeout', message: 'no answer' });
+      const { consumer, phases } = make();
+      await consumer.start();
+      await after();
+      await consumer.stop();
+      await after(60_000);
+      assert.deepEqual(phases, ['loading', 'polling', 'backing-off', 'stopping', 'stopped']);
+      assert.equal(api.calls.length, 1);
+    });
+  });
+
+  describe('to stopped', () => {
+    it('stop() after a halt emits stopped, once however often it is called', async () => {
+      api.failNext({ kind: 'credentials_rejected', message: 'invalid credentials' });
+      const { consumer, rec, phases } = make();
+      await consumer.start();
+      await after();
+      await Promise.all([consumer.stop(), consumer.stop()]);
+      await consumer.stop();
+      assert.deepEqual(phases, ['loading', 'polling', 'halted', 'stopping', 'stopped']);
+      assert.equal(rec.stopped, 1);
+      assert.equal(consumer.state.state, 'stopped');
+    });
+
+    it('stop() resolves only once the loop settled and the store is saved', async () => {
+      const store = new MemoryStore();
+      api.enqueue(sms(1));
+      api.hold();
+      const { consumer, rec } = make({ store });
+      await consumer.start();
+      const stopping = consumer.stop();
+      assert.equal(consumer.phase, 'stopping');
+      assert.equal(rec.stopped, 0);
+      await stopping;
+      assert.equal(consumer.phase, 'stopped');
+      assert.equal(rec.stopped, 1);
+      assert.equal(store.state?.v, 1);
+    });
+  });
+
+  describe('one loop', () => {
+    it('keeps one request in flight whatever the sequence of poll() calls, and drains once more for a poll() made while busy', async () => {
+      api.enqueue(...range(0, 450).map((n) => sms(n)));
+      api.hold();
+      const { consumer, rec } = make({ intervalMs: 0 });
+      consumer.poll(); // before start: remembered
+      await consumer.start();
+      consumer.on('block', () => {
+        for (let i = 0; i < 5; i++) consumer.poll();
+      });
+      for (let i = 0; i < 5; i++) consumer.poll();
+      api.release();
+      await after();
+      assert.equal(api.maxInFlight, 1);
+      assert.equal(new Set(rec.texts).size, 450);
+      assert.equal(api.calls.length, 6, 'five blocks, then one more drain for the polls made while busy');
+      assert.equal(consumer.phase, 'listening');
+    });
+  });
+
+  describe('illegal transitions', () => {
+    it('throw in strict mode, and leave the phase as it was', () => {
+      const { consumer } = make({ strict: true });
+      assert.throws(() => forcePhase(consumer, 'stopped'), (e: unknown) => e instanceof IllegalTransitionError && e.from === 'created' && e.to === 'stopped');
+      assert.equal(consumer.phase, 'created');
+    });
+
+    it('outside strict mode are made anyway and reported once as an internal error', () => {
+      const { consumer, rec } = make({ strict: false });
+      forcePhase(consumer, 'polling');
+      assert.equal(consumer.phase, 'polling');
+      forcePhase(consumer, 'stopped');
+      assert.equal(consumer.phase, 'stopped');
+      assert.equal(rec.errors.length, 1, 'reported once');
+      assert.equal(rec.errors[0].kind, 'internal');
+      assert.equal(rec.errors[0].code, 'ERROR');
+      assert.match(rec.errors[0].message, /created -> polling/);
+    });
+
+    it('outside strict mode, with no error listener, do not throw', () => {
+      const { consumer } = make({ strict: false });
+      consumer.removeAllListeners('error');
+      assert.doesNotThrow(() => forcePhase(consumer, 'halted'));
+      assert.equal(consumer.phase, 'halted');
+    });
+  });
+
+  // Last (mocha runs suites in order): with the tests above, it proves each edge has a test.
+  describe('the transition table', () => {
+    it('has every edge taken by a test above', () => {
+      const edges = Object.entries(TRANSITIONS).flatMap(([from, to]) => to.map((t) => `${from} -> ${t}`));
+      assert.deepEqual(edges.filter((e) => !taken.has(e)), []);
+    });
+  });
+});
