@@ -123,7 +123,7 @@ export function generatorFlow(count: number, block = 100): N[] {
 /**
  * The peer: what a user builds today from core nodes. Token, login and the first history
  * request through three http request nodes, then a function that follows `Location` back
- * into the history request (which acknowledges the block, api §4.3) and hands the block's
+ * into the history request (which acknowledges the block, docs/thingspace-api.md, "History paging") and hands the block's
  * messages to a split node. Keep-alive is on in every http request node: the peer gets the
  * best the core nodes offer.
  */
@@ -221,7 +221,7 @@ export function pushFlow(server: string, withQueueNode: boolean): N[] {
 
 /**
  * A slow consumer in manual mode: sms-queue-in -> count emitted -> delay (one SMS per 5 ms)
- * -> count acked -> back into sms-queue-in, which acknowledges the SMS (SPEC.md, manual).
+ * -> count acked -> back into sms-queue-in, which acknowledges the SMS (manual ack mode).
  */
 export function slowConsumerFlow(server: string, msPerSms: number): N[] {
   const emitted = id('emitted');

@@ -1,4 +1,4 @@
-// OAuth bearer tokens, M2M sessions and the login lockout (api §3).
+// OAuth bearer tokens, M2M sessions and the login lockout (docs/thingspace-api.md, "Access token" and "Session").
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 
 export type BearerCheck = 'ok' | 'missing' | 'invalid';
@@ -51,7 +51,7 @@ export class Auth {
     return same(decoded.slice(0, colon), this.settings.clientId) && same(decoded.slice(colon + 1), this.settings.clientSecret);
   }
 
-  /** Api §3.1: asking again while the token lives returns the same token. `fresh` says whether one was minted. */
+  /** docs/thingspace-api.md, "Access token": asking again while the token lives returns the same token. `fresh` says whether one was minted. */
   issueToken(): { token: string; expiresIn: number; fresh: boolean } {
     const now = this.now();
     let fresh = false;
@@ -77,7 +77,7 @@ export class Auth {
     this.bearer = undefined;
   }
 
-  /** Api §3.2: five consecutive failures lock the user; a locked user fails even with the right password. */
+  /** docs/thingspace-api.md, "Session": five consecutive failures lock the user; a locked user fails even with the right password. */
   login(username: unknown, password: unknown): LoginResult {
     const user = typeof username === 'string' ? username : '';
     if (this.locked.has(user)) return { ok: false, locked: true };
@@ -109,7 +109,7 @@ export class Auth {
     }
   }
 
-  /** Sliding expiry (api §3.2): each successful use restarts the idle clock. */
+  /** Sliding expiry (docs/thingspace-api.md, "Session"): each successful use restarts the idle clock. */
   checkSession(token: string | undefined): SessionCheck {
     if (!token) return 'missing';
     const session = this.sessions.get(token);

@@ -1,5 +1,5 @@
-// Callback listener registrations (api §6.1) and the push of queued SMS to the
-// EnhancedConnectivityService URL after startCallbacks (api §5).
+// Callback listener registrations (docs/thingspace-api.md, "Callback listeners") and the push of queued SMS to the
+// EnhancedConnectivityService URL after startCallbacks (docs/thingspace-api.md, "startCallbacks").
 import http from 'node:http';
 import https from 'node:https';
 import { randomUUID } from 'node:crypto';
@@ -11,7 +11,7 @@ import type { SmsQueue } from './queue';
 export class CallbackRegistry {
   private readonly byAccount = new Map<string, Map<string, CallbackListener>>();
 
-  /** One registration per service name per account; registering again replaces it (api §6.1). */
+  /** One registration per service name per account; registering again replaces it (docs/thingspace-api.md, "Callback listeners"). */
   register(accountName: string, reg: CallbackRegistration): CallbackActionResult {
     let services = this.byAccount.get(accountName);
     if (!services) this.byAccount.set(accountName, (services = new Map()));
@@ -36,7 +36,7 @@ export class CallbackRegistry {
   }
 }
 
-/** The pushed body. Api §6.2: the REST JSON shape is unknown, so each guess is selectable. */
+/** The pushed body. docs/thingspace-api.md, "Pushed SMS bodies": the REST JSON shape is unknown, so each guess is selectable. */
 export function callbackBody(sms: SmsMessage, listener: CallbackListener, shape: CallbackShape): Record<string, unknown> {
   switch (shape) {
     case 'soap-like':
@@ -95,8 +95,8 @@ const RECENT_MAX = 50;
 
 /**
  * After startCallbacks, pushes an account's queued SMS one by one, oldest first; an SMS leaves
- * the queue only on a 2xx (api §6.1). The first failure stops the push and deactivates the
- * account until the next startCallbacks: queued SMS are not replayed on their own (api §1).
+ * the queue only on a 2xx (docs/thingspace-api.md, "Callback listeners"). The first failure stops the push and deactivates the
+ * account until the next startCallbacks: queued SMS are not replayed on their own (docs/thingspace-api.md, "How SMS reach the application").
  * While active, SMS arriving later are pushed at once, as ThingSpace does for a working listener.
  */
 export class CallbackPusher {

@@ -1,5 +1,6 @@
-// The ThingSpace endpoints themselves: token (api §3.1), session (§3.2), history (§4),
-// startCallbacks (§5) and callback registration (§6.1). Each handler returns a Reply.
+// The ThingSpace endpoints themselves: token, session, history, startCallbacks and callback
+// registration, each as docs/thingspace-api.md describes it under its own heading. Each
+// handler returns a Reply.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { HasMoreDataMode, SimulatorCounters } from './options';
 import { M2M_ROOT, SMS_CALLBACK_SERVICE, type CallbackRegistration, type HistoryResponseBody, type SmsMessage } from '../nodes/lib/types';
@@ -196,7 +197,7 @@ function startCallbacks(ctx: ApiContext, accountName: string): Reply {
   if (!ctx.registry.get(accountName, SMS_CALLBACK_SERVICE)) {
     return m2mError(ERR.callbackNotRegistered, `No ${SMS_CALLBACK_SERVICE} callback listener is registered for this account.`);
   }
-  // Api §5: the answer comes at once; the replay happens afterwards.
+  // docs/thingspace-api.md, "startCallbacks": the answer comes at once; the replay happens afterwards.
   setImmediate(() => ctx.pusher.start(accountName));
   return json(200, { success: true });
 }

@@ -2,13 +2,13 @@
 // the HTTP control interface (/_sim/...) accepts the same shapes as JSON.
 import type { SmsMessage } from '../nodes/lib/types';
 
-/** Open question 1 (api §11): what a history call without `next` does. */
+/** Open question 1 (docs/thingspace-api.md, "Open questions"): what a history call without `next` does. */
 export type WithoutNextMode = 'redeliver' | 'consume';
-/** Open question 2: how the final `200` block is acknowledged. */
+/** docs/thingspace-api.md, "Open questions" 2: how the final `200` block is acknowledged. */
 export type FinalBlockMode = 'redeliver' | 'ack-on-delivery';
-/** Open question 4: the form of the `Location` header. */
+/** docs/thingspace-api.md, "Open questions" 4: the form of the `Location` header. */
 export type LocationForm = 'relative' | 'prefixed' | 'absolute';
-/** Open question 3: the form of the `next` token. `numeric` is zero-padded (`0042`),
+/** docs/thingspace-api.md, "Open questions" 3: the form of the `next` token. `numeric` is zero-padded (`0042`),
  *  `integer` unpadded and small (`42`), `int64` unpadded above 2^53 where a JavaScript
  *  number rounds it (every Verizon SDK types `next` as a 64-bit integer), `alnum` letters
  *  and digits. */
@@ -16,7 +16,7 @@ export type TokenStyle = 'numeric' | 'integer' | 'int64' | 'alnum';
 /** Whether a history body carries `hasMoreData` (optional in Verizon's SDK models), and
  *  whether it agrees with the status. */
 export type HasMoreDataMode = 'present' | 'absent' | 'contradicts';
-/** Open question 5: the shape of pushed callback bodies (api §6.2). */
+/** docs/thingspace-api.md, "Open questions" 5: the shape of pushed callback bodies (docs/thingspace-api.md, "Pushed SMS bodies"). */
 export type CallbackShape = 'nested' | 'flat' | 'soap-like';
 
 export interface SimulatorOptions {
@@ -41,7 +41,7 @@ export interface SimulatorOptions {
   /** Simulated devices sending SMS on their own: count and seconds between SMS per device. */
   devices?: number; // default 0
   deviceEverySec?: number; // default 5
-  /** Failed logins before the user is locked (api §3.2). */
+  /** Failed logins before the user is locked (docs/thingspace-api.md, "Session"). */
   lockoutAfter?: number; // default 5
   quiet?: boolean;
   /** Serve HTTPS instead of HTTP with this PEM key and certificate. Taken at start only. */

@@ -1,4 +1,4 @@
-// One account's SMS queue with history paging and acknowledgement (api §4.3, open
+// One account's SMS queue with history paging and acknowledgement (docs/thingspace-api.md, "History paging", open
 // questions 1 and 2). Positions are absolute (count of SMS ever enqueued), so a `next`
 // token names exactly the block it came with, and a stale token is recognised as such.
 // Storage is a list of segments read from a head index: serving or acknowledging a block

@@ -12,12 +12,12 @@ export function json(status: number, body: unknown, headers: Record<string, stri
   return { status, headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) };
 }
 
-/** The M2M error body (api §7.1); the documented status for these is 400. */
+/** The M2M error body (docs/thingspace-api.md, "Errors"); the documented status for these is 400. */
 export function m2mError(errorCode: string, errorMessage: string, status = 400): Reply {
   return json(status, { errorCode, errorMessage });
 }
 
-/** The WSO2 gateway fault shape (api §7.1): 900901 invalid bearer, 900902 missing, 900906 no resource. */
+/** The WSO2 gateway fault shape (docs/thingspace-api.md, "Errors"): 900901 invalid bearer, 900902 missing, 900906 no resource. */
 export function gatewayFault(status: number, code: number, message: string, description: string): Reply {
   return json(status, { fault: { code, message, description } });
 }
@@ -33,10 +33,10 @@ export const ERR = {
   sessionInvalid: 'UnifiedWebService.INPUT_INVALID.SessionToken.Invalid',
   sessionMissing: 'UnifiedWebService.REQUEST_FAILED.SessionToken.Format',
   passwordInvalid: 'UnifiedWebService.INPUT_INVALID.Password.Invalid',
-  // Not documented by Verizon (api §3.2 only says the contact record is locked): our choice.
+  // Not documented by Verizon (docs/thingspace-api.md, "Session" only says the contact record is locked): our choice.
   userLocked: 'UnifiedWebService.REQUEST_FAILED.User.Locked',
   requestUndefined: 'UnifiedWebService.INPUT_INVALID.RequestUndefined',
-  // startCallbacks without an EnhancedConnectivityService registration is undocumented (api §5): our choice.
+  // startCallbacks without an EnhancedConnectivityService registration is undocumented (docs/thingspace-api.md, "startCallbacks"): our choice.
   callbackNotRegistered: 'UnifiedWebService.REQUEST_FAILED.Callback.NotRegistered',
   callbackNotFound: 'UnifiedWebService.REQUEST_FAILED.Callback.NotFound',
   callbackInvalid: 'UnifiedWebService.INPUT_INVALID.Callback.Invalid',

@@ -1,4 +1,4 @@
-// Strict matching of the raw request target against the documented paths (api §2-6).
+// Strict matching of the raw request target against the documented paths (docs/thingspace-api.md, "Hosts and paths").
 // Nothing is normalised or decoded before matching: `..`, `%2F` and doubled slashes must
 // never let a request reach another account's queue.
 import type { Endpoint } from './options';

@@ -3,7 +3,7 @@
 // materialised only when a block is served.
 import type { DeviceId, SmsMessage } from '../nodes/lib/types';
 
-/** Ids of simulated device `d`: always an mdn and an imei; some also an iccid or a meid (api §4.4). */
+/** Ids of simulated device `d`: always an mdn and an imei; some also an iccid or a meid (docs/thingspace-api.md, "Device ids"). */
 export function deviceIds(d: number): DeviceId[] {
   const ids: DeviceId[] = [
     { kind: 'mdn', id: String(15551230000 + d) },
@@ -21,7 +21,7 @@ export function sensorText(device: number, seq: number): string {
   return `T=${(tenths / 10).toFixed(1)}C BAT=${battery} seq=${seq}`;
 }
 
-/** ISO 8601 with a UTC offset, as ThingSpace timestamps are (api §4.2). */
+/** ISO 8601 with a UTC offset, as ThingSpace timestamps are (docs/thingspace-api.md, "SMS history"). */
 export function isoTimestamp(ms: number): string {
   return new Date(ms).toISOString();
 }

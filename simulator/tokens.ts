@@ -1,4 +1,4 @@
-// The `next` tokens of history answers, in the style the options ask for (api open question
+// The `next` tokens of history answers, in the style the options ask for (docs/thingspace-api.md, "Open questions"
 // 3). One sequence per simulator feeds every numeric style, so no two blocks get the same
 // token even when the style changes at run time; the queue remembers which block each
 // token was issued with.

@@ -9,7 +9,7 @@ import type { NodeRed, SimulatorProcess } from '../../test/e2e/harness';
 
 let serial = 0;
 
-/** A callback body in the simulator's default (nested) shape, api §6.2; each text unique. */
+/** A callback body in the simulator's default (nested) shape, docs/thingspace-api.md, "Pushed SMS bodies"; each text unique. */
 function body(): string {
   const n = ++serial;
   const mdn = `1555123${String(n % 1000).padStart(4, '0')}`;

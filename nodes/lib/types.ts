@@ -1,13 +1,13 @@
-// Wire types of the ThingSpace M2M API, as thingspace-api.md describes them.
+// Wire types of the ThingSpace M2M API, as docs/thingspace-api.md describes them.
 // Shared by the client and the simulator (the only thing they share).
 
-/** One id of the sending device. `kind` is compared case-insensitively (api §4.4). */
+/** One id of the sending device. `kind` is compared case-insensitively (docs/thingspace-api.md, "Device ids"). */
 export interface DeviceId {
   kind: string;
   id: string;
 }
 
-/** One queued mobile-originated SMS, as `GET /sms/{accountName}/history` returns it (api §4.2). */
+/** One queued mobile-originated SMS, as `GET /sms/{accountName}/history` returns it (docs/thingspace-api.md, "SMS history"). */
 export interface SmsMessage {
   deviceIds: DeviceId[];
   message: string;
@@ -21,18 +21,18 @@ export interface HistoryResponseBody {
   messages: SmsMessage[];
 }
 
-/** The M2M error body (api §7.1). */
+/** The M2M error body (docs/thingspace-api.md, "Errors"). */
 export interface M2MErrorBody {
   errorCode: string;
   errorMessage: string;
 }
 
-/** The WSO2 gateway fault body (api §7.1), e.g. code 900901 for an invalid bearer. */
+/** The WSO2 gateway fault body (docs/thingspace-api.md, "Errors"), e.g. code 900901 for an invalid bearer. */
 export interface GatewayFaultBody {
   fault: { code: string | number; message: string; description?: string };
 }
 
-/** The OAuth error body (api §3.1). */
+/** The OAuth error body (docs/thingspace-api.md, "Access token"). */
 export interface OAuthErrorBody {
   error: string;
   error_description?: string;
@@ -49,7 +49,7 @@ export interface SessionLoginBody {
   sessionToken: string;
 }
 
-/** Callback listener registration (api §6.1). */
+/** Callback listener registration (docs/thingspace-api.md, "Callback listeners"). */
 export interface CallbackRegistration {
   name: string;
   url: string;
@@ -70,12 +70,12 @@ export interface CallbackActionResult {
   serviceName: string;
 }
 
-/** The service name MO SMS are pushed to (api §6.1). */
+/** The service name MO SMS are pushed to (docs/thingspace-api.md, "Callback listeners"). */
 export const SMS_CALLBACK_SERVICE = 'EnhancedConnectivityService';
 
-/** Paths, relative to the host root (api §2). */
+/** Paths, relative to the host root (docs/thingspace-api.md, "Hosts and paths"). */
 export const TOKEN_PATH = '/api/ts/v1/oauth2/token';
 export const M2M_ROOT = '/api/m2m/v1';
 
-/** Billing account name pattern (Global-IoT SDK, api §4.1). */
+/** Billing account name pattern (Global-IoT SDK, docs/thingspace-api.md, "SMS history"). */
 export const ACCOUNT_NAME_PATTERN = /^[A-Za-z0-9-]{3,32}$/;

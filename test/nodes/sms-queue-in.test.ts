@@ -39,7 +39,7 @@ describe('sms-queue-in in a Node-RED runtime', function () {
     await sim.stop();
   });
 
-  it('emits one message per queued SMS in the shape SPEC.md gives, then shows idle', async () => {
+  it('emits one message per queued SMS in the shape the README gives, then shows idle', async () => {
     sim.enqueue(SMS);
     sim.generate(249);
     await helper.load(ALL_NODES, flow(config(sim), queue()), credentials());

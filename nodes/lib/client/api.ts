@@ -8,7 +8,7 @@ export interface HistoryBlock {
   /** True exactly for a 202: the status decides, whatever the body's own hasMoreData says. */
   hasMoreData: boolean;
   messages: SmsMessage[];
-  /** The `next` token parsed from `Location`, copied byte for byte (api open question 3).
+  /** The `next` token parsed from `Location`, copied byte for byte (docs/thingspace-api.md, "Open questions" 3).
    *  Present on 202; also kept if a 200 ever carries a Location. */
   next?: string;
 }

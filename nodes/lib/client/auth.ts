@@ -1,11 +1,11 @@
-// Bearer token and M2M session management (api §3).
+// Bearer token and M2M session management (docs/thingspace-api.md, "Access token" and "Session").
 //
 // Both are shared by every call of one client and fetched single-flight: concurrent callers
 // wait on the same token request and the same login. A shared request is not tied to any
 // one caller's signal (a caller that gives up stops waiting, the others keep theirs); it is
 // bounded by the request timeout and cancelled by close().
 //
-// Lockout (api §3.2): five failed logins lock the Verizon user. Once the server has said the
+// Lockout (docs/thingspace-api.md, "Session"): five failed logins lock the Verizon user. Once the server has said the
 // credentials are wrong, the rejection is remembered and every later call fails with it
 // without sending anything, until a new client is built (a redeploy).
 //
@@ -29,8 +29,8 @@ export interface Tokens {
 
 /**
  * A bearer is asked for again only once it has run out. Inside its lifetime the token
- * endpoint hands back the same token with a shorter `expires_in` (api §3.1), so refreshing
- * early (api §3.3's "a minute early") buys nothing: each early answer would only schedule
+ * endpoint hands back the same token with a shorter `expires_in` (docs/thingspace-api.md, "Access token"), so refreshing
+ * early (docs/thingspace-api.md, "Access token" and "Session"'s "a minute early") buys nothing: each early answer would only schedule
  * another early request, a handful per lifetime. A call that races the expiry by the
  * answer's latency is refused (900901) and retried once with a new token (see call()).
  */
@@ -147,7 +147,7 @@ export class AuthSession {
     this.secrets.setSession(undefined);
   }
 
-  /** A new bearer. Inside its hour the token endpoint hands back the same token (api §3.1);
+  /** A new bearer. Inside its hour the token endpoint hands back the same token (docs/thingspace-api.md, "Access token");
    *  if that is the one just refused, it is revoked (the documented way to get a new one)
    *  and asked for once more. No other retry. */
   async requestToken(signal?: AbortSignal): Promise<string> {

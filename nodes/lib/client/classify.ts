@@ -85,7 +85,7 @@ export function parseJson(operation: Operation, res: RawResponse): unknown {
 }
 
 /** Picks the API's own code and message out of an error body, whichever of the three shapes
- *  it has (api §7.1): M2M `{errorCode, errorMessage}`, gateway `{fault: {code, message}}`,
+ *  it has (docs/thingspace-api.md, "Errors"): M2M `{errorCode, errorMessage}`, gateway `{fault: {code, message}}`,
  *  OAuth `{error, error_description}`. Anything else yields nothing. */
 function errorInfo(body: string): ErrorInfo {
   let parsed: unknown;
@@ -133,7 +133,7 @@ export function errorFromResponse(operation: Operation, res: RawResponse): Thing
   // (or, in Test connection, a token issued a moment before): the messages say that. The
   // credentials were accepted a moment before, so this is no rejection of them (ERROR_CODES).
   const answer = `(HTTP ${status}${code === undefined ? '' : `, ${code}`})`;
-  // Keyed on the code, whatever the status: one integration saw it on a 403 (api §7.2, open question 7).
+  // Keyed on the code, whatever the status: one integration saw it on a 403 (docs/thingspace-api.md, "Errors" and "Open questions" 7).
   if (m2m && code !== undefined && code.includes('.SessionToken.')) {
     return make('session_expired', operation, `ThingSpace refused the session on ${LABEL[operation]} right after it was renewed ${answer}`, extra);
   }

@@ -95,7 +95,7 @@ function caOption(ca: unknown): ThingSpaceClientOptions['ca'] {
 export function validateOptions(opts: ThingSpaceClientOptions): ClientConfig {
   if (opts === null || typeof opts !== 'object') throw badConfig('No client options given');
   const accountName = opts.accountName;
-  // The pattern (api §4.1) also keeps '/', '?', '.' and '%' out of the request path.
+  // The pattern (docs/thingspace-api.md, "SMS history") also keeps '/', '?', '.' and '%' out of the request path.
   if (typeof accountName !== 'string' || !ACCOUNT_NAME_PATTERN.test(accountName)) {
     throw badConfig('The account name must be 3 to 32 letters, digits or hyphens, e.g. 0000123456-00001');
   }

@@ -3,12 +3,12 @@
 
 export type ErrorKind =
   /** The server said the app key/secret or the UWS user/password are wrong. Never retried:
-   *  five failed logins lock the Verizon account (api §3.2). */
+   *  five failed logins lock the Verizon account (docs/thingspace-api.md, "Session"). */
   | 'credentials_rejected'
   /** Bearer token invalid or expired (401, gateway fault 900901/900902): fetch a new token, retry once.
    *  Callers see it only when the new token was refused too. */
   | 'bearer_expired'
-  /** Any `.SessionToken.` errorCode, whatever the HTTP status (api §7.2, open question 7): log in again,
+  /** Any `.SessionToken.` errorCode, whatever the HTTP status (docs/thingspace-api.md, "Errors" and "Open questions" 7): log in again,
    *  retry once. Callers see it only when the new session was refused too. */
   | 'session_expired'
   /** 429; `retryAfterMs` carries Retry-After when given. */
@@ -32,7 +32,7 @@ export type ErrorKind =
   /** The caller aborted (stop, close). Not an error to report. */
   | 'aborted';
 
-/** Our own fixed codes, used for `msg.error.code` when the API gave no errorCode (SPEC.md). */
+/** Our own fixed codes, used for `msg.error.code` when the API gave no errorCode (README, "Errors"). */
 export const ERROR_CODES = {
   credentials_rejected: 'CREDENTIALS_REJECTED',
   // Refused right after a renewal the credentials passed: not a rejection of them, and an
@@ -58,7 +58,7 @@ export interface ThingSpaceErrorInit {
   status?: number;
   /** The API's own code exactly as received: M2M `errorCode`, gateway `fault.code`, or OAuth `error`. */
   errorCode?: string;
-  /** The API's own message as received (never parsed: api §7.1 says it may change). */
+  /** The API's own message as received (never parsed: docs/thingspace-api.md, "Errors" says it may change). */
   errorMessage?: string;
   /** From Retry-After, in milliseconds. */
   retryAfterMs?: number;

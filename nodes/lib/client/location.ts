@@ -1,10 +1,10 @@
 // Reads the `next` token out of a history response's Location header.
 //
 // The documented form is relative to the M2M root, `/sms/{acct}/history?next=T`, but the live
-// header may carry the `/api/m2m/v1` prefix or be an absolute URL (api §4.2, open question 4),
+// header may carry the `/api/m2m/v1` prefix or be an absolute URL (docs/thingspace-api.md, "SMS history" and "Open questions" 4),
 // so all three are accepted. We never follow the Location: we only copy `next` out of it, and
 // only when it names this account's history on this server, so a header cannot send our
-// credentials anywhere else. The token is opaque (open question 3): it is kept as the string
+// credentials anywhere else. The token is opaque (docs/thingspace-api.md, "Open questions" 3): it is kept as the string
 // the server wrote, never turned into a number, so `0042` stays `0042`.
 import { M2M_ROOT } from '../types';
 

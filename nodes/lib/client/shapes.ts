@@ -23,7 +23,7 @@ function smsMessage(v: unknown): SmsMessage | string {
   return { deviceIds: ids, message: v.message, timestamp: v.timestamp };
 }
 
-/** The body of a 200/202 history answer (api §4.2), messages holding only known fields.
+/** The body of a 200/202 history answer (docs/thingspace-api.md, "SMS history"), messages holding only known fields.
  *  `hasMoreData` is optional in Verizon's SDK models, so it is returned only when the body
  *  has it (null counts as absent); the HTTP status is what says whether more is waiting. */
 export function historyBody(body: unknown, status: number): { hasMoreData?: boolean; messages: SmsMessage[] } {

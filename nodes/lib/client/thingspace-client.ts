@@ -69,12 +69,12 @@ export class ThingSpaceClient extends EventEmitter<ThingSpaceClientEvents> imple
       if (next !== undefined && (typeof next !== 'string' || next === '' || next.length > MAX_NEXT_LENGTH)) {
         throw badArgument('history', 'next must be the non-empty token taken from a Location header');
       }
-      // The token travels exactly as received (api open question 3): encoded, never parsed.
+      // The token travels exactly as received (docs/thingspace-api.md, "Open questions" 3): encoded, never parsed.
       const query = next === undefined ? '' : `?next=${encodeURIComponent(next)}`;
       const res = await this.call('history', 'GET', `${M2M_ROOT}/sms/${this.account}/history${query}`, undefined, opts.signal);
       if (res.status !== 200 && res.status !== 202) throw badResponse('history', res.status, `HTTP ${res.status} is not a history answer`);
       const body = historyBody(parseJson('history', res), res.status);
-      // The status is the protocol's signal (api §4.2). hasMoreData is optional in Verizon's
+      // The status is the protocol's signal (docs/thingspace-api.md, "SMS history"). hasMoreData is optional in Verizon's
       // SDK models: where present it is a second opinion, and the status wins a disagreement.
       const more = res.status === 202;
       if (body.hasMoreData !== undefined && body.hasMoreData !== more && !this.hasMoreDataWarned) {
@@ -175,7 +175,7 @@ export class ThingSpaceClient extends EventEmitter<ThingSpaceClientEvents> imple
   }
 
   /** One M2M call with the shared tokens. A refused bearer is replaced and the call retried
-   *  once; an expired session is logged in again and the call retried once (api §3.3). */
+   *  once; an expired session is logged in again and the call retried once (docs/thingspace-api.md, "Access token" and "Session"). */
   private async call(operation: Operation, method: Method, path: string, data: string | undefined, signal?: AbortSignal): Promise<RawResponse> {
     let bearerRenewed = false;
     let sessionRenewed = false;

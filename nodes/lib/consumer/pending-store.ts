@@ -1,8 +1,8 @@
 // SMS emitted in manual mode and not yet acknowledged by the flow.
 //
 // A 200 answer carries no `next`, and the server may count that block as acknowledged on
-// delivery (thingspace-api.md open question 2); a read without `next` may count a delivered
-// block as consumed (open question 1). Either way the flow may be the only holder of these
+// delivery (docs/thingspace-api.md, "Open questions" 2); a read without `next` may count a delivered
+// block as consumed (docs/thingspace-api.md, "Open questions" 1). Either way the flow may be the only holder of these
 // SMS. Keeping them here, in node context, until they come back acknowledged, lets the node
 // emit them again after a restart, so manual mode stays at-least-once end to end.
 //

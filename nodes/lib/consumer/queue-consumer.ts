@@ -1,6 +1,6 @@
 // Drains the ThingSpace SMS queue: one poll loop, at-least-once, knows nothing of Node-RED.
 //
-// The acknowledgement of block n is the request for block n+1 carrying `next` (api §4.3).
+// The acknowledgement of block n is the request for block n+1 carrying `next` (docs/thingspace-api.md, "History paging").
 // So the loop asks for the next block only once the current one was handed on: emitted
 // (auto mode) or acknowledged by the flow (manual mode). A crash or stop in between means
 // re-delivery, never loss; the dedupe window then hides the repeat.
@@ -398,8 +398,8 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
       return true;
     }
     // From emission until the flow acknowledges them, these SMS are held here too (node
-    // context): a 200 may count as acknowledged on delivery (open question 2), and a read
-    // without `next` may count a delivered block as consumed (open question 1). So after a
+    // context): a 200 may count as acknowledged on delivery (docs/thingspace-api.md, "Open questions" 2), and a read
+    // without `next` may count a delivered block as consumed (docs/thingspace-api.md, "Open questions" 1). So after a
     // restart they are emitted again whatever the server does.
     for (const item of block.items) this.pending.add(item.key, item.sms);
     // Emitted only once held: a crash between the emit and the store's write would lose a

@@ -1,6 +1,6 @@
 // Reads a pushed MO-SMS callback body as the history shape {deviceIds, message, timestamp}.
 //
-// The REST callback JSON is not documented (thingspace-api.md 6.2, open question 5), so this
+// The REST callback JSON is not documented (docs/thingspace-api.md, "Pushed SMS bodies" and "Open questions" 5), so this
 // accepts every shape listed there:
 //   - REST envelope: `deviceIds` at the top level or inside a response object (`smsResponse`,
 //     or any `*Response`, as the NIDD MO callback does), text in the first of `message`,
@@ -12,7 +12,7 @@
 // Device ids are read as in history answers (client/device-ids.ts), bounded and copied. A body
 // without a timestamp is stamped with our receive time, flagged local.
 //
-// Input recognition order in sms-queue-in (SPEC.md, "Input messages"):
+// Input recognition order in sms-queue-in (README, "sms-queue-in", input messages):
 //   1. the message carries the `thingspace` property the node gave it -> manual acknowledgement;
 //   2. it comes from `http in` (has `req`) or `looksLikeCallbackBody(msg.payload)` -> push mode,
 //      through `parseCallbackBody` (failure -> Catch error BAD_INPUT / CALLBACK_UNAUTHORIZED);
@@ -123,7 +123,7 @@ export function looksLikeCallbackBody(payload: unknown): boolean {
 
 /**
  * A copy of a callback body with its credentials masked, for error messages that carry the
- * body (SPEC.md: no secret ever appears in an error or debug message).
+ * body: no secret may ever appear in an error or debug message.
  */
 export function redactCallbackBody(body: unknown): unknown {
   if (!isObject(body)) return body;

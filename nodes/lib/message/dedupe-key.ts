@@ -1,5 +1,5 @@
 // The identity of an SMS for deduplication: same sending device ids, same text, same
-// ThingSpace receive time (api §4.3 step 4: re-delivery of an unacknowledged block is the
+// ThingSpace receive time (docs/thingspace-api.md, "History paging": re-delivery of an unacknowledged block is the
 // documented failure mode, and a re-delivered SMS is byte-identical).
 import type { SmsMessage } from '../types';
 
@@ -7,7 +7,7 @@ import type { SmsMessage } from '../types';
  * A 64-bit non-cryptographic hash of the SMS identity, as 16 hex characters.
  *
  * The hash reads a stream of 32-bit words: for each device id its lower-cased kind (api
- * §4.4: kinds compare case-insensitively) and its id, then the timestamp, then the text.
+ * docs/thingspace-api.md, "Device ids": kinds compare case-insensitively) and its id, then the timestamp, then the text.
  * Each field goes in as its UTF-16 code units two to a word, followed by a word holding
  * its length, and the stream ends with the number of device ids. Read backwards, that
  * stream gives every field back, so no choice of text can make two different SMS feed the

@@ -1,4 +1,4 @@
-// The flow messages sms-queue-in emits (SPEC.md, "Output message" and "Batch mode").
+// The flow messages sms-queue-in emits (README, "The message").
 // Built fresh per SMS with no intermediate objects beyond the message itself.
 import type { DeviceId, SmsMessage } from '../types';
 import { batchTopic, type TopicFunction } from './topic';
@@ -16,7 +16,7 @@ export interface OutputContext {
   topic: TopicFunction;
 }
 
-/** One SMS: the shared context plus its acknowledgement ref (CONSUMER_API `AckRef`) and dedupe key. */
+/** One SMS: the shared context plus its acknowledgement ref (`AckRef` in nodes/lib/consumer/types.ts) and dedupe key. */
 export interface SingleContext extends OutputContext {
   block: string;
   index: number;

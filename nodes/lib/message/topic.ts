@@ -1,4 +1,4 @@
-// `msg.topic` from the node's `topic` template (SPEC.md, sms-queue-in). The template is
+// `msg.topic` from the node's `topic` template (README, "sms-queue-in"). The template is
 // parsed once per node; per message we only concatenate, because every SMS goes through
 // here (the benchmark pushes 200,000 SMS/s).
 import type { DeviceId, SmsMessage } from '../types';
@@ -48,12 +48,12 @@ export function compileTopic(template: string = DEFAULT_TOPIC_TEMPLATE): TopicFu
   };
 }
 
-/** The topic of a batch message (SPEC.md): fixed, only the account varies. */
+/** The topic of a batch message (README, "The message"): fixed, only the account varies. */
 export function batchTopic(account: string): string {
   return 'thingspace/' + sanitizeTopicValue(account) + '/sms';
 }
 
-/** The device an SMS is filed under: its `mdn` if it has one (kind compared case-insensitively, api §4.4), else its first id. */
+/** The device an SMS is filed under: its `mdn` if it has one (kind compared case-insensitively, docs/thingspace-api.md, "Device ids"), else its first id. */
 export function sendingDevice(deviceIds: readonly DeviceId[] | undefined): DeviceId | undefined {
   if (!deviceIds || deviceIds.length === 0) return undefined;
   for (let i = 0; i < deviceIds.length; i++) {

@@ -1,6 +1,6 @@
 // Answering an `http in` request that sms-queue-in does not pass on (a duplicate, a
 // forged or unreadable callback body): ThingSpace must get an answer, or it retries the
-// callback (api §6.1), and a duplicate never reaches an `http response` node downstream.
+// callback (docs/thingspace-api.md, "Callback listeners"), and a duplicate never reaches an `http response` node downstream.
 import type { NodeMessage } from 'node-red';
 
 interface ExpressLikeResponse {

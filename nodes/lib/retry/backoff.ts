@@ -30,7 +30,7 @@ export class Backoff {
 
   /**
    * The delay before the next retry. Never shorter than `retryAfterMs` (the server's
-   * Retry-After, api §8), even when that is longer than `maxMs`: the server knows best.
+   * Retry-After, docs/thingspace-api.md, "Rate limits and retries"), even when that is longer than `maxMs`: the server knows best.
    */
   next(retryAfterMs?: number): number {
     // 2^attempt overflows nothing here: the cap is reached long before.

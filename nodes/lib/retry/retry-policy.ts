@@ -26,7 +26,7 @@ const HALT: RetryDecision = { action: 'halt' };
 
 /**
  * Kinds no policy retries. Rejected credentials: five failed logins lock the Verizon account
- * (api §3.2), so one rejection stops every caller until the user fixes them. A bad
+ * (docs/thingspace-api.md, "Session"), so one rejection stops every caller until the user fixes them. A bad
  * configuration (account name, server URL, missing credential) cannot start working by
  * itself.
  */

@@ -32,7 +32,7 @@ describe('the MariaDB recipe: SMS into a table with end-to-end acknowledgement',
     db = await MariaDb.start(bin, e2ePath('mariadb', 'mqttdb'));
     await db.createUser(DB);
     await db.sql(`USE ${DB.database}; ${readRecipe().table}`);
-    // The hard case of open question 2: the final block leaves the queue once served, so
+    // The hard case of docs/thingspace-api.md, "Open questions" 2: the final block leaves the queue once served, so
     // after that only the node (and its context store) holds those SMS.
     sim = await SimulatorProcess.start(['--final-block', 'ack-on-delivery', '--latency', String(LATENCY_MS)]);
   });

@@ -1,5 +1,5 @@
 // Token and session handling against the simulator: caching, single-flight, one refresh and
-// one retry on expiry, and the lockout rule (api §3).
+// one retry on expiry, and the lockout rule (docs/thingspace-api.md, "Access token" and "Session").
 import assert from 'node:assert/strict';
 import { ThingSpaceSimulator } from '../../../simulator/server';
 import { ACCOUNT, clientFor, failure } from './helpers';

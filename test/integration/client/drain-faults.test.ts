@@ -62,7 +62,7 @@ describe('draining 10,000 SMS through every fault at once', function () {
   });
 
   // With 'ack-on-delivery', a reset after the server answered the final 200 loses that block
-  // for good: no client can help it (api open question 2). Every other fault is injected.
+  // for good: no client can help it (docs/thingspace-api.md, "Open questions" 2). Every other fault is injected.
   it("loses none when the final block is acknowledged on delivery, short of a reset after it (finalBlock 'ack-on-delivery')", async () => {
     await run('ack-on-delivery', HISTORY_FAULTS.filter((k) => k !== 'reset-after'));
   });

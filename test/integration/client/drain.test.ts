@@ -1,4 +1,4 @@
-// Draining a backlog through the client, in each way the open questions of api §11 could
+// Draining a backlog through the client, in each way the open questions of docs/thingspace-api.md, "Open questions" could
 // turn out: how the final block is acknowledged, the Location form, the token style.
 import assert from 'node:assert/strict';
 import { ThingSpaceSimulator } from '../../../simulator/server';

@@ -34,7 +34,7 @@ describe('consumer: auto mode drain against the simulator', () => {
     await until(() => rec.saw('idle'), 'idle');
     // While block n is being emitted, nothing of it is acknowledged yet.
     assert.deepEqual(queuedAtEmit, [300, 200, 100]);
-    // The final 200 has no next: in 'redeliver' mode it stays queued (api open question 2).
+    // The final 200 has no next: in 'redeliver' mode it stays queued (docs/thingspace-api.md, "Open questions" 2).
     assert.equal(r.sim.queued(), 100);
   });
 

@@ -7,7 +7,7 @@ function pendingCount(store: MemoryStore): number {
   return pending ? Object.keys(pending.sms).length : 0;
 }
 
-describe('consumer: the final block in manual mode (api open question 2)', () => {
+describe('consumer: the final block in manual mode (docs/thingspace-api.md, "Open questions" 2)', () => {
   let r: Rig;
   afterEach(async () => r?.close());
 

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ThingSpaceSimulator } from '../../../simulator/server';
 import { ACCOUNT, CREDS, basic, getToken, history, loginWith, request, session } from './helpers';
 
-describe('simulator: OAuth token and M2M session (api §3)', () => {
+describe('simulator: OAuth token and M2M session (docs/thingspace-api.md, "Access token" and "Session")', () => {
   let sim: ThingSpaceSimulator;
 
   beforeEach(async () => {

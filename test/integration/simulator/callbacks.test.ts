@@ -38,7 +38,7 @@ class Receiver {
   }
 }
 
-describe('simulator: callbacks (api §5, §6)', () => {
+describe('simulator: callbacks (docs/thingspace-api.md, "startCallbacks", §6)', () => {
   let sim: ThingSpaceSimulator;
   let auth: Record<string, string>;
   let receiver: Receiver;

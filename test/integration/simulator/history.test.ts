@@ -3,7 +3,7 @@ import { ThingSpaceSimulator } from '../../../simulator/server';
 import type { LocationForm } from '../../../simulator/options';
 import { ACCOUNT, history, nextOf, session, sms, texts } from './helpers';
 
-describe('simulator: SMS history paging (api §4)', () => {
+describe('simulator: SMS history paging (docs/thingspace-api.md, "SMS history")', () => {
   let sim: ThingSpaceSimulator;
   let auth: Record<string, string>;
 

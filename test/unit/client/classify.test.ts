@@ -9,7 +9,7 @@ function kindOf(operation: Operation, status: number, body: unknown = '', header
 const SESSION = { errorCode: 'UnifiedWebService.REQUEST_FAILED.SessionToken.Expired', errorMessage: 'The Session has expired.' };
 
 describe('classifying ThingSpace answers', () => {
-  it('takes any .SessionToken. code for an expired session, whatever the status (api open question 7)', () => {
+  it('takes any .SessionToken. code for an expired session, whatever the status (docs/thingspace-api.md, "Open questions" 7)', () => {
     for (const status of [400, 403, 500]) assert.equal(kindOf('history', status, SESSION), 'session_expired', String(status));
     assert.equal(kindOf('startCallbacks', 400, { errorCode: 'UnifiedWebService.INPUT_INVALID.SessionToken.Invalid' }), 'session_expired');
   });

@@ -18,7 +18,7 @@ describe('message/dedupe-key', () => {
     assert.equal(dedupeKey(JSON.parse(JSON.stringify(base)) as SmsMessage), k);
   });
 
-  it('ignores the case of the id kind (api §4.4)', () => {
+  it('ignores the case of the id kind (docs/thingspace-api.md, "Device ids")', () => {
     const upper = { ...base, deviceIds: [{ kind: 'MDN', id: '5551230001' }, { kind: 'IMEI', id: '356938035643809' }] };
     assert.equal(dedupeKey(upper), dedupeKey(base));
   });

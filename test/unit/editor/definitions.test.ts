@@ -4,7 +4,7 @@ import { NODE_TYPES, NodeType, definitions, editorScript, editorTemplate, exists
 import { checkCallbackUrl } from '../../../nodes/lib/client/callback-url';
 import { normaliseServer } from '../../../nodes/lib/client/config';
 
-// What SPEC.md (Node 1-3) fixes: property names and their defaults.
+// What the README's node tables fix: property names and their defaults.
 const SPEC_DEFAULTS: Record<NodeType, Record<string, unknown>> = {
   'thingspace-config': { name: '', accountName: '', server: 'https://thingspace.verizon.com' },
   'sms-queue-in': {

@@ -53,7 +53,7 @@ describe('message/output', () => {
   });
 
   describe('toSingleMessage', () => {
-    it('builds exactly the SPEC.md single-mode fields for a queued SMS', () => {
+    it('builds exactly the single-mode fields the README lists for a queued SMS', () => {
       const msg = toSingleMessage(sample(), queueCtx());
       assert.deepEqual(msg, {
         payload: 'T=21.4C BAT=88',

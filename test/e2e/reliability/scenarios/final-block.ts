@@ -1,5 +1,5 @@
 // Crash on the final block: the simulator counts a `200` block as acknowledged once served
-// (open question 2, `--final-block ack-on-delivery`), so after it is read the node's context
+// (docs/thingspace-api.md, "Open questions" 2, `--final-block ack-on-delivery`), so after it is read the node's context
 // is the only holder of those SMS. The flow's first node SIGKILLs Node-RED as the block
 // arrives (process.kill from a function node, through functionGlobalContext); after a restart the node must emit it again (SPEC, "The final block").
 import path from 'node:path';

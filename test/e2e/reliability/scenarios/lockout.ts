@@ -1,6 +1,6 @@
 // Lockout: with a wrong password every deploy costs exactly one failed login (never a loop,
 // whatever number of nodes share the config), every node that uses the config says why, and
-// the simulator's user (locked after 5 failures, api §3.2) is never locked.
+// the simulator's user (locked after 5 failures, docs/thingspace-api.md, "Session") is never locked.
 import type { NodeRed, SimulatorProcess } from '../../harness';
 import { TAB, queueNode, tab } from '../../harness';
 import { CREDS, sleep, startRed, relUserDir, startSim, stopAll } from '../support/env';

@@ -1,7 +1,7 @@
 // A small fake ThingSpace for answers the simulator does not give: token and login as
 // documented, then one crafted history answer, then a good final block of known SMS, then
 // empty blocks. It records every path asked for, so a test can tell a request off the
-// documented paths (api §2) from the rest.
+// documented paths (docs/thingspace-api.md, "Hosts and paths") from the rest.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SmsMessage } from '../../../../simulator/options';
