@@ -29,7 +29,7 @@ export function toReported(err: unknown): ReportedError {
     const api = err.errorMessage && !err.message.includes(err.errorMessage) ? `: ${err.errorMessage}` : '';
     return new ReportedError(`${err.message}${api}`, err.code);
   }
-  // Anything else is a bug of ours; its message is ours too (never an axios error: the
+  // Anything else is a bug of ours; its message is ours too (never an HTTP stack error: the
   // client builds ThingSpaceErrors from scratch).
   const text = err instanceof Error ? err.message : String(err);
   return new ReportedError(text, 'ERROR');

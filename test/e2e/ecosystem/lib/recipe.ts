@@ -1,4 +1,4 @@
-// The README's "Recipe: SMS into MariaDB/MySQL" read from the README itself, so the test
+// The recipe docs/recipes/mariadb.md read from that file itself, so the test
 // runs exactly what users copy: the table definition and the flow JSON.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -7,13 +7,14 @@ import type { DbUser } from './mariadb';
 
 type N = Record<string, unknown>;
 
-export const RECIPE_HEADING = '## Recipe: SMS into MariaDB/MySQL with end-to-end acknowledgement';
+export const RECIPE_HEADING = '# Recipe: SMS into MariaDB/MySQL with end-to-end acknowledgement';
+export const RECIPE_FILE = 'docs/recipes/mariadb.md';
 
 /** The recipe section's ```sql and ```json blocks. */
 export function readRecipe(): { table: string; flow: N[] } {
-  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const readme = fs.readFileSync(path.join(ROOT, RECIPE_FILE), 'utf8');
   const start = readme.indexOf(RECIPE_HEADING);
-  if (start < 0) throw new Error(`README.md has no "${RECIPE_HEADING}" section`);
+  if (start < 0) throw new Error(`${RECIPE_FILE} has no "${RECIPE_HEADING}" section`);
   const next = readme.indexOf('\n## ', start + RECIPE_HEADING.length);
   const section = readme.slice(start, next < 0 ? undefined : next);
   const block = (lang: string): string => {
