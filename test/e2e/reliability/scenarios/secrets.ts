@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { NodeRed, SimulatorProcess } from '../../harness';
 import { TAB, countingSink, queueNode, readSink, sinkEndpoint, tab } from '../../harness';
-import { CALLBACK_CREDS, CREDS, evidence, sleep, startRed, relUserDir, startSim, stopAll, post } from '../support/env';
+import { CALLBACK_CREDS, CREDS, evidence, seedArgs, sleep, startRed, relUserDir, startSim, stopAll, post } from '../support/env';
 import { endpoints, observers, readCollected, relConfig } from '../support/flows';
 import { Figures } from '../support/results';
 import { until } from '../support/wait';
@@ -65,7 +65,7 @@ export function secretsScenario(): void {
 
     it('appear nowhere a user or an attacker can read, in this run and every scenario before it', async () => {
       const f = new Figures('secrets');
-      sim = await startSim(['--final-block', 'ack-on-delivery', '--generate', '300']);
+      sim = await startSim(['--final-block', 'ack-on-delivery', '--generate', '300', ...seedArgs(f.seed('secrets'))]);
       const dir = relUserDir('secrets', 'file-nocache');
       red = await startRed(dir);
       const r = red;
