@@ -8,7 +8,7 @@ import { Recorder } from '../../support/consumer-records';
 import { seedFromEnv } from '../../support/seed';
 
 export { Recorder, range, sms } from '../../support/consumer-records';
-export { sleep, until } from '../../support/wait';
+export { until } from '../../support/wait';
 
 export const ACCOUNT = '0000123456-00001';
 

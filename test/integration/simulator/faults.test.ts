@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { ThingSpaceSimulator } from '../../../simulator/server';
 import { seedFromEnv } from '../../support/seed';
+import { until } from '../../support/wait';
 import { ACCOUNT, getToken, history, nextOf, request, session, sms } from './helpers';
 
 const seeded = seedFromEnv('simulator-faults');
@@ -52,7 +53,7 @@ describe('simulator: injected faults', () => {
     sim.addFault({ kind: 'hang' });
     const agent = new http.Agent({ keepAlive: false });
     const pending = request(sim.url, 'GET', `/api/m2m/v1/sms/${ACCOUNT}/history`, { headers: auth, agent });
-    await new Promise((r) => setTimeout(r, 100));
+    await until(() => sim.counters().inFlightHistory === 1, 'the request to hang');
     await sim.stop();
     await assert.rejects(pending);
   });
