@@ -28,10 +28,11 @@ function parse(variable: string, text: string): number {
 }
 
 /**
- * The seeded randomness of one test file or scenario (`name`, e.g. 'crash'). Asked twice for
- * the same name, it returns the same sequence object, so the draws stay in one order.
+ * The seeded randomness of one test file or scenario (`name`, e.g. 'crash'), its seed printed
+ * unless the caller prints it itself. Asked twice for the same name, it returns the same
+ * sequence object, so the draws stay in one order.
  */
-export function seedFromEnv(name: string): Seeded {
+export function seedFromEnv(name: string, print = true): Seeded {
   const known = taken.get(name);
   if (known) return known;
   const own = envName(name);
@@ -48,6 +49,6 @@ export function seedFromEnv(name: string): Seeded {
     replay,
   };
   taken.set(name, s);
-  console.log(`      ${replay}`);
+  if (print) console.log(`      ${replay}`);
   return s;
 }

@@ -44,9 +44,9 @@ export class Figures {
     record(this.scenario, figure, note, null);
   }
 
-  /** The seeded randomness of the scenario (`name` for TEST_SEED_<NAME>); its seed goes in the report. */
+  /** The seeded randomness of the scenario (`name` for TEST_SEED_<NAME>); its seed is printed and goes in the report. */
   seed(name: string): Seeded {
-    const seeded = seedFromEnv(name);
+    const seeded = seedFromEnv(name, false);
     this.info(seeded.replay, 'replay');
     return seeded;
   }
