@@ -38,6 +38,7 @@ A local ThingSpace (Verizon M2M) simulator for node-red-contrib-thingspace-sms.
   --callback-shape <shape>   nested | flat | soap-like (default ${DEFAULT_OPTIONS.callbackShape})
   --tls-key <file>           serve HTTPS with this PEM private key (with --tls-cert)
   --tls-cert <file>          serve HTTPS with this PEM certificate (with --tls-key)
+  --seed <n>                 seed of the random fault choices, 0..4294967295 (default: unseeded)
   --quiet                    no log lines
   -h, --help                 this text
 
@@ -53,6 +54,7 @@ const NUMBER_FLAGS: Record<string, keyof SimulatorOptions> = {
   'token-ttl': 'tokenTtlSec',
   'session-idle': 'sessionIdleSec',
   'lockout-after': 'lockoutAfter',
+  seed: 'seed',
 };
 
 const STRING_FLAGS: Record<string, keyof SimulatorOptions> = {

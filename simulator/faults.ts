@@ -2,6 +2,7 @@
 // Replacing faults ('server-error' ... 'wrong-shape') answer before anything is processed,
 // so they never acknowledge a block; 'reset-after' is the one that processes first.
 import type { Endpoint, FaultKind, FaultRule } from './options';
+import { mulberry32 } from './random';
 import { json, m2mError, type Reply } from './reply';
 
 interface ActiveRule {
@@ -11,6 +12,12 @@ interface ActiveRule {
 
 export class FaultSet {
   private rules: ActiveRule[] = [];
+  private random: () => number = Math.random;
+
+  /** Probability rules draw from a PRNG with this seed from now on (unseeded: Math.random). */
+  seed(seed: number | undefined): void {
+    this.random = seed === undefined ? Math.random : mulberry32(seed);
+  }
 
   add(rule: FaultRule): void {
     const remaining = rule.probability !== undefined ? Infinity : (rule.count ?? 1);
@@ -32,7 +39,7 @@ export class FaultSet {
       const target = active.rule.endpoint ?? 'history';
       if (target !== 'any' && target !== endpoint) continue;
       if (active.rule.probability !== undefined) {
-        if (Math.random() < active.rule.probability) return active.rule;
+        if (this.random() < active.rule.probability) return active.rule;
         continue;
       }
       if (--active.remaining <= 0) this.rules.splice(i, 1);

@@ -44,6 +44,9 @@ export interface SimulatorOptions {
   /** Failed logins before the user is locked (docs/thingspace-api.md, "Session"). */
   lockoutAfter?: number; // default 5
   quiet?: boolean;
+  /** Seed of the random choices (faults with `probability`): the same seed and the same
+   *  requests give the same faults. Default: unseeded. A whole number 0..2^32-1. */
+  seed?: number;
   /** Serve HTTPS instead of HTTP with this PEM key and certificate. Taken at start only. */
   tls?: SimulatorTls;
 }

@@ -63,6 +63,7 @@ export class ThingSpaceSimulator implements Controllable {
 
   private constructor(opts: ResolvedOptions, tls: SimulatorTls | undefined) {
     this.opts = opts;
+    this.faultSet.seed(opts.seed);
     this.auth = new Auth(authSettings(opts));
     for (const account of opts.accounts) this.queues.set(account, new SmsQueue());
     this.pusher = new CallbackPusher({
@@ -135,6 +136,7 @@ export class ThingSpaceSimulator implements Controllable {
     this.opts = { ...this.opts, ...defined };
     for (const account of this.opts.accounts) if (!this.queues.has(account)) this.queues.set(account, new SmsQueue());
     this.auth.configure(authSettings(this.opts));
+    if (partial.seed !== undefined) this.faultSet.seed(partial.seed);
     if (before.devices !== this.opts.devices || before.deviceEverySec !== this.opts.deviceEverySec) {
       this.fleet.start(this.opts.devices, this.opts.deviceEverySec);
     }

@@ -2,9 +2,10 @@
 // control interface (POST /_sim/options) and the CLI.
 import type { FaultKind, FaultRule, SimulatorOptions, SimulatorTls } from './options';
 import { ACCOUNT_NAME_PATTERN } from '../nodes/lib/types';
+import { MAX_SEED } from './random';
 
-/** `tls` is not among them: it is taken once, at start (server.ts). */
-export type ResolvedOptions = Required<Omit<SimulatorOptions, 'tls'>>;
+/** `tls` is not among them: it is taken once, at start (server.ts). `seed` has no default. */
+export type ResolvedOptions = Required<Omit<SimulatorOptions, 'tls' | 'seed'>> & { seed: number | undefined };
 
 export const DEFAULT_OPTIONS: ResolvedOptions = {
   host: '127.0.0.1',
@@ -29,6 +30,7 @@ export const DEFAULT_OPTIONS: ResolvedOptions = {
   lockoutAfter: 5,
   // Programmatic users are tests: silent unless asked. The CLI turns logging on.
   quiet: true,
+  seed: undefined,
 };
 
 const ENUMS: Partial<Record<keyof SimulatorOptions, readonly string[]>> = {
@@ -40,7 +42,7 @@ const ENUMS: Partial<Record<keyof SimulatorOptions, readonly string[]>> = {
   callbackShape: ['nested', 'flat', 'soap-like'],
 };
 
-const NUMBERS: Partial<Record<keyof SimulatorOptions, { min: number; integer?: boolean }>> = {
+const NUMBERS: Partial<Record<keyof SimulatorOptions, { min: number; max?: number; integer?: boolean }>> = {
   port: { min: 0, integer: true },
   blockSize: { min: 1, integer: true },
   tokenTtlSec: { min: 0 },
@@ -49,6 +51,7 @@ const NUMBERS: Partial<Record<keyof SimulatorOptions, { min: number; integer?: b
   devices: { min: 0, integer: true },
   deviceEverySec: { min: 0.001 },
   lockoutAfter: { min: 1, integer: true },
+  seed: { min: 0, max: MAX_SEED, integer: true },
 };
 
 const STRINGS: (keyof SimulatorOptions)[] = ['host', 'clientId', 'clientSecret', 'username', 'password'];
@@ -72,8 +75,10 @@ export function validateOptions(partial: Partial<SimulatorOptions>): Partial<Sim
         throw new Error(`option "${key}" must be one of ${allowed.join(', ')}`);
       }
     } else if (range) {
-      if (typeof value !== 'number' || !Number.isFinite(value) || value < range.min || (range.integer && !Number.isInteger(value))) {
-        throw new Error(`option "${key}" must be a ${range.integer ? 'whole ' : ''}number >= ${range.min}`);
+      const tooBig = range.max !== undefined && (value as number) > range.max;
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < range.min || tooBig || (range.integer && !Number.isInteger(value))) {
+        const upTo = range.max === undefined ? '' : ` and <= ${range.max}`;
+        throw new Error(`option "${key}" must be a ${range.integer ? 'whole ' : ''}number >= ${range.min}${upTo}`);
       }
     } else if (STRINGS.includes(key)) {
       if (typeof value !== 'string' || value === '') throw new Error(`option "${key}" must be a non-empty string`);

@@ -106,7 +106,6 @@ export async function waitFor(cond: () => boolean, timeoutMs = 10_000, what = 'c
   }
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Every status a node has shown, as {fill, shape, text} objects. */
 export function statuses(id: string): Array<{ fill?: string; shape?: string; text?: string }> {

@@ -2,6 +2,8 @@
 import assert from 'node:assert/strict';
 import { ThingSpaceSimulator } from '../../simulator/server';
 import type { SmsMessage } from '../../nodes/lib/types';
+import type { FaultRule } from '../../simulator/options';
+import { describeTrace, gapsBetween, traceRequests, type TracedRequest } from '../support/http-trace';
 import {
   ACCOUNT,
   ALL_NODES,
@@ -13,7 +15,6 @@ import {
   helper,
   lastStatus,
   queue,
-  sleep,
   statuses,
   waitFor,
 } from './runtime';
@@ -88,24 +89,30 @@ describe('sms-queue-in in a Node-RED runtime', function () {
 
   it('in manual mode acknowledges a block only after every SMS in it came back on the input', async () => {
     sim.generate(250);
-    await helper.load(ALL_NODES, flow(config(sim), queue({ ackMode: 'manual' })), credentials());
+    // The ack timeout is what shows that the node still waited: it emits again exactly the
+    // SMS it was waiting for, and only from the waiting phase (a request for the next block
+    // would have ended that phase).
+    await helper.load(ALL_NODES, flow(config(sim), queue({ ackMode: 'manual', ackTimeout: '2' })), credentials());
     const got = collect('out');
     const q = helper.getNode('q');
     await waitFor(() => got.length === 100, 10_000, 'the first block');
-    await sleep(300);
+    // Waiting for acknowledgements: only they (or the ack timeout) end this phase.
+    await waitFor(() => lastStatus('q')?.text === 'sms-queue-in.status.waitingAck', 5_000, 'the waiting status');
     assert.equal(got.length, 100, 'the second block waits for the acknowledgements');
     assert.equal(sim.queued(), 250, 'nothing acknowledged yet');
-    assert.ok(statuses('q').some((s) => s.text === 'sms-queue-in.status.waitingAck'));
+    assert.equal(sim.counters().requests.history, 1);
     // Whatever the payload has become (a database result, say), msg.thingspace acknowledges.
     for (const m of got.slice(0, 99)) q.receive({ ...m, payload: { written: true } });
-    await sleep(300);
+    await waitFor(() => got.length > 100, 10_000, 'the ack timeout to emit again what is not acknowledged');
+    assert.deepEqual(got.slice(100).map((m) => m.payload), [got[99].payload], 'only the one SMS not acknowledged, and no second block');
+    assert.equal(sim.counters().requests.history, 1, 'no request while one SMS is unacknowledged');
     assert.equal(sim.queued(), 250, 'one SMS still not acknowledged');
-    q.receive(got[99]);
-    await waitFor(() => got.length === 200, 10_000, 'the second block');
+    q.receive(got[100]);
+    await waitFor(() => got.length === 201, 10_000, 'the second block');
     assert.equal(sim.queued(), 150, 'the first block acknowledged, the second not yet');
-    for (const m of got.slice(100)) q.receive(m);
-    await waitFor(() => got.length === 250, 10_000, 'the final block');
-    for (const m of got.slice(200)) q.receive(m);
+    for (const m of got.slice(101)) q.receive(m);
+    await waitFor(() => got.length === 251, 10_000, 'the final block');
+    for (const m of got.slice(201)) q.receive(m);
     await waitFor(() => lastStatus('q')?.text === 'sms-queue-in.status.idle', 5_000, 'idle');
     assert.equal(sim.queued(), 0);
     assert.equal(new Set(got.map((m) => m.payload)).size, 250);
@@ -136,10 +143,14 @@ describe('sms-queue-in in a Node-RED runtime', function () {
     sim.generate(5);
     await helper.load(ALL_NODES, flow(config(sim), queue({ interval: '0' })), credentials());
     const got = collect('out');
-    await sleep(500);
+    // Listening is where start() ends without an interval; only an input message leaves it.
+    await waitFor(() => lastStatus('q')?.text === 'sms-queue-in.status.listening', 5_000, 'the listening status');
     assert.equal(sim.counters().requests.history ?? 0, 0, 'no poll at deploy');
+    assert.equal(got.length, 0);
     helper.getNode('q').receive({ payload: 'poll now' });
     await waitFor(() => got.length === 5, 5_000, 'five SMS after the trigger');
+    await waitFor(() => lastStatus('q')?.text === 'sms-queue-in.status.listening', 5_000, 'listening again');
+    assert.equal(sim.counters().requests.history, 1, 'one request for the trigger');
   });
 
   it('accepts a ThingSpace callback body from http in, emits it with source callback, and suppresses a repeat', async () => {
@@ -153,9 +164,10 @@ describe('sms-queue-in in a Node-RED runtime', function () {
     };
     q.receive({ payload: body, req: { headers: {} } });
     q.receive({ payload: body, req: { headers: {} } });
-    await waitFor(() => got.length >= 1);
-    await sleep(200);
-    assert.equal(got.length, 1, 'the repeat was suppressed');
+    // Input is handled in order: once this later SMS is out, the repeat was handled.
+    q.receive({ payload: { ...body, requestId: 'r-2', smsResponse: { ...body.smsResponse, message: 'marker' } }, req: { headers: {} } });
+    await waitFor(() => got.some((m) => m.payload === 'marker'), 5_000, 'the marker SMS');
+    assert.deepEqual(got.map((m) => m.payload), [SMS.message, 'marker'], 'the repeat was suppressed');
     assert.equal(got[0].payload, SMS.message);
     assert.equal(got[0].timestamp, SMS.timestamp);
     assert.equal((got[0].thingspace as Record<string, unknown>).source, 'callback');
@@ -182,11 +194,14 @@ describe('sms-queue-in in a Node-RED runtime', function () {
     await waitFor(() => got.length === 1);
     assert.equal((got[0].payload as unknown[]).length, 1);
     q.receive(got[0]);
-    await sleep(100);
     q.receive({ payload: { ...SMS }, req: { headers: {} } });
-    await sleep(200);
-    assert.equal(caught.length, 0, 'the acknowledgement was accepted');
-    assert.equal(got.length, 1, 'the acknowledged SMS is not emitted again');
+    // Input is handled in order, and output and Catch each deliver in order: once these two
+    // markers came out, whatever the acknowledgement and the repeat caused came out before.
+    q.receive({ payload: { ...SMS, message: 'marker' }, req: { headers: {} } });
+    q.receive({ payload: { marker: true }, req: { headers: {} } });
+    await waitFor(() => got.length >= 2 && caught.length >= 1, 5_000, 'the markers');
+    assert.deepEqual(caught.map((c) => c.payload), [{ marker: true }], 'the acknowledgement was accepted');
+    assert.deepEqual(got.map((m) => (m.payload as Array<{ payload: string }>).map((i) => i.payload)), [[SMS.message], ['marker']], 'the acknowledged SMS is not emitted again');
   });
 
   it('raises BAD_INPUT with the whole message for a callback body that is not an SMS', async () => {
@@ -194,11 +209,13 @@ describe('sms-queue-in in a Node-RED runtime', function () {
     const got = collect('out');
     const caught = collect('caught');
     helper.getNode('q').receive({ payload: { hello: 'world' }, req: { headers: {} }, topic: 'cb' });
-    await waitFor(() => caught.length === 1);
+    // Once a later SMS is out, anything the bad body caused on the output came out before.
+    helper.getNode('q').receive({ payload: { ...SMS, message: 'marker' }, req: { headers: {} } });
+    await waitFor(() => caught.length === 1 && got.length >= 1);
     assert.equal((caught[0].error as Record<string, unknown>).code, 'BAD_INPUT');
     assert.deepEqual(caught[0].payload, { hello: 'world' });
     assert.equal(caught[0].topic, 'cb');
-    assert.equal(got.length, 0);
+    assert.deepEqual(got.map((m) => m.payload), ['marker'], 'the bad body was not emitted');
   });
 
   it('with callback credentials, refuses bodies without them (CALLBACK_UNAUTHORIZED) and passes the right ones', async () => {
@@ -224,20 +241,31 @@ describe('sms-queue-in in a Node-RED runtime', function () {
     assert.ok(!everything.includes('cb-secret-pw'), 'the callback password appears nowhere');
   });
 
-  it('reports API failures to Catch with msg.error.code, says it is retrying, and loses nothing', async () => {
-    sim.generate(300);
-    sim.addFault({ kind: 'server-error', endpoint: 'history', count: 1, status: 503 });
-    await helper.load(ALL_NODES, flow(config(sim), queue()), credentials());
-    const got = collect('out');
-    const caught = collect('caught');
-    await waitFor(() => got.length === 300, 15_000, 'all 300 SMS through the fault');
-    assert.ok(caught.length >= 1, 'the failure reached Catch');
-    const code = (caught[0].error as Record<string, unknown>).code;
-    assert.equal(typeof code, 'string');
-    assert.ok((code as string).length > 0);
-    assert.ok(statuses('q').some((s) => s.text === 'sms-queue-in.status.retrying'), 'a retrying status');
-    assert.equal(new Set(got.map((m) => m.payload)).size, 300);
-  });
+  // One failure of each kind, on the request for the second block: the code Catch gets is the
+  // API's own errorCode when the answer has one, else ours (docs/architecture.md, "Errors").
+  const FAULTS: Array<{ fault: FaultRule; code: string }> = [
+    { fault: { kind: 'server-error', status: 503 }, code: 'UnifiedWebService.REQUEST_FAILED.ServiceUnavailable' },
+    { fault: { kind: 'html' }, code: 'SERVER_ERROR' },
+    { fault: { kind: 'rate-limit', retryAfterSec: 1 }, code: 'UnifiedWebService.REQUEST_FAILED.TooManyRequests' },
+    { fault: { kind: 'malformed' }, code: 'BAD_RESPONSE' },
+    { fault: { kind: 'reset' }, code: 'NETWORK' },
+  ];
+  for (const { fault, code } of FAULTS) {
+    it(`reports a ${fault.kind} answer to Catch as ${code}, says it is retrying, and loses nothing`, async () => {
+      sim.generate(300);
+      await helper.load(ALL_NODES, flow(config(sim), queue()), credentials());
+      const got = collect('out');
+      const caught = collect('caught');
+      await waitFor(() => got.length >= 100, 10_000, 'the first block');
+      sim.addFault({ ...fault, endpoint: 'history', count: 1 });
+      await waitFor(() => got.length === 300 && lastStatus('q')?.text === 'sms-queue-in.status.idle', 15_000, 'all 300 SMS through the fault');
+      assert.deepEqual(sim.counters().faultsInjected, { [fault.kind]: 1 });
+      assert.deepEqual(caught.map((c) => (c.error as Record<string, unknown>).code), [code], 'one report, with the code of this failure');
+      assert.deepEqual(caught[0].thingspace, { accountName: ACCOUNT, operation: 'history' });
+      assert.ok(statuses('q').some((s) => s.text === 'sms-queue-in.status.retrying'), 'a retrying status');
+      assert.equal(new Set(got.map((m) => m.payload)).size, 300);
+    });
+  }
 
   it('after a rejected password makes exactly one login attempt and shows it on every node of the config', async () => {
     sim.generate(5);
@@ -249,13 +277,20 @@ describe('sms-queue-in in a Node-RED runtime', function () {
     const caught = collect('caught');
     await waitFor(() => lastStatus('q')?.text === 'sms-queue-in.status.credentialsRejected', 10_000, 'rejected status');
     await waitFor(() => lastStatus('sc')?.text === 'start-callbacks.status.credentialsRejected', 5_000, 'rejected on start-callbacks');
+    await waitFor(() => caught.length === 1, 5_000, 'the rejection on Catch');
     helper.getNode('q').receive({ payload: 'poll again' });
     helper.getNode('sc').receive({ payload: 'start' });
-    await sleep(1000);
+    // start-callbacks reports its call's outcome: a login made for it (or for the poll before
+    // it, which shares the client's single login) would have failed before this report.
+    await waitFor(() => caught.length === 2, 5_000, 'the refusal of the later call on Catch');
     const c = sim.counters();
     assert.equal(c.loginsFailed, 1, 'one failed login, never a loop');
     assert.equal(c.locked, false);
-    assert.ok(caught.some((m) => (m.error as Record<string, unknown>).code !== undefined));
+    assert.deepEqual(
+      caught.map((m) => [(m.error as { source: { id: string } }).source.id, (m.error as Record<string, unknown>).code]),
+      // The login's own code for a wrong password (the simulator's, as ThingSpace's).
+      [['q', 'UnifiedWebService.INPUT_INVALID.Password.Invalid'], ['sc', 'UnifiedWebService.INPUT_INVALID.Password.Invalid']],
+    );
   });
 
   it('a second sms-queue-in on the same account shows a clear error and stays idle', async () => {
@@ -272,35 +307,68 @@ describe('sms-queue-in in a Node-RED runtime', function () {
     sim.generate(10);
     sim.addFault({ kind: 'hang', endpoint: 'history', count: 1 });
     await helper.load(ALL_NODES, flow(config(sim), queue()), credentials());
+    const got = collect('out');
     await waitFor(() => sim.counters().inFlightHistory === 1, 5_000, 'the hung request');
     const before = sim.counters().requests.history;
     const t0 = Date.now();
-    await helper.unload();
+    // Only the node goes: the config node and its client stay, so nothing but the node's own
+    // close can cut the hung request.
+    await helper.setFlows(flow(config(sim)), 'nodes', credentials());
     const took = Date.now() - t0;
     assert.ok(took < 1000, `close took ${took} ms`);
-    await sleep(500);
+    // The hung request was cut, not left to the client's timeout; and close returned only
+    // once the loop had settled, so no loop is left to make another request.
+    await waitFor(() => sim.counters().inFlightHistory === 0, 5_000, 'the hung request to be aborted');
     assert.equal(sim.counters().requests.history, before, 'no request after close');
     assert.equal(sim.queued(), 10, 'nothing acknowledged');
+    assert.equal(got.length, 0);
   });
 
-  it('keeps exactly one poll loop through twenty redeploys of every kind', async () => {
-    sim.generate(2000);
-    const base = flow(config(sim), queue({ interval: '0.2' }));
-    await helper.load(ALL_NODES, base, credentials());
-    const got = collect('out');
-    const kinds = ['full', 'flows', 'nodes'] as const;
-    for (let i = 0; i < 20; i++) {
-      const changed = base.map((n) => (n.id === 'q' ? { ...n, name: `q${i}` } : n.id === 'cfg' && i % 5 === 4 ? { ...n, name: `cfg${i}` } : n));
-      await helper.setFlows(changed, kinds[i % 3], credentials());
-      await sleep(30);
+  it('keeps exactly one poll loop through twenty redeploys of every kind, and loses no SMS', async () => {
+    const INTERVAL_MS = 200;
+    const trace = traceRequests(sim.port, /^\/api\//);
+    const history = (): TracedRequest[] => trace.requests.filter((r) => r.path.endsWith('/history'));
+    try {
+      sim.configure({ finalBlock: 'redeliver' });
+      sim.generate(2000);
+      const base = flow(config(sim), queue({ interval: String(INTERVAL_MS / 1000) }));
+      await helper.load(ALL_NODES, base, credentials());
+      const received: unknown[] = [];
+      // The helper node `out` is replaced by a full or flows deploy: collect from each one.
+      const collectOut = (): void => helper.getNode('out').on('input', ((m: Record<string, unknown>) => received.push(m.payload)) as never);
+      collectOut();
+      const kinds = ['full', 'flows', 'nodes'] as const;
+      // The config node changes in deploys 3, 8, 13 and 18: the last deploys keep its client,
+      // so a loop an earlier deploy failed to stop would still reach the simulator at the end.
+      for (let i = 0; i < 20; i++) {
+        const changed = base.map((n) => (n.id === 'q' ? { ...n, name: `q${i}` } : n.id === 'cfg' && i % 5 === 2 ? { ...n, name: `cfg${i}` } : n));
+        const out = helper.getNode('out');
+        await helper.setFlows(changed, kinds[i % 3], credentials());
+        if (helper.getNode('out') !== out) collectOut();
+        // The redeployed node polls at once: let it reach the simulator before the next deploy,
+        // so every deploy stops a loop that has a drain going.
+        const seen = history().length;
+        await waitFor(() => history()[seen]?.finish !== undefined, 5_000, `a request of the node of deploy ${i + 1}`);
+      }
+      await waitFor(() => new Set(received).size === 2000, 20_000, 'all 2000 SMS');
+      await waitFor(() => lastStatus('q')?.text === 'sms-queue-in.status.idle', 5_000, 'idle');
+
+      // One loop waits its interval between an answer and its next request; a second loop
+      // would put requests into those pauses. A slow machine makes the pauses longer, never shorter.
+      const from = history().length;
+      const all = trace.requests.length;
+      await waitFor(() => history()[from + 7]?.finish !== undefined, 10_000, 'eight polls');
+      const gaps = gapsBetween(history().slice(from, from + 8));
+      assert.equal(gaps.length, 7);
+      assert.ok(
+        gaps.every((g) => g >= INTERVAL_MS * 0.9),
+        `pauses between polls ${gaps.map((g) => g.toFixed(0)).join(', ')} ms: one loop waits ${INTERVAL_MS} ms. Requests:\n${describeTrace(trace.requests.slice(Math.max(0, all - 10)))}`,
+      );
+      assert.equal(sim.counters().maxConcurrentHistory, 1, 'never two requests at once');
+      assert.equal(new Set(received).size, 2000, 'no SMS lost');
+    } finally {
+      trace.stop();
     }
-    await sleep(500);
-    const c0 = sim.counters().requests.history;
-    await sleep(2000);
-    const polls = sim.counters().requests.history - c0;
-    assert.ok(polls >= 5 && polls <= 12, `${polls} polls in 2 s at a 0.2 s interval: one loop`);
-    assert.equal(sim.counters().maxConcurrentHistory, 1, 'never two requests at once');
-    void got;
   });
 
   it('shows a bad interval on its status and reports BAD_CONFIG to Catch', async () => {

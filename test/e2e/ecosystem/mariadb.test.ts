@@ -8,6 +8,7 @@ import { installedTemplateWith } from '../harness/extra-packages';
 import { MariaDb, findMariaDb, type DbUser } from './lib/mariadb';
 import { requireOrSkip } from './lib/processes';
 import { readRecipe, recipeFlow } from './lib/recipe';
+import { seedFromEnv } from '../../support/seed';
 
 const SMS = 3_000;
 /** The simulator's default block size (SMS per history answer). */
@@ -44,6 +45,8 @@ describe('the MariaDB recipe: SMS into a table with end-to-end acknowledgement',
   });
 
   it('stores every SMS exactly once though Node-RED is killed twice during a 3,000 SMS drain', async () => {
+    // The kill moments.
+    const seeded = seedFromEnv('mariadb');
     // The recipe's settings.js: the file context store without cache (see the README).
     userDir = makeUserDir({ name: 'mqttdb-mariadb', contextStore: 'file-nocache', template: installedTemplateWith([MYSQL_NODE]) });
     red = await NodeRed.start(userDir);
@@ -58,7 +61,7 @@ describe('the MariaDB recipe: SMS into a table with end-to-end acknowledgement',
     };
 
     // First kill: a random moment in the middle of the drain.
-    const threshold = Math.floor(SMS * (0.1 + Math.random() * 0.4));
+    const threshold = Math.floor(SMS * (0.1 + seeded.random() * 0.4));
     await waitFor(async () => (await rows()) >= threshold, 60_000, `${threshold} rows`, 20);
     await killAndRestart();
 
@@ -72,7 +75,7 @@ describe('the MariaDB recipe: SMS into a table with end-to-end acknowledgement',
     const unlock = await db!.lockTable(`${DB.database}.sms`);
     try {
       await waitFor(async () => (await sim!.counters()).queued === 0, 10_000, 'the final block served', 5);
-      await new Promise((r) => setTimeout(r, 100 + Math.random() * 400));
+      await new Promise((r) => setTimeout(r, seeded.int(100, 500)));
       await red.kill();
     } finally {
       await unlock();

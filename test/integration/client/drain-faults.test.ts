@@ -4,7 +4,11 @@
 import assert from 'node:assert/strict';
 import { ThingSpaceSimulator } from '../../../simulator/server';
 import type { FaultKind, FaultRule, FinalBlockMode } from '../../../simulator/options';
+import { seedFromEnv } from '../../support/seed';
 import { ACCOUNT, clientFor, drain, tally } from './helpers';
+
+// Which requests the probability rules hit.
+const seeded = seedFromEnv('drain-faults');
 
 const BACKLOG = 10_000;
 const P = 0.02;
@@ -24,7 +28,7 @@ function rules(kinds: FaultKind[]): FaultRule[] {
 }
 
 async function run(finalBlock: FinalBlockMode, kinds: FaultKind[]): Promise<void> {
-  const sim = await ThingSpaceSimulator.start({ quiet: true, finalBlock, tokenTtlSec: 5 });
+  const sim = await ThingSpaceSimulator.start({ quiet: true, finalBlock, tokenTtlSec: 5, seed: seeded.int(0, 2 ** 32) });
   try {
     sim.generate(BACKLOG);
     for (const rule of rules(kinds)) sim.addFault(rule);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { consumerFor, rig, sleep, until, type Rig } from './helpers';
+import { gapsBetween, traceRequests } from '../../support/http-trace';
+import { consumerFor, rig, until, type Rig } from './helpers';
 
 describe('consumer: failures, retries and backoff against the simulator', () => {
   let r: Rig;
@@ -61,13 +62,21 @@ describe('consumer: failures, retries and backoff against the simulator', () => 
 
   it('does not let poll() cut a Retry-After wait short', async () => {
     r = await rig();
-    r.sim.addFault({ kind: 'rate-limit', retryAfterSec: 1, count: 1 });
-    const { consumer, rec } = consumerFor(r);
-    await consumer.start();
-    await until(() => rec.saw('retrying'), 'retrying');
-    for (let i = 0; i < 10; i++) consumer.poll();
-    await sleep(300);
-    assert.equal(r.sim.counters().requests.history, 1);
+    const trace = traceRequests(r.sim.port, /\/history$/);
+    try {
+      r.sim.addFault({ kind: 'rate-limit', retryAfterSec: 1, count: 1 });
+      const { consumer, rec } = consumerFor(r);
+      await consumer.start();
+      await until(() => rec.saw('retrying'), 'retrying');
+      for (let i = 0; i < 10; i++) consumer.poll();
+      // The retry comes, and it is the next request: none came in between, none sooner.
+      await until(() => rec.saw('idle'), 'the retry');
+      assert.equal(trace.requests.length, 2);
+      const [gap] = gapsBetween(trace.requests);
+      assert.ok(gap >= 990, `the retry came ${gap.toFixed(0)} ms after the 429`);
+    } finally {
+      trace.stop();
+    }
   });
 
   it('stops for good after the credentials were rejected: exactly one failed login', async () => {
@@ -76,15 +85,18 @@ describe('consumer: failures, retries and backoff against the simulator', () => 
     await consumer.start();
     await until(() => rec.saw('credentials-rejected'), 'credentials-rejected');
     for (let i = 0; i < 5; i++) consumer.poll();
-    await sleep(200);
+    // Halted is a phase only stop() leaves; and stop() resolves once any loop settled, so a
+    // login a poll() had started would be counted by then.
+    assert.equal(consumer.phase, 'halted');
+    assert.equal(consumer.running, false);
+    assert.equal(rec.states.at(-1)?.state, 'credentials-rejected');
+    await consumer.stop();
     const c = r.sim.counters();
     assert.equal(c.loginsFailed, 1);
     assert.equal(c.locked, false);
-    assert.equal(consumer.running, false);
     assert.equal(rec.errors.length, 1);
     assert.equal(rec.errors[0].kind, 'credentials_rejected');
     assert.equal(rec.saw('retrying'), false);
-    assert.equal(rec.states.at(-1)?.state, 'credentials-rejected');
   });
 
   it('in auto mode, a block whose listener threw is not acknowledged and comes again after backoff', async () => {

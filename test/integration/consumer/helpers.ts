@@ -5,11 +5,15 @@ import type { SimulatorOptions } from '../../../simulator/options';
 import { ThingSpaceClient, type ThingSpaceClientOptions } from '../../../nodes/lib/client/thingspace-client';
 import { QueueConsumer, type QueueConsumerOptions } from '../../../nodes/lib/consumer/queue-consumer';
 import { Recorder } from '../../support/consumer-records';
+import { seedFromEnv } from '../../support/seed';
 
 export { Recorder, range, sms } from '../../support/consumer-records';
-export { sleep, until } from '../../support/wait';
+export { until } from '../../support/wait';
 
 export const ACCOUNT = '0000123456-00001';
+
+/** The backoff's jitter. */
+const seeded = seedFromEnv('consumer-integration');
 
 export interface Rig {
   sim: ThingSpaceSimulator;
@@ -51,6 +55,7 @@ export function consumerFor(r: Rig, opts: Partial<QueueConsumerOptions> = {}): {
     ackTimeoutMs: 60_000,
     dedupe: true,
     backoff: { initialMs: 10, maxMs: 50 },
+    random: seeded.random,
     strict: true,
     ...opts,
   });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { consumerFor, rig, sleep, sms, until, type Rig } from './helpers';
+import { consumerFor, rig, sms, until, type Rig } from './helpers';
 
 describe('consumer: one loop, started and stopped cleanly', () => {
   let r: Rig;
@@ -17,7 +17,9 @@ describe('consumer: one loop, started and stopped cleanly', () => {
     const hammer = setInterval(() => consumer.poll(), 1);
     try {
       await until(() => rec.texts.length === 1000, 'all SMS');
-      await sleep(100);
+      // Hammer on through a few more polls of the empty queue.
+      const n = r.sim.counters().requests.history;
+      await until(() => r.sim.counters().requests.history >= n + 3, 'three more polls');
     } finally {
       clearInterval(hammer);
     }
@@ -31,13 +33,13 @@ describe('consumer: one loop, started and stopped cleanly', () => {
     r.sim.enqueue([sms(1), sms(2)]);
     const { consumer, rec } = consumerFor(r, { intervalMs: 0 });
     await consumer.start();
-    await sleep(100);
+    // Listening is where start() ends without an interval; only poll() leaves it, and it sets
+    // no timer (the fake clock of test/unit/consumer/phases.test.ts lets a minute pass there).
+    assert.equal(consumer.phase, 'listening');
     assert.equal(r.sim.counters().requests.history ?? 0, 0);
-    assert.equal(consumer.state.state, 'listening');
     consumer.poll();
     await until(() => rec.texts.length === 2, 'the SMS');
-    await until(() => consumer.state.state === 'listening', 'listening again');
-    await sleep(100);
+    await until(() => consumer.phase === 'listening', 'listening again');
     assert.equal(r.sim.counters().requests.history, 1);
   });
 
@@ -68,7 +70,9 @@ describe('consumer: one loop, started and stopped cleanly', () => {
     consumer.poll();
     await consumer.stop();
     assert.equal(rec.stopped, 1, 'stop() is idempotent');
-    await sleep(150);
+    // stop() resolved once the loop settled, and poll() after it does nothing: no loop is left.
+    assert.equal(consumer.phase, 'stopped');
+    await until(() => r.sim.counters().inFlightHistory === 0, 'the hung request to be aborted');
     const c = r.sim.counters();
     assert.equal(c.requests.history, 1, 'no request after stop');
     assert.equal(c.messagesAcked, 0);
@@ -83,7 +87,8 @@ describe('consumer: one loop, started and stopped cleanly', () => {
     await until(() => rec.blocks.length === 1, 'block');
     await consumer.stop();
     assert.equal(consumer.ack(rec.blocks[0].items[0].ref), false);
-    await sleep(100);
+    // stop() resolved once the loop settled: nothing is left to make a request.
+    assert.equal(consumer.phase, 'stopped');
     assert.equal(r.sim.counters().requests.history, 1);
     assert.equal(r.sim.queued(), 150);
   });
@@ -103,7 +108,8 @@ describe('consumer: one loop, started and stopped cleanly', () => {
     release();
     await started;
     await stopped;
-    await sleep(100);
+    // stop() resolved once the loop settled (none was started): nothing is left to ask.
+    assert.equal(consumer.phase, 'stopped');
     assert.equal(r.sim.counters().requests.history ?? 0, 0);
     assert.equal(saves, 0);
   });

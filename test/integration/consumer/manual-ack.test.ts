@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { consumerFor, range, rig, sleep, sms, until, type Rig } from './helpers';
+import { consumerFor, range, rig, sms, until, type Rig } from './helpers';
 import { MemoryStore } from '../../../nodes/lib/consumer/memory-store';
 
 describe('consumer: manual acknowledgement against the simulator', () => {
@@ -9,7 +9,9 @@ describe('consumer: manual acknowledgement against the simulator', () => {
   it('never asks for the next block before every SMS of the current one was acknowledged', async () => {
     r = await rig({ finalBlock: 'ack-on-delivery' });
     r.sim.generate(250);
-    const { consumer, rec } = consumerFor(r, { ackMode: 'manual' });
+    // The ack timeout shows that it still waited: it hands on again exactly what it waits
+    // for, and only while waiting (a request for the next block would have ended that).
+    const { consumer, rec } = consumerFor(r, { ackMode: 'manual', ackTimeoutMs: 500 });
     await consumer.start();
     await until(() => rec.blocks.length === 1, 'first block');
     const first = rec.blocks[0];
@@ -17,12 +19,13 @@ describe('consumer: manual acknowledgement against the simulator', () => {
     assert.deepEqual(consumer.state, { state: 'waiting-ack', pending: 100 });
 
     for (const item of first.items.slice(0, 99)) assert.equal(consumer.ack(item.ref), true);
-    await sleep(100);
+    await until(() => rec.blocks.length === 2, 'the ack timeout');
+    assert.deepEqual(rec.blocks[1].items.map((i) => i.sms), [first.items[99].sms], 'only the SMS not acknowledged, and no next block');
     assert.equal(r.sim.counters().requests.history, 1, 'no request while one SMS is unacknowledged');
     assert.equal(r.sim.queued(), 250);
 
     assert.equal(consumer.ack(first.items[99].ref), true);
-    await until(() => rec.blocks.length === 2, 'second block');
+    await until(() => rec.blocks.length === 3, 'second block');
     assert.equal(r.sim.queued(), 150, 'the request for block 2 acknowledged block 1, and only it');
     assert.equal(consumer.ack(first.items[99].ref), false, 'an ack is accepted once');
   });

@@ -86,13 +86,15 @@ describe('simulator: OAuth token and M2M session (docs/thingspace-api.md, "Acces
     });
 
     it('keeps a session alive while it is used and expires it after the idle time', async () => {
-      sim.configure({ sessionIdleSec: 0.4 });
+      // Uses 200 ms apart keep a 1 s idle time alive with room for a slow machine; then the
+      // idle time passes (a slow machine only makes that pause longer).
+      sim.configure({ sessionIdleSec: 1 });
       const auth = await session(sim);
       for (let i = 0; i < 5; i++) {
         await sleep(200);
         assert.equal((await history(sim, auth)).status, 200, `use ${i} within the idle time`);
       }
-      await sleep(500);
+      await sleep(1200);
       const res = await history(sim, auth);
       assert.equal(res.status, 400);
       assert.equal(res.json().errorCode, 'UnifiedWebService.REQUEST_FAILED.SessionToken.Expired');

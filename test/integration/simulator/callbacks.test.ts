@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ThingSpaceSimulator } from '../../../simulator/server';
 import { ACCOUNT, request, session, sms } from './helpers';
+import { until } from '../../support/wait';
 
 /** A callback listener: records each pushed body; `fail` decides the status per push. */
 class Receiver {
@@ -138,7 +139,8 @@ describe('simulator: callbacks (docs/thingspace-api.md, "startCallbacks", §6)',
     sim.enqueue([sms('a'), sms('b'), sms('c'), sms('d')]);
     await request(sim.url, 'PUT', start, { headers: auth });
     await receiver.until(3);
-    await new Promise((r) => setTimeout(r, 100));
+    // The failure ends the push (and deactivates the account) in the same step.
+    await until(() => sim.counters().callbackFailures === 1, 'the failure to count');
     assert.equal(receiver.bodies.length, 3);
     assert.equal(sim.queued(), 2);
     assert.equal(sim.counters().callbackFailures, 1);

@@ -11,13 +11,13 @@ describe('simulator: thingspace-sim command', () => {
       '--token-ttl', '60', '--session-idle', '30', '--lockout-after', '3', '--without-next', 'consume',
       '--final-block', 'ack-on-delivery', '--location', 'absolute', '--token-style', 'alnum', '--callback-shape', 'flat', '--has-more-data', 'absent',
       '--client-id', 'id', '--client-secret', 'secret', '--username', 'u', '--password', 'p', '--accounts', 'ACC-1,ACC-2',
-      '--generate', '500', '--quiet',
+      '--generate', '500', '--seed', '42', '--quiet',
     ]);
     assert.deepEqual(options, {
       host: '0.0.0.0', port: 9999, devices: 7, deviceEverySec: 2.5, latencyMs: 40, blockSize: 50, tokenTtlSec: 60,
       sessionIdleSec: 30, lockoutAfter: 3, withoutNext: 'consume', finalBlock: 'ack-on-delivery', locationForm: 'absolute',
       tokenStyle: 'alnum', callbackShape: 'flat', hasMoreData: 'absent', clientId: 'id', clientSecret: 'secret', username: 'u', password: 'p',
-      accounts: ['ACC-1', 'ACC-2'], quiet: true,
+      accounts: ['ACC-1', 'ACC-2'], seed: 42, quiet: true,
     });
     assert.equal(generate, 500);
   });

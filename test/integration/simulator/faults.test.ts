@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { ThingSpaceSimulator } from '../../../simulator/server';
+import { seedFromEnv } from '../../support/seed';
+import { until } from '../../support/wait';
 import { ACCOUNT, getToken, history, nextOf, request, session, sms } from './helpers';
+
+const seeded = seedFromEnv('simulator-faults');
 
 describe('simulator: injected faults', () => {
   let sim: ThingSpaceSimulator;
@@ -49,7 +53,7 @@ describe('simulator: injected faults', () => {
     sim.addFault({ kind: 'hang' });
     const agent = new http.Agent({ keepAlive: false });
     const pending = request(sim.url, 'GET', `/api/m2m/v1/sms/${ACCOUNT}/history`, { headers: auth, agent });
-    await new Promise((r) => setTimeout(r, 100));
+    await until(() => sim.counters().inFlightHistory === 1, 'the request to hang');
     await sim.stop();
     await assert.rejects(pending);
   });
@@ -141,6 +145,24 @@ describe('simulator: injected faults', () => {
     assert.equal((await history(sim, auth)).status, 202);
     sim.addFault({ kind: 'server-error', probability: 0 });
     assert.equal((await history(sim, auth)).status, 202);
+  });
+
+  it('draws probability rules from its seed: the same seed hits the same requests, another seed others', async () => {
+    const hits = async (seed: number): Promise<boolean[]> => {
+      sim.configure({ seed });
+      sim.clearFaults();
+      sim.addFault({ kind: 'server-error', probability: 0.5 });
+      const out: boolean[] = [];
+      for (let i = 0; i < 40; i++) out.push((await history(sim, auth)).status === 503);
+      return out;
+    };
+    const seed = seeded.int(0, 2 ** 32 - 1);
+    const first = await hits(seed);
+    assert.deepEqual(await hits(seed), first, 'setting the seed again starts the same sequence over');
+    assert.notDeepEqual(await hits(seed + 1), first);
+    assert.ok(first.includes(true) && first.includes(false), 'some requests hit, some not');
+    assert.throws(() => sim.configure({ seed: -1 }), /seed/);
+    assert.throws(() => sim.configure({ seed: 2 ** 32 }), /seed/);
   });
 
   it('refuses a rule of an unknown kind', () => {

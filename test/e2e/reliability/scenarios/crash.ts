@@ -33,6 +33,8 @@ export function crashScenario(): void {
 
     it(`loses no SMS of ${PROFILE.crash.sms} when Node-RED is SIGKILLed ${PROFILE.crash.kills} time(s) mid-drain (file store without cache)`, async () => {
       const f = new Figures('crash, manual mode');
+      // The kill moments.
+      const seeded = f.seed('crash');
       const n = PROFILE.crash.sms;
       sim = await startSim(['--latency', '5', '--final-block', 'ack-on-delivery']);
       const dir = relUserDir('crash', 'file-nocache');
@@ -44,9 +46,9 @@ export function crashScenario(): void {
       for (let k = 0; k < PROFILE.crash.kills; k++) {
         // A random moment: once the file holds a random share of what is still to come.
         const before = fileTally(file).unique;
-        const target = before + Math.floor((n - before) * (0.15 + Math.random() * 0.5));
+        const target = before + Math.floor((n - before) * (0.15 + seeded.random() * 0.5));
         await until(() => fileTally(file).unique >= target, 120_000, 20);
-        await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 200)));
+        await new Promise((r) => setTimeout(r, seeded.int(0, 200)));
         kills.push(fileTally(file).lines);
         await red.kill();
         red = await startRed(dir);

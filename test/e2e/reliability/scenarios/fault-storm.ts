@@ -4,7 +4,7 @@
 // no failed login, and a bounded number of requests per block.
 import type { NodeRed, SimulatorProcess } from '../../harness';
 import { readSink } from '../../harness';
-import { startRed, relUserDir, startSim, stopAll } from '../support/env';
+import { seedArgs, startRed, relUserDir, startSim, stopAll } from '../support/env';
 import { observedDrainFlow, readCollected } from '../support/flows';
 import { PROFILE } from '../support/profile';
 import { Figures } from '../support/results';
@@ -20,7 +20,7 @@ export function faultStormScenario(): void {
     it(`drains ${PROFILE.storm.sms} SMS through 20% faults, ${PROFILE.storm.hangs} hang(s) and token/session expiry`, async () => {
       const f = new Figures('fault storm');
       const n = PROFILE.storm.sms;
-      sim = await startSim(['--final-block', 'ack-on-delivery', '--latency', '5']);
+      sim = await startSim(['--final-block', 'ack-on-delivery', '--latency', '5', ...seedArgs(f.seed('storm'))]);
       red = await startRed(relUserDir('storm'));
       await sim.generate(n);
       await sim.fault([

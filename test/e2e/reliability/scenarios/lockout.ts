@@ -6,6 +6,7 @@ import { TAB, queueNode, tab } from '../../harness';
 import { CREDS, sleep, startRed, relUserDir, startSim, stopAll } from '../support/env';
 import { clearCollected, endpoints, observers, readCollected, relConfig } from '../support/flows';
 import { Figures } from '../support/results';
+import { until } from '../support/wait';
 
 const DEPLOYS = 3; // below the simulator's lockout threshold of 5: a loop would cross it
 
@@ -33,12 +34,21 @@ export function lockoutScenario(): void {
       for (let d = 0; d < DEPLOYS; d++) {
         await clearCollected(red, 'statuses');
         await red.deploy(flows.map((n) => (n.type === 'sms-queue-in' ? { ...n, name: `q${d}` } : n)), 'full');
-        // Long enough for a loop to show: the node polls every second.
-        await sleep(3500);
+        const r = red;
+        const shown = new Set<string>();
+        const showRejection = async (): Promise<boolean> => {
+          for (const s of await readCollected(r, 'statuses')) {
+            if ((s.status?.text ?? '').includes('credentials rejected')) shown.add(s.status?.source?.type ?? '?');
+          }
+          return shown.has('sms-queue-in') && shown.has('start-callbacks');
+        };
+        // The rejection first (both nodes say it), then long enough for a loop to show: the
+        // node polls every second, so a loop would log in again within three.
+        await until(showRejection, 15_000, 100);
+        await sleep(3000);
         failed.push((await sim.counters()).loginsFailed);
-        for (const s of await readCollected(red, 'statuses')) {
-          if ((s.status?.text ?? '').includes('credentials rejected')) rejectedOn.add(s.status?.source?.type ?? '?');
-        }
+        await showRejection();
+        for (const type of shown) rejectedOn.add(type);
       }
       const c = await sim.counters();
       const errors = (await readCollected(red, 'errors')).filter((e) => e.code === 'CREDENTIALS_REJECTED' || (e.code ?? '').includes('Password.Invalid'));

@@ -4,7 +4,7 @@
 // attempt), says so on its status, and resumes by itself.
 import type { NodeRed, SimulatorProcess } from '../../harness';
 import { readSink } from '../../harness';
-import { startRed, relUserDir, sleep, startSim, stopAll } from '../support/env';
+import { seedArgs, startRed, relUserDir, sleep, startSim, stopAll } from '../support/env';
 import { observedDrainFlow, readCollected } from '../support/flows';
 import { PROFILE } from '../support/profile';
 import { Figures } from '../support/results';
@@ -23,7 +23,7 @@ export function outageScenario(): void {
       const n = PROFILE.outage.sms;
       const list = knownSms('outage', n);
       // Latency makes the drain long enough to stop it in the middle.
-      const args = ['--final-block', 'ack-on-delivery', '--latency', '150'];
+      const args = ['--final-block', 'ack-on-delivery', '--latency', '150', ...seedArgs(f.seed('outage'))];
       sim = await startSim(args);
       const port = sim.port;
       red = await startRed(relUserDir('outage'));

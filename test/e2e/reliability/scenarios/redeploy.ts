@@ -56,6 +56,8 @@ export function redeployScenario(): void {
 
     it(`loses nothing and leaves one poll loop and no handles after ${PROFILE.redeploy.deploys} redeploys of every kind`, async () => {
       const f = new Figures('redeploy');
+      // The pauses between deploys.
+      const seeded = f.seed('redeploy');
       const n = PROFILE.redeploy.sms;
       sim = await startSim(['--final-block', 'ack-on-delivery']);
       red = await startRed(relUserDir('redeploy'));
@@ -78,7 +80,7 @@ export function redeployScenario(): void {
         });
         await red.deploy(next, d.type);
         kinds.push(`${d.type}${d.change === 'none' ? '' : `/${d.change}`}`);
-        await sleep(200 + Math.floor(Math.random() * 300));
+        await sleep(seeded.int(200, 500));
       }
       const midway = (await readSink(red)).unique;
       await sim.configure({ latencyMs: 0 });
@@ -101,9 +103,7 @@ export function redeployScenario(): void {
       f.info(`${kinds.length} deploys (${[...new Set(kinds)].join(', ')}); ${midway} of ${n} SMS in the flow when they ended; drained ${drained ? 'yes' : 'NO'}`);
       f.check(`lost ${n - tally.unique} of ${n}`, 'lost 0', tally.unique === n);
       f.check(`duplicates emitted ${tally.dups}`, 'reported (at-least-once; dedupe hides most)', true);
-      const loops = c.requests.history / windowS;
       f.check(`history requests in ${windowS} s idle: ${c.requests.history} (max concurrent ${c.maxConcurrentHistory})`, `one poll loop: ${windowS / 2}..${windowS + 2} requests, max concurrent 1`, c.requests.history >= windowS / 2 && c.requests.history <= windowS + 2 && c.maxConcurrentHistory <= 1);
-      void loops;
       f.check(
         `active resources ${total(before.h)} -> ${total(after.h)} (${diff.join(', ') || 'no change'}); _getActiveHandles ${before.h.handles} -> ${after.h.handles}`,
         'no more after than before (+1 tolerated: a keep-alive socket)',

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { NodeRed, SimulatorProcess } from '../../harness';
 import { TAB, countingSink, queueNode, readSink, sinkEndpoint, tab } from '../../harness';
-import { CALLBACK_CREDS, CREDS, evidence, sleep, startRed, relUserDir, startSim, stopAll, post } from '../support/env';
+import { CALLBACK_CREDS, CREDS, evidence, seedArgs, startRed, relUserDir, startSim, stopAll, post } from '../support/env';
 import { endpoints, observers, readCollected, relConfig } from '../support/flows';
 import { Figures } from '../support/results';
 import { until } from '../support/wait';
@@ -65,7 +65,7 @@ export function secretsScenario(): void {
 
     it('appear nowhere a user or an attacker can read, in this run and every scenario before it', async () => {
       const f = new Figures('secrets');
-      sim = await startSim(['--final-block', 'ack-on-delivery', '--generate', '300']);
+      sim = await startSim(['--final-block', 'ack-on-delivery', '--generate', '300', ...seedArgs(f.seed('secrets'))]);
       const dir = relUserDir('secrets', 'file-nocache');
       red = await startRed(dir);
       const r = red;
@@ -96,10 +96,13 @@ export function secretsScenario(): void {
       }
 
       // 4. A wrong password deployed: the rejection goes to statuses, Catch and the log.
+      const failedBefore = (await s.counters()).loginsFailed;
       await r.deploy(secretsFlow(s.url, pushUrl, { interval: '1' }).map((n) => (n.type === 'thingspace-config' ? { ...n, credentials: { ...CREDS, ...CALLBACK_CREDS, password: 'wrong-password' } } : n)));
-      await sleep(3000);
+      const rejected = async (): Promise<boolean> => (await readCollected(r, 'errors')).some((e) => (e.code ?? '').includes('Password.Invalid') || e.code === 'CREDENTIALS_REJECTED');
+      await until(async () => (await s.counters()).loginsFailed > failedBefore && (await rejected()), 30_000, 200);
+      const okBefore = (await s.counters()).loginsOk;
       await r.deploy(secretsFlow(s.url, pushUrl, { interval: '1' }));
-      await sleep(1000);
+      await until(async () => (await s.counters()).loginsOk > okBefore, 30_000, 200);
 
       // Everything readable: collected statuses and errors, the export, the files.
       seen.push(['statuses', JSON.stringify(await readCollected(r, 'statuses'))]);

@@ -4,7 +4,7 @@
 // has expired at almost every poll, and the bearer expires every tokenTtl.
 import type { NodeRed, SimulatorProcess } from '../../harness';
 import { readSink } from '../../harness';
-import { sleep, startRed, relUserDir, startSim, stopAll } from '../support/env';
+import { seedArgs, sleep, startRed, relUserDir, startSim, stopAll } from '../support/env';
 import { observedDrainFlow, readHandles } from '../support/flows';
 import { PROFILE } from '../support/profile';
 import { Figures } from '../support/results';
@@ -27,7 +27,7 @@ export function soakScenario(): void {
 
     it(`runs ${p.durationMs / 60_000} min with bearer ${p.tokenTtlSec} s, session idle ${p.sessionIdleSec} s, trickle and 2% faults: nothing lost, RSS and handles flat`, async () => {
       const f = new Figures('soak');
-      sim = await startSim(['--final-block', 'ack-on-delivery', '--token-ttl', String(p.tokenTtlSec), '--session-idle', String(p.sessionIdleSec)]);
+      sim = await startSim(['--final-block', 'ack-on-delivery', '--token-ttl', String(p.tokenTtlSec), '--session-idle', String(p.sessionIdleSec), ...seedArgs(f.seed('soak'))]);
       red = await startRed(relUserDir('soak', 'file'));
       await sim.fault({ kind: 'server-error', probability: 0.02, endpoint: 'any' });
       await red.deploy(observedDrainFlow(sim.url, { interval: String(p.intervalSec) }));

@@ -23,6 +23,11 @@ export function startSim(extra: string[] = [], port?: number): Promise<Simulator
   return SimulatorProcess.start(simArgs(extra), { port });
 }
 
+/** The simulator's flag for a seed: which requests its probability faults hit. */
+export function seedArgs(seeded: { seed: number }): string[] {
+  return ['--seed', String(seeded.seed)];
+}
+
 /** Every Node-RED process a scenario ran, for the secrets scan: its user dir and its log. */
 export interface Evidence {
   name: string;

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from '../../harness';
 import { PROFILE } from './profile';
+import { seedFromEnv, type Seeded } from '../../../support/seed';
 
 export interface ResultRow {
   scenario: string;
@@ -41,6 +42,13 @@ export class Figures {
 
   info(figure: string, note = 'reported'): void {
     record(this.scenario, figure, note, null);
+  }
+
+  /** The seeded randomness of the scenario (`name` for TEST_SEED_<NAME>); its seed is printed and goes in the report. */
+  seed(name: string): Seeded {
+    const seeded = seedFromEnv(name, false);
+    this.info(seeded.replay, 'replay');
+    return seeded;
   }
 
   /** Throws if any figure missed its target. */
