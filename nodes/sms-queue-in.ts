@@ -40,13 +40,17 @@ module.exports = function (RED: NodeAPI): void {
     }
 
     const queue = new QueueIn(node, usable, settings, status);
-    queue.start();
+    // Not before every node of the deploy exists: Node-RED creates them one by one, and a
+    // message sent to a node not yet created is dropped (a kept block is emitted at start).
+    const start = (): void => queue.start();
+    RED.events.once('flows:started', start);
 
     node.on('input', function (msg: NodeMessageInFlow, send: (m: NodeMessage) => void, done: (err?: Error) => void) {
       queue.input(msg, send, done);
     });
 
     node.on('close', function (_removed: boolean, done: () => void) {
+      RED.events.off('flows:started', start);
       status.close();
       const finish = (): void => {
         releaseReader(server, accountName, node.id);

@@ -91,6 +91,23 @@ export function flow(...nodes: Record<string, unknown>[]): Record<string, unknow
   ];
 }
 
+/**
+ * Collects the payload of every message delivered to node `id`, whichever instance of it a
+ * redeploy made: a node that emits as it starts (a restored block) may send before a test
+ * could attach a listener to the new instance. Uses Node-RED's own message hooks; call the
+ * returned stop() at the end of the test.
+ */
+export function collectAcrossDeploys(id: string): { payloads: unknown[]; stop(): void } {
+  const hooks = (helper as unknown as { _RED: { hooks: { add(name: string, fn: (e: { destination: { id: string }; msg: Record<string, unknown> }) => void): void; remove(name: string): void } } })._RED.hooks;
+  const label = `onReceive.collect${++collectors}`;
+  const payloads: unknown[] = [];
+  hooks.add(label, (e) => {
+    if (e.destination.id === id) payloads.push(e.msg.payload);
+  });
+  return { payloads, stop: () => hooks.remove(label) };
+}
+let collectors = 0;
+
 /** Collects every message a helper node receives. */
 export function collect(id: string): Record<string, unknown>[] {
   const got: Record<string, unknown>[] = [];

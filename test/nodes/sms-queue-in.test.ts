@@ -9,6 +9,7 @@ import {
   ALL_NODES,
   calls,
   collect,
+  collectAcrossDeploys,
   config,
   credentials,
   flow,
@@ -35,7 +36,11 @@ describe('sms-queue-in in a Node-RED runtime', function () {
     sim = await ThingSpaceSimulator.start({ quiet: true, finalBlock: 'ack-on-delivery' });
   });
 
+  /** Hooks to remove after each test. */
+  const stops: Array<() => void> = [];
+
   afterEach(async () => {
+    for (const stop of stops.splice(0)) stop();
     await helper.unload();
     await sim.stop();
   });
@@ -303,7 +308,7 @@ describe('sms-queue-in in a Node-RED runtime', function () {
     assert.equal(sim.counters().maxConcurrentHistory, 1);
   });
 
-  it('closes within a second while a request hangs, and sends nothing afterwards', async () => {
+  it('closes within the 2 s it gives a hung request to answer, and sends nothing afterwards', async () => {
     sim.generate(10);
     sim.addFault({ kind: 'hang', endpoint: 'history', count: 1 });
     await helper.load(ALL_NODES, flow(config(sim), queue()), credentials());
@@ -315,7 +320,7 @@ describe('sms-queue-in in a Node-RED runtime', function () {
     // close can cut the hung request.
     await helper.setFlows(flow(config(sim)), 'nodes', credentials());
     const took = Date.now() - t0;
-    assert.ok(took < 1000, `close took ${took} ms`);
+    assert.ok(took < 3000, `close took ${took} ms`);
     // The hung request was cut, not left to the client's timeout; and close returned only
     // once the loop had settled, so no loop is left to make another request.
     await waitFor(() => sim.counters().inFlightHistory === 0, 5_000, 'the hung request to be aborted');
@@ -332,19 +337,17 @@ describe('sms-queue-in in a Node-RED runtime', function () {
       sim.configure({ finalBlock: 'redeliver' });
       sim.generate(2000);
       const base = flow(config(sim), queue({ interval: String(INTERVAL_MS / 1000) }));
-      await helper.load(ALL_NODES, base, credentials());
-      const received: unknown[] = [];
       // The helper node `out` is replaced by a full or flows deploy: collect from each one.
-      const collectOut = (): void => helper.getNode('out').on('input', ((m: Record<string, unknown>) => received.push(m.payload)) as never);
-      collectOut();
+      const out = collectAcrossDeploys('out');
+      stops.push(out.stop);
+      const received = out.payloads;
+      await helper.load(ALL_NODES, base, credentials());
       const kinds = ['full', 'flows', 'nodes'] as const;
       // The config node changes in deploys 3, 8, 13 and 18: the last deploys keep its client,
       // so a loop an earlier deploy failed to stop would still reach the simulator at the end.
       for (let i = 0; i < 20; i++) {
         const changed = base.map((n) => (n.id === 'q' ? { ...n, name: `q${i}` } : n.id === 'cfg' && i % 5 === 2 ? { ...n, name: `cfg${i}` } : n));
-        const out = helper.getNode('out');
         await helper.setFlows(changed, kinds[i % 3], credentials());
-        if (helper.getNode('out') !== out) collectOut();
         // The redeployed node polls at once: let it reach the simulator before the next deploy,
         // so every deploy stops a loop that has a drain going.
         const seen = history().length;
@@ -370,6 +373,25 @@ describe('sms-queue-in in a Node-RED runtime', function () {
       trace.stop();
     }
   });
+
+  for (const kind of ['nodes', 'flows', 'full'] as const) {
+    it(`emits after a ${kind} redeploy the final block whose answer came while closing, though the server counted it as delivered`, async () => {
+      // ack-on-delivery (beforeEach): the server drops the final block once it is served, so
+      // an answer the closing node threw away would be lost for good.
+      sim.configure({ latencyMs: 400 });
+      sim.generate(10);
+      const base = flow(config(sim), queue());
+      const out = collectAcrossDeploys('out');
+      stops.push(out.stop);
+      const received = out.payloads;
+      await helper.load(ALL_NODES, base, credentials());
+      await waitFor(() => sim.counters().inFlightHistory === 1, 5_000, 'the request for the final block');
+      await helper.setFlows(base.map((n) => (n.id === 'q' ? { ...n, name: 'q2' } : n)), kind, credentials());
+      await waitFor(() => new Set(received).size === 10, 10_000, 'the 10 SMS of the final block');
+      assert.equal(sim.queued(), 0, 'the server no longer holds them');
+      assert.equal(received.length, 10, 'each once');
+    });
+  }
 
   it('shows a bad interval on its status and reports BAD_CONFIG to Catch', async () => {
     await helper.load(ALL_NODES, flow(config(sim), queue({ interval: '-5' })), credentials());

@@ -99,6 +99,20 @@ export class IllegalTransitionError extends Error {
 }
 
 const DEFAULT_DEDUPE_ENTRIES = 10_000;
+/** How long stop() waits for the answer to a request in flight (Node-RED allows 15 s to close). */
+const DEFAULT_STOP_GRACE_MS = 2_000;
+
+/** Resolves when `p` settles or after `ms`, whichever comes first; never rejects. */
+function settledWithin(p: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    const done = (): void => {
+      clearTimeout(timer);
+      resolve();
+    };
+    p.then(done, done);
+  });
+}
 const DEFAULT_DEDUPE_AGE_MS = 24 * 60 * 60_000;
 
 /** How one run of the loop ended, and so what comes next. */
@@ -138,6 +152,10 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
   private stopping: Promise<void> | undefined;
   /** The interval timer (idle) or the retry timer (backing-off). */
   private timer: NodeJS.Timeout | undefined;
+  /** Keys remembered before the store was loaded (push mode at deploy), see load(). */
+  private early: Array<[string, number]> = [];
+  /** The history request in flight, if any. */
+  private inFlight: Promise<HistoryBlock> | undefined;
   /** Aborted by stop(): cancels the request in flight, if any. One for the consumer's life. */
   private readonly stopSignal = new AbortController();
   private ackWait: { blockId: string; done: (all: boolean) => void } | undefined;
@@ -219,7 +237,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     if (!settled) return false;
     const now = this.now();
     for (const item of settled) {
-      this.dedupe?.remember(item.key, now);
+      this.remember(item.key, now);
       this.pending.delete(item.key);
     }
     this.save();
@@ -245,7 +263,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     if (this.manual) {
       this.tracker.trackCallback(item);
     } else if (!this.stopRequested) {
-      this.dedupe?.remember(key, now);
+      this.remember(key, now);
       this.save();
     }
     return item;
@@ -289,8 +307,13 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
 
   private async shutdown(loaded: boolean): Promise<void> {
     this.clearTimer();
-    this.stopSignal.abort();
     this.ackWait?.done(false);
+    // A request in flight may bring SMS the server already counts as delivered: give its
+    // answer a moment to arrive (it is kept, see drain()), then cut it.
+    const inFlight = this.inFlight;
+    const grace = this.opts.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
+    if (inFlight && grace > 0) await settledWithin(inFlight, grace);
+    this.stopSignal.abort();
     await this.starting;
     await this.loop;
     this.rememberEmitted();
@@ -311,10 +334,16 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
       this.dedupe = this.newWindow(saved.dedupe);
       this.pending = new PendingStore(saved.pending);
       this.persisted = this.freshPersisted();
+      // Pushes and acks that came while the store loaded were remembered in a window that
+      // the stored one just replaced: remember them again, or their repeats would pass.
+      for (const [key, at] of this.early) this.dedupe?.remember(key, at);
     }
+    const merged = this.early.length > 0;
+    this.early = [];
     const restored = this.restoredBlock();
     if (restored || this.opts.intervalMs > 0 || this.again) this.kick(restored);
     else this.go('listening', { state: 'listening' });
+    if (merged) this.save();
   }
 
   /** Starts the loop; its first step (polling, or delivering a restored block) is synchronous. */
@@ -350,17 +379,26 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
       if (this.stopRequested) return STOPPED;
       this.go('polling', { state: 'polling' });
       let res: HistoryBlock;
+      const call = this.api.history(this.carry, { signal: this.stopSignal.signal });
+      this.inFlight = call;
       try {
-        res = await this.api.history(this.carry, { signal: this.stopSignal.signal });
+        res = await call;
       } catch (e) {
         // `carry` stays: what it acknowledges was handed on, so the retry may carry it again.
         // Unless the server refused the request itself (e.g. a token it no longer knows):
         // then read without it; the worst that costs is a re-delivery, which dedupe hides.
         if (isThingSpaceError(e) && e.kind === 'api') this.carry = undefined;
         return this.failure(isThingSpaceError(e) ? e : internal(e, 'history', 'unexpected failure of the history call'));
+      } finally {
+        this.inFlight = undefined;
       }
-      // A response that raced stop() is dropped unacknowledged: the server keeps it queued.
-      if (this.stopRequested) return STOPPED;
+      // An answer that came after stop() is neither emitted nor acknowledged. The server may
+      // already count it as delivered (a final block, or a read without `next`: open
+      // questions 1 and 2 of docs/thingspace-api.md), so its SMS are kept for the next run.
+      if (this.stopRequested) {
+        await this.keepForNextRun(res);
+        return STOPPED;
+      }
       this.recovered();
 
       const more = res.hasMoreData || res.status === 202;
@@ -449,6 +487,25 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     }
     if (duplicates > 0) this.emit('duplicates', duplicates);
     return items.length > 0 ? { id, final, restored: false, items } : undefined;
+  }
+
+  private remember(key: string, now: number): void {
+    this.dedupe?.remember(key, now);
+    if (this.current === 'created' || this.current === 'loading') this.early.push([key, now]);
+  }
+
+  /** An answer that arrived while stopping: its new SMS go to the pending store, durably,
+   *  and the next run (after a redeploy or restart) emits them first. */
+  private async keepForNextRun(res: HistoryBlock): Promise<void> {
+    const now = this.now();
+    let kept = 0;
+    for (const sms of res.messages) {
+      const key = dedupeKey(sms);
+      if (this.dedupe?.has(key, now)) continue;
+      this.pending.add(key, sms);
+      kept++;
+    }
+    if (kept > 0) await this.saveDurably();
   }
 
   /** The kept final-block SMS of an earlier run, as one block to emit first. */
@@ -552,6 +609,9 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
   }
 
   private save(): void {
+    // Before the store has loaded, a save would overwrite what it is about to read (the SMS
+    // an earlier run kept among them); load() saves once it has merged.
+    if (this.current === 'created' || this.current === 'loading') return;
     try {
       void Promise.resolve(this.opts.store?.save(this.persisted)).catch(() => undefined);
     } catch {

@@ -86,6 +86,9 @@ export interface QueueConsumerOptions {
   strict?: boolean;
   /** Called after every phase change, for tests and debugging. */
   onTransition?: (from: Phase, to: Phase) => void;
+  /** How long stop() waits for the answer to a history request in flight before cutting
+   *  it; an answer that arrives is kept for the next run, not emitted. Default 2000. */
+  stopGraceMs?: number;
 }
 
 /** Where the consumer is in its life; see the diagram at the top of queue-consumer.ts. */

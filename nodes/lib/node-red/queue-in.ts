@@ -8,7 +8,7 @@ import type { ConsumerBlock, ConsumerState } from '../consumer/types';
 import { toBatchMessage, toSingleMessage, type SingleContext } from '../message/output';
 import { compileTopic, type TopicFunction } from '../message/topic';
 import type { UsableConfig } from './config-node';
-import { contextStore } from './context-store';
+import { contextStore, type NodeContextStore } from './context-store';
 import { acceptPush, acknowledge, inputKind } from './queue-input';
 import { showConsumerState, type Counts } from './queue-status';
 import type { Settings } from './queue-settings';
@@ -20,6 +20,7 @@ type Done = (err?: Error) => void;
 
 export class QueueIn {
   private readonly consumer: QueueConsumer;
+  private readonly store: NodeContextStore;
   private readonly accountName: string;
   private readonly topic: TopicFunction;
   private readonly counts: Counts = { received: 0, pushed: 0 };
@@ -33,13 +34,14 @@ export class QueueIn {
   ) {
     this.accountName = config.accountName;
     this.topic = compileTopic(settings.topic);
+    this.store = contextStore(node, `${config.server}|${config.accountName}`, (err) => this.fail(new ReportedError(`Context store: ${err.message}`, 'ERROR'), 'context'));
     this.consumer = new QueueConsumer({
       api: config.api,
       intervalMs: settings.intervalMs,
       ackMode: settings.ackMode,
       ackTimeoutMs: settings.ackTimeoutMs,
       dedupe: settings.dedupe,
-      store: contextStore(node, (err) => this.fail(new ReportedError(`Context store: ${err.message}`, 'ERROR'), 'context')),
+      store: this.store,
     });
     this.consumer.on('block', (block) => this.emitBlock(block));
     this.consumer.on('state', (s: ConsumerState) => showConsumerState(status, s, this.counts));
@@ -86,6 +88,7 @@ export class QueueIn {
   async close(): Promise<void> {
     this.config.api.off('rejected', this.onRejected);
     await this.consumer.stop();
+    this.store.handOver();
   }
 
   private emitBlock(block: ConsumerBlock): void {

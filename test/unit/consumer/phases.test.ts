@@ -53,6 +53,8 @@ describe('consumer phases (in-memory API, fake clock)', () => {
       backoff: { initialMs: 100, maxMs: 1000 },
       random: () => 0.5,
       strict: true,
+      // stop() cuts a request in flight at once: its grace would wait on the fake clock.
+      stopGraceMs: 0,
       onTransition: (from, to) => {
         taken.add(`${from} -> ${to}`);
         phases.push(to);
