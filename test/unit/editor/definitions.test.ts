@@ -12,7 +12,14 @@ const SPEC_DEFAULTS: Record<NodeType, Record<string, unknown>> = {
     topic: 'thingspace/{account}/sms/{id}',
   },
   'start-callbacks': { name: '', thingspace: '', callbackUrl: '', onDeploy: false },
+  'sms-out': {
+    name: '', thingspace: '', targetType: 'msg', deviceKind: 'mdn', deviceId: '', groupName: '', servicePlan: '',
+    encoding: '7-bit', timeToLive: '', concurrency: 4, queueLimit: 1000, keep: '_msgid,correlationId', outcomeTimeout: 86400,
+  },
 };
+
+/** Inputs and outputs of each flow node: sms-out has a second output for delivery outcomes. */
+const PORTS: Record<string, [number, number]> = { 'sms-queue-in': [1, 1], 'start-callbacks': [1, 1], 'sms-out': [1, 2] };
 
 const CREDENTIALS = {
   clientId: 'text', clientSecret: 'password', username: 'text', password: 'password',
@@ -83,7 +90,7 @@ describe('editor node definitions', () => {
           assert.strictEqual(def.category, 'config');
         } else {
           assert.strictEqual(def.category, 'ThingSpace');
-          assert.deepStrictEqual([def.inputs, def.outputs], [1, 1]);
+          assert.deepStrictEqual([def.inputs, def.outputs], PORTS[type]);
           assert.ok(exists('icons', def.icon as string), `icons/${String(def.icon)}`);
           assert.match(read('icons', def.icon as string), /viewBox="0 0 40 60"/);
           assert.strictEqual((def.defaults as Record<string, { type?: string }>).thingspace.type, 'thingspace-config');
