@@ -6,12 +6,14 @@ import { normaliseServer } from '../../../nodes/lib/client/config';
 
 // What the README's node tables fix: property names and their defaults.
 const SPEC_DEFAULTS: Record<NodeType, Record<string, unknown>> = {
-  'thingspace-config': { name: '', accountName: '', server: 'https://thingspace.verizon.com' },
+  'thingspace-config': {
+    name: '', accountName: '', server: 'https://thingspace.verizon.com', restrictSources: false, allowedSources: '', trustedProxies: '',
+  },
   'sms-queue-in': {
     name: '', thingspace: '', interval: 60, ackMode: 'auto', ackTimeout: 60, output: 'single', dedupe: true,
     topic: 'thingspace/{account}/sms/{id}',
   },
-  'start-callbacks': { name: '', thingspace: '', callbackUrl: '', onDeploy: false },
+  'start-callbacks': { name: '', thingspace: '', callbackUrl: '', onDeploy: false, deliveryNotices: false, deliveryUrl: '' },
   'sms-out': {
     name: '', thingspace: '', targetType: 'msg', deviceKind: 'mdn', deviceId: '', groupName: '', servicePlan: '',
     encoding: '7-bit', timeToLive: '', concurrency: 4, queueLimit: 1000, keep: '_msgid,correlationId', outcomeTimeout: 86400,
