@@ -36,6 +36,13 @@ A local ThingSpace (Verizon M2M) simulator for node-red-contrib-thingspace-sms.
   --token-style <style>      numeric | integer | int64 | alnum (default ${DEFAULT_OPTIONS.tokenStyle})
   --has-more-data <mode>     present | absent | contradicts (default ${DEFAULT_OPTIONS.hasMoreData})
   --callback-shape <shape>   nested | flat | soap-like (default ${DEFAULT_OPTIONS.callbackShape})
+  --notice-delay <ms>        delivery notice of a sent SMS after this long (default ${DEFAULT_OPTIONS.noticeDelayMs})
+  --notice-jitter <ms>       plus up to this much, so notices overtake each other (default ${DEFAULT_OPTIONS.noticeJitterMs})
+  --notice-failure-rate <r>  share of sent SMS that fail, 0..1 (default ${DEFAULT_OPTIONS.noticeFailureRate})
+  --notice-duplicate-rate <r> share of notices posted twice, 0..1 (default ${DEFAULT_OPTIONS.noticeDuplicateRate})
+  --notice-shape <shape>     nested | flat (default ${DEFAULT_OPTIONS.noticeShape})
+  --device-replies <mode>    off | echo | commands: devices answer SMS sent to them (default ${DEFAULT_OPTIONS.deviceReplies})
+  --seed <n>                 seed of the random choices for sent SMS, 0 = unseeded (default 0)
   --tls-key <file>           serve HTTPS with this PEM private key (with --tls-cert)
   --tls-cert <file>          serve HTTPS with this PEM certificate (with --tls-key)
   --quiet                    no log lines
@@ -53,6 +60,11 @@ const NUMBER_FLAGS: Record<string, keyof SimulatorOptions> = {
   'token-ttl': 'tokenTtlSec',
   'session-idle': 'sessionIdleSec',
   'lockout-after': 'lockoutAfter',
+  'notice-delay': 'noticeDelayMs',
+  'notice-jitter': 'noticeJitterMs',
+  'notice-failure-rate': 'noticeFailureRate',
+  'notice-duplicate-rate': 'noticeDuplicateRate',
+  seed: 'randomSeed',
 };
 
 const STRING_FLAGS: Record<string, keyof SimulatorOptions> = {
@@ -67,6 +79,8 @@ const STRING_FLAGS: Record<string, keyof SimulatorOptions> = {
   'token-style': 'tokenStyle',
   'has-more-data': 'hasMoreData',
   'callback-shape': 'callbackShape',
+  'notice-shape': 'noticeShape',
+  'device-replies': 'deviceReplies',
 };
 
 function readPem(file: string, flag: string): Buffer {

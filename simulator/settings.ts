@@ -27,6 +27,13 @@ export const DEFAULT_OPTIONS: ResolvedOptions = {
   devices: 0,
   deviceEverySec: 5,
   lockoutAfter: 5,
+  noticeDelayMs: 1000,
+  noticeJitterMs: 0,
+  noticeFailureRate: 0,
+  noticeDuplicateRate: 0,
+  noticeShape: 'nested',
+  deviceReplies: 'off',
+  randomSeed: 0,
   // Programmatic users are tests: silent unless asked. The CLI turns logging on.
   quiet: true,
 };
@@ -38,9 +45,11 @@ const ENUMS: Partial<Record<keyof SimulatorOptions, readonly string[]>> = {
   tokenStyle: ['numeric', 'integer', 'int64', 'alnum'],
   hasMoreData: ['present', 'absent', 'contradicts'],
   callbackShape: ['nested', 'flat', 'soap-like'],
+  noticeShape: ['nested', 'flat'],
+  deviceReplies: ['off', 'echo', 'commands'],
 };
 
-const NUMBERS: Partial<Record<keyof SimulatorOptions, { min: number; integer?: boolean }>> = {
+const NUMBERS: Partial<Record<keyof SimulatorOptions, { min: number; max?: number; integer?: boolean }>> = {
   port: { min: 0, integer: true },
   blockSize: { min: 1, integer: true },
   tokenTtlSec: { min: 0 },
@@ -49,6 +58,11 @@ const NUMBERS: Partial<Record<keyof SimulatorOptions, { min: number; integer?: b
   devices: { min: 0, integer: true },
   deviceEverySec: { min: 0.001 },
   lockoutAfter: { min: 1, integer: true },
+  noticeDelayMs: { min: 0 },
+  noticeJitterMs: { min: 0 },
+  noticeFailureRate: { min: 0, max: 1 },
+  noticeDuplicateRate: { min: 0, max: 1 },
+  randomSeed: { min: 0, integer: true },
 };
 
 const STRINGS: (keyof SimulatorOptions)[] = ['host', 'clientId', 'clientSecret', 'username', 'password'];
@@ -72,8 +86,9 @@ export function validateOptions(partial: Partial<SimulatorOptions>): Partial<Sim
         throw new Error(`option "${key}" must be one of ${allowed.join(', ')}`);
       }
     } else if (range) {
-      if (typeof value !== 'number' || !Number.isFinite(value) || value < range.min || (range.integer && !Number.isInteger(value))) {
-        throw new Error(`option "${key}" must be a ${range.integer ? 'whole ' : ''}number >= ${range.min}`);
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < range.min || (range.max !== undefined && value > range.max) || (range.integer && !Number.isInteger(value))) {
+        const upTo = range.max === undefined ? '' : ` and <= ${range.max}`;
+        throw new Error(`option "${key}" must be a ${range.integer ? 'whole ' : ''}number >= ${range.min}${upTo}`);
       }
     } else if (STRINGS.includes(key)) {
       if (typeof value !== 'string' || value === '') throw new Error(`option "${key}" must be a non-empty string`);
@@ -107,7 +122,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   'oversize', 'wrong-shape', 'expire-bearer', 'expire-session',
 ];
 
-const ENDPOINTS = ['token', 'login', 'logout', 'history', 'startCallbacks', 'callbacks', 'any'];
+const ENDPOINTS = ['token', 'login', 'logout', 'history', 'startCallbacks', 'callbacks', 'sms', 'any'];
 
 export function validateFaultRule(rule: FaultRule): FaultRule {
   if (rule === null || typeof rule !== 'object') throw new Error('a fault rule must be an object');
