@@ -12,6 +12,9 @@ interface ActiveRule {
 export class FaultSet {
   private rules: ActiveRule[] = [];
 
+  /** `random` draws the probability rules (the simulator's seeded source when it has a seed). */
+  constructor(private readonly random: () => number = Math.random) {}
+
   add(rule: FaultRule): void {
     const remaining = rule.probability !== undefined ? Infinity : (rule.count ?? 1);
     this.rules.push({ rule: { ...rule }, remaining });
@@ -32,7 +35,7 @@ export class FaultSet {
       const target = active.rule.endpoint ?? 'history';
       if (target !== 'any' && target !== endpoint) continue;
       if (active.rule.probability !== undefined) {
-        if (Math.random() < active.rule.probability) return active.rule;
+        if (this.random() < active.rule.probability) return active.rule;
         continue;
       }
       if (--active.remaining <= 0) this.rules.splice(i, 1);

@@ -15,6 +15,7 @@ import { DeviceFleet } from './devices';
 import { FaultSet, NON_REPLY_KINDS, faultReply } from './faults';
 import { handleApi, type ApiContext } from './m2m';
 import { MtService } from './mt';
+import { randomSource } from './random';
 import { SmsQueue } from './queue';
 import { TokenMint } from './tokens';
 import { BodyTooLarge, gatewayFault, json, readBody, send, type Reply } from './reply';
@@ -43,7 +44,8 @@ export class ThingSpaceSimulator implements Controllable {
   private readonly auth: Auth;
   private readonly queues = new Map<string, SmsQueue>();
   private counterValues: SimulatorCounters = emptyCounters();
-  private readonly faultSet = new FaultSet();
+  private readonly faultSet: FaultSet;
+  private faultRandom: () => number;
   private readonly registry = new CallbackRegistry();
   private readonly pusher: CallbackPusher;
   private readonly fleet: DeviceFleet;
@@ -66,6 +68,9 @@ export class ThingSpaceSimulator implements Controllable {
   private constructor(opts: ResolvedOptions, tls: SimulatorTls | undefined) {
     this.opts = opts;
     this.auth = new Auth(authSettings(opts));
+    // Fault draws follow the seed too, so a seeded run can be replayed.
+    this.faultRandom = randomSource(opts.randomSeed);
+    this.faultSet = new FaultSet(() => this.faultRandom());
     for (const account of opts.accounts) this.queues.set(account, new SmsQueue());
     this.pusher = new CallbackPusher({
       queue: (a) => this.queueFor(a),
@@ -146,6 +151,7 @@ export class ThingSpaceSimulator implements Controllable {
     this.opts = { ...this.opts, ...defined };
     for (const account of this.opts.accounts) if (!this.queues.has(account)) this.queues.set(account, new SmsQueue());
     this.auth.configure(authSettings(this.opts));
+    if (before.randomSeed !== this.opts.randomSeed) this.faultRandom = randomSource(this.opts.randomSeed);
     this.mt.configure();
     if (before.devices !== this.opts.devices || before.deviceEverySec !== this.opts.deviceEverySec) {
       this.fleet.start(this.opts.devices, this.opts.deviceEverySec);

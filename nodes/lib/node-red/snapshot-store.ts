@@ -26,14 +26,16 @@ export function contextSnapshots<T>(node: Node, key: string, onError: (err: Erro
     if (!make) return Promise.resolve();
     const state = make();
     make = undefined;
-    writing = new Promise<void>((resolve) => {
-      ctx.set(key, state, (err: Error) => {
-        if (err) onError(err);
-        writing = undefined;
-        resolve();
-      });
+    let release!: () => void;
+    const flight = new Promise<void>((resolve) => (release = resolve));
+    // Set before the call: a store may answer synchronously (the memory store does).
+    writing = flight;
+    ctx.set(key, state, (err: Error) => {
+      if (err) onError(err);
+      if (writing === flight) writing = undefined;
+      release();
     });
-    return writing;
+    return flight;
   };
 
   return {
