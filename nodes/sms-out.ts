@@ -31,9 +31,9 @@ module.exports = function (RED: NodeAPI): void {
       out.input(msg, send, done);
     });
 
-    node.on('close', function (_removed: boolean, done: () => void) {
+    node.on('close', function (removed: boolean, done: () => void) {
       status.close();
-      out.close().then(done, done);
+      out.close(removed).then(done, done);
     });
   }
 

@@ -3,30 +3,9 @@
 import assert from 'node:assert/strict';
 import { ThingSpaceSimulator } from '../../simulator/server';
 import { ACCOUNT, ALL_NODES, TAB, calls, collect, config, credentials, flow, helper, lastStatus, sleep, waitFor } from './runtime';
+import { smsOut } from './sms-out-flow';
 
 const DEVICE = '15551230001';
-
-export function smsOut(extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    id: 'so',
-    type: 'sms-out',
-    z: TAB,
-    thingspace: 'cfg',
-    targetType: 'msg',
-    deviceKind: 'mdn',
-    deviceId: '',
-    groupName: '',
-    servicePlan: '',
-    encoding: '7-bit',
-    timeToLive: '',
-    concurrency: 4,
-    queueLimit: 1000,
-    keep: '_msgid,correlationId',
-    outcomeTimeout: 86400,
-    wires: [['out'], ['outcome']],
-    ...extra,
-  };
-}
 
 /** The flow of every test here: sms-out, its two outputs, a complete node scoped to it. */
 function outFlow(sim: ThingSpaceSimulator, extra: Record<string, unknown> = {}): Record<string, unknown>[] {

@@ -3,6 +3,7 @@
 // (done() only then). Remembers each accepted send until its delivery outcome arrives, and
 // emits that on output 2 (notices reach it through notice-router.ts). The node file only reads
 // the properties and hands Node-RED's input and close to this.
+import { setMaxListeners } from 'node:events';
 import type { Node, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { ThingSpaceError } from '../client/errors';
 import { isObject } from '../client/json-values';
@@ -28,6 +29,11 @@ type Send = (msgs: Array<NodeMessage | null>) => void;
 type Done = (err?: Error) => void;
 
 const CONTEXT_KEY = 'thingspace-out';
+
+/** What a closing node leaves to its successor in this runtime: Node-RED deletes node context
+ *  at every redeploy unless settings.js configures a context store, and the pending sends must
+ *  survive a redeploy either way (node context then covers a restart). By node id. */
+const handover = new Map<string, BookState>();
 /** Close waits this long for sends in flight (below Node-RED's 15 s) before cancelling them:
  *  a cancelled send that was written is one the flow can no longer know the fate of. */
 const CLOSE_WAIT_MS = 10_000;
@@ -53,9 +59,14 @@ export class SmsOut implements NoticeReceiver {
     private readonly settings: SmsOutSettings,
     private readonly status: StatusLine,
   ) {
+    // Every send in flight, and every one waiting for a token or a retry, listens to it for a
+    // moment (and stops when it settles): not a leak however many there are.
+    setMaxListeners(0, this.abort.signal);
     this.book = new CorrelationBook({ maxPending: settings.maxPending, maxAgeMs: settings.outcomeTimeoutMs });
     this.store = contextSnapshots<BookState>(node, CONTEXT_KEY, (err) => node.error(new ReportedError(`Context store: ${err.message}`, 'ERROR')));
-    this.ready = this.store.load().then((state) => this.book.restore(state));
+    const carried = handover.get(node.id);
+    handover.delete(node.id);
+    this.ready = carried ? Promise.resolve(this.book.restore(carried)) : this.store.load().then((state) => this.book.restore(state));
     this.queue = sendQueueFor(config.api);
     this.queue.attach(this, { concurrency: settings.concurrency, limit: settings.queueLimit });
     this.queue.on('change', this.onRejected);
@@ -101,8 +112,9 @@ export class SmsOut implements NoticeReceiver {
   }
 
   /** Waiting sends are dropped (never sent: said in the log), sends in flight may finish for a
-   *  while, and the correlations are written to node context for the next deploy. */
-  async close(): Promise<void> {
+   *  while, and the correlations are handed to the next deploy (unless the node was removed)
+   *  and written to node context. */
+  async close(removed: boolean): Promise<void> {
     this.closed = true;
     removeReceiver(this.config.id, this);
     clearInterval(this.expiry);
@@ -116,6 +128,7 @@ export class SmsOut implements NoticeReceiver {
       this.abort.abort();
       await Promise.all([...this.running]);
     }
+    if (!removed) handover.set(this.node.id, this.book.snapshot());
     await this.store.flush();
   }
 
