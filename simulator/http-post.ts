@@ -1,5 +1,6 @@
 // One JSON POST from the simulator to a listener (pushed SMS, delivery notices), on a shared
 // keep-alive agent: the status the listener answered, or 'error' for no answer.
+import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
 
@@ -8,6 +9,11 @@ const POST_TIMEOUT_MS = 10_000;
 export class JsonPoster {
   private readonly controller = new AbortController();
   private readonly agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+
+  constructor() {
+    // One listener per post in flight, removed when it ends: notices go out many at a time.
+    setMaxListeners(0, this.controller.signal);
+  }
 
   post(url: string, body: unknown): Promise<number | 'error'> {
     return new Promise((resolve) => {
