@@ -218,7 +218,7 @@ describe('the editor in a real browser (Node-RED 4, package installed from the t
     });
 
     it('sms out marks a device id that is not of its kind, and names the device on the canvas', async () => {
-      assert.equal((await editor.node('e2e-out').locator('.red-ui-flow-node-label').innerText()).trim(), 'sms to 15551230001');
+      assert.equal((await editor.node('e2e-out').locator('.red-ui-flow-node-label').textContent())?.trim(), 'sms to 15551230001');
       await editor.editNode('e2e-out');
       assert.equal(await invalid('#node-input-deviceId', '555-0100'), true, '555-0100');
       assert.equal(await invalid('#node-input-deviceId', '12'), true, 'too short');
