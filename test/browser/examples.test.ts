@@ -75,6 +75,16 @@ describe('the examples, imported and deployed in the editor (Node-RED 4, package
     await editor.closeNodeDialog(true);
   }
 
+  /** The push examples name port 1880 in their callback URL: when it was taken, the URL in the
+   *  start-callbacks node `id` is changed to this Node-RED's port in its dialog. */
+  async function listenHere(id: string): Promise<void> {
+    if (red.port === 1880) return;
+    console.log(`      note: port 1880 was taken; the callback URL was changed to ${red.url}/thingspace/sms in the dialog`);
+    await editor.editNode(id);
+    await editor.fill('#node-input-callbackUrl', `${red.url}/thingspace/sms`);
+    await editor.closeNodeDialog(true);
+  }
+
   async function debugShows(text: string): Promise<void> {
     await editor.openSidebar('debug');
     await editor.debugMessages().filter({ hasText: text }).first().waitFor({ timeout: 30_000 });
@@ -134,13 +144,7 @@ describe('the examples, imported and deployed in the editor (Node-RED 4, package
   it('04 push mode: the inject button starts callbacks and the pushed SMS reaches the debug sidebar', async () => {
     await importExample('04 Push mode', 'push mode');
     await pointAtSimulator('f4a4000000000007');
-    if (red.port !== 1880) {
-      // Port 1880 was taken: the example's callback URL is rewritten to this Node-RED's port.
-      console.log(`      note: port 1880 was taken; the callback URL was changed to ${red.url}/thingspace/sms in the dialog`);
-      await editor.editNode('f4a4000000000004');
-      await editor.fill('#node-input-callbackUrl', `${red.url}/thingspace/sms`);
-      await editor.closeNodeDialog(true);
-    }
+    await listenHere('f4a4000000000004');
     await sim.enqueue(sms('15551230005', 'ALARM=tamper seq=2'));
     await editor.deploy();
     await editor.waitForStatus('f4a4000000000007', 'green'); // waiting for input
@@ -156,12 +160,7 @@ describe('the examples, imported and deployed in the editor (Node-RED 4, package
   it('05 command and reply: a command goes out, its delivery outcome and the device\'s reply reach the debug sidebar', async () => {
     await importExample('05 Send a command', 'command and reply', ['--device-replies', 'commands', '--notice-delay', '200']);
     await pointAtSimulator('f5a5000000000008');
-    if (red.port !== 1880) {
-      console.log(`      note: port 1880 was taken; the callback URL was changed to ${red.url}/thingspace/sms in the dialog`);
-      await editor.editNode('f5a500000000000d');
-      await editor.fill('#node-input-callbackUrl', `${red.url}/thingspace/sms`);
-      await editor.closeNodeDialog(true);
-    }
+    await listenHere('f5a500000000000d');
     await editor.deploy();
     const started = await editor.waitForStatus('f5a500000000000d', 'green'); // both listeners registered, callbacks on
     assert.match(started.text, /callbacks started/);
