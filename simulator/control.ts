@@ -25,7 +25,7 @@ export interface Controllable {
   unlock(username?: string): void;
   callbacks(account?: string): CallbackListener[];
   recentPushes(): PushRecord[];
-  sentSms(): SentSms[];
+  sentSms(device?: string): SentSms[];
 }
 
 const MAX_PEEK = 1000;
@@ -119,7 +119,7 @@ function route(sim: Controllable, method: string, path: string, query: URLSearch
       return json(200, { unlocked: true });
     case 'GET /sent': {
       const limit = Math.min(MAX_PEEK, Math.max(0, Number(query.get('limit') ?? 100) || 0));
-      const all = sim.sentSms();
+      const all = sim.sentSms(optionalString(query.get('device'), 'device'));
       return json(200, { accepted: all.length, recent: all.slice(-limit) });
     }
     case 'GET /callbacks':

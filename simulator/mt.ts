@@ -119,9 +119,13 @@ export class MtService {
     return json(200, { requestId });
   }
 
-  /** Every SMS accepted (the latest 200,000), oldest first. */
-  sentSms(): SentSms[] {
-    return [...this.sent];
+  /** Every SMS accepted (the latest 200,000), oldest first; with `device` (`kind:id`), those
+   *  that went to that device: its MT queue. */
+  sentSms(device?: string): SentSms[] {
+    if (device === undefined) return [...this.sent];
+    const [kind, ...rest] = device.split(':');
+    const id = rest.join(':');
+    return this.sent.filter((s) => s.deviceIds?.some((d) => d.kind.toLowerCase() === kind.toLowerCase() && d.id === id));
   }
 
   /** A changed seed starts the random choices over. */

@@ -230,9 +230,10 @@ export class ThingSpaceSimulator implements Controllable {
     return [...this.pusher.recent];
   }
 
-  /** The SMS accepted by POST /sms, oldest first (the latest 200,000). */
-  sentSms(): SentSms[] {
-    return this.mt.sentSms();
+  /** The SMS accepted by POST /sms, oldest first (the latest 200,000); with `device`
+   *  (`kind:id`, e.g. `mdn:15551230001`), only those sent to that device. */
+  sentSms(device?: string): SentSms[] {
+    return this.mt.sentSms(device);
   }
 
   counters(): SimulatorCounters {

@@ -94,6 +94,9 @@ describe('simulator: sending SMS (POST /sms)', () => {
     assert.equal(new Set(ids).size, 3);
     assert.deepEqual(sim.sentSms().map((s) => s.requestId), ids);
     assert.equal(sim.sentSms()[1].groupName, 'pumps');
+    assert.deepEqual(sim.sentSms('MDN:15551230002').map((s) => s.requestId), [ids[0]], 'one device\'s MT queue');
+    const res = await fetch(`${sim.url}/_sim/sent?device=mdn:15551230002`);
+    assert.equal(((await res.json()) as { accepted: number }).accepted, 1);
   });
 
   it('posts a delivery notice per device to the SMSDeliveryConfirmation listener, with the registered credentials', async () => {
