@@ -152,6 +152,19 @@ describe('sms-out delivery notices in a Node-RED runtime', function () {
     assert.equal(sms.length, 0, 'not emitted as an SMS either');
   });
 
+  it('reaches an sms-out on another config node of the same account', async () => {
+    listener = await startListener('q');
+    const cfg2 = { ...config(sim), id: 'cfg2', name: 'same account, other node' };
+    const nodes = [config(sim), cfg2, queue(), starter(listener.url), { id: 'outcome', type: 'helper', z: TAB }, smsOut({ thingspace: 'cfg2' })];
+    await helper.load(ALL_NODES, flow(...nodes), { ...credentials(), cfg2: credentials().cfg });
+    await waitFor(() => sim.callbacks(ACCOUNT).length === 2, 5_000, 'both listeners registered');
+    const outcomes = collect('outcome');
+    helper.getNode('so').receive({ payload: 'PING', ...to, correlationId: 'other-config' });
+    await waitFor(() => outcomes.length === 1, 5_000, 'the outcome');
+    assert.equal(outcomes[0].correlationId, 'other-config');
+    assert.equal((outcomes[0].payload as Record<string, unknown>).correlated, true);
+  });
+
   it('takes notices on its own input, from an http in of its own', async () => {
     await deploy({ listenOn: 'so' });
     const outcomes = collect('outcome');

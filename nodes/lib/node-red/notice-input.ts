@@ -44,7 +44,7 @@ async function acceptNotice(msg: NodeMessageInFlow, body: unknown, config: Thing
     answerHttp(msg, 400);
     return { error: new ReportedError(parsed.reason, 'BAD_INPUT'), shown: shown(msg, body) };
   }
-  const routed = await routeNotice(config.id, parsed.notice);
+  const routed = await routeNotice(config, parsed.notice);
   // 200 either way: sending it again would not give the account an sms-out node.
   answerHttp(msg, 200);
   if (routed) return undefined;

@@ -71,7 +71,7 @@ export class SmsOut implements NoticeReceiver {
     this.queue.attach(this, { concurrency: settings.concurrency, limit: settings.queueLimit });
     this.queue.on('change', this.onRejected);
     config.api.on('rejected', this.onRejected);
-    addReceiver(config.id, this);
+    addReceiver(config, this);
     const every = Math.min(60_000, Math.max(1000, settings.outcomeTimeoutMs / 4));
     this.expiry = setInterval(() => this.expire(), every);
     this.expiry.unref();
@@ -116,7 +116,7 @@ export class SmsOut implements NoticeReceiver {
    *  and written to node context. */
   async close(removed: boolean): Promise<void> {
     this.closed = true;
-    removeReceiver(this.config.id, this);
+    removeReceiver(this.config, this);
     clearInterval(this.expiry);
     this.config.api.off('rejected', this.onRejected);
     this.queue.off('change', this.onRejected);
