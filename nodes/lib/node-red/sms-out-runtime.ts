@@ -51,7 +51,7 @@ export class SmsOut implements NoticeReceiver {
   private failed: string | undefined;
   private warnedKeep = false;
   private closed = false;
-  private readonly onRejected = (): void => this.refresh();
+  private readonly onChange = (): void => this.refresh();
 
   constructor(
     private readonly node: Node,
@@ -69,8 +69,8 @@ export class SmsOut implements NoticeReceiver {
     this.ready = carried ? Promise.resolve(this.book.restore(carried)) : this.store.load().then((state) => this.book.restore(state));
     this.queue = sendQueueFor(config.api);
     this.queue.attach(this, { concurrency: settings.concurrency, limit: settings.queueLimit });
-    this.queue.on('change', this.onRejected);
-    config.api.on('rejected', this.onRejected);
+    this.queue.on('change', this.onChange);
+    config.api.on('rejected', this.onChange);
     addReceiver(config, this);
     const every = Math.min(60_000, Math.max(1000, settings.outcomeTimeoutMs / 4));
     this.expiry = setInterval(() => this.expire(), every);
@@ -118,8 +118,8 @@ export class SmsOut implements NoticeReceiver {
     this.closed = true;
     removeReceiver(this.config, this);
     clearInterval(this.expiry);
-    this.config.api.off('rejected', this.onRejected);
-    this.queue.off('change', this.onRejected);
+    this.config.api.off('rejected', this.onChange);
+    this.queue.off('change', this.onChange);
     const dropped = this.queue.detach(this);
     if (dropped > 0) this.node.warn(`${dropped} queued SMS were not sent: the node was stopped before their turn`);
     if (this.running.size > 0) {

@@ -22,11 +22,19 @@ export interface QueueEvents {
   change: [];
 }
 
+function add(counts: Map<object, number>, owner: object, n: number): void {
+  const v = (counts.get(owner) ?? 0) + n;
+  if (v === 0) counts.delete(owner);
+  else counts.set(owner, v);
+}
+
 export class SendQueue extends EventEmitter<QueueEvents> {
   private readonly waiting: Job[] = [];
   private readonly owners = new Map<object, QueueLimits>();
   private running = 0;
+  // Counts per owner, kept as jobs come and go: status lines ask at every change.
   private readonly runningBy = new Map<object, number>();
+  private readonly waitingBy = new Map<object, number>();
   private limits: QueueLimits;
 
   constructor(private readonly defaults: QueueLimits) {
@@ -44,12 +52,12 @@ export class SendQueue extends EventEmitter<QueueEvents> {
   /** Removes the owner's waiting jobs (they were never sent) and returns how many there were. */
   detach(owner: object): number {
     this.owners.delete(owner);
-    let dropped = 0;
-    for (let i = this.waiting.length - 1; i >= 0; i--) {
-      if (this.waiting[i].owner === owner) {
-        this.waiting.splice(i, 1);
-        dropped++;
-      }
+    const dropped = this.waitingBy.get(owner) ?? 0;
+    if (dropped > 0) {
+      const kept = this.waiting.filter((job) => job.owner !== owner);
+      this.waiting.length = 0;
+      this.waiting.push(...kept);
+      this.waitingBy.delete(owner);
     }
     this.recompute();
     if (dropped > 0) this.emit('change');
@@ -70,9 +78,7 @@ export class SendQueue extends EventEmitter<QueueEvents> {
 
   /** The owner's own jobs: waiting and in flight. */
   countsOf(owner: object): { queued: number; inFlight: number } {
-    let queued = 0;
-    for (const job of this.waiting) if (job.owner === owner) queued++;
-    return { queued, inFlight: this.runningBy.get(owner) ?? 0 };
+    return { queued: this.waitingBy.get(owner) ?? 0, inFlight: this.runningBy.get(owner) ?? 0 };
   }
 
   /** Runs `run` once a slot is free; false, and nothing queued, when the queue is full. `run`
@@ -80,6 +86,7 @@ export class SendQueue extends EventEmitter<QueueEvents> {
   submit(owner: object, run: () => Promise<void>): boolean {
     if (this.running >= this.limits.concurrency && this.waiting.length >= this.limits.limit) return false;
     this.waiting.push({ owner, run });
+    add(this.waitingBy, owner, 1);
     this.pump();
     this.emit('change');
     return true;
@@ -97,13 +104,12 @@ export class SendQueue extends EventEmitter<QueueEvents> {
   private pump(): void {
     while (this.running < this.limits.concurrency && this.waiting.length > 0) {
       const job = this.waiting.shift()!;
+      add(this.waitingBy, job.owner, -1);
       this.running++;
-      this.runningBy.set(job.owner, (this.runningBy.get(job.owner) ?? 0) + 1);
+      add(this.runningBy, job.owner, 1);
       const finish = (): void => {
         this.running--;
-        const left = (this.runningBy.get(job.owner) ?? 1) - 1;
-        if (left === 0) this.runningBy.delete(job.owner);
-        else this.runningBy.set(job.owner, left);
+        add(this.runningBy, job.owner, -1);
         this.pump();
         this.emit('change');
       };
