@@ -14,7 +14,7 @@ let seq = 0;
 const id = (name: string): string => `bench-${name}-${++seq}`;
 
 /** Node-RED takes a node without x and y for a config node: give every flow node a place. */
-function laidOut(nodes: N[]): N[] {
+export function laidOut(nodes: N[]): N[] {
   let i = 0;
   return nodes.map((n) => (n.z === undefined || n.x !== undefined ? n : { ...n, x: 150 + 200 * (i % 5), y: 60 + 60 * Math.floor(i++ / 5) }));
 }

@@ -22,6 +22,9 @@ export interface Plan {
   /** P6: callbacks posted, and by how many concurrent senders. */
   pushCount: number;
   pushSenders: number;
+  /** S1: SMS sent by sms-out and by the bare flow, and how many in flight. */
+  sendCount: number;
+  sendInFlight: number;
   /** Repetitions of each timed drain (P2, P6, P7); the best of them counts. */
   reps: number;
   /** CPU-profile the Node-RED process of our drains. */
@@ -49,6 +52,8 @@ export function makePlan(argv: string[]): { plan: Plan; only: Set<string> | unde
         startReps: 3,
         pushCount: 5_000,
         pushSenders: 50,
+        sendCount: 1_000,
+        sendInFlight: 4,
         reps: 1,
         profile,
       }
@@ -67,6 +72,8 @@ export function makePlan(argv: string[]): { plan: Plan; only: Set<string> | unde
         startReps: 5,
         pushCount: 20_000,
         pushSenders: 50,
+        sendCount: 5_000,
+        sendInFlight: 4,
         reps: 3,
         profile,
       };

@@ -1,6 +1,6 @@
 // `npm run bench [-- --quick] [-- --only=P1,P4] [-- --profile]`: runs Node-RED from the packed
 // tarball against the simulator in its own process and prints one table, P1-P7 of the
-// performance issue, each a ratio measured in this run. It never fails: a target that does
+// performance issue and S1 (sending), each a ratio measured in this run. It never fails: a target that does
 // not hold says NO in the table, and the exit code stays 0 (it is not a test).
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,6 +13,7 @@ import { memoryScenario } from './scenarios/memory';
 import { idleScenario } from './scenarios/idle';
 import { startupScenario } from './scenarios/startup';
 import { pushScenario } from './scenarios/push';
+import { sendScenario } from './scenarios/send';
 import { formatTable, type Row } from './table';
 
 function machine(): string {
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
   await attempt(['P3'], () => memoryScenario(plan));
   await attempt(['P5'], () => startupScenario(plan));
   await attempt(['P6'], () => pushScenario(plan));
+  await attempt(['S1'], () => sendScenario(plan));
   if (want('P4')) log('waiting for P4 (idle window)');
   await idle;
   rows.sort((a, b) => a.id.localeCompare(b.id));

@@ -14,6 +14,18 @@ interface StartCallbacksDef extends NodeDef {
   thingspace: string;
   callbackUrl: string;
   onDeploy: boolean | string;
+  /** Also register the SMSDeliveryConfirmation listener (for sms-out), at deliveryUrl or callbackUrl. */
+  deliveryNotices?: boolean | string;
+  deliveryUrl?: string;
+}
+
+/** An optional listener URL property: undefined when empty; throws BAD_CONFIG when malformed. */
+function listenerUrl(value: string | undefined): string | undefined {
+  const text = (value ?? '').trim();
+  if (text === '') return undefined;
+  const url = checkCallbackUrl(text);
+  if (!url.ok) throw new ReportedError(`${url.reason}: "${shortText(text)}"`, 'BAD_CONFIG');
+  return url.url;
 }
 
 module.exports = function (RED: NodeAPI): void {
@@ -26,10 +38,11 @@ module.exports = function (RED: NodeAPI): void {
     let starter: CallbackStarter;
     try {
       const usable = usableConfig(config);
-      const text = (def.callbackUrl ?? '').trim();
-      const url = text === '' ? undefined : checkCallbackUrl(text);
-      if (url && !url.ok) throw new ReportedError(`${url.reason}: "${shortText(text)}"`, 'BAD_CONFIG');
-      starter = new CallbackStarter(usable, url?.url, status);
+      const url = listenerUrl(def.callbackUrl);
+      const notices = def.deliveryNotices === true || def.deliveryNotices === 'true';
+      const deliveryUrl = notices ? (listenerUrl(def.deliveryUrl) ?? url) : undefined;
+      if (notices && !deliveryUrl) throw new ReportedError('Delivery notices need a listener URL (Listener URL or Notices URL)', 'BAD_CONFIG');
+      starter = new CallbackStarter(usable, url, status, deliveryUrl);
     } catch (err) {
       const r = toReported(err);
       const text = status.t('badConfig', { reason: shortText(r.message) });

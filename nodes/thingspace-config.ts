@@ -4,10 +4,11 @@ import type { Request, Response } from 'express';
 import { ThingSpaceClient } from './lib/client/thingspace-client';
 import { ThingSpaceError } from './lib/client/errors';
 import type { ThingSpaceConfigNode, ThingSpaceCredentials } from './lib/node-red/config-node';
+import { SourceFilter, makeSourceFilter, type SourceFilterProps } from './lib/node-red/source-filter';
 
 const DEFAULT_SERVER = 'https://thingspace.verizon.com';
 
-interface ConfigDef extends NodeDef {
+interface ConfigDef extends NodeDef, SourceFilterProps {
   accountName: string;
   server: string;
 }
@@ -70,6 +71,11 @@ module.exports = function (RED: NodeAPI): void {
       node.configError =
         err instanceof ThingSpaceError ? err : new ThingSpaceError({ kind: 'bad_config', message: String((err as Error).message) });
     }
+
+    // Which addresses may deliver callbacks (pushed SMS, delivery notices) to the nodes using it.
+    const filter = makeSourceFilter(def);
+    if (filter instanceof SourceFilter) node.sourceFilter = filter;
+    else node.configError ??= new ThingSpaceError({ kind: 'bad_config', message: filter.reason });
 
     node.callbackCredentials = () => {
       const username = creds.callbackUsername || undefined;

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 'use strict';
-// `npm start`: the simulator with a few devices sending SMS, an MQTT broker for the MQTT
-// example, and Node-RED (the dev dependency) on 127.0.0.1:1880 with this package
-// installed in a git-ignored user dir and the quick-start flow deployed against the
-// simulator. Ctrl-C stops everything.
+// `npm start`: the simulator with a few devices sending SMS (and answering commands), an MQTT
+// broker for the MQTT example, and Node-RED (the dev dependency) on 127.0.0.1:1880 with this
+// package installed in a git-ignored user dir, the quick-start flow deployed against the
+// simulator, and a second tab that sends a command and shows the device's reply. Ctrl-C stops
+// everything.
 const fs = require('fs');
 const path = require('path');
 const net = require('net');
@@ -15,6 +16,10 @@ const pkg = require(path.join(root, 'package.json'));
 const EDITOR_PORT = Number(process.env.PORT || 1880);
 const SIM_PORT = Number(process.env.SIM_PORT || 8870);
 const MQTT_PORT = 1883;
+// The command tab reads its own account, so its push-mode sms-queue-in is not a second
+// reader of the quick start's queue.
+const ACCOUNTS = ['0000123456-00001', '0000123456-00002'];
+const SIM_CREDS = { clientId: 'sim-client-id', clientSecret: 'sim-client-secret', username: 'sim-user', password: 'sim-password' };
 
 function log(text) {
   process.stdout.write(`[start] ${text}\n`);
@@ -56,11 +61,23 @@ async function main() {
     if (n.type === 'thingspace-config') {
       n.server = sim;
       n.name = 'ThingSpace simulator';
-      creds[n.id] = { clientId: 'sim-client-id', clientSecret: 'sim-client-secret', username: 'sim-user', password: 'sim-password' };
+      creds[n.id] = SIM_CREDS;
     }
     if (n.type === 'sms-queue-in') n.interval = '10';
   }
-  fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(example, null, 2));
+  // The second tab: example 05 on the second account, its listener on this Node-RED.
+  const command = JSON.parse(fs.readFileSync(path.join(root, 'examples', '05 Send a command and wait for the reply.json'), 'utf8'));
+  const config2 = 'c0a1f00d00000002';
+  for (const n of command) {
+    if (n.type === 'thingspace-config') {
+      Object.assign(n, { id: config2, server: sim, name: 'ThingSpace simulator, account 2', accountName: ACCOUNTS[1] });
+      creds[config2] = SIM_CREDS;
+    } else if (n.thingspace) {
+      n.thingspace = config2;
+    }
+    if (n.type === 'start-callbacks') n.callbackUrl = `http://127.0.0.1:${EDITOR_PORT}/thingspace/sms`;
+  }
+  fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify([...example, ...command], null, 2));
   // Plain-text credentials, for this local demo user dir only (they are the simulator's).
   fs.writeFileSync(path.join(userDir, 'flows_cred.json'), JSON.stringify(creds, null, 2));
   fs.writeFileSync(
@@ -89,7 +106,11 @@ async function main() {
 
   const simProc = spawn(
     process.execPath,
-    [path.join(root, 'dist', 'simulator', 'cli.js'), '--port', String(SIM_PORT), '--devices', '3', '--every', '5'],
+    [
+      path.join(root, 'dist', 'simulator', 'cli.js'),
+      '--port', String(SIM_PORT), '--devices', '3', '--every', '5',
+      '--accounts', ACCOUNTS.join(','), '--device-replies', 'commands', '--notice-delay', '800',
+    ],
     { stdio: ['ignore', 'inherit', 'inherit'] },
   );
   children.push(simProc);
@@ -123,6 +144,7 @@ async function main() {
     if (String(chunk).includes('Server now running')) {
       log(`Node-RED editor: http://127.0.0.1:${EDITOR_PORT}/  (simulator: ${sim}, control: ${sim}/_sim/counters)`);
       log('Open the debug sidebar to watch the SMS arrive. Ctrl-C stops everything.');
+      log('Tab "command and reply": press STATUS or PING; the delivery outcome and the device\'s reply show in the debug sidebar.');
     }
   });
   red.on('exit', (code) => {

@@ -1,11 +1,10 @@
 // Callback listener registrations (docs/thingspace-api.md, "Callback listeners") and the push of queued SMS to the
 // EnhancedConnectivityService URL after startCallbacks (docs/thingspace-api.md, "startCallbacks").
-import http from 'node:http';
-import https from 'node:https';
 import { randomUUID } from 'node:crypto';
 import type { CallbackActionResult, CallbackListener, CallbackRegistration, SmsMessage } from '../nodes/lib/types';
 import { SMS_CALLBACK_SERVICE } from '../nodes/lib/types';
 import type { CallbackShape } from './options';
+import { JsonPoster } from './http-post';
 import type { SmsQueue } from './queue';
 
 export class CallbackRegistry {
@@ -90,7 +89,6 @@ export interface PusherDeps {
   log(line: string): void;
 }
 
-const PUSH_TIMEOUT_MS = 10_000;
 const RECENT_MAX = 50;
 
 /**
@@ -102,8 +100,7 @@ const RECENT_MAX = 50;
 export class CallbackPusher {
   private readonly active = new Set<string>();
   private readonly running = new Set<string>();
-  private readonly controller = new AbortController();
-  private readonly agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+  private readonly poster = new JsonPoster();
   readonly recent: PushRecord[] = [];
 
   constructor(private readonly deps: PusherDeps) {}
@@ -128,16 +125,14 @@ export class CallbackPusher {
 
   stop(): void {
     this.active.clear();
-    this.controller.abort();
-    this.agents.http.destroy();
-    this.agents.https.destroy();
+    this.poster.stop();
   }
 
   private async run(accountName: string): Promise<void> {
     if (this.running.has(accountName)) return;
     this.running.add(accountName);
     try {
-      while (this.active.has(accountName) && !this.controller.signal.aborted) {
+      while (this.active.has(accountName) && !this.poster.aborted) {
         const listener = this.deps.registry.get(accountName);
         const queue = this.deps.queue(accountName);
         if (!listener) {
@@ -147,7 +142,7 @@ export class CallbackPusher {
         if (queue.size === 0) break;
         const pos = queue.head;
         const [sms] = queue.peek(1);
-        const status = await this.post(listener.url, callbackBody(sms, listener, this.deps.shape()));
+        const status = await this.poster.post(listener.url, callbackBody(sms, listener, this.deps.shape()));
         this.remember({ accountName, url: listener.url, status, at: new Date().toISOString() });
         if (typeof status === 'number' && status >= 200 && status < 300) {
           queue.ackRange({ start: pos, end: pos + 1 });
@@ -166,34 +161,5 @@ export class CallbackPusher {
   private remember(record: PushRecord): void {
     this.recent.push(record);
     if (this.recent.length > RECENT_MAX) this.recent.shift();
-  }
-
-  private post(url: string, body: unknown): Promise<number | 'error'> {
-    return new Promise((resolve) => {
-      let target: URL;
-      try {
-        target = new URL(url);
-      } catch {
-        resolve('error');
-        return;
-      }
-      const secure = target.protocol === 'https:';
-      const payload = Buffer.from(JSON.stringify(body));
-      const req = (secure ? https : http).request(target, {
-        method: 'POST',
-        agent: secure ? this.agents.https : this.agents.http,
-        headers: { 'Content-Type': 'application/json', 'Content-Length': payload.length },
-        timeout: PUSH_TIMEOUT_MS,
-        signal: this.controller.signal,
-      });
-      req.on('response', (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 'error'));
-        res.on('error', () => resolve('error'));
-      });
-      req.on('timeout', () => req.destroy(new Error('timeout')));
-      req.on('error', () => resolve('error'));
-      req.end(payload);
-    });
   }
 }

@@ -36,9 +36,15 @@ A local ThingSpace (Verizon M2M) simulator for node-red-contrib-thingspace-sms.
   --token-style <style>      numeric | integer | int64 | alnum (default ${DEFAULT_OPTIONS.tokenStyle})
   --has-more-data <mode>     present | absent | contradicts (default ${DEFAULT_OPTIONS.hasMoreData})
   --callback-shape <shape>   nested | flat | soap-like (default ${DEFAULT_OPTIONS.callbackShape})
+  --notice-delay <ms>        delivery notice of a sent SMS after this long (default ${DEFAULT_OPTIONS.noticeDelayMs})
+  --notice-jitter <ms>       plus up to this much, so notices overtake each other (default ${DEFAULT_OPTIONS.noticeJitterMs})
+  --notice-failure-rate <r>  share of sent SMS that fail, 0..1 (default ${DEFAULT_OPTIONS.noticeFailureRate})
+  --notice-duplicate-rate <r> share of notices posted twice, 0..1 (default ${DEFAULT_OPTIONS.noticeDuplicateRate})
+  --notice-shape <shape>     nested | flat (default ${DEFAULT_OPTIONS.noticeShape})
+  --device-replies <mode>    off | echo | commands: devices answer SMS sent to them (default ${DEFAULT_OPTIONS.deviceReplies})
   --tls-key <file>           serve HTTPS with this PEM private key (with --tls-cert)
   --tls-cert <file>          serve HTTPS with this PEM certificate (with --tls-key)
-  --seed <n>                 seed of the random fault choices, 0..4294967295 (default: unseeded)
+  --seed <n>                 seed of the random choices (faults, delivery notices), 0..4294967295 (default: unseeded)
   --quiet                    no log lines
   -h, --help                 this text
 
@@ -54,6 +60,10 @@ const NUMBER_FLAGS: Record<string, keyof SimulatorOptions> = {
   'token-ttl': 'tokenTtlSec',
   'session-idle': 'sessionIdleSec',
   'lockout-after': 'lockoutAfter',
+  'notice-delay': 'noticeDelayMs',
+  'notice-jitter': 'noticeJitterMs',
+  'notice-failure-rate': 'noticeFailureRate',
+  'notice-duplicate-rate': 'noticeDuplicateRate',
   seed: 'seed',
 };
 
@@ -69,6 +79,8 @@ const STRING_FLAGS: Record<string, keyof SimulatorOptions> = {
   'token-style': 'tokenStyle',
   'has-more-data': 'hasMoreData',
   'callback-shape': 'callbackShape',
+  'notice-shape': 'noticeShape',
+  'device-replies': 'deviceReplies',
 };
 
 function readPem(file: string, flag: string): Buffer {

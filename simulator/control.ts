@@ -1,7 +1,7 @@
 // The HTTP control interface under /_sim/ (JSON in, JSON out): the programmatic API made
 // reachable with curl, for the CLI user and for tests in other processes.
 import type { CallbackListener, SmsMessage } from '../nodes/lib/types';
-import type { FaultRule, SimulatorCounters, SimulatorOptions } from './options';
+import type { FaultRule, SentSms, SimulatorCounters, SimulatorOptions } from './options';
 import type { PushRecord } from './callbacks';
 import { json, type Reply } from './reply';
 import { validateFaultRule } from './settings';
@@ -25,6 +25,7 @@ export interface Controllable {
   unlock(username?: string): void;
   callbacks(account?: string): CallbackListener[];
   recentPushes(): PushRecord[];
+  sentSms(device?: string): SentSms[];
 }
 
 const MAX_PEEK = 1000;
@@ -116,6 +117,11 @@ function route(sim: Controllable, method: string, path: string, query: URLSearch
     case 'POST /unlock':
       sim.unlock(optionalString((parse(body) as { username?: unknown }).username, 'username'));
       return json(200, { unlocked: true });
+    case 'GET /sent': {
+      const limit = Math.min(MAX_PEEK, Math.max(0, Number(query.get('limit') ?? 100) || 0));
+      const all = sim.sentSms(optionalString(query.get('device'), 'device'));
+      return json(200, { accepted: all.length, recent: all.slice(-limit) });
+    }
     case 'GET /callbacks':
       return json(200, { listeners: sim.callbacks(optionalString(query.get('account'), 'account')), recent: sim.recentPushes() });
     default:

@@ -23,6 +23,11 @@ export function emptyCounters(): SimulatorCounters {
     rejectedPaths: 0,
     enqueued: 0,
     queued: 0,
+    smsAccepted: 0,
+    smsRefused: 0,
+    noticesPosted: 0,
+    noticeFailures: 0,
+    deviceReplies: 0,
   };
 }
 

@@ -6,6 +6,7 @@ import type { HasMoreDataMode, SimulatorCounters } from './options';
 import { M2M_ROOT, SMS_CALLBACK_SERVICE, type CallbackRegistration, type HistoryResponseBody, type SmsMessage } from '../nodes/lib/types';
 import type { Auth } from './auth';
 import type { CallbackPusher, CallbackRegistry } from './callbacks';
+import type { MtService } from './mt';
 import type { SmsQueue } from './queue';
 import type { ApiRoute } from './routes';
 import type { ResolvedOptions } from './settings';
@@ -18,6 +19,8 @@ export interface ApiContext {
   counters(): SimulatorCounters;
   readonly registry: CallbackRegistry;
   readonly pusher: CallbackPusher;
+  /** Sending SMS to devices (POST /sms). */
+  readonly mt: MtService;
   /** The queue of a known account, else undefined. */
   queue(accountName: string): SmsQueue | undefined;
   newToken(): string;
@@ -64,6 +67,9 @@ export function handleApi(ctx: ApiContext, req: ApiRequest): Reply {
     ctx.auth.logout(sessionToken as string);
     return json(200, { sessionToken });
   }
+
+  // The account is in the body, not the path (docs/thingspace-api.md, "Sending SMS").
+  if (route.name === 'sendSms') return ctx.mt.send(req.body);
 
   const accountName = route.account as string;
   const queue = route.accountValid ? ctx.queue(accountName) : undefined;

@@ -18,6 +18,10 @@ export type TokenStyle = 'numeric' | 'integer' | 'int64' | 'alnum';
 export type HasMoreDataMode = 'present' | 'absent' | 'contradicts';
 /** docs/thingspace-api.md, "Open questions" 5: the shape of pushed callback bodies (docs/thingspace-api.md, "Pushed SMS bodies"). */
 export type CallbackShape = 'nested' | 'flat' | 'soap-like';
+/** The body of a delivery notice of a sent SMS (docs/thingspace-api.md, "Delivery notices": undocumented). */
+export type NoticeShape = 'nested' | 'flat';
+/** What a simulated device does with an SMS delivered to it: nothing, send it back, or answer a command. */
+export type DeviceReplies = 'off' | 'echo' | 'commands';
 
 export interface SimulatorOptions {
   host?: string; // default 127.0.0.1
@@ -43,9 +47,20 @@ export interface SimulatorOptions {
   deviceEverySec?: number; // default 5
   /** Failed logins before the user is locked (docs/thingspace-api.md, "Session"). */
   lockoutAfter?: number; // default 5
+  /** Sent SMS (POST /sms): the delivery notice to the SMSDeliveryConfirmation listener comes
+   *  this long after the send, plus up to noticeJitterMs (so notices overtake each other). */
+  noticeDelayMs?: number; // default 1000
+  noticeJitterMs?: number; // default 0
+  /** Share of sends whose notice says Failed instead of Delivered (0..1). */
+  noticeFailureRate?: number; // default 0
+  /** Share of notices posted twice (0..1), as a listener that answered late would see. */
+  noticeDuplicateRate?: number; // default 0
+  noticeShape?: NoticeShape; // default 'nested'
+  /** A device that got an SMS answers it, as an MO SMS, after noticeDelayMs. */
+  deviceReplies?: DeviceReplies; // default 'off'
   quiet?: boolean;
-  /** Seed of the random choices (faults with `probability`): the same seed and the same
-   *  requests give the same faults. Default: unseeded. A whole number 0..2^32-1. */
+  /** Seed of the random choices (faults with `probability`; delivery notices' delay jitter,
+   *  failures and duplicates): the same seed and the same requests give the same choices. Default: unseeded. A whole number 0..2^32-1. */
   seed?: number;
   /** Serve HTTPS instead of HTTP with this PEM key and certificate. Taken at start only. */
   tls?: SimulatorTls;
@@ -71,7 +86,7 @@ export type FaultKind =
   | 'expire-session'; // invalidate the current session before handling
 
 /** 'token' covers the OAuth token and revoke calls; 'logout' was added after the first draft. */
-export type Endpoint = 'token' | 'login' | 'logout' | 'history' | 'startCallbacks' | 'callbacks' | 'any';
+export type Endpoint = 'token' | 'login' | 'logout' | 'history' | 'startCallbacks' | 'callbacks' | 'sms' | 'any';
 
 export interface FaultRule {
   kind: FaultKind;
@@ -104,6 +119,23 @@ export interface SimulatorCounters {
   rejectedPaths: number; // requests that matched no documented path
   enqueued: number;
   queued: number; // still in the queue (unacknowledged)
+  smsAccepted: number; // POST /sms answered with a requestId
+  smsRefused: number; // POST /sms refused by validation
+  noticesPosted: number; // delivery notices answered 2xx by the listener (duplicates included)
+  noticeFailures: number; // delivery notice posts that failed (each try)
+  deviceReplies: number; // MO SMS that devices sent in answer
+}
+
+/** One SMS the simulator accepted (POST /sms), for tests to compare with what was sent. */
+export interface SentSms {
+  requestId: string;
+  accountName: string;
+  smsMessage: string;
+  dataEncoding: string;
+  deviceIds?: Array<{ kind: string; id: string }>;
+  groupName?: string;
+  servicePlan?: string;
+  at: string;
 }
 
 export type { SmsMessage };

@@ -40,6 +40,11 @@ export const ERR = {
   callbackNotRegistered: 'UnifiedWebService.REQUEST_FAILED.Callback.NotRegistered',
   callbackNotFound: 'UnifiedWebService.REQUEST_FAILED.Callback.NotFound',
   callbackInvalid: 'UnifiedWebService.INPUT_INVALID.Callback.Invalid',
+  // POST /sms refusals: the codes are undocumented (docs/thingspace-api.md, "Sending SMS"): ours.
+  smsInvalid: 'UnifiedWebService.INPUT_INVALID.SmsMessage.Invalid',
+  smsTooLong: 'UnifiedWebService.INPUT_INVALID.SmsMessage.TooLong',
+  encodingInvalid: 'UnifiedWebService.INPUT_INVALID.DataEncoding.Invalid',
+  targetInvalid: 'UnifiedWebService.INPUT_INVALID.DeviceIds.Invalid',
 } as const;
 
 export function send(res: ServerResponse, reply: Reply): void {

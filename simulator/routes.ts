@@ -5,7 +5,7 @@ import type { Endpoint } from './options';
 import { ACCOUNT_NAME_PATTERN, M2M_ROOT, TOKEN_PATH } from '../nodes/lib/types';
 
 export type RouteName = 'token' | 'revoke' | 'login' | 'logout' | 'history' | 'startCallbacks'
-  | 'registerCallback' | 'listCallbacks' | 'deleteCallback';
+  | 'registerCallback' | 'listCallbacks' | 'deleteCallback' | 'sendSms';
 
 export interface ApiRoute {
   kind: 'api';
@@ -44,6 +44,7 @@ const TABLE: { method: string; pattern: RegExp; name: RouteName; endpoint: ApiRo
   { method: 'POST', pattern: new RegExp(`^${M2M}\\/callbacks\\/${SEGMENT}$`), name: 'registerCallback', endpoint: 'callbacks' },
   { method: 'GET', pattern: new RegExp(`^${M2M}\\/callbacks\\/${SEGMENT}$`), name: 'listCallbacks', endpoint: 'callbacks' },
   { method: 'DELETE', pattern: new RegExp(`^${M2M}\\/callbacks\\/${SEGMENT}\\/name\\/${SEGMENT}$`), name: 'deleteCallback', endpoint: 'callbacks' },
+  { method: 'POST', pattern: new RegExp(`^${M2M}\\/sms$`), name: 'sendSms', endpoint: 'sms' },
 ];
 
 function decode(segment: string): string | undefined {

@@ -6,7 +6,7 @@ import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { CallbackListener, SmsMessage } from '../nodes/lib/types';
 import { ACCOUNT_NAME_PATTERN } from '../nodes/lib/types';
-import type { FaultRule, SimulatorCounters, SimulatorOptions, SimulatorTls } from './options';
+import type { FaultRule, SentSms, SimulatorCounters, SimulatorOptions, SimulatorTls } from './options';
 import { Auth, type AuthSettings } from './auth';
 import { CallbackPusher, CallbackRegistry, type PushRecord } from './callbacks';
 import { handleControl, type Controllable } from './control';
@@ -14,6 +14,7 @@ import { bump, emptyCounters } from './counters';
 import { DeviceFleet } from './devices';
 import { FaultSet, NON_REPLY_KINDS, faultReply } from './faults';
 import { handleApi, type ApiContext } from './m2m';
+import { MtService } from './mt';
 import { SmsQueue } from './queue';
 import { TokenMint } from './tokens';
 import { BodyTooLarge, gatewayFault, json, readBody, send, type Reply } from './reply';
@@ -46,6 +47,7 @@ export class ThingSpaceSimulator implements Controllable {
   private readonly registry = new CallbackRegistry();
   private readonly pusher: CallbackPusher;
   private readonly fleet: DeviceFleet;
+  private readonly mt: MtService;
   private readonly server: http.Server | https.Server;
   private readonly scheme: 'http' | 'https';
   private readonly sockets = new Set<Socket>();
@@ -78,12 +80,21 @@ export class ThingSpaceSimulator implements Controllable {
       log: (line) => this.log(line),
     });
     this.fleet = new DeviceFleet((sms) => this.enqueue(sms));
+    this.mt = new MtService({
+      opts: () => this.opts,
+      counters: () => this.counterValues,
+      knownAccount: (a) => this.queues.has(a),
+      registry: this.registry,
+      enqueue: (sms, account) => this.enqueue(sms, account),
+      log: (line) => this.log(line),
+    });
     this.api = {
       opts: () => this.opts,
       auth: this.auth,
       counters: () => this.counterValues,
       registry: this.registry,
       pusher: this.pusher,
+      mt: this.mt,
       queue: (a) => this.queues.get(a),
       newToken: () => this.newToken(),
       log: (line) => this.log(line),
@@ -137,6 +148,7 @@ export class ThingSpaceSimulator implements Controllable {
     for (const account of this.opts.accounts) if (!this.queues.has(account)) this.queues.set(account, new SmsQueue());
     this.auth.configure(authSettings(this.opts));
     if (partial.seed !== undefined) this.faultSet.seed(partial.seed);
+    this.mt.configure();
     if (before.devices !== this.opts.devices || before.deviceEverySec !== this.opts.deviceEverySec) {
       this.fleet.start(this.opts.devices, this.opts.deviceEverySec);
     }
@@ -214,6 +226,12 @@ export class ThingSpaceSimulator implements Controllable {
     return [...this.pusher.recent];
   }
 
+  /** The SMS accepted by POST /sms, oldest first (the latest 200,000); with `device`
+   *  (`kind:id`, e.g. `mdn:15551230001`), only those sent to that device. */
+  sentSms(device?: string): SentSms[] {
+    return this.mt.sentSms(device);
+  }
+
   counters(): SimulatorCounters {
     const c = this.counterValues;
     let queued = 0;
@@ -245,6 +263,7 @@ export class ThingSpaceSimulator implements Controllable {
     if (!this.stopping) {
       this.fleet.stop();
       this.pusher.stop();
+      this.mt.stop();
       this.stopping = new Promise((resolve) => {
         this.server.close(() => resolve());
         for (const socket of this.sockets) socket.destroy();

@@ -28,6 +28,12 @@ export const DEFAULT_OPTIONS: ResolvedOptions = {
   devices: 0,
   deviceEverySec: 5,
   lockoutAfter: 5,
+  noticeDelayMs: 1000,
+  noticeJitterMs: 0,
+  noticeFailureRate: 0,
+  noticeDuplicateRate: 0,
+  noticeShape: 'nested',
+  deviceReplies: 'off',
   // Programmatic users are tests: silent unless asked. The CLI turns logging on.
   quiet: true,
   seed: undefined,
@@ -40,6 +46,8 @@ const ENUMS: Partial<Record<keyof SimulatorOptions, readonly string[]>> = {
   tokenStyle: ['numeric', 'integer', 'int64', 'alnum'],
   hasMoreData: ['present', 'absent', 'contradicts'],
   callbackShape: ['nested', 'flat', 'soap-like'],
+  noticeShape: ['nested', 'flat'],
+  deviceReplies: ['off', 'echo', 'commands'],
 };
 
 const NUMBERS: Partial<Record<keyof SimulatorOptions, { min: number; max?: number; integer?: boolean }>> = {
@@ -52,6 +60,10 @@ const NUMBERS: Partial<Record<keyof SimulatorOptions, { min: number; max?: numbe
   deviceEverySec: { min: 0.001 },
   lockoutAfter: { min: 1, integer: true },
   seed: { min: 0, max: MAX_SEED, integer: true },
+  noticeDelayMs: { min: 0 },
+  noticeJitterMs: { min: 0 },
+  noticeFailureRate: { min: 0, max: 1 },
+  noticeDuplicateRate: { min: 0, max: 1 },
 };
 
 const STRINGS: (keyof SimulatorOptions)[] = ['host', 'clientId', 'clientSecret', 'username', 'password'];
@@ -112,7 +124,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   'oversize', 'wrong-shape', 'expire-bearer', 'expire-session',
 ];
 
-const ENDPOINTS = ['token', 'login', 'logout', 'history', 'startCallbacks', 'callbacks', 'any'];
+const ENDPOINTS = ['token', 'login', 'logout', 'history', 'startCallbacks', 'callbacks', 'sms', 'any'];
 
 export function validateFaultRule(rule: FaultRule): FaultRule {
   if (rule === null || typeof rule !== 'object') throw new Error('a fault rule must be an object');

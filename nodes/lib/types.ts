@@ -79,3 +79,27 @@ export const M2M_ROOT = '/api/m2m/v1';
 
 /** Billing account name pattern (Global-IoT SDK, docs/thingspace-api.md, "SMS history"). */
 export const ACCOUNT_NAME_PATTERN = /^[A-Za-z0-9-]{3,32}$/;
+
+/** The service name delivery confirmations of sent SMS are pushed to (docs/thingspace-api.md, "Callback listeners"). */
+export const SMS_DELIVERY_SERVICE = 'SMSDeliveryConfirmation';
+
+/** `dataEncoding` of a sent SMS (docs/thingspace-api.md, "Sending SMS"); `7-bit` is ThingSpace's default. */
+export const DATA_ENCODINGS = ['7-bit', '8-bit-ASCII', '8-bit-UTF-8', '8-bit-DATA'] as const;
+export type DataEncoding = (typeof DATA_ENCODINGS)[number];
+
+/** The body of `POST /sms` (docs/thingspace-api.md, "Sending SMS"): one way of choosing the target. */
+export interface SmsSendRequest {
+  accountName: string;
+  smsMessage: string;
+  deviceIds?: DeviceId[];
+  groupName?: string;
+  servicePlan?: string;
+  customFields?: Array<{ key: string; value: string }>;
+  dataEncoding?: DataEncoding;
+  timeToLive?: string;
+}
+
+/** The answer to `POST /sms`: ThingSpace queued the SMS under this id. */
+export interface SmsSendResponse {
+  requestId: string;
+}

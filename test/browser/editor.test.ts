@@ -33,6 +33,11 @@ function baseFlow(server: string): Record<string, unknown>[] {
     queueNode(['e2e-debug'], { interval: '60', x: 160, y: 100 }),
     { id: 'e2e-debug', type: 'debug', z: TAB, name: 'SMS', active: true, tosidebar: true, console: false, tostatus: false, complete: 'payload', targetType: 'msg', x: 380, y: 100, wires: [] },
     { id: 'e2e-cb', type: 'start-callbacks', z: TAB, name: '', thingspace: 'e2e-cfg', callbackUrl: '', onDeploy: false, x: 170, y: 180, wires: [[]] },
+    {
+      id: 'e2e-out', type: 'sms-out', z: TAB, name: '', thingspace: 'e2e-cfg', targetType: 'device', deviceKind: 'mdn', deviceId: '15551230001',
+      groupName: '', servicePlan: '', encoding: '7-bit', timeToLive: '', concurrency: 4, queueLimit: 1000, keep: '_msgid,correlationId',
+      outcomeTimeout: 86400, x: 170, y: 260, wires: [[], []],
+    },
   ];
 }
 
@@ -66,10 +71,10 @@ describe('the editor in a real browser (Node-RED 4, package installed from the t
   screenshotOnFailure(() => current);
 
   describe('the palette', () => {
-    it('shows sms queue and start callbacks under ThingSpace with their own icons (en-US)', async () => {
+    it('shows sms queue, start callbacks and sms out under ThingSpace with their own icons (en-US)', async () => {
       const category = editor.paletteCategory('ThingSpace');
       assert.equal((await category.locator('.red-ui-palette-header').innerText()).trim(), 'ThingSpace');
-      for (const [type, icon] of [['sms-queue-in', 'thingspace.svg'], ['start-callbacks', 'thingspace-callbacks.svg']]) {
+      for (const [type, icon] of [['sms-queue-in', 'thingspace.svg'], ['start-callbacks', 'thingspace-callbacks.svg'], ['sms-out', 'thingspace-send.svg']]) {
         const node = category.locator(`.red-ui-palette-node[data-palette-type="${type}"]`);
         const label = (await node.locator('.red-ui-palette-label').innerText()).replace(/\s+/g, ' ').trim();
         assert.equal(label, catalog('en-US', type).paletteLabel);
@@ -100,7 +105,7 @@ describe('the editor in a real browser (Node-RED 4, package installed from the t
 
   describe('the help sidebar', () => {
     const SECTIONS = ['Inputs', 'Outputs', 'Details', 'References'];
-    for (const [type, label] of [['sms-queue-in', 'sms queue'], ['start-callbacks', 'start callbacks'], ['thingspace-config', 'ThingSpace account']]) {
+    for (const [type, label] of [['sms-queue-in', 'sms queue'], ['start-callbacks', 'start callbacks'], ['sms-out', 'sms out'], ['thingspace-config', 'ThingSpace account']]) {
       it(`renders the ${type} help with its Inputs, Outputs, Details and References sections`, async () => {
         const help = await editor.showHelp('node-red-contrib-thingspace-sms', label);
         const headings = (await help.locator('h3').allInnerTexts()).map((h) => h.trim());
@@ -212,6 +217,18 @@ describe('the editor in a real browser (Node-RED 4, package installed from the t
       await editor.closeNodeDialog(false);
     });
 
+    it('sms out marks a device id that is not of its kind, and names the device on the canvas', async () => {
+      assert.equal((await editor.node('e2e-out').locator('.red-ui-flow-node-label').textContent())?.trim(), 'sms to 15551230001');
+      await editor.editNode('e2e-out');
+      assert.equal(await invalid('#node-input-deviceId', '555-0100'), true, '555-0100');
+      assert.equal(await invalid('#node-input-deviceId', '12'), true, 'too short');
+      assert.equal(await invalid('#node-input-deviceId', '15551230002'), false, 'an mdn');
+      assert.equal(await invalid('#node-input-concurrency', '0'), true, 'no send in flight');
+      assert.equal(await invalid('#node-input-concurrency', '8'), false, '8 in flight');
+      await screenshot(editor.page, 'sms-out-dialog');
+      await editor.closeNodeDialog(false);
+    });
+
     it('start callbacks marks a listener URL that is not http(s) or carries a password', async () => {
       await editor.editNode('e2e-cb');
       assert.equal(await invalid('#node-input-callbackUrl', 'ftp://example.com/sms'), true, 'ftp://');
@@ -232,7 +249,7 @@ describe('the editor in a real browser (Node-RED 4, package installed from the t
     });
 
     it('labels the palette, the dialogs and the help from the de catalogs', async () => {
-      for (const type of ['sms-queue-in', 'start-callbacks']) {
+      for (const type of ['sms-queue-in', 'start-callbacks', 'sms-out']) {
         const label = (await de.paletteNode(type).locator('.red-ui-palette-label').innerText()).replace(/\s+/g, ' ').trim();
         assert.equal(label, catalog('de', type).paletteLabel);
       }

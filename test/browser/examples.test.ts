@@ -53,9 +53,9 @@ describe('the examples, imported and deployed in the editor (Node-RED 4, package
 
   /** A fresh simulator (no SMS left over from the example before), a clean workspace (the
    *  examples share their config node's id), then the import. */
-  async function importExample(title: string, tabLabel: string): Promise<void> {
+  async function importExample(title: string, tabLabel: string, simArgs: string[] = []): Promise<void> {
     await sim?.stop();
-    sim = await SimulatorProcess.start([]);
+    sim = await SimulatorProcess.start(simArgs);
     await red.deploy([]);
     await editor.reload();
     await editor.importExample(MODULE, title);
@@ -72,6 +72,16 @@ describe('the examples, imported and deployed in the editor (Node-RED 4, package
     await editor.fill('#node-config-input-username', SIM_CREDENTIALS.username);
     await editor.fill('#node-config-input-password', SIM_CREDENTIALS.password);
     await editor.closeConfigDialog(true);
+    await editor.closeNodeDialog(true);
+  }
+
+  /** The push examples name port 1880 in their callback URL: when it was taken, the URL in the
+   *  start-callbacks node `id` is changed to this Node-RED's port in its dialog. */
+  async function listenHere(id: string): Promise<void> {
+    if (red.port === 1880) return;
+    console.log(`      note: port 1880 was taken; the callback URL was changed to ${red.url}/thingspace/sms in the dialog`);
+    await editor.editNode(id);
+    await editor.fill('#node-input-callbackUrl', `${red.url}/thingspace/sms`);
     await editor.closeNodeDialog(true);
   }
 
@@ -134,13 +144,7 @@ describe('the examples, imported and deployed in the editor (Node-RED 4, package
   it('04 push mode: the inject button starts callbacks and the pushed SMS reaches the debug sidebar', async () => {
     await importExample('04 Push mode', 'push mode');
     await pointAtSimulator('f4a4000000000007');
-    if (red.port !== 1880) {
-      // Port 1880 was taken: the example's callback URL is rewritten to this Node-RED's port.
-      console.log(`      note: port 1880 was taken; the callback URL was changed to ${red.url}/thingspace/sms in the dialog`);
-      await editor.editNode('f4a4000000000004');
-      await editor.fill('#node-input-callbackUrl', `${red.url}/thingspace/sms`);
-      await editor.closeNodeDialog(true);
-    }
+    await listenHere('f4a4000000000004');
     await sim.enqueue(sms('15551230005', 'ALARM=tamper seq=2'));
     await editor.deploy();
     await editor.waitForStatus('f4a4000000000007', 'green'); // waiting for input
@@ -151,5 +155,23 @@ describe('the examples, imported and deployed in the editor (Node-RED 4, package
     // Green either way; the push path does not (yet) count what it received in the status.
     await editor.waitForStatus('f4a4000000000007', 'green');
     await screenshot(editor.page, 'example-04-push-mode-running');
+  });
+
+  it('05 command and reply: a command goes out, its delivery outcome and the device\'s reply reach the debug sidebar', async () => {
+    await importExample('05 Send a command', 'command and reply', ['--device-replies', 'commands', '--notice-delay', '200']);
+    await pointAtSimulator('f5a5000000000008');
+    await listenHere('f5a500000000000d');
+    await editor.deploy();
+    const started = await editor.waitForStatus('f5a500000000000d', 'green'); // both listeners registered, callbacks on
+    assert.match(started.text, /callbacks started/);
+    await editor.node('f5a5000000000003').locator('.red-ui-flow-node-button').click();
+    await debugShows('STATUS -> T=');
+    await debugShows('delivered');
+    const outcome = await editor.waitForStatus('f5a500000000000c', 'grey'); // the debug node shows payload.status
+    assert.equal(outcome.text, 'delivered');
+    const counters = await sim.counters();
+    assert.equal(counters.smsAccepted, 1, 'one command sent');
+    assert.equal(counters.deviceReplies, 1);
+    await screenshot(editor.page, 'example-05-command-and-reply');
   });
 });

@@ -73,7 +73,7 @@ describe('Node-RED 5 on Node 22 (package from the tarball): the light and the da
   screenshotOnFailure(() => editor);
 
   async function checkFlowAndDialog(theme: 'light' | 'dark'): Promise<void> {
-    assert.equal(await editor.paletteCategory('ThingSpace').locator('.red-ui-palette-node').count(), 2);
+    assert.equal(await editor.paletteCategory('ThingSpace').locator('.red-ui-palette-node').count(), 3, 'sms queue, start callbacks, sms out');
     await editor.openSidebar('debug');
     for (const text of TEXTS) await editor.debugMessages().filter({ hasText: text }).first().waitFor();
     await editor.waitForStatus('e2e-q', 'green');

@@ -43,8 +43,12 @@ export const queueNode = require(path.join(built, 'sms-queue-in.js'));
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const callbacksNode = require(path.join(built, 'start-callbacks.js'));
 // eslint-disable-next-line @typescript-eslint/no-require-imports
+export const outNode = require(path.join(built, 'sms-out.js'));
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
-export const ALL_NODES = [configNode, queueNode, callbacksNode, catchNode];
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const completeNode = require('@node-red/nodes/core/common/24-complete.js');
+export const ALL_NODES = [configNode, queueNode, callbacksNode, outNode, catchNode, completeNode];
 
 export const ACCOUNT = '0000123456-00001';
 export const TAB = 'tab1';

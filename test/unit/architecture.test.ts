@@ -21,8 +21,9 @@ const MAY_IMPORT: Record<string, string[]> = {
   retry: ['client', 'types'],
   message: ['client', 'types'],
   consumer: ['retry', 'message', 'client', 'types'],
-  'node-red': ['consumer', 'retry', 'message', 'client', 'types'],
-  nodes: ['node-red', 'consumer', 'retry', 'message', 'client', 'types'],
+  sender: ['retry', 'message', 'client', 'types'],
+  'node-red': ['consumer', 'sender', 'retry', 'message', 'client', 'types'],
+  nodes: ['node-red', 'consumer', 'sender', 'retry', 'message', 'client', 'types'],
   simulator: ['types'],
 };
 

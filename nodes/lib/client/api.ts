@@ -1,6 +1,6 @@
 // The contract between the ThingSpace client and its users (the queue consumer, the
 // nodes). The consumer is written against this interface only.
-import type { CallbackActionResult, CallbackListener, SmsMessage } from '../types';
+import type { CallbackActionResult, CallbackListener, SmsMessage, SmsSendRequest, SmsSendResponse } from '../types';
 
 export interface HistoryBlock {
   /** 200 (last block) or 202 (more waiting). */
@@ -37,4 +37,12 @@ export interface ThingSpaceApi {
   testConnection(opts?: CallOptions): Promise<ConnectionCheck>;
   /** Set once the server rejected the credentials; every call then fails at once without a request. */
   readonly credentialsRejected: import('./errors').ThingSpaceError | undefined;
+}
+
+/** Sending SMS: its own interface, since only sms-out needs it (the consumer never sends). */
+export interface SmsSendApi {
+  readonly accountName: string;
+  /** `POST /sms` with this account's name. Never repeated after the request may have reached
+   *  ThingSpace: a failure's `requestSent` says whether it did. */
+  sendSms(request: Omit<SmsSendRequest, 'accountName'>, opts?: CallOptions): Promise<SmsSendResponse>;
 }

@@ -20,7 +20,8 @@ export type Operation =
   | 'startCallbacks'
   | 'registerCallback'
   | 'listCallbacks'
-  | 'deleteCallback';
+  | 'deleteCallback'
+  | 'sendSms';
 
 /** Why a transport error happened, when we know better than the error (our own abort or timer). */
 export type AbortCause = 'caller' | 'timeout' | undefined;
@@ -34,6 +35,7 @@ const LABEL: Record<Operation, string> = {
   registerCallback: 'the callback registration',
   listCallbacks: 'the callback listing',
   deleteCallback: 'the callback deletion',
+  sendSms: 'the SMS send request',
 };
 
 const MAX_ERROR_TEXT = 300;
@@ -62,6 +64,7 @@ function make(kind: ErrorKind, operation: Operation, message: string, extra: Par
     errorCode: extra.errorCode,
     errorMessage: extra.errorMessage,
     retryAfterMs: extra.retryAfterMs,
+    requestSent: extra.requestSent,
   });
 }
 
@@ -195,28 +198,32 @@ const CERTIFICATE_PROBLEMS: Record<string, string> = {
 };
 
 /** Classifies a request that produced no usable response. Only the error's code is read;
- *  nothing else of it survives. `proxied`: the request went through a proxy. */
-export function errorFromTransport(operation: Operation, err: unknown, cause: AbortCause, timeoutMs: number, proxied = false): ThingSpaceError {
-  if (cause === 'caller') return make('aborted', operation, `${LABEL[operation]} was cancelled`);
+ *  nothing else of it survives. `proxied`: the request went through a proxy. `requestSent`:
+ *  whether the request had been written to a connection (see ThingSpaceError.requestSent);
+ *  callers that cannot tell say true, the safe answer. */
+export function errorFromTransport(operation: Operation, err: unknown, cause: AbortCause, timeoutMs: number, proxied = false, requestSent = true): ThingSpaceError {
+  const sent = { requestSent };
+  if (cause === 'caller') return make('aborted', operation, `${LABEL[operation]} was cancelled`, sent);
   const code = errorCodeOf(err);
   if (cause === 'timeout' || code === 'ETIMEDOUT') {
-    return make('timeout', operation, `No answer from ThingSpace to ${LABEL[operation]} within ${timeoutMs} ms`);
+    return make('timeout', operation, `No answer from ThingSpace to ${LABEL[operation]} within ${timeoutMs} ms`, sent);
   }
   const problem = code === undefined ? undefined : CERTIFICATE_PROBLEMS[code];
   if (problem !== undefined) {
-    return make('tls', operation, `The TLS certificate of the ThingSpace server is not trusted on ${LABEL[operation]}: ${problem} (${code})`);
+    return make('tls', operation, `The TLS certificate of the ThingSpace server is not trusted on ${LABEL[operation]}: ${problem} (${code})`, sent);
   }
   // Anything else (reset, refused, DNS, a TLS handshake that is not about the certificate, a
   // stream cut mid-body) is the network's fault.
   const where = proxied ? ' through the proxy' : '';
-  return make('network', operation, `Could not reach ThingSpace${where} for ${LABEL[operation]}${withCode(code ?? 'connection failed')}`);
+  return make('network', operation, `Could not reach ThingSpace${where} for ${LABEL[operation]}${withCode(code ?? 'connection failed')}`, sent);
 }
 
 /** The proxy answered the tunnel request (CONNECT) with `status` instead of opening it: 407
  *  for credentials it refused, 403 for a port it does not allow, 5xx for a server it could
  *  not reach. Not an answer of ThingSpace's, so no `status` on the error. */
 export function proxyRefused(operation: Operation, status: number): ThingSpaceError {
-  return make('network', operation, `The proxy refused to connect to ThingSpace for ${LABEL[operation]} (HTTP ${status} from the proxy)`);
+  // The tunnel never opened: nothing of the request reached ThingSpace.
+  return make('network', operation, `The proxy refused to connect to ThingSpace for ${LABEL[operation]} (HTTP ${status} from the proxy)`, { requestSent: false });
 }
 
 /** For callers that wait on someone else's request and are themselves cancelled. */

@@ -64,6 +64,11 @@ export interface ThingSpaceErrorInit {
   retryAfterMs?: number;
   /** Which call failed, e.g. `token`, `login`, `history`. */
   operation?: string;
+  /** For a failure without an answer: false when the request certainly never reached the
+   *  server (refused, DNS, a TLS handshake that failed, a proxy that refused the tunnel),
+   *  true when it was written and the server may have acted on it. A request that cannot be
+   *  repeated safely (sending an SMS) is retried only when this is false. */
+  requestSent?: boolean;
 }
 
 export class ThingSpaceError extends Error {
@@ -73,6 +78,7 @@ export class ThingSpaceError extends Error {
   readonly errorMessage?: string;
   readonly retryAfterMs?: number;
   readonly operation?: string;
+  readonly requestSent?: boolean;
 
   constructor(init: ThingSpaceErrorInit) {
     super(init.message);
@@ -83,6 +89,7 @@ export class ThingSpaceError extends Error {
     this.errorMessage = init.errorMessage;
     this.retryAfterMs = init.retryAfterMs;
     this.operation = init.operation;
+    this.requestSent = init.requestSent;
   }
 
   /** `msg.error.code`: the API's errorCode where it gave one, else our fixed code. */
@@ -102,6 +109,7 @@ export class ThingSpaceError extends Error {
       errorMessage: this.errorMessage,
       retryAfterMs: this.retryAfterMs,
       operation: this.operation,
+      requestSent: this.requestSent,
     };
   }
 }

@@ -5,6 +5,8 @@
 // the drain's hot path: a general-purpose client cost a fifth of the drain's speed there.
 import http from 'node:http';
 import https from 'node:https';
+import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import { badResponse, errorFromTransport, proxyRefused, type AbortCause, type RawResponse } from './classify';
 import type { ClientConfig } from './config';
 import { ACCEPT_ENCODING, TOO_LARGE, decode } from './decode';
@@ -25,6 +27,15 @@ function flatHeaders(raw: http.IncomingHttpHeaders): Record<string, string | und
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   return headers;
+}
+
+/** Can the socket carry the request now: connected and, for TLS, past the handshake? A proxy
+ *  agent may hand over a socket that already is; a fresh one is still connecting. */
+function ready(socket: Socket): boolean {
+  if (socket.connecting || socket.destroyed) return false;
+  if (!(socket instanceof TLSSocket)) return true;
+  const protocol = socket.getProtocol();
+  return protocol !== null && protocol !== 'unknown';
 }
 
 export type TransportConfig = Pick<ClientConfig, 'server' | 'timeoutMs' | 'maxResponseBytes' | 'ca'>;
@@ -82,7 +93,10 @@ export class HttpTransport {
         if (err) reject(err);
         else resolve(res!);
       };
-      const fail = (err: unknown): void => finish(errorFromTransport(operation, err, cause, this.timeoutMs, proxied));
+      /** Whether the request reached a connection to the server (ThingSpaceError.requestSent):
+       *  a send that failed before that can be repeated without sending an SMS twice. */
+      let written = false;
+      const fail = (err: unknown): void => finish(errorFromTransport(operation, err, cause, this.timeoutMs, proxied, written));
       const stop = (why: AbortCause): void => {
         cause ??= why;
         fail(undefined);
@@ -111,6 +125,11 @@ export class HttpTransport {
         ...(this.ca === undefined ? {} : { ca: this.ca }),
       });
       req.on('error', fail);
+      req.on('socket', (socket: Socket) => {
+        // A kept-alive socket already carried a request: this one is written to the server.
+        if (req.reusedSocket || ready(socket)) written = true;
+        else socket.once(socket instanceof TLSSocket ? 'secureConnect' : 'connect', () => (written = true));
+      });
       req.on('proxyConnect', (connect: { statusCode?: unknown }) => {
         if (typeof connect.statusCode === 'number' && connect.statusCode !== 200) proxyStatus = connect.statusCode;
       });

@@ -54,6 +54,7 @@ export class Secrets {
       errorMessage,
       retryAfterMs: err.retryAfterMs,
       operation: err.operation,
+      requestSent: err.requestSent,
     });
   }
 }

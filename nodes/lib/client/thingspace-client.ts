@@ -5,8 +5,8 @@
 // request exists. Every failure of a call is a ThingSpaceError (classify.ts); nothing else
 // escapes, and no error or log line carries a secret (redact.ts).
 import { EventEmitter } from 'node:events';
-import { M2M_ROOT, SMS_CALLBACK_SERVICE, type CallbackActionResult, type CallbackListener } from '../types';
-import type { CallOptions, ConnectionCheck, HistoryBlock, ThingSpaceApi } from './api';
+import { M2M_ROOT, SMS_CALLBACK_SERVICE, type CallbackActionResult, type CallbackListener, type SmsSendRequest, type SmsSendResponse } from '../types';
+import type { CallOptions, ConnectionCheck, HistoryBlock, SmsSendApi, ThingSpaceApi } from './api';
 import { AuthSession, basicCredentials } from './auth';
 import { checkCallbackUrl } from './callback-url';
 import { errorFromResponse, parseJson, badResponse, type Operation, type RawResponse } from './classify';
@@ -18,6 +18,7 @@ import { nextFromLocation } from './location';
 import { clientLog, type ClientLog } from './log';
 import { Secrets } from './secrets';
 import { actionResult, historyBody, listenerList, successBody } from './shapes';
+import { sendAnswer } from './sms-send';
 
 export type { ThingSpaceClientOptions } from './config';
 
@@ -34,7 +35,7 @@ export interface ThingSpaceClientEvents {
   rejected: [error: ThingSpaceError];
 }
 
-export class ThingSpaceClient extends EventEmitter<ThingSpaceClientEvents> implements ThingSpaceApi {
+export class ThingSpaceClient extends EventEmitter<ThingSpaceClientEvents> implements ThingSpaceApi, SmsSendApi {
   readonly accountName: string;
   private readonly cfg: ClientConfig;
   private readonly http: HttpTransport;
@@ -108,11 +109,17 @@ export class ThingSpaceClient extends EventEmitter<ThingSpaceClientEvents> imple
     });
   }
 
-  async registerCallback(url: string, creds: { username?: string; password?: string } = {}, opts: CallOptions = {}): Promise<CallbackActionResult> {
+  /** Registers `url` for `opts.serviceName`: MO SMS (`EnhancedConnectivityService`, the
+   *  default) or delivery confirmations of sent SMS (`SMSDeliveryConfirmation`). */
+  async registerCallback(
+    url: string,
+    creds: { username?: string; password?: string } = {},
+    opts: CallOptions & { serviceName?: string } = {},
+  ): Promise<CallbackActionResult> {
     return this.guard(async () => {
       const checked = checkCallbackUrl(typeof url === 'string' ? url : '');
       if (!checked.ok) throw badArgument('registerCallback', checked.reason);
-      const body: Record<string, string> = { name: SMS_CALLBACK_SERVICE, url: checked.url };
+      const body: Record<string, string> = { name: opts.serviceName ?? SMS_CALLBACK_SERVICE, url: checked.url };
       if (creds.username) body.username = creds.username;
       if (creds.password) body.password = creds.password;
       const res = await this.call('registerCallback', 'POST', `${M2M_ROOT}/callbacks/${this.account}`, JSON.stringify(body), opts.signal);
@@ -141,6 +148,20 @@ export class ThingSpaceClient extends EventEmitter<ThingSpaceClientEvents> imple
       const res = await this.call('deleteCallback', 'DELETE', path, undefined, opts.signal);
       const result = actionResult('deleteCallback', parseJson('deleteCallback', res), res.status);
       this.log.debug(`DELETE callbacks/${serviceName} -> ${res.status}`);
+      return result;
+    });
+  }
+
+  /** `POST /sms` (docs/thingspace-api.md, "Sending SMS"): ThingSpace queues the SMS and answers its
+   *  requestId. Not idempotent: repeated here only when ThingSpace refused the bearer or the
+   *  session (it queued nothing then); any other failure is the caller's to judge, with
+   *  `requestSent` saying whether the request may have reached ThingSpace. */
+  async sendSms(request: Omit<SmsSendRequest, 'accountName'>, opts: CallOptions = {}): Promise<SmsSendResponse> {
+    return this.guard(async () => {
+      const body: SmsSendRequest = { accountName: this.cfg.accountName, ...request };
+      const res = await this.call('sendSms', 'POST', `${M2M_ROOT}/sms`, JSON.stringify(body), opts.signal);
+      const result = sendAnswer(parseJson('sendSms', res), res.status);
+      if (this.log.debugOn) this.log.debug(`POST sms -> ${res.status} (requestId ${result.requestId})`);
       return result;
     });
   }

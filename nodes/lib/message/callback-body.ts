@@ -137,6 +137,11 @@ export function redactCallbackBody(body: unknown): unknown {
 
 // ---- decoding -------------------------------------------------------------------------
 
+/** A body as http in hands it over (object, JSON text or Buffer), decoded and bounded. */
+export function decodeCallbackBody(body: unknown): { ok: true; value: unknown } | { ok: false; reason: string } {
+  return decode(body);
+}
+
 function decode(body: unknown): { ok: true; value: unknown } | { ok: false; reason: string } {
   // http in normally hands us an object; a text/plain or raw body arrives as a string or Buffer.
   if (Buffer.isBuffer(body)) {
@@ -164,6 +169,13 @@ function configured(expected: CallbackCredentials | undefined): CallbackCredenti
 
 // ThingSpace copies the registered username/password into each body in plain text (api 6.1);
 // the legacy SOAP body names them Username/Password (6.2). Reasons never contain either value.
+/** The credentials check alone, for other callback bodies (delivery notices): undefined when
+ *  the body carries what the config node expects (or it expects nothing). */
+export function callbackCredentialsFailure(body: unknown, expected: CallbackCredentials | undefined): Failure | undefined {
+  const wanted = configured(expected);
+  return wanted ? checkCredentials(body, wanted) : undefined;
+}
+
 function checkCredentials(body: unknown, expected: CallbackCredentials): Failure | undefined {
   const root = isObject(body) && isObject(body.SmsCallbackRequest) ? body.SmsCallbackRequest : body;
   const given = isObject(root) ? root : {};

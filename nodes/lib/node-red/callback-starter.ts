@@ -2,7 +2,7 @@
 // SMS callback listener, then asks ThingSpace to push the queued SMS to it
 // (docs/thingspace-api.md, "startCallbacks" and "Callback listeners").
 import type { NodeMessage } from 'node-red';
-import { SMS_CALLBACK_SERVICE } from '../types';
+import { SMS_CALLBACK_SERVICE, SMS_DELIVERY_SERVICE, type CallbackListener } from '../types';
 import { ThingSpaceError } from '../client/errors';
 import type { UsableConfig } from './config-node';
 import { toReported } from './report';
@@ -18,6 +18,8 @@ export class CallbackStarter {
     /** Already checked (nodes/lib/client/callback-url.ts); undefined: only start callbacks. */
     private readonly callbackUrl: string | undefined,
     private readonly status: StatusLine,
+    /** Checked like callbackUrl; undefined: delivery confirmations of sent SMS are not registered. */
+    private readonly deliveryUrl?: string,
   ) {
     config.api.on('rejected', this.onRejected);
   }
@@ -54,20 +56,24 @@ export class CallbackStarter {
     for (const a of this.inFlight) a.abort();
   }
 
+  /** Registers `url` for `serviceName`, unless ThingSpace already has this URL and user for it. */
+  private async ensure(listeners: CallbackListener[], serviceName: string, url: string, signal: AbortSignal): Promise<void> {
+    const creds = this.config.callbackCredentials();
+    const current = listeners.find((l) => l.serviceName === serviceName);
+    if (current && current.url === url && (current.username ?? undefined) === creds?.username) return;
+    await this.config.api.registerCallback(url, creds, { signal, serviceName });
+  }
+
   private async run(): Promise<{ success: boolean }> {
     const api = this.config.api;
     const abort = new AbortController();
     this.inFlight.add(abort);
     try {
-      if (this.callbackUrl) {
+      if (this.callbackUrl || this.deliveryUrl) {
         this.status.set(() => ({ fill: 'blue', shape: 'dot', text: this.status.t('registering') }));
-        const creds = this.config.callbackCredentials();
         const listeners = await api.listCallbacks({ signal: abort.signal });
-        const current = listeners.find((l) => l.serviceName === SMS_CALLBACK_SERVICE);
-        // Confirm rather than re-register when ThingSpace already has this URL and user.
-        if (!current || current.url !== this.callbackUrl || (current.username ?? undefined) !== creds?.username) {
-          await api.registerCallback(this.callbackUrl, creds, { signal: abort.signal });
-        }
+        if (this.callbackUrl) await this.ensure(listeners, SMS_CALLBACK_SERVICE, this.callbackUrl, abort.signal);
+        if (this.deliveryUrl) await this.ensure(listeners, SMS_DELIVERY_SERVICE, this.deliveryUrl, abort.signal);
       }
       this.status.set(() => ({ fill: 'blue', shape: 'dot', text: this.status.t('requesting') }));
       return await api.startCallbacks({ signal: abort.signal });

@@ -5,6 +5,7 @@ import type { ThingSpaceClient } from '../client/thingspace-client';
 import type { ThingSpaceError } from '../client/errors';
 import type { CallbackCredentials } from '../message/callback-body';
 import { ReportedError } from './report';
+import type { SourceFilter } from './source-filter';
 
 export interface ThingSpaceCredentials {
   clientId?: string;
@@ -23,6 +24,8 @@ export interface ThingSpaceConfigNode extends Node<ThingSpaceCredentials> {
   api?: ThingSpaceClient;
   configError?: ThingSpaceError;
   callbackCredentials(): CallbackCredentials | undefined;
+  /** The allow-list of callback sources (undefined in a runtime that predates it: no check). */
+  sourceFilter?: SourceFilter;
 }
 
 export type UsableConfig = ThingSpaceConfigNode & { api: ThingSpaceClient };

@@ -9,6 +9,7 @@ import { toBatchMessage, toSingleMessage, type SingleContext } from '../message/
 import { compileTopic, type TopicFunction } from '../message/topic';
 import type { UsableConfig } from './config-node';
 import { contextStore, type NodeContextStore } from './context-store';
+import { interceptCallback } from './notice-input';
 import { acceptPush, acknowledge, inputKind } from './queue-input';
 import { showConsumerState, type Counts } from './queue-status';
 import type { Settings } from './queue-settings';
@@ -61,6 +62,8 @@ export class QueueIn {
         done(acknowledge(msg, this.consumer, this.settings, this.accountName));
         return;
       case 'push': {
+        // A source the account does not allow (403), or a delivery notice for sms-out.
+        if (interceptCallback(this.node, msg, this.config, done, true)) return;
         const pushed = acceptPush(msg, {
           consumer: this.consumer,
           settings: this.settings,

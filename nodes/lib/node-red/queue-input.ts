@@ -4,6 +4,7 @@
 import type { NodeMessage, NodeMessageInFlow } from 'node-red';
 import type { QueueConsumer } from '../consumer/queue-consumer';
 import { looksLikeCallbackBody, parseCallbackBody, redactCallbackBody, type CallbackCredentials } from '../message/callback-body';
+import { looksLikeDeliveryNotice } from '../message/delivery-notice';
 import { toBatchMessage, toSingleMessage } from '../message/output';
 import type { TopicFunction } from '../message/topic';
 import { answerHttp } from './http-reply';
@@ -15,7 +16,8 @@ export type InputKind = 'ack' | 'push' | 'poll';
 export function inputKind(msg: NodeMessageInFlow): InputKind {
   const ts = (msg as { thingspace?: unknown }).thingspace;
   if (ts !== undefined && ts !== null && typeof ts === 'object' && 'source' in ts) return 'ack';
-  if (msg.req !== undefined || looksLikeCallbackBody(msg.payload)) return 'push';
+  // A delivery notice of a sent SMS is a callback too (notice-input.ts takes it from there).
+  if (msg.req !== undefined || looksLikeCallbackBody(msg.payload) || looksLikeDeliveryNotice(msg.payload)) return 'push';
   return 'poll';
 }
 

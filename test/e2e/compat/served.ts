@@ -3,7 +3,7 @@
 import type { NodeRed } from '../harness';
 
 export const MODULE = 'node-red-contrib-thingspace-sms';
-export const TYPES = ['thingspace-config', 'sms-queue-in', 'start-callbacks'] as const;
+export const TYPES = ['thingspace-config', 'sms-queue-in', 'start-callbacks', 'sms-out'] as const;
 export const LANGS = ['en-US', 'de'] as const;
 
 export interface NodeSet {
@@ -75,7 +75,7 @@ export function helpOf(section: string, type: string): string | undefined {
 }
 
 /** Text that is an untranslated catalog key of ours, e.g. `sms-queue-in.status.polling`. */
-export const RAW_KEY = /\b(?:thingspace-config|sms-queue-in|start-callbacks)\.[A-Za-z]+\.[A-Za-z.]+/;
+export const RAW_KEY = /\b(?:thingspace-config|sms-queue-in|start-callbacks|sms-out)\.[A-Za-z]+\.[A-Za-z.]+/;
 
 /** GET /library/examples/flows/...: what Import > Examples lists and loads. */
 export async function examples(red: NodeRed, sub = ''): Promise<unknown> {

@@ -23,7 +23,7 @@ function assertClean(err: ThingSpaceError, extra: string[] = []): void {
   for (const view of views) {
     for (const secret of [...FORBIDDEN, ...extra]) assert.ok(!view.includes(secret), `secret found in ${view.slice(0, 200)}`);
   }
-  assert.deepEqual(Object.keys(err).sort(), ['errorCode', 'errorMessage', 'kind', 'name', 'operation', 'retryAfterMs', 'status'], 'no stray fields such as a request or config');
+  assert.deepEqual(Object.keys(err).sort(), ['errorCode', 'errorMessage', 'kind', 'name', 'operation', 'requestSent', 'retryAfterMs', 'status'], 'no stray fields such as a request or config');
 }
 
 describe('secrets never leave the client', () => {

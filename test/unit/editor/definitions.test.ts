@@ -3,16 +3,28 @@ import ts from 'typescript';
 import { NODE_TYPES, NodeType, definitions, editorScript, editorTemplate, exists, read, tagProblems } from './editor-files';
 import { checkCallbackUrl } from '../../../nodes/lib/client/callback-url';
 import { normaliseServer } from '../../../nodes/lib/client/config';
+import { checkDeviceId, DEVICE_KINDS } from '../../../nodes/lib/message/sms-target';
+import { checkTimeToLive } from '../../../nodes/lib/message/send-request';
+import { AddressList, THINGSPACE_CALLBACK_SOURCES, parseAddressList } from '../../../nodes/lib/message/source-allow-list';
 
 // What the README's node tables fix: property names and their defaults.
 const SPEC_DEFAULTS: Record<NodeType, Record<string, unknown>> = {
-  'thingspace-config': { name: '', accountName: '', server: 'https://thingspace.verizon.com' },
+  'thingspace-config': {
+    name: '', accountName: '', server: 'https://thingspace.verizon.com', restrictSources: false, allowedSources: '', trustedProxies: '',
+  },
   'sms-queue-in': {
     name: '', thingspace: '', interval: 60, ackMode: 'auto', ackTimeout: 60, output: 'single', dedupe: true,
     topic: 'thingspace/{account}/sms/{id}',
   },
-  'start-callbacks': { name: '', thingspace: '', callbackUrl: '', onDeploy: false },
+  'start-callbacks': { name: '', thingspace: '', callbackUrl: '', onDeploy: false, deliveryNotices: false, deliveryUrl: '' },
+  'sms-out': {
+    name: '', thingspace: '', targetType: 'msg', deviceKind: 'mdn', deviceId: '', groupName: '', servicePlan: '',
+    encoding: '7-bit', timeToLive: '', concurrency: 4, queueLimit: 1000, keep: '_msgid,correlationId', outcomeTimeout: 86400,
+  },
 };
+
+/** Inputs and outputs of each flow node: sms-out has a second output for delivery outcomes. */
+const PORTS: Record<string, [number, number]> = { 'sms-queue-in': [1, 1], 'start-callbacks': [1, 1], 'sms-out': [1, 2] };
 
 const CREDENTIALS = {
   clientId: 'text', clientSecret: 'password', username: 'text', password: 'password',
@@ -42,9 +54,9 @@ function property(obj: ts.ObjectLiteralExpression, name: string): ts.Expression 
   return undefined;
 }
 
-function validate(def: Record<string, unknown>, prop: string, value: unknown): boolean {
+function validate(def: Record<string, unknown>, prop: string, value: unknown, node: Record<string, unknown> = {}): boolean {
   const spec = (def.defaults as Record<string, { validate: (this: unknown, v: unknown) => unknown }>)[prop];
-  return spec.validate.call({ _: (key: string) => key }, value) === true;
+  return spec.validate.call({ _: (key: string) => key, ...node }, value) === true;
 }
 
 describe('editor node definitions', () => {
@@ -83,7 +95,7 @@ describe('editor node definitions', () => {
           assert.strictEqual(def.category, 'config');
         } else {
           assert.strictEqual(def.category, 'ThingSpace');
-          assert.deepStrictEqual([def.inputs, def.outputs], [1, 1]);
+          assert.deepStrictEqual([def.inputs, def.outputs], PORTS[type]);
           assert.ok(exists('icons', def.icon as string), `icons/${String(def.icon)}`);
           assert.match(read('icons', def.icon as string), /viewBox="0 0 40 60"/);
           assert.strictEqual((def.defaults as Record<string, { type?: string }>).thingspace.type, 'thingspace-config');
@@ -183,6 +195,50 @@ describe('editor node definitions', () => {
         assert.strictEqual(validate(def, 'callbackUrl', url), checkCallbackUrl(url).ok, url);
       }
     });
+  });
+});
+
+describe('editor node definitions: sms-out and the callback sources', () => {
+  const out = definitions('sms-out').get('sms-out')!;
+  const cfg = definitions('thingspace-config').get('thingspace-config')!;
+
+  it('judges a device id of each kind as the runtime does (nodes/lib/message/sms-target.ts)', () => {
+    const ids = ['5551230001', '15551230001', '555123000', '356938035643809', '89148000001234567890', '12345678901', 'A1B2C3D4',
+      'A1000038000042', '89049032000001000000012345678901', '555-0100', '', 'abc'];
+    for (const kind of DEVICE_KINDS) {
+      for (const id of ids) {
+        assert.strictEqual(validate(out, 'deviceId', id, { targetType: 'device', deviceKind: kind }), checkDeviceId(kind, id).ok, `${kind} ${id}`);
+      }
+    }
+    assert.ok(validate(out, 'deviceId', 'anything', { targetType: 'msg' }), 'only checked when the node names one device');
+  });
+
+  it('asks for a group or a service plan only when that is the target', () => {
+    assert.ok(!validate(out, 'groupName', ' ', { targetType: 'group' }));
+    assert.ok(validate(out, 'groupName', '', { targetType: 'device' }));
+    assert.ok(!validate(out, 'servicePlan', '', { targetType: 'servicePlan' }));
+  });
+
+  it('judges encodings, limits and the time to live as the runtime does', () => {
+    for (const e of ['7-bit', '8-bit-ASCII', '8-bit-UTF-8', '8-bit-DATA']) assert.ok(validate(out, 'encoding', e), e);
+    assert.ok(!validate(out, 'encoding', 'UCS-2'));
+    for (const [v, ok] of [[4, true], ['64', true], [0, false], [65, false], ['2.5', false]] as const) assert.strictEqual(validate(out, 'concurrency', v), ok, String(v));
+    for (const v of ['', '48h', '5', 'two days', 'x'.repeat(33)]) assert.strictEqual(validate(out, 'timeToLive', v), typeof checkTimeToLive(v) === 'string', v);
+  });
+
+  it('judges the allowed sources and trusted proxies as the runtime does (nodes/lib/message/source-allow-list.ts)', () => {
+    const lists = ['', THINGSPACE_CALLBACK_SOURCES.join('\n'), '10.0.0.0/8, 192.0.2.1', '2001:db8::/32', '::1', '10.0.0.0/33', '256.1.1.1',
+      'example.com', '1.2.3', '2001:db8::/129', '3.87.163.45;34.216.81.234', '1:2::3::4'];
+    for (const text of lists) {
+      const runtime = parseAddressList(text) instanceof AddressList;
+      assert.strictEqual(validate(cfg, 'allowedSources', text), runtime, text);
+      assert.strictEqual(validate(cfg, 'trustedProxies', text), runtime, text);
+    }
+  });
+
+  it('prefills the allow-list with the addresses the runtime knows as ThingSpace\'s', () => {
+    const script = read('nodes', 'thingspace-config.html');
+    for (const address of THINGSPACE_CALLBACK_SOURCES) assert.ok(script.includes(`'${address}'`), address);
   });
 });
 

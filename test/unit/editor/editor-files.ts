@@ -5,7 +5,7 @@ import fs from 'fs';
 import path from 'path';
 import vm from 'vm';
 
-export const NODE_TYPES = ['thingspace-config', 'sms-queue-in', 'start-callbacks'] as const;
+export const NODE_TYPES = ['thingspace-config', 'sms-queue-in', 'start-callbacks', 'sms-out'] as const;
 export type NodeType = (typeof NODE_TYPES)[number];
 export const LANGS = ['en-US', 'de'] as const;
 export type Lang = (typeof LANGS)[number];

@@ -79,6 +79,12 @@ describe('editor help', () => {
       });
     });
 
+    it(`sms-out (${lang}) lists its own error codes and explains SEND_UNCERTAIN`, () => {
+      const details = section(help(lang, 'sms-out'), 'Details');
+      for (const code of ['SMS_TOO_LONG', 'BAD_INPUT', 'SEND_UNCERTAIN', 'QUEUE_FULL']) assert.ok(details.includes(`<code>${code}</code>`), code);
+      assert.match(details, /SMSDeliveryConfirmation/);
+    });
+
     it(`thingspace-config (${lang}) warns about the five-login lockout`, () => {
       assert.match(help(lang, 'thingspace-config'), lang === 'de' ? /Fünf fehlgeschlagene Anmeldungen/ : /Five failed logins/);
     });

@@ -1,0 +1,152 @@
+// Delivery notices of sent SMS (docs/thingspace-api.md, "Delivery notices"): "sent to network"
+// through EnhancedConnectivityService, the device's acknowledgement (or "expired" after five
+// days) through SMSDeliveryConfirmation. Their JSON is undocumented, and they may reach the
+// listener that also receives MO SMS, so this tells them from SMS and reads every plausible
+// shape: `requestId`, a status and device ids, at the top level or inside a nested object
+// (a `*Response`, or one named after the delivery), as NIDD's REST callbacks nest theirs.
+// A notice is never read as an SMS: the recognition below runs before the SMS parser.
+import type { DeviceId } from '../types';
+import { FROM_CALLBACK, readDeviceIds } from '../client/device-ids';
+import { describe, isObject, type Obj } from '../client/json-values';
+
+/** Our reading of ThingSpace's status text. `sent`: handed to the network, more may follow. */
+export type DeliveryStatus = 'sent' | 'delivered' | 'failed' | 'expired' | 'unknown';
+
+export interface DeliveryNotice {
+  requestId: string;
+  status: DeliveryStatus;
+  /** delivered, failed and expired end a send; sent and unknown may be followed by more. */
+  final: boolean;
+  /** ThingSpace's own status text, as received. */
+  thingspaceStatus: string;
+  /** As received; empty when the notice names no device. */
+  deviceIds: DeviceId[];
+  /** As received, else our receive time (then `timestampLocal`). */
+  timestamp: string;
+  timestampLocal: boolean;
+  reason?: string;
+}
+
+export type NoticeParseResult = { ok: true; notice: DeliveryNotice } | { ok: false; reason: string };
+
+const MAX_FIELDS = 200;
+const MAX_ID_LENGTH = 256;
+const MAX_TEXT = 300;
+
+/** A key that names a delivery (`deliveryStatus`, `smsDeliveryConfirmation`, `deliveryReceipt`...). */
+const DELIVERY_KEY = /deliver|confirmation|receipt/i;
+const STATUS_FIELDS = ['deliveryStatus', 'smsStatus', 'status', 'Status', 'state'] as const;
+const TEXT_FIELDS = ['message', 'smsMessage', 'sms', 'SmsMessage'] as const;
+/** Status words only a notice carries, spaces, hyphens and underscores removed. */
+const NOTICE_WORDS = /^(sent|senttonetwork|delivered|deliveredtodevice|undelivered|undeliverable|failed|failure|expired|rejected)$/;
+
+function isResponseKey(key: string): boolean {
+  return key.length > 8 && key.slice(-8).toLowerCase() === 'response';
+}
+
+/** Nested objects worth reading: delivery-named first, then `*Response`s. */
+function nestedOf(root: Obj): { delivery: Obj[]; responses: Obj[]; deliveryKey: boolean } {
+  const delivery: Obj[] = [];
+  const responses: Obj[] = [];
+  let deliveryKey = false;
+  let seen = 0;
+  for (const key in root) {
+    if (++seen > MAX_FIELDS) break;
+    if (DELIVERY_KEY.test(key)) deliveryKey = true;
+    const value = root[key];
+    if (!isObject(value) || key === 'deviceIds') continue;
+    if (DELIVERY_KEY.test(key)) delivery.push(value);
+    else if (isResponseKey(key)) responses.push(value);
+  }
+  for (const nested of responses) for (const key in nested) if (DELIVERY_KEY.test(key)) deliveryKey = true;
+  return { delivery, responses, deliveryKey };
+}
+
+function statusOf(objects: Obj[]): string | undefined {
+  for (const obj of objects) {
+    for (const field of STATUS_FIELDS) {
+      const v = obj[field];
+      if (typeof v === 'string' && v.trim() !== '') return v.trim();
+    }
+  }
+  return undefined;
+}
+
+function hasText(root: Obj, nested: Obj[]): boolean {
+  if (TEXT_FIELDS.some((f) => typeof root[f] === 'string')) return true;
+  return nested.some((o) => typeof o.message === 'string' || typeof o.smsMessage === 'string');
+}
+
+function squash(status: string): string {
+  return status.toLowerCase().replace(/[\s_-]+/g, '');
+}
+
+/**
+ * Is this decoded body a delivery notice rather than an MO SMS? Yes when it has a field named
+ * after a delivery; or a requestId and a status but no SMS text; or a status only a notice
+ * uses (delivered, failed, expired, sent to network...), text or not.
+ */
+export function looksLikeDeliveryNotice(value: unknown): boolean {
+  if (!isObject(value)) return false;
+  const { delivery, responses, deliveryKey } = nestedOf(value);
+  if (deliveryKey) return true;
+  const status = statusOf([...responses, value]);
+  if (status === undefined) return false;
+  if (NOTICE_WORDS.test(squash(status))) return true;
+  return value.requestId !== undefined && !hasText(value, [...delivery, ...responses]);
+}
+
+/** Our reading of a status text; 'success' means delivered only in a delivery-named notice. */
+export function readStatus(text: string, deliveryNamed: boolean): { status: DeliveryStatus; final: boolean } {
+  const s = squash(text);
+  if (s.includes('expire')) return { status: 'expired', final: true };
+  if (/undeliver|notdeliver|fail|reject|error|invalid|cancel/.test(s)) return { status: 'failed', final: true };
+  if (s.includes('deliver') || (deliveryNamed && /^(success|successful|ok|acknowledged|received)$/.test(s))) return { status: 'delivered', final: true };
+  if (/sent|network|queued|submitted|accepted|pending|inprogress|enroute/.test(s)) return { status: 'sent', final: false };
+  return { status: 'unknown', final: false };
+}
+
+function textField(objects: Obj[], fields: string[]): string | undefined {
+  for (const obj of objects) {
+    for (const f of fields) {
+      const v = obj[f];
+      if (typeof v === 'string' && v.trim() !== '') return v.length > MAX_TEXT ? `${v.slice(0, MAX_TEXT)}...` : v;
+    }
+  }
+  return undefined;
+}
+
+/** A decoded notice body (see looksLikeDeliveryNotice), or why it cannot be read. */
+export function parseDeliveryNotice(value: unknown, receivedAt: Date): NoticeParseResult {
+  if (!isObject(value)) return { ok: false, reason: `notice body is ${describe(value)}, expected a JSON object` };
+  const { delivery, responses, deliveryKey } = nestedOf(value);
+  const inner = [...delivery, ...responses];
+  const all = [...inner, value];
+  const rawId = value.requestId ?? inner.map((o) => o.requestId).find((v) => v !== undefined);
+  const requestId = typeof rawId === 'number' && Number.isFinite(rawId) ? String(rawId) : rawId;
+  if (typeof requestId !== 'string' || requestId === '' || requestId.length > MAX_ID_LENGTH) {
+    return { ok: false, reason: `delivery notice without a readable requestId (it is ${describe(rawId)})` };
+  }
+  const thingspaceStatus = statusOf(all) ?? (deliveryKey ? textField(all, ['result']) : undefined);
+  if (thingspaceStatus === undefined) return { ok: false, reason: 'delivery notice without a status (deliveryStatus, smsStatus or status)' };
+  let deviceIds: DeviceId[] = [];
+  const idsAt = [value, ...inner].find((o) => o.deviceIds !== undefined && o.deviceIds !== null);
+  const rawIds = idsAt?.deviceIds ?? value.Device;
+  if (rawIds !== undefined && rawIds !== null) {
+    const ids = readDeviceIds(rawIds, idsAt ? 'deviceIds' : 'Device', FROM_CALLBACK);
+    if (typeof ids === 'string') return { ok: false, reason: ids };
+    deviceIds = ids;
+  }
+  const stamp = textField(all, ['timestamp', 'deliveryTimestamp', 'Timestamp', 'dateTime']);
+  const notice: DeliveryNotice = {
+    requestId,
+    ...readStatus(thingspaceStatus, deliveryKey),
+    thingspaceStatus,
+    deviceIds,
+    timestamp: stamp ?? receivedAt.toISOString(),
+    timestampLocal: stamp === undefined,
+  };
+  const reason = textField(all, ['reason', 'failureReason', 'errorMessage', 'description']);
+  if (reason !== undefined) notice.reason = reason;
+  return { ok: true, notice };
+}

@@ -1,0 +1,167 @@
+// Who an SMS goes to (docs/thingspace-api.md, "Sending SMS"): a list of devices, one id each,
+// or a device group, service plan or custom fields. Set on the node, or taken from the
+// message. Device ids are checked for their kind's form before anything is sent.
+import type { DeviceId, SmsSendRequest } from '../types';
+import { describe, isObject } from '../client/json-values';
+
+export type Target = Pick<SmsSendRequest, 'deviceIds' | 'groupName' | 'servicePlan' | 'customFields'>;
+
+export type TargetType = 'msg' | 'device' | 'group' | 'servicePlan';
+
+export interface TargetSettings {
+  type: TargetType;
+  /** Kind of the node's device id, and of a bare id in msg.topic. */
+  deviceKind: string;
+  deviceId: string;
+  groupName: string;
+  servicePlan: string;
+}
+
+/** Devices per send we accept from a message. */
+export const MAX_TARGET_DEVICES = 1000;
+const MAX_NAME_LENGTH = 256;
+const MAX_CUSTOM_FIELDS = 20;
+
+/** The id forms per kind (docs/thingspace-api.md, "Device ids"), generous where Verizon's pages differ. */
+const ID_FORMS: Record<string, { test: RegExp; what: string }> = {
+  mdn: { test: /^\d{10,15}$/, what: '10 to 15 digits' },
+  msisdn: { test: /^\d{10,15}$/, what: '10 to 15 digits' },
+  imei: { test: /^\d{14,16}$/, what: '14 to 16 digits' },
+  iccid: { test: /^\d{18,22}$/, what: '18 to 22 digits' },
+  eid: { test: /^\d{32}$/, what: '32 digits' },
+  esn: { test: /^(?:\d{11}|[0-9A-Fa-f]{8})$/, what: '11 digits or 8 hexadecimal characters' },
+  meid: { test: /^(?:[0-9A-Fa-f]{14}|\d{18})$/, what: '14 hexadecimal characters or 18 digits' },
+};
+
+export const DEVICE_KINDS = Object.keys(ID_FORMS);
+
+export type Checked<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+const ok = <T>(value: T): Checked<T> => ({ ok: true, value });
+const no = <T>(reason: string): Checked<T> => ({ ok: false, reason });
+
+/** One device id, kind lower-cased; the reason names the kind and the expected form. */
+export function checkDeviceId(kind: unknown, id: unknown, where = 'device id'): Checked<DeviceId> {
+  if (typeof kind !== 'string' || kind.trim() === '') return no(`${where} has no kind`);
+  const k = kind.trim().toLowerCase();
+  const form = ID_FORMS[k];
+  if (!form) return no(`${where} has kind "${kind.slice(0, 20)}"; expected one of ${DEVICE_KINDS.join(', ')}`);
+  const text = typeof id === 'number' && Number.isSafeInteger(id) ? String(id) : id;
+  if (typeof text !== 'string' || text.trim() === '') return no(`${where} (${k}) has no id`);
+  if (!form.test.test(text.trim())) return no(`${where} is not a well-formed ${k}: expected ${form.what}`);
+  return ok({ kind: k, id: text.trim() });
+}
+
+function name(value: unknown, field: string): Checked<string> {
+  if (typeof value !== 'string' || value.trim() === '') return no(`${field} is ${describe(value)}, expected a name`);
+  if (value.length > MAX_NAME_LENGTH) return no(`${field} is longer than ${MAX_NAME_LENGTH} characters`);
+  return ok(value.trim());
+}
+
+/** The node's own target, checked at deploy; undefined for 'msg' (the message decides). */
+export function configuredTarget(s: TargetSettings): Checked<Target | undefined> {
+  switch (s.type) {
+    case 'msg':
+      return ok(undefined);
+    case 'device': {
+      const id = checkDeviceId(s.deviceKind, s.deviceId, 'the node\'s device id');
+      return id.ok ? ok({ deviceIds: [id.value] }) : id;
+    }
+    case 'group': {
+      const g = name(s.groupName, 'the group name');
+      return g.ok ? ok({ groupName: g.value }) : g;
+    }
+    case 'servicePlan': {
+      const p = name(s.servicePlan, 'the service plan');
+      return p.ok ? ok({ servicePlan: p.value }) : p;
+    }
+  }
+}
+
+/**
+ * The target a message names, in this order: `msg.deviceIds`; `msg.groupName`,
+ * `msg.servicePlan` and `msg.customFields` (filters that combine); `msg.topic` as `kind:id`
+ * or a bare id of `defaultKind` (the last `/` segment of a topic path).
+ */
+export function messageTarget(msg: Record<string, unknown>, defaultKind: string): Checked<Target> {
+  const filters = msg.groupName !== undefined || msg.servicePlan !== undefined || msg.customFields !== undefined;
+  if (msg.deviceIds !== undefined && msg.deviceIds !== null) {
+    if (filters) return no('msg.deviceIds cannot be combined with msg.groupName, msg.servicePlan or msg.customFields: choose one way of naming the target');
+    const ids = deviceList(msg.deviceIds, msg.device);
+    return ids.ok ? ok({ deviceIds: ids.value }) : ids;
+  }
+  if (filters) return filterTarget(msg);
+  if (typeof msg.topic === 'string' && msg.topic.trim() !== '') {
+    const topic = msg.topic.trim();
+    const last = topic.slice(topic.lastIndexOf('/') + 1);
+    const colon = last.indexOf(':');
+    const id = colon === -1 ? checkDeviceId(defaultKind, last, 'the device id in msg.topic') : checkDeviceId(last.slice(0, colon), last.slice(colon + 1), 'the device id in msg.topic');
+    return id.ok ? ok({ deviceIds: [id.value] }) : id;
+  }
+  return no('No target: set msg.deviceIds (or msg.groupName, msg.servicePlan, msg.customFields, or msg.topic as kind:id), or choose a target in the node');
+}
+
+/**
+ * `msg.deviceIds`: one id per device, as ThingSpace wants them. A message from sms-queue-in
+ * holds every id of the one device that sent it, in `msg.deviceIds` and again in `msg.device`:
+ * when the two agree, that device is answered by one id (its mdn if it has one), not once per id.
+ */
+function deviceList(raw: unknown, device: unknown): Checked<DeviceId[]> {
+  const list = Array.isArray(raw) ? raw : isObject(raw) ? [raw] : undefined;
+  if (!list) return no(`msg.deviceIds is ${describe(raw)}, expected an array of {kind, id}`);
+  if (list.length === 0) return no('msg.deviceIds is empty: no device to send to');
+  if (list.length > MAX_TARGET_DEVICES) return no(`msg.deviceIds has ${list.length} devices, more than the ${MAX_TARGET_DEVICES} accepted per message`);
+  const ids: DeviceId[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const entry = list[i] as unknown;
+    if (!isObject(entry)) return no(`msg.deviceIds[${i}] is ${describe(entry)}, expected {kind, id}`);
+    const id = checkDeviceId(entry.kind, entry.id, `msg.deviceIds[${i}]`);
+    if (!id.ok) return id;
+    ids.push(id.value);
+  }
+  return ok(oneDevice(ids, device) ?? ids);
+}
+
+function oneDevice(ids: DeviceId[], device: unknown): DeviceId[] | undefined {
+  if (ids.length < 2 || !isObject(device)) return undefined;
+  const same = ids.every((d) => device[d.kind] === d.id) && Object.keys(device).length === ids.length;
+  if (!same) return undefined;
+  return [ids.find((d) => d.kind === 'mdn') ?? ids.find((d) => d.kind === 'msisdn') ?? ids[0]];
+}
+
+function filterTarget(msg: Record<string, unknown>): Checked<Target> {
+  const target: Target = {};
+  if (msg.groupName !== undefined) {
+    const g = name(msg.groupName, 'msg.groupName');
+    if (!g.ok) return g;
+    target.groupName = g.value;
+  }
+  if (msg.servicePlan !== undefined) {
+    const p = name(msg.servicePlan, 'msg.servicePlan');
+    if (!p.ok) return p;
+    target.servicePlan = p.value;
+  }
+  if (msg.customFields !== undefined) {
+    const f = customFields(msg.customFields);
+    if (!f.ok) return f;
+    target.customFields = f.value;
+  }
+  return ok(target);
+}
+
+/** `[{key, value}]`, or an object of key to value. */
+function customFields(raw: unknown): Checked<Array<{ key: string; value: string }>> {
+  const entries = Array.isArray(raw)
+    ? raw.map((e: unknown) => (isObject(e) ? [e.key, e.value] : [undefined, undefined]))
+    : isObject(raw)
+      ? Object.entries(raw)
+      : undefined;
+  if (!entries) return no(`msg.customFields is ${describe(raw)}, expected [{key, value}] or an object`);
+  if (entries.length === 0 || entries.length > MAX_CUSTOM_FIELDS) return no(`msg.customFields needs 1 to ${MAX_CUSTOM_FIELDS} fields`);
+  const out: Array<{ key: string; value: string }> = [];
+  for (const [key, value] of entries) {
+    if (typeof key !== 'string' || key === '' || typeof value !== 'string') return no('each of msg.customFields needs a key and a string value');
+    out.push({ key, value });
+  }
+  return ok(out);
+}

@@ -1,0 +1,81 @@
+// A delivery notice arriving as a flow message (an http in request at the callback listener,
+// or a payload a flow passes on): checked like any callback body (source, then the config
+// node's callback credentials), read, and handed to the sms-out node that sent the SMS
+// (notice-router.ts). ThingSpace gets its answer here, since the notice goes no further down
+// the listener's flow: 200 once handed on, 401 or 400 when refused. Nothing is dropped unseen:
+// a refused notice, or one no sms-out node can take, reaches Catch nodes with its body.
+import type { Node, NodeMessage, NodeMessageInFlow } from 'node-red';
+import { SMS_DELIVERY_SERVICE } from '../types';
+import { isObject } from '../client/json-values';
+import { callbackCredentialsFailure, decodeCallbackBody, redactCallbackBody } from '../message/callback-body';
+import { looksLikeDeliveryNotice, parseDeliveryNotice } from '../message/delivery-notice';
+import type { ThingSpaceConfigNode } from './config-node';
+import { answerHttp } from './http-reply';
+import { routeNotice } from './notice-router';
+import { ReportedError, toReported } from './report';
+
+type Done = (err?: Error) => void;
+
+/** The decoded body, if the message carries a delivery notice. Strings and Buffers only from http in. */
+export function noticeBody(msg: NodeMessageInFlow): unknown {
+  const p = msg.payload;
+  if (isObject(p)) return looksLikeDeliveryNotice(p) ? p : undefined;
+  if (msg.req === undefined || (typeof p !== 'string' && !Buffer.isBuffer(p))) return undefined;
+  const decoded = decodeCallbackBody(p);
+  return decoded.ok && looksLikeDeliveryNotice(decoded.value) ? decoded.value : undefined;
+}
+
+/** The message as Catch nodes get it: credentials masked, without the http objects. */
+function shown(msg: NodeMessageInFlow, body: unknown): NodeMessage {
+  const out: NodeMessage = { ...msg, payload: redactCallbackBody(body) };
+  delete out.req;
+  delete out.res;
+  return out;
+}
+
+async function acceptNotice(msg: NodeMessageInFlow, body: unknown, config: ThingSpaceConfigNode): Promise<{ error: ReportedError; shown: NodeMessage } | undefined> {
+  const denied = callbackCredentialsFailure(body, config.callbackCredentials());
+  if (denied) {
+    answerHttp(msg, 401);
+    return { error: new ReportedError(denied.reason, denied.code), shown: shown(msg, body) };
+  }
+  const parsed = parseDeliveryNotice(body, new Date());
+  if (!parsed.ok) {
+    answerHttp(msg, 400);
+    return { error: new ReportedError(parsed.reason, 'BAD_INPUT'), shown: shown(msg, body) };
+  }
+  const routed = await routeNotice(config, parsed.notice);
+  // 200 either way: sending it again would not give the account an sms-out node.
+  answerHttp(msg, 200);
+  if (routed) return undefined;
+  const text = `A delivery notice (requestId ${parsed.notice.requestId}, ${parsed.notice.thingspaceStatus}) arrived for account ${config.accountName}, but no sms-out node uses that account: add one to receive outcomes, or stop registering ${SMS_DELIVERY_SERVICE}`;
+  return { error: new ReportedError(text, 'BAD_CONFIG'), shown: shown(msg, body) };
+}
+
+/**
+ * Callback input (push mode): a message from a source the config node does not allow is
+ * answered 403; a delivery notice is handed on. True when the message needs nothing more from
+ * the caller (done is called here). `sourceFirst`: check the source before looking at the body
+ * (sms-queue-in, the listener); sms-out checks it only for notices, as its input also takes
+ * messages to send from an http in of the user's own.
+ */
+export function interceptCallback(node: Node, msg: NodeMessageInFlow, config: ThingSpaceConfigNode, done: Done, sourceFirst: boolean): boolean {
+  if (sourceFirst && config.sourceFilter?.refuse(node, msg)) {
+    done();
+    return true;
+  }
+  const body = noticeBody(msg);
+  if (body === undefined) return false;
+  if (!sourceFirst && config.sourceFilter?.refuse(node, msg)) {
+    done();
+    return true;
+  }
+  acceptNotice(msg, body, config).then(
+    (refused) => {
+      if (refused) node.error(refused.error, refused.shown);
+      done();
+    },
+    (err: unknown) => done(toReported(err)),
+  );
+  return true;
+}

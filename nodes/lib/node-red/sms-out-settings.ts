@@ -1,0 +1,78 @@
+// The properties of an sms-out node, read and checked once at deploy.
+import type { NodeDef } from 'node-red';
+import { checkTimeToLive, type SendSettings } from '../message/send-request';
+import { isDataEncoding } from '../message/sms-text';
+import { DEVICE_KINDS, configuredTarget, type TargetType } from '../message/sms-target';
+import { DATA_ENCODINGS } from '../types';
+import { ReportedError } from './report';
+
+export interface SmsOutDef extends NodeDef {
+  thingspace: string;
+  targetType: string;
+  deviceKind: string;
+  deviceId: string;
+  groupName: string;
+  servicePlan: string;
+  encoding: string;
+  timeToLive: string | number;
+  concurrency: string | number;
+  queueLimit: string | number;
+  keep: string;
+  outcomeTimeout: string | number;
+}
+
+export interface SmsOutSettings {
+  send: SendSettings;
+  /** Requests in flight at most, for the account (the lowest of its sms-out nodes). */
+  concurrency: number;
+  /** Sends waiting at most, for the account. */
+  queueLimit: number;
+  /** Properties of the original message that come back with its outcome. */
+  keep: string[];
+  /** How long a send waits for its delivery outcome. */
+  outcomeTimeoutMs: number;
+  /** Sends waiting for an outcome at most; the oldest is given up beyond. */
+  maxPending: number;
+}
+
+export const MAX_PENDING = 10_000;
+const TARGET_TYPES: readonly TargetType[] = ['msg', 'device', 'group', 'servicePlan'];
+
+function bad(message: string): ReportedError {
+  return new ReportedError(message, 'BAD_CONFIG');
+}
+
+function wholeNumber(value: unknown, dflt: number, min: number, max: number, label: string): number {
+  const n = value === undefined || value === null || value === '' ? dflt : Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw bad(`Invalid ${label} "${String(value)}": a whole number from ${min} to ${max}`);
+  return n;
+}
+
+/** Reads the node's properties; throws a BAD_CONFIG ReportedError naming the bad one. */
+export function readSmsOutSettings(def: Partial<SmsOutDef>): SmsOutSettings {
+  const type = (def.targetType || 'msg') as TargetType;
+  if (!TARGET_TYPES.includes(type)) throw bad(`Invalid target "${String(def.targetType)}"`);
+  const deviceKind = (def.deviceKind || 'mdn').toLowerCase();
+  if (!DEVICE_KINDS.includes(deviceKind)) throw bad(`Invalid device id kind "${String(def.deviceKind)}": one of ${DEVICE_KINDS.join(', ')}`);
+  const target = { type, deviceKind, deviceId: def.deviceId ?? '', groupName: def.groupName ?? '', servicePlan: def.servicePlan ?? '' };
+  const fixed = configuredTarget(target);
+  if (!fixed.ok) throw bad(fixed.reason);
+  const encoding = def.encoding || '7-bit';
+  if (!isDataEncoding(encoding)) throw bad(`Invalid encoding "${String(def.encoding)}": one of ${DATA_ENCODINGS.join(', ')}`);
+  const ttl = checkTimeToLive(def.timeToLive);
+  if (typeof ttl !== 'string') throw bad(`Invalid time to live: ${ttl.reason}`);
+  const keep = String(def.keep ?? '_msgid,correlationId')
+    .split(/[\s,]+/)
+    .map((k) => k.trim())
+    .filter((k) => k !== '');
+  const reserved = keep.find((k) => k === 'payload' || k === 'thingspace' || !/^[A-Za-z_$][\w$]*$/.test(k));
+  if (reserved !== undefined) throw bad(`Cannot keep "${reserved}": name plain message properties other than payload and thingspace`);
+  return {
+    send: { target, fixedTarget: fixed.value, encoding, timeToLive: ttl },
+    concurrency: wholeNumber(def.concurrency, 4, 1, 64, 'number of sends in flight'),
+    queueLimit: wholeNumber(def.queueLimit, 1000, 1, 100_000, 'queue size'),
+    keep,
+    outcomeTimeoutMs: wholeNumber(def.outcomeTimeout, 86_400, 1, 604_800, 'outcome timeout (seconds)') * 1000,
+    maxPending: MAX_PENDING,
+  };
+}

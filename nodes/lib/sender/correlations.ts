@@ -1,0 +1,152 @@
+// The sends still waiting for their delivery outcome, by ThingSpace's requestId, with what the
+// flow asked to keep of each original message; and the notices seen lately, so a notice that
+// arrives twice ends its send once. Bounded in number and in age; the oldest send evicted,
+// or one older than the limit, is handed back so its owner can say that no outcome came.
+// Plain data, so that node context can keep it across a redeploy.
+import type { DeviceId } from '../types';
+import type { DeliveryNotice } from '../message/delivery-notice';
+
+export interface PendingSend {
+  requestId: string;
+  /** When ThingSpace accepted it (ms since the epoch). */
+  sentAt: number;
+  /** The properties of the original message the flow keeps (JSON values). */
+  kept: Record<string, unknown>;
+  /** `kind:id` of each device it went to; empty for a group, service plan or custom fields. */
+  devices: string[];
+  /** Devices whose final outcome came. */
+  done: string[];
+}
+
+export interface BookState {
+  v: 1;
+  pending: PendingSend[];
+  /** Notice keys seen, with when (ms). */
+  seen: Array<[string, number]>;
+}
+
+export interface BookOptions {
+  maxPending: number;
+  maxAgeMs: number;
+  now?: () => number;
+}
+
+export type Settled =
+  /** The same notice came before: nothing to emit. */
+  | { kind: 'duplicate' }
+  /** No send of ours has this requestId (another runtime's, or one that expired). */
+  | { kind: 'unknown' }
+  /** `finished`: every device of the send now has its final outcome; the send is forgotten. */
+  | { kind: 'correlated'; send: PendingSend; device?: DeviceId; finished: boolean };
+
+export function deviceKey(d: DeviceId): string {
+  return `${d.kind.toLowerCase()}:${d.id}`;
+}
+
+function noticeKey(n: DeliveryNotice): string {
+  return `${n.requestId}|${n.deviceIds.map(deviceKey).sort().join(',')}|${n.status}`;
+}
+
+export class CorrelationBook {
+  /** Insertion order is send order: the first entry is the oldest. */
+  private readonly pending = new Map<string, PendingSend>();
+  private readonly seen = new Map<string, number>();
+  private readonly now: () => number;
+
+  constructor(private readonly opts: BookOptions) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  get size(): number {
+    return this.pending.size;
+  }
+
+  knows(requestId: string): boolean {
+    return this.pending.has(requestId);
+  }
+
+  hasSeen(notice: DeliveryNotice): boolean {
+    return this.seen.has(noticeKey(notice));
+  }
+
+  /** Remembers an accepted send; returns the sends evicted to stay within maxPending. */
+  add(requestId: string, kept: Record<string, unknown>, deviceIds: DeviceId[] | undefined): PendingSend[] {
+    this.pending.set(requestId, { requestId, sentAt: this.now(), kept, devices: (deviceIds ?? []).map(deviceKey), done: [] });
+    const evicted: PendingSend[] = [];
+    for (const [id, send] of this.pending) {
+      if (this.pending.size <= this.opts.maxPending) break;
+      this.pending.delete(id);
+      evicted.push(send);
+    }
+    return evicted;
+  }
+
+  /** What a notice means for the sends we know. */
+  settle(notice: DeliveryNotice): Settled {
+    const key = noticeKey(notice);
+    if (this.seen.has(key)) return { kind: 'duplicate' };
+    this.remember(key);
+    const send = this.pending.get(notice.requestId);
+    if (!send) return { kind: 'unknown' };
+    const device = this.deviceOf(send, notice);
+    if (!notice.final) return { kind: 'correlated', send, device, finished: false };
+    const k = device ? deviceKey(device) : undefined;
+    if (k !== undefined && send.devices.includes(k) && !send.done.includes(k)) send.done.push(k);
+    const finished = send.devices.length > 0 && send.done.length >= send.devices.length;
+    if (finished) this.pending.delete(send.requestId);
+    return { kind: 'correlated', send, device, finished };
+  }
+
+  /** Sends older than maxAgeMs, removed; and seen notices as old, forgotten. */
+  expire(): PendingSend[] {
+    const cutoff = this.now() - this.opts.maxAgeMs;
+    const out: PendingSend[] = [];
+    for (const [id, send] of this.pending) {
+      if (send.sentAt > cutoff) break;
+      this.pending.delete(id);
+      out.push(send);
+    }
+    for (const [key, at] of this.seen) {
+      if (at > cutoff) break;
+      this.seen.delete(key);
+    }
+    return out;
+  }
+
+  snapshot(): BookState {
+    return { v: 1, pending: [...this.pending.values()], seen: [...this.seen] };
+  }
+
+  /** Takes back a snapshot; anything unreadable in it is skipped, never thrown. */
+  restore(state: unknown): void {
+    const s = state as Partial<BookState> | undefined;
+    if (!s || s.v !== 1) return;
+    for (const p of Array.isArray(s.pending) ? s.pending : []) {
+      if (p && typeof p.requestId === 'string' && typeof p.sentAt === 'number' && Array.isArray(p.devices) && Array.isArray(p.done)) {
+        this.pending.set(p.requestId, { requestId: p.requestId, sentAt: p.sentAt, kept: p.kept ?? {}, devices: p.devices, done: p.done });
+      }
+    }
+    for (const e of Array.isArray(s.seen) ? s.seen : []) {
+      if (Array.isArray(e) && typeof e[0] === 'string' && typeof e[1] === 'number') this.seen.set(e[0], e[1]);
+    }
+  }
+
+  private remember(key: string): void {
+    this.seen.set(key, this.now());
+    // Twice the sends: a send has a few notices at most, and a repeat comes soon after.
+    const max = this.opts.maxPending * 2;
+    for (const k of this.seen.keys()) {
+      if (this.seen.size <= max) break;
+      this.seen.delete(k);
+    }
+  }
+
+  /** The device of the send a notice is about: one it names, else the only one still open. */
+  private deviceOf(send: PendingSend, notice: DeliveryNotice): DeviceId | undefined {
+    for (const d of notice.deviceIds) if (send.devices.includes(deviceKey(d))) return { kind: d.kind.toLowerCase(), id: d.id };
+    const open = send.devices.filter((k) => !send.done.includes(k));
+    if (open.length !== 1) return undefined;
+    const [kind, ...rest] = open[0].split(':');
+    return { kind, id: rest.join(':') };
+  }
+}

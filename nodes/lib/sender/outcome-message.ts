@@ -1,0 +1,86 @@
+// The messages of sms-out's second output: one per delivery outcome (README, "Sending SMS").
+// The properties kept of the original message come back at the top level, so a join or a
+// switch can pair an outcome with what was sent; the outcome itself is the payload.
+import type { DeviceId } from '../types';
+import type { DeliveryNotice, DeliveryStatus } from '../message/delivery-notice';
+import type { PendingSend } from './correlations';
+
+/** `unconfirmed`: ours, for a send whose notice did not come within the time kept. */
+export type OutcomeStatus = DeliveryStatus | 'unconfirmed';
+
+export interface OutcomePayload {
+  requestId: string;
+  status: OutcomeStatus;
+  final: boolean;
+  /** False: no send of this runtime has this requestId (another runtime's, or one forgotten). */
+  correlated: boolean;
+  deviceIds: DeviceId[];
+  /** ThingSpace's time of the notice, as received; ours for `unconfirmed`. */
+  timestamp: string;
+  /** ThingSpace's status text, as received. */
+  thingspaceStatus?: string;
+  reason?: string;
+  /** When ThingSpace accepted the send (ISO 8601), for correlated outcomes. */
+  sentAt?: string;
+}
+
+/** Most bytes (as JSON) kept of one original message. */
+export const MAX_KEPT_BYTES = 16 * 1024;
+
+/**
+ * The properties `names` of `msg` as JSON values, for node context. A property that is not
+ * JSON (a function, a cycle) or would pass the size bound is left out and named in `skipped`.
+ */
+export function keepProperties(msg: Record<string, unknown>, names: readonly string[]): { kept: Record<string, unknown>; skipped: string[] } {
+  const kept: Record<string, unknown> = {};
+  const skipped: string[] = [];
+  let bytes = 0;
+  for (const name of names) {
+    if (msg[name] === undefined) continue;
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(msg[name]);
+    } catch {
+      json = undefined;
+    }
+    if (json === undefined || bytes + json.length > MAX_KEPT_BYTES) {
+      skipped.push(name);
+      continue;
+    }
+    bytes += json.length;
+    kept[name] = JSON.parse(json) as unknown;
+  }
+  return { kept, skipped };
+}
+
+function message(accountName: string, kept: Record<string, unknown>, payload: OutcomePayload): Record<string, unknown> {
+  return { ...kept, payload, thingspace: { accountName, requestId: payload.requestId } };
+}
+
+/** The outcome a notice carries; `send` when it is one of ours. */
+export function noticeOutcome(accountName: string, notice: DeliveryNotice, send?: PendingSend, device?: DeviceId): Record<string, unknown> {
+  const payload: OutcomePayload = {
+    requestId: notice.requestId,
+    status: notice.status,
+    final: notice.final,
+    correlated: send !== undefined,
+    deviceIds: notice.deviceIds.length > 0 ? notice.deviceIds : device ? [device] : [],
+    timestamp: notice.timestamp,
+    thingspaceStatus: notice.thingspaceStatus,
+  };
+  if (notice.reason !== undefined) payload.reason = notice.reason;
+  if (send) payload.sentAt = new Date(send.sentAt).toISOString();
+  return message(accountName, send?.kept ?? {}, payload);
+}
+
+/** One `unconfirmed` outcome per device of `send` still without one. A send to a group,
+ *  service plan or custom fields names no devices, so nothing says how many outcomes were due:
+ *  none is made up for it. */
+export function unconfirmedOutcomes(accountName: string, send: PendingSend, reason: string, now = new Date()): Record<string, unknown>[] {
+  const open = send.devices.filter((k) => !send.done.includes(k));
+  const base = { requestId: send.requestId, status: 'unconfirmed' as const, final: true, correlated: true, timestamp: now.toISOString(), reason, sentAt: new Date(send.sentAt).toISOString() };
+  return open.map((k) => {
+    const cut = k.indexOf(':');
+    return message(accountName, send.kept, { ...base, deviceIds: [{ kind: k.slice(0, cut), id: k.slice(cut + 1) }] });
+  });
+}
