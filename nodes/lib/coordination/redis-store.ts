@@ -1,0 +1,97 @@
+// The consumer's store (ConsumerStore) in Redis, under the account's key: the final block
+// kept until acknowledged, the dedupe window and (written by the lease's confirm) the
+// carried `next`. So the runtime that takes the lease over re-emits what was not
+// acknowledged and knows what was already emitted.
+//
+// Every write is fenced: a script writes only while the lease value is still ours. Writes
+// are coalesced as in node context (one in flight, one waiting, carrying the latest state),
+// and refused until a load of this tenure succeeded, so an empty state never overwrites the
+// stored one.
+import type { ConsumerStore, PersistedState } from '../consumer/types';
+import { CoordinationError } from './errors';
+import type { AccountKeys } from './keys';
+import type { AccountLease } from './lease';
+import type { RedisLink } from './redis-link';
+import { LOAD, SAVE } from './scripts';
+
+export class RedisConsumerStore implements ConsumerStore {
+  /** Writes refused because the lease was no longer ours, for tests and logs. */
+  refused = 0;
+  private loadedFor: string | undefined;
+  private writing = false;
+  private waiting: Array<() => void> = [];
+  private latest: PersistedState | undefined;
+
+  constructor(
+    private readonly link: RedisLink,
+    private readonly keys: AccountKeys,
+    private readonly lease: AccountLease,
+    private readonly stateTtlMs = 7 * 24 * 3600_000,
+  ) {}
+
+  async load(): Promise<PersistedState | undefined> {
+    const fence = this.lease.fence();
+    this.loadedFor = undefined;
+    let r: unknown[];
+    try {
+      r = (await this.link.run(LOAD, [this.keys.state], [])) as unknown[];
+    } catch (err) {
+      // Reading on without the stored state could re-emit less than was kept: stand by.
+      this.lease.fault(err instanceof CoordinationError ? err : new CoordinationError(String(err)));
+      return undefined;
+    }
+    if (fence) this.loadedFor = fence.value;
+    const [next, dedupe, pending] = r;
+    const state: PersistedState = { v: 1 };
+    if (typeof next === 'string' && next !== '') state.next = next;
+    const d = parse(dedupe);
+    const p = parse(pending);
+    if (d !== undefined) state.dedupe = d;
+    if (p !== undefined) state.pending = p;
+    return state;
+  }
+
+  save(state: PersistedState): Promise<void> {
+    return new Promise((resolve) => {
+      this.latest = state;
+      if (this.writing) this.waiting.push(resolve);
+      else void this.write([resolve]);
+    });
+  }
+
+  private async write(settle: Array<() => void>): Promise<void> {
+    this.writing = true;
+    const state = this.latest!;
+    const fence = this.lease.fence();
+    if (fence && fence.value === this.loadedFor) {
+      const fields: string[] = [];
+      if (state.dedupe !== undefined) fields.push('dedupe', JSON.stringify(state.dedupe));
+      if (state.pending !== undefined) fields.push('pending', JSON.stringify(state.pending));
+      try {
+        const r = await this.link.run(SAVE, [this.keys.lease, this.keys.state], [fence.value, fence.epoch, this.stateTtlMs, ...fields]);
+        if (Number(r) !== 1) this.refused++;
+      } catch {
+        // The lease sees the same fault (its confirm fails) and stands the reader by.
+      }
+    } else {
+      this.refused++;
+    }
+    for (const done of settle) done();
+    if (this.waiting.length > 0) {
+      const next = this.waiting;
+      this.waiting = [];
+      void this.write(next);
+    } else {
+      this.writing = false;
+    }
+  }
+}
+
+function parse(text: unknown): unknown {
+  if (typeof text !== 'string' || text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined; // unreadable: costs dedupe history, never an SMS
+  }
+}
