@@ -43,19 +43,24 @@ interface MinimalClient {
   destroy(): void;
 }
 
-const links = new Map<string, NodeRedisLink>();
-
-/** The shared connection for this URL and password; each call must be matched by release(). */
-export function openLink(opts: LinkOptions): RedisLink {
-  const id = `${opts.url.url}\0${createHash('sha256').update(opts.password ?? '').digest('hex')}`;
-  let link = links.get(id);
-  if (!link || link.closed) {
-    link = new NodeRedisLink(opts, () => links.delete(id));
-    links.set(id, link);
-  }
-  link.users++;
-  return link;
+/** Connections shared per URL and password: a runtime is one pool (a test may make several,
+ *  one per runtime it plays). Each open must be matched by a release(). */
+export function linkPool(): (opts: LinkOptions) => RedisLink {
+  const links = new Map<string, NodeRedisLink>();
+  return (opts) => {
+    const id = `${opts.url.url}\0${createHash('sha256').update(opts.password ?? '').digest('hex')}`;
+    let link = links.get(id);
+    if (!link || link.closed) {
+      link = new NodeRedisLink(opts, () => links.delete(id));
+      links.set(id, link);
+    }
+    link.users++;
+    return link;
+  };
 }
+
+/** This runtime's connections. */
+export const openLink = linkPool();
 
 class NodeRedisLink extends EventEmitter<LinkEvents> implements RedisLink {
   users = 0;
