@@ -6,7 +6,10 @@ import { normaliseServer } from '../../../nodes/lib/client/config';
 
 // What the README's node tables fix: property names and their defaults.
 const SPEC_DEFAULTS: Record<NodeType, Record<string, unknown>> = {
-  'thingspace-config': { name: '', accountName: '', server: 'https://thingspace.verizon.com' },
+  'thingspace-config': {
+    name: '', accountName: '', server: 'https://thingspace.verizon.com',
+    coordination: 'none', redisUrl: 'redis://127.0.0.1:6379', redisPrefix: 'thingspace-sms:', leaseTime: 15, instanceName: '',
+  },
   'sms-queue-in': {
     name: '', thingspace: '', interval: 60, ackMode: 'auto', ackTimeout: 60, output: 'single', dedupe: true,
     topic: 'thingspace/{account}/sms/{id}',
@@ -16,7 +19,7 @@ const SPEC_DEFAULTS: Record<NodeType, Record<string, unknown>> = {
 
 const CREDENTIALS = {
   clientId: 'text', clientSecret: 'password', username: 'text', password: 'password',
-  callbackUsername: 'text', callbackPassword: 'password',
+  callbackUsername: 'text', callbackPassword: 'password', redisPassword: 'password',
 };
 
 /** The registerType calls as the Flow Library scorecard reads them: from the syntax tree, not by running. */
