@@ -58,7 +58,7 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
   private current: LeaseView;
   private readonly onDown = (error: CoordinationError): void => this.unavailable(error);
   private readonly onUp = (): void => {
-    if (this.phase === 'unavailable') void this.attempt();
+    if (this.phase === 'unavailable' || this.phase === 'standby') void this.attempt();
   };
 
   constructor(private readonly opts: LeaseOptions) {
@@ -156,6 +156,7 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
     this.clearTimers();
     if (this.movedOn()) return;
     const { link, keys, replicas, ttlMs } = this.opts;
+    if (!link.up && link.connecting) return; // its 'up' (or its failure) comes next
     if (!link.up) {
       this.unavailable(link.error ?? new CoordinationError('Redis: not connected'));
       return;

@@ -21,6 +21,8 @@ export type LinkEvents = {
 /** What coordination needs of a Redis connection (a fake stands in for it in unit tests). */
 export interface RedisLink extends EventEmitter<LinkEvents> {
   readonly up: boolean;
+  /** Still making its first connection: not yet a fault to report. */
+  readonly connecting: boolean;
   /** Why the connection is down, while it is. */
   readonly error: CoordinationError | undefined;
   /** Runs a script (EVALSHA, loading it on NOSCRIPT). Rejects with a CoordinationError. */
@@ -66,6 +68,7 @@ class NodeRedisLink extends EventEmitter<LinkEvents> implements RedisLink {
   users = 0;
   closed = false;
   up = false;
+  connecting = true;
   error: CoordinationError | undefined;
   private readonly client: MinimalClient;
   private readonly where: string;
@@ -92,6 +95,7 @@ class NodeRedisLink extends EventEmitter<LinkEvents> implements RedisLink {
     });
     this.client.on('ready', () => {
       this.up = true;
+      this.connecting = false;
       this.error = undefined;
       this.emit('up');
     });
@@ -146,6 +150,7 @@ class NodeRedisLink extends EventEmitter<LinkEvents> implements RedisLink {
 
   private down(error: CoordinationError): void {
     if (this.closed) return;
+    this.connecting = false;
     // Said once per outage and reason: a reconnect loop repeats the same error every 2 s.
     const changed = this.up || this.error?.message !== error.message;
     this.up = false;
@@ -164,7 +169,8 @@ class NodeRedisLink extends EventEmitter<LinkEvents> implements RedisLink {
     else if (/ECONNREFUSED/.test(raw)) why = 'connection refused (is Redis running there?)';
     else if (/ENOTFOUND|EAI_AGAIN/.test(raw)) why = 'host not found';
     else if (/ETIMEDOUT|timeout/i.test(raw)) why = 'no answer in time';
-    else if (/offline|closed|The client is closed/i.test(raw)) why = 'not connected';
+    else if (/closed unexpectedly|socket closed|ECONNRESET/i.test(raw)) why = 'connection lost (is Redis running?)';
+    else if (/offline|closed/i.test(raw)) why = 'not connected';
     else why = raw;
     if (this.opts.password) why = why.split(this.opts.password).join('***');
     return new CoordinationError(`${this.where}: ${why}`);
