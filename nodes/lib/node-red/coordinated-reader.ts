@@ -41,7 +41,9 @@ export class CoordinatedReader {
 
   constructor(private readonly opts: CoordinatedReaderOptions) {
     const lease = Math.max(1000, opts.coordinator.settings.leaseMs);
-    const retryMs = opts.intervalMs > 0 ? Math.min(opts.intervalMs, lease / 3) : lease / 3;
+    // Half an interval: a standby then takes over within one interval of a clean hand-over,
+    // its first request (and login) included.
+    const retryMs = opts.intervalMs > 0 ? Math.min(opts.intervalMs / 2, lease / 3) : lease / 3;
     this.reader = opts.coordinator.reader(opts.server, opts.accountName, retryMs, (level, text) =>
       level === 'warn' ? opts.node.warn(text) : opts.node.log(text),
     );
