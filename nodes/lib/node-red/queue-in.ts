@@ -62,10 +62,12 @@ export class QueueIn {
 
   input(msg: NodeMessageInFlow, send: Send, done: Done): void {
     switch (inputKind(msg)) {
-      case 'ack':
-        done(acknowledge(msg, this.consumer, this.settings, this.accountName));
-        this.coordinated?.acked(msg);
+      case 'ack': {
+        const refused = acknowledge(msg, this.consumer, this.settings, this.accountName);
+        if (!refused) this.coordinated?.acked(msg);
+        done(refused);
         return;
+      }
       case 'push':
         if (this.coordinated) {
           this.coordinated.pushIsNew(msg, this.config.callbackCredentials()).then(
