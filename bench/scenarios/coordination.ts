@@ -20,11 +20,13 @@ interface HistoryRecord {
   start: number;
 }
 
-/** Commands Redis ran so far (scripts and others), from INFO commandstats. */
+/** Round trips Redis answered so far: every command coordination sends is a script, so the
+ *  EVALSHA and EVAL calls of INFO commandstats (the commands a script runs inside count
+ *  separately there, and are not round trips). */
 async function redisCalls(redis: RedisServer): Promise<number> {
   const info = String(await redis.command('INFO', 'commandstats'));
   let n = 0;
-  for (const m of info.matchAll(/^cmdstat_(\w+):calls=(\d+)/gm)) if (m[1] !== 'info' && m[1] !== 'client' && m[1] !== 'hello') n += Number(m[2]);
+  for (const m of info.matchAll(/^cmdstat_(evalsha|eval):calls=(\d+)/gm)) n += Number(m[2]);
   return n;
 }
 
@@ -64,7 +66,7 @@ export async function coordinationScenarios(plan: Plan, want: (id: string) => bo
         rows.push({ id: 'C3', what: `drain ${n} SMS, ThingSpace ${plan.latencyMs} ms, Redis 1 ms: coordination on vs off`, measured: `on ${fmt.ms(bestOn)}, off ${fmt.ms(bestOff)}`, ratio: ratio.toFixed(2), target: '>= 0.95 (throughput on / off)', holds: ratio >= 0.95 });
       }
       if (want('C4')) {
-        rows.push({ id: 'C4', what: 'Redis commands per block of that drain (confirm, state save, renewals, heartbeats)', measured: `${perBlock.toFixed(2)} per block`, ratio: perBlock.toFixed(2), target: '<= 2', holds: perBlock <= 2 });
+        rows.push({ id: 'C4', what: 'Redis round trips per block of that drain (confirm, state saves, renewals, heartbeats)', measured: `${perBlock.toFixed(2)} per block`, ratio: perBlock.toFixed(2), target: '<= 2', holds: perBlock <= 2 });
       }
       await red.stop();
     }

@@ -6,13 +6,18 @@
 // Every write is fenced: a script writes only while the lease value is still ours. Writes
 // are coalesced as in node context (one in flight, one waiting, carrying the latest state),
 // and refused until a load of this tenure succeeded, so an empty state never overwrites the
-// stored one.
+// stored one. The kept SMS are written whenever they changed (manual mode waits for that
+// before it emits); the dedupe window, tens of kilobytes of JSON, at most once a second
+// (and a second after the last change): what bounds the duplicates after a failover is the
+// carried `next`, which the lease's confirm writes before every request.
 import type { ConsumerStore, PersistedState } from '../consumer/types';
 import { CoordinationError } from './errors';
 import type { AccountKeys } from './keys';
 import type { AccountLease } from './lease';
 import type { RedisLink } from './redis-link';
 import { LOAD, SAVE } from './scripts';
+
+const DEDUPE_EVERY_MS = 1000;
 
 export class RedisConsumerStore implements ConsumerStore {
   /** Writes refused because the lease was no longer ours, for tests and logs. */
@@ -21,6 +26,9 @@ export class RedisConsumerStore implements ConsumerStore {
   private writing = false;
   private waiting: Array<() => void> = [];
   private latest: PersistedState | undefined;
+  private pendingWritten: string | undefined;
+  private dedupeAt = -Infinity;
+  private trailing: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly link: RedisLink,
@@ -42,6 +50,7 @@ export class RedisConsumerStore implements ConsumerStore {
     }
     if (fence) this.loadedFor = fence.value;
     const [next, dedupe, pending] = r;
+    this.pendingWritten = typeof pending === 'string' ? pending : undefined;
     const state: PersistedState = { v: 1 };
     if (typeof next === 'string' && next !== '') state.next = next;
     const d = parse(dedupe);
@@ -65,13 +74,31 @@ export class RedisConsumerStore implements ConsumerStore {
     const fence = this.lease.fence();
     if (fence && fence.value === this.loadedFor) {
       const fields: string[] = [];
-      if (state.dedupe !== undefined) fields.push('dedupe', JSON.stringify(state.dedupe));
-      if (state.pending !== undefined) fields.push('pending', JSON.stringify(state.pending));
-      try {
-        const r = await this.link.run(SAVE, [this.keys.lease, this.keys.state], [fence.value, fence.epoch, this.stateTtlMs, ...fields]);
-        if (Number(r) !== 1) this.refused++;
-      } catch {
-        // The lease sees the same fault (its confirm fails) and stands the reader by.
+      const now = Date.now();
+      if (state.dedupe !== undefined) {
+        if (now - this.dedupeAt >= DEDUPE_EVERY_MS) {
+          this.dedupeAt = now;
+          fields.push('dedupe', JSON.stringify(state.dedupe));
+        } else {
+          if (!this.trailing) {
+            this.trailing = setTimeout(() => {
+              this.trailing = undefined;
+              if (this.latest) void this.save(this.latest);
+            }, DEDUPE_EVERY_MS);
+            this.trailing.unref();
+          }
+        }
+      }
+      const pending = state.pending === undefined ? undefined : JSON.stringify(state.pending);
+      if (pending !== undefined && pending !== this.pendingWritten) fields.push('pending', pending);
+      if (fields.length > 0) {
+        try {
+          const r = await this.link.run(SAVE, [this.keys.lease, this.keys.state], [fence.value, fence.epoch, this.stateTtlMs, ...fields]);
+          if (Number(r) !== 1) this.refused++;
+          else if (pending !== undefined) this.pendingWritten = pending;
+        } catch {
+          // The lease sees the same fault (its confirm fails) and stands the reader by.
+        }
       }
     } else {
       this.refused++;
