@@ -2,13 +2,12 @@
 // reading node, the lease, the store and the shared push dedupe. Made only when the config
 // node's coordination is Redis; the node-red layer wires these to the consumer.
 import os from 'node:os';
-import { accountKeys, replicaKeys } from './keys';
+import { accountKeys, replicaKeys } from './scripts';
 import { AccountLease } from './lease';
 import { openLink, type LinkOptions, type RedisLink } from './redis-link';
 import type { CheckedRedisUrl } from './redis-url';
-import { RedisConsumerStore } from './redis-store';
+import { RedisConsumerStore, SharedPushDedupe } from './redis-store';
 import { replicaSet } from './replicas';
-import { SharedPushDedupe } from './push-dedupe';
 
 export interface CoordinationSettings {
   url: CheckedRedisUrl;

@@ -12,7 +12,7 @@ import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import type { ReaderGate } from '../consumer/types';
 import { CoordinationError } from './errors';
-import type { AccountKeys } from './keys';
+import type { AccountKeys } from './scripts';
 import type { RedisLink } from './redis-link';
 import type { Member, ReplicaSet } from './replicas';
 import { ACQUIRE, CONFIRM, RELEASE, RENEW } from './scripts';

@@ -1,6 +1,6 @@
-// The consumer's store (ConsumerStore) in Redis, under the account's key: the final block
-// kept until acknowledged, the dedupe window and (written by the lease's confirm) the
-// carried `next`. So the runtime that takes the lease over re-emits what was not
+// What coordination keeps of an account in Redis, under the account's key. First the
+// consumer's store (ConsumerStore): the final block kept until acknowledged, the dedupe
+// window and (written by the lease's confirm) the carried `next`. So the runtime that takes the lease over re-emits what was not
 // acknowledged and knows what was already emitted.
 //
 // Every write is fenced: a script writes only while the lease value is still ours. Writes
@@ -12,10 +12,9 @@
 // carried `next`, which the lease's confirm writes before every request.
 import type { ConsumerStore, PersistedState } from '../consumer/types';
 import { CoordinationError } from './errors';
-import type { AccountKeys } from './keys';
 import type { AccountLease } from './lease';
 import type { RedisLink } from './redis-link';
-import { LOAD, SAVE } from './scripts';
+import { LOAD, PUSHED, SAVE, type AccountKeys } from './scripts';
 
 const DEDUPE_EVERY_MS = 1000;
 
@@ -120,5 +119,49 @@ function parse(text: unknown): unknown {
     return JSON.parse(text) as unknown;
   } catch {
     return undefined; // unreadable: costs dedupe history, never an SMS
+  }
+}
+
+// Push mode behind a load balancer: ThingSpace's retry of a callback may land on another
+// replica, whose own dedupe window never saw the first try. So pushed SMS are also checked
+// against a key per SMS in Redis, set with NX and a time to live of the dedupe window.
+export type PushCheck = 'new' | 'duplicate' | 'unchecked';
+
+export class SharedPushDedupe {
+  /** Pushed SMS that could not be checked (Redis unreachable): emitted on the local window. */
+  unchecked = 0;
+
+  constructor(
+    private readonly link: RedisLink,
+    private readonly keys: AccountKeys,
+    private readonly ttlSec = 24 * 3600,
+  ) {}
+
+  /** Auto mode: delivered means emitted. Claims the SMS: 'new' for exactly one replica. */
+  claim(key: string): Promise<PushCheck> {
+    return this.ask(key, 'claim', (r) => (r === 1 ? 'new' : 'duplicate'));
+  }
+
+  /** Manual mode: delivered means acknowledged. Was it acknowledged anywhere? */
+  seen(key: string): Promise<PushCheck> {
+    return this.ask(key, 'seen', (r) => (r === 1 ? 'duplicate' : 'new'));
+  }
+
+  /** Manual mode: acknowledged here; the other replicas may suppress a retry now. */
+  async remember(key: string): Promise<void> {
+    await this.ask(key, 'remember', () => 'new');
+  }
+
+  private async ask(key: string, mode: string, decide: (r: number) => PushCheck): Promise<PushCheck> {
+    if (!this.link.up) {
+      this.unchecked++;
+      return 'unchecked';
+    }
+    try {
+      return decide(Number(await this.link.run(PUSHED, [this.keys.push + key], [this.ttlSec, mode])));
+    } catch {
+      this.unchecked++;
+      return 'unchecked';
+    }
   }
 }

@@ -4,7 +4,7 @@
 // stops announcing drops out after a lease time, and its accounts are shared among the rest.
 import { randomBytes } from 'node:crypto';
 import type { RedisLink } from './redis-link';
-import type { ReplicaKeys } from './keys';
+import type { ReplicaKeys } from './scripts';
 import { HEARTBEAT, LEAVE } from './scripts';
 
 /** What the replica set needs to know of each lease of this runtime. */

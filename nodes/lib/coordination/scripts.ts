@@ -1,4 +1,4 @@
-// The Lua scripts of coordination. Each runs atomically on the server, so "is this still my
+// The keys and the Lua scripts of coordination. Each runs atomically on the server, so "is this still my
 // lease?" and what depends on the answer are one step. Written for Redis 7 and Valkey 8
 // alike: only GET/SET/PEXPIRE/DEL/INCR/HSET/HDEL/HMGET/Z* and TIME, Lua 5.1 as both embed.
 //
@@ -7,6 +7,50 @@
 // others' status. Every check compares the whole value, so a holder whose lease expired and
 // was taken by another (or by itself again, later) is refused whatever it sends.
 import { createHash } from 'node:crypto';
+
+// Where coordination keeps what it keeps, under the configured prefix. The keys of one
+// account share a hash tag ({...}), so a Redis Cluster puts them in one slot and a script
+// may touch them together.
+export interface AccountKeys {
+  /** The reader's lease: "epoch|token|runtime", with a time to live. */
+  lease: string;
+  /** Incremented at each new lease: the epoch that fences a reader which lost its lease. */
+  epoch: string;
+  /** Hash: next, dedupe, pending, epoch (what the consumer persists). */
+  state: string;
+  /** Prefix of the shared push dedupe keys. */
+  push: string;
+  /** What the replica heartbeat registers as this account. */
+  tag: string;
+}
+
+export interface ReplicaKeys {
+  /** Sorted set: live replica id -> expiry (ms). */
+  replicas: string;
+  /** Sorted set: account tag -> expiry (ms). */
+  accounts: string;
+}
+
+/** The account as ThingSpace knows it: the same account name on another server is another queue. */
+export function accountTag(server: string, accountName: string): string {
+  let host: string;
+  try {
+    host = new URL(server).host.toLowerCase();
+  } catch {
+    host = server.toLowerCase();
+  }
+  return `${accountName}@${host}`;
+}
+
+export function accountKeys(prefix: string, server: string, accountName: string): AccountKeys {
+  const tag = accountTag(server, accountName);
+  const base = `${prefix}{${tag}}`;
+  return { lease: `${base}:lease`, epoch: `${base}:epoch`, state: `${base}:state`, push: `${base}:push:`, tag };
+}
+
+export function replicaKeys(prefix: string): ReplicaKeys {
+  return { replicas: `${prefix}replicas`, accounts: `${prefix}accounts` };
+}
 
 export interface Script {
   readonly name: string;
