@@ -23,8 +23,8 @@ export function tab(): N {
   return { id: TAB, type: 'tab', label: 'bench' };
 }
 
-export function configNode(server: string): N {
-  return { id: CFG, type: 'thingspace-config', name: 'sim', accountName: ACCOUNT, server, credentials: SIM_CREDENTIALS };
+export function configNode(server: string, extra: N = {}): N {
+  return { id: CFG, type: 'thingspace-config', name: 'sim', accountName: ACCOUNT, server, credentials: SIM_CREDENTIALS, ...extra };
 }
 
 /**
@@ -100,8 +100,8 @@ export function queueNode(qid: string, wires: string[], extra: N = {}): N {
 }
 
 /** Ours: trigger -> sms-queue-in `qid` (polls only when triggered) -> sink. */
-export function oursFlow(server: string, qid: string, queueProps: N = {}): N[] {
-  return laidOut([tab(), configNode(server), ...trigger([qid]), queueNode(qid, ['bench-sink'], queueProps), sink('bench-sink'), ...tallyEndpoint()]);
+export function oursFlow(server: string, qid: string, queueProps: N = {}, configProps: N = {}): N[] {
+  return laidOut([tab(), configNode(server, configProps), ...trigger([qid]), queueNode(qid, ['bench-sink'], queueProps), sink('bench-sink'), ...tallyEndpoint()]);
 }
 
 /** A node id not used before in this bench run: a fresh node starts with fresh node context. */

@@ -14,6 +14,7 @@ import { idleScenario } from './scenarios/idle';
 import { startupScenario } from './scenarios/startup';
 import { pushScenario } from './scenarios/push';
 import { sendScenario } from './scenarios/send';
+import { coordinationScenarios } from './scenarios/coordination';
 import { formatTable, type Row } from './table';
 
 function machine(): string {
@@ -56,6 +57,7 @@ async function main(): Promise<void> {
   await attempt(['P5'], () => startupScenario(plan));
   await attempt(['P6'], () => pushScenario(plan));
   await attempt(['S1'], () => sendScenario(plan));
+  await attempt(['C1', 'C2', 'C3', 'C4'], () => coordinationScenarios(plan, want));
   if (want('P4')) log('waiting for P4 (idle window)');
   await idle;
   rows.sort((a, b) => a.id.localeCompare(b.id));

@@ -5,6 +5,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { usableConfig, type ThingSpaceConfigNode, type UsableConfig } from './lib/node-red/config-node';
 import { QueueIn } from './lib/node-red/queue-in';
+import { CoordinatedReader, labelledStatus } from './lib/node-red/coordinated-reader';
 import { readSettings, type Settings, type SmsQueueInDef } from './lib/node-red/queue-settings';
 import { claimReader, releaseReader } from './lib/node-red/readers';
 import { ReportedError, errorMessage, shortText, toReported } from './lib/node-red/report';
@@ -16,7 +17,9 @@ module.exports = function (RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const node = this;
     const config = RED.nodes.getNode(def.thingspace) as ThingSpaceConfigNode | null;
-    const status = new StatusLine(node, (key, vars) => RED._(key, vars), 'sms-queue-in.status.');
+    let coordinated: CoordinatedReader | undefined;
+    // With coordination, statuses name the runtime that reads.
+    const status = new StatusLine(labelledStatus(node, () => coordinated?.label ?? ''), (key, vars) => RED._(key, vars), 'sms-queue-in.status.');
 
     let settings: Settings;
     let usable: UsableConfig;
@@ -39,7 +42,11 @@ module.exports = function (RED: NodeAPI): void {
       return;
     }
 
-    const queue = new QueueIn(node, usable, settings, status);
+    if (usable.coordinator) {
+      const report = (err: ReportedError, operation: string): void => node.error(err, errorMessage(accountName, operation));
+      coordinated = new CoordinatedReader({ node, coordinator: usable.coordinator, server, accountName, intervalMs: settings.intervalMs, manual: settings.ackMode === 'manual', report });
+    }
+    const queue = new QueueIn(node, usable, settings, status, coordinated);
     // Not before every node of the deploy exists: Node-RED creates them one by one, and a
     // message sent to a node not yet created is dropped (a kept block is emitted at start).
     const start = (): void => queue.start();

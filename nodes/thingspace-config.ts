@@ -5,10 +5,12 @@ import { ThingSpaceClient } from './lib/client/thingspace-client';
 import { ThingSpaceError } from './lib/client/errors';
 import type { ThingSpaceConfigNode, ThingSpaceCredentials } from './lib/node-red/config-node';
 import { SourceFilter, makeSourceFilter, type SourceFilterProps } from './lib/node-red/source-filter';
+import { coordinatorFor, type CoordinationDef } from './lib/node-red/coordination-config';
+import { resolveAllRefs } from './lib/node-red/env-refs';
 
 const DEFAULT_SERVER = 'https://thingspace.verizon.com';
 
-interface ConfigDef extends NodeDef, SourceFilterProps {
+interface ConfigDef extends NodeDef, SourceFilterProps, CoordinationDef {
   accountName: string;
   server: string;
 }
@@ -20,6 +22,7 @@ const credentialTypes = {
   password: { type: 'password' },
   callbackUsername: { type: 'text' },
   callbackPassword: { type: 'password' },
+  redisPassword: { type: 'password' },
 } as const;
 
 // The editor shows a saved password as this placeholder; it means "keep the saved one".
@@ -63,9 +66,11 @@ module.exports = function (RED: NodeAPI): void {
     const node = this;
     node.accountName = (def.accountName ?? '').trim();
     node.server = (def.server ?? '').trim() || DEFAULT_SERVER;
-    const creds = node.credentials ?? {};
-
+    let creds: ThingSpaceCredentials = {};
     try {
+      // `${VAR}` references in credentials are resolved now; the flow keeps the reference.
+      creds = resolveAllRefs(node.credentials ?? {});
+      node.coordinator = coordinatorFor(def, creds.redisPassword);
       node.api = makeClient(node.accountName, node.server, creds, node, logsDebug(RED.settings));
     } catch (err) {
       node.configError =
@@ -88,6 +93,7 @@ module.exports = function (RED: NodeAPI): void {
       // Frees the keep-alive sockets and aborts anything still in flight: a redeploy
       // leaves no socket or timer of the old client behind.
       node.api?.close();
+      node.coordinator?.close();
       done();
     });
   }
@@ -114,12 +120,12 @@ module.exports = function (RED: NodeAPI): void {
         const server = (typeof body.server === 'string' && body.server.trim()) || DEFAULT_SERVER;
         let client: ThingSpaceClient;
         try {
-          client = makeClient(accountName, server, {
+          client = makeClient(accountName, server, resolveAllRefs({
             clientId: pick('clientId'),
             clientSecret: pick('clientSecret'),
             username: pick('username'),
             password: pick('password'),
-          });
+          }));
         } catch (err) {
           const e = err instanceof ThingSpaceError ? err : undefined;
           res.json({

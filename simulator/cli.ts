@@ -32,6 +32,7 @@ A local ThingSpace (Verizon M2M) simulator for node-red-contrib-thingspace-sms.
   --lockout-after <n>        failed logins before the user is locked (default ${DEFAULT_OPTIONS.lockoutAfter})
   --without-next <mode>      redeliver | consume (default ${DEFAULT_OPTIONS.withoutNext})
   --final-block <mode>       redeliver | ack-on-delivery (default ${DEFAULT_OPTIONS.finalBlock})
+  --stale-next <mode>        ignore | refuse: a next whose block was acknowledged already (default ${DEFAULT_OPTIONS.staleNext})
   --location <form>          relative | prefixed | absolute (default ${DEFAULT_OPTIONS.locationForm})
   --token-style <style>      numeric | integer | int64 | alnum (default ${DEFAULT_OPTIONS.tokenStyle})
   --has-more-data <mode>     present | absent | contradicts (default ${DEFAULT_OPTIONS.hasMoreData})
@@ -75,6 +76,7 @@ const STRING_FLAGS: Record<string, keyof SimulatorOptions> = {
   password: 'password',
   'without-next': 'withoutNext',
   'final-block': 'finalBlock',
+  'stale-next': 'staleNext',
   location: 'locationForm',
   'token-style': 'tokenStyle',
   'has-more-data': 'hasMoreData',

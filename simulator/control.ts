@@ -3,6 +3,7 @@
 import type { CallbackListener, SmsMessage } from '../nodes/lib/types';
 import type { FaultRule, SentSms, SimulatorCounters, SimulatorOptions } from './options';
 import type { PushRecord } from './callbacks';
+import type { HistoryRecord } from './history-log';
 import { json, type Reply } from './reply';
 import { validateFaultRule } from './settings';
 
@@ -26,6 +27,7 @@ export interface Controllable {
   callbacks(account?: string): CallbackListener[];
   recentPushes(): PushRecord[];
   sentSms(device?: string): SentSms[];
+  history(account?: string): HistoryRecord[];
 }
 
 const MAX_PEEK = 1000;
@@ -80,6 +82,8 @@ function route(sim: Controllable, method: string, path: string, query: URLSearch
   switch (key) {
     case 'GET /counters':
       return json(200, sim.counters());
+    case 'GET /history-log':
+      return json(200, { requests: sim.history(optionalString(query.get('account'), 'account')) });
     case 'POST /reset-counters':
       sim.resetCounters();
       return json(200, sim.counters());

@@ -15,6 +15,8 @@ export function emptyCounters(): SimulatorCounters {
     messagesAcked: 0,
     redeliveries: 0,
     tokensRefused: 0,
+    tokensStale: 0,
+    historyOverlaps: 0,
     maxConcurrentHistory: 0,
     inFlightHistory: 0,
     faultsInjected: {},

@@ -170,6 +170,10 @@ function history(ctx: ApiContext, req: ApiRequest, accountName: string, queue: S
       c.tokensRefused++;
       return m2mError(ERR.unexpected, 'The next token is not valid.');
     }
+    if (result === 'stale') {
+      c.tokensStale++;
+      if (ctx.opts().staleNext === 'refuse') return m2mError(ERR.unexpected, 'The next token was used already.');
+    }
     c.messagesAcked += acked;
   } else if (ctx.opts().withoutNext === 'consume') {
     c.messagesAcked += queue.consumeLastServed();

@@ -6,6 +6,9 @@ import type { SmsMessage } from '../nodes/lib/types';
 export type WithoutNextMode = 'redeliver' | 'consume';
 /** docs/thingspace-api.md, "Open questions" 2: how the final `200` block is acknowledged. */
 export type FinalBlockMode = 'redeliver' | 'ack-on-delivery';
+/** What a `next` token whose block was acknowledged already (by another reader) gets: taken
+ *  as a harmless repeat, or refused as `REQUEST_FAILED.UnexpectedError` (seen with two readers). */
+export type StaleNextMode = 'ignore' | 'refuse';
 /** docs/thingspace-api.md, "Open questions" 4: the form of the `Location` header. */
 export type LocationForm = 'relative' | 'prefixed' | 'absolute';
 /** docs/thingspace-api.md, "Open questions" 3: the form of the `next` token. `numeric` is zero-padded (`0042`),
@@ -38,6 +41,7 @@ export interface SimulatorOptions {
   latencyMs?: number; // added to every API response, default 0
   withoutNext?: WithoutNextMode; // default 'redeliver'
   finalBlock?: FinalBlockMode; // default 'redeliver'
+  staleNext?: StaleNextMode; // default 'ignore'
   locationForm?: LocationForm; // default 'relative'
   tokenStyle?: TokenStyle; // default 'numeric'
   hasMoreData?: HasMoreDataMode; // default 'present'
@@ -111,6 +115,8 @@ export interface SimulatorCounters {
   messagesAcked: number;
   redeliveries: number; // blocks served again
   tokensRefused: number; // history calls whose `next` was never issued (400 UnexpectedError)
+  tokensStale: number; // history calls whose `next` acknowledged nothing: its block was acknowledged already
+  historyOverlaps: number; // history requests that began while another for the same account was in flight
   maxConcurrentHistory: number; // per account, the max seen
   inFlightHistory: number;
   faultsInjected: Record<string, number>;

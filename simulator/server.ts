@@ -17,6 +17,7 @@ import { handleApi, type ApiContext } from './m2m';
 import { MtService } from './mt';
 import { SmsQueue } from './queue';
 import { TokenMint } from './tokens';
+import { HistoryLog, type HistoryRecord } from './history-log';
 import { BodyTooLarge, gatewayFault, json, readBody, send, type Reply } from './reply';
 import { matchRoute, type ApiRoute } from './routes';
 import { resolveOptions, validateFaultRule, validateOptions, type ResolvedOptions } from './settings';
@@ -53,6 +54,7 @@ export class ThingSpaceSimulator implements Controllable {
   private readonly sockets = new Set<Socket>();
   private readonly api: ApiContext;
   private readonly tokens = new TokenMint();
+  private readonly historyLog = new HistoryLog();
   private generatedSerial = 0;
   private boundPort = 0;
   private stopping?: Promise<void>;
@@ -232,6 +234,10 @@ export class ThingSpaceSimulator implements Controllable {
     return this.mt.sentSms(device);
   }
 
+  history(account?: string): HistoryRecord[] {
+    return this.historyLog.list(account);
+  }
+
   counters(): SimulatorCounters {
     const c = this.counterValues;
     let queued = 0;
@@ -312,7 +318,10 @@ export class ThingSpaceSimulator implements Controllable {
     bump(this.counterValues.requests, route.endpoint);
     // An account segment that is not an account name (`..`, an encoded `/`) is an attack or a bug.
     if (route.account !== undefined && !route.accountValid) this.counterValues.rejectedPaths++;
-    if (route.name === 'history' && route.accountValid) this.trackInFlight(route.account as string, res);
+    if (route.name === 'history' && route.accountValid) {
+      this.trackInFlight(route.account as string, res);
+      this.historyLog.record(route.account as string, req.headers['vz-m2m-token'], route.query.has('next'), res);
+    }
 
     const fault = this.faultSet.take(route.endpoint);
     if (fault) {
@@ -349,6 +358,7 @@ export class ThingSpaceSimulator implements Controllable {
   private trackInFlight(account: string, res: ServerResponse): void {
     const queue = this.queues.get(account);
     if (!queue) return;
+    if (queue.inFlight > 0) this.counterValues.historyOverlaps++;
     queue.inFlight++;
     queue.maxInFlight = Math.max(queue.maxInFlight, queue.inFlight);
     res.once('close', () => queue.inFlight--);

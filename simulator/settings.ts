@@ -21,6 +21,7 @@ export const DEFAULT_OPTIONS: ResolvedOptions = {
   latencyMs: 0,
   withoutNext: 'redeliver',
   finalBlock: 'redeliver',
+  staleNext: 'ignore',
   locationForm: 'relative',
   tokenStyle: 'numeric',
   hasMoreData: 'present',
@@ -42,6 +43,7 @@ export const DEFAULT_OPTIONS: ResolvedOptions = {
 const ENUMS: Partial<Record<keyof SimulatorOptions, readonly string[]>> = {
   withoutNext: ['redeliver', 'consume'],
   finalBlock: ['redeliver', 'ack-on-delivery'],
+  staleNext: ['ignore', 'refuse'],
   locationForm: ['relative', 'prefixed', 'absolute'],
   tokenStyle: ['numeric', 'integer', 'int64', 'alnum'],
   hasMoreData: ['present', 'absent', 'contradicts'],

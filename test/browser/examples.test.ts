@@ -13,6 +13,7 @@ import { type Broker, startBroker } from './lib/mqtt-broker';
 import { portFree } from './lib/ports';
 import { screenshot, screenshotOnFailure } from './lib/screenshots';
 import { editorUserDir } from './lib/user-dir';
+import { RedisServer, redisAvailable } from '../support/redis-server';
 
 const MODULE = 'node-red-contrib-thingspace-sms';
 const ACCOUNT = '0000123456-00001';
@@ -26,6 +27,7 @@ describe('the examples, imported and deployed in the editor (Node-RED 4, package
   let sim: SimulatorProcess;
   let red: NodeRed;
   let broker: Broker | undefined;
+  let redis: RedisServer | undefined;
   let browser: LaunchedBrowser;
   let context: BrowserContext;
   let editor: Editor;
@@ -47,6 +49,7 @@ describe('the examples, imported and deployed in the editor (Node-RED 4, package
     await red?.stop();
     await broker?.close();
     await sim?.stop();
+    await redis?.close();
   });
 
   screenshotOnFailure(() => editor);
@@ -173,5 +176,32 @@ describe('the examples, imported and deployed in the editor (Node-RED 4, package
     assert.equal(counters.smsAccepted, 1, 'one command sent');
     assert.equal(counters.deviceReplies, 1);
     await screenshot(editor.page, 'example-05-command-and-reply');
+  });
+
+  it('06 two runtimes, one reader: with coordination on a real Redis, this runtime takes the lease, reads, and names itself', async function () {
+    if (!redisAvailable()) {
+      console.log('      skipped: redis-server is not installed, and the example coordinates through Redis');
+      this.skip();
+    }
+    // The example names redis://127.0.0.1:6379: used when free, else the dialog gets this test's port.
+    redis = await RedisServer.start({ port: (await portFree(6379)) ? 6379 : undefined });
+    await importExample('06 Two Node-RED runtimes', 'more than one Node-RED');
+    await pointAtSimulator('f6a6000000000003');
+    if (redis.port !== 6379) {
+      console.log(`      note: port 6379 was taken; the Redis URL was changed to ${redis.url} in the config dialog`);
+      await editor.editNode('f6a6000000000003');
+      await editor.editConfigFromNode('thingspace');
+      await editor.fill('#node-config-input-redisUrl', redis.url);
+      await editor.closeConfigDialog(true);
+      await editor.closeNodeDialog(true);
+    }
+    await sim.enqueue(sms('15551230006', 'VALVE=closed seq=3'));
+    await editor.deploy();
+    await debugShows('VALVE=closed seq=3');
+    const status = await editor.waitForStatus('f6a6000000000003', 'green');
+    assert.match(status.text, /1 received.* · .+\/\d+$/, 'the reader names itself (hostname/pid)');
+    const lease = String(await redis.command('GET', `thingspace-sms:{${ACCOUNT}@${new URL(sim.url).host}}:lease`));
+    assert.match(lease, /^\d+\|[0-9a-f]+\|.+\/\d+$/);
+    await screenshot(editor.page, 'example-06-coordinated-running');
   });
 });

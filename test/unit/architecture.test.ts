@@ -22,8 +22,9 @@ const MAY_IMPORT: Record<string, string[]> = {
   message: ['client', 'types'],
   consumer: ['retry', 'message', 'client', 'types'],
   sender: ['retry', 'message', 'client', 'types'],
-  'node-red': ['consumer', 'sender', 'retry', 'message', 'client', 'types'],
-  nodes: ['node-red', 'consumer', 'sender', 'retry', 'message', 'client', 'types'],
+  coordination: ['consumer', 'types'],
+  'node-red': ['coordination', 'consumer', 'sender', 'retry', 'message', 'client', 'types'],
+  nodes: ['node-red', 'coordination', 'consumer', 'sender', 'retry', 'message', 'client', 'types'],
   simulator: ['types'],
 };
 
@@ -76,5 +77,28 @@ describe('architecture: the layers of docs/architecture.md', () => {
       .map((f) => [f, fs.readFileSync(path.join(ROOT, f), 'utf8').split('\n').length] as const)
       .filter(([, lines]) => lines >= 150);
     assert.deepEqual(fat, []);
+  });
+});
+
+describe('architecture: coordination stays optional', () => {
+  it('loads the Redis client in one place only, inside a function (never at module load)', () => {
+    const users: string[] = [];
+    const walk = (dir: string): void => {
+      for (const entry of fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
+        const rel = `${dir}/${entry.name}`;
+        if (entry.isDirectory()) walk(rel);
+        else if (entry.name.endsWith('.ts') && /(?:from\s+|require\s*\(\s*)['"](?:redis|@redis\/[^'"]+)['"]/.test(fs.readFileSync(path.join(ROOT, rel), 'utf8'))) users.push(rel);
+      }
+    };
+    walk('nodes');
+    assert.deepEqual(users, ['nodes/lib/coordination/redis-link.ts']);
+    const text = fs.readFileSync(path.join(ROOT, 'nodes/lib/coordination/redis-link.ts'), 'utf8');
+    assert.doesNotMatch(text, /^import[^\n]*['"]redis['"]/m, 'no static import of redis');
+    assert.match(text, /^\s{4,}const \{ createClient \} = require\('redis'\)/m, 'required inside a function');
+  });
+
+  it('keeps the config node from loading the coordination layer unless it is on', () => {
+    const text = fs.readFileSync(path.join(ROOT, 'nodes/lib/node-red/coordination-config.ts'), 'utf8');
+    assert.doesNotMatch(text, /^import (?!type)[^\n]*coordination\/coordinator/m);
   });
 });

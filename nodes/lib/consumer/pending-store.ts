@@ -32,6 +32,10 @@ export class PendingStore {
     return this.count;
   }
 
+  has(key: string): boolean {
+    return Object.prototype.hasOwnProperty.call(this.data.sms, key);
+  }
+
   add(key: string, sms: SmsMessage): void {
     if (!Object.prototype.hasOwnProperty.call(this.data.sms, key)) this.count++;
     this.data.sms[key] = sms;

@@ -30,6 +30,17 @@
 //   credentials rejected, bad config (polling) ──> halted
 //   stop(), from any phase before stopping ──> stopping ── loop settled, store saved ──> stopped
 //
+// With a ReaderGate (coordination across runtimes, nodes/lib/coordination) the consumer
+// reads only while its runtime holds the account's lease:
+//
+//   created ── start() ──> standby ── lead() ──> loading ── ... as above
+//   loading, polling, delivering, waiting-ack, idle, listening, backing-off
+//       ── standBy(), or a confirm() that fails ──> standby
+//
+// Every history request is confirmed with the gate first; a lost lease stops the drain at
+// once, acknowledging nothing, and lead() reloads the store (another runtime may have
+// moved the queue on meanwhile).
+//
 // poll() while the loop is busy (or before it started) sets `again`: drain once more when
 // this drain ends. That flag is orthogonal to the phase (it may be set in created, loading,
 // polling, delivering and waiting-ack alike), so it stays a flag of its own.
@@ -65,20 +76,22 @@ export type {
   Phase,
   QueueConsumerEvents,
   QueueConsumerOptions,
+  ReaderGate,
 } from './types';
 export { CALLBACK_BLOCK } from './ack-tracker';
 
 /** Every phase change the consumer may make; anything else is a bug. */
 export const TRANSITIONS = {
-  created: ['loading', 'stopping'],
-  loading: ['polling', 'delivering', 'listening', 'stopping'],
-  polling: ['polling', 'delivering', 'idle', 'listening', 'backing-off', 'halted', 'stopping'],
-  delivering: ['polling', 'waiting-ack', 'idle', 'listening', 'backing-off', 'stopping'],
-  'waiting-ack': ['delivering', 'polling', 'idle', 'listening', 'stopping'],
-  idle: ['polling', 'stopping'],
-  listening: ['polling', 'stopping'],
-  'backing-off': ['polling', 'stopping'],
+  created: ['loading', 'standby', 'stopping'],
+  loading: ['polling', 'delivering', 'listening', 'standby', 'stopping'],
+  polling: ['polling', 'delivering', 'idle', 'listening', 'backing-off', 'halted', 'standby', 'stopping'],
+  delivering: ['polling', 'waiting-ack', 'idle', 'listening', 'backing-off', 'standby', 'stopping'],
+  'waiting-ack': ['delivering', 'polling', 'idle', 'listening', 'standby', 'stopping'],
+  idle: ['polling', 'standby', 'stopping'],
+  listening: ['polling', 'standby', 'stopping'],
+  'backing-off': ['polling', 'standby', 'stopping'],
   halted: ['stopping'],
+  standby: ['loading', 'stopping'],
   stopping: ['stopped'],
   stopped: [],
 } as const satisfies Record<Phase, readonly Phase[]>;
@@ -123,6 +136,8 @@ type Outcome =
   | { kind: 'stopped' };
 
 const DRAINED: Outcome = { kind: 'drained' };
+/** Phases that standBy() leaves: the lease matters only while the consumer may read. */
+const LEADING: ReadonlySet<Phase> = new Set<Phase>(['loading', 'polling', 'delivering', 'waiting-ack', 'idle', 'listening', 'backing-off']);
 const HALTED: Outcome = { kind: 'halted' };
 const STOPPED: Outcome = { kind: 'stopped' };
 
@@ -156,11 +171,17 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
   private early: Array<[string, number]> = [];
   /** The history request in flight, if any. */
   private inFlight: Promise<HistoryBlock> | undefined;
-  /** Aborted by stop(): cancels the request in flight, if any. One for the consumer's life. */
-  private readonly stopSignal = new AbortController();
+  /** Aborted by stop() and standBy(): cancels the request in flight, if any. A new one per lead(). */
+  private requests = new AbortController();
+  /** Counts lead() and standBy(): a lead() overtaken by a standBy() does nothing. */
+  private tenure = 0;
   private ackWait: { blockId: string; done: (all: boolean) => void } | undefined;
   /** The `next` to send with the following request: it acknowledges what was handed on. */
   private carry: string | undefined;
+  /** `carry` came from the store (another reader's, perhaps spent), not from our last answer. */
+  private carryLoaded = false;
+  /** Dedupe key of the first SMS of the last block read, to see it served again after its next. */
+  private firstKey: string | undefined;
   private total = 0;
   private lastState: ConsumerState = { state: 'stopped' };
   /** Auto mode: the keys of the block just emitted, remembered once the request that
@@ -198,13 +219,50 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     return this.current;
   }
 
-  /** Loads the store, re-emits a kept final block, then polls if intervalMs > 0. */
+  /** Loads the store, re-emits a kept final block, then polls if intervalMs > 0. With a
+   *  gate: waits in standby for lead() instead. */
   start(): Promise<void> {
     if (this.starting === undefined) {
-      if (this.current === 'created') this.go('loading');
-      this.starting = this.load();
+      if (this.current === 'created' && this.opts.gate) {
+        this.go('standby', { state: 'standby' });
+        this.starting = Promise.resolve();
+      } else {
+        if (this.current === 'created') this.go('loading');
+        this.starting = this.load();
+      }
     }
     return this.starting;
+  }
+
+  /** Coordination: this runtime holds the account's lease now. Reloads the store once the
+   *  previous tenure's loop has settled, then reads as start() does. */
+  lead(): void {
+    if (this.current !== 'standby') return;
+    const tenure = ++this.tenure;
+    const before = Promise.all([this.starting, this.loop]);
+    this.starting = before.then(async () => {
+      if (this.current !== 'standby' || this.tenure !== tenure) return;
+      this.requests = new AbortController();
+      this.go('loading');
+      await this.load();
+    });
+  }
+
+  /**
+   * Coordination: the lease is lost, or given up. Stops reading at once: the request in
+   * flight is aborted, a wait for acknowledgements ends, nothing more is acknowledged.
+   * Resolves once the loop has settled, so that no request of ours is in flight.
+   */
+  standBy(): Promise<void> {
+    if (LEADING.has(this.current)) {
+      this.tenure++;
+      this.clearTimer();
+      this.go('standby', { state: 'standby' });
+      this.requests.abort();
+      this.ackWait?.done(false);
+      this.rememberEmitted();
+    }
+    return Promise.all([this.starting, this.loop]).then(() => undefined);
   }
 
   /** Poll now; if the loop is busy, drain once more right after it settles. Never two at once. */
@@ -222,6 +280,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
         this.again = true;
         return;
       case 'backing-off': // the retry timer is the poll: sooner would undercut Retry-After and the backoff
+      case 'standby': // another runtime reads
       case 'halted':
       case 'stopping':
       case 'stopped':
@@ -273,7 +332,8 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
   stop(): Promise<void> {
     if (this.stopping === undefined) {
       // Not loaded means our state is empty, not the stored one: saving it would erase that.
-      const loaded = this.current !== 'created' && this.current !== 'loading';
+      // Nor in standby: the state is the lease holder's.
+      const loaded = this.current !== 'created' && this.current !== 'loading' && this.current !== 'standby';
       this.go('stopping');
       this.stopping = this.shutdown(loaded);
     }
@@ -282,6 +342,11 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
 
   private get stopRequested(): boolean {
     return this.current === 'stopping' || this.current === 'stopped';
+  }
+
+  /** The loop must not go on: stopped, or the lease is lost. */
+  private get interrupted(): boolean {
+    return this.current === 'stopping' || this.current === 'stopped' || this.current === 'standby';
   }
 
   /**
@@ -299,6 +364,19 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     if (state) this.setState(state);
   }
 
+  /** Asks the gate before a request; a refusal (or a failure to ask) means standby, now. */
+  private async confirmed(): Promise<boolean> {
+    let ok: boolean;
+    try {
+      ok = await this.opts.gate!.confirm(this.carry);
+    } catch {
+      ok = false;
+    }
+    if (this.interrupted) return false;
+    if (!ok) void this.standBy();
+    return ok;
+  }
+
   private reportBug(message: string): void {
     if (this.bugReported) return;
     this.bugReported = true;
@@ -313,7 +391,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     const inFlight = this.inFlight;
     const grace = this.opts.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
     if (inFlight && grace > 0) await settledWithin(inFlight, grace);
-    this.stopSignal.abort();
+    this.requests.abort();
     await this.starting;
     await this.loop;
     this.rememberEmitted();
@@ -331,8 +409,11 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     }
     if (this.current !== 'loading') return; // stopped meanwhile
     if (saved && saved.v === 1) {
-      this.dedupe = this.newWindow(saved.dedupe);
+      // A reload (lead() again) keeps what this runtime still holds and the store lost.
+      const held = this.pending;
+      if (saved.dedupe !== undefined || !this.opts.gate) this.dedupe = this.newWindow(saved.dedupe);
       this.pending = new PendingStore(saved.pending);
+      for (const [key, sms] of held.entries()) if (!this.pending.has(key)) this.pending.add(key, sms);
       this.persisted = this.freshPersisted();
       // Pushes and acks that came while the store loaded were remembered in a window that
       // the stored one just replaced: remember them again, or their repeats would pass.
@@ -340,6 +421,10 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     }
     const merged = this.early.length > 0;
     this.early = [];
+    if (this.opts.gate) {
+      this.carry = saved?.next;
+      this.carryLoaded = this.carry !== undefined;
+    }
     const restored = this.restoredBlock();
     if (restored || this.opts.intervalMs > 0 || this.again) this.kick(restored);
     else this.go('listening', { state: 'listening' });
@@ -358,7 +443,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     let pollNow = !restored || this.opts.intervalMs > 0;
     try {
       if (restored) outcome = await this.handOnRestored(restored);
-      while (outcome.kind === 'drained' && (pollNow || this.again) && !this.stopRequested) {
+      while (outcome.kind === 'drained' && (pollNow || this.again) && !this.interrupted) {
         pollNow = false;
         this.again = false;
         outcome = await this.drain();
@@ -376,18 +461,30 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
 
   private async drain(): Promise<Outcome> {
     for (;;) {
-      if (this.stopRequested) return STOPPED;
+      if (this.interrupted) return STOPPED;
       this.go('polling', { state: 'polling' });
+      if (this.opts.gate && !(await this.confirmed())) return STOPPED;
+      const sent = this.carry;
       let res: HistoryBlock;
-      const call = this.api.history(this.carry, { signal: this.stopSignal.signal });
+      const call = this.api.history(sent, { signal: this.requests.signal });
       this.inFlight = call;
       try {
         res = await call;
       } catch (e) {
+        if (this.interrupted) return STOPPED;
         // `carry` stays: what it acknowledges was handed on, so the retry may carry it again.
         // Unless the server refused the request itself (e.g. a token it no longer knows):
         // then read without it; the worst that costs is a re-delivery, which dedupe hides.
-        if (isThingSpaceError(e) && e.kind === 'api') this.carry = undefined;
+        if (isThingSpaceError(e) && e.kind === 'api') {
+          const loaded = this.carryLoaded;
+          this.carry = undefined;
+          this.carryLoaded = false;
+          // A token from the store may be spent (its reader was stopped after sending it):
+          // read again without it, now. A token the server gave us is another matter: only
+          // another reader acknowledging meanwhile makes the server forget it.
+          if (loaded) continue;
+          if (sent !== undefined && e.errorCode?.endsWith('.UnexpectedError')) this.emit('suspect', 'next-refused');
+        }
         return this.failure(isThingSpaceError(e) ? e : internal(e, 'history', 'unexpected failure of the history call'));
       } finally {
         this.inFlight = undefined;
@@ -399,16 +496,22 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
         await this.keepForNextRun(res);
         return STOPPED;
       }
+      // A response that raced the loss of the lease is dropped unacknowledged: the store is
+      // the new leader's now, and the server keeps the block queued for it.
+      if (this.interrupted) return STOPPED;
       this.recovered();
+      this.carryLoaded = false;
 
       const more = res.hasMoreData || res.status === 202;
       if (more && !res.next) {
         return this.failure(new ThingSpaceError({ kind: 'bad_response', message: 'history said more data but gave no next token', operation: 'history' }));
       }
+      const acked = sent === undefined ? undefined : this.firstKey;
       const block = this.accept(res, !more);
+      if (acked !== undefined && acked === this.firstKey) this.emit('suspect', 'acknowledged-again');
       if (block) {
         await this.handOn(block);
-        if (this.stopRequested) return STOPPED;
+        if (this.interrupted) return STOPPED;
       }
       this.carry = res.next;
       if (!more) return DRAINED;
@@ -443,13 +546,13 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     // Emitted only once held: a crash between the emit and the store's write would lose a
     // final block the server already counted as delivered.
     await this.saveDurably();
-    if (this.stopRequested) return false;
+    if (this.interrupted) return false;
     let current = block;
     for (;;) {
       this.tracker.track(current);
       this.emitBlock(current);
       if (await this.awaitAcks(current)) return true;
-      if (this.stopRequested) return false;
+      if (this.interrupted) return false;
       // Ack timeout: emit again what the flow has not acknowledged, from our own copy. The
       // server's block stays unacknowledged meanwhile (no request at all), so neither open
       // question decides whether these SMS come back: we hold them.
@@ -467,13 +570,14 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
       for (const item of block.items) this.pending.delete(item.key);
       this.save();
     }
-    return this.stopRequested ? STOPPED : DRAINED;
+    return this.interrupted ? STOPPED : DRAINED;
   }
 
   /** The block's SMS minus those already delivered; undefined if none are left. */
   private accept(res: HistoryBlock, final: boolean): ConsumerBlock | undefined {
     this.rememberEmitted();
     const messages = res.messages;
+    this.firstKey = undefined;
     if (!messages || messages.length === 0) return undefined;
     const id = this.newBlockId();
     const items: ConsumerItem[] = [];
@@ -481,6 +585,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     let duplicates = 0;
     for (const sms of messages) {
       const key = dedupeKey(sms);
+      this.firstKey ??= key;
       // A duplicate counts as acknowledged: it was delivered before.
       if (this.dedupe?.has(key, now)) duplicates++;
       else items.push({ sms, key, ref: { block: id, index: items.length } });
@@ -524,7 +629,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
   private awaitAcks(block: ConsumerBlock): Promise<boolean> {
     const left = this.tracker.remaining(block.id);
     if (left === 0) return Promise.resolve(true); // listeners acked while we emitted
-    if (this.stopRequested) return Promise.resolve(false);
+    if (this.interrupted) return Promise.resolve(false);
     this.go('waiting-ack', { state: 'waiting-ack', pending: left });
     return new Promise((resolve) => {
       let timer: NodeJS.Timeout | undefined;
@@ -546,7 +651,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
 
   /** What comes after a failed request or hand-on: the retry policy decides. */
   private failure(error: ThingSpaceError): Outcome {
-    if (this.stopRequested) return STOPPED; // aborted by stop(), or racing it: silent
+    if (this.interrupted) return STOPPED; // aborted by stop() or standBy(), or racing them: silent
     const decision = this.retryPolicy.decide(error);
     if (decision.action === 'halt') {
       // Never again until a new consumer is made. Halted before the report: an 'error'
@@ -575,7 +680,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
   }
 
   private schedule(outcome: Outcome): void {
-    if (this.stopRequested || outcome.kind === 'stopped' || outcome.kind === 'halted') return;
+    if (this.interrupted || outcome.kind === 'stopped' || outcome.kind === 'halted') return;
     if (outcome.kind === 'retry') {
       this.timer = setTimeout(() => this.kick(), outcome.inMs);
       this.go('backing-off', { state: 'retrying', inMs: outcome.inMs, error: outcome.error });

@@ -43,6 +43,8 @@ export type ConsumerState =
   | { state: 'credentials-rejected'; error: ThingSpaceError }
   /** Added to the brief's API: stopped for good on an unusable configuration ('bad_config'). */
   | { state: 'failed'; error: ThingSpaceError }
+  /** Coordination: another runtime holds the account's lease; this one does not read. */
+  | { state: 'standby' }
   | { state: 'stopped' };
 
 /** Plain JSON, opaque to callers. The consumer mutates `dedupe` and `pending` in place. */
@@ -50,6 +52,22 @@ export interface PersistedState {
   v: 1;
   dedupe?: unknown;
   pending?: unknown;
+  /** The `next` the last reader of the account sent or was about to send. Only a store kept
+   *  by a ReaderGate has it (its confirm() writes it); the consumer reads it at load and
+   *  never saves it. */
+  next?: string;
+}
+
+/**
+ * Coordination across runtimes (nodes/lib/coordination): only the holder of the account's
+ * lease reads. The consumer asks before every history request; the gate answers from the
+ * shared store, and records the `next` that request will carry in the same round trip, so
+ * that a reader which lost its lease (paused, partitioned) acknowledges nothing more.
+ */
+export interface ReaderGate {
+  /** True: still the holder, `next` (undefined: none) recorded; send the request now.
+   *  False (or a rejection): not the holder any more; send nothing. */
+  confirm(next: string | undefined): Promise<boolean>;
 }
 
 /**
@@ -84,6 +102,9 @@ export interface QueueConsumerOptions {
   /** A phase change the transition table forbids throws (tests set this). Otherwise it is
    *  reported once as an 'internal' error and made anyway: a bug must not stop the host. */
   strict?: boolean;
+  /** Coordination: with a gate, start() waits in standby until lead(), and every history
+   *  request is confirmed first. Without one, the consumer reads as the only reader. */
+  gate?: ReaderGate;
   /** Called after every phase change, for tests and debugging. */
   onTransition?: (from: Phase, to: Phase) => void;
   /** How long stop() waits for the answer to a history request in flight before cutting
@@ -102,6 +123,7 @@ export type Phase =
   | 'listening'
   | 'backing-off'
   | 'halted'
+  | 'standby'
   | 'stopping'
   | 'stopped';
 
@@ -112,5 +134,8 @@ export type QueueConsumerEvents = {
   error: [error: ThingSpaceError];
   /** How many SMS were suppressed as already delivered. */
   duplicates: [count: number];
+  /** Signs that another reader drains the same queue: a `next` we were given refused as
+   *  unknown, or a block we acknowledged served again. */
+  suspect: [sign: 'next-refused' | 'acknowledged-again'];
   stopped: [];
 };

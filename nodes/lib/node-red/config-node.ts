@@ -2,6 +2,7 @@
 // the check every user node makes of it at deploy.
 import type { Node } from 'node-red';
 import type { ThingSpaceClient } from '../client/thingspace-client';
+import type { Coordinator } from '../coordination/coordinator';
 import type { ThingSpaceError } from '../client/errors';
 import type { CallbackCredentials } from '../message/callback-body';
 import { ReportedError } from './report';
@@ -14,6 +15,8 @@ export interface ThingSpaceCredentials {
   password?: string;
   callbackUsername?: string;
   callbackPassword?: string;
+  /** Coordination across runtimes: the Redis password. */
+  redisPassword?: string;
 }
 
 export interface ThingSpaceConfigNode extends Node<ThingSpaceCredentials> {
@@ -26,6 +29,8 @@ export interface ThingSpaceConfigNode extends Node<ThingSpaceCredentials> {
   callbackCredentials(): CallbackCredentials | undefined;
   /** The allow-list of callback sources (undefined in a runtime that predates it: no check). */
   sourceFilter?: SourceFilter;
+  /** Set when the config node's coordination is Redis (docs/architecture.md, "Coordination"). */
+  coordinator?: Coordinator;
 }
 
 export type UsableConfig = ThingSpaceConfigNode & { api: ThingSpaceClient };

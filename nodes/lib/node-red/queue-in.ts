@@ -9,6 +9,7 @@ import { toBatchMessage, toSingleMessage, type SingleContext } from '../message/
 import { compileTopic, type TopicFunction } from '../message/topic';
 import type { UsableConfig } from './config-node';
 import { contextStore, type NodeContextStore } from './context-store';
+import type { CoordinatedReader } from './coordinated-reader';
 import { interceptCallback } from './notice-input';
 import { acceptPush, acknowledge, inputKind } from './queue-input';
 import { showConsumerState, type Counts } from './queue-status';
@@ -26,12 +27,15 @@ export class QueueIn {
   private readonly topic: TopicFunction;
   private readonly counts: Counts = { received: 0, pushed: 0 };
   private readonly onRejected = (): void => this.status.error('credentialsRejected');
+  private anotherReaderSaid = false;
 
   constructor(
     private readonly node: Node,
     private readonly config: UsableConfig,
     private readonly settings: Settings,
     private readonly status: StatusLine,
+    /** Coordination across runtimes, when the config node has it on. */
+    private readonly coordinated?: CoordinatedReader,
   ) {
     this.accountName = config.accountName;
     this.topic = compileTopic(settings.topic);
@@ -42,8 +46,10 @@ export class QueueIn {
       ackMode: settings.ackMode,
       ackTimeoutMs: settings.ackTimeoutMs,
       dedupe: settings.dedupe,
-      store: this.store,
+      store: coordinated?.reader.store ?? this.store,
+      gate: coordinated?.reader.lease,
     });
+    this.consumer.on('suspect', () => this.anotherReader());
     this.consumer.on('block', (block) => this.emitBlock(block));
     this.consumer.on('state', (s: ConsumerState) => showConsumerState(status, s, this.counts));
     this.consumer.on('error', (err: ThingSpaceError) => this.fail(err, err.operation ?? 'history'));
@@ -54,44 +60,69 @@ export class QueueIn {
 
   start(): void {
     this.consumer.start().catch((err: unknown) => this.fail(err, 'start'));
+    this.coordinated?.attach(this.consumer, this.status);
   }
 
   input(msg: NodeMessageInFlow, send: Send, done: Done): void {
     switch (inputKind(msg)) {
-      case 'ack':
-        done(acknowledge(msg, this.consumer, this.settings, this.accountName));
-        return;
-      case 'push': {
-        // A source the account does not allow (403), or a delivery notice for sms-out.
-        if (interceptCallback(this.node, msg, this.config, done, true)) return;
-        const pushed = acceptPush(msg, {
-          consumer: this.consumer,
-          settings: this.settings,
-          accountName: this.accountName,
-          topic: this.topic,
-          expected: this.config.callbackCredentials(),
-        });
-        if (pushed.kind === 'refused') this.node.error(pushed.error, pushed.shown);
-        if (pushed.kind === 'emit') {
-          send(pushed.out);
-          this.counts.pushed++;
-          const count = this.counts.received + this.counts.pushed;
-          this.status.set(() => ({ fill: 'green', shape: 'dot', text: this.status.t('received', { count }) }), true);
-        }
-        done();
+      case 'ack': {
+        const refused = acknowledge(msg, this.consumer, this.settings, this.accountName);
+        if (!refused) this.coordinated?.acked(msg);
+        done(refused);
         return;
       }
+      case 'push':
+        // A source the account does not allow (403), or a delivery notice for sms-out.
+        if (interceptCallback(this.node, msg, this.config, done, true)) return;
+        if (this.coordinated) {
+          this.coordinated.pushIsNew(msg, this.config.callbackCredentials()).then(
+            (isNew) => (isNew ? this.push(msg, send, done) : done()),
+            () => this.push(msg, send, done),
+          );
+        } else {
+          this.push(msg, send, done);
+        }
+        return;
       case 'poll':
         this.consumer.poll();
         done();
     }
   }
 
+  private push(msg: NodeMessageInFlow, send: Send, done: Done): void {
+    const pushed = acceptPush(msg, {
+      consumer: this.consumer,
+      settings: this.settings,
+      accountName: this.accountName,
+      topic: this.topic,
+      expected: this.config.callbackCredentials(),
+    });
+    if (pushed.kind === 'refused') this.node.error(pushed.error, pushed.shown);
+    if (pushed.kind === 'emit') {
+      send(pushed.out);
+      this.counts.pushed++;
+      const count = this.counts.received + this.counts.pushed;
+      this.status.set(() => ({ fill: 'green', shape: 'dot', text: this.status.t('received', { count }) }), true);
+    }
+    done();
+  }
+
   /** Stops the consumer: nothing more is emitted or acknowledged once this settles. */
   async close(): Promise<void> {
     this.config.api.off('rejected', this.onRejected);
     await this.consumer.stop();
-    this.store.handOver();
+    // Coordinated state lives in Redis; otherwise the successor takes it over in memory.
+    if (this.coordinated) await this.coordinated.close();
+    else this.store.handOver();
+  }
+
+  /** Without coordination, the signs of a second reader on the account: said once. */
+  private anotherReader(): void {
+    if (this.anotherReaderSaid) return;
+    this.anotherReaderSaid = true;
+    this.status.set(() => ({ fill: 'yellow', shape: 'ring', text: this.status.t('anotherReader') }));
+    const text = `Another reader seems to be draining account ${this.accountName} (a next token refused, or a block served again after its acknowledgement): another Node-RED with the same flow? See the README, "Running more than one Node-RED"`;
+    this.fail(new ReportedError(text, 'ANOTHER_READER'), 'history');
   }
 
   private emitBlock(block: ConsumerBlock): void {

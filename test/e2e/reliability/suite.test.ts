@@ -2,6 +2,7 @@
 // reads the evidence of all the others); RELIABILITY_PROFILE=short (default, npm test) or
 // full (npm run test:reliability); RELIABILITY_ONLY=a,b runs some of them.
 import { badInputScenario } from './scenarios/bad-input';
+import { coordinationScenarios } from './scenarios/coordination';
 import { crashScenario } from './scenarios/crash';
 import { faultStormScenario } from './scenarios/fault-storm';
 import { finalBlockScenario } from './scenarios/final-block';
@@ -24,6 +25,7 @@ const scenarios: Array<[string, () => void]> = [
   ['lockout', lockoutScenario],
   ['bad-input', badInputScenario],
   ['soak', soakScenario],
+  ['coordination', coordinationScenarios],
   // Last: it scans the logs and files of all the others.
   ['secrets', secretsScenario],
 ];

@@ -11,6 +11,7 @@ import {
   type ConsumerStore,
   type Phase,
   type QueueConsumerOptions,
+  type ReaderGate,
 } from '../../../nodes/lib/consumer/queue-consumer';
 import { dedupeKey } from '../../../nodes/lib/message/dedupe-key';
 import { FakeThingSpace } from './fake-api';
@@ -563,6 +564,188 @@ describe('consumer phases (in-memory API, fake clock)', () => {
       assert.equal(new Set(rec.texts).size, 450);
       assert.equal(api.calls.length, 6, 'five blocks, then one more drain for the polls made while busy');
       assert.equal(consumer.phase, 'listening');
+    });
+  });
+
+  describe('with a reader gate (coordination across runtimes)', () => {
+    /** A gate that says yes unless told otherwise, and records what each confirm carried. */
+    function gate(): ReaderGate & { ok: boolean; carried: Array<string | undefined> } {
+      const g = {
+        ok: true,
+        carried: [] as Array<string | undefined>,
+        confirm: (next: string | undefined) => {
+          g.carried.push(next);
+          return Promise.resolve(g.ok);
+        },
+      };
+      return g;
+    }
+
+    it('start() waits in standby, reading neither the store nor the queue, until lead()', async () => {
+      const store = slowStore();
+      const { consumer, phases } = make({ gate: gate(), store });
+      await consumer.start();
+      await after(60_000);
+      assert.deepEqual(phases, ['standby']);
+      assert.equal(consumer.state.state, 'standby');
+      assert.equal(store.loads, 0);
+      consumer.poll();
+      await after(60_000);
+      assert.equal(api.calls.length, 0, 'poll() in standby asks nothing: another runtime reads');
+    });
+
+    it('lead() loads the store, then reads, confirming each request with the next it carries', async () => {
+      api.enqueue(...range(0, 150).map((n) => sms(n)));
+      const g = gate();
+      const { consumer, rec, phases } = make({ gate: g });
+      await consumer.start();
+      consumer.lead();
+      await after();
+      assert.deepEqual(phases, ['standby', 'loading', 'polling', 'delivering', 'polling', 'delivering', 'idle']);
+      assert.deepEqual(g.carried, [undefined, 'token-1']);
+      assert.deepEqual(api.calls, [undefined, 'token-1']);
+      assert.equal(rec.texts.length, 150);
+    });
+
+    it('lead() carries the next the store holds from the previous reader, and reads without it at once if it is spent', async () => {
+      api.enqueue(...range(0, 50).map((n) => sms(n)));
+      api.failNext({ kind: 'api', status: 400, errorCode: 'UnifiedWebService.REQUEST_FAILED.UnexpectedError', message: 'The next token is not valid.' });
+      const g = gate();
+      const { consumer, rec } = make({ gate: g, store: new MemoryStore({ v: 1, next: 'token-from-before' }) });
+      const signs: string[] = [];
+      consumer.on('suspect', (s) => signs.push(s));
+      await consumer.start();
+      consumer.lead();
+      await after();
+      assert.deepEqual(api.calls, ['token-from-before', undefined], 'no backoff between the two');
+      assert.equal(rec.texts.length, 50);
+      assert.equal(rec.errors.length, 0);
+      assert.deepEqual(signs, [], 'a spent token of the previous reader is no sign of another reader');
+    });
+
+    it('stop() in standby writes nothing to the store: the state is the lease holder\'s', async () => {
+      const store = slowStore();
+      const { consumer, phases } = make({ gate: gate(), store });
+      await consumer.start();
+      await consumer.stop();
+      assert.deepEqual(phases, ['standby', 'stopping', 'stopped']);
+      assert.equal(store.saves, 0);
+    });
+
+    it('standBy() while the store loads: no request afterwards, and lead() loads it again', async () => {
+      const store = slowStore();
+      const { consumer, phases } = make({ gate: gate(), store });
+      await consumer.start();
+      consumer.lead();
+      await after();
+      assert.equal(consumer.phase, 'loading');
+      const settled = consumer.standBy();
+      store.release();
+      await settled;
+      await after(60_000);
+      assert.equal(api.calls.length, 0);
+      consumer.lead();
+      await after();
+      store.release();
+      await after();
+      assert.deepEqual(phases, ['standby', 'loading', 'standby', 'loading', 'polling', 'idle']);
+      assert.equal(store.loads, 2);
+    });
+
+    it('a refused confirm sends no request: the consumer stands by at once', async () => {
+      api.enqueue(sms(1));
+      const g = gate();
+      g.ok = false;
+      const { consumer, rec, phases } = make({ gate: g });
+      await consumer.start();
+      consumer.lead();
+      await after(60_000);
+      assert.deepEqual(phases, ['standby', 'loading', 'polling', 'standby']);
+      assert.equal(api.calls.length, 0);
+      assert.equal(rec.errors.length, 0);
+    });
+
+    it('a confirm that fails (the shared store unreachable) is a refusal too', async () => {
+      const { consumer, phases } = make({ gate: { confirm: () => Promise.reject(new Error('connection refused')) } });
+      await consumer.start();
+      consumer.lead();
+      await after(60_000);
+      assert.deepEqual(phases, ['standby', 'loading', 'polling', 'standby']);
+      assert.equal(api.calls.length, 0);
+    });
+
+    it('standBy() during a request aborts it, and the block it brings is neither emitted nor acknowledged', async () => {
+      api.enqueue(...range(0, 150).map((n) => sms(n)));
+      api.hold();
+      const { consumer, rec, phases } = make({ gate: gate() });
+      await consumer.start();
+      consumer.lead();
+      await after();
+      assert.equal(api.inFlight, 1);
+      await consumer.standBy();
+      assert.equal(api.inFlight, 0, 'aborted: standBy() resolves with no request in flight');
+      api.release();
+      await after(60_000);
+      assert.deepEqual(phases, ['standby', 'loading', 'polling', 'standby']);
+      assert.equal(rec.blocks.length, 0);
+      assert.equal(rec.errors.length, 0, 'the abort is not reported');
+      assert.deepEqual(api.calls, [undefined]);
+      assert.equal(api.acknowledged, 0);
+    });
+
+    it('standBy() from a block listener: the request that would acknowledge the block is never made', async () => {
+      api.enqueue(...range(0, 150).map((n) => sms(n)));
+      const { consumer, phases } = make({ gate: gate() });
+      consumer.once('block', () => void consumer.standBy());
+      await consumer.start();
+      consumer.lead();
+      await after(60_000);
+      assert.deepEqual(phases, ['standby', 'loading', 'polling', 'delivering', 'standby']);
+      assert.deepEqual(api.calls, [undefined]);
+      assert.equal(api.acknowledged, 0);
+    });
+
+    it('standBy() while waiting for acknowledgements ends the wait without acknowledging; the SMS stay held for the next reader', async () => {
+      api.enqueue(...range(0, 150).map((n) => sms(n)));
+      const store = new MemoryStore();
+      const { consumer, phases } = make({ gate: gate(), ackMode: 'manual', store });
+      await consumer.start();
+      consumer.lead();
+      await after();
+      assert.equal(consumer.phase, 'waiting-ack');
+      await consumer.standBy();
+      await after(60_000);
+      assert.deepEqual(phases, ['standby', 'loading', 'polling', 'delivering', 'waiting-ack', 'standby']);
+      assert.deepEqual(api.calls, [undefined]);
+      assert.equal(Object.keys((store.state?.pending as { sms: object }).sms).length, 100, 'the emitted SMS are kept in the store');
+    });
+
+    it('standBy() while idle, listening or backing off clears the timer: no request afterwards', async () => {
+      const idle = make({ gate: gate() });
+      const listening = make({ gate: gate(), intervalMs: 0 });
+      await idle.consumer.start();
+      await listening.consumer.start();
+      idle.consumer.lead();
+      listening.consumer.lead();
+      await after();
+      assert.equal(idle.consumer.phase, 'idle');
+      assert.equal(listening.consumer.phase, 'listening');
+      await idle.consumer.standBy();
+      await listening.consumer.standBy();
+      const calls = api.calls.length;
+      await after(60_000);
+      assert.equal(api.calls.length, calls);
+
+      api.failNext({ kind: 'server', status: 503, message: 'unavailable' });
+      const backing = make({ gate: gate() });
+      await backing.consumer.start();
+      backing.consumer.lead();
+      await after();
+      assert.equal(backing.consumer.phase, 'backing-off');
+      await backing.consumer.standBy();
+      await after(60_000);
+      assert.equal(api.calls.length, calls + 1);
+      for (const run of [idle, listening, backing]) assert.equal(run.consumer.phase, 'standby');
     });
   });
 

@@ -9,7 +9,7 @@ const SECTIONS = {
 } as const;
 
 const ERROR_CODES = ['CREDENTIALS_REJECTED', 'RATE_LIMITED', 'SERVER_ERROR', 'NETWORK', 'TIMEOUT', 'BAD_RESPONSE',
-  'BAD_CONFIG', 'BAD_INPUT', 'CALLBACK_UNAUTHORIZED'];
+  'BAD_CONFIG', 'BAD_INPUT', 'CALLBACK_UNAUTHORIZED', 'ANOTHER_READER', 'COORDINATION_UNAVAILABLE'];
 
 function help(lang: (typeof LANGS)[number], type: string): string {
   const blocks = scriptBlocks(read('locales', lang, `${type}.html`)).filter(

@@ -13,6 +13,8 @@ export interface Profile {
   flood: { bodies: number; concurrency: number };
   badInputSms: number;
   soak: { durationMs: number; tokenTtlSec: number; sessionIdleSec: number; intervalSec: number; windowMs: number; smsPerSec: number };
+  /** Three runtimes on one Redis (issue #13): failover, pause, Redis faults, push, spread. */
+  coordination: { sms: number; kills: number; leaseSec: number; outageMs: number; pushes: number; accounts: number; perAccount: number };
 }
 
 const SHORT: Profile = {
@@ -26,6 +28,7 @@ const SHORT: Profile = {
   flood: { bodies: 2000, concurrency: 50 },
   badInputSms: 20,
   soak: { durationMs: 60_000, tokenTtlSec: 30, sessionIdleSec: 15, intervalSec: 20, windowMs: 20_000, smsPerSec: 5 },
+  coordination: { sms: 1000, kills: 1, leaseSec: 3, outageMs: 5000, pushes: 1000, accounts: 12, perAccount: 100 },
 };
 
 const FULL: Profile = {
@@ -39,6 +42,7 @@ const FULL: Profile = {
   badInputSms: 100,
   // The session idles out between two polls (interval > session idle): every poll renews it.
   soak: { durationMs: 30 * 60_000, tokenTtlSec: 60, sessionIdleSec: 30, intervalSec: 35, windowMs: 5 * 60_000, smsPerSec: 2 },
+  coordination: { sms: 5000, kills: 3, leaseSec: 3, outageMs: 60_000, pushes: 10_000, accounts: 60, perAccount: 500 },
 };
 
 export const PROFILE: Profile = process.env.RELIABILITY_PROFILE === 'full' ? FULL : SHORT;

@@ -1,0 +1,306 @@
+// The lease of one account: only its holder reads the account's queue. Taken with a script
+// that sets the key only if it is free (SET NX PX), renewed every third of its time, given
+// back with a compare-and-delete; every history request is confirmed first (the consumer's
+// ReaderGate), with the `next` it carries recorded in the same round trip.
+//
+// Fencing is ours to do: ThingSpace takes any `next` from anyone. So a confirm counts only
+// if its answer came back well within the lease time measured from when it was sent (a
+// runtime paused meanwhile finds its answer stale and sends nothing), and a reader that lost
+// its lease is told to stand by before anything else happens. Epochs in the log lines show
+// any overlap.
+import { EventEmitter } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import type { ReaderGate } from '../consumer/types';
+import { CoordinationError } from './errors';
+import type { AccountKeys } from './scripts';
+import type { RedisLink } from './redis-link';
+import type { Member, ReplicaSet } from './replicas';
+import { ACQUIRE, CONFIRM, RELEASE, RENEW } from './scripts';
+
+export type LeaseView =
+  | { state: 'holding'; epoch: number; runtime: string }
+  /** `holder` names the runtime that reads, when one does. */
+  | { state: 'standby'; holder?: string; epoch?: number }
+  | { state: 'unavailable'; error: CoordinationError };
+
+export interface LeaseOptions {
+  link: RedisLink;
+  keys: AccountKeys;
+  replicas: ReplicaSet;
+  ttlMs: number;
+  /** How often a runtime without the lease tries to take it. */
+  retryMs: number;
+  /** The account's state in Redis outlives a quiet account this long. Default 7 days. */
+  stateTtlMs?: number;
+  /** A monotonic clock in ms (default performance.now). */
+  now?: () => number;
+  log?: (level: 'info' | 'warn', text: string) => void;
+}
+
+/** A lease is taken from a free key only after it was seen free this often by a runtime at its fair share. */
+const FREE_SIGHTINGS = 2;
+
+export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> implements ReaderGate, Member {
+  readonly tag: string;
+  /** Called before the lease is given up: resolves once the reader has stopped reading. */
+  yieldReader: () => Promise<void> = () => Promise.resolve();
+  private readonly token = randomBytes(6).toString('hex');
+  private readonly now: () => number;
+  private readonly margin: number;
+  private phase: 'idle' | 'holding' | 'releasing' | 'standby' | 'unavailable' | 'stopped' = 'idle';
+  /** The lease value while held: "epoch|token|runtime". */
+  private value: string | undefined;
+  private epochNo = 0;
+  private validUntil = 0;
+  private freeSeen = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private watchdog: NodeJS.Timeout | undefined;
+  private current: LeaseView;
+  private readonly onDown = (error: CoordinationError): void => this.unavailable(error);
+  private readonly onUp = (): void => {
+    if (this.phase === 'unavailable' || this.phase === 'standby') void this.attempt();
+  };
+
+  constructor(private readonly opts: LeaseOptions) {
+    super();
+    this.tag = opts.keys.tag;
+    this.now = opts.now ?? (() => performance.now());
+    // Redis expires keys to the millisecond; our clock and the reply's trip are the slack.
+    this.margin = Math.max(50, opts.ttlMs / 10);
+    this.current = { state: 'standby' };
+  }
+
+  get holding(): boolean {
+    return this.phase === 'holding';
+  }
+
+  get view(): LeaseView {
+    return this.current;
+  }
+
+  get epoch(): number {
+    return this.epochNo;
+  }
+
+  /** What fenced writes check: the lease value, while held. */
+  fence(): { value: string; epoch: number } | undefined {
+    return this.phase === 'holding' && this.value ? { value: this.value, epoch: this.epochNo } : undefined;
+  }
+
+  start(): void {
+    if (this.phase !== 'idle') return;
+    this.phase = 'standby';
+    this.opts.link.on('down', this.onDown);
+    this.opts.link.on('up', this.onUp);
+    this.opts.replicas.add(this);
+    void this.attempt();
+  }
+
+  /** ReaderGate: still ours, and `next` recorded? Never throws. */
+  async confirm(next: string | undefined): Promise<boolean> {
+    const fence = this.fence();
+    if (!fence) return false;
+    const sentAt = this.now();
+    let r: unknown;
+    try {
+      r = await this.opts.link.run(CONFIRM, [this.opts.keys.lease, this.opts.keys.state], [fence.value, this.opts.ttlMs, next ?? '', fence.epoch, this.stateTtl]);
+    } catch (err) {
+      this.unavailable(asCoordinationError(err));
+      return false;
+    }
+    if (this.value !== fence.value || this.phase !== 'holding') return false;
+    if (Number(r) !== 1) {
+      this.lost('another runtime holds it now');
+      return false;
+    }
+    // Answered too late to be sure the lease was still ours when the answer arrived (the
+    // runtime was paused, or Redis was slow): act as if it were lost.
+    if (this.now() - sentAt >= this.opts.ttlMs - this.margin) {
+      this.lost(`the confirmation took ${Math.round(this.now() - sentAt)} ms`);
+      return false;
+    }
+    this.held(sentAt);
+    return true;
+  }
+
+  /** Reported by the store when Redis failed it: as for any other failure. */
+  fault(error: CoordinationError): void {
+    this.unavailable(error);
+  }
+
+  /** Stops trying; gives the lease back if held, once the reader has stopped reading. */
+  async stop(): Promise<void> {
+    if (this.phase === 'stopped') return;
+    const value = this.value;
+    this.phase = 'stopped';
+    this.value = undefined;
+    this.clearTimers();
+    this.opts.link.off('down', this.onDown);
+    this.opts.link.off('up', this.onUp);
+    this.opts.replicas.remove(this);
+    if (value === undefined) return;
+    await this.yieldReader();
+    await this.release(value, 'stopped');
+  }
+
+  private get stateTtl(): number {
+    return this.opts.stateTtlMs ?? 7 * 24 * 3600_000;
+  }
+
+  /** Stopped, or holding by another path, meanwhile: what an attempt found is out of date. */
+  private movedOn(): boolean {
+    return this.phase === 'stopped' || this.phase === 'holding' || this.phase === 'releasing';
+  }
+
+  private async attempt(): Promise<void> {
+    this.clearTimers();
+    if (this.movedOn()) return;
+    const { link, keys, replicas, ttlMs } = this.opts;
+    if (!link.up && link.connecting) return; // its 'up' (or its failure) comes next
+    if (!link.up) {
+      this.unavailable(link.error ?? new CoordinationError('Redis: not connected'));
+      return;
+    }
+    const take = replicas.held < replicas.share || this.freeSeen >= FREE_SIGHTINGS;
+    const sentAt = this.now();
+    let r: [unknown, unknown];
+    try {
+      r = (await link.run(ACQUIRE, [keys.lease, keys.epoch], [this.token, ttlMs, replicas.label.replace(/\|/g, '/'), take ? '1' : '0'])) as [unknown, unknown];
+    } catch (err) {
+      this.unavailable(asCoordinationError(err));
+      return;
+    }
+    if (this.movedOn()) return;
+    const value = String(r[1] ?? '');
+    if (Number(r[0]) === 1) {
+      const [epoch, , runtime] = split(value);
+      this.value = value;
+      this.epochNo = epoch;
+      this.phase = 'holding';
+      this.freeSeen = 0;
+      this.held(sentAt);
+      this.opts.log?.('info', `took the lease of ${this.tag} (epoch ${epoch}, ${runtime})`);
+      this.show({ state: 'holding', epoch, runtime });
+      return;
+    }
+    this.phase = 'standby';
+    if (value === '') {
+      this.freeSeen++;
+      this.show({ state: 'standby' });
+    } else {
+      this.freeSeen = 0;
+      const [epoch, , holder] = split(value);
+      this.show({ state: 'standby', holder, epoch });
+    }
+    this.later(() => this.attempt(), this.opts.retryMs);
+  }
+
+  /** The lease was confirmed (or taken) by a command sent at `sentAt`. */
+  private held(sentAt: number): void {
+    this.validUntil = sentAt + this.opts.ttlMs - this.margin;
+    if (!this.timer) this.later(() => this.renew(), this.opts.ttlMs / 3);
+    clearTimeout(this.watchdog);
+    this.watchdog = setTimeout(() => this.expired(), Math.max(0, this.validUntil - this.now()));
+  }
+
+  private async renew(): Promise<void> {
+    this.timer = undefined;
+    const fence = this.fence();
+    if (!fence) return;
+    const sentAt = this.now();
+    let r: unknown;
+    try {
+      r = await this.opts.link.run(RENEW, [this.opts.keys.lease], [fence.value, this.opts.ttlMs]);
+    } catch (err) {
+      this.unavailable(asCoordinationError(err));
+      return;
+    }
+    if (this.value !== fence.value || this.phase !== 'holding') return;
+    if (Number(r) !== 1) {
+      this.lost('another runtime holds it now');
+      return;
+    }
+    this.held(sentAt);
+    if (this.opts.replicas.held > this.opts.replicas.share) void this.shed();
+  }
+
+  /** The local deadline passed without a renewal that came back in time. */
+  private expired(): void {
+    if (this.phase !== 'holding' || this.now() < this.validUntil) return;
+    if (!this.opts.link.up) this.unavailable(this.opts.link.error ?? new CoordinationError('Redis: not connected'));
+    else this.lost('not renewed in time');
+  }
+
+  /** More leases here than this runtime's share: hand this one over. */
+  private async shed(): Promise<void> {
+    const value = this.value;
+    if (this.phase !== 'holding' || value === undefined) return;
+    this.phase = 'releasing';
+    this.clearTimers();
+    this.show({ state: 'standby' });
+    await this.yieldReader();
+    if (this.phase !== 'releasing') return;
+    await this.release(value, `more than this runtime's share of ${this.opts.replicas.share}`);
+    if (this.phase !== 'releasing') return;
+    this.value = undefined;
+    this.phase = 'standby';
+    this.later(() => this.attempt(), this.opts.retryMs);
+  }
+
+  private async release(value: string, why: string): Promise<void> {
+    try {
+      await this.opts.link.run(RELEASE, [this.opts.keys.lease], [value]);
+      this.opts.log?.('info', `gave back the lease of ${this.tag} (epoch ${split(value)[0]}): ${why}`);
+    } catch {
+      // It expires by itself within the lease time.
+    }
+  }
+
+  private lost(why: string): void {
+    if (this.phase !== 'holding') return;
+    this.opts.log?.('warn', `lost the lease of ${this.tag} (epoch ${this.epochNo}): ${why}`);
+    this.value = undefined;
+    this.phase = 'standby';
+    this.clearTimers();
+    this.show({ state: 'standby' });
+    this.later(() => this.attempt(), Math.min(this.opts.retryMs, this.opts.ttlMs / 3));
+  }
+
+  private unavailable(error: CoordinationError): void {
+    if (this.phase === 'stopped' || this.phase === 'releasing') return;
+    if (this.phase === 'holding') this.opts.log?.('warn', `cannot confirm the lease of ${this.tag} (epoch ${this.epochNo}): ${error.message}; not reading until it can`);
+    this.value = undefined;
+    this.phase = 'unavailable';
+    this.clearTimers();
+    const same = this.current.state === 'unavailable' && this.current.error.message === error.message;
+    if (!same) this.show({ state: 'unavailable', error });
+    this.later(() => this.attempt(), this.opts.retryMs);
+  }
+
+  private show(view: LeaseView): void {
+    this.current = view;
+    this.emit('change', view);
+  }
+
+  private later(fn: () => Promise<void> | void, ms: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void fn(), ms);
+  }
+
+  private clearTimers(): void {
+    clearTimeout(this.timer);
+    clearTimeout(this.watchdog);
+    this.timer = undefined;
+    this.watchdog = undefined;
+  }
+}
+
+function split(value: string): [number, string, string] {
+  const a = value.indexOf('|');
+  const b = value.indexOf('|', a + 1);
+  return [Number(value.slice(0, a)) || 0, value.slice(a + 1, b), value.slice(b + 1)];
+}
+
+function asCoordinationError(err: unknown): CoordinationError {
+  return err instanceof CoordinationError ? err : new CoordinationError(`Redis: ${err instanceof Error ? err.message : String(err)}`);
+}

@@ -1,0 +1,161 @@
+// The keys and the Lua scripts of coordination. Each runs atomically on the server, so "is this still my
+// lease?" and what depends on the answer are one step. Written for Redis 7 and Valkey 8
+// alike: only GET/SET/PEXPIRE/DEL/INCR/HSET/HDEL/HMGET/Z* and TIME, Lua 5.1 as both embed.
+//
+// A lease value is "epoch|token|runtime": the epoch counts leases of the account (it fences
+// and shows in logs), the token is the holder's random id, the runtime names it for the
+// others' status. Every check compares the whole value, so a holder whose lease expired and
+// was taken by another (or by itself again, later) is refused whatever it sends.
+import { createHash } from 'node:crypto';
+
+// Where coordination keeps what it keeps, under the configured prefix. The keys of one
+// account share a hash tag ({...}), so a Redis Cluster puts them in one slot and a script
+// may touch them together.
+export interface AccountKeys {
+  /** The reader's lease: "epoch|token|runtime", with a time to live. */
+  lease: string;
+  /** Incremented at each new lease: the epoch that fences a reader which lost its lease. */
+  epoch: string;
+  /** Hash: next, dedupe, pending, epoch (what the consumer persists). */
+  state: string;
+  /** Prefix of the shared push dedupe keys. */
+  push: string;
+  /** What the replica heartbeat registers as this account. */
+  tag: string;
+}
+
+export interface ReplicaKeys {
+  /** Sorted set: live replica id -> expiry (ms). */
+  replicas: string;
+  /** Sorted set: account tag -> expiry (ms). */
+  accounts: string;
+}
+
+/** The account as ThingSpace knows it: the same account name on another server is another queue. */
+export function accountTag(server: string, accountName: string): string {
+  let host: string;
+  try {
+    host = new URL(server).host.toLowerCase();
+  } catch {
+    host = server.toLowerCase();
+  }
+  return `${accountName}@${host}`;
+}
+
+export function accountKeys(prefix: string, server: string, accountName: string): AccountKeys {
+  const tag = accountTag(server, accountName);
+  const base = `${prefix}{${tag}}`;
+  return { lease: `${base}:lease`, epoch: `${base}:epoch`, state: `${base}:state`, push: `${base}:push:`, tag };
+}
+
+export function replicaKeys(prefix: string): ReplicaKeys {
+  return { replicas: `${prefix}replicas`, accounts: `${prefix}accounts` };
+}
+
+export interface Script {
+  readonly name: string;
+  readonly source: string;
+  readonly sha: string;
+}
+
+function script(name: string, source: string): Script {
+  return { name, source, sha: createHash('sha1').update(source).digest('hex') };
+}
+
+/** KEYS lease, epoch. ARGV token, ttl ms, runtime, take ('1': take a free lease; '0': only look).
+ *  -> {1, value} held by us now; {0, value} held by another; {0, ''} free and not taken. */
+export const ACQUIRE = script(
+  'acquire',
+  `local cur = redis.call('GET', KEYS[1])
+if cur then
+  if string.match(cur, '^%d+|([^|]*)|') == ARGV[1] then
+    redis.call('PEXPIRE', KEYS[1], ARGV[2])
+    return {1, cur}
+  end
+  return {0, cur}
+end
+if ARGV[4] ~= '1' then return {0, ''} end
+local epoch = redis.call('INCR', KEYS[2])
+local value = epoch .. '|' .. ARGV[1] .. '|' .. ARGV[3]
+redis.call('SET', KEYS[1], value, 'NX', 'PX', ARGV[2])
+return {1, value}`,
+);
+
+/** KEYS lease. ARGV value, ttl ms. -> 1 renewed, 0 not ours. */
+export const RENEW = script(
+  'renew',
+  `if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+return 0`,
+);
+
+/** KEYS lease. ARGV value. -> 1 released, 0 not ours (expired, or taken meanwhile). */
+export const RELEASE = script(
+  'release',
+  `if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  return 1
+end
+return 0`,
+);
+
+/** Before a history request. KEYS lease, state. ARGV value, ttl ms, next ('' = none), epoch,
+ *  state ttl ms. -> 1: still ours (renewed), next recorded; 0: not ours, nothing written. */
+export const CONFIRM = script(
+  'confirm',
+  `if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+if ARGV[3] == '' then
+  redis.call('HDEL', KEYS[2], 'next')
+  redis.call('HSET', KEYS[2], 'epoch', ARGV[4])
+else
+  redis.call('HSET', KEYS[2], 'next', ARGV[3], 'epoch', ARGV[4])
+end
+redis.call('PEXPIRE', KEYS[2], ARGV[5])
+return 1`,
+);
+
+/** The consumer's state. KEYS lease, state. ARGV value, epoch, state ttl ms, then field,
+ *  value pairs. -> 1 written, 0 not ours (nothing written). */
+export const SAVE = script(
+  'save',
+  `if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[2], 'epoch', ARGV[2], unpack(ARGV, 4))
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
+return 1`,
+);
+
+/** KEYS state. -> {next, dedupe, pending, epoch}, each nil when absent. */
+export const LOAD = script('load', `return redis.call('HMGET', KEYS[1], 'next', 'dedupe', 'pending', 'epoch')`);
+
+/** The replica heartbeat. KEYS replicas, accounts. ARGV replica id, ttl ms, account tags...
+ *  -> {live replicas, known accounts}. Expiries are Redis's own clock (TIME). */
+export const HEARTBEAT = script(
+  'heartbeat',
+  `local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local ttl = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+redis.call('ZADD', KEYS[1], now + ttl, ARGV[1])
+for i = 3, #ARGV do redis.call('ZADD', KEYS[2], now + ttl, ARGV[i]) end
+return {redis.call('ZCARD', KEYS[1]), redis.call('ZCARD', KEYS[2])}`,
+);
+
+/** KEYS replicas. ARGV replica id. A replica that stops says so at once. */
+export const LEAVE = script('leave', `return redis.call('ZREM', KEYS[1], ARGV[1])`);
+
+/** Push dedupe. KEYS the SMS's key. ARGV ttl s, mode ('claim': set unless set, 'seen': look,
+ *  'remember': set). -> 1: claimed / seen / set; 0 otherwise. */
+export const PUSHED = script(
+  'pushed',
+  `if ARGV[2] == 'seen' then return redis.call('EXISTS', KEYS[1]) end
+if ARGV[2] == 'claim' then
+  if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return 1 end
+  return 0
+end
+redis.call('SET', KEYS[1], '1', 'EX', ARGV[1])
+return 1`,
+);

@@ -1,0 +1,128 @@
+// sms-queue-in with coordination on (the config node's Coordination is Redis): the account's
+// lease decides whether this runtime's consumer reads (lead) or stands by, the consumer's
+// state lives in Redis, pushed SMS are checked against the other replicas, and the status
+// says which runtime reads and when coordination is unavailable.
+import type { Node, NodeMessageInFlow, NodeStatus } from 'node-red';
+import type { Coordinator, Reader } from '../coordination/coordinator';
+import type { LeaseView } from '../coordination/lease';
+import { CALLBACK_BLOCK, type QueueConsumer } from '../consumer/queue-consumer';
+import { parseCallbackBody, type CallbackCredentials } from '../message/callback-body';
+import { dedupeKey } from '../message/dedupe-key';
+import { answerHttp } from './http-reply';
+import { ReportedError } from './report';
+import type { StatusLine, StatusTarget } from './status';
+
+export interface CoordinatedReaderOptions {
+  node: Node;
+  coordinator: Coordinator;
+  server: string;
+  accountName: string;
+  /** The node's poll interval: a standby tries to take the lease at least this often. */
+  intervalMs: number;
+  manual: boolean;
+  report: (err: ReportedError, operation: string) => void;
+}
+
+/** The node's status target, each text followed by the runtime that reads while it is this one. */
+export function labelledStatus(node: StatusTarget, label: () => string): StatusTarget {
+  return {
+    status: (s: NodeStatus) => {
+      const suffix = label();
+      node.status(suffix && s.text ? { ...s, text: `${String(s.text)} · ${suffix}` } : s);
+    },
+  };
+}
+
+export class CoordinatedReader {
+  readonly reader: Reader;
+  private status: StatusLine | undefined;
+  private outageReported = false;
+  private uncheckedWarned = false;
+
+  constructor(private readonly opts: CoordinatedReaderOptions) {
+    const lease = Math.max(1000, opts.coordinator.settings.leaseMs);
+    // Half an interval: a standby then takes over within one interval of a clean hand-over,
+    // its first request (and login) included.
+    const retryMs = opts.intervalMs > 0 ? Math.min(opts.intervalMs / 2, lease / 3) : lease / 3;
+    this.reader = opts.coordinator.reader(opts.server, opts.accountName, retryMs, (level, text) =>
+      level === 'warn' ? opts.node.warn(text) : opts.node.log(text),
+    );
+  }
+
+  /** While this runtime reads: its name, for the status suffix. */
+  get label(): string {
+    return this.reader.lease.holding ? this.opts.coordinator.runtime : '';
+  }
+
+  /** Wires the lease to the consumer (already started, in standby) and starts it. */
+  attach(consumer: QueueConsumer, status: StatusLine): void {
+    this.status = status;
+    const { lease } = this.reader;
+    lease.yieldReader = () => consumer.standBy();
+    lease.on('change', (view) => this.onView(view, consumer));
+    this.onView(lease.view, consumer);
+    lease.start();
+  }
+
+  /** Push mode: is this SMS new to every replica? False: answered 200 here, not emitted. */
+  async pushIsNew(msg: NodeMessageInFlow, expected: CallbackCredentials | undefined): Promise<boolean> {
+    const parsed = parseCallbackBody(msg.payload, { receivedAt: new Date(), expected });
+    if (!parsed.ok) return true; // refused on the usual path, with its error
+    const key = dedupeKey(parsed.sms);
+    const push = this.reader.push;
+    const check = this.opts.manual ? await push.seen(key) : await push.claim(key);
+    if (check === 'duplicate') {
+      answerHttp(msg, 200);
+      return false;
+    }
+    if (check === 'unchecked' && !this.uncheckedWarned) {
+      // At-least-once first: emitted on this runtime's own dedupe window.
+      this.uncheckedWarned = true;
+      this.opts.node.warn('coordination unavailable: pushed SMS are emitted after a check of this runtime\'s dedupe window only (said once)');
+    }
+    return true;
+  }
+
+  /** Manual mode: a pushed SMS acknowledged here is one the other replicas may drop now. */
+  acked(msg: NodeMessageInFlow): void {
+    const ts = (msg as { thingspace?: { block?: unknown; key?: unknown } }).thingspace;
+    if (this.opts.manual && ts?.block === CALLBACK_BLOCK && typeof ts.key === 'string') void this.reader.push.remember(ts.key);
+  }
+
+  /** Pushed SMS emitted without a check against the other replicas. */
+  get unchecked(): number {
+    return this.reader.push.unchecked;
+  }
+
+  /** Gives the lease back once the consumer has stopped (call after consumer.stop()). */
+  close(): Promise<void> {
+    return this.reader.close();
+  }
+
+  private onView(view: LeaseView, consumer: QueueConsumer): void {
+    const status = this.status;
+    switch (view.state) {
+      case 'holding':
+        this.outageReported = false;
+        this.uncheckedWarned = false;
+        consumer.lead();
+        return;
+      case 'standby':
+        void consumer.standBy();
+        status?.set(() => ({
+          fill: 'grey',
+          shape: 'ring',
+          text: view.holder ? status.t('standby', { runtime: view.holder }) : status.t('standbyFree'),
+        }));
+        return;
+      case 'unavailable': {
+        void consumer.standBy();
+        status?.set(() => ({ fill: 'red', shape: 'ring', text: status.t('coordinationUnavailable', { where: this.opts.coordinator.where }) }));
+        if (!this.outageReported) {
+          this.outageReported = true;
+          this.opts.report(new ReportedError(`Coordination unavailable, not reading until Redis answers again: ${view.error.message}`, 'COORDINATION_UNAVAILABLE'), 'coordination');
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,55 @@
+// The config node's Coordination section: none (the default: nothing is loaded, nothing
+// changes) or Redis, with its URL, key prefix, lease time and an optional runtime name.
+// Checked at deploy; a bad value is the config node's error, shown by every node using it.
+import type { Coordinator, CoordinationSettings } from '../coordination/coordinator';
+import { checkRedisUrl } from '../coordination/redis-url';
+import { resolveRefs, type Lookup } from './env-refs';
+import { ReportedError } from './report';
+
+export interface CoordinationDef {
+  coordination?: string;
+  redisUrl?: string;
+  redisPrefix?: string;
+  /** Seconds. */
+  leaseTime?: string | number;
+  instanceName?: string;
+}
+
+export const DEFAULT_PREFIX = 'thingspace-sms:';
+export const DEFAULT_LEASE_S = 15;
+const MIN_LEASE_S = 2;
+const MAX_LEASE_S = 600;
+
+/** undefined when coordination is off; throws a BAD_CONFIG ReportedError naming the bad field. */
+export function coordinationSettings(def: CoordinationDef, password: string | undefined, lookup?: Lookup): CoordinationSettings | undefined {
+  const mode = (def.coordination ?? 'none') || 'none';
+  if (mode === 'none') return undefined;
+  if (mode !== 'redis') throw new ReportedError(`Unknown coordination "${mode}": none or redis`, 'BAD_CONFIG');
+  let url;
+  try {
+    url = checkRedisUrl(resolveRefs(def.redisUrl ?? '', 'The coordination Redis URL', lookup));
+  } catch (err) {
+    throw err instanceof ReportedError ? err : new ReportedError((err as Error).message, 'BAD_CONFIG');
+  }
+  const prefix = def.redisPrefix === undefined || def.redisPrefix === '' ? DEFAULT_PREFIX : def.redisPrefix;
+  if (!/^[\x21-\x7e]{1,64}$/.test(prefix) || /[{}]/.test(prefix)) {
+    throw new ReportedError('The coordination key prefix must be 1 to 64 printable characters, without spaces or braces', 'BAD_CONFIG');
+  }
+  const raw = def.leaseTime;
+  const lease = raw === undefined || raw === '' ? DEFAULT_LEASE_S : Number(raw);
+  if (!Number.isFinite(lease) || lease < MIN_LEASE_S || lease > MAX_LEASE_S) {
+    throw new ReportedError(`Invalid lease time "${String(raw)}": ${MIN_LEASE_S} to ${MAX_LEASE_S} seconds`, 'BAD_CONFIG');
+  }
+  const runtime = resolveRefs(def.instanceName ?? '', 'The coordination instance name', lookup).trim() || undefined;
+  return { url, password: password || undefined, prefix, leaseMs: Math.round(lease * 1000), runtime };
+}
+
+/** The config node's coordinator, or undefined when coordination is off. */
+export function coordinatorFor(def: CoordinationDef, password: string | undefined): Coordinator | undefined {
+  const settings = coordinationSettings(def, password);
+  if (!settings) return undefined;
+  // Required here, not imported: without coordination the layer is never loaded.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Coordinator: Made } = require('../coordination/coordinator') as typeof import('../coordination/coordinator');
+  return new Made(settings);
+}

@@ -1,0 +1,32 @@
+// `${VAR}` references in the config node's credentials (and the Redis URL), resolved when
+// the node starts. Node-RED substitutes `${VAR}` in plain properties only, never in
+// credentials; with this, an exported flow holds the reference and the secret stays in the
+// environment. An unset variable is an error that names it (never a value).
+import { ReportedError } from './report';
+
+const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+export type Lookup = (name: string) => string | undefined;
+
+const fromProcess: Lookup = (name) => process.env[name];
+
+/** `text` with every `${NAME}` replaced by the variable's value. `what` names the field in errors. */
+export function resolveRefs(text: string, what: string, lookup: Lookup = fromProcess): string {
+  if (!text.includes('${')) return text;
+  return text.replace(REFERENCE, (_ref, name: string) => {
+    const value = lookup(name);
+    if (value === undefined) {
+      throw new ReportedError(`${what} refers to the environment variable ${name}, which is not set where Node-RED runs`, 'BAD_CONFIG');
+    }
+    return value;
+  });
+}
+
+/** Every string field of `values` resolved; the first unset variable throws. */
+export function resolveAllRefs<T extends object>(values: T, lookup: Lookup = fromProcess): T {
+  const out = { ...values } as Record<string, unknown>;
+  for (const [field, value] of Object.entries(out)) {
+    if (typeof value === 'string') out[field] = resolveRefs(value, `The credential "${field}"`, lookup);
+  }
+  return out as T;
+}
