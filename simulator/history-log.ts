@@ -13,6 +13,10 @@ export interface HistoryRecord {
   start: number;
   /** Undefined while in flight. */
   end?: number;
+  /** The HTTP status answered (undefined while in flight, or when the socket was cut). */
+  status?: number;
+  /** How many SMS the answer carried (a history answer's body; undefined for a fault). */
+  messages?: number;
 }
 
 const KEEP = 20_000;
@@ -21,7 +25,7 @@ export class HistoryLog {
   private readonly records: HistoryRecord[] = [];
   private readonly sessions = new Map<string, number>();
 
-  record(account: string, sessionHeader: string | string[] | undefined, next: boolean, res: ServerResponse): void {
+  record(account: string, sessionHeader: string | string[] | undefined, next: boolean, res: ServerResponse): HistoryRecord {
     const token = Array.isArray(sessionHeader) ? sessionHeader[0] : sessionHeader;
     let session = 0;
     if (token) {
@@ -31,7 +35,11 @@ export class HistoryLog {
     const rec: HistoryRecord = { account, session, next, start: Date.now() };
     this.records.push(rec);
     if (this.records.length > KEEP) this.records.splice(0, this.records.length - KEEP);
-    res.once('close', () => (rec.end = Date.now()));
+    res.once('close', () => {
+      rec.end = Date.now();
+      if (res.headersSent) rec.status = res.statusCode;
+    });
+    return rec;
   }
 
   list(account?: string): HistoryRecord[] {

@@ -186,8 +186,9 @@ function history(ctx: ApiContext, req: ApiRequest, accountName: string, queue: S
     if (block.redelivered) c.redeliveries++;
   }
   const body = historyBody(block.more, block.messages, ctx.opts().hasMoreData);
-  if (block.more) return json(202, body, { Location: location(ctx, req, accountName, block.token as string) });
-  return json(200, body);
+  const reply = block.more ? json(202, body, { Location: location(ctx, req, accountName, block.token as string) }) : json(200, body);
+  reply.messages = block.messages.length;
+  return reply;
 }
 
 /** The status says whether more is waiting; the body's hasMoreData may be left out, or say the opposite. */

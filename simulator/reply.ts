@@ -6,6 +6,8 @@ export interface Reply {
   status: number;
   headers?: Record<string, string>;
   body?: string | Buffer;
+  /** History answers: how many SMS the body carries (for the history log; never sent). */
+  messages?: number;
 }
 
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): Reply {

@@ -318,9 +318,10 @@ export class ThingSpaceSimulator implements Controllable {
     bump(this.counterValues.requests, route.endpoint);
     // An account segment that is not an account name (`..`, an encoded `/`) is an attack or a bug.
     if (route.account !== undefined && !route.accountValid) this.counterValues.rejectedPaths++;
+    let logged: HistoryRecord | undefined;
     if (route.name === 'history' && route.accountValid) {
       this.trackInFlight(route.account as string, res);
-      this.historyLog.record(route.account as string, req.headers['vz-m2m-token'], route.query.has('next'), res);
+      logged = this.historyLog.record(route.account as string, req.headers['vz-m2m-token'], route.query.has('next'), res);
     }
 
     const fault = this.faultSet.take(route.endpoint);
@@ -347,6 +348,7 @@ export class ThingSpaceSimulator implements Controllable {
       if (fault?.kind === 'expire-session') this.auth.expireSessions();
       const origin = `${this.scheme}://${req.headers.host ?? `${this.opts.host}:${this.boundPort}`}`;
       reply = handleApi(this.api, { route, headers: req.headers, body, origin });
+      if (logged) logged.messages = reply.messages;
     }
     if (fault?.kind === 'reset-after') {
       req.socket.destroy();

@@ -76,4 +76,16 @@ describe('simulator: two readers on one account', () => {
     assert.equal(c.tokensStale, 0);
     assert.deepEqual(r.signs, []);
   });
+
+  it('logs each answer with its status and the SMS it carried: 202s of 100, then the final 200', async () => {
+    sim = await ThingSpaceSimulator.start({ quiet: true, latencyMs: 0 });
+    sim.generate(250);
+    const r = reader();
+    await r.consumer.start();
+    r.consumer.poll();
+    const deadline = Date.now() + 10_000;
+    while (r.count() < 250 && Date.now() < deadline) await new Promise((x) => setTimeout(x, 20));
+    const log = sim.history(ACCOUNT).map((rec) => [rec.status, rec.messages]);
+    assert.deepEqual(log, [[202, 100], [202, 100], [200, 50]]);
+  });
 });
