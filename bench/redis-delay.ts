@@ -13,6 +13,10 @@ export function delayProxy(targetPort: number, delayMs: number): Promise<DelayPr
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
     const upstream = net.connect(targetPort, '127.0.0.1');
+    // As Redis and node-redis do on their own sockets: without it, Nagle's algorithm holds a
+    // small write behind an unacknowledged one, and the delayed ACK adds 40 ms now and then.
+    client.setNoDelay(true);
+    upstream.setNoDelay(true);
     sockets.add(client).add(upstream);
     client.on('data', (c) => upstream.write(c));
     upstream.on('data', (c) => setTimeout(() => client.writable && client.write(c), delayMs));

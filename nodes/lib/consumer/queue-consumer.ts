@@ -37,9 +37,10 @@
 //   loading, polling, delivering, waiting-ack, idle, listening, backing-off
 //       ── standBy(), or a confirm() that fails ──> standby
 //
-// Every history request is confirmed with the gate first; a lost lease stops the drain at
-// once, acknowledging nothing, and lead() reloads the store (another runtime may have
-// moved the queue on meanwhile).
+// Every history request is confirmed with the gate first (the confirmation for the next
+// request travels beside the current one, see ReaderGate in ./types.ts); a lost lease stops
+// the drain at once, acknowledging nothing, and lead() reloads the store (another runtime
+// may have moved the queue on meanwhile).
 //
 // poll() while the loop is busy (or before it started) sets `again`: drain once more when
 // this drain ends. That flag is orthogonal to the phase (it may be set in created, loading,
@@ -180,6 +181,9 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
   private carry: string | undefined;
   /** `carry` came from the store (another reader's, perhaps spent), not from our last answer. */
   private carryLoaded = false;
+  /** With a gate: the confirmation sent beside the last request, for the next one, and the
+   *  tenure it belongs to (one of an earlier lead() authorises nothing). Used once. */
+  private ahead: { tenure: number; answer: Promise<boolean> } | undefined;
   /** Dedupe key of the first SMS of the last block read, to see it served again after its next. */
   private firstKey: string | undefined;
   private total = 0;
@@ -364,17 +368,33 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     if (state) this.setState(state);
   }
 
-  /** Asks the gate before a request; a refusal (or a failure to ask) means standby, now. */
+  /** Asks the gate before a request; a refusal (or a failure to ask) means standby, now.
+   *  The confirmation sent beside the previous request serves if it said yes and the gate
+   *  is still fresh; else this request waits for one of its own. */
   private async confirmed(): Promise<boolean> {
+    const gate = this.opts.gate!;
+    const ahead = this.ahead?.tenure === this.tenure ? this.ahead.answer : undefined;
+    this.ahead = undefined;
     let ok: boolean;
     try {
-      ok = await this.opts.gate!.confirm(this.carry);
+      ok = (ahead !== undefined && (await ahead) && gate.fresh()) || (await gate.confirm(this.carry));
     } catch {
       ok = false;
     }
     if (this.interrupted) return false;
     if (!ok) void this.standBy();
     return ok;
+  }
+
+  /** Sent with a request (recording the `next` it carries): the next request's confirmation. */
+  private confirmAhead(sent: string | undefined): void {
+    let answer: Promise<boolean>;
+    try {
+      answer = this.opts.gate!.confirm(sent).catch(() => false);
+    } catch {
+      answer = Promise.resolve(false);
+    }
+    this.ahead = { tenure: this.tenure, answer };
   }
 
   private reportBug(message: string): void {
@@ -468,6 +488,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
       let res: HistoryBlock;
       const call = this.api.history(sent, { signal: this.requests.signal });
       this.inFlight = call;
+      if (this.opts.gate) this.confirmAhead(sent);
       try {
         res = await call;
       } catch (e) {

@@ -60,14 +60,23 @@ export interface PersistedState {
 
 /**
  * Coordination across runtimes (nodes/lib/coordination): only the holder of the account's
- * lease reads. The consumer asks before every history request; the gate answers from the
- * shared store, and records the `next` that request will carry in the same round trip, so
- * that a reader which lost its lease (paused, partitioned) acknowledges nothing more.
+ * lease reads. Every history request is sent only after a confirmation of its own: the gate
+ * answers from the shared store, and records a `next` in the same round trip, so that a
+ * reader which lost its lease (paused, partitioned) acknowledges nothing more.
+ *
+ * In a drain the confirmation for request n+1 travels beside request n (sent as request n
+ * is, recording the `next` request n carries), so it costs no round trip of its own; it
+ * counts for request n+1 only if it said yes and the gate is still `fresh()` when request
+ * n+1 is about to go. Otherwise (the first request, after a wait) the consumer confirms
+ * first and waits for the answer.
  */
 export interface ReaderGate {
-  /** True: still the holder, `next` (undefined: none) recorded; send the request now.
-   *  False (or a rejection): not the holder any more; send nothing. */
+  /** True: still the holder, `next` (undefined: none) recorded. False (or a rejection):
+   *  not the holder any more; send nothing. */
   confirm(next: string | undefined): Promise<boolean>;
+  /** Still the holder, confirmed by a command sent recently enough (a fraction of the
+   *  lease) that a confirmation answered yes may authorise one more request now. */
+  fresh(): boolean;
 }
 
 /**

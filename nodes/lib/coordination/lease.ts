@@ -1,7 +1,7 @@
 // The lease of one account: only its holder reads the account's queue. Taken with a script
 // that sets the key only if it is free (SET NX PX), renewed every third of its time, given
 // back with a compare-and-delete; every history request is confirmed first (the consumer's
-// ReaderGate), with the `next` it carries recorded in the same round trip.
+// ReaderGate, nodes/lib/consumer/types.ts), with a `next` recorded in the same round trip.
 //
 // Fencing is ours to do: ThingSpace takes any `next` from anyone. So a confirm counts only
 // if its answer came back well within the lease time measured from when it was sent (a
@@ -52,6 +52,8 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
   private value: string | undefined;
   private epochNo = 0;
   private validUntil = 0;
+  /** When the command that last confirmed, renewed or took the lease was sent. */
+  private confirmedAt = -Infinity;
   private freeSeen = 0;
   private timer: NodeJS.Timeout | undefined;
   private watchdog: NodeJS.Timeout | undefined;
@@ -121,6 +123,12 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
     }
     this.held(sentAt);
     return true;
+  }
+
+  /** ReaderGate: held, and confirmed by a command sent less than a third of the lease ago
+   *  (the renewal period), so a confirmation answered yes may still authorise a request. */
+  fresh(): boolean {
+    return this.phase === 'holding' && this.now() - this.confirmedAt < this.opts.ttlMs / 3;
   }
 
   /** Reported by the store when Redis failed it: as for any other failure. */
@@ -197,6 +205,7 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
 
   /** The lease was confirmed (or taken) by a command sent at `sentAt`. */
   private held(sentAt: number): void {
+    this.confirmedAt = Math.max(this.confirmedAt, sentAt);
     this.validUntil = sentAt + this.opts.ttlMs - this.margin;
     if (!this.timer) this.later(() => this.renew(), this.opts.ttlMs / 3);
     clearTimeout(this.watchdog);

@@ -568,15 +568,20 @@ describe('consumer phases (in-memory API, fake clock)', () => {
   });
 
   describe('with a reader gate (coordination across runtimes)', () => {
-    /** A gate that says yes unless told otherwise, and records what each confirm carried. */
-    function gate(): ReaderGate & { ok: boolean; carried: Array<string | undefined> } {
+    /** A gate that says yes unless told otherwise, and records what each confirm carried,
+     *  and when, in the order of the requests. */
+    function gate(): ReaderGate & { ok: boolean; isFresh: boolean; carried: Array<string | undefined>; log: string[] } {
       const g = {
         ok: true,
+        isFresh: true,
         carried: [] as Array<string | undefined>,
+        log: [] as string[],
         confirm: (next: string | undefined) => {
           g.carried.push(next);
+          g.log.push(`confirm ${next ?? '-'} (requests so far: ${api.calls.length})`);
           return Promise.resolve(g.ok);
         },
+        fresh: () => g.isFresh,
       };
       return g;
     }
@@ -594,17 +599,57 @@ describe('consumer phases (in-memory API, fake clock)', () => {
       assert.equal(api.calls.length, 0, 'poll() in standby asks nothing: another runtime reads');
     });
 
-    it('lead() loads the store, then reads, confirming each request with the next it carries', async () => {
-      api.enqueue(...range(0, 150).map((n) => sms(n)));
+    it('lead() loads the store, then reads: the first request waits for its confirmation, each next one is confirmed beside the request before it', async () => {
+      api.enqueue(...range(0, 250).map((n) => sms(n)));
       const g = gate();
       const { consumer, rec, phases } = make({ gate: g });
       await consumer.start();
       consumer.lead();
       await after();
-      assert.deepEqual(phases, ['standby', 'loading', 'polling', 'delivering', 'polling', 'delivering', 'idle']);
-      assert.deepEqual(g.carried, [undefined, 'token-1']);
+      assert.deepEqual(phases, ['standby', 'loading', 'polling', 'delivering', 'polling', 'delivering', 'polling', 'delivering', 'idle']);
+      assert.deepEqual(api.calls, [undefined, 'token-1', 'token-2']);
+      assert.deepEqual(g.log, [
+        'confirm - (requests so far: 0)', // before the first request, awaited
+        'confirm - (requests so far: 1)', // beside request 1: authorises request 2, records the next request 1 carries
+        'confirm token-1 (requests so far: 2)',
+        'confirm token-2 (requests so far: 3)',
+      ]);
+      assert.equal(rec.texts.length, 250);
+    });
+
+    it('a confirmation from beside the previous request that is no longer fresh (a backoff, a slow flow) is not used: the request waits for one of its own', async () => {
+      api.enqueue(...range(0, 150).map((n) => sms(n)));
+      const g = gate();
+      g.isFresh = false;
+      const { consumer, rec } = make({ gate: g });
+      await consumer.start();
+      consumer.lead();
+      await after();
       assert.deepEqual(api.calls, [undefined, 'token-1']);
+      assert.deepEqual(g.log, ['confirm - (requests so far: 0)', 'confirm - (requests so far: 1)', 'confirm token-1 (requests so far: 1)', 'confirm token-1 (requests so far: 2)']);
       assert.equal(rec.texts.length, 150);
+    });
+
+    it('a confirmation from beside the previous request that said no sends nothing more: standby', async () => {
+      api.enqueue(...range(0, 250).map((n) => sms(n)));
+      // The confirmation sent beside request 1 is answered while block 1 is handed on: no.
+      let answerAhead: (ok: boolean) => void = () => undefined;
+      const calls: Array<string | undefined> = [];
+      const g: ReaderGate = {
+        confirm: (next) => {
+          calls.push(next);
+          return calls.length === 1 ? Promise.resolve(true) : calls.length === 2 ? new Promise((r) => (answerAhead = r)) : Promise.resolve(false);
+        },
+        fresh: () => true,
+      };
+      const { consumer, rec, phases } = make({ gate: g });
+      consumer.once('block', () => answerAhead(false));
+      await consumer.start();
+      consumer.lead();
+      await after(60_000);
+      assert.deepEqual(api.calls, [undefined], 'block 1 is never acknowledged');
+      assert.deepEqual(phases, ['standby', 'loading', 'polling', 'delivering', 'polling', 'standby']);
+      assert.equal(rec.errors.length, 0);
     });
 
     it('lead() carries the next the store holds from the previous reader, and reads without it at once if it is spent', async () => {
@@ -666,7 +711,7 @@ describe('consumer phases (in-memory API, fake clock)', () => {
     });
 
     it('a confirm that fails (the shared store unreachable) is a refusal too', async () => {
-      const { consumer, phases } = make({ gate: { confirm: () => Promise.reject(new Error('connection refused')) } });
+      const { consumer, phases } = make({ gate: { confirm: () => Promise.reject(new Error('connection refused')), fresh: () => true } });
       await consumer.start();
       consumer.lead();
       await after(60_000);

@@ -85,6 +85,32 @@ describe('coordination: lease timing (fake clock, scripted Redis)', () => {
     assert.equal(await answer, true);
   });
 
+  it('fresh() holds for a third of the lease after the last confirmation was sent, and never once the lease is lost', async () => {
+    const { lease: l } = lease();
+    assert.equal(l.fresh(), false, 'not held yet');
+    l.start();
+    await clock.tickAsync(0);
+    assert.equal(l.fresh(), true, 'just taken');
+    link.handlers.renew = () => new Promise(() => undefined); // renewals hang: only confirms count
+    await clock.tickAsync(TTL / 3 - 1);
+    assert.equal(l.fresh(), true);
+    await clock.tickAsync(1);
+    assert.equal(l.fresh(), false, 'a third of the lease since it was taken');
+    const sentAt = Date.now();
+    link.handlers.confirm = () => new Promise((resolve) => setTimeout(() => resolve(1), 100));
+    const answer = l.confirm('token-3');
+    await clock.tickAsync(100);
+    assert.equal(await answer, true);
+    assert.equal(l.fresh(), true, 'confirmed by a command sent 100 ms ago');
+    await clock.tickAsync(TTL / 3 - 100 - 1);
+    assert.equal(l.fresh(), true);
+    await clock.tickAsync(1);
+    assert.equal(l.fresh(), false, `a third of the lease after ${sentAt}, when the confirm was sent`);
+    link.handlers.confirm = () => Promise.resolve(0);
+    assert.equal(await l.confirm('token-4'), false);
+    assert.equal(l.fresh(), false, 'lost');
+  });
+
   it('renewals that never come back: the watchdog stands the reader by at the deadline', async () => {
     const { lease: l, views } = lease();
     l.start();
