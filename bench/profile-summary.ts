@@ -29,21 +29,26 @@ function owner(url: string): string {
 }
 
 const OURS = 'node-red-contrib-thingspace-sms';
+/** The bench flows' counting function node (bench/flows.ts, sink). */
+const SINK = 'Function node:bench-sink';
 
 export function summarise(file: string, top = 40, callersOf?: string): string {
   const p = JSON.parse(fs.readFileSync(file, 'utf8')) as Profile;
   const parent = new Map<number, ProfileNode>();
   for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n);
-  // Only the drain: from the first to the last sample taken inside our code, so start-up
-  // (module loading) and shutdown do not drown the hot path.
+  // Only the drain: from the first to the last sample taken inside our code or the bench's
+  // sink (the runtime-alone profile runs none of ours), so start-up (module loading) and
+  // shutdown do not drown the hot path.
   const inOurs = new Map<number, boolean>();
+  const byNodeId = new Map(p.nodes.map((n) => [n.id, n]));
   const isInOurs = (id: number): boolean => {
     let v = inOurs.get(id);
     if (v === undefined) {
-      const n = p.nodes.find((x) => x.id === id)!;
+      const n = byNodeId.get(id)!;
       const up = parent.get(id);
+      const { url, functionName } = n.callFrame;
       // Named functions only: a module's top level (anonymous) is start-up, not the drain.
-      v = (n.callFrame.url.includes(OURS) && n.callFrame.functionName !== '') || (up !== undefined && isInOurs(up.id));
+      v = (url.includes(OURS) && functionName !== '') || url.includes(SINK) || (up !== undefined && isInOurs(up.id));
       inOurs.set(id, v);
     }
     return v;
