@@ -71,7 +71,7 @@ export async function proxyScenario(plan: Plan): Promise<Row[]> {
     await drainOnce(red, sim, proxy, plan.warmupCount);
     const bares: Array<{ drain: BareDrain; tunnels: number }> = [];
     const ours: Run[] = [];
-    for (let i = 0; i < plan.rounds; i++) {
+    for (let i = 0; i < plan.reps; i++) {
       bares.push(await bare(n));
       ours.push(await drainOnce(red, sim, proxy, n));
     }
