@@ -64,7 +64,7 @@ export async function coordinationScenarios(plan: Plan, want: (id: string) => bo
         const ratios = spread(on.map((x, i) => off[i] / x));
         rows.push({
           id: 'C3',
-          what: `drain ${n} SMS, ThingSpace ${plan.latencyMs} ms, Redis 1 ms: coordination on vs off`,
+          what: `drain ${fmt.n(n)} SMS, ThingSpace ${plan.latencyMs} ms, Redis 1 ms: coordination on vs off`,
           measured: `on ${fmt.ms(median(on))}, off ${fmt.ms(median(off))}`,
           ratio: ratios.median.toFixed(2),
           spread: describeSpread(ratios, fmt.ratio),
