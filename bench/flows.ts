@@ -321,3 +321,18 @@ export function idleReferenceFlow(server: string, intervalSec: number): N[] {
     },
   ]);
 }
+
+/**
+ * Many accounts in one runtime: a config node and an sms-queue-in (interval 0) per account,
+ * all wired to one trigger (so they start together) and to the one counting sink.
+ */
+export function manyAccountsFlow(server: string, accounts: string[]): N[] {
+  const queues = accounts.map(() => id('q'));
+  const nodes: N[] = [tab(), ...trigger(queues)];
+  accounts.forEach((account, i) => {
+    const cfg = id('cfg');
+    nodes.push({ ...configNode(server), id: cfg, name: account, accountName: account });
+    nodes.push({ ...queueNode(queues[i], ['bench-sink']), thingspace: cfg });
+  });
+  return laidOut([...nodes, sink('bench-sink'), ...tallyEndpoint()]);
+}

@@ -4,7 +4,8 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { ROOT, freePort, installedTemplate, makeUserDir } from '../../test/e2e/harness';
-import { median, plainTemplate } from '../lab';
+import { plainTemplate } from '../lab';
+import { describeSpread, median, spread } from '../stats';
 import type { Plan } from '../plan';
 import { fmt, type Row } from '../table';
 
@@ -51,12 +52,15 @@ export async function startupScenario(plan: Plan): Promise<Row[]> {
   const w = median(withMs);
   const wo = median(withoutMs);
   const added = w - wo;
+  const perStart = spread(withMs.map((x, i) => x - withoutMs[i]));
+  const signed = (x: number): string => `${x >= 0 ? '+' : ''}${fmt.ms(x)}`;
   return [
     {
       id: 'P5',
       what: `start-up, median of ${plan.startReps}`,
       measured: `${fmt.ms(w)} with the package vs ${fmt.ms(wo)} without (spawn to "Started flows")`,
-      ratio: `${added >= 0 ? '+' : ''}${fmt.ms(added)}`,
+      ratio: signed(added),
+      spread: `each pair: ${describeSpread(perStart, signed)}`,
       target: '<= +100 ms',
       holds: added <= 100,
     },
