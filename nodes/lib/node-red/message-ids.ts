@@ -1,30 +1,27 @@
-// `_msgid`s for the messages of a block, made in one go. Node-RED gives every message sent
-// without one an id of 16 random hex characters (RED.util.generateId: eight Math.random()
-// calls, eight toString(16), a join), about a third of a microsecond each; a drain sends a
-// message per SMS, so that cost is per SMS. Here one randomBytes call and one hex encoding
-// serve a whole block: the same kind of id (64 random bits as 16 hex characters), a twentieth
-// of the cost. Measured in docs/performance.md, "What the profile showed".
+// `_msgid`s for the messages sms-queue-in emits. Node-RED gives every message sent without
+// one an id of 16 random hex characters (RED.util.generateId: eight Math.random() calls,
+// eight toString(16), a join), about a third of a microsecond each; a drain sends a message
+// per SMS, so that cost was per SMS. Here an id is 12 hex characters of randomness (48
+// bits from crypto, drawn once per 65,536 ids) and a 4-hex-character running index: the
+// same length and alphabet, unique within a node, and two nodes or runtimes share an id only
+// if they drew the same 48 random bits. See docs/performance.md, "What the profile showed".
 import { randomBytes } from 'node:crypto';
 
-const ID_HEX = 16;
+/** How many ids one draw of randomness serves: the index is four hex characters. */
+const PER_DRAW = 0x10000;
+const HEX2 = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 export class MessageIds {
-  private hex = '';
-  private next = 0;
+  private prefix = '';
+  private next = PER_DRAW;
 
-  /** Makes room for `count` ids at once (a block's worth); ids beyond it are made anyway. */
-  reserve(count: number): void {
-    const left = (this.hex.length - this.next) / ID_HEX;
-    if (left >= count) return;
-    this.hex = randomBytes(count * (ID_HEX / 2)).toString('hex');
-    this.next = 0;
-  }
-
-  /** A fresh id: 16 lower-case hex characters of randomness never handed out before. */
+  /** A fresh id: 16 lower-case hex characters this node never handed out before. */
   id(): string {
-    if (this.next >= this.hex.length) this.reserve(1);
-    const id = this.hex.substr(this.next, ID_HEX);
-    this.next += ID_HEX;
-    return id;
+    if (this.next === PER_DRAW) {
+      this.prefix = randomBytes(6).toString('hex');
+      this.next = 0;
+    }
+    const i = this.next++;
+    return this.prefix + HEX2[i >>> 8] + HEX2[i & 0xff];
   }
 }

@@ -139,7 +139,6 @@ export class QueueIn {
     const shareDeviceIds = this.settings.ackMode === 'auto' && !block.restored;
     const ctx: SingleContext = { accountName, source: 'queue', topic, block: block.id, index: 0, key: '', shareDeviceIds };
     const ids = this.ids;
-    ids.reserve(block.items.length);
     for (let i = 0; i < block.items.length; i++) {
       const item = block.items[i];
       ctx.index = item.ref.index;
