@@ -11,7 +11,9 @@
 // an insert and, once the window is full, the removal of the oldest key: with a Map of
 // 10,000 strings those touched a string on the heap each time and cost a tenth of the
 // drain's CPU; here they touch a few typed-array cells. Keys that are not 16 hex characters
-// (none in production) are indexed by a 64-bit hash of their text.
+// (none in production) are indexed by a 64-bit hash of their text. The typed arrays start
+// small and double as the window fills (up to its capacity): an account that sees a few SMS
+// a day does not hold 200 KB of index, nor does each of forty accounts in one runtime.
 
 export interface DedupeWindowOptions {
   maxEntries: number;
@@ -33,24 +35,20 @@ export interface DedupeData {
 export class DedupeWindow {
   readonly data: DedupeData;
   private readonly maxAgeMs: number;
-  /** The two words of the key in each ring slot. */
-  private readonly hi: Int32Array;
-  private readonly lo: Int32Array;
+  /** The two words of the key in each ring slot used so far (grown up to `cap` slots). */
+  private hi = new Int32Array(0);
+  private lo = new Int32Array(0);
   /** Open-addressing table: slot + 1 per cell, 0 = empty. At most half full. A key's cell
    *  points at its newest slot; a slot overwritten by a newer copy of the key owns no cell. */
-  private readonly cells: Int32Array;
-  private readonly mask: number;
+  private cells = new Int32Array(0);
+  private mask = 0;
 
   constructor(opts: DedupeWindowOptions, saved?: unknown) {
     const cap = Math.max(1, Math.floor(opts.maxEntries));
     this.maxAgeMs = opts.maxAgeMs;
     this.data = { v: 1, cap, keys: [], times: [], head: 0, size: 0 };
-    this.hi = new Int32Array(cap);
-    this.lo = new Int32Array(cap);
-    let cells = 16;
-    while (cells < cap * 2) cells *= 2;
-    this.cells = new Int32Array(cells);
-    this.mask = cells - 1;
+    const adopted = isDedupeData(saved) ? Math.min(saved.size, cap) : 0;
+    this.allocate(Math.min(cap, Math.max(FIRST_SLOTS, adopted)));
     if (isDedupeData(saved)) this.adopt(saved);
   }
 
@@ -97,6 +95,9 @@ export class DedupeWindow {
     const d = this.data;
     if (d.size === d.cap) this.evictOldest();
     const slot = (d.head + d.size) % d.cap;
+    // Slots are taken in order from 0 until the ring first wraps, so this grows at most
+    // log2(cap / FIRST_SLOTS) times.
+    if (slot >= this.hi.length) this.allocate(Math.min(d.cap, Math.max(slot + 1, this.hi.length * 2)));
     d.keys[slot] = key;
     d.times[slot] = now;
     d.size++;
@@ -111,6 +112,24 @@ export class DedupeWindow {
     this.unlink(slot);
     d.head = (slot + 1) % d.cap;
     d.size--;
+  }
+
+  /** Index arrays for `slots` ring slots and a table at least twice as large; what the
+   *  window holds is kept and linked again, oldest first (so each key's cell ends on its
+   *  newest slot, as link() keeps it). */
+  private allocate(slots: number): void {
+    const hi = new Int32Array(slots);
+    const lo = new Int32Array(slots);
+    hi.set(this.hi.subarray(0, Math.min(slots, this.hi.length)));
+    lo.set(this.lo.subarray(0, Math.min(slots, this.lo.length)));
+    this.hi = hi;
+    this.lo = lo;
+    let cells = 16;
+    while (cells < slots * 2) cells *= 2;
+    this.cells = new Int32Array(cells);
+    this.mask = cells - 1;
+    const d = this.data;
+    for (let i = 0; i < d.size; i++) this.link((d.head + i) % d.cap);
   }
 
   /** The slot holding these words, or -1. */
@@ -176,6 +195,9 @@ export class DedupeWindow {
     d.size = keep;
   }
 }
+
+/** Index slots a window starts with: 256 keys in 3 KB of typed arrays. */
+const FIRST_SLOTS = 256;
 
 /** The table is never more than half full, so a probe always meets an empty cell: this is a bug. */
 function corrupt(): Error {

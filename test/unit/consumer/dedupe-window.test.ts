@@ -106,27 +106,38 @@ describe('consumer/dedupe-window', () => {
     ['text keys', (n) => `k${n}`],
     ['hex keys sharing home cells', (n) => (n * 2654435761).toString(16).padStart(8, '0').slice(-8) + ['00000000', 'ffffffff', '0000ffff', '12345678'][n % 4]],
   ];
-  for (const [kind, keyOf] of keyKinds) it(`answers as a plain list would, through 20,000 random remembers, expiries and wraps (${kind})`, () => {
-    // The reference: a list of [key, time], oldest first, cut to maxEntries and maxAgeMs.
-    const cap = 37;
-    const maxAge = 400;
-    const w = new DedupeWindow({ maxEntries: cap, maxAgeMs: maxAge });
-    let model: Array<[string, number]> = [];
-    let seed = 7;
-    const rand = (n: number): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % n;
-    let now = 0;
-    for (let step = 0; step < 20_000; step++) {
-      now += rand(10);
-      const key = keyOf(rand(120));
-      model = model.filter(([, t]) => now - t <= maxAge);
-      const known = model.some(([k]) => k === key);
-      assert.equal(w.remember(key, now), !known, `remember ${key} at step ${step}`);
-      if (!known) {
-        model.push([key, now]);
-        if (model.length > cap) model.shift();
-      }
-      const probe = keyOf(rand(120));
-      assert.equal(w.has(probe, now), model.some(([k]) => k === probe), `has ${probe} at step ${step}`);
+  // A small window (wraps all the time) and one that starts with a smaller index than its
+  // capacity and grows it while expiry already moves the ring's head, reloaded half-way.
+  const shapes = [
+    { name: 'capacity 37', cap: 37, keys: 120, maxAge: 400, reloadAt: -1 },
+    { name: 'capacity 1,500, index grown, reloaded', cap: 1500, keys: 4000, maxAge: 9000, reloadAt: 10_000 },
+  ];
+  for (const shape of shapes) {
+    for (const [kind, keyOf] of keyKinds) {
+      it(`answers as a plain list would, through 20,000 random remembers, expiries and wraps (${shape.name}, ${kind})`, () => {
+        // The reference: a list of [key, time], oldest first, cut to maxEntries and maxAgeMs.
+        const { cap, maxAge } = shape;
+        let w = new DedupeWindow({ maxEntries: cap, maxAgeMs: maxAge });
+        let model: Array<[string, number]> = [];
+        let seed = 7;
+        const rand = (n: number): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % n;
+        let now = 0;
+        for (let step = 0; step < 20_000; step++) {
+          if (step === shape.reloadAt) w = new DedupeWindow({ maxEntries: cap, maxAgeMs: maxAge }, JSON.parse(JSON.stringify(w.data)));
+          now += rand(10);
+          const key = keyOf(rand(shape.keys));
+          model = model.filter(([, t]) => now - t <= maxAge);
+          const known = model.some(([k]) => k === key);
+          assert.equal(w.remember(key, now), !known, `remember ${key} at step ${step}`);
+          if (!known) {
+            model.push([key, now]);
+            if (model.length > cap) model.shift();
+          }
+          const probe = keyOf(rand(shape.keys));
+          assert.equal(w.has(probe, now), model.some(([k]) => k === probe), `has ${probe} at step ${step}`);
+        }
+        assert.equal(w.size, model.length);
+      });
     }
-  });
+  }
 });
