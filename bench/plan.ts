@@ -24,6 +24,8 @@ export interface Plan {
   rounds: number;
   /** P3: the memory drain, and the slow consumer's share. */
   memCount: number;
+  /** P3: rounds (each a fresh Node-RED for ours and for the runtime alone; median). */
+  memRounds: number;
   slowCount: number;
   slowMsPerSms: number;
   /** P4: idle window and compressed lifetimes. */
@@ -61,6 +63,7 @@ export function makePlan(argv: string[]): { plan: Plan; only: Set<string> | unde
     cpuCount: 100_000,
     cpuWarmupRounds: 4,
     memCount: 1_000_000,
+    memRounds: 3,
     slowMsPerSms: 5,
     pushSenders: 50,
     sendInFlight: 4,
