@@ -32,19 +32,10 @@ export function dedupeKey(sms: SmsMessage): string {
   }
   field(typeof sms.timestamp === 'string' ? sms.timestamp : String(sms.timestamp));
   field(typeof sms.message === 'string' ? sms.message : String(sms.message));
-  // The stream's last word: the number of device ids (one round, as in field()).
-  let { a, b } = lanes;
+  // The stream's last word: the number of device ids.
   const w = ids.length;
-  let k = Math.imul(w, 0xcc9e2d51);
-  k = (k << 15) | (k >>> 17);
-  a ^= Math.imul(k, 0x1b873593);
-  a = (a << 13) | (a >>> 19);
-  a = (Math.imul(a, 5) + 0xe6546b64) | 0;
-  b = (b + Math.imul(w, 0x85ebca77)) | 0;
-  b = (b << 13) | (b >>> 19);
-  b = Math.imul(b, 0x9e3779b1);
   const words = lanes.words + 1;
-  return hex16(fmix32(a ^ words), fmix32(b ^ words));
+  return hex16(fmix32(murmurRound(lanes.a, w) ^ words), fmix32(xxRound(lanes.b, w) ^ words));
 }
 
 /** The two lanes between fields; one key at a time (nothing here awaits), so one shared object. */
@@ -52,9 +43,8 @@ const lanes = { a: 0, b: 0, words: 0 };
 
 /**
  * One field into both lanes: its UTF-16 code units two to a word, then a word holding its
- * length. Each word goes through a murmur3 x86_32 body round (lane a) and an xxHash32 round
- * (lane b). The rounds are written out with the lanes in locals: a drain keys every SMS, and
- * this loop is most of what a key costs.
+ * length. The lanes stay in locals for the whole field (a drain keys every SMS, and this
+ * loop is most of what a key costs); the rounds are small pure functions the JIT inlines.
  */
 function field(s: string): void {
   const n = s.length;
@@ -63,19 +53,29 @@ function field(s: string): void {
   for (let i = 0; ; i += 2) {
     // Two code units, the last one alone, then the length.
     const w = i + 1 < n ? s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16) : i < n ? s.charCodeAt(i) : n;
-    let k = Math.imul(w, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    a ^= Math.imul(k, 0x1b873593);
-    a = (a << 13) | (a >>> 19);
-    a = (Math.imul(a, 5) + 0xe6546b64) | 0;
-    b = (b + Math.imul(w, 0x85ebca77)) | 0;
-    b = (b << 13) | (b >>> 19);
-    b = Math.imul(b, 0x9e3779b1);
+    a = murmurRound(a, w);
+    b = xxRound(b, w);
     if (i >= n) break;
   }
   lanes.a = a;
   lanes.b = b;
   lanes.words += ((n + 1) >> 1) + 1;
+}
+
+/** murmur3 x86_32's body round: lane a after word w. */
+function murmurRound(a: number, w: number): number {
+  let k = Math.imul(w, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  a ^= Math.imul(k, 0x1b873593);
+  a = (a << 13) | (a >>> 19);
+  return (Math.imul(a, 5) + 0xe6546b64) | 0;
+}
+
+/** xxHash32's round: lane b after word w. */
+function xxRound(b: number, w: number): number {
+  b = (b + Math.imul(w, 0x85ebca77)) | 0;
+  b = (b << 13) | (b >>> 19);
+  return Math.imul(b, 0x9e3779b1);
 }
 
 /** murmur3's finaliser: spreads every input bit over the whole word. */
