@@ -3,8 +3,8 @@
 // of P2, P3 and P9 is the same size in both. The latency-bound drains (P1, P7, P8, C3) take
 // 10,000 SMS a round in a quick run and 20,000 in a full one: their ratios are per block
 // (every block costs a round trip in ours and in the floor alike), so 100 blocks measure what
-// 200 do, in half the time. --quick keeps the whole table under three minutes on a 2-core
-// machine.
+// 200 do, in half the time. --quick prints the whole table in about four minutes on a
+// 2-core machine (P3's three rounds of a million SMS are most of it).
 
 export interface Plan {
   quick: boolean;
