@@ -8,6 +8,7 @@ import { json, m2mError, type Reply } from './reply';
 interface ActiveRule {
   rule: FaultRule;
   remaining: number; // for count rules; Infinity for probability rules
+  skip: number; // matching requests still to let through
 }
 
 export class FaultSet {
@@ -21,7 +22,7 @@ export class FaultSet {
 
   add(rule: FaultRule): void {
     const remaining = rule.probability !== undefined ? Infinity : (rule.count ?? 1);
-    this.rules.push({ rule: { ...rule }, remaining });
+    this.rules.push({ rule: { ...rule }, remaining, skip: rule.skip ?? 0 });
   }
 
   clear(): void {
@@ -38,6 +39,10 @@ export class FaultSet {
       const active = this.rules[i];
       const target = active.rule.endpoint ?? 'history';
       if (target !== 'any' && target !== endpoint) continue;
+      if (active.skip > 0) {
+        active.skip--;
+        continue;
+      }
       if (active.rule.probability !== undefined) {
         if (this.random() < active.rule.probability) return active.rule;
         continue;

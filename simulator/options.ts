@@ -97,6 +97,9 @@ export interface FaultRule {
   endpoint?: Endpoint; // default 'history'
   /** Apply to the next `count` matching requests (default 1)... */
   count?: number;
+  /** ...after letting this many matching requests through first (default 0), e.g. skip 1:
+   *  the second history request fails, whatever the timing of the test. */
+  skip?: number;
   /** ...or to each matching request with this probability (0..1), until cleared. */
   probability?: number;
   status?: number; // for server-error, default 503

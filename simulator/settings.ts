@@ -137,6 +137,9 @@ export function validateFaultRule(rule: FaultRule): FaultRule {
   if (rule.count !== undefined && !(Number.isInteger(rule.count) && rule.count >= 1)) {
     throw new Error('fault "count" must be a whole number >= 1');
   }
+  if (rule.skip !== undefined && !(Number.isInteger(rule.skip) && rule.skip >= 0)) {
+    throw new Error('fault "skip" must be a whole number >= 0');
+  }
   if (rule.probability !== undefined && !(typeof rule.probability === 'number' && rule.probability >= 0 && rule.probability <= 1)) {
     throw new Error('fault "probability" must be between 0 and 1');
   }

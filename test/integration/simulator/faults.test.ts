@@ -34,6 +34,16 @@ describe('simulator: injected faults', () => {
     assert.equal(sim.counters().messagesServed, 100);
   });
 
+  it("'skip' lets matching requests through first: skip 1 fails the second history request only", async () => {
+    sim.addFault({ kind: 'server-error', skip: 1 });
+    const first = await history(sim, auth);
+    assert.equal(first.status, 202);
+    assert.equal((await history(sim, auth, nextOf(first.headers.location as string))).status, 503);
+    assert.equal((await history(sim, auth, nextOf(first.headers.location as string))).status, 200, 'used up');
+    assert.equal(injected('server-error'), 1);
+    assert.throws(() => sim.addFault({ kind: 'server-error', skip: -1 }), /skip/);
+  });
+
   it("'rate-limit' answers 429 with Retry-After in seconds", async () => {
     sim.addFault({ kind: 'rate-limit', retryAfterSec: 7 });
     const res = await history(sim, auth);
