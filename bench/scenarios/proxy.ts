@@ -12,10 +12,10 @@ import { deploy, drainMs, runToCount, startRed, stopAll } from '../lab';
 import type { Plan } from '../plan';
 import { describeSpread, median, spread } from '../stats';
 import { fmt, type Row } from '../table';
-import { TlsSimulator } from '../tls-simulator';
+import { startTlsSimulator, type TlsSimulator } from '../tls-simulator';
 import { bareFigures } from './drain';
 import { startTinyproxy, type Tinyproxy } from '../../test/support/tinyproxy';
-import type { NodeRed } from '../../test/e2e/harness';
+import type { NodeRed, SimulatorProcess } from '../../test/e2e/harness';
 
 const BLOCK = 100;
 
@@ -28,7 +28,7 @@ interface Run {
   requests: number;
 }
 
-async function drainOnce(red: NodeRed, sim: TlsSimulator, proxy: Tinyproxy, count: number): Promise<Run> {
+async function drainOnce(red: NodeRed, sim: SimulatorProcess, proxy: Tinyproxy, count: number): Promise<Run> {
   await sim.generate(count);
   await sim.resetCounters();
   const tunnels0 = proxy.connects();
@@ -49,20 +49,21 @@ async function drainOnce(red: NodeRed, sim: TlsSimulator, proxy: Tinyproxy, coun
 export async function proxyScenario(plan: Plan): Promise<Row[]> {
   const n = plan.drainCount;
   const blocks = Math.ceil(n / BLOCK);
-  let sim: TlsSimulator | undefined;
+  let tls: TlsSimulator | undefined;
   let proxy: Tinyproxy | undefined;
   let red: NodeRed | undefined;
   try {
-    sim = await TlsSimulator.start(['--latency', String(plan.latencyMs), '--final-block', 'ack-on-delivery']);
+    tls = await startTlsSimulator(['--latency', String(plan.latencyMs), '--final-block', 'ack-on-delivery']);
+    const { sim, ca } = tls;
     proxy = await startTinyproxy();
     // Both spellings: the client reads the lower-case one first, as curl does, and an empty
     // no_proxy keeps a NO_PROXY of the bench's own environment from exempting the simulator.
-    const env = { HTTPS_PROXY: proxy.url, https_proxy: proxy.url, NO_PROXY: '', no_proxy: '', NODE_EXTRA_CA_CERTS: sim.caFile };
+    const env = { HTTPS_PROXY: proxy.url, https_proxy: proxy.url, NO_PROXY: '', no_proxy: '', NODE_EXTRA_CA_CERTS: tls.caFile };
     red = await startRed('proxy', { profile: plan.profile }, { env });
     const bare = async (count: number): Promise<{ drain: BareDrain; tunnels: number }> => {
-      await sim!.generate(count);
+      await sim.generate(count);
       const before = proxy!.connects();
-      const drain = await bareDrain(sim!.url, { ca: sim!.ca, proxy: proxy!.url });
+      const drain = await bareDrain(sim.url, { ca, proxy: proxy!.url });
       if (drain.messages !== count) throw new Error(`the bare client drained ${drain.messages} of ${count} SMS`);
       return { drain, tunnels: proxy!.connects() - before };
     };
@@ -100,6 +101,6 @@ export async function proxyScenario(plan: Plan): Promise<Row[]> {
       },
     ];
   } finally {
-    await stopAll(red, proxy, sim);
+    await stopAll(red, proxy, tls);
   }
 }
