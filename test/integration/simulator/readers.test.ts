@@ -63,14 +63,20 @@ describe('simulator: two readers on one account', () => {
     assert.equal(seen.size, 1000, 'nothing is lost either way');
   });
 
-  it('one reader alone: no overlap, no stale token', async () => {
-    sim = await ThingSpaceSimulator.start({ quiet: true, latencyMs: 5 });
-    sim.generate(500);
+  /** One reader drains `n` generated SMS (or gives up after 10 s). */
+  async function alone(n: number): Promise<ReturnType<typeof reader>> {
+    sim.generate(n);
     const r = reader();
     await r.consumer.start();
     r.consumer.poll();
     const deadline = Date.now() + 10_000;
-    while (r.count() < 500 && Date.now() < deadline) await new Promise((x) => setTimeout(x, 20));
+    while (r.count() < n && Date.now() < deadline) await new Promise((x) => setTimeout(x, 20));
+    return r;
+  }
+
+  it('one reader alone: no overlap, no stale token', async () => {
+    sim = await ThingSpaceSimulator.start({ quiet: true, latencyMs: 5 });
+    const r = await alone(500);
     const c = sim.counters();
     assert.equal(c.historyOverlaps, 0);
     assert.equal(c.tokensStale, 0);
@@ -79,12 +85,8 @@ describe('simulator: two readers on one account', () => {
 
   it('logs each answer with its status and the SMS it carried: 202s of 100, then the final 200', async () => {
     sim = await ThingSpaceSimulator.start({ quiet: true, latencyMs: 0 });
-    sim.generate(250);
-    const r = reader();
-    await r.consumer.start();
-    r.consumer.poll();
-    const deadline = Date.now() + 10_000;
-    while (r.count() < 250 && Date.now() < deadline) await new Promise((x) => setTimeout(x, 20));
+    const r = await alone(250);
+    assert.equal(r.count(), 250);
     const log = sim.history(ACCOUNT).map((rec) => [rec.status, rec.messages]);
     assert.deepEqual(log, [[202, 100], [202, 100], [200, 50]]);
   });
