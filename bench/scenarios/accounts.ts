@@ -16,7 +16,6 @@ import { fmt, type Row } from '../table';
 import type { NodeRed, SimulatorProcess } from '../../test/e2e/harness';
 import type { HistoryRecord } from '../../simulator/history-log';
 
-
 interface Round {
   ms: number;
   /** From the trigger to the first SMS counted. */
@@ -51,7 +50,7 @@ export async function accountsScenario(plan: Plan): Promise<Row[]> {
     const drain = async (): Promise<Round> => {
       for (const account of accounts) await s.generate(plan.perAccount, account);
       await deploy(r, manyAccountsFlow(s.url, accounts));
-      await s.control('POST', 'reset-counters');
+      await s.resetCounters();
       const since = Date.now();
       const t = await runToCount(r, total, 300_000, `${plan.accounts} accounts`);
       const c = await s.counters();
