@@ -19,6 +19,7 @@ import { sendScenario } from './scenarios/send';
 import { coordinationScenarios } from './scenarios/coordination';
 import { proxyScenario } from './scenarios/proxy';
 import { accountsScenario } from './scenarios/accounts';
+import { simulatorScenario } from './scenarios/simulator';
 import { judgeLoad } from './load';
 import { formatTable, type Row } from './table';
 
@@ -70,6 +71,7 @@ async function main(): Promise<void> {
   await attempt(['C1', 'C2', 'C3', 'C4'], () => coordinationScenarios(plan, want));
   await attempt(['P8'], () => proxyScenario(plan));
   await attempt(['P9'], () => accountsScenario(plan));
+  await attempt(['SIM'], () => simulatorScenario());
   if (want('P4')) log('waiting for P4 (idle window)');
   await idle;
   rows.sort((a, b) => a.id.localeCompare(b.id));

@@ -85,8 +85,9 @@ describe('start-callbacks in a Node-RED runtime', function () {
     helper.getNode('sc').receive({ payload: 'go' });
     await waitFor(() => caught.length === 1);
     const err = caught[0].error as Record<string, unknown>;
-    assert.match(String(err.code), /\./, `an API errorCode, got ${String(err.code)}`);
-    assert.ok(String(err.message).length > 0);
+    assert.equal(err.code, 'UnifiedWebService.REQUEST_FAILED.Callback.NotRegistered');
+    assert.equal(typeof err.message, 'string');
+    assert.match(err.message as string, /callback listener is registered/);
     assert.equal(got.length, 0);
     assert.equal(lastStatus('sc')?.fill, 'red');
   });

@@ -76,15 +76,6 @@ describe('consumer/dedupe-window', () => {
     }
   });
 
-  it('remembers a block of keys at a cost that does not depend on the window size', () => {
-    const big = new DedupeWindow({ maxEntries: 1_000_000, maxAgeMs: HOUR });
-    for (let i = 0; i < 1_000_000; i++) big.remember(`k${i}`, 0);
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < 100; i++) big.remember(`n${i}`, 1);
-    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    assert.ok(ms < 20, `100 remembers in a full 1,000,000 window took ${ms} ms`);
-  });
-
   it('rememberAll leaves the same window as remember per key (wraps, expiry, repeats in a block)', () => {
     const one = new DedupeWindow({ maxEntries: 7, maxAgeMs: 50 });
     const all = new DedupeWindow({ maxEntries: 7, maxAgeMs: 50 });

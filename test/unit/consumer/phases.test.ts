@@ -19,6 +19,8 @@ import { Recorder, range, sms } from '../../support/consumer-records';
 
 /** Every edge taken by the tests of this file, as 'from -> to'. */
 const taken = new Set<string>();
+/** How many tests of this file ran, so the coverage check knows when --grep left some out. */
+let ran = 0;
 
 interface Run {
   consumer: QueueConsumer;
@@ -39,6 +41,7 @@ describe('consumer phases (in-memory API, fake clock)', () => {
   });
 
   afterEach(async () => {
+    ran++;
     await Promise.all(runs.map((c) => c.stop()));
     clock.restore();
   });
@@ -823,7 +826,10 @@ describe('consumer phases (in-memory API, fake clock)', () => {
 
   // Last (mocha runs suites in order): with the tests above, it proves each edge has a test.
   describe('the transition table', () => {
-    it('has every edge taken by a test above', () => {
+    it('has every edge taken by a test above', function () {
+      // Under --grep only some tests ran: their edges prove nothing about the table.
+      const all = (suite: Mocha.Suite): number => suite.tests.length + suite.suites.reduce((n, s) => n + all(s), 0);
+      if (ran < all(this.test!.parent!.parent!) - 1) this.skip();
       const edges = Object.entries(TRANSITIONS).flatMap(([from, to]) => to.map((t) => `${from} -> ${t}`));
       assert.deepEqual(edges.filter((e) => !taken.has(e)), []);
     });

@@ -62,17 +62,6 @@ describe('message/topic', () => {
       assert.equal(topic(ACCOUNT, sms([{ kind: 'mdn', id: '+' }])), 'thingspace/0000123456-00001/sms/_');
       assert.equal(compileTopic('{kind}')(ACCOUNT, sms([{ kind: 'x/+#', id: '1' }])), 'x___');
     });
-
-    it('keeps a long template and many messages cheap (200,000 in well under a second)', () => {
-      const topic = compileTopic();
-      const s = sms([{ kind: 'imei', id: '356938035643809' }, { kind: 'mdn', id: '5551230001' }]);
-      const start = process.hrtime.bigint();
-      let n = 0;
-      for (let i = 0; i < 200_000; i++) n += topic(ACCOUNT, s).length;
-      const ms = Number(process.hrtime.bigint() - start) / 1e6;
-      assert.ok(n > 0);
-      assert.ok(ms < 1000, `took ${ms} ms`);
-    });
   });
 
   describe('sanitizeTopicValue', () => {
