@@ -57,7 +57,7 @@ describe('sms-queue-in with coordination (Redis) in a Node-RED runtime', functio
     const lease = String(await redis.command('GET', `nodes:{${ACCOUNT}@${new URL(sim.url).host}}:lease`));
     assert.match(lease, /^\d+\|[0-9a-f]+\|node-red-a$/);
     // The window is written at most once a second: the last write follows within a second.
-    const size = async (): Promise<number> => (JSON.parse(String(await redis.command('HGET', `nodes:{${ACCOUNT}@${new URL(sim.url).host}}:state`, 'dedupe'))) as { size: number }).size;
+    const size = async (): Promise<number> => (JSON.parse(String(await redis.command('HGET', `nodes:{${ACCOUNT}@${new URL(sim.url).host}}:state`, 'dedupe'))) as { entries: unknown[] }).entries.length;
     const deadline = Date.now() + 3000;
     while ((await size()) < 250 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     assert.equal(await size(), 250);

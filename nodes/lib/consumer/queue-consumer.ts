@@ -763,7 +763,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
   }
 
   private freshPersisted(): PersistedState {
-    return { v: 1, dedupe: this.dedupe?.data, pending: this.pending.data };
+    return { v: 1, dedupe: this.dedupe, pending: this.pending.data };
   }
 
   private newBlockId(): string {

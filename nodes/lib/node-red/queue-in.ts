@@ -8,7 +8,6 @@ import type { ConsumerBlock, ConsumerState } from '../consumer/types';
 import { toBatchMessage, toSingleMessage, type SingleContext } from '../message/output';
 import { compileTopic, type TopicFunction } from '../message/topic';
 import type { UsableConfig } from './config-node';
-import { MessageIds } from './message-ids';
 import { contextStore, type NodeContextStore } from './context-store';
 import type { CoordinatedReader } from './coordinated-reader';
 import { interceptCallback } from './notice-input';
@@ -27,7 +26,6 @@ export class QueueIn {
   private readonly accountName: string;
   private readonly topic: TopicFunction;
   private readonly counts: Counts = { received: 0, pushed: 0 };
-  private readonly ids = new MessageIds();
   private readonly onRejected = (): void => this.status.error('credentialsRejected');
   private anotherReaderSaid = false;
 
@@ -138,13 +136,11 @@ export class QueueIn {
     // block's SMS come from node context, so they are still copied).
     const shareDeviceIds = this.settings.ackMode === 'auto' && !block.restored;
     const ctx: SingleContext = { accountName, source: 'queue', topic, block: block.id, index: 0, key: '', shareDeviceIds };
-    const ids = this.ids;
     for (let i = 0; i < block.items.length; i++) {
       const item = block.items[i];
       ctx.index = item.ref.index;
       ctx.key = item.key;
       const msg: NodeMessage = toSingleMessage(item.sms, ctx);
-      msg._msgid = ids.id();
       // One send per message, not node.send([msgs]): given an array, the runtime deep-clones
       // every message but the first (Node.prototype.send), and these are fresh objects nobody
       // else holds. Several wires still get their clones, as for any single send.
