@@ -63,7 +63,7 @@ async function main(): Promise<void> {
   // P4 only idles: it runs beside the others and costs them nothing.
   const idle = want('P4') ? attempt(['P4'], () => idleScenario(plan)) : Promise.resolve();
   await attempt(['P1', 'P7'], () => drainScenarios(plan, want));
-  await attempt(['P2', 'P2C'], () => cpuScenario(plan));
+  await attempt(['P2'], () => cpuScenario(plan));
   await attempt(['P3'], () => memoryScenario(plan));
   await attempt(['P5'], () => startupScenario(plan));
   await attempt(['P6'], () => pushScenario(plan));

@@ -1,15 +1,14 @@
-// The HTTP layer: every request goes out on node:http(s), through a keep-alive agent that
-// is Node's own or a proxy's (agent.ts), with a wall-clock timeout over the whole exchange, a
-// response size cap (on the wire and once decompressed), no redirects, TLS verification on,
-// and every status handed back to the caller to classify. One request per history block is
-// the drain's hot path: a general-purpose client cost a fifth of the drain's speed there.
+// The HTTP layer: axios, over a keep-alive agent that is Node's own or a proxy's (agent.ts),
+// with a wall-clock timeout over the whole exchange, a size cap on the body (once
+// decompressed too), no redirects, TLS verification on, and every status handed back to
+// classify.ts. axios errors are never passed on: they carry the request's headers.
 import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
+import type { AxiosInstance, AxiosResponse } from 'axios';
 import { badResponse, errorFromTransport, proxyRefused, type AbortCause, type RawResponse } from './classify';
 import type { ClientConfig } from './config';
-import { ACCEPT_ENCODING, TOO_LARGE, decode } from './decode';
 import { carrierFor } from './agent';
 import { USER_AGENT, type RequestSpec } from './transport';
 
@@ -19,14 +18,17 @@ interface Live {
   abort: () => void;
 }
 
-/** Lower-case names (node:http's already are); repeated headers joined with ', '. */
-function flatHeaders(raw: http.IncomingHttpHeaders): Record<string, string | undefined> {
-  const headers: Record<string, string | undefined> = {};
-  for (const name in raw) {
-    const value = raw[name];
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return headers;
+/** What the socket and the raw response told us about one request. */
+interface Seen {
+  /** The request reached a connection to the server (ThingSpaceError.requestSent): a send
+   *  that failed before that can be repeated without sending an SMS twice. */
+  written: boolean;
+  /** The proxy answered the tunnel request with this status instead of opening it. */
+  proxyStatus?: number;
+  /** The connection was cut mid-body. */
+  cut: boolean;
+  /** The answer's Content-Encoding as it came (axios removes it once it decodes). */
+  coding?: string;
 }
 
 /** Can the socket carry the request now: connected and, for TLS, past the handshake? A proxy
@@ -38,23 +40,36 @@ function ready(socket: Socket): boolean {
   return protocol !== null && protocol !== 'unknown';
 }
 
+function flatHeaders(res: AxiosResponse): Record<string, string | undefined> {
+  const headers: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(res.headers as Record<string, unknown>)) {
+    if (value !== undefined && value !== null) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+  }
+  return headers;
+}
+
+let axiosInstance: AxiosInstance | undefined;
+/** axios, loaded on the first request (Node-RED loads the package at start-up). */
+function client(): AxiosInstance {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  axiosInstance ??= (require('axios') as { default: { create(): AxiosInstance } }).default.create();
+  return axiosInstance;
+}
+
 export type TransportConfig = Pick<ClientConfig, 'server' | 'timeoutMs' | 'maxResponseBytes' | 'ca'>;
 
 export class HttpTransport {
   private readonly lib: typeof http | typeof https;
-  private readonly protocol: string;
   private readonly agent: http.Agent;
   /** The proxy's origin (no credentials), or undefined when requests go direct. */
   readonly proxy: string | undefined;
-  private readonly hostname: string;
-  private readonly port: number | undefined;
+  private readonly origin: string;
   private readonly base: string;
   private readonly timeoutMs: number;
   private readonly maxBytes: number;
   private readonly ca: ClientConfig['ca'];
   /** Aborted by close(): cancels every request of this client, shared ones included. */
   private readonly closing = new AbortController();
-  /** Requests in flight. */
   private readonly live = new Set<Live>();
   /** Signals already listened to. */
   private readonly watched = new WeakSet<AbortSignal>();
@@ -62,124 +77,117 @@ export class HttpTransport {
   constructor(cfg: TransportConfig) {
     const url = new URL(cfg.server);
     this.lib = url.protocol === 'https:' ? https : http;
-    this.protocol = url.protocol;
     const carrier = carrierFor(url);
     this.agent = carrier.agent;
     this.proxy = carrier.proxy;
-    // URL keeps IPv6 literals bracketed; the request options want them bare.
-    this.hostname = url.hostname.replace(/^\[|\]$/g, '');
-    this.port = url.port === '' ? undefined : Number(url.port);
+    this.origin = url.origin;
     this.base = url.pathname.replace(/\/+$/, '');
     this.timeoutMs = cfg.timeoutMs;
     this.maxBytes = cfg.maxResponseBytes;
     this.ca = cfg.ca;
   }
 
-  send(spec: RequestSpec): Promise<RawResponse> {
+  async send(spec: RequestSpec): Promise<RawResponse> {
     const { operation, signal } = spec;
-    const closing = this.closing.signal;
     const proxied = this.proxy !== undefined;
-    return new Promise<RawResponse>((resolve, reject) => {
-      let settled = false;
-      let cause: AbortCause;
-      const headers: Record<string, string> = { Accept: 'application/json', 'Accept-Encoding': ACCEPT_ENCODING, 'User-Agent': USER_AGENT, ...spec.headers };
-      if (spec.data !== undefined) headers['Content-Length'] = String(Buffer.byteLength(spec.data));
-
-      const finish = (err: Error | undefined, res?: RawResponse): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        this.live.delete(entry);
-        if (err) reject(err);
-        else resolve(res!);
-      };
-      /** Whether the request reached a connection to the server (ThingSpaceError.requestSent):
-       *  a send that failed before that can be repeated without sending an SMS twice. */
-      let written = false;
-      const fail = (err: unknown): void => finish(errorFromTransport(operation, err, cause, this.timeoutMs, proxied, written));
-      const stop = (why: AbortCause): void => {
-        cause ??= why;
-        fail(undefined);
-        req.destroy();
-      };
-      const entry: Live = { signal, abort: () => stop('caller') };
-      const refuse = (err: Error): void => {
-        finish(err);
-        req.destroy();
-      };
-      /** Set when the proxy answered the CONNECT with something other than 200: the
-       *  response that follows is the proxy's, not the server's. */
-      let proxyStatus: number | undefined;
-
-      const req = this.lib.request({
-        // Named although implied: the proxy agents' socket pool keys on it when a socket is
-        // freed; without it they pool https sockets under an http key and never reuse them.
-        protocol: this.protocol,
-        hostname: this.hostname,
-        port: this.port,
-        path: this.base + spec.path,
+    const seen: Seen = { written: false, cut: false };
+    let cause: AbortCause;
+    const ctl = new AbortController();
+    const stop = (why: AbortCause): void => {
+      cause ??= why;
+      ctl.abort();
+    };
+    if (signal?.aborted || this.closing.signal.aborted) throw errorFromTransport(operation, undefined, 'caller', this.timeoutMs, proxied, false);
+    const entry: Live = { signal, abort: () => stop('caller') };
+    this.live.add(entry);
+    if (signal) this.watch(signal);
+    // The timer bounds the whole exchange, not only the socket's idle time.
+    const timer = setTimeout(() => stop('timeout'), this.timeoutMs);
+    try {
+      const res = await client().request<string>({
+        url: this.origin + this.base + spec.path,
         method: spec.method,
-        headers,
-        agent: this.agent,
-        // Trusted instead of Node's built-in CAs when given; verification stays on.
-        ...(this.ca === undefined ? {} : { ca: this.ca }),
+        headers: { Accept: 'application/json', 'User-Agent': USER_AGENT, ...spec.headers },
+        data: spec.data,
+        signal: ctl.signal,
+        httpAgent: this.agent,
+        httpsAgent: this.agent,
+        proxy: false,
+        maxRedirects: 0,
+        maxContentLength: this.maxBytes,
+        responseType: 'text',
+        transformResponse: (body: string) => body,
+        validateStatus: () => true,
+        transport: this.watching(seen),
       });
-      req.on('error', fail);
+      if (seen.proxyStatus !== undefined) throw proxyRefused(operation, seen.proxyStatus);
+      const coding = String(res.headers['content-encoding'] ?? '').toLowerCase();
+      const ok = res.status >= 200 && res.status < 300;
+      // axios removes the header of an encoding it undid; one left over it could not undo.
+      if (coding !== '' && coding !== 'identity') {
+        if (ok) throw badResponse(operation, res.status, `the body has a content encoding we did not ask for (${coding.slice(0, 40)})`);
+        return { status: res.status, headers: flatHeaders(res), body: '' };
+      }
+      return { status: res.status, headers: flatHeaders(res), body: res.data ?? '' };
+    } catch (err) {
+      if (err instanceof Error && err.name === 'ThingSpaceError') throw err;
+      const failed = this.failure(operation, err, cause, seen);
+      if (failed instanceof Error) throw failed;
+      return failed;
+    } finally {
+      clearTimeout(timer);
+      this.live.delete(entry);
+    }
+  }
+
+  /** One of our errors for an axios failure (the axios error itself goes no further), or
+   *  the answer of an error status whose body could not be decompressed: such an answer is
+   *  still classified by its status. */
+  private failure(operation: RequestSpec['operation'], err: unknown, cause: AbortCause, seen: Seen): Error | RawResponse {
+    const proxied = this.proxy !== undefined;
+    const e = err as { code?: unknown; message?: unknown; response?: AxiosResponse };
+    // The proxy refused and closed: its answer may be cut short, it is still a refusal.
+    if (cause === undefined && seen.proxyStatus !== undefined) return proxyRefused(operation, seen.proxyStatus);
+    // axios stops reading at the cap (and the connection is then cut: checked first).
+    if (cause === undefined && String(e.message).startsWith('maxContentLength')) return badResponse(operation, undefined, 'the body is larger than the configured limit');
+    if (cause === undefined && !seen.cut && e.response !== undefined) {
+      const status = e.response.status;
+      if (status < 200 || status >= 300) return { status, headers: flatHeaders(e.response), body: '' };
+      return badResponse(operation, status, `the body is not valid ${seen.coding ?? 'compressed'} data`);
+    }
+    const code = seen.cut ? 'ECONNRESET' : e.code;
+    return errorFromTransport(operation, { code }, cause, this.timeoutMs, proxied, seen.written);
+  }
+
+  /** node:http(s) as axios's transport, watching what only the socket can tell. */
+  private watching(seen: Seen): { request: typeof http.request } {
+    const lib = this.lib;
+    const ca = this.ca;
+    const proxied = this.proxy !== undefined;
+    const request = (options: http.RequestOptions, cb?: (res: http.IncomingMessage) => void): http.ClientRequest => {
+      // Trusted instead of Node's built-in CAs when given; verification stays on.
+      const req = lib.request(ca === undefined ? options : { ...options, ca }, (res) => {
+        seen.coding = res.headers['content-encoding'];
+        cb?.(res);
+      });
       req.on('socket', (socket: Socket) => {
         // A kept-alive socket already carried a request: this one is written to the server.
-        if (req.reusedSocket || ready(socket)) written = true;
-        else socket.once(socket instanceof TLSSocket ? 'secureConnect' : 'connect', () => (written = true));
+        if (req.reusedSocket || ready(socket)) seen.written = true;
+        else socket.once(socket instanceof TLSSocket ? 'secureConnect' : 'connect', () => (seen.written = true));
       });
       req.on('proxyConnect', (connect: { statusCode?: unknown }) => {
-        if (typeof connect.statusCode === 'number' && connect.statusCode !== 200) proxyStatus = connect.statusCode;
+        if (typeof connect.statusCode === 'number' && connect.statusCode !== 200) seen.proxyStatus = connect.statusCode;
       });
-      // The timer bounds the whole exchange, not only the socket's idle time.
-      const timer = setTimeout(() => stop('timeout'), this.timeoutMs);
-      if (signal?.aborted || closing.aborted) {
-        stop('caller');
-        return;
-      }
-      // Not a listener per request on each signal (EventTarget listeners are slow to add and
-      // remove): one per signal for the transport's life, and close() aborts what is live.
-      this.live.add(entry);
-      if (signal) this.watch(signal);
-
       req.on('response', (res: http.IncomingMessage) => {
         // 407 comes only from a proxy: through one, it is the proxy refusing our credentials.
-        if (proxyStatus !== undefined || (proxied && res.statusCode === 407)) {
-          refuse(proxyRefused(operation, proxyStatus ?? 407));
-          return;
-        }
-        const declared = Number(res.headers['content-length']);
-        const tooLarge = (): void => refuse(badResponse(operation, undefined, 'the body is larger than the configured limit'));
-        if (declared > this.maxBytes) {
-          tooLarge();
-          return;
-        }
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > this.maxBytes) tooLarge();
-          else chunks.push(chunk);
-        });
-        res.on('end', () => {
-          const raw = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
-          const decoded = decode(raw, res.headers['content-encoding'], this.maxBytes);
-          const status = res.statusCode ?? 0;
-          if (decoded === TOO_LARGE) tooLarge();
-          // An error answer is classified by its status even when its body cannot be read.
-          else if (typeof decoded === 'string' && status >= 200 && status < 300) finish(badResponse(operation, status, decoded));
-          else finish(undefined, { status, headers: flatHeaders(res.headers), body: typeof decoded === 'string' ? '' : decoded.toString('utf8') });
-        });
-        res.on('error', fail);
-        // A connection cut mid-body: 'close' before 'end'.
+        if (proxied && res.statusCode === 407) seen.proxyStatus ??= 407;
         res.on('close', () => {
-          if (!res.complete) fail(Object.assign(new Error('response cut short'), { code: 'ECONNRESET' }));
+          if (!res.complete) seen.cut = true;
         });
       });
-      req.end(spec.data);
-    });
+      return req;
+    };
+    return { request: request as typeof http.request };
   }
 
   /** Aborts, when `signal` fires, the live requests that were given it. Once per signal. */

@@ -69,9 +69,17 @@ describe('secrets never leave the client', () => {
       { kind: 'server-error' }, { kind: 'rate-limit' }, { kind: 'hang' }, { kind: 'reset' }, { kind: 'malformed' },
       { kind: 'html' }, { kind: 'oversize' }, { kind: 'wrong-shape' },
     ];
+    // The transport's own errors (axios's) carry the request's headers: the live bearer must
+    // not come along. Within its lifetime the token endpoint hands back the same bearer.
+    const token = await fetch(`${sim.url}/api/ts/v1/oauth2/token`, {
+      method: 'POST',
+      headers: { Authorization: `Basic ${basicOf('sim-client-id', SECRET)}`, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials',
+    });
+    const bearer = ((await token.json()) as { access_token: string }).access_token;
     for (const rule of rules) {
       sim.addFault({ ...rule, count: 1 });
-      assertClean(await failure(client.history(first.next)));
+      assertClean(await failure(client.history(first.next)), [bearer]);
     }
     sim.addFault({ kind: 'expire-session', count: 2 });
     assertClean(await failure(client.history(first.next)));
