@@ -3,6 +3,7 @@
 // coordination layer, with a connection of its own.
 import assert from 'node:assert/strict';
 import { ThingSpaceSimulator } from '../../simulator/server';
+import { accountKey } from '../../nodes/lib/client/account';
 import { Coordinator, type Reader } from '../../nodes/lib/coordination/coordinator';
 import { linkPool } from '../../nodes/lib/coordination/redis-link';
 import { checkRedisUrl } from '../../nodes/lib/coordination/redis-url';
@@ -22,7 +23,7 @@ describe('sms-queue-in with coordination (Redis) in a Node-RED runtime', functio
   /** Another runtime on the same account, holding (or trying to hold) the lease. */
   function otherRuntime(): Reader {
     const coordinator = new Coordinator({ url: checkRedisUrl(redis.url), prefix: 'nodes:', leaseMs: 2000, runtime: 'node-red-b' }, linkPool());
-    const reader = coordinator.reader(sim.url, ACCOUNT, 100);
+    const reader = coordinator.reader(accountKey(sim.url, ACCOUNT), 100);
     other = { coordinator, reader };
     reader.lease.start();
     return reader;
