@@ -17,7 +17,8 @@ module.exports = function (RED: NodeAPI): void {
     const config = RED.nodes.getNode(def.thingspace) as ThingSpaceConfigNode | null;
     // Statuses name the account when the node names its own.
     const named = accountOf(null, def.accountName);
-    const status = new StatusLine(labelledStatus(node, () => named), (key, vars) => RED._(key, vars), 'sms-out.status.');
+    const shown = labelledStatus(node, () => named);
+    const status = new StatusLine(shown, (key, vars) => RED._(key, vars), 'sms-out.status.');
 
     let out: SmsOut;
     try {
@@ -25,7 +26,7 @@ module.exports = function (RED: NodeAPI): void {
     } catch (err) {
       const r = toReported(err);
       const text = status.t('badConfig', { reason: shortText(r.message) });
-      idleWithError(node, r, { fill: 'red', shape: 'ring', text }, errorMessage(accountOf(config, def.accountName), 'config'));
+      idleWithError(node, r, { fill: 'red', shape: 'ring', text }, errorMessage(accountOf(config, def.accountName), 'config'), shown);
       return;
     }
 

@@ -20,7 +20,8 @@ module.exports = function (RED: NodeAPI): void {
     let coordinated: CoordinatedReader | undefined;
     // Statuses name the account the node names itself and, with coordination, the runtime that reads.
     const named = accountOf(null, def.accountName);
-    const status = new StatusLine(labelledStatus(node, () => named, () => coordinated?.label ?? ''), (key, vars) => RED._(key, vars), 'sms-queue-in.status.');
+    const shown = labelledStatus(node, () => named, () => coordinated?.label ?? '');
+    const status = new StatusLine(shown, (key, vars) => RED._(key, vars), 'sms-queue-in.status.');
 
     let settings: Settings;
     let usable: UsableConfig;
@@ -30,7 +31,7 @@ module.exports = function (RED: NodeAPI): void {
     } catch (err) {
       const r = toReported(err);
       const text = status.t('badConfig', { reason: shortText(r.message) });
-      idleWithError(node, r, { fill: 'red', shape: 'ring', text }, errorMessage(accountOf(config, def.accountName), 'config'));
+      idleWithError(node, r, { fill: 'red', shape: 'ring', text }, errorMessage(accountOf(config, def.accountName), 'config'), shown);
       return;
     }
     const { accountKey, accountName } = usable;
@@ -39,7 +40,7 @@ module.exports = function (RED: NodeAPI): void {
     const holder = claimReader(accountKey, node.id);
     if (holder !== undefined) {
       const r = new ReportedError(`Another sms-queue-in node (${holder}) already reads account ${accountName}; this one stays idle`, 'BAD_CONFIG');
-      idleWithError(node, r, { fill: 'red', shape: 'ring', text: status.t('duplicateReader') }, errorMessage(accountName, 'config'));
+      idleWithError(node, r, { fill: 'red', shape: 'ring', text: status.t('duplicateReader') }, errorMessage(accountName, 'config'), shown);
       return;
     }
 
