@@ -97,7 +97,8 @@ describe('one config node for several accounts (accountName on the flow nodes)',
       flow(
         config(sim),
         starter('sc', 'https://example.com/thingspace/sms', { accountName: B, deliveryNotices: false }),
-        smsOut({ accountName: C }),
+        // Ids of its own: a node 'so' of another file would take over this one's pending sends.
+        smsOut({ id: 'so-c', accountName: C }),
         { id: 'outcome', type: 'helper', z: TAB },
       ),
       credentials(),
@@ -107,7 +108,7 @@ describe('one config node for several accounts (accountName on the flow nodes)',
     assert.equal(sim.callbacks(ACCOUNT).length, 0, 'nothing registered on the config node\'s account');
     await waitFor(() => lastStatus('sc')?.text?.endsWith(` · ${B}`) === true, 5_000, 'a status naming B');
     const accepted = collect('out');
-    helper.getNode('so').receive({ payload: 'PING', deviceIds: [{ kind: 'mdn', id: DEVICE }] });
+    helper.getNode('so-c').receive({ payload: 'PING', deviceIds: [{ kind: 'mdn', id: DEVICE }] });
     await waitFor(() => accepted.length === 1, 5_000, 'the send accepted');
     const [sent] = sim.sentSms();
     assert.equal(sent.accountName, C);
