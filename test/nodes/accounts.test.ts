@@ -161,6 +161,33 @@ describe('one config node for several accounts (accountName on the flow nodes)',
     assert.ok(la.answers.length >= 3 && lb.answers.length >= 3 && [...la.answers, ...lb.answers].every((s) => s === 200));
   });
 
+  it('a refused password stops the nodes of every account, each saying so, after one failed login', async () => {
+    sim.generate(5, { account: B });
+    await helper.load(
+      ALL_NODES,
+      flow(
+        config(sim),
+        queue({ id: 'qa' }),
+        queue({ id: 'qb', accountName: B }),
+        starter('sc', '', { accountName: C, deliveryNotices: false }),
+        smsOut({ id: 'so-c', accountName: C }),
+      ),
+      credentials({ password: 'not-the-password' }),
+    );
+    for (const id of ['qa', 'qb', 'sc', 'so-c']) {
+      await waitFor(() => statuses(id).some((s) => /credentialsRejected/.test(String(s.text))), 5_000, `${id} to show the refusal`);
+    }
+    const caught = collect('caught');
+    helper.getNode('qb').receive({ payload: 'poll now' });
+    helper.getNode('so-c').receive({ payload: 'PING', deviceIds: [{ kind: 'mdn', id: DEVICE }] });
+    // The code is ThingSpace's own (the login's errorCode), the message says it was rejected.
+    const refused = (m: Record<string, unknown>): boolean => (m.error as { source?: { id?: string } }).source?.id === 'so-c' && /rejected/.test(String((m.error as { message?: string }).message));
+    await waitFor(() => caught.some(refused), 5_000, 'the send refused');
+    assert.equal(sim.counters().loginsFailed, 1, 'one failed login for the user, whatever the number of accounts');
+    assert.equal(sim.counters().requests.history ?? 0, 0);
+    assert.equal(sim.sentSms().length, 0);
+  });
+
   for (const type of ['sms-queue-in', 'start-callbacks', 'sms-out'] as const) {
     it(`${type} with an invalid accountName: BAD_CONFIG on its status and to Catch naming it, no request`, async () => {
       const node =
