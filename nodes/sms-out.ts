@@ -3,7 +3,7 @@
 // (output 2). The work is done by SmsOut (nodes/lib/node-red/sms-out-runtime.ts); this file
 // reads the properties and wires Node-RED to it.
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
-import { accountOf, usableConfig, type ThingSpaceConfigNode } from './lib/node-red/config-node';
+import { accountOf, namedAccount, usableConfig, type ThingSpaceConfigNode } from './lib/node-red/config-node';
 import { errorMessage, shortText, toReported } from './lib/node-red/report';
 import { SmsOut } from './lib/node-red/sms-out-runtime';
 import { readSmsOutSettings, type SmsOutDef } from './lib/node-red/sms-out-settings';
@@ -16,7 +16,7 @@ module.exports = function (RED: NodeAPI): void {
     const node = this;
     const config = RED.nodes.getNode(def.thingspace) as ThingSpaceConfigNode | null;
     // Statuses name the account when the node names its own.
-    const named = accountOf(null, def.accountName);
+    const named = namedAccount(def.accountName);
     const shown = labelledStatus(node, () => named);
     const status = new StatusLine(shown, (key, vars) => RED._(key, vars), 'sms-out.status.');
 

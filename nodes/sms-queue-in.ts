@@ -3,7 +3,7 @@
 // acknowledgements on its input. The work is done by QueueIn (nodes/lib/node-red/queue-in.ts)
 // over the queue consumer; this file reads the properties and wires Node-RED to it.
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
-import { accountOf, usableConfig, type ThingSpaceConfigNode, type UsableConfig } from './lib/node-red/config-node';
+import { accountOf, namedAccount, usableConfig, type ThingSpaceConfigNode, type UsableConfig } from './lib/node-red/config-node';
 import { QueueIn } from './lib/node-red/queue-in';
 import { CoordinatedReader } from './lib/node-red/coordinated-reader';
 import { readSettings, type Settings, type SmsQueueInDef } from './lib/node-red/queue-settings';
@@ -19,7 +19,7 @@ module.exports = function (RED: NodeAPI): void {
     const config = RED.nodes.getNode(def.thingspace) as ThingSpaceConfigNode | null;
     let coordinated: CoordinatedReader | undefined;
     // Statuses name the account the node names itself and, with coordination, the runtime that reads.
-    const named = accountOf(null, def.accountName);
+    const named = namedAccount(def.accountName);
     const shown = labelledStatus(node, () => named, () => coordinated?.label ?? '');
     const status = new StatusLine(shown, (key, vars) => RED._(key, vars), 'sms-queue-in.status.');
 

@@ -5,7 +5,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { checkCallbackUrl } from './lib/client/callback-url';
 import { CallbackStarter } from './lib/node-red/callback-starter';
-import { accountOf, usableConfig, type ThingSpaceConfigNode } from './lib/node-red/config-node';
+import { accountOf, namedAccount, usableConfig, type ThingSpaceConfigNode } from './lib/node-red/config-node';
 import { ReportedError, errorMessage, shortText, toReported } from './lib/node-red/report';
 import { StatusLine, labelledStatus } from './lib/node-red/status';
 import { idleWithError } from './lib/node-red/unusable';
@@ -36,7 +36,7 @@ module.exports = function (RED: NodeAPI): void {
     const node = this;
     const config = RED.nodes.getNode(def.thingspace) as ThingSpaceConfigNode | null;
     // Statuses name the account when the node names its own.
-    const named = accountOf(null, def.accountName);
+    const named = namedAccount(def.accountName);
     const shown = labelledStatus(node, () => named);
     const status = new StatusLine(shown, (key, vars) => RED._(key, vars), 'start-callbacks.status.');
 

@@ -51,10 +51,14 @@ export interface UsableConfig {
   callbackCredentials(): CallbackCredentials | undefined;
 }
 
-/** The account a node names (its `accountName` property, trimmed), or the config node's. */
-export function accountOf(config: ThingSpaceConfigNode | null | undefined, named: unknown): string {
-  const own = typeof named === 'string' ? named.trim() : '';
-  return own || (config?.accountName ?? '');
+/** The account a node names itself (its `accountName` property, trimmed); '' when none. */
+export function namedAccount(property: unknown): string {
+  return typeof property === 'string' ? property.trim() : '';
+}
+
+/** The account a node uses: the one it names, or the config node's. */
+export function accountOf(config: ThingSpaceConfigNode | null | undefined, property: unknown): string {
+  return namedAccount(property) || (config?.accountName ?? '');
 }
 
 /** The config node, for the account the node names (empty: the config node's), if a user node
