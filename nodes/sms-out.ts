@@ -3,11 +3,11 @@
 // (output 2). The work is done by SmsOut (nodes/lib/node-red/sms-out-runtime.ts); this file
 // reads the properties and wires Node-RED to it.
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
-import { usableConfig, type ThingSpaceConfigNode } from './lib/node-red/config-node';
+import { accountOf, namedAccount, usableConfig, type ThingSpaceConfigNode } from './lib/node-red/config-node';
 import { errorMessage, shortText, toReported } from './lib/node-red/report';
 import { SmsOut } from './lib/node-red/sms-out-runtime';
 import { readSmsOutSettings, type SmsOutDef } from './lib/node-red/sms-out-settings';
-import { StatusLine } from './lib/node-red/status';
+import { StatusLine, labelledStatus } from './lib/node-red/status';
 import { idleWithError } from './lib/node-red/unusable';
 
 module.exports = function (RED: NodeAPI): void {
@@ -15,15 +15,18 @@ module.exports = function (RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const node = this;
     const config = RED.nodes.getNode(def.thingspace) as ThingSpaceConfigNode | null;
-    const status = new StatusLine(node, (key, vars) => RED._(key, vars), 'sms-out.status.');
+    // Statuses name the account when the node names its own.
+    const named = namedAccount(def.accountName);
+    const shown = labelledStatus(node, () => named);
+    const status = new StatusLine(shown, (key, vars) => RED._(key, vars), 'sms-out.status.');
 
     let out: SmsOut;
     try {
-      out = new SmsOut(node, usableConfig(config), readSmsOutSettings(def), status);
+      out = new SmsOut(node, usableConfig(config, def.accountName), readSmsOutSettings(def), status);
     } catch (err) {
       const r = toReported(err);
       const text = status.t('badConfig', { reason: shortText(r.message) });
-      idleWithError(node, r, { fill: 'red', shape: 'ring', text }, errorMessage(config?.accountName ?? '', 'config'));
+      idleWithError(node, r, { fill: 'red', shape: 'ring', text }, errorMessage(accountOf(config, def.accountName), 'config'), shown);
       return;
     }
 

@@ -3,13 +3,13 @@
 // acknowledgements on its input. The work is done by QueueIn (nodes/lib/node-red/queue-in.ts)
 // over the queue consumer; this file reads the properties and wires Node-RED to it.
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
-import { usableConfig, type ThingSpaceConfigNode, type UsableConfig } from './lib/node-red/config-node';
+import { accountOf, namedAccount, usableConfig, type ThingSpaceConfigNode, type UsableConfig } from './lib/node-red/config-node';
 import { QueueIn } from './lib/node-red/queue-in';
-import { CoordinatedReader, labelledStatus } from './lib/node-red/coordinated-reader';
+import { CoordinatedReader } from './lib/node-red/coordinated-reader';
 import { readSettings, type Settings, type SmsQueueInDef } from './lib/node-red/queue-settings';
 import { claimReader, releaseReader } from './lib/node-red/readers';
 import { ReportedError, errorMessage, shortText, toReported } from './lib/node-red/report';
-import { StatusLine } from './lib/node-red/status';
+import { StatusLine, labelledStatus } from './lib/node-red/status';
 import { idleWithError } from './lib/node-red/unusable';
 
 module.exports = function (RED: NodeAPI): void {
@@ -18,33 +18,35 @@ module.exports = function (RED: NodeAPI): void {
     const node = this;
     const config = RED.nodes.getNode(def.thingspace) as ThingSpaceConfigNode | null;
     let coordinated: CoordinatedReader | undefined;
-    // With coordination, statuses name the runtime that reads.
-    const status = new StatusLine(labelledStatus(node, () => coordinated?.label ?? ''), (key, vars) => RED._(key, vars), 'sms-queue-in.status.');
+    // Statuses name the account the node names itself and, with coordination, the runtime that reads.
+    const named = namedAccount(def.accountName);
+    const shown = labelledStatus(node, () => named, () => coordinated?.label ?? '');
+    const status = new StatusLine(shown, (key, vars) => RED._(key, vars), 'sms-queue-in.status.');
 
     let settings: Settings;
     let usable: UsableConfig;
     try {
       settings = readSettings(def);
-      usable = usableConfig(config);
+      usable = usableConfig(config, def.accountName);
     } catch (err) {
       const r = toReported(err);
       const text = status.t('badConfig', { reason: shortText(r.message) });
-      idleWithError(node, r, { fill: 'red', shape: 'ring', text }, errorMessage(config?.accountName ?? '', 'config'));
+      idleWithError(node, r, { fill: 'red', shape: 'ring', text }, errorMessage(accountOf(config, def.accountName), 'config'), shown);
       return;
     }
-    const { server, accountName } = usable;
+    const { accountKey, accountName } = usable;
 
     // One reader per account in this runtime: two would race for the same queue's blocks.
-    const holder = claimReader(server, accountName, node.id);
+    const holder = claimReader(accountKey, node.id);
     if (holder !== undefined) {
       const r = new ReportedError(`Another sms-queue-in node (${holder}) already reads account ${accountName}; this one stays idle`, 'BAD_CONFIG');
-      idleWithError(node, r, { fill: 'red', shape: 'ring', text: status.t('duplicateReader') }, errorMessage(accountName, 'config'));
+      idleWithError(node, r, { fill: 'red', shape: 'ring', text: status.t('duplicateReader') }, errorMessage(accountName, 'config'), shown);
       return;
     }
 
     if (usable.coordinator) {
       const report = (err: ReportedError, operation: string): void => node.error(err, errorMessage(accountName, operation));
-      coordinated = new CoordinatedReader({ node, coordinator: usable.coordinator, server, accountName, intervalMs: settings.intervalMs, manual: settings.ackMode === 'manual', report });
+      coordinated = new CoordinatedReader({ node, coordinator: usable.coordinator, account: accountKey, intervalMs: settings.intervalMs, manual: settings.ackMode === 'manual', report });
     }
     const queue = new QueueIn(node, usable, settings, status, coordinated);
     // Not before every node of the deploy exists: Node-RED creates them one by one, and a
@@ -60,7 +62,7 @@ module.exports = function (RED: NodeAPI): void {
       RED.events.off('flows:started', start);
       status.close();
       const finish = (): void => {
-        releaseReader(server, accountName, node.id);
+        releaseReader(accountKey, node.id);
         done();
       };
       queue.close().then(finish, finish);

@@ -5,13 +5,15 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { checkCallbackUrl } from './lib/client/callback-url';
 import { CallbackStarter } from './lib/node-red/callback-starter';
-import { usableConfig, type ThingSpaceConfigNode } from './lib/node-red/config-node';
+import { accountOf, namedAccount, usableConfig, type ThingSpaceConfigNode } from './lib/node-red/config-node';
 import { ReportedError, errorMessage, shortText, toReported } from './lib/node-red/report';
-import { StatusLine } from './lib/node-red/status';
+import { StatusLine, labelledStatus } from './lib/node-red/status';
 import { idleWithError } from './lib/node-red/unusable';
 
 interface StartCallbacksDef extends NodeDef {
   thingspace: string;
+  /** The billing account this node uses (one of the config node's user); empty: the config node's. */
+  accountName?: string;
   callbackUrl: string;
   onDeploy: boolean | string;
   /** Also register the SMSDeliveryConfirmation listener (for sms-out), at deliveryUrl or callbackUrl. */
@@ -33,11 +35,14 @@ module.exports = function (RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const node = this;
     const config = RED.nodes.getNode(def.thingspace) as ThingSpaceConfigNode | null;
-    const status = new StatusLine(node, (key, vars) => RED._(key, vars), 'start-callbacks.status.');
+    // Statuses name the account when the node names its own.
+    const named = namedAccount(def.accountName);
+    const shown = labelledStatus(node, () => named);
+    const status = new StatusLine(shown, (key, vars) => RED._(key, vars), 'start-callbacks.status.');
 
     let starter: CallbackStarter;
     try {
-      const usable = usableConfig(config);
+      const usable = usableConfig(config, def.accountName);
       const url = listenerUrl(def.callbackUrl);
       const notices = def.deliveryNotices === true || def.deliveryNotices === 'true';
       const deliveryUrl = notices ? (listenerUrl(def.deliveryUrl) ?? url) : undefined;
@@ -46,7 +51,7 @@ module.exports = function (RED: NodeAPI): void {
     } catch (err) {
       const r = toReported(err);
       const text = status.t('badConfig', { reason: shortText(r.message) });
-      idleWithError(node, r, { fill: 'red', shape: 'ring', text }, errorMessage(config?.accountName ?? '', 'config'));
+      idleWithError(node, r, { fill: 'red', shape: 'ring', text }, errorMessage(accountOf(config, def.accountName), 'config'), shown);
       return;
     }
 

@@ -1,4 +1,4 @@
-// Config node: the account's credentials and the one shared API client every node uses.
+// Config node: a user's credentials and the one client (one token, one login) its nodes share, for any of its accounts.
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import type { Request, Response } from 'express';
 import { ThingSpaceClient } from './lib/client/thingspace-client';
@@ -67,11 +67,14 @@ module.exports = function (RED: NodeAPI): void {
     node.accountName = (def.accountName ?? '').trim();
     node.server = (def.server ?? '').trim() || DEFAULT_SERVER;
     let creds: ThingSpaceCredentials = {};
+    let client: ThingSpaceClient | undefined;
     try {
       // `${VAR}` references in credentials are resolved now; the flow keeps the reference.
       creds = resolveAllRefs(node.credentials ?? {});
       node.coordinator = coordinatorFor(def, creds.redisPassword);
-      node.api = makeClient(node.accountName, node.server, creds, node, logsDebug(RED.settings));
+      client = makeClient(node.accountName, node.server, creds, node, logsDebug(RED.settings));
+      node.api = client.forAccount(node.accountName);
+      node.apiFor = (accountName) => client!.forAccount(accountName);
     } catch (err) {
       node.configError =
         err instanceof ThingSpaceError ? err : new ThingSpaceError({ kind: 'bad_config', message: String((err as Error).message) });
@@ -89,10 +92,7 @@ module.exports = function (RED: NodeAPI): void {
     };
 
     node.on('close', (_removed: boolean, done: () => void) => {
-      node.api?.removeAllListeners();
-      // Frees the keep-alive sockets and aborts anything still in flight: a redeploy
-      // leaves no socket or timer of the old client behind.
-      node.api?.close();
+      client?.removeAllListeners().close(); // a redeploy leaves no socket or request of the old client
       node.coordinator?.close();
       done();
     });

@@ -204,6 +204,17 @@ describe('the editor in a real browser (Node-RED 4, package installed from the t
       await editor.node('e2e-q').locator('.red-ui-flow-node-error').waitFor({ state: 'hidden' });
     });
 
+    it('sms queue takes an account of its own: empty means the config node\'s (its placeholder says which), a bad name is marked', async () => {
+      await editor.editNode('e2e-q');
+      const field = editor.page.locator('#node-input-accountName');
+      assert.equal(await field.getAttribute('placeholder'), '0000123456-00001 (the config node\'s)');
+      assert.equal(await invalid('#node-input-accountName', 'my account!'), true, 'my account!');
+      assert.equal(await invalid('#node-input-accountName', 'ab'), true, 'ab (too short)');
+      assert.equal(await invalid('#node-input-accountName', '0000123456-00002'), false, 'another account, leading zeros');
+      assert.equal(await invalid('#node-input-accountName', ''), false, 'empty: the config node\'s account');
+      await editor.closeNodeDialog(false);
+    });
+
     it('the config dialog marks a bad account name and a plain-http remote server', async () => {
       await editor.editNode('e2e-q');
       await editor.editConfigFromNode('thingspace');

@@ -3,6 +3,7 @@
 // coordination layer, with a connection of its own.
 import assert from 'node:assert/strict';
 import { ThingSpaceSimulator } from '../../simulator/server';
+import { accountKey } from '../../nodes/lib/client/account';
 import { Coordinator, type Reader } from '../../nodes/lib/coordination/coordinator';
 import { linkPool } from '../../nodes/lib/coordination/redis-link';
 import { checkRedisUrl } from '../../nodes/lib/coordination/redis-url';
@@ -22,7 +23,7 @@ describe('sms-queue-in with coordination (Redis) in a Node-RED runtime', functio
   /** Another runtime on the same account, holding (or trying to hold) the lease. */
   function otherRuntime(): Reader {
     const coordinator = new Coordinator({ url: checkRedisUrl(redis.url), prefix: 'nodes:', leaseMs: 2000, runtime: 'node-red-b' }, linkPool());
-    const reader = coordinator.reader(sim.url, ACCOUNT, 100);
+    const reader = coordinator.reader(accountKey(sim.url, ACCOUNT), 100);
     other = { coordinator, reader };
     reader.lease.start();
     return reader;
@@ -61,6 +62,36 @@ describe('sms-queue-in with coordination (Redis) in a Node-RED runtime', functio
     const deadline = Date.now() + 3000;
     while ((await size()) < 250 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     assert.equal(await size(), 250);
+  });
+
+  it('two accounts on one config node get two leases: one account read here while another runtime holds the other', async () => {
+    const B = '0000123456-00002';
+    const host = new URL(sim.url).host;
+    sim.generate(120, { account: ACCOUNT });
+    sim.generate(80, { account: B });
+    const holder = new Coordinator({ url: checkRedisUrl(redis.url), prefix: 'nodes:', leaseMs: 2000, runtime: 'node-red-b' }, linkPool());
+    const reader = holder.reader(accountKey(sim.url, B), 100);
+    other = { coordinator: holder, reader };
+    reader.lease.start();
+    await waitFor(() => reader.lease.holding, 5000, 'the other runtime to hold B\'s lease');
+    await helper.load(
+      ALL_NODES,
+      flow(coordinated(), queue({ id: 'qa', interval: '1', wires: [['out']] }), queue({ id: 'qb', interval: '1', accountName: B, wires: [['outB']] }), { id: 'outB', type: 'helper', z: 'tab1' }),
+      credentials(),
+    );
+    const got = collect('out');
+    const gotB = collect('outB');
+    await waitFor(() => got.length >= 120, 10_000, 'A drained here');
+    await waitFor(() => lastStatus('qb')?.text === `sms-queue-in.status.standby · ${B}`, 5000, 'B standing by, naming its account');
+    assert.match(String(await redis.command('GET', `nodes:{${ACCOUNT}@${host}}:lease`)), /\|node-red-a$/);
+    assert.match(String(await redis.command('GET', `nodes:{${B}@${host}}:lease`)), /\|node-red-b$/);
+    assert.equal(sim.history(B).length, 0, 'B not read while another runtime holds its lease');
+    assert.equal(gotB.length, 0);
+    await other.reader.close();
+    await waitFor(() => gotB.length >= 80, 10_000, 'B taken over and drained');
+    assert.match(String(await redis.command('GET', `nodes:{${B}@${host}}:lease`)), /\|node-red-a$/);
+    assert.ok(got.every((m) => (m.thingspace as { accountName: string }).accountName === ACCOUNT));
+    assert.ok(gotB.every((m) => (m.thingspace as { accountName: string }).accountName === B));
   });
 
   it('stands by while another runtime holds the lease, naming it, and asks ThingSpace nothing; takes over when it stops', async () => {

@@ -1,7 +1,7 @@
 // Validation of the client options. The constructor of ThingSpaceClient calls this, so a
 // bad configuration throws a ThingSpaceError of kind 'bad_config' at construction time,
 // before any request can be made with it.
-import { ACCOUNT_NAME_PATTERN } from '../types';
+import { checkAccountName } from './account';
 import { ThingSpaceError } from './errors';
 
 export type LogLevel = 'debug' | 'info' | 'warn';
@@ -94,11 +94,7 @@ function caOption(ca: unknown): ThingSpaceClientOptions['ca'] {
 
 export function validateOptions(opts: ThingSpaceClientOptions): ClientConfig {
   if (opts === null || typeof opts !== 'object') throw badConfig('No client options given');
-  const accountName = opts.accountName;
-  // The pattern (docs/thingspace-api.md, "SMS history") also keeps '/', '?', '.' and '%' out of the request path.
-  if (typeof accountName !== 'string' || !ACCOUNT_NAME_PATTERN.test(accountName)) {
-    throw badConfig('The account name must be 3 to 32 letters, digits or hyphens, e.g. 0000123456-00001');
-  }
+  const accountName = checkAccountName(opts.accountName);
   if (opts.log !== undefined && typeof opts.log !== 'function') throw badConfig('log must be a function');
   if (opts.now !== undefined && typeof opts.now !== 'function') throw badConfig('now must be a function');
   return {

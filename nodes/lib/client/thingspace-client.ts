@@ -1,37 +1,30 @@
-// The ThingSpace M2M client: SMS history, startCallbacks and callback registration, over one
-// shared bearer token and session (see auth.ts). Knows nothing about Node-RED.
+// The ThingSpace M2M client of one user: one transport, bearer token and session (see auth.ts)
+// for every billing account the user reaches; forAccount() gives an account's calls
+// (account-client.ts). Knows nothing about Node-RED.
 //
 // A bad configuration throws ThingSpaceError 'bad_config' from the constructor, before any
 // request exists. Every failure of a call is a ThingSpaceError (classify.ts); nothing else
 // escapes, and no error or log line carries a secret (redact.ts).
 import { EventEmitter } from 'node:events';
-import { M2M_ROOT, SMS_CALLBACK_SERVICE, type CallbackActionResult, type CallbackListener, type SmsSendRequest, type SmsSendResponse } from '../types';
+import type { CallbackActionResult, CallbackListener, SmsSendRequest, SmsSendResponse } from '../types';
+import { checkAccountName } from './account';
+import { AccountClient, type UserConnection } from './account-client';
 import type { CallOptions, ConnectionCheck, HistoryBlock, SmsSendApi, ThingSpaceApi } from './api';
 import { AuthSession, basicCredentials } from './auth';
-import { checkCallbackUrl } from './callback-url';
-import { errorFromResponse, parseJson, badResponse, type Operation, type RawResponse } from './classify';
+import { errorFromResponse, type Operation, type RawResponse } from './classify';
 import { validateOptions, type ClientConfig, type ThingSpaceClientOptions } from './config';
 import { ThingSpaceError, type ErrorKind } from './errors';
 import { HttpTransport } from './http';
 import type { Method } from './transport';
-import { nextFromLocation } from './location';
 import { clientLog, type ClientLog } from './log';
 import { Secrets } from './secrets';
-import { actionResult, historyBody, listenerList, successBody } from './shapes';
-import { sendAnswer } from './sms-send';
 
 export type { ThingSpaceClientOptions } from './config';
 
-const MAX_NEXT_LENGTH = 1024;
-
-function badArgument(operation: Operation, message: string): ThingSpaceError {
-  return new ThingSpaceError({ kind: 'bad_config', message, operation });
-}
-
 export interface ThingSpaceClientEvents {
-  /** Once, when ThingSpace first rejected the credentials: every later call fails at once
-   *  without a request, until a new client is made (a redeploy). Users of a shared client
-   *  listen to it to show why they stopped. */
+  /** Once, when ThingSpace first rejected the credentials (on a call of any account): every
+   *  later call fails at once without a request, until a new client is made (a redeploy).
+   *  Users of a shared client, whatever their account, listen to it to show why they stopped. */
   rejected: [error: ThingSpaceError];
 }
 
@@ -42,11 +35,11 @@ export class ThingSpaceClient extends EventEmitter<ThingSpaceClientEvents> imple
   private readonly secrets: Secrets;
   private readonly log: ClientLog;
   private readonly auth: AuthSession;
-  /** The account as a path segment; the name pattern already excludes anything to escape. */
-  private readonly account: string;
+  private readonly accounts = new Map<string, AccountClient>();
+  /** What every account's calls use of this client. */
+  private readonly user: UserConnection;
+  private readonly own: AccountClient;
   private announced = false;
-  /** A body whose hasMoreData contradicted its status was logged once already. */
-  private hasMoreDataWarned = false;
 
   constructor(options: ThingSpaceClientOptions) {
     super();
@@ -54,116 +47,64 @@ export class ThingSpaceClient extends EventEmitter<ThingSpaceClientEvents> imple
     this.setMaxListeners(0);
     this.cfg = validateOptions(options);
     this.accountName = this.cfg.accountName;
-    this.account = encodeURIComponent(this.cfg.accountName);
     this.http = new HttpTransport(this.cfg);
     this.secrets = this.newSecrets();
     this.log = clientLog(this.cfg.log, this.cfg.logDebug, this.secrets);
     this.auth = new AuthSession(this.cfg, this.http, this.secrets, this.log);
+    const auth = this.auth;
+    this.user = {
+      server: this.cfg.server,
+      log: this.log,
+      get credentialsRejected() {
+        return auth.rejected;
+      },
+      call: (operation, method, path, data, signal) => this.call(operation, method, path, data, signal),
+      guard: (work) => this.guard(work),
+      testConnection: (opts) => this.testConnection(opts),
+      on: (event, listener) => this.on(event, listener),
+      off: (event, listener) => this.off(event, listener),
+    };
+    this.own = this.forAccount(this.accountName);
   }
 
   get credentialsRejected(): ThingSpaceError | undefined {
     return this.auth.rejected;
   }
 
-  async history(next?: string, opts: CallOptions = {}): Promise<HistoryBlock> {
-    return this.guard(async () => {
-      if (next !== undefined && (typeof next !== 'string' || next === '' || next.length > MAX_NEXT_LENGTH)) {
-        throw badArgument('history', 'next must be the non-empty token taken from a Location header');
-      }
-      // The token travels exactly as received (docs/thingspace-api.md, "Open questions" 3): encoded, never parsed.
-      const query = next === undefined ? '' : `?next=${encodeURIComponent(next)}`;
-      const res = await this.call('history', 'GET', `${M2M_ROOT}/sms/${this.account}/history${query}`, undefined, opts.signal);
-      if (res.status !== 200 && res.status !== 202) throw badResponse('history', res.status, `HTTP ${res.status} is not a history answer`);
-      const body = historyBody(parseJson('history', res), res.status);
-      // The status is the protocol's signal (docs/thingspace-api.md, "SMS history"). hasMoreData is optional in Verizon's
-      // SDK models: where present it is a second opinion, and the status wins a disagreement.
-      const more = res.status === 202;
-      if (body.hasMoreData !== undefined && body.hasMoreData !== more && !this.hasMoreDataWarned) {
-        this.hasMoreDataWarned = true;
-        this.log.warn(`ThingSpace answered the SMS history with HTTP ${res.status} but hasMoreData ${body.hasMoreData}; following the status (said once)`);
-      }
-      const block: HistoryBlock = { status: res.status, hasMoreData: more, messages: body.messages };
-      // 202 must say where to continue; a 200 normally has no Location, but if it has one
-      // its `next` is kept (it may be the only way to acknowledge the final block).
-      const location = res.headers['location'];
-      if (res.status === 202 || location !== undefined) {
-        const parsed = nextFromLocation(location, this.cfg.server, this.cfg.accountName);
-        if (!parsed.ok) throw badResponse('history', res.status, parsed.reason);
-        block.next = parsed.next;
-      }
-      if (this.log.debugOn) {
-        const sent = next === undefined ? '' : ` next=${next}`;
-        const got = block.next === undefined ? '' : `, next=${block.next}`;
-        this.log.debug(`GET history${sent} -> ${res.status} (${block.messages.length} messages${got})`);
-      }
-      return block;
-    });
+  /** This user's calls for `accountName` (cached: one per account), over the same transport,
+   *  token and session. Throws ThingSpaceError 'bad_config' for a name that is not one. */
+  forAccount(accountName: string): AccountClient {
+    let view = this.accounts.get(accountName);
+    if (!view) {
+      view = new AccountClient(checkAccountName(accountName), this.user);
+      this.accounts.set(accountName, view);
+    }
+    return view;
   }
 
-  async startCallbacks(opts: CallOptions = {}): Promise<{ success: boolean }> {
-    return this.guard(async () => {
-      const res = await this.call('startCallbacks', 'PUT', `${M2M_ROOT}/sms/${this.account}/startCallbacks`, undefined, opts.signal);
-      const result = successBody(parseJson('startCallbacks', res), res.status);
-      this.log.debug(`PUT startCallbacks -> ${res.status} (success ${result.success})`);
-      return result;
-    });
+  // The client's own account (options.accountName), for callers that use one account.
+  history(next?: string, opts?: CallOptions): Promise<HistoryBlock> {
+    return this.own.history(next, opts);
   }
 
-  /** Registers `url` for `opts.serviceName`: MO SMS (`EnhancedConnectivityService`, the
-   *  default) or delivery confirmations of sent SMS (`SMSDeliveryConfirmation`). */
-  async registerCallback(
-    url: string,
-    creds: { username?: string; password?: string } = {},
-    opts: CallOptions & { serviceName?: string } = {},
-  ): Promise<CallbackActionResult> {
-    return this.guard(async () => {
-      const checked = checkCallbackUrl(typeof url === 'string' ? url : '');
-      if (!checked.ok) throw badArgument('registerCallback', checked.reason);
-      const body: Record<string, string> = { name: opts.serviceName ?? SMS_CALLBACK_SERVICE, url: checked.url };
-      if (creds.username) body.username = creds.username;
-      if (creds.password) body.password = creds.password;
-      const res = await this.call('registerCallback', 'POST', `${M2M_ROOT}/callbacks/${this.account}`, JSON.stringify(body), opts.signal);
-      const result = actionResult('registerCallback', parseJson('registerCallback', res), res.status);
-      this.log.debug(`POST callbacks -> ${res.status} (${result.serviceName})`);
-      return result;
-    });
+  startCallbacks(opts?: CallOptions): Promise<{ success: boolean }> {
+    return this.own.startCallbacks(opts);
   }
 
-  async listCallbacks(opts: CallOptions = {}): Promise<CallbackListener[]> {
-    return this.guard(async () => {
-      const res = await this.call('listCallbacks', 'GET', `${M2M_ROOT}/callbacks/${this.account}`, undefined, opts.signal);
-      const list = listenerList(parseJson('listCallbacks', res), res.status);
-      this.log.debug(`GET callbacks -> ${res.status} (${list.length} listeners)`);
-      return list;
-    });
+  registerCallback(url: string, creds?: { username?: string; password?: string }, opts?: CallOptions & { serviceName?: string }): Promise<CallbackActionResult> {
+    return this.own.registerCallback(url, creds, opts);
   }
 
-  async deleteCallback(serviceName: string, opts: CallOptions = {}): Promise<CallbackActionResult> {
-    return this.guard(async () => {
-      // '.' and '..' survive encodeURIComponent and URL resolution would climb out of the path.
-      if (typeof serviceName !== 'string' || serviceName === '' || serviceName === '.' || serviceName === '..') {
-        throw badArgument('deleteCallback', 'The callback service name is missing or invalid');
-      }
-      const path = `${M2M_ROOT}/callbacks/${this.account}/name/${encodeURIComponent(serviceName)}`;
-      const res = await this.call('deleteCallback', 'DELETE', path, undefined, opts.signal);
-      const result = actionResult('deleteCallback', parseJson('deleteCallback', res), res.status);
-      this.log.debug(`DELETE callbacks/${serviceName} -> ${res.status}`);
-      return result;
-    });
+  listCallbacks(opts?: CallOptions): Promise<CallbackListener[]> {
+    return this.own.listCallbacks(opts);
   }
 
-  /** `POST /sms` (docs/thingspace-api.md, "Sending SMS"): ThingSpace queues the SMS and answers its
-   *  requestId. Not idempotent: repeated here only when ThingSpace refused the bearer or the
-   *  session (it queued nothing then); any other failure is the caller's to judge, with
-   *  `requestSent` saying whether the request may have reached ThingSpace. */
-  async sendSms(request: Omit<SmsSendRequest, 'accountName'>, opts: CallOptions = {}): Promise<SmsSendResponse> {
-    return this.guard(async () => {
-      const body: SmsSendRequest = { accountName: this.cfg.accountName, ...request };
-      const res = await this.call('sendSms', 'POST', `${M2M_ROOT}/sms`, JSON.stringify(body), opts.signal);
-      const result = sendAnswer(parseJson('sendSms', res), res.status);
-      if (this.log.debugOn) this.log.debug(`POST sms -> ${res.status} (requestId ${result.requestId})`);
-      return result;
-    });
+  deleteCallback(serviceName: string, opts?: CallOptions): Promise<CallbackActionResult> {
+    return this.own.deleteCallback(serviceName, opts);
+  }
+
+  sendSms(request: Omit<SmsSendRequest, 'accountName'>, opts?: CallOptions): Promise<SmsSendResponse> {
+    return this.own.sendSms(request, opts);
   }
 
   /** Token then login, once each, with a throwaway session: a rejection found here does not

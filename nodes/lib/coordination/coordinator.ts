@@ -1,5 +1,5 @@
-// Coordination across runtimes for one config node (account): its Redis connection and, per
-// reading node, the lease, the store and the shared push dedupe. Made only when the config
+// Coordination across runtimes for one config node: its Redis connection and, per reading node
+// (one per account), the lease, the store and the shared push dedupe. Made only when the config
 // node's coordination is Redis; the node-red layer wires these to the consumer.
 import os from 'node:os';
 import { accountKeys, replicaKeys } from './scripts';
@@ -50,12 +50,12 @@ export class Coordinator {
     return this.settings.url.display;
   }
 
-  /** The lease, store and push dedupe of an account, for one reading node. `retryMs`: how
-   *  often a standby tries to take the lease. */
-  reader(server: string, accountName: string, retryMs: number, log?: (level: 'info' | 'warn', text: string) => void): Reader {
+  /** The lease, store and push dedupe of an account (its key, server and name: nodes/lib/client/account.ts),
+   *  for one reading node. `retryMs`: how often a standby tries to take the lease. */
+  reader(account: string, retryMs: number, log?: (level: 'info' | 'warn', text: string) => void): Reader {
     const { prefix, leaseMs } = this.settings;
     const link = this.open(this.linkOptions());
-    const keys = accountKeys(prefix, server, accountName);
+    const keys = accountKeys(prefix, account);
     const replicas = replicaSet(link, replicaKeys(prefix), this.runtime, leaseMs);
     const lease = new AccountLease({ link, keys, replicas, ttlMs: leaseMs, retryMs, log });
     return {

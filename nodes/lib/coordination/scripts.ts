@@ -31,21 +31,10 @@ export interface ReplicaKeys {
   accounts: string;
 }
 
-/** The account as ThingSpace knows it: the same account name on another server is another queue. */
-export function accountTag(server: string, accountName: string): string {
-  let host: string;
-  try {
-    host = new URL(server).host.toLowerCase();
-  } catch {
-    host = server.toLowerCase();
-  }
-  return `${accountName}@${host}`;
-}
-
-export function accountKeys(prefix: string, server: string, accountName: string): AccountKeys {
-  const tag = accountTag(server, accountName);
-  const base = `${prefix}{${tag}}`;
-  return { lease: `${base}:lease`, epoch: `${base}:epoch`, state: `${base}:state`, push: `${base}:push:`, tag };
+/** `account`: the account key (nodes/lib/client/account.ts, made by the node-red layer), `name@host`. */
+export function accountKeys(prefix: string, account: string): AccountKeys {
+  const base = `${prefix}{${account}}`;
+  return { lease: `${base}:lease`, epoch: `${base}:epoch`, state: `${base}:state`, push: `${base}:push:`, tag: account };
 }
 
 export function replicaKeys(prefix: string): ReplicaKeys {

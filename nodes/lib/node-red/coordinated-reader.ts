@@ -2,7 +2,7 @@
 // lease decides whether this runtime's consumer reads (lead) or stands by, the consumer's
 // state lives in Redis, pushed SMS are checked against the other replicas, and the status
 // says which runtime reads and when coordination is unavailable.
-import type { Node, NodeMessageInFlow, NodeStatus } from 'node-red';
+import type { Node, NodeMessageInFlow } from 'node-red';
 import type { Coordinator, Reader } from '../coordination/coordinator';
 import type { LeaseView } from '../coordination/lease';
 import { CALLBACK_BLOCK, type QueueConsumer } from '../consumer/queue-consumer';
@@ -10,27 +10,17 @@ import { parseCallbackBody, type CallbackCredentials } from '../message/callback
 import { dedupeKey } from '../message/dedupe-key';
 import { answerHttp } from './http-reply';
 import { ReportedError } from './report';
-import type { StatusLine, StatusTarget } from './status';
+import type { StatusLine } from './status';
 
 export interface CoordinatedReaderOptions {
   node: Node;
   coordinator: Coordinator;
-  server: string;
-  accountName: string;
+  /** The account key (nodes/lib/client/account.ts): one lease per account. */
+  account: string;
   /** The node's poll interval: a standby tries to take the lease at least this often. */
   intervalMs: number;
   manual: boolean;
   report: (err: ReportedError, operation: string) => void;
-}
-
-/** The node's status target, each text followed by the runtime that reads while it is this one. */
-export function labelledStatus(node: StatusTarget, label: () => string): StatusTarget {
-  return {
-    status: (s: NodeStatus) => {
-      const suffix = label();
-      node.status(suffix && s.text ? { ...s, text: `${String(s.text)} · ${suffix}` } : s);
-    },
-  };
 }
 
 export class CoordinatedReader {
@@ -44,7 +34,7 @@ export class CoordinatedReader {
     // Half an interval: a standby then takes over within one interval of a clean hand-over,
     // its first request (and login) included.
     const retryMs = opts.intervalMs > 0 ? Math.min(opts.intervalMs / 2, lease / 3) : lease / 3;
-    this.reader = opts.coordinator.reader(opts.server, opts.accountName, retryMs, (level, text) =>
+    this.reader = opts.coordinator.reader(opts.account, retryMs, (level, text) =>
       level === 'warn' ? opts.node.warn(text) : opts.node.log(text),
     );
   }

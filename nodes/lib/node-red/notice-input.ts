@@ -9,7 +9,7 @@ import { SMS_DELIVERY_SERVICE } from '../types';
 import { isObject } from '../client/json-values';
 import { callbackCredentialsFailure, decodeCallbackBody, redactCallbackBody } from '../message/callback-body';
 import { looksLikeDeliveryNotice, parseDeliveryNotice } from '../message/delivery-notice';
-import type { ThingSpaceConfigNode } from './config-node';
+import type { UsableConfig } from './config-node';
 import { answerHttp } from './http-reply';
 import { routeNotice } from './notice-router';
 import { ReportedError, toReported } from './report';
@@ -33,7 +33,7 @@ function shown(msg: NodeMessageInFlow, body: unknown): NodeMessage {
   return out;
 }
 
-async function acceptNotice(msg: NodeMessageInFlow, body: unknown, config: ThingSpaceConfigNode): Promise<{ error: ReportedError; shown: NodeMessage } | undefined> {
+async function acceptNotice(msg: NodeMessageInFlow, body: unknown, config: UsableConfig): Promise<{ error: ReportedError; shown: NodeMessage } | undefined> {
   const denied = callbackCredentialsFailure(body, config.callbackCredentials());
   if (denied) {
     answerHttp(msg, 401);
@@ -59,7 +59,7 @@ async function acceptNotice(msg: NodeMessageInFlow, body: unknown, config: Thing
  * (sms-queue-in, the listener); sms-out checks it only for notices, as its input also takes
  * messages to send from an http in of the user's own.
  */
-export function interceptCallback(node: Node, msg: NodeMessageInFlow, config: ThingSpaceConfigNode, done: Done, sourceFirst: boolean): boolean {
+export function interceptCallback(node: Node, msg: NodeMessageInFlow, config: UsableConfig, done: Done, sourceFirst: boolean): boolean {
   if (sourceFirst && config.sourceFilter?.refuse(node, msg)) {
     done();
     return true;

@@ -1,6 +1,6 @@
 // Delivery notices reach whichever node receives the account's callbacks (an sms-queue-in fed
 // by http in, or an sms-out's own input), but belong to the sms-out node that sent the SMS.
-// This registry, per account (server and account name, whichever config node names it),
+// This registry, per account (server and account name, whichever node or config node names it),
 // hands each notice to the sms-out node that knows its requestId; a notice nobody knows goes
 // to the oldest sms-out of the account, which emits it uncorrelated. The registry lives at
 // module level: it spans config nodes and flows in one runtime.
@@ -16,14 +16,13 @@ export interface NoticeReceiver {
 
 const receivers = new Map<string, NoticeReceiver[]>();
 
-/** Where an account's notices go: its server and name, as one reader per account is keyed. */
+/** Where an account's notices go: its key (nodes/lib/client/account.ts), as everything per account. */
 export interface AccountRef {
-  server: string;
-  accountName: string;
+  accountKey: string;
 }
 
 function key(account: AccountRef): string {
-  return `${account.server.replace(/\/+$/, '').toLowerCase()}|${account.accountName}`;
+  return account.accountKey;
 }
 
 export function addReceiver(account: AccountRef, receiver: NoticeReceiver): void {

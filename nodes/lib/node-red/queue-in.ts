@@ -39,7 +39,7 @@ export class QueueIn {
   ) {
     this.accountName = config.accountName;
     this.topic = compileTopic(settings.topic);
-    this.store = contextStore(node, `${config.server}|${config.accountName}`, (err) => this.fail(new ReportedError(`Context store: ${err.message}`, 'ERROR'), 'context'));
+    this.store = contextStore(node, config.accountKey, (err) => this.fail(new ReportedError(`Context store: ${err.message}`, 'ERROR'), 'context'));
     this.consumer = new QueueConsumer({
       api: config.api,
       intervalMs: settings.intervalMs,

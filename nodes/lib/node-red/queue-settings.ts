@@ -6,6 +6,8 @@ import { DEFAULT_TOPIC_TEMPLATE } from '../message/topic';
 
 export interface SmsQueueInDef extends NodeDef {
   thingspace: string;
+  /** The billing account this node uses (one of the config node's user); empty: the config node's. */
+  accountName?: string;
   interval: string | number;
   ackMode: string;
   ackTimeout: string | number;

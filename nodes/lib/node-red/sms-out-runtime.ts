@@ -67,7 +67,7 @@ export class SmsOut implements NoticeReceiver {
     const carried = handover.get(node.id);
     handover.delete(node.id);
     this.ready = carried ? Promise.resolve(this.book.restore(carried)) : this.store.load().then((state) => this.book.restore(state));
-    this.queue = sendQueueFor(config.api);
+    this.queue = sendQueueFor(config.accountKey);
     this.queue.attach(this, { concurrency: settings.concurrency, limit: settings.queueLimit });
     this.queue.on('change', this.onChange);
     config.api.on('rejected', this.onChange);

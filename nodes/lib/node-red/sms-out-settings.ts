@@ -8,6 +8,8 @@ import { ReportedError } from './report';
 
 export interface SmsOutDef extends NodeDef {
   thingspace: string;
+  /** The billing account this node uses (one of the config node's user); empty: the config node's. */
+  accountName?: string;
   targetType: string;
   deviceKind: string;
   deviceId: string;

@@ -10,6 +10,17 @@ export interface StatusTarget {
 
 export type Translate = (key: string, vars?: Record<string, string | number>) => string;
 
+/** The node's status target, each text followed by the labels not empty: the account a node
+ *  names itself, the runtime that reads (with coordination). */
+export function labelledStatus(node: StatusTarget, ...labels: Array<() => string>): StatusTarget {
+  return {
+    status: (s: NodeStatus) => {
+      const suffix = labels.map((l) => l()).filter((l) => l !== '').join(' · ');
+      node.status(suffix && s.text ? { ...s, text: `${String(s.text)} · ${suffix}` } : s);
+    },
+  };
+}
+
 /** A drain of thousands of blocks updates the editor at most this often. */
 export const STATUS_EVERY_MS = 250;
 

@@ -3,13 +3,15 @@
 // nothing else. Shared by the node files.
 import type { Node, NodeMessage, NodeMessageInFlow, NodeStatus } from 'node-red';
 import type { ReportedError } from './report';
+import type { StatusTarget } from './status';
 
-export function idleWithError(node: Node, error: ReportedError, status: NodeStatus, catchMsg: NodeMessage): void {
-  node.status(status);
+/** `shown`: where the status goes, when not straight to the node (a labelled status: status.ts). */
+export function idleWithError(node: Node, error: ReportedError, status: NodeStatus, catchMsg: NodeMessage, shown: StatusTarget = node): void {
+  shown.status(status);
   // Reported again on the next turn: Catch and Status nodes later in the flow may not exist
   // yet (a status set while the flow starts reaches the editor, not a Status node).
   const report = setImmediate(() => {
-    node.status(status);
+    shown.status(status);
     node.error(error, catchMsg);
   });
   node.on('input', function (_msg: NodeMessageInFlow, _send: unknown, done: (err?: Error) => void) {

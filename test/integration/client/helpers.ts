@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { ThingSpaceSimulator } from '../../../simulator/server';
 import { ThingSpaceClient, type ThingSpaceClientOptions } from '../../../nodes/lib/client/thingspace-client';
 import { ThingSpaceError } from '../../../nodes/lib/client/errors';
+import type { ThingSpaceApi } from '../../../nodes/lib/client/api';
 import { halts } from '../../../nodes/lib/retry/retry-policy';
 import type { SmsMessage } from '../../../nodes/lib/types';
 
@@ -39,7 +40,7 @@ export interface DrainResult {
 
 /** Reads blocks until a 200. Passing `next` acknowledges the previous block; after a
  *  retryable error the same call (same `next`) is made again, as the consumer does. */
-export async function drain(client: ThingSpaceClient, opts: { retry?: boolean; maxErrors?: number } = {}): Promise<DrainResult> {
+export async function drain(client: ThingSpaceApi, opts: { retry?: boolean; maxErrors?: number } = {}): Promise<DrainResult> {
   const result: DrainResult = { messages: [], blocks: 0, errors: {} };
   let next: string | undefined;
   let errorCount = 0;

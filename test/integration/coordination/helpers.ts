@@ -1,5 +1,6 @@
 // Runtimes played inside one test process: each has its own connection pool (so its own
 // replica heartbeat), as separate Node-RED processes would.
+import { accountKey } from '../../../nodes/lib/client/account';
 import { Coordinator, type CoordinationSettings, type Reader } from '../../../nodes/lib/coordination/coordinator';
 import type { LeaseView } from '../../../nodes/lib/coordination/lease';
 import { linkPool } from '../../../nodes/lib/coordination/redis-link';
@@ -22,7 +23,7 @@ export function runtime(name: string, url: string, opts: Partial<CoordinationSet
     coordinator,
     readers,
     reader(account = ACCOUNT, retryMs = 200) {
-      const r = coordinator.reader(SERVER, account, retryMs);
+      const r = coordinator.reader(accountKey(SERVER, account), retryMs);
       readers.push(r);
       return r;
     },

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import sinon from 'sinon';
+import { accountKey } from '../../../nodes/lib/client/account';
 import { AccountLease, type LeaseView } from '../../../nodes/lib/coordination/lease';
 import { accountKeys, replicaKeys } from '../../../nodes/lib/coordination/scripts';
 import type { LinkEvents, RedisLink } from '../../../nodes/lib/coordination/redis-link';
@@ -46,7 +47,7 @@ describe('coordination: lease timing (fake clock, scripted Redis)', () => {
   });
 
   function lease(account = '0000123456-00001', replicas = new ReplicaSet(link, replicaKeys('t:'), 'rt-a', TTL)): { lease: AccountLease; views: LeaseView[] } {
-    const l = new AccountLease({ link, keys: accountKeys('t:', 'http://127.0.0.1:9', account), replicas, ttlMs: TTL, retryMs: 500, now: () => Date.now() });
+    const l = new AccountLease({ link, keys: accountKeys('t:', accountKey('http://127.0.0.1:9', account)), replicas, ttlMs: TTL, retryMs: 500, now: () => Date.now() });
     const views: LeaseView[] = [];
     l.on('change', (v) => views.push(v));
     leases.push(l);

@@ -1,6 +1,7 @@
 import assert from 'assert';
 import ts from 'typescript';
 import { NODE_TYPES, NodeType, definitions, editorScript, editorTemplate, exists, read, tagProblems } from './editor-files';
+import { checkAccountName } from '../../../nodes/lib/client/account';
 import { checkCallbackUrl } from '../../../nodes/lib/client/callback-url';
 import { normaliseServer } from '../../../nodes/lib/client/config';
 import { checkDeviceId, DEVICE_KINDS } from '../../../nodes/lib/message/sms-target';
@@ -14,12 +15,12 @@ const SPEC_DEFAULTS: Record<NodeType, Record<string, unknown>> = {
     coordination: 'none', redisUrl: 'redis://127.0.0.1:6379', redisPrefix: 'thingspace-sms:', leaseTime: 15, instanceName: '',
   },
   'sms-queue-in': {
-    name: '', thingspace: '', interval: 60, ackMode: 'auto', ackTimeout: 60, output: 'single', dedupe: true,
+    name: '', thingspace: '', accountName: '', interval: 60, ackMode: 'auto', ackTimeout: 60, output: 'single', dedupe: true,
     topic: 'thingspace/{account}/sms/{id}',
   },
-  'start-callbacks': { name: '', thingspace: '', callbackUrl: '', onDeploy: false, deliveryNotices: false, deliveryUrl: '' },
+  'start-callbacks': { name: '', thingspace: '', accountName: '', callbackUrl: '', onDeploy: false, deliveryNotices: false, deliveryUrl: '' },
   'sms-out': {
-    name: '', thingspace: '', targetType: 'msg', deviceKind: 'mdn', deviceId: '', groupName: '', servicePlan: '',
+    name: '', thingspace: '', accountName: '', targetType: 'msg', deviceKind: 'mdn', deviceId: '', groupName: '', servicePlan: '',
     encoding: '7-bit', timeToLive: '', concurrency: 4, queueLimit: 1000, keep: '_msgid,correlationId', outcomeTimeout: 86400,
   },
 };
@@ -153,6 +154,33 @@ describe('editor node definitions', () => {
         assert.strictEqual(validate(def, 'server', url), runtime, url);
       }
     });
+  });
+
+  describe('the account a flow node names (sms-queue-in, start-callbacks, sms-out)', () => {
+    const NAMES = ['0000123456-00002', ' 0000123456-00002 ', 'ab', 'abc', 'a'.repeat(32), 'a'.repeat(33), '0000123456 00001', '0000123456_00001', 'acct/..', '%2F'];
+    for (const type of ['sms-queue-in', 'start-callbacks', 'sms-out'] as const) {
+      const def = definitions(type).get(type)!;
+
+      it(`${type}: empty means the config node's account; else 3 to 32 letters, digits or hyphens, explained in words`, () => {
+        assert.ok(validate(def, 'accountName', ''));
+        assert.ok(validate(def, 'accountName', '0000123456-00002'));
+        for (const bad of ['ab', '0000123456 00001', 'a'.repeat(33), 'acct/..']) assert.ok(!validate(def, 'accountName', bad), bad);
+        const spec = (def.defaults as Record<string, { validate: (this: unknown, v: unknown, o: unknown) => unknown }>).accountName;
+        assert.strictEqual(spec.validate.call({ _: (key: string) => key }, 'ab', {}), `${type}.errors.accountName`);
+      });
+
+      it(`${type}: judges an account name as the runtime does (nodes/lib/client/account.ts), after trimming`, () => {
+        for (const name of NAMES) {
+          let runtime = true;
+          try {
+            checkAccountName(name.trim());
+          } catch {
+            runtime = false;
+          }
+          assert.strictEqual(validate(def, 'accountName', name), runtime, name);
+        }
+      });
+    }
   });
 
   describe('sms-queue-in', () => {

@@ -1,0 +1,173 @@
+// One billing account's calls (SMS history, startCallbacks, callback listeners, sending), made
+// over its user's client (thingspace-client.ts): one transport, one bearer token and one M2M
+// session for every account the user reaches, since each call names its account.
+import { M2M_ROOT, SMS_CALLBACK_SERVICE, type CallbackActionResult, type CallbackListener, type SmsSendRequest, type SmsSendResponse } from '../types';
+import type { CallOptions, ConnectionCheck, HistoryBlock, SmsSendApi, ThingSpaceApi } from './api';
+import { checkCallbackUrl } from './callback-url';
+import { parseJson, badResponse, type Operation, type RawResponse } from './classify';
+import { ThingSpaceError } from './errors';
+import type { Method } from './transport';
+import { nextFromLocation } from './location';
+import type { ClientLog } from './log';
+import { actionResult, historyBody, listenerList, successBody } from './shapes';
+import { sendAnswer } from './sms-send';
+
+const MAX_NEXT_LENGTH = 1024;
+
+type RejectedListener = (error: ThingSpaceError) => void;
+
+/** What an account's calls use of the user's client. */
+export interface UserConnection {
+  readonly server: string;
+  readonly log: ClientLog;
+  readonly credentialsRejected: ThingSpaceError | undefined;
+  /** One M2M call with the shared tokens, renewed and retried once when refused. */
+  call(operation: Operation, method: Method, path: string, data: string | undefined, signal?: AbortSignal): Promise<RawResponse>;
+  /** Runs a call: refused at once after a rejection, errors masked, 'rejected' emitted once. */
+  guard<T>(work: () => Promise<T>): Promise<T>;
+  testConnection(opts?: CallOptions): Promise<ConnectionCheck>;
+  on(event: 'rejected', listener: RejectedListener): unknown;
+  off(event: 'rejected', listener: RejectedListener): unknown;
+}
+
+function badArgument(operation: Operation, message: string): ThingSpaceError {
+  return new ThingSpaceError({ kind: 'bad_config', message, operation });
+}
+
+export class AccountClient implements ThingSpaceApi, SmsSendApi {
+  /** The account as a path segment; the name pattern already excludes anything to escape. */
+  private readonly account: string;
+  /** A body whose hasMoreData contradicted its status was logged once already. */
+  private hasMoreDataWarned = false;
+
+  /** `accountName` is checked by the caller (account.ts). */
+  constructor(
+    readonly accountName: string,
+    private readonly user: UserConnection,
+  ) {
+    this.account = encodeURIComponent(accountName);
+  }
+
+  /** Set once ThingSpace rejected the user's credentials, whichever account's call found it. */
+  get credentialsRejected(): ThingSpaceError | undefined {
+    return this.user.credentialsRejected;
+  }
+
+  /** 'rejected' is the user's: emitted once for every account of the client. */
+  on(event: 'rejected', listener: RejectedListener): this {
+    this.user.on(event, listener);
+    return this;
+  }
+
+  off(event: 'rejected', listener: RejectedListener): this {
+    this.user.off(event, listener);
+    return this;
+  }
+
+  async history(next?: string, opts: CallOptions = {}): Promise<HistoryBlock> {
+    const { user } = this;
+    return user.guard(async () => {
+      if (next !== undefined && (typeof next !== 'string' || next === '' || next.length > MAX_NEXT_LENGTH)) {
+        throw badArgument('history', 'next must be the non-empty token taken from a Location header');
+      }
+      // The token travels exactly as received (docs/thingspace-api.md, "Open questions" 3): encoded, never parsed.
+      const query = next === undefined ? '' : `?next=${encodeURIComponent(next)}`;
+      const res = await user.call('history', 'GET', `${M2M_ROOT}/sms/${this.account}/history${query}`, undefined, opts.signal);
+      if (res.status !== 200 && res.status !== 202) throw badResponse('history', res.status, `HTTP ${res.status} is not a history answer`);
+      const body = historyBody(parseJson('history', res), res.status);
+      // The status is the protocol's signal (docs/thingspace-api.md, "SMS history"). hasMoreData is optional in Verizon's
+      // SDK models: where present it is a second opinion, and the status wins a disagreement.
+      const more = res.status === 202;
+      if (body.hasMoreData !== undefined && body.hasMoreData !== more && !this.hasMoreDataWarned) {
+        this.hasMoreDataWarned = true;
+        user.log.warn(`ThingSpace answered the SMS history of ${this.accountName} with HTTP ${res.status} but hasMoreData ${body.hasMoreData}; following the status (said once)`);
+      }
+      const block: HistoryBlock = { status: res.status, hasMoreData: more, messages: body.messages };
+      // 202 must say where to continue; a 200 normally has no Location, but if it has one
+      // its `next` is kept (it may be the only way to acknowledge the final block).
+      const location = res.headers['location'];
+      if (res.status === 202 || location !== undefined) {
+        const parsed = nextFromLocation(location, user.server, this.accountName);
+        if (!parsed.ok) throw badResponse('history', res.status, parsed.reason);
+        block.next = parsed.next;
+      }
+      if (user.log.debugOn) {
+        const sent = next === undefined ? '' : ` next=${next}`;
+        const got = block.next === undefined ? '' : `, next=${block.next}`;
+        user.log.debug(`GET history ${this.accountName}${sent} -> ${res.status} (${block.messages.length} messages${got})`);
+      }
+      return block;
+    });
+  }
+
+  async startCallbacks(opts: CallOptions = {}): Promise<{ success: boolean }> {
+    return this.user.guard(async () => {
+      const res = await this.user.call('startCallbacks', 'PUT', `${M2M_ROOT}/sms/${this.account}/startCallbacks`, undefined, opts.signal);
+      const result = successBody(parseJson('startCallbacks', res), res.status);
+      this.user.log.debug(`PUT startCallbacks ${this.accountName} -> ${res.status} (success ${result.success})`);
+      return result;
+    });
+  }
+
+  /** Registers `url` for `opts.serviceName`: MO SMS (`EnhancedConnectivityService`, the
+   *  default) or delivery confirmations of sent SMS (`SMSDeliveryConfirmation`). */
+  async registerCallback(
+    url: string,
+    creds: { username?: string; password?: string } = {},
+    opts: CallOptions & { serviceName?: string } = {},
+  ): Promise<CallbackActionResult> {
+    return this.user.guard(async () => {
+      const checked = checkCallbackUrl(typeof url === 'string' ? url : '');
+      if (!checked.ok) throw badArgument('registerCallback', checked.reason);
+      const body: Record<string, string> = { name: opts.serviceName ?? SMS_CALLBACK_SERVICE, url: checked.url };
+      if (creds.username) body.username = creds.username;
+      if (creds.password) body.password = creds.password;
+      const res = await this.user.call('registerCallback', 'POST', `${M2M_ROOT}/callbacks/${this.account}`, JSON.stringify(body), opts.signal);
+      const result = actionResult('registerCallback', parseJson('registerCallback', res), res.status);
+      this.user.log.debug(`POST callbacks ${this.accountName} -> ${res.status} (${result.serviceName})`);
+      return result;
+    });
+  }
+
+  async listCallbacks(opts: CallOptions = {}): Promise<CallbackListener[]> {
+    return this.user.guard(async () => {
+      const res = await this.user.call('listCallbacks', 'GET', `${M2M_ROOT}/callbacks/${this.account}`, undefined, opts.signal);
+      const list = listenerList(parseJson('listCallbacks', res), res.status);
+      this.user.log.debug(`GET callbacks ${this.accountName} -> ${res.status} (${list.length} listeners)`);
+      return list;
+    });
+  }
+
+  async deleteCallback(serviceName: string, opts: CallOptions = {}): Promise<CallbackActionResult> {
+    return this.user.guard(async () => {
+      // '.' and '..' survive encodeURIComponent and URL resolution would climb out of the path.
+      if (typeof serviceName !== 'string' || serviceName === '' || serviceName === '.' || serviceName === '..') {
+        throw badArgument('deleteCallback', 'The callback service name is missing or invalid');
+      }
+      const path = `${M2M_ROOT}/callbacks/${this.account}/name/${encodeURIComponent(serviceName)}`;
+      const res = await this.user.call('deleteCallback', 'DELETE', path, undefined, opts.signal);
+      const result = actionResult('deleteCallback', parseJson('deleteCallback', res), res.status);
+      this.user.log.debug(`DELETE callbacks ${this.accountName}/${serviceName} -> ${res.status}`);
+      return result;
+    });
+  }
+
+  /** `POST /sms` (docs/thingspace-api.md, "Sending SMS"): ThingSpace queues the SMS and answers its
+   *  requestId. Not idempotent: repeated here only when ThingSpace refused the bearer or the
+   *  session (it queued nothing then); any other failure is the caller's to judge, with
+   *  `requestSent` saying whether the request may have reached ThingSpace. */
+  async sendSms(request: Omit<SmsSendRequest, 'accountName'>, opts: CallOptions = {}): Promise<SmsSendResponse> {
+    return this.user.guard(async () => {
+      const body: SmsSendRequest = { accountName: this.accountName, ...request };
+      const res = await this.user.call('sendSms', 'POST', `${M2M_ROOT}/sms`, JSON.stringify(body), opts.signal);
+      const result = sendAnswer(parseJson('sendSms', res), res.status);
+      if (this.user.log.debugOn) this.user.log.debug(`POST sms ${this.accountName} -> ${res.status} (requestId ${result.requestId})`);
+      return result;
+    });
+  }
+
+  /** The user's token and login: the same for every account. */
+  testConnection(opts: CallOptions = {}): Promise<ConnectionCheck> {
+    return this.user.testConnection(opts);
+  }
+}
