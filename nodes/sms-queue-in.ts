@@ -63,13 +63,16 @@ module.exports = function (RED: NodeAPI): void {
     // message sent to a node not yet created is dropped (a kept block is emitted at start).
     // The listen path is checked then too, once every http in node has its route.
     const start = (): void => {
-      if (listener?.conflict()) {
-        refused = listener.conflictError(httpInOn(listener.path, node.id));
+      try {
+        if (listener?.conflict()) throw listener.conflictError(httpInOn(listener.path, node.id));
+        listener?.open();
+      } catch (err) {
+        // Never thrown out of an event handler: that would stop Node-RED.
+        refused = toReported(err);
         status.set(() => ({ fill: 'red', shape: 'ring', text: status.t('badConfig', { reason: shortText(refused!.message) }) }));
         node.error(refused, errorMessage(accountName, 'config'));
         return;
       }
-      listener?.open();
       queue.start();
     };
     RED.events.once('flows:started', start);

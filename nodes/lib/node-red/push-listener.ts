@@ -43,7 +43,13 @@ export function checkListenPath(value: unknown): string {
 }
 
 function stackOf(app: HttpNodeApp): RouterLayer[] {
-  return app._router?.stack ?? app.router?.stack ?? [];
+  if (app._router) return app._router.stack;
+  try {
+    return app.router?.stack ?? [];
+  } catch {
+    // express 4 throws on `app.router`; its `_router` exists once a first route does.
+    return [];
+  }
 }
 
 const servesPost = (layer: RouterLayer, path: string): boolean => layer.route?.path === path && layer.route.methods?.post === true;
