@@ -12,7 +12,7 @@ import { ReportedError, errorMessage, shortText, toReported } from './lib/node-r
 import { StatusLine } from './lib/node-red/status';
 import { idleWithError } from './lib/node-red/unusable';
 import { HttpWiring, type FlowNodeConfig } from './lib/node-red/http-wiring';
-import { PushListener, type HttpNodeApp } from './lib/node-red/push-listener';
+import { PushListener, samePath, type HttpNodeApp } from './lib/node-red/push-listener';
 
 module.exports = function (RED: NodeAPI): void {
   function SmsQueueIn(this: Node, def: SmsQueueInDef): void {
@@ -103,7 +103,7 @@ module.exports = function (RED: NodeAPI): void {
     RED.nodes.eachNode((n: object) => {
       const c = n as FlowNodeConfig & { listen?: string; name?: string };
       const url = c.type === 'http in' && c.method === 'post' ? c.url : c.type === 'sms-queue-in' ? c.listen : undefined;
-      if (by === undefined && c.id !== selfId && url !== undefined && `/${url.trim().replace(/^\//, '')}` === path) by = `${c.type} node ${c.name ? `"${c.name}" ` : ''}(${c.id})`;
+      if (by === undefined && c.id !== selfId && url !== undefined && samePath(`/${url.trim().replace(/^\//, '')}`, path)) by = `${c.type} node ${c.name ? `"${c.name}" ` : ''}(${c.id})`;
     });
     return by;
   }

@@ -170,7 +170,8 @@ describe('one answer per callback, whatever the wiring (sms-queue-in in a Node-R
   it('refuses a listen path another node serves with BAD_CONFIG on status and Catch, whichever is created first', async () => {
     for (const order of ['http in first', 'http in last']) {
       const nodes = nodesFor('own').filter((n) => n.id !== 'sc');
-      const hin = { id: 'hin', type: 'http in', z: TAB, name: 'mine', url: PATH, method: 'post', upload: false, swaggerDoc: '', wires: [['resp']] };
+      // The same path as express sees it: another case and a trailing slash.
+      const hin = { id: 'hin', type: 'http in', z: TAB, name: 'mine', url: '/ThingSpace/sms/', method: 'post', upload: false, swaggerDoc: '', wires: [['resp']] };
       const resp = { id: 'resp', type: 'http response', z: TAB, name: '', statusCode: '201', headers: {}, wires: [] };
       const all = order === 'http in first' ? [nodes[0], hin, resp, ...nodes.slice(1)] : [...nodes, hin, resp];
       await helper.load([...ALL_NODES, httpInNodes, captureHttpNode], all, credentials(CB));
@@ -180,7 +181,8 @@ describe('one answer per callback, whatever the wiring (sms-queue-in in a Node-R
       assert.equal(err.code, 'BAD_CONFIG');
       assert.match(err.message, /Listen path \/thingspace\/sms is already served on Node-RED's HTTP server \(by http in node "mine" \(hin\)\)/);
       assert.equal(lastStatus('q')?.fill, 'red');
-      assert.equal(routesOn(PATH), 1, order);
+      assert.equal(routesOn('/ThingSpace/sms/'), 1, order);
+      assert.equal(routesOn(PATH), 0, order);
       assert.deepEqual(await postCounted(port, { any: 'thing' }), ['HTTP/1.1 201'], 'the http in node keeps its path');
       await helper.unload();
     }

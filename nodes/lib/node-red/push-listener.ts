@@ -30,7 +30,8 @@ export interface ListenerRequest {
   res: ServerResponse;
 }
 
-/** Checks a `listen` property: empty (no listener) or a plain absolute path. */
+/** Checks a `listen` property: empty (no listener) or a plain absolute path, returned without
+ *  a trailing slash. */
 export function checkListenPath(value: unknown): string {
   const text = typeof value === 'string' ? value.trim() : '';
   if (text === '') return '';
@@ -39,7 +40,7 @@ export function checkListenPath(value: unknown): string {
   if (path.length > 200 || !/^(\/[A-Za-z0-9._~-]+)+\/?$/.test(path)) {
     throw new ReportedError(`Invalid listen path "${text}": a path such as /thingspace/sms (letters, digits, . _ ~ - between slashes)`, 'BAD_CONFIG');
   }
-  return path;
+  return path.replace(/(.)\/$/, '$1');
 }
 
 function stackOf(app: HttpNodeApp): RouterLayer[] {
@@ -52,7 +53,10 @@ function stackOf(app: HttpNodeApp): RouterLayer[] {
   }
 }
 
-const servesPost = (layer: RouterLayer, path: string): boolean => layer.route?.path === path && layer.route.methods?.post === true;
+/** express matches paths without case and with or without a trailing slash. */
+export const samePath = (a: unknown, b: string): boolean => typeof a === 'string' && a.toLowerCase().replace(/(.)\/$/, '$1') === b.toLowerCase();
+
+const servesPost = (layer: RouterLayer, path: string): boolean => samePath(layer.route?.path, path) && layer.route?.methods?.post === true;
 
 export class PushListener {
   private readonly handler: Handler;
@@ -83,8 +87,8 @@ export class PushListener {
   }
 
   /** Registers the route; throws BAD_CONFIG when the path is served already. */
-  open(by?: string): void {
-    if (this.conflict()) throw this.conflictError(by);
+  open(): void {
+    if (this.conflict()) throw this.conflictError();
     this.app.post(this.path, ...this.middleware, this.handler);
   }
 

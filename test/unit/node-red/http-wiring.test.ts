@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { HttpWiring, answerModes, requestRoute, routeKey, type FlowNodeConfig } from '../../../nodes/lib/node-red/http-wiring';
-import { checkListenPath } from '../../../nodes/lib/node-red/push-listener';
+import { checkListenPath, samePath } from '../../../nodes/lib/node-red/push-listener';
 
 const httpIn = (id: string, wires: string[], url = '/thingspace/sms'): FlowNodeConfig => ({ id, type: 'http in', url, method: 'post', wires: [wires] });
 const node = (id: string, type: string, wires: string[] = []): FlowNodeConfig => ({ id, type, wires: [wires] });
@@ -80,6 +80,14 @@ describe('the listen path (checkListenPath)', () => {
     assert.equal(checkListenPath(undefined), '');
     assert.equal(checkListenPath(' /thingspace/sms '), '/thingspace/sms');
     assert.equal(checkListenPath('thingspace/sms-in_1.v2'), '/thingspace/sms-in_1.v2');
+    assert.equal(checkListenPath('/thingspace/sms/'), '/thingspace/sms', 'without the trailing slash express ignores');
+  });
+
+  it('compares paths as express matches them: any case, with or without a trailing slash', () => {
+    assert.ok(samePath('/ThingSpace/SMS/', '/thingspace/sms'));
+    assert.ok(samePath('/thingspace/sms', '/thingspace/sms'));
+    assert.ok(!samePath('/thingspace/sms2', '/thingspace/sms'));
+    assert.ok(!samePath(undefined, '/thingspace/sms'));
   });
 
   it('refuses express patterns and odd characters with BAD_CONFIG', () => {
