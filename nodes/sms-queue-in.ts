@@ -11,6 +11,8 @@ import { claimReader, releaseReader } from './lib/node-red/readers';
 import { ReportedError, errorMessage, shortText, toReported } from './lib/node-red/report';
 import { StatusLine, labelledStatus } from './lib/node-red/status';
 import { idleWithError } from './lib/node-red/unusable';
+import { HttpWiring, type FlowNodeConfig } from './lib/node-red/http-wiring';
+import { PushListener, samePath, type HttpNodeApp } from './lib/node-red/push-listener';
 
 module.exports = function (RED: NodeAPI): void {
   function SmsQueueIn(this: Node, def: SmsQueueInDef): void {
@@ -35,6 +37,11 @@ module.exports = function (RED: NodeAPI): void {
       return;
     }
     const { accountKey, accountName } = usable;
+    if (settings.listen && RED.settings.httpNodeRoot === false) {
+      const r = new ReportedError(`Cannot listen on ${settings.listen}: Node-RED's HTTP node server is off (httpNodeRoot: false)`, 'BAD_CONFIG');
+      idleWithError(node, r, { fill: 'red', shape: 'ring', text: status.t('badConfig', { reason: shortText(r.message) }) }, errorMessage(accountName, 'config'), shown);
+      return;
+    }
 
     // One reader per account in this runtime: two would race for the same queue's blocks.
     const holder = claimReader(accountKey, node.id);
@@ -48,18 +55,40 @@ module.exports = function (RED: NodeAPI): void {
       const report = (err: ReportedError, operation: string): void => node.error(err, errorMessage(accountName, operation));
       coordinated = new CoordinatedReader({ node, coordinator: usable.coordinator, account: accountKey, intervalMs: settings.intervalMs, manual: settings.ackMode === 'manual', report });
     }
-    const queue = new QueueIn(node, usable, settings, status, coordinated);
+    const wiring = new HttpWiring(node.id, (cb) => RED.nodes.eachNode(cb as (n: object) => void));
+    const queue = new QueueIn(node, usable, settings, status, coordinated, wiring);
+    const middleware = [RED.settings.httpNodeMiddleware].flat().filter((m) => typeof m === 'function');
+    const listener = settings.listen ? new PushListener(RED.httpNode as unknown as HttpNodeApp, settings.listen, (r) => queue.listen(r), middleware) : undefined;
+    let refused: ReportedError | undefined;
     // Not before every node of the deploy exists: Node-RED creates them one by one, and a
     // message sent to a node not yet created is dropped (a kept block is emitted at start).
-    const start = (): void => queue.start();
+    // The listen path is checked then too, once every http in node has its route.
+    const start = (): void => {
+      try {
+        if (listener?.conflict()) throw listener.conflictError(httpInOn(listener.path, node.id));
+        listener?.open();
+      } catch (err) {
+        // Never thrown out of an event handler: that would stop Node-RED.
+        refused = toReported(err);
+        status.set(() => ({ fill: 'red', shape: 'ring', text: status.t('badConfig', { reason: shortText(refused!.message) }) }));
+        node.error(refused, errorMessage(accountName, 'config'));
+        return;
+      }
+      queue.start();
+    };
     RED.events.once('flows:started', start);
+    const rewire = (): void => wiring.reset();
+    RED.events.on('flows:started', rewire);
 
     node.on('input', function (msg: NodeMessageInFlow, send: (m: NodeMessage) => void, done: (err?: Error) => void) {
-      queue.input(msg, send, done);
+      if (refused) done(refused);
+      else queue.input(msg, send, done);
     });
 
     node.on('close', function (_removed: boolean, done: () => void) {
       RED.events.off('flows:started', start);
+      RED.events.off('flows:started', rewire);
+      listener?.close();
       status.close();
       const finish = (): void => {
         releaseReader(accountKey, node.id);
@@ -67,6 +96,17 @@ module.exports = function (RED: NodeAPI): void {
       };
       queue.close().then(finish, finish);
     });
+  }
+
+  /** The http in node (or sms-queue-in) serving POST `path`, named for the error. */
+  function httpInOn(path: string, selfId: string): string | undefined {
+    let by: string | undefined;
+    RED.nodes.eachNode((n: object) => {
+      const c = n as FlowNodeConfig & { listen?: string; name?: string };
+      const url = c.type === 'http in' && c.method === 'post' ? c.url : c.type === 'sms-queue-in' ? c.listen : undefined;
+      if (by === undefined && c.id !== selfId && url !== undefined && samePath(`/${url.trim().replace(/^\//, '')}`, path)) by = `${c.type} node ${c.name ? `"${c.name}" ` : ''}(${c.id})`;
+    });
+    return by;
   }
 
   RED.nodes.registerType('sms-queue-in', SmsQueueIn as unknown as (this: Node, def: NodeDef) => void);

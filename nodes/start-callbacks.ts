@@ -3,7 +3,7 @@
 // CallbackStarter (nodes/lib/node-red/callback-starter.ts); this file reads the properties
 // and wires Node-RED to it.
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
-import { checkCallbackUrl } from './lib/client/callback-url';
+import { checkCallbackUrl, undeliverablePort } from './lib/client/callback-url';
 import { CallbackStarter } from './lib/node-red/callback-starter';
 import { accountOf, namedAccount, usableConfig, type ThingSpaceConfigNode } from './lib/node-red/config-node';
 import { ReportedError, errorMessage, shortText, toReported } from './lib/node-red/report';
@@ -48,6 +48,10 @@ module.exports = function (RED: NodeAPI): void {
       const deliveryUrl = notices ? (listenerUrl(def.deliveryUrl) ?? url) : undefined;
       if (notices && !deliveryUrl) throw new ReportedError('Delivery notices need a listener URL (Listener URL or Notices URL)', 'BAD_CONFIG');
       starter = new CallbackStarter(usable, url, status, deliveryUrl);
+      // A warning, not a refusal: the port list is Verizon's (docs/thingspace-api.md, "Callback listeners").
+      for (const port of new Set([url, deliveryUrl].map((u) => u && undeliverablePort(u, usable.server)))) {
+        if (port) node.warn(`Verizon's ThingSpace does not call listeners on port ${port}: use 80, 443, 9001-9006, 50551-50559 or 28200-28220`);
+      }
     } catch (err) {
       const r = toReported(err);
       const text = status.t('badConfig', { reason: shortText(r.message) });

@@ -248,6 +248,29 @@ describe('the editor in a real browser (Node-RED 4, package installed from the t
       assert.equal(await invalid('#node-input-callbackUrl', ''), false, 'empty (only start)');
       await editor.closeNodeDialog(false);
     });
+
+    it('start callbacks warns of a listener port Verizon\'s ThingSpace does not call, without refusing it', async () => {
+      const warning = editor.page.locator('#start-callbacks-callbackUrl-port');
+      await editor.editNode('e2e-cb');
+      await editor.fill('#node-input-callbackUrl', 'https://example.com:1880/thingspace/sms');
+      assert.equal(await warning.isVisible(), false, 'the simulator calls any port');
+      // The account pointed at Verizon's server: the same URL now gets the warning.
+      await editor.editConfigFromNode('thingspace');
+      await editor.fill('#node-config-input-server', 'https://thingspace.verizon.com');
+      await editor.closeConfigDialog(true);
+      await editor.fill('#node-input-callbackUrl', 'https://example.com:1880/thingspace/sms');
+      await warning.waitFor({ state: 'visible' });
+      assert.match(await warning.innerText(), /does not call listeners on port 1880/);
+      assert.equal(await invalid('#node-input-callbackUrl', 'https://example.com:1880/thingspace/sms'), false, 'a warning, not a refusal');
+      await screenshot(editor.page, 'start-callbacks-port-warning');
+      await editor.fill('#node-input-callbackUrl', 'https://example.com:9001/thingspace/sms');
+      await warning.waitFor({ state: 'hidden' });
+      // Put the account back as deployed.
+      await editor.editConfigFromNode('thingspace');
+      await editor.fill('#node-config-input-server', sim.url);
+      await editor.closeConfigDialog(true);
+      await editor.closeNodeDialog(false);
+    });
   });
 
   describe('in German (browser language de)', () => {

@@ -1,6 +1,6 @@
-// Answering an `http in` request that sms-queue-in does not pass on (a duplicate, a
-// forged or unreadable callback body): ThingSpace must get an answer, or it retries the
-// callback (docs/thingspace-api.md, "Callback listeners"), and a duplicate never reaches an `http response` node downstream.
+// Answering a callback request (http in, or sms-queue-in's own path) for the node: ThingSpace
+// must get an answer, or it retries the callback (docs/thingspace-api.md, "Callback listeners").
+// Whether the node answers at all is http-wiring.ts's rule; an answered request is skipped.
 import type { NodeMessage } from 'node-red';
 
 interface ExpressLikeResponse {

@@ -1,6 +1,7 @@
 // The runtime behind an sms-queue-in node: its queue consumer (nodes/lib/consumer), the flow
 // messages it emits, its status line and what it does with input messages. The node file
 // only reads the properties and hands Node-RED's send/error/close to this.
+import { randomBytes } from 'node:crypto';
 import type { Node, NodeMessage, NodeMessageInFlow } from 'node-red';
 import type { ThingSpaceError } from '../client/errors';
 import { QueueConsumer } from '../consumer/queue-consumer';
@@ -10,7 +11,10 @@ import { compileTopic, type TopicFunction } from '../message/topic';
 import type { UsableConfig } from './config-node';
 import { contextStore, type NodeContextStore } from './context-store';
 import type { CoordinatedReader } from './coordinated-reader';
+import { answerHttp } from './http-reply';
+import type { AnswerMode, HttpWiring } from './http-wiring';
 import { interceptCallback } from './notice-input';
+import type { ListenerRequest } from './push-listener';
 import { acceptPush, acknowledge, inputKind } from './queue-input';
 import { showConsumerState, type Counts } from './queue-status';
 import type { Settings } from './queue-settings';
@@ -28,6 +32,7 @@ export class QueueIn {
   private readonly counts: Counts = { received: 0, pushed: 0 };
   private readonly onRejected = (): void => this.status.error('credentialsRejected');
   private anotherReaderSaid = false;
+  private closed = false;
 
   constructor(
     private readonly node: Node,
@@ -36,6 +41,8 @@ export class QueueIn {
     private readonly status: StatusLine,
     /** Coordination across runtimes, when the config node has it on. */
     private readonly coordinated?: CoordinatedReader,
+    /** Who answers an http in request, from the flow's wiring (http-wiring.ts). */
+    private readonly wiring?: HttpWiring,
   ) {
     this.accountName = config.accountName;
     this.topic = compileTopic(settings.topic);
@@ -64,7 +71,54 @@ export class QueueIn {
   }
 
   input(msg: NodeMessageInFlow, send: Send, done: Done): void {
-    switch (inputKind(msg)) {
+    const kind = inputKind(msg);
+    if (kind === 'push' && msg.res !== undefined) {
+      this.answered(msg, this.wiring?.modeFor(msg) ?? 'unsent', send, done, true);
+      return;
+    }
+    this.route(msg, kind, send, done);
+  }
+
+  /** A callback to the node's own listener: answered here, after the SMS is handed on. */
+  listen({ req, res, body }: ListenerRequest): void {
+    const msg = { _msgid: randomBytes(8).toString('hex'), payload: body, req, res: { _res: res } } as unknown as NodeMessageInFlow;
+    if (this.closed) {
+      answerHttp(msg, 503);
+      return;
+    }
+    const done: Done = (err) => {
+      if (err) this.node.error(err, { _msgid: msg._msgid, payload: body });
+    };
+    this.answered(msg, 'all', (out) => this.node.send(out), done, false);
+  }
+
+  /** Pushes a callback with the answers `mode` leaves to this node (http-wiring.ts). */
+  private answered(msg: NodeMessageInFlow, mode: AnswerMode, send: Send, done: Done, keepReq: boolean): void {
+    if (mode === 'none') {
+      // Answered beside the node: it must not answer too, so it never sees the response.
+      const quiet = { ...msg };
+      delete quiet.res;
+      this.route(quiet, 'push', send, done);
+      return;
+    }
+    if (mode === 'unsent') {
+      this.route(msg, 'push', send, done);
+      return;
+    }
+    const sendOn: Send = (out) => {
+      delete out.res;
+      if (!keepReq) delete out.req;
+      send(out);
+    };
+    // Called once the SMS was handed on (or refused and answered already: answerHttp skips it).
+    this.route(msg, 'push', sendOn, (err) => {
+      answerHttp(msg, err ? 500 : 200);
+      done(err);
+    });
+  }
+
+  private route(msg: NodeMessageInFlow, kind: ReturnType<typeof inputKind>, send: Send, done: Done): void {
+    switch (kind) {
       case 'ack': {
         const refused = acknowledge(msg, this.consumer, this.settings, this.accountName);
         if (!refused) this.coordinated?.acked(msg);
@@ -109,6 +163,7 @@ export class QueueIn {
 
   /** Stops the consumer: nothing more is emitted or acknowledged once this settles. */
   async close(): Promise<void> {
+    this.closed = true;
     this.config.api.off('rejected', this.onRejected);
     await this.consumer.stop();
     // Coordinated state lives in Redis; otherwise the successor takes it over in memory.

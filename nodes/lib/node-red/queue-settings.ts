@@ -3,6 +3,7 @@ import type { NodeDef } from 'node-red';
 import type { AckMode } from '../consumer/queue-consumer';
 import { ReportedError } from './report';
 import { DEFAULT_TOPIC_TEMPLATE } from '../message/topic';
+import { checkListenPath } from './push-listener';
 
 export interface SmsQueueInDef extends NodeDef {
   thingspace: string;
@@ -14,6 +15,7 @@ export interface SmsQueueInDef extends NodeDef {
   output: string;
   dedupe: boolean | string;
   topic: string;
+  listen?: string;
 }
 
 export type OutputMode = 'single' | 'batch';
@@ -25,6 +27,8 @@ export interface Settings {
   output: OutputMode;
   dedupe: boolean;
   topic: string;
+  /** The node's own callback path on Node-RED's HTTP server; empty: none. */
+  listen: string;
 }
 
 /** Reads the node's properties; throws a BAD_CONFIG ReportedError naming the bad one. */
@@ -49,6 +53,7 @@ export function readSettings(def: Partial<SmsQueueInDef>): Settings {
     output,
     dedupe: !(def.dedupe === false || def.dedupe === 'false'),
     topic: typeof def.topic === 'string' && def.topic.trim() ? def.topic.trim() : DEFAULT_TOPIC_TEMPLATE,
+    listen: checkListenPath(def.listen),
   };
 }
 

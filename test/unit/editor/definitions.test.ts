@@ -3,6 +3,7 @@ import ts from 'typescript';
 import { NODE_TYPES, NodeType, definitions, editorScript, editorTemplate, exists, read, tagProblems } from './editor-files';
 import { checkAccountName } from '../../../nodes/lib/client/account';
 import { checkCallbackUrl } from '../../../nodes/lib/client/callback-url';
+import { checkListenPath } from '../../../nodes/lib/node-red/push-listener';
 import { normaliseServer } from '../../../nodes/lib/client/config';
 import { checkDeviceId, DEVICE_KINDS } from '../../../nodes/lib/message/sms-target';
 import { checkTimeToLive } from '../../../nodes/lib/message/send-request';
@@ -16,7 +17,7 @@ const SPEC_DEFAULTS: Record<NodeType, Record<string, unknown>> = {
   },
   'sms-queue-in': {
     name: '', thingspace: '', accountName: '', interval: 60, ackMode: 'auto', ackTimeout: 60, output: 'single', dedupe: true,
-    topic: 'thingspace/{account}/sms/{id}',
+    topic: 'thingspace/{account}/sms/{id}', listen: '',
   },
   'start-callbacks': { name: '', thingspace: '', accountName: '', callbackUrl: '', onDeploy: false, deliveryNotices: false, deliveryUrl: '' },
   'sms-out': {
@@ -199,6 +200,18 @@ describe('editor node definitions', () => {
     it('accepts only the known ack modes and outputs', () => {
       assert.ok(validate(def, 'ackMode', 'manual') && !validate(def, 'ackMode', 'sometimes'));
       assert.ok(validate(def, 'output', 'batch') && !validate(def, 'output', 'stream'));
+    });
+
+    it('judges a listen path as the runtime does (nodes/lib/node-red/push-listener.ts)', () => {
+      for (const path of ['', '/thingspace/sms', 'sms', '/a/b/', '/sms/:id', '/sms/*', '/a b', '//', '/ü', `/${'a'.repeat(200)}`]) {
+        let runtime = true;
+        try {
+          checkListenPath(path);
+        } catch {
+          runtime = false;
+        }
+        assert.strictEqual(validate(def, 'listen', path), runtime, path);
+      }
     });
 
     it('explains a failed validation in words, not just a red border', () => {

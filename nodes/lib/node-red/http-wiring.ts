@@ -1,0 +1,99 @@
+// Who answers an `http in` request that reaches sms-queue-in, read from the flow's wiring, so
+// each callback is answered exactly once (README, "Push mode: which wiring answers what").
+// Rule: an `http response` beside the node (reachable from the http in without passing through
+// the node) answers everything; one downstream of the node answers what it emits and the node
+// the rest; with neither, the node answers everything, after the SMS is handed on.
+import type { NodeMessage } from 'node-red';
+
+/** `all`: the node answers every request; `unsent`: only those it does not emit; `none`: none. */
+export type AnswerMode = 'all' | 'unsent' | 'none';
+
+/** A node of the flow configuration, as RED.nodes.eachNode gives it. */
+export interface FlowNodeConfig {
+  id: string;
+  type: string;
+  d?: boolean;
+  wires?: string[][];
+  /** link out: the link in nodes it sends to. */
+  links?: string[];
+  url?: string;
+  method?: string;
+}
+
+/** express's key of a route: method and path, as http in registers it. */
+export function routeKey(method: string, path: string): string {
+  return `${method.toUpperCase()} ${path.startsWith('/') ? path : `/${path}`}`;
+}
+
+/** The route an http in request came through (express sets req.route), if it shows one. */
+export function requestRoute(msg: NodeMessage): string | undefined {
+  const req = msg.req as { method?: unknown; route?: { path?: unknown } } | undefined;
+  if (typeof req?.method !== 'string' || typeof req.route?.path !== 'string') return undefined;
+  return routeKey(req.method, req.route.path);
+}
+
+/** For each http in route that feeds node `selfId`, who answers its requests. A route fed by
+ *  several http in nodes wired differently is left out (the node then answers what it does not emit). */
+export function answerModes(nodes: Iterable<FlowNodeConfig>, selfId: string): Map<string, AnswerMode> {
+  const byId = new Map<string, FlowNodeConfig>();
+  for (const n of nodes) if (!n.d) byId.set(n.id, n);
+  const next = (n: FlowNodeConfig): string[] => [...(n.wires ?? []).flat(), ...(n.type === 'link out' ? (n.links ?? []) : [])];
+  /** What `from` reaches (not itself), never going through `stop`. */
+  const reach = (from: FlowNodeConfig, stop?: string): Set<string> => {
+    const seen = new Set<string>();
+    const todo = next(from);
+    while (todo.length > 0) {
+      const id = todo.pop()!;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const n = byId.get(id);
+      if (n && id !== stop) todo.push(...next(n));
+    }
+    return seen;
+  };
+  const answers = (ids: Set<string>): boolean => [...ids].some((id) => byId.get(id)?.type === 'http response');
+
+  const self = byId.get(selfId);
+  const modes = new Map<string, AnswerMode>();
+  if (!self) return modes;
+  const downstream = answers(reach(self));
+  const clash = new Set<string>();
+  for (const n of byId.values()) {
+    if (n.type !== 'http in' || typeof n.url !== 'string' || typeof n.method !== 'string') continue;
+    const reached = reach(n, selfId);
+    if (!reached.has(selfId)) continue;
+    reached.delete(selfId);
+    const mode: AnswerMode = answers(reached) ? 'none' : downstream ? 'unsent' : 'all';
+    const key = routeKey(n.method, n.url);
+    if (modes.has(key) && modes.get(key) !== mode) clash.add(key);
+    modes.set(key, mode);
+  }
+  for (const key of clash) modes.delete(key);
+  return modes;
+}
+
+/** The answer modes of one node, read again after every deploy (`reset`). */
+export class HttpWiring {
+  private modes: Map<string, AnswerMode> | undefined;
+
+  constructor(
+    private readonly selfId: string,
+    private readonly eachNode: (cb: (n: FlowNodeConfig) => void) => void,
+  ) {}
+
+  /** Who answers `msg`'s request: from the wiring when its http in is known, else `unsent`
+   *  (the node answers what it does not emit, as before; answerHttp skips an answered one). */
+  modeFor(msg: NodeMessage): AnswerMode {
+    if (!this.modes) {
+      const all: FlowNodeConfig[] = [];
+      this.eachNode((n) => all.push(n));
+      this.modes = answerModes(all, this.selfId);
+    }
+    const key = requestRoute(msg);
+    return (key !== undefined && this.modes.get(key)) || 'unsent';
+  }
+
+  reset(): void {
+    this.modes = undefined;
+  }
+}
