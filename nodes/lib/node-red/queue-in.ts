@@ -28,7 +28,7 @@ export class QueueIn {
   private readonly topic: TopicFunction;
   private readonly counts: Counts = { received: 0, pushed: 0 };
   private readonly ids = new MessageIds();
-  private readonly onRejected = (): void => this.status.error('credentialsRejected');
+  private readonly onRejected = (err: ThingSpaceError): void => this.status.rejected(err);
   private anotherReaderSaid = false;
 
   constructor(
@@ -58,6 +58,7 @@ export class QueueIn {
     // Another node on the same config was told the credentials are wrong: say so here too;
     // the consumer will not try again either (the client refuses every call from now on).
     config.api.on('rejected', this.onRejected);
+    if (config.api.credentialsRejected) this.onRejected(config.api.credentialsRejected);
   }
 
   start(): void {
