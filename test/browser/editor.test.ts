@@ -159,6 +159,22 @@ describe('the editor in a real browser (Node-RED 4, package installed from the t
       await screenshot(editor.page, 'config-dialog-wrong-password');
     });
 
+    it('"Test connection" again with the refused password answers from memory; "Try anyway" sends one login', async () => {
+      const failed = async (): Promise<number> => (await sim.counters()).loginsFailed;
+      const before = await failed();
+      const lines = await testConnection();
+      console.log(`      refused before: ${lines.join(' | ')}`);
+      assert.match(lines.join(' | '), /Not tried: the login of sim-user was refused with this password on .*\(failed logins recorded by this package: 1; ThingSpace locks the user after 5\)/);
+      assert.equal(lines.filter((l) => l.includes('refused')).length, 1, 'said once');
+      assert.equal(await failed(), before, 'no login sent');
+      const result = editor.page.locator('#node-config-thingspace-test-result');
+      await editor.page.click('#node-config-thingspace-test-force');
+      await result.locator('.fa-spinner').waitFor({ state: 'detached', timeout: 30_000 });
+      assert.equal(await failed(), before + 1, 'one login sent');
+      assert.match(await result.innerText(), /2 failed logins recorded/);
+      await screenshot(editor.page, 'config-dialog-refused-before');
+    });
+
     it('"Test connection" with a wrong client secret says the token was rejected, and no login was tried', async () => {
       await editor.fill('#node-config-input-password', 'sim-password');
       await editor.fill('#node-config-input-clientSecret', 'not-the-secret');

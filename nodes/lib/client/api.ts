@@ -21,7 +21,17 @@ export interface CallOptions {
 export interface ConnectionCheck {
   /** `kind` lets the editor tell rejected credentials from a network or server failure. */
   token: { ok: boolean; kind?: import('./errors').ErrorKind; code?: string; message?: string };
-  login: { ok: boolean; skipped?: boolean; kind?: import('./errors').ErrorKind; code?: string; message?: string };
+  login: {
+    ok: boolean;
+    skipped?: boolean;
+    kind?: import('./errors').ErrorKind;
+    code?: string;
+    message?: string;
+    /** Not tried: this password was refused before (when, failed logins recorded). */
+    remembered?: import('./login-refusals').LoginRefusal;
+    /** Tried and refused: the refusal as now recorded. */
+    recorded?: import('./login-refusals').LoginRefusal;
+  };
 }
 
 export interface ThingSpaceApi {
@@ -33,8 +43,9 @@ export interface ThingSpaceApi {
   registerCallback(url: string, creds?: { username?: string; password?: string }, opts?: CallOptions): Promise<CallbackActionResult>;
   listCallbacks(opts?: CallOptions): Promise<CallbackListener[]>;
   deleteCallback(serviceName: string, opts?: CallOptions): Promise<CallbackActionResult>;
-  /** Token then login, once each, never retried; says which failed. */
-  testConnection(opts?: CallOptions): Promise<ConnectionCheck>;
+  /** Token then login, once each, never retried; says which failed. A password refused
+   *  before is answered from memory unless `force`. */
+  testConnection(opts?: CallOptions & { force?: boolean }): Promise<ConnectionCheck>;
   /** Set once the server rejected the credentials; every call then fails at once without a request. */
   readonly credentialsRejected: import('./errors').ThingSpaceError | undefined;
 }

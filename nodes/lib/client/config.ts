@@ -3,6 +3,8 @@
 // before any request can be made with it.
 import { checkAccountName } from './account';
 import { ThingSpaceError } from './errors';
+import type { RefusalMemory } from './login-refusals';
+import type { AuthRegistry } from './shared-auth';
 
 export type LogLevel = 'debug' | 'info' | 'warn';
 export type LogHook = (level: LogLevel, text: string) => void;
@@ -29,11 +31,15 @@ export interface ThingSpaceClientOptions {
   /** Pass 'debug' lines to `log`? Default true. A drain writes one per block: when nobody
    *  reads them, not building them is cheaper than dropping them. */
   logDebug?: boolean;
+  /** The runtime's shared tokens and sessions (shared-auth.ts); default: this client's own. */
+  auth?: AuthRegistry;
+  /** Where refused logins are remembered (login-refusals.ts); default: nowhere. */
+  refusals?: RefusalMemory;
 }
 
 /** The options once checked: defaults filled in, `server` an origin plus optional path
  *  prefix with no trailing slash. */
-export type ClientConfig = Required<Omit<ThingSpaceClientOptions, 'log' | 'ca'>> & Pick<ThingSpaceClientOptions, 'log' | 'ca'>;
+export type ClientConfig = Required<Omit<ThingSpaceClientOptions, 'log' | 'ca' | 'auth' | 'refusals'>> & Pick<ThingSpaceClientOptions, 'log' | 'ca'>;
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_RESPONSE_BYTES = 2 * 1024 * 1024;

@@ -1,5 +1,6 @@
 // Every failure of a ThingSpace call becomes one ThingSpaceError with a kind, decided in
 // one place (classify.ts), so retry policy and user messages never parse strings twice.
+import type { LoginRefusal } from './login-refusals';
 
 export type ErrorKind =
   /** The server said the app key/secret or the UWS user/password are wrong. Never retried:
@@ -69,6 +70,9 @@ export interface ThingSpaceErrorInit {
    *  true when it was written and the server may have acted on it. A request that cannot be
    *  repeated safely (sending an SMS) is retried only when this is false. */
   requestSent?: boolean;
+  /** A refused login: whose, the failed logins recorded, and whether it was only recalled
+   *  (no request made). Statuses name the user from it. */
+  login?: LoginRefusal & { remembered: boolean };
 }
 
 export class ThingSpaceError extends Error {
@@ -79,6 +83,7 @@ export class ThingSpaceError extends Error {
   readonly retryAfterMs?: number;
   readonly operation?: string;
   readonly requestSent?: boolean;
+  readonly login?: LoginRefusal & { remembered: boolean };
 
   constructor(init: ThingSpaceErrorInit) {
     super(init.message);
@@ -90,6 +95,7 @@ export class ThingSpaceError extends Error {
     this.retryAfterMs = init.retryAfterMs;
     this.operation = init.operation;
     this.requestSent = init.requestSent;
+    if (init.login) this.login = init.login;
   }
 
   /** `msg.error.code`: the API's errorCode where it gave one, else our fixed code. */
@@ -110,6 +116,7 @@ export class ThingSpaceError extends Error {
       retryAfterMs: this.retryAfterMs,
       operation: this.operation,
       requestSent: this.requestSent,
+      ...(this.login ? { login: this.login } : {}),
     };
   }
 }

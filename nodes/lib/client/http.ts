@@ -203,6 +203,10 @@ export class HttpTransport {
     );
   }
 
+  get closed(): boolean {
+    return this.closing.signal.aborted;
+  }
+
   /** Cancels everything in flight and frees the kept-alive sockets (and tunnels). */
   close(): void {
     this.closing.abort();

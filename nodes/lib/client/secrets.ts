@@ -55,6 +55,7 @@ export class Secrets {
       retryAfterMs: err.retryAfterMs,
       operation: err.operation,
       requestSent: err.requestSent,
+      login: err.login,
     });
   }
 }

@@ -10,21 +10,24 @@ import type { CallbackActionResult, CallbackListener, SmsSendRequest, SmsSendRes
 import { checkAccountName } from './account';
 import { AccountClient, type UserConnection } from './account-client';
 import type { CallOptions, ConnectionCheck, HistoryBlock, SmsSendApi, ThingSpaceApi } from './api';
-import { AuthSession, basicCredentials } from './auth';
+import { AuthSession } from './auth';
+import { basicCredentials, fetchToken, loginOnce, type AuthContext } from './auth-requests';
 import { errorFromResponse, type Operation, type RawResponse } from './classify';
 import { validateOptions, type ClientConfig, type ThingSpaceClientOptions } from './config';
 import { ThingSpaceError, type ErrorKind } from './errors';
+import { refusalText } from './login-refusals';
 import { HttpTransport } from './http';
 import type { Method } from './transport';
 import { clientLog, type ClientLog } from './log';
+import type { RefusalMemory } from './login-refusals';
 import { Secrets } from './secrets';
 
 export type { ThingSpaceClientOptions } from './config';
 
 export interface ThingSpaceClientEvents {
-  /** Once, when ThingSpace first rejected the credentials (on a call of any account): every
-   *  later call fails at once without a request, until a new client is made (a redeploy).
-   *  Users of a shared client, whatever their account, listen to it to show why they stopped. */
+  /** Once, when ThingSpace first rejected the credentials (on a call of any account of any
+   *  client sharing them, or a refusal on record): every later call fails at once without a
+   *  request, until a redeploy. Users of a shared client, whatever their account, listen to it. */
   rejected: [error: ThingSpaceError];
 }
 
@@ -39,6 +42,7 @@ export class ThingSpaceClient extends EventEmitter<ThingSpaceClientEvents> imple
   /** What every account's calls use of this client. */
   private readonly user: UserConnection;
   private readonly own: AccountClient;
+  private readonly refusals?: RefusalMemory;
   private announced = false;
 
   constructor(options: ThingSpaceClientOptions) {
@@ -50,7 +54,8 @@ export class ThingSpaceClient extends EventEmitter<ThingSpaceClientEvents> imple
     this.http = new HttpTransport(this.cfg);
     this.secrets = this.newSecrets();
     this.log = clientLog(this.cfg.log, this.cfg.logDebug, this.secrets);
-    this.auth = new AuthSession(this.cfg, this.http, this.secrets, this.log);
+    this.refusals = options.refusals;
+    this.auth = new AuthSession(this.cfg, this.http, this.secrets, this.log, options.auth, options.refusals, (err) => this.announce(err));
     const auth = this.auth;
     this.user = {
       server: this.cfg.server,
@@ -107,32 +112,42 @@ export class ThingSpaceClient extends EventEmitter<ThingSpaceClientEvents> imple
     return this.own.sendSms(request, opts);
   }
 
-  /** Token then login, once each, with a throwaway session: a rejection found here does not
-   *  mark this client's shared credentials as rejected, and its tokens are not kept. */
-  async testConnection(opts: CallOptions = {}): Promise<ConnectionCheck> {
+  /** Token then login, once each, outside the shared token and session: what it finds does
+   *  not mark them rejected, and its tokens are not kept. A password refused before is not
+   *  sent again unless `force` (the dialog's "Try anyway"): the answer comes from the memory. */
+  async testConnection(opts: CallOptions & { force?: boolean } = {}): Promise<ConnectionCheck> {
     // Its own secrets too: the probe's tokens are masked in what it reports, the shared ones stay.
     const secrets = this.newSecrets();
-    const probe = new AuthSession(this.cfg, this.http, secrets, clientLog(this.cfg.log, this.cfg.logDebug, secrets, 'test connection: '));
+    const ctx: AuthContext = { http: this.http, secrets, log: clientLog(this.cfg.log, this.cfg.logDebug, secrets, 'test connection: ') };
     const report = (err: unknown): { ok: false; kind: ErrorKind; code: string; message: string } => {
       const e = err instanceof ThingSpaceError ? secrets.redactError(err) : this.clean(err);
       return { ok: false, kind: e.kind, code: e.code, message: e.message };
     };
+    const { server, username, password } = this.cfg;
     let bearer: string;
     try {
-      bearer = await probe.requestToken(opts.signal);
+      bearer = (await fetchToken(ctx, 'Basic ' + basicCredentials(this.cfg.clientId, this.cfg.clientSecret), opts.signal)).token;
     } catch (err) {
       return { token: report(err), login: { ok: false, skipped: true } };
     }
+    const known = opts.force ? undefined : await this.refusals?.refused(server, username, password);
+    if (known) {
+      return { token: { ok: true }, login: { ok: false, kind: 'credentials_rejected', code: 'CREDENTIALS_REJECTED', message: refusalText(known, true), remembered: known } };
+    }
     try {
-      await probe.loginOnce(bearer, opts.signal);
+      await loginOnce(ctx, bearer, username, password, opts.signal);
+      await this.refusals?.recordSuccess(server, username);
       return { token: { ok: true }, login: { ok: true } };
     } catch (err) {
-      return { token: { ok: true }, login: report(err) };
+      if (!(err instanceof ThingSpaceError) || err.kind !== 'credentials_rejected' || !this.refusals) return { token: { ok: true }, login: report(err) };
+      const recorded = await this.refusals.recordRefusal(server, username, password);
+      return { token: { ok: true }, login: { ...report(err), message: `${refusalText(recorded, false)} (${err.code})`, recorded } };
     }
   }
 
   /** Cancels requests in flight and frees sockets. The client is unusable afterwards. */
   close(): void {
+    this.auth.release();
     this.http.close();
   }
 
@@ -177,14 +192,17 @@ export class ThingSpaceClient extends EventEmitter<ThingSpaceClientEvents> imple
       return await work();
     } catch (err) {
       const clean = this.clean(err);
-      if (clean.kind === 'credentials_rejected' && !this.announced) {
-        // Five failed logins lock the Verizon user (docs/thingspace-api.md, "Session"): say
-        // so once to everyone sharing this client, then refuse every call without a request.
-        this.announced = true;
-        this.emit('rejected', clean);
-      }
+      if (clean.kind === 'credentials_rejected') this.announce(clean);
       throw clean;
     }
+  }
+
+  /** Five failed logins lock the Verizon user (docs/thingspace-api.md, "Session"): say so once
+   *  to everyone using this client, then refuse every call without a request. */
+  private announce(err: ThingSpaceError): void {
+    if (this.announced) return;
+    this.announced = true;
+    this.emit('rejected', this.clean(err));
   }
 
   /** Only our own errors leave the client, and only with secrets masked. */

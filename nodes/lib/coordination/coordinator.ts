@@ -7,6 +7,7 @@ import { AccountLease } from './lease';
 import { openLink, type LinkOptions, type RedisLink } from './redis-link';
 import type { CheckedRedisUrl } from './redis-url';
 import { RedisConsumerStore, SharedPushDedupe } from './redis-store';
+import { RedisRefusals } from './redis-refusals';
 import { replicaSet } from './replicas';
 
 export interface CoordinationSettings {
@@ -67,6 +68,11 @@ export class Coordinator {
         link.release();
       },
     };
+  }
+
+  /** The refused logins every replica checks before a login (on this config node's connection). */
+  refusals(): RedisRefusals {
+    return new RedisRefusals(this.link, this.settings.prefix);
   }
 
   close(): void {

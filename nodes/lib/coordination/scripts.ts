@@ -47,7 +47,7 @@ export interface Script {
   readonly sha: string;
 }
 
-function script(name: string, source: string): Script {
+export function script(name: string, source: string): Script {
   return { name, source, sha: createHash('sha1').update(source).digest('hex') };
 }
 

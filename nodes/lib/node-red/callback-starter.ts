@@ -11,7 +11,7 @@ import type { StatusLine } from './status';
 export class CallbackStarter {
   private readonly inFlight = new Set<AbortController>();
   private closed = false;
-  private readonly onRejected = (): void => this.status.error('credentialsRejected');
+  private readonly onRejected = (err: ThingSpaceError): void => this.status.rejected(err);
 
   constructor(
     private readonly config: UsableConfig,
@@ -22,6 +22,7 @@ export class CallbackStarter {
     private readonly deliveryUrl?: string,
   ) {
     config.api.on('rejected', this.onRejected);
+    if (config.api.credentialsRejected) this.onRejected(config.api.credentialsRejected);
   }
 
   /** One run for one message: the message goes out with the API's result, or done(err). */
@@ -40,7 +41,7 @@ export class CallbackStarter {
         const r = toReported(err);
         if (!this.closed) {
           const kind = err instanceof ThingSpaceError ? err.kind : undefined;
-          if (kind === 'credentials_rejected') this.status.error('credentialsRejected');
+          if (kind === 'credentials_rejected') this.status.rejected(err as ThingSpaceError);
           else if (kind === 'tls') this.status.error('certificateUntrusted');
           else this.status.error('failed', { code: r.code });
         }

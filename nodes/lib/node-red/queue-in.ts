@@ -30,7 +30,7 @@ export class QueueIn {
   private readonly accountName: string;
   private readonly topic: TopicFunction;
   private readonly counts: Counts = { received: 0, pushed: 0 };
-  private readonly onRejected = (): void => this.status.error('credentialsRejected');
+  private readonly onRejected = (err: ThingSpaceError): void => this.status.rejected(err);
   private anotherReaderSaid = false;
   private closed = false;
 
@@ -63,6 +63,7 @@ export class QueueIn {
     // Another node on the same config was told the credentials are wrong: say so here too;
     // the consumer will not try again either (the client refuses every call from now on).
     config.api.on('rejected', this.onRejected);
+    if (config.api.credentialsRejected) this.onRejected(config.api.credentialsRejected);
   }
 
   start(): void {

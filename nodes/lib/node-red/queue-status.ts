@@ -39,7 +39,7 @@ export function showConsumerState(line: StatusLine, s: ConsumerState, counts: Co
       break;
     }
     case 'credentials-rejected':
-      line.error('credentialsRejected');
+      line.rejected(s.error);
       break;
     case 'failed':
       line.error('errorCode', { code: s.error.code });

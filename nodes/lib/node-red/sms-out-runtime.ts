@@ -196,7 +196,7 @@ export class SmsOut implements NoticeReceiver {
     if (this.closed) return;
     const own = this.queue.countsOf(this);
     const { limit } = this.queue.current;
-    const activity: SendActivity = { ...own, accountQueued: this.queue.queued, limit, retry: this.retry, failed: this.failed, rejected: this.config.api.credentialsRejected !== undefined };
+    const activity: SendActivity = { ...own, accountQueued: this.queue.queued, limit, retry: this.retry, failed: this.failed, rejected: this.config.api.credentialsRejected };
     showSendState(this.status, activity, this.counts);
   }
 }

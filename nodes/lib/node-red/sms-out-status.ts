@@ -1,5 +1,6 @@
 // What sms-out's status line says: sending and queued, a queue close to full, a retry, the
 // last failure, or what was sent and how it ended.
+import type { ThingSpaceError } from '../client/errors';
 import type { StatusLine } from './status';
 
 export interface SendCounts {
@@ -19,14 +20,15 @@ export interface SendActivity {
   retry?: { seconds: number; code: string };
   /** The code of the last send that failed, until one succeeds. */
   failed?: string;
-  rejected: boolean;
+  /** The shared credentials were rejected. */
+  rejected?: ThingSpaceError;
 }
 
 /** A queue this full shows as backpressure. */
 const BACKPRESSURE = 0.8;
 
 export function showSendState(line: StatusLine, a: SendActivity, c: SendCounts): void {
-  if (a.rejected) return line.error('credentialsRejected');
+  if (a.rejected) return line.rejected(a.rejected);
   if (a.accountQueued >= a.limit * BACKPRESSURE) {
     return line.set(() => ({ fill: 'yellow', shape: 'ring', text: line.t('queueFull', { queued: a.accountQueued, limit: a.limit }) }), true);
   }

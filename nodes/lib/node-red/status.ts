@@ -2,6 +2,7 @@
 // take no variables) and a throttle, since a drain changes state twice per block and the
 // editor's status is for people. A status is made only when it is shown.
 import type { NodeStatus } from 'node-red';
+import type { ThingSpaceError } from '../client/errors';
 
 /** What of a Node-RED node a status line needs. */
 export interface StatusTarget {
@@ -66,6 +67,12 @@ export class StatusLine {
   /** The common red ring with a catalog text. */
   error(key: string, vars?: Record<string, string | number>): void {
     this.set(() => ({ fill: 'red', shape: 'ring', text: this.t(key, vars) }));
+  }
+
+  /** Rejected credentials: a refused login names the user and the failed logins recorded. */
+  rejected(err: ThingSpaceError | undefined): void {
+    if (err?.login) this.error('loginRefused', { user: err.login.user, count: err.login.failedLogins });
+    else this.error('credentialsRejected');
   }
 
   /** Stops the throttle and clears the status: the node is closing. */

@@ -7,6 +7,7 @@ import { crashScenario } from './scenarios/crash';
 import { faultStormScenario } from './scenarios/fault-storm';
 import { finalBlockScenario } from './scenarios/final-block';
 import { lockoutScenario } from './scenarios/lockout';
+import { loginScenarios } from './scenarios/logins';
 import { outageScenario } from './scenarios/outage';
 import { pushScenarios } from './scenarios/push';
 import { redeployScenario } from './scenarios/redeploy';
@@ -23,6 +24,7 @@ const scenarios: Array<[string, () => void]> = [
   ['redeploy', redeployScenario],
   ['push', pushScenarios],
   ['lockout', lockoutScenario],
+  ['logins', loginScenarios],
   ['bad-input', badInputScenario],
   ['soak', soakScenario],
   ['coordination', coordinationScenarios],

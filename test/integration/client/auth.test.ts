@@ -123,7 +123,8 @@ describe('client authentication against the simulator', () => {
     const first = await failure(client.history());
     assert.equal(first.kind, 'credentials_rejected');
     assert.equal(first.errorCode, 'UnifiedWebService.INPUT_INVALID.Password.Invalid');
-    assert.match(first.message, /ThingSpace rejected the session login \(UnifiedWebService\.INPUT_INVALID\.Password\.Invalid\)/);
+    assert.match(first.message, /ThingSpace refused the login of user "sim-user"; 1 failed login recorded .*locks the user after 5.*\(UnifiedWebService\.INPUT_INVALID\.Password\.Invalid\)/);
+    assert.deepEqual({ user: first.login?.user, failedLogins: first.login?.failedLogins, remembered: first.login?.remembered }, { user: 'sim-user', failedLogins: 1, remembered: false });
     const before = sim.counters().requests;
     for (let i = 0; i < 10; i++) assert.equal((await failure(client.history())).kind, 'credentials_rejected');
     const parallel = await Promise.allSettled([client.startCallbacks(), client.listCallbacks(), client.history('0042')]);

@@ -1,0 +1,257 @@
+// Logins are the user's (docs/architecture.md, "Client"): the clients of one runtime that hold
+// the same server and app key share one bearer token, and those that also hold the same user
+// and password share one M2M session, each fetched single-flight across all of them. The
+// registry hands them out and frees them when their last client closed (a redeploy leaves
+// nothing behind).
+//
+// A shared request goes out on the transport of the client that started it. When that client
+// closes mid-request, the request is aborted under the others, and the next waiter starts it
+// again on its own transport.
+import { EventEmitter } from 'node:events';
+import { createHmac, randomBytes } from 'node:crypto';
+import { basicCredentials, fetchToken, loginOnce, refreshDelayMs, revokeToken, waitFor, type AuthContext } from './auth-requests';
+import type { Operation } from './classify';
+import type { ClientConfig } from './config';
+import { ThingSpaceError } from './errors';
+import { refusalText, type LoginRefusal } from './login-refusals';
+
+type SharedEvents = { rejected: [error: ThingSpaceError] };
+
+function singleFlight<T>(start: () => Promise<T>, clear: () => void): Promise<T> {
+  const flight = start().finally(clear);
+  // Every waiter may have given up; the shared request must not become an unhandled rejection.
+  flight.catch(() => undefined);
+  return flight;
+}
+
+function isRejection(err: unknown): err is ThingSpaceError {
+  return err instanceof ThingSpaceError && err.kind === 'credentials_rejected';
+}
+
+/** The value now, else the shared flight's; a flight aborted by another client's close is started again. */
+async function shared(
+  entry: { rejected?: ThingSpaceError },
+  now: () => string | undefined,
+  flight: () => Promise<string>,
+  ctx: AuthContext,
+  signal: AbortSignal | undefined,
+  operation: Operation,
+): Promise<string> {
+  for (;;) {
+    if (entry.rejected) throw entry.rejected;
+    const value = now();
+    if (value !== undefined) return value;
+    try {
+      return await waitFor(flight(), signal, operation);
+    } catch (err) {
+      const orphaned = err instanceof ThingSpaceError && err.kind === 'aborted' && !signal?.aborted && !ctx.http.closed;
+      if (!orphaned) throw err;
+    }
+  }
+}
+
+/** The bearer token of one server and app key. */
+export class SharedBearer extends EventEmitter<SharedEvents> {
+  users = 0;
+  rejected?: ThingSpaceError;
+  readonly basic: string;
+  private token?: { value: string; refreshAt: number };
+  private flight?: Promise<string>;
+  /** The last token an M2M call refused, so we notice when the token endpoint hands it back. */
+  private refusedToken?: string;
+
+  constructor(clientId: string, clientSecret: string, private readonly now: () => number) {
+    super();
+    this.setMaxListeners(0);
+    this.basic = 'Basic ' + basicCredentials(clientId, clientSecret);
+  }
+
+  get(ctx: AuthContext, signal?: AbortSignal): Promise<string> {
+    const current = (): string | undefined => (this.token && this.now() < this.token.refreshAt ? this.token.value : undefined);
+    const start = (): Promise<string> => (this.flight ??= singleFlight(() => this.request(ctx), () => (this.flight = undefined)));
+    return shared(this, current, start, ctx, signal, 'token');
+  }
+
+  /** Forget a token the server refused, unless someone already replaced it. */
+  drop(token: string): void {
+    if (this.token?.value !== token) return;
+    this.token = undefined;
+    this.refusedToken = token;
+  }
+
+  /** Inside its hour the token endpoint hands back the same token (docs/thingspace-api.md,
+   *  "Access token"): if that is the one just refused, it is revoked and asked for once more. */
+  private async request(ctx: AuthContext): Promise<string> {
+    const token = await this.fetch(ctx);
+    if (token !== this.refusedToken) return token;
+    this.refusedToken = undefined;
+    try {
+      await revokeToken(ctx, this.basic, token);
+    } catch (err) {
+      ctx.log.debug(`POST revoke failed (${err instanceof ThingSpaceError ? err.kind : 'error'})`);
+    }
+    return this.fetch(ctx);
+  }
+
+  private async fetch(ctx: AuthContext): Promise<string> {
+    try {
+      const { token, lifetimeSec } = await fetchToken(ctx, this.basic);
+      this.token = { value: token, refreshAt: this.now() + refreshDelayMs(lifetimeSec) };
+      return token;
+    } catch (err) {
+      if (isRejection(err)) {
+        this.rejected = err;
+        this.emit('rejected', err);
+      }
+      throw err;
+    }
+  }
+}
+
+/** The M2M session of one user (every call names its account, so any account of the user). */
+export class SharedSession extends EventEmitter<SharedEvents> {
+  users = 0;
+  rejected?: ThingSpaceError;
+  private value?: string;
+  private flight?: Promise<string>;
+  private checking?: Promise<void>;
+  /** Without a refusal memory: the refusals of this session. */
+  private failures = 0;
+
+  constructor(
+    readonly bearer: SharedBearer,
+    private readonly cfg: Pick<ClientConfig, 'server' | 'username' | 'password' | 'now'>,
+  ) {
+    super();
+    this.setMaxListeners(0);
+  }
+
+  get(ctx: AuthContext, signal?: AbortSignal): Promise<string> {
+    const start = (): Promise<string> => (this.flight ??= singleFlight(() => this.login(ctx), () => (this.flight = undefined)));
+    return shared(this, () => this.value, start, ctx, signal, 'login');
+  }
+
+  /** Forget a session the server refused, unless a newer login already replaced it, so a
+   *  burst of calls that all saw the same expired session causes one login, not many. */
+  drop(session: string): void {
+    if (this.value === session) this.value = undefined;
+  }
+
+  /** Is this password refused on record? Then the session is rejected without a request. */
+  recall(ctx: AuthContext): Promise<void> {
+    if (!ctx.refusals || this.rejected) return Promise.resolve();
+    return (this.checking ??= singleFlight(() => this.check(ctx), () => (this.checking = undefined)));
+  }
+
+  private async check(ctx: AuthContext): Promise<void> {
+    const { server, username, password } = this.cfg;
+    let known: LoginRefusal | undefined;
+    try {
+      known = await ctx.refusals?.refused(server, username, password);
+    } catch (err) {
+      ctx.log.warn(`Could not read the memory of refused logins (${(err as Error).message}); logging in anyway`);
+    }
+    if (known && !this.rejected) {
+      this.reject(new ThingSpaceError({ kind: 'credentials_rejected', operation: 'login', message: refusalText(known, true), login: { ...known, remembered: true } }));
+    }
+  }
+
+  private async login(ctx: AuthContext): Promise<string> {
+    await this.recall(ctx);
+    if (this.rejected) throw this.rejected;
+    const { server, username } = this.cfg;
+    let session: string;
+    try {
+      session = await this.loginWithFreshBearer(ctx);
+    } catch (err) {
+      if (!isRejection(err) || err.operation !== 'login') throw err;
+      throw this.reject(await this.refusal(ctx, err));
+    }
+    this.value = session;
+    this.failures = 0;
+    await ctx.refusals?.recordSuccess(server, username).catch((e: unknown) => ctx.log.warn(`Could not update the memory of refused logins (${(e as Error).message})`));
+    return session;
+  }
+
+  /** A login refused for its bearer (not for the password) gets a new bearer and one more try. */
+  private async loginWithFreshBearer(ctx: AuthContext): Promise<string> {
+    const { username, password } = this.cfg;
+    const bearer = await this.bearer.get(ctx);
+    try {
+      return await loginOnce(ctx, bearer, username, password);
+    } catch (err) {
+      if (!(err instanceof ThingSpaceError) || err.kind !== 'bearer_expired') throw err;
+      this.bearer.drop(bearer);
+      return loginOnce(ctx, await this.bearer.get(ctx), username, password);
+    }
+  }
+
+  /** The refusal recorded, and the error every client of the session reports from now on. */
+  private async refusal(ctx: AuthContext, err: ThingSpaceError): Promise<ThingSpaceError> {
+    const { server, username, password } = this.cfg;
+    let r: LoginRefusal = { user: username, failedLogins: ++this.failures, at: this.cfg.now() };
+    if (ctx.refusals) {
+      try {
+        r = await ctx.refusals.recordRefusal(server, username, password);
+      } catch (e) {
+        ctx.log.warn(`Could not record the refused login (${(e as Error).message}): it may be tried again after a restart`);
+      }
+    }
+    const code = err.errorCode ? ` (${err.errorCode})` : '';
+    return new ThingSpaceError({ ...err.toJSON(), kind: 'credentials_rejected', message: refusalText(r, false) + code, login: { ...r, remembered: false } });
+  }
+
+  private reject(err: ThingSpaceError): ThingSpaceError {
+    this.rejected = err;
+    this.emit('rejected', err);
+    return err;
+  }
+}
+
+/** A client's hold on a shared token and session. */
+export interface AuthHold {
+  bearer: SharedBearer;
+  session: SharedSession;
+  release(): void;
+}
+
+/** The shared tokens and sessions of one runtime (the config node makes one per runtime). */
+export class AuthRegistry {
+  private readonly bearers = new Map<string, SharedBearer>();
+  private readonly sessions = new Map<string, SharedSession>();
+  // Keys carry an HMAC of the secret under a key of this registry: a client shares only with
+  // clients holding the same secret, never rides on credentials it does not hold.
+  private readonly key = randomBytes(32);
+
+  acquire(cfg: ClientConfig): AuthHold {
+    const print = (secret: string): string => createHmac('sha256', this.key).update(secret).digest('base64');
+    // The session key carries the app key too: ThingSpace may tie a session to the app that
+    // opened it (docs/thingspace-api.md is silent), and one user rarely has two app keys.
+    const bearerKey = JSON.stringify([cfg.server, cfg.clientId, print(cfg.clientSecret)]);
+    const sessionKey = JSON.stringify([bearerKey, cfg.username, print(cfg.password)]);
+    let bearer = this.bearers.get(bearerKey);
+    if (!bearer) this.bearers.set(bearerKey, (bearer = new SharedBearer(cfg.clientId, cfg.clientSecret, cfg.now)));
+    let session = this.sessions.get(sessionKey);
+    if (!session) this.sessions.set(sessionKey, (session = new SharedSession(bearer, cfg)));
+    bearer.users++;
+    session.users++;
+    let held = true;
+    const b = bearer;
+    const s = session;
+    return {
+      bearer,
+      session,
+      release: () => {
+        if (!held) return;
+        held = false;
+        if (--s.users === 0) this.sessions.delete(sessionKey);
+        if (--b.users === 0) this.bearers.delete(bearerKey);
+      },
+    };
+  }
+
+  /** How many tokens and sessions are held (for tests: nothing is left after the last close). */
+  get size(): { bearers: number; sessions: number } {
+    return { bearers: this.bearers.size, sessions: this.sessions.size };
+  }
+}

@@ -1,0 +1,54 @@
+// Refused logins shared by the replicas (docs/architecture.md, "Client"): the record of a
+// server and user, as the node-red layer writes it (text: salted hashes and counts, never a
+// password), under the config node's key prefix. Every replica checks it before a login, so a
+// password one of them saw refused is not tried by another.
+import type { RedisLink } from './redis-link';
+import { script } from './scripts';
+
+const GET = script('refusal-get', `return redis.call('GET', KEYS[1])`);
+const SET = script('refusal-set', `return redis.call('SET', KEYS[1], ARGV[1])`);
+const DEL = script('refusal-del', `return redis.call('DEL', KEYS[1])`);
+
+const CONNECT_WAIT_MS = 3000;
+
+export class RedisRefusals {
+  constructor(
+    private readonly link: RedisLink,
+    private readonly prefix: string,
+  ) {}
+
+  async get(server: string, user: string): Promise<string | undefined> {
+    await this.connected();
+    const v = await this.link.run(GET, [this.key(server, user)], []);
+    return typeof v === 'string' ? v : undefined;
+  }
+
+  async set(server: string, user: string, text: string): Promise<void> {
+    await this.link.run(SET, [this.key(server, user)], [text]);
+  }
+
+  async delete(server: string, user: string): Promise<void> {
+    await this.link.run(DEL, [this.key(server, user)], []);
+  }
+
+  /** Right after a deploy the connection is still being made: worth a moment's wait, since a
+   *  login without the replicas' refusals may repeat one of them. */
+  private connected(): Promise<void> {
+    if (!this.link.connecting) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.link.off('up', done);
+        this.link.off('down', done);
+        resolve();
+      };
+      const timer = setTimeout(done, CONNECT_WAIT_MS);
+      this.link.once('up', done);
+      this.link.once('down', done);
+    });
+  }
+
+  private key(server: string, user: string): string {
+    return `${this.prefix}refused-login:${server}|${user}`;
+  }
+}

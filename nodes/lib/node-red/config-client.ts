@@ -1,0 +1,65 @@
+// The client a config node makes (nodes/thingspace-config.ts), over what its runtime shares:
+// one AuthRegistry (config nodes with the same credentials share a token and a session) and
+// one file of refused logins in the user directory.
+import type { Node } from 'node-red';
+import { ThingSpaceClient } from '../client/thingspace-client';
+import { AuthRegistry } from '../client/shared-auth';
+import type { Coordinator } from '../coordination/coordinator';
+import type { ThingSpaceCredentials } from './config-node';
+import { LoginMemory } from './login-memory';
+import { RefusalFile } from './refusal-file';
+
+/** What the config nodes of one runtime share. */
+export interface RuntimeLogins {
+  registry: AuthRegistry;
+  file: RefusalFile;
+  warn: (text: string) => void;
+}
+
+export function runtimeLogins(userDir: string | undefined, warn: (text: string) => void): RuntimeLogins {
+  return { registry: new AuthRegistry(), file: new RefusalFile(userDir, warn), warn };
+}
+
+/** Does any of Node-RED's loggers (settings.js `logging`) print debug lines? Default: no (info). */
+export function logsDebug(settings: unknown): boolean {
+  const logging = (settings as { logging?: unknown } | undefined)?.logging;
+  if (logging === null || typeof logging !== 'object') return false;
+  return Object.values(logging as Record<string, unknown>).some((logger) => {
+    const level = (logger as { level?: unknown } | null)?.level;
+    return level === 'debug' || level === 'trace';
+  });
+}
+
+export interface ClientSetup {
+  /** Its log lines go to this node's log (debug lines only when `debugOn`). */
+  node?: Node;
+  debugOn?: boolean;
+  /** Refused logins are shared with the other replicas through it. */
+  coordinator?: Coordinator;
+  /** Share the runtime's tokens and sessions (Test connection does not). */
+  share?: boolean;
+}
+
+/** The client for these credentials. */
+export function makeClient(accountName: string, server: string, creds: ThingSpaceCredentials, logins: RuntimeLogins, setup: ClientSetup = {}): ThingSpaceClient {
+  const { node, debugOn = true, coordinator, share = true } = setup;
+  return new ThingSpaceClient({
+    server,
+    accountName,
+    clientId: creds.clientId ?? '',
+    clientSecret: creds.clientSecret ?? '',
+    username: creds.username ?? '',
+    password: creds.password ?? '',
+    // The client never puts a secret in a log line; these go to Node-RED's debug/trace log.
+    log: node
+      ? (level, text) => {
+          if (level === 'warn') node.warn(text);
+          else if (level === 'info') node.log(text);
+          else node.debug(text);
+        }
+      : undefined,
+    logDebug: debugOn,
+    auth: share ? logins.registry : undefined,
+    refusals: new LoginMemory(logins.file, coordinator?.refusals(), logins.warn),
+  });
+}

@@ -1,0 +1,53 @@
+// "Test connection" (the config dialog's button): token and login once each, with what the
+// dialog holds now. A password refused before is answered from the memory of refused logins
+// unless the user asked to try anyway (`force`): five failed logins lock the Verizon user.
+import type { NodeAPI } from 'node-red';
+import type { Request, Response } from 'express';
+import { ThingSpaceError } from '../client/errors';
+import type { ThingSpaceClient } from '../client/thingspace-client';
+import { makeClient, type RuntimeLogins } from './config-client';
+import type { ThingSpaceConfigNode, ThingSpaceCredentials } from './config-node';
+import { resolveAllRefs } from './env-refs';
+
+// The editor shows a saved password as this placeholder; it means "keep the saved one".
+const SAVED_PASSWORD = '__PWRD__';
+
+export function connectionTestRoute(RED: NodeAPI, logins: RuntimeLogins, defaultServer: string) {
+  return (req: Request, res: Response): void => {
+    void (async () => {
+      const id = String(req.params.id);
+      const body = (req.body ?? {}) as { accountName?: unknown; server?: unknown; credentials?: Record<string, unknown>; force?: unknown };
+      const saved = (RED.nodes.getCredentials(id) ?? {}) as ThingSpaceCredentials;
+      const given = body.credentials ?? {};
+      const pick = (name: keyof ThingSpaceCredentials): string => {
+        const v = given[name];
+        if (typeof v !== 'string' || v === SAVED_PASSWORD) return saved[name] ?? '';
+        return v;
+      };
+      const accountName = typeof body.accountName === 'string' ? body.accountName.trim() : '';
+      const server = (typeof body.server === 'string' && body.server.trim()) || defaultServer;
+      // The deployed config node's coordination, if any: the replicas' refusals count too.
+      const coordinator = (RED.nodes.getNode(id) as ThingSpaceConfigNode | null)?.coordinator;
+      let client: ThingSpaceClient;
+      try {
+        const creds = resolveAllRefs({ clientId: pick('clientId'), clientSecret: pick('clientSecret'), username: pick('username'), password: pick('password') });
+        client = makeClient(accountName, server, creds, logins, { coordinator, share: false });
+      } catch (err) {
+        const e = err instanceof ThingSpaceError ? err : undefined;
+        res.json({
+          token: { ok: false, code: e?.code ?? 'BAD_CONFIG', message: e?.message ?? 'Invalid configuration' },
+          login: { ok: false, skipped: true },
+        });
+        return;
+      }
+      try {
+        res.json(await client.testConnection({ force: body.force === true }));
+      } catch (err) {
+        const e = err instanceof ThingSpaceError ? err : undefined;
+        res.status(500).json({ error: { code: e?.code ?? 'ERROR', message: e?.message ?? 'Connection test failed' } });
+      } finally {
+        client.close();
+      }
+    })();
+  };
+}
