@@ -76,9 +76,14 @@ module.exports = function (RED: NodeAPI): void {
       }
       queue.start();
     };
-    RED.events.once('flows:started', start);
-    const rewire = (): void => wiring.reset();
-    RED.events.on('flows:started', rewire);
+    // One listener: the wiring is read again after every deploy; the node starts after the first.
+    let started = false;
+    const onFlowsStarted = (): void => {
+      wiring.reset();
+      if (!started) start();
+      started = true;
+    };
+    RED.events.on('flows:started', onFlowsStarted);
 
     node.on('input', function (msg: NodeMessageInFlow, send: (m: NodeMessage) => void, done: (err?: Error) => void) {
       if (refused) done(refused);
@@ -86,8 +91,7 @@ module.exports = function (RED: NodeAPI): void {
     });
 
     node.on('close', function (_removed: boolean, done: () => void) {
-      RED.events.off('flows:started', start);
-      RED.events.off('flows:started', rewire);
+      RED.events.off('flows:started', onFlowsStarted);
       listener?.close();
       status.close();
       const finish = (): void => {

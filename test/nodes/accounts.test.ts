@@ -175,13 +175,13 @@ describe('one config node for several accounts (accountName on the flow nodes)',
       credentials({ password: 'not-the-password' }),
     );
     for (const id of ['qa', 'qb', 'sc', 'so-c']) {
-      await waitFor(() => statuses(id).some((s) => /credentialsRejected/.test(String(s.text))), 5_000, `${id} to show the refusal`);
+      await waitFor(() => statuses(id).some((s) => /credentialsRejected|loginRefused/.test(String(s.text))), 5_000, `${id} to show the refusal`);
     }
     const caught = collect('caught');
     helper.getNode('qb').receive({ payload: 'poll now' });
     helper.getNode('so-c').receive({ payload: 'PING', deviceIds: [{ kind: 'mdn', id: DEVICE }] });
     // The code is ThingSpace's own (the login's errorCode), the message says it was rejected.
-    const refused = (m: Record<string, unknown>): boolean => (m.error as { source?: { id?: string } }).source?.id === 'so-c' && /rejected/.test(String((m.error as { message?: string }).message));
+    const refused = (m: Record<string, unknown>): boolean => (m.error as { source?: { id?: string } }).source?.id === 'so-c' && /rejected|refused the login/.test(String((m.error as { message?: string }).message));
     await waitFor(() => caught.some(refused), 5_000, 'the send refused');
     assert.equal(sim.counters().loginsFailed, 1, 'one failed login for the user, whatever the number of accounts');
     assert.equal(sim.counters().requests.history ?? 0, 0);
