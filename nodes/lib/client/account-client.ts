@@ -1,6 +1,5 @@
-// One billing account's calls (SMS history, startCallbacks, callback listeners, sending), made
-// over its user's client (thingspace-client.ts): one transport, one bearer token and one M2M
-// session for every account the user reaches, since each call names its account.
+// One billing account's calls over its user's client: every call names its account, so one
+// token and one M2M session serve all the accounts a user reaches.
 import { M2M_ROOT, SMS_CALLBACK_SERVICE, type CallbackActionResult, type CallbackListener, type SmsSendRequest, type SmsSendResponse } from '../types';
 import type { CallOptions, ConnectionCheck, HistoryBlock, SmsSendApi, ThingSpaceApi } from './api';
 import { checkCallbackUrl } from './callback-url';
@@ -16,7 +15,6 @@ const MAX_NEXT_LENGTH = 1024;
 
 type RejectedListener = (error: ThingSpaceError) => void;
 
-/** What an account's calls use of the user's client. */
 export interface UserConnection {
   readonly server: string;
   readonly log: ClientLog;
@@ -35,9 +33,8 @@ function badArgument(operation: Operation, message: string): ThingSpaceError {
 }
 
 export class AccountClient implements ThingSpaceApi, SmsSendApi {
-  /** The account as a path segment; the name pattern already excludes anything to escape. */
+  /** As a path segment. */
   private readonly account: string;
-  /** A body whose hasMoreData contradicted its status was logged once already. */
   private hasMoreDataWarned = false;
 
   /** `accountName` is checked by the caller (account.ts). */
@@ -70,21 +67,20 @@ export class AccountClient implements ThingSpaceApi, SmsSendApi {
       if (next !== undefined && (typeof next !== 'string' || next === '' || next.length > MAX_NEXT_LENGTH)) {
         throw badArgument('history', 'next must be the non-empty token taken from a Location header');
       }
-      // The token travels exactly as received (docs/thingspace-api.md, "Open questions" 3): encoded, never parsed.
+      // Opaque: encoded, never parsed (docs/thingspace-api.md, "Open questions" 3).
       const query = next === undefined ? '' : `?next=${encodeURIComponent(next)}`;
       const res = await user.call('history', 'GET', `${M2M_ROOT}/sms/${this.account}/history${query}`, undefined, opts.signal);
       if (res.status !== 200 && res.status !== 202) throw badResponse('history', res.status, `HTTP ${res.status} is not a history answer`);
       const body = historyBody(parseJson('history', res), res.status);
-      // The status is the protocol's signal (docs/thingspace-api.md, "SMS history"). hasMoreData is optional in Verizon's
-      // SDK models: where present it is a second opinion, and the status wins a disagreement.
+      // The status decides (docs/thingspace-api.md, "SMS history"); hasMoreData is optional in the
+      // SDK models, so a disagreeing one is only logged.
       const more = res.status === 202;
       if (body.hasMoreData !== undefined && body.hasMoreData !== more && !this.hasMoreDataWarned) {
         this.hasMoreDataWarned = true;
         user.log.warn(`ThingSpace answered the SMS history of ${this.accountName} with HTTP ${res.status} but hasMoreData ${body.hasMoreData}; following the status (said once)`);
       }
       const block: HistoryBlock = { status: res.status, hasMoreData: more, messages: body.messages };
-      // 202 must say where to continue; a 200 normally has no Location, but if it has one
-      // its `next` is kept (it may be the only way to acknowledge the final block).
+      // A 200's Location is kept too: it may be the only way to acknowledge the final block.
       const location = res.headers['location'];
       if (res.status === 202 || location !== undefined) {
         const parsed = nextFromLocation(location, user.server, this.accountName);
@@ -152,10 +148,8 @@ export class AccountClient implements ThingSpaceApi, SmsSendApi {
     });
   }
 
-  /** `POST /sms` (docs/thingspace-api.md, "Sending SMS"): ThingSpace queues the SMS and answers its
-   *  requestId. Not idempotent: repeated here only when ThingSpace refused the bearer or the
-   *  session (it queued nothing then); any other failure is the caller's to judge, with
-   *  `requestSent` saying whether the request may have reached ThingSpace. */
+  /** Not idempotent (docs/thingspace-api.md, "Sending SMS"): repeated here only after a refused
+   *  bearer or session, which queued nothing; `requestSent` tells the caller the rest. */
   async sendSms(request: Omit<SmsSendRequest, 'accountName'>, opts: CallOptions = {}): Promise<SmsSendResponse> {
     return this.user.guard(async () => {
       const body: SmsSendRequest = { accountName: this.accountName, ...request };

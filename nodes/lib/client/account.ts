@@ -1,10 +1,7 @@
-// What names a billing account: the check of its name, and the one key of an account that
-// everything kept per account uses (readers, notice routing, send queues, node state, leases).
 import { ACCOUNT_NAME_PATTERN } from '../types';
 import { ThingSpaceError } from './errors';
 
-/** The name as given, if it is one (docs/thingspace-api.md, "SMS history"): the pattern also
- *  keeps '/', '?', '.' and '%' out of request paths. Leading zeros are part of the name. */
+/** The pattern also keeps '/', '?', '.' and '%' out of request paths; leading zeros are kept. */
 export function checkAccountName(name: unknown): string {
   if (typeof name !== 'string' || !ACCOUNT_NAME_PATTERN.test(name)) {
     throw new ThingSpaceError({
@@ -16,9 +13,8 @@ export function checkAccountName(name: unknown): string {
   return name;
 }
 
-/** The account as ThingSpace knows it: the same name on another server is another queue,
- *  whichever config node names it. `name@host`, also the Redis hash tag of coordination, so
- *  its keys stay the same across versions. */
+/** The one key of an account: the same name on another server is another queue. Also the
+ *  Redis hash tag of coordination, so its form must not change across versions. */
 export function accountKey(server: string, accountName: string): string {
   let host: string;
   try {

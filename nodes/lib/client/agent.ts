@@ -1,8 +1,4 @@
-// Which keep-alive agent carries the requests to the server: Node's own when no proxy
-// variable applies, else a proxy agent from TooTallNate/proxy-agents (a CONNECT tunnel for
-// https targets, absolute-form requests for http ones). Both pool their sockets, so a drain
-// opens one connection (one tunnel) and keeps it; only the agent differs, the request code
-// in http.ts is the same either way.
+// A keep-alive agent, Node's own or a proxy's, so that a drain keeps one connection (one tunnel).
 import http from 'node:http';
 import https from 'node:https';
 import { ThingSpaceError } from './errors';
@@ -10,19 +6,18 @@ import { proxyFor } from './proxy';
 
 export interface Carrier {
   agent: http.Agent;
-  /** The proxy's origin, credentials left out, or undefined when going direct. */
+  /** Without credentials; undefined when going direct. */
   proxy: string | undefined;
 }
 
-/** What we use of the proxy agents' constructors (their own types are ESM-only). */
+/** Their own types are ESM-only. */
 type ProxyAgentClass = new (proxy: URL, opts: http.AgentOptions & { headers?: Record<string, string> }) => http.Agent;
 
 function badProxy(message: string): ThingSpaceError {
   return new ThingSpaceError({ kind: 'bad_config', message, operation: 'config' });
 }
 
-/** The proxy variable's value as a URL; a bare `host:port` means http://, as curl reads it.
- *  The value is never echoed in an error: it may carry credentials. */
+/** A bare `host:port` means http://, as curl reads it. Never echoed: it may hold credentials. */
 function proxyUrl(value: string): URL {
   let url: URL;
   try {
@@ -36,8 +31,7 @@ function proxyUrl(value: string): URL {
   return url;
 }
 
-/** The proxy agent class, loaded only when a proxy applies. The packages are ES modules:
- *  require() loads them on Node 20.19+ and 22.12+. */
+/** Loaded only when a proxy applies: ES modules, which require() loads on Node 20.19+ and 22.12+. */
 function proxyAgentClass(secure: boolean): ProxyAgentClass {
   try {
     /* eslint-disable @typescript-eslint/no-require-imports */
@@ -61,8 +55,7 @@ export function carrierFor(server: URL): Carrier {
   const value = proxyFor(server);
   if (value === undefined) return { agent: secure ? new https.Agent(options) : new http.Agent(options), proxy: undefined };
   const url = proxyUrl(value);
-  // The credentials travel as our own Proxy-Authorization header, not inside the URL the
-  // agent keeps (and would print with DEBUG=https-proxy-agent).
+  // Credentials go in our own header: the agent would print its URL with DEBUG=https-proxy-agent.
   const headers: Record<string, string> = {};
   if (url.username !== '' || url.password !== '') {
     const pair = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
@@ -70,10 +63,8 @@ export function carrierFor(server: URL): Carrier {
     url.username = '';
     url.password = '';
   }
-  // An https target keeps its tunnel; a plain http one (only a loopback simulator, see
-  // config.ts) does not: proxies such as tinyproxy close after each relayed answer without
-  // saying so, and the next request would meet a dead socket. noDelay as on Node's own
-  // sockets: a request is not held back waiting for the proxy's ACK of the one before.
+  // No keep-alive for plain http (a loopback simulator): tinyproxy and others close after each
+  // relayed answer without saying so. noDelay: no request waits for the proxy's ACK of the last.
   const agent = new (proxyAgentClass(secure))(url, { keepAlive: secure, noDelay: true, headers });
   return { agent, proxy: url.origin };
 }

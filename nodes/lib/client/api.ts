@@ -1,20 +1,17 @@
-// The contract between the ThingSpace client and its users (the queue consumer, the
-// nodes). The consumer is written against this interface only.
+// What the consumer and the nodes may use of the ThingSpace client.
 import type { CallbackActionResult, CallbackListener, SmsMessage, SmsSendRequest, SmsSendResponse } from '../types';
 
 export interface HistoryBlock {
   /** 200 (last block) or 202 (more waiting). */
   status: number;
-  /** True exactly for a 202: the status decides, whatever the body's own hasMoreData says. */
+  /** True exactly for a 202, whatever the body says (docs/thingspace-api.md, "SMS history"). */
   hasMoreData: boolean;
   messages: SmsMessage[];
-  /** The `next` token parsed from `Location`, copied byte for byte (docs/thingspace-api.md, "Open questions" 3).
-   *  Present on 202; also kept if a 200 ever carries a Location. */
+  /** From `Location`, byte for byte (docs/thingspace-api.md, "Open questions" 3); a 200 may carry one too. */
   next?: string;
 }
 
 export interface CallOptions {
-  /** Aborts the request in flight (and any token/login it waits for on its own behalf). */
   signal?: AbortSignal;
 }
 
@@ -27,9 +24,8 @@ export interface ConnectionCheck {
     kind?: import('./errors').ErrorKind;
     code?: string;
     message?: string;
-    /** Not tried: this password was refused before (when, failed logins recorded). */
+    /** Not tried: this password was refused before. */
     remembered?: import('./login-refusals').LoginRefusal;
-    /** Tried and refused: the refusal as now recorded. */
     recorded?: import('./login-refusals').LoginRefusal;
   };
 }
@@ -38,7 +34,6 @@ export interface ThingSpaceApi {
   readonly accountName: string;
   /** `GET /sms/{accountName}/history[?next=]`. Passing `next` acknowledges the block it came with. */
   history(next?: string, opts?: CallOptions): Promise<HistoryBlock>;
-  /** `PUT /sms/{accountName}/startCallbacks` -> `{success: true}`. */
   startCallbacks(opts?: CallOptions): Promise<{ success: boolean }>;
   registerCallback(url: string, creds?: { username?: string; password?: string }, opts?: CallOptions): Promise<CallbackActionResult>;
   listCallbacks(opts?: CallOptions): Promise<CallbackListener[]>;
@@ -50,10 +45,9 @@ export interface ThingSpaceApi {
   readonly credentialsRejected: import('./errors').ThingSpaceError | undefined;
 }
 
-/** Sending SMS: its own interface, since only sms-out needs it (the consumer never sends). */
+/** Its own interface: only sms-out sends. */
 export interface SmsSendApi {
   readonly accountName: string;
-  /** `POST /sms` with this account's name. Never repeated after the request may have reached
-   *  ThingSpace: a failure's `requestSent` says whether it did. */
+  /** Not idempotent: a failure's `requestSent` says whether ThingSpace may have queued it. */
   sendSms(request: Omit<SmsSendRequest, 'accountName'>, opts?: CallOptions): Promise<SmsSendResponse>;
 }

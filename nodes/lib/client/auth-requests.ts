@@ -1,5 +1,5 @@
-// The token, revoke and login requests (docs/thingspace-api.md, "Access token" and "Session"),
-// each sent once, never retried here: who shares and retries them is shared-auth.ts.
+// Token, revoke and login (docs/thingspace-api.md, "Access token" and "Session"), each sent
+// once: sharing and retrying them is shared-auth.ts's job.
 import { TOKEN_PATH, M2M_ROOT } from '../types';
 import { abortedError, badResponse, errorFromResponse, parseJson, type Operation } from './classify';
 import { ThingSpaceError } from './errors';
@@ -10,22 +10,16 @@ import type { Secrets } from './secrets';
 
 const REVOKE_PATH = '/api/ts/v1/oauth2/revoke';
 
-/** What a request of the auth needs from the client that sends it. */
 export interface AuthContext {
   http: HttpTransport;
-  /** Masks what a failure says (the client's secrets). */
   secrets: Secrets;
   log: ClientLog;
   /** Where refused logins are remembered; without it, only for the session's life. */
   refusals?: RefusalMemory;
 }
 
-/**
- * A bearer is asked for again only once it has run out. Inside its lifetime the token
- * endpoint hands back the same token with a shorter `expires_in` (docs/thingspace-api.md, "Access token"), so refreshing
- * early buys nothing: each early answer would only schedule another early request. A call
- * that races the expiry is refused (900901) and retried once with a new token (thingspace-client.ts).
- */
+/** No early refresh: inside its lifetime the endpoint hands back the same token
+ *  (docs/thingspace-api.md, "Access token"); a call racing the expiry is retried once. */
 export function refreshDelayMs(expiresInSec: number): number {
   return expiresInSec * 1000;
 }

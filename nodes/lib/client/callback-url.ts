@@ -1,11 +1,5 @@
-// The one check of a callback listener URL, used by the client before it registers one and by
-// start-callbacks when it reads its property. (The editor's validator and port warning in
-// nodes/start-callbacks.html mirror it for the dialog; test/unit/editor checks the two agree.)
-//
-// ThingSpace POSTs to this URL (docs/thingspace-api.md, "Callback listeners"): it must be an
-// absolute http(s) URL with a host, and must not carry user:password, which would end up in
-// the exported flow and in ThingSpace's listener list; the callback credentials of the
-// config node exist for that.
+// No user:password in a callback URL (docs/thingspace-api.md, "Callback listeners"): it would end up
+// in the exported flow and ThingSpace's listener list. nodes/start-callbacks.html mirrors this check.
 
 export type CallbackUrlCheck = { ok: true; url: string } | { ok: false; reason: string };
 
@@ -27,15 +21,14 @@ export function checkCallbackUrl(text: string): CallbackUrlCheck {
 /** The ports ThingSpace calls listeners on (docs/thingspace-api.md, "Callback listeners"). */
 export const THINGSPACE_CALLBACK_PORTS: ReadonlyArray<readonly [number, number]> = [[80, 80], [443, 443], [9001, 9006], [50551, 50559], [28200, 28220]];
 
-/** Verizon's own server: only there does the port rule apply (a simulator calls any port). */
+/** Only there does the port rule apply: a simulator calls any port. */
 export const VERIZON_SERVER = 'https://thingspace.verizon.com';
 
 export function isCallbackPort(port: number): boolean {
   return THINGSPACE_CALLBACK_PORTS.some(([low, high]) => port >= low && port <= high);
 }
 
-/** The port of a callback URL that Verizon's ThingSpace would not deliver to, if any: a warning
- *  for the editor (the registration itself is not refused). Undefined for another server. */
+/** A port Verizon would not deliver to: the editor warns, the registration is not refused. */
 export function undeliverablePort(url: string, server: string): number | undefined {
   let u: URL;
   let s: URL;

@@ -1,14 +1,12 @@
-// The one place that turns a failed exchange with ThingSpace (a transport error, or a
-// response we cannot use) into a ThingSpaceError with a kind. Errors are always built fresh
-// from a few fields we pick out: a transport error can carry the request or the proxy URL
-// (bearer, Basic credentials, proxy password), so it is never rethrown, wrapped or logged.
+// The one place that gives a failed exchange its kind. Errors are built fresh from a few fields:
+// a transport error can carry the bearer, Basic credentials or proxy password.
 import { ThingSpaceError, type ErrorKind } from './errors';
 
 export interface RawResponse {
   status: number;
-  /** Lower-case header names. */
+  /** Lower-case names. */
   headers: Record<string, string | undefined>;
-  /** The body as text (we parse JSON ourselves so a malformed body is ours to classify). */
+  /** Text: a malformed body is ours to classify. */
   body: string;
 }
 
@@ -23,7 +21,7 @@ export type Operation =
   | 'deleteCallback'
   | 'sendSms';
 
-/** Why a transport error happened, when we know better than the error (our own abort or timer). */
+/** Our own abort or timer, which the transport error cannot tell. */
 export type AbortCause = 'caller' | 'timeout' | undefined;
 
 const LABEL: Record<Operation, string> = {
@@ -76,7 +74,6 @@ function looksLikeHtml(body: string, contentType: string | undefined): boolean {
   return /html/i.test(contentType ?? '') || /^\s*</.test(body);
 }
 
-/** Parses a success body as JSON; an empty, HTML or non-JSON body is a bad response. */
 export function parseJson(operation: Operation, res: RawResponse): unknown {
   if (res.body.trim() === '') throw badResponse(operation, res.status, 'the body is empty');
   if (looksLikeHtml(res.body, res.headers['content-type'])) throw badResponse(operation, res.status, 'the body is an HTML page, not JSON');
@@ -87,9 +84,7 @@ export function parseJson(operation: Operation, res: RawResponse): unknown {
   }
 }
 
-/** Picks the API's own code and message out of an error body, whichever of the three shapes
- *  it has (docs/thingspace-api.md, "Errors"): M2M `{errorCode, errorMessage}`, gateway `{fault: {code, message}}`,
- *  OAuth `{error, error_description}`. Anything else yields nothing. */
+/** M2M, gateway `fault` or OAuth shape (docs/thingspace-api.md, "Errors"). */
 function errorInfo(body: string): ErrorInfo {
   let parsed: unknown;
   try {
@@ -108,7 +103,7 @@ function errorInfo(body: string): ErrorInfo {
   return {};
 }
 
-/** Retry-After in seconds or as an HTTP date (RFC 9110), in ms; undefined if absent or unreadable. */
+/** Retry-After (seconds or an HTTP date, RFC 9110) in ms; undefined if absent or unreadable. */
 export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
   if (value === undefined || value.trim() === '') return undefined;
   const v = value.trim();
@@ -123,7 +118,6 @@ function withCode(code: string | undefined): string {
 
 const BEARER_FAULTS = new Set(['900901', '900902']);
 
-/** Classifies a response whose status the caller cannot use. */
 export function errorFromResponse(operation: Operation, res: RawResponse): ThingSpaceError {
   const { status } = res;
   const info = errorInfo(res.body);
@@ -131,12 +125,10 @@ export function errorFromResponse(operation: Operation, res: RawResponse): Thing
   const code = info.errorCode;
   const m2m = operation !== 'token' && operation !== 'revoke' && operation !== 'login';
 
-  // A refused bearer or session is renewed and the call retried once (thingspace-client.ts,
-  // auth.ts), so these errors leave the client only when the renewed one was refused too
-  // (or, in Test connection, a token issued a moment before): the messages say that. The
-  // credentials were accepted a moment before, so this is no rejection of them (ERROR_CODES).
+  // These two leave the client only when the renewed token or session was refused too: no
+  // rejection of the credentials, which passed a moment before.
   const answer = `(HTTP ${status}${code === undefined ? '' : `, ${code}`})`;
-  // Keyed on the code, whatever the status: one integration saw it on a 403 (docs/thingspace-api.md, "Errors" and "Open questions" 7).
+  // Keyed on the code: one integration saw it on a 403 (docs/thingspace-api.md, "Open questions" 7).
   if (m2m && code !== undefined && code.includes('.SessionToken.')) {
     return make('session_expired', operation, `ThingSpace refused the session on ${LABEL[operation]} right after it was renewed ${answer}`, extra);
   }
@@ -153,8 +145,7 @@ export function errorFromResponse(operation: Operation, res: RawResponse): Thing
   if (operation === 'token' && (status === 400 || status === 401)) {
     return make('credentials_rejected', operation, `ThingSpace rejected the app key and secret${withCode(code)}`, extra);
   }
-  // A 404 or a gateway "no matching resource" (900906) means a wrong server or path, not a
-  // wrong password: it must not count as a rejection of the credentials.
+  // 404 or gateway 900906 ("no matching resource") is a wrong server, not a wrong password.
   if (operation === 'login' && status >= 400 && status < 500 && status !== 404 && code !== '900906') {
     return make('credentials_rejected', operation, `ThingSpace rejected the session login${withCode(code)}`, extra);
   }
@@ -171,8 +162,6 @@ function errorCodeOf(err: unknown): string | undefined {
   return cause === err ? undefined : errorCodeOf(cause);
 }
 
-/** Certificate verification failures (OpenSSL's verify results as Node names them, and
- *  Node's own host name check), with what each means for the user. */
 const CERTIFICATE_PROBLEMS: Record<string, string> = {
   CERT_HAS_EXPIRED: 'it has expired',
   CERT_NOT_YET_VALID: 'it is not valid yet',
@@ -197,10 +186,8 @@ const CERTIFICATE_PROBLEMS: Record<string, string> = {
   INVALID_PURPOSE: 'it is not meant for a TLS server',
 };
 
-/** Classifies a request that produced no usable response. Only the error's code is read;
- *  nothing else of it survives. `proxied`: the request went through a proxy. `requestSent`:
- *  whether the request had been written to a connection (see ThingSpaceError.requestSent);
- *  callers that cannot tell say true, the safe answer. */
+/** Only the error's code is read. Callers that cannot tell whether the request was written
+ *  pass `requestSent` true, the safe answer. */
 export function errorFromTransport(operation: Operation, err: unknown, cause: AbortCause, timeoutMs: number, proxied = false, requestSent = true): ThingSpaceError {
   const sent = { requestSent };
   if (cause === 'caller') return make('aborted', operation, `${LABEL[operation]} was cancelled`, sent);
@@ -212,21 +199,16 @@ export function errorFromTransport(operation: Operation, err: unknown, cause: Ab
   if (problem !== undefined) {
     return make('tls', operation, `The TLS certificate of the ThingSpace server is not trusted on ${LABEL[operation]}: ${problem} (${code})`, sent);
   }
-  // Anything else (reset, refused, DNS, a TLS handshake that is not about the certificate, a
-  // stream cut mid-body) is the network's fault.
   const where = proxied ? ' through the proxy' : '';
   return make('network', operation, `Could not reach ThingSpace${where} for ${LABEL[operation]}${withCode(code ?? 'connection failed')}`, sent);
 }
 
-/** The proxy answered the tunnel request (CONNECT) with `status` instead of opening it: 407
- *  for credentials it refused, 403 for a port it does not allow, 5xx for a server it could
- *  not reach. Not an answer of ThingSpace's, so no `status` on the error. */
+/** Not ThingSpace's answer, so no `status`; the tunnel never opened, so nothing was sent. */
 export function proxyRefused(operation: Operation, status: number): ThingSpaceError {
-  // The tunnel never opened: nothing of the request reached ThingSpace.
   return make('network', operation, `The proxy refused to connect to ThingSpace for ${LABEL[operation]} (HTTP ${status} from the proxy)`, { requestSent: false });
 }
 
-/** For callers that wait on someone else's request and are themselves cancelled. */
+/** For callers cancelled while waiting on someone else's request. */
 export function abortedError(operation: Operation): ThingSpaceError {
   return make('aborted', operation, `${LABEL[operation]} was cancelled`);
 }

@@ -1,6 +1,4 @@
-// Validation of the client options. The constructor of ThingSpaceClient calls this, so a
-// bad configuration throws a ThingSpaceError of kind 'bad_config' at construction time,
-// before any request can be made with it.
+// Checked in the client's constructor, so a bad configuration fails before any request.
 import { checkAccountName } from './account';
 import { ThingSpaceError } from './errors';
 import type { RefusalMemory } from './login-refusals';
@@ -19,26 +17,22 @@ export interface ThingSpaceClientOptions {
   password: string;
   /** Per request, wall clock; default 30000. */
   timeoutMs?: number;
-  /** Largest response body accepted; default 2 MiB. */
+  /** Default 2 MiB. */
   maxResponseBytes?: number;
-  /** PEM certificates of the CAs to trust for the server instead of Node's built-in list,
-   *  for a private CA (NODE_EXTRA_CA_CERTS adds to the list instead). Verification itself is
-   *  never turned off. */
+  /** PEM CAs trusted instead of Node's list (NODE_EXTRA_CA_CERTS adds to it). Verification stays on. */
   ca?: string | Buffer | Array<string | Buffer>;
   log?: LogHook;
-  /** Clock for token lifetimes, default Date.now (tests pass a fake one). */
+  /** Clock for token lifetimes, default Date.now. */
   now?: () => number;
-  /** Pass 'debug' lines to `log`? Default true. A drain writes one per block: when nobody
-   *  reads them, not building them is cheaper than dropping them. */
+  /** Default true; false skips building the per-block debug lines nobody reads. */
   logDebug?: boolean;
-  /** The runtime's shared tokens and sessions (shared-auth.ts); default: this client's own. */
+  /** The runtime's shared tokens and sessions; default: this client's own. */
   auth?: AuthRegistry;
-  /** Where refused logins are remembered (login-refusals.ts); default: nowhere. */
+  /** Default: nowhere. */
   refusals?: RefusalMemory;
 }
 
-/** The options once checked: defaults filled in, `server` an origin plus optional path
- *  prefix with no trailing slash. */
+/** `server` without a trailing slash. */
 export type ClientConfig = Required<Omit<ThingSpaceClientOptions, 'log' | 'ca' | 'auth' | 'refusals'>> & Pick<ThingSpaceClientOptions, 'log' | 'ca'>;
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -56,8 +50,7 @@ export function isLoopbackHost(hostname: string): boolean {
   return octets.length === 4 && octets[0] === '127' && octets.every((o) => /^\d{1,3}$/.test(o) && Number(o) <= 255);
 }
 
-/** Checks the server URL and returns it without a trailing slash. The value itself is never
- *  echoed in an error: it may carry credentials (`https://user:pass@host`). */
+/** Never echoes the value in an error: it may carry credentials. */
 export function normaliseServer(server: unknown): string {
   if (typeof server !== 'string' || server.trim() === '') throw badConfig('The ThingSpace server URL is missing');
   const text = server.trim();
@@ -89,7 +82,6 @@ function positiveInt(value: unknown, fallback: number, label: string): number {
 
 const PEM_CERTIFICATE = '-----BEGIN CERTIFICATE-----';
 
-/** The CA option as given, if every entry holds a PEM certificate. */
 function caOption(ca: unknown): ThingSpaceClientOptions['ca'] {
   if (ca === undefined) return undefined;
   const entries = Array.isArray(ca) ? ca : [ca];

@@ -1,7 +1,5 @@
-// The HTTP layer: axios, over a keep-alive agent that is Node's own or a proxy's (agent.ts),
-// with a wall-clock timeout over the whole exchange, a size cap on the body (once
-// decompressed too), no redirects, TLS verification on, and every status handed back to
-// classify.ts. axios errors are never passed on: they carry the request's headers.
+// axios, with every status left to classify.ts. Its errors are never passed on: they carry the
+// request's headers (Authorization, VZ-M2M-Token).
 import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
@@ -12,27 +10,23 @@ import type { ClientConfig } from './config';
 import { carrierFor } from './agent';
 import { USER_AGENT, type RequestSpec } from './transport';
 
-/** A request in flight, and how to abort it. */
 interface Live {
   signal: AbortSignal | undefined;
   abort: () => void;
 }
 
-/** What the socket and the raw response told us about one request. */
+/** What only the socket can tell. */
 interface Seen {
-  /** The request reached a connection to the server (ThingSpaceError.requestSent): a send
-   *  that failed before that can be repeated without sending an SMS twice. */
+  /** A send that failed before this can be repeated without sending an SMS twice. */
   written: boolean;
-  /** The proxy answered the tunnel request with this status instead of opening it. */
+  /** The proxy refused the tunnel with this status. */
   proxyStatus?: number;
-  /** The connection was cut mid-body. */
   cut: boolean;
-  /** The answer's Content-Encoding as it came (axios removes it once it decodes). */
+  /** As it came: axios removes the header once it decodes. */
   coding?: string;
 }
 
-/** Can the socket carry the request now: connected and, for TLS, past the handshake? A proxy
- *  agent may hand over a socket that already is; a fresh one is still connecting. */
+/** Connected and past the TLS handshake: a proxy agent may hand over such a socket. */
 function ready(socket: Socket): boolean {
   if (socket.connecting || socket.destroyed) return false;
   if (!(socket instanceof TLSSocket)) return true;
@@ -61,17 +55,15 @@ export type TransportConfig = Pick<ClientConfig, 'server' | 'timeoutMs' | 'maxRe
 export class HttpTransport {
   private readonly lib: typeof http | typeof https;
   private readonly agent: http.Agent;
-  /** The proxy's origin (no credentials), or undefined when requests go direct. */
   readonly proxy: string | undefined;
   private readonly origin: string;
   private readonly base: string;
   private readonly timeoutMs: number;
   private readonly maxBytes: number;
   private readonly ca: ClientConfig['ca'];
-  /** Aborted by close(): cancels every request of this client, shared ones included. */
+  /** Cancels every request of this client, shared ones included. */
   private readonly closing = new AbortController();
   private readonly live = new Set<Live>();
-  /** Signals already listened to. */
   private readonly watched = new WeakSet<AbortSignal>();
 
   constructor(cfg: TransportConfig) {
@@ -140,9 +132,8 @@ export class HttpTransport {
     }
   }
 
-  /** One of our errors for an axios failure (the axios error itself goes no further), or
-   *  the answer of an error status whose body could not be decompressed: such an answer is
-   *  still classified by its status. */
+  /** Our error for an axios failure; an error status whose body could not be decompressed
+   *  comes back as an answer, to be classified by its status. */
   private failure(operation: RequestSpec['operation'], err: unknown, cause: AbortCause, seen: Seen): Error | RawResponse {
     const proxied = this.proxy !== undefined;
     const e = err as { code?: unknown; message?: unknown; response?: AxiosResponse };
@@ -165,7 +156,6 @@ export class HttpTransport {
     const ca = this.ca;
     const proxied = this.proxy !== undefined;
     const request = (options: http.RequestOptions, cb?: (res: http.IncomingMessage) => void): http.ClientRequest => {
-      // Trusted instead of Node's built-in CAs when given; verification stays on.
       const req = lib.request(ca === undefined ? options : { ...options, ca }, (res) => {
         seen.coding = res.headers['content-encoding'];
         cb?.(res);
@@ -190,7 +180,7 @@ export class HttpTransport {
     return { request: request as typeof http.request };
   }
 
-  /** Aborts, when `signal` fires, the live requests that were given it. Once per signal. */
+  /** One listener per signal, however many requests share it. */
   private watch(signal: AbortSignal): void {
     if (this.watched.has(signal)) return;
     this.watched.add(signal);

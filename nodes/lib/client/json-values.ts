@@ -1,21 +1,16 @@
-// Small checks of decoded JSON values, shared by the response checks and the callback body
-// parser: is it a plain object, has it exactly the fields we know, and what is it, in words
-// for a reason ("deviceIds is a string"), never the value itself: it may be a password.
 
 export type Obj = Record<string, unknown>;
 
-/** An object that is not null and not an array: what JSON.parse makes of `{...}`. Cheap
- *  enough for every SMS of a block; for values a flow may have built, use isObject. */
+/** For JSON.parse output; values a flow may have built want isObject. */
 export function isRecord(value: unknown): value is Obj {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** A plain object: not null, not an array, not a Buffer. */
 export function isObject(value: unknown): value is Obj {
   return isRecord(value) && !Buffer.isBuffer(value);
 }
 
-/** Exactly `n` own enumerable keys (JSON.parse makes no others): nothing to strip. */
+/** Exactly `n` own keys: nothing to strip. */
 export function hasKeys(o: Obj, n: number): boolean {
   let count = 0;
   for (const key in o) {
@@ -24,6 +19,7 @@ export function hasKeys(o: Obj, n: number): boolean {
   return count === n;
 }
 
+/** What a value is, for a reason: never the value itself, which may be a password. */
 export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';

@@ -1,16 +1,12 @@
-// Reads the `next` token out of a history response's Location header.
-//
-// The documented form is relative to the M2M root, `/sms/{acct}/history?next=T`, but the live
-// header may carry the `/api/m2m/v1` prefix or be an absolute URL (docs/thingspace-api.md, "SMS history" and "Open questions" 4),
-// so all three are accepted. We never follow the Location: we only copy `next` out of it, and
-// only when it names this account's history on this server, so a header cannot send our
-// credentials anywhere else. The token is opaque (docs/thingspace-api.md, "Open questions" 3): it is kept as the string
-// the server wrote, never turned into a number, so `0042` stays `0042`.
+// Location may be relative, prefixed with `/api/m2m/v1` or absolute (docs/thingspace-api.md,
+// "Open questions" 4). It is never followed, and `next` is taken only from this account's history
+// on this server, so a header cannot send our credentials elsewhere. The token stays a string
+// (`0042` stays `0042`: "Open questions" 3).
 import { M2M_ROOT } from '../types';
 
 export type NextParse = { ok: true; next: string } | { ok: false; reason: string };
 
-/** A token longer than this is not a paging token; refuse rather than echo it into a URL. */
+/** Longer is not a paging token: refused rather than echoed into a URL. */
 const MAX_NEXT_LENGTH = 1024;
 
 const ABSOLUTE = /^[A-Za-z][A-Za-z0-9+.-]*:|^\/\//;
@@ -23,8 +19,6 @@ function decodeSegment(segment: string): string | undefined {
   }
 }
 
-/** Accepts `/sms/{acct}/history`, `/api/m2m/v1/sms/{acct}/history`, and the latter under the
- *  server's own path prefix when it has one. */
 function isHistoryPath(pathname: string, serverPath: string, accountName: string): boolean {
   const match = /^(.*)\/sms\/([^/]+)\/history$/.exec(pathname);
   if (!match) return false;
@@ -39,7 +33,6 @@ export function nextFromLocation(location: string | undefined, server: string, a
   const base = new URL(server);
   let url: URL;
   try {
-    // Relative forms are resolved against the server origin only to split path and query.
     url = new URL(text, base.origin);
   } catch {
     return { ok: false, reason: 'the Location header is not a URL' };

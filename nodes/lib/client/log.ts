@@ -1,6 +1,4 @@
-// The client's log: the user's hook (Node-RED's log in the config node), every line masked.
-// Debug lines are written per history block; when no logger prints them, callers check
-// `debugOn` and do not build them at all.
+// Every line masked. Debug lines come per history block: callers check `debugOn` before building them.
 import type { LogHook } from './config';
 import type { Secrets } from './secrets';
 

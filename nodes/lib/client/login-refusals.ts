@@ -1,26 +1,19 @@
-// The memory of refused logins (docs/architecture.md, "Client"): five failed logins lock the
-// Verizon user (docs/thingspace-api.md, "Session"), so a password ThingSpace refused is never
-// sent again. A record holds, per server and user, salted scrypt hashes of the refused
-// passwords (never a password) and the failed logins this package caused since the last
-// successful one. Where records are kept (a file, Redis) is the node-red layer's business.
+// Five failed logins lock the Verizon user (docs/thingspace-api.md, "Session"), so a refused
+// password is never sent again: it is remembered as a salted scrypt hash, never as itself.
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 
-/** What a refusal on record says: whose login, when, and how many failed logins so far. */
 export interface LoginRefusal {
   user: string;
-  /** Failed logins this package caused for the user since its last successful login. */
+  /** Failed logins this package caused since the user's last successful one. */
   failedLogins: number;
-  /** When this password was refused (ms since the epoch). */
+  /** ms since the epoch. */
   at: number;
 }
 
-/** Where the client checks and records refusals (RefusalMemory in the node-red layer). */
+/** Kept in a file or in Redis by the node-red layer. */
 export interface RefusalMemory {
-  /** The refusal on record if this very password was refused for the user before. */
   refused(server: string, user: string, password: string): Promise<LoginRefusal | undefined>;
-  /** A login was just refused: recorded, with the new count. */
   recordRefusal(server: string, user: string, password: string): Promise<LoginRefusal>;
-  /** A login succeeded: the user's run of failures is over. */
   recordSuccess(server: string, user: string): Promise<void>;
 }
 
@@ -31,7 +24,6 @@ export interface RefusedPassword {
   at: number;
 }
 
-/** One record per server and user, as stored. */
 export interface RefusalRecord {
   server: string;
   user: string;
@@ -51,7 +43,6 @@ export function recordKey(server: string, user: string): string {
   return `${server}|${user}`;
 }
 
-/** The refused password of `record` that is `password`, if any. */
 export async function findRefused(record: RefusalRecord | undefined, password: string): Promise<RefusedPassword | undefined> {
   for (const entry of record?.refused ?? []) {
     const want = Buffer.from(entry.hash, 'base64');
@@ -61,7 +52,6 @@ export async function findRefused(record: RefusalRecord | undefined, password: s
   return undefined;
 }
 
-/** `record` (or none) with one more refusal of `password`. */
 export async function withRefusal(record: RefusalRecord | undefined, server: string, user: string, password: string, now: number): Promise<RefusalRecord> {
   const salt = randomBytes(16);
   const entry: RefusedPassword = { salt: salt.toString('base64'), hash: (await hashOf(password, salt)).toString('base64'), at: now };
@@ -77,7 +67,7 @@ export function mergeRecords(a: RefusalRecord | undefined, b: RefusalRecord | un
   return { server: a.server, user: a.user, failedLogins: Math.max(a.failedLogins, b.failedLogins), refused };
 }
 
-/** A stored record, if it is one (anything else is ignored, never trusted). */
+/** Anything that is not a record is ignored, never trusted. */
 export function readRecord(value: unknown): RefusalRecord | undefined {
   if (value === null || typeof value !== 'object') return undefined;
   const r = value as Partial<RefusalRecord>;
@@ -87,7 +77,6 @@ export function readRecord(value: unknown): RefusalRecord | undefined {
   return { server: r.server, user: r.user, failedLogins: Math.max(0, r.failedLogins as number), refused };
 }
 
-/** What the nodes say of a refused login: the user, the failed logins recorded, the lockout. */
 export function refusalText(r: LoginRefusal, remembered: boolean): string {
   const logins = r.failedLogins === 1 ? '1 failed login' : `${r.failedLogins} failed logins`;
   const when = remembered ? ` on ${new Date(r.at).toISOString()}` : '';

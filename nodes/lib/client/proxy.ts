@@ -1,7 +1,5 @@
-// Does a proxy variable apply to the server? Read the way axios reads them: `<scheme>_proxy`
-// in either case, the lower-case one first (upper-case HTTP_PROXY included, which curl
-// ignores), then ALL_PROXY, and NO_PROXY ('*', host names, `.suffix` or `suffix` matching
-// subdomains, optional `:port`).
+// Proxy variables read as axios would (it runs with `proxy: false` over our agents): upper-case
+// HTTP_PROXY included, which curl ignores; NO_PROXY with '*', suffixes and ports.
 
 function env(name: string): string {
   return process.env[name.toLowerCase()] ?? process.env[name.toUpperCase()] ?? '';
@@ -11,7 +9,6 @@ function defaultPort(protocol: string): number {
   return protocol === 'https:' ? 443 : 80;
 }
 
-/** The proxy URL the environment asks for when talking to `target`, or undefined. */
 export function proxyFor(target: URL): string | undefined {
   const scheme = target.protocol.replace(/:$/, '');
   const proxy = env(`${scheme}_proxy`) || env('all_proxy');

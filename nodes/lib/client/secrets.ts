@@ -1,9 +1,5 @@
-// The secrets of one client, and their masking. Our own error texts never contain a secret,
-// but the API's `errorMessage` is copied onto errors and a server could echo what it was
-// sent: every error and log line leaving the client passes through `redact`.
-//
-// The auth session writes the live bearer and session here; the client and its log read
-// them. Neither has to reach into the other for that (docs/architecture.md, "Client").
+// A server could echo what it was sent into the `errorMessage` we copy, so every error and
+// log line leaving the client is masked here, with the live bearer and session too.
 import { ThingSpaceError } from './errors';
 
 /** Shorter values are not masked: replacing every "ab" in a text would garble it for nothing. */
@@ -15,7 +11,7 @@ export class Secrets {
   private bearer: string | undefined;
   private session: string | undefined;
 
-  /** `basic` is the base64 `clientId:clientSecret` of the token request's Basic header. */
+  /** `basic`: base64 of `clientId:clientSecret`. */
   constructor(clientSecret: string, password: string, basic: string) {
     this.fixed = [clientSecret, password, basic];
   }
@@ -39,7 +35,6 @@ export class Secrets {
     return out;
   }
 
-  /** The error itself when nothing in it needed masking, else a masked copy. */
   redactError(err: ThingSpaceError): ThingSpaceError {
     const clean = (t: string | undefined): string | undefined => (t === undefined ? undefined : this.redact(t));
     const message = this.redact(err.message);

@@ -1,18 +1,11 @@
-// Strict checks of the success bodies we rely on. A history block with one unreadable item
-// is refused as a whole ('bad_response'): dropping that item would lose an SMS silently,
-// and acknowledging the block would lose it for good. Extra fields are tolerated; device ids
-// follow device-ids.ts; the SMS text and timestamp must be strings.
+// A history block with one unreadable SMS is refused whole: dropping the SMS would lose it
+// silently, and acknowledging the block would lose it for good.
 import type { CallbackActionResult, CallbackListener, SmsMessage } from '../types';
 import { badResponse, type Operation } from './classify';
 import { FROM_HISTORY, readDeviceIds } from './device-ids';
 import { hasKeys, isRecord } from './json-values';
 
-// The body was parsed from this answer's text, so its objects are ours alone. One that
-// already has exactly the known fields, as strings, is kept as it is; only the rest is
-// copied (to drop extra fields, or to turn numeric ids into strings). Every SMS of a block
-// passes here, so the common case allocates nothing.
-
-/** The SMS, or why it cannot be read. */
+/** The SMS, or why it cannot be read. A clean one is ours alone (parsed just now), so kept as it is. */
 function smsMessage(v: unknown): SmsMessage | string {
   if (!isRecord(v)) return 'it is not an object';
   const ids = readDeviceIds(v.deviceIds, 'deviceIds', FROM_HISTORY);
@@ -23,9 +16,7 @@ function smsMessage(v: unknown): SmsMessage | string {
   return { deviceIds: ids, message: v.message, timestamp: v.timestamp };
 }
 
-/** The body of a 200/202 history answer (docs/thingspace-api.md, "SMS history"), messages holding only known fields.
- *  `hasMoreData` is optional in Verizon's SDK models, so it is returned only when the body
- *  has it (null counts as absent); the HTTP status is what says whether more is waiting. */
+/** `hasMoreData` only when the body has it (docs/thingspace-api.md, "SMS history"): the status decides. */
 export function historyBody(body: unknown, status: number): { hasMoreData?: boolean; messages: SmsMessage[] } {
   if (!isRecord(body) || !Array.isArray(body.messages)) {
     throw badResponse('history', status, 'the body is not a history block (no messages array)');

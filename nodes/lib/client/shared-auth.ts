@@ -1,12 +1,6 @@
-// Logins are the user's (docs/architecture.md, "Client"): the clients of one runtime that hold
-// the same server and app key share one bearer token, and those that also hold the same user
-// and password share one M2M session, each fetched single-flight across all of them. The
-// registry hands them out and frees them when their last client closed (a redeploy leaves
-// nothing behind).
-//
-// A shared request goes out on the transport of the client that started it. When that client
-// closes mid-request, the request is aborted under the others, and the next waiter starts it
-// again on its own transport.
+// One bearer per server and app key, one session per user and password, shared by the clients
+// of a runtime so that they log in once (docs/architecture.md, "Client"). A shared request
+// rides on its starter's transport: if that client closes, the next waiter starts it again.
 import { EventEmitter } from 'node:events';
 import { createHmac, randomBytes } from 'node:crypto';
 import { basicCredentials, fetchToken, loginOnce, refreshDelayMs, revokeToken, waitFor, type AuthContext } from './auth-requests';
@@ -208,7 +202,6 @@ export class SharedSession extends EventEmitter<SharedEvents> {
   }
 }
 
-/** A client's hold on a shared token and session. */
 export interface AuthHold {
   bearer: SharedBearer;
   session: SharedSession;
@@ -250,7 +243,7 @@ export class AuthRegistry {
     };
   }
 
-  /** How many tokens and sessions are held (for tests: nothing is left after the last close). */
+  /** Tests check that nothing is left after the last close. */
   get size(): { bearers: number; sessions: number } {
     return { bearers: this.bearers.size, sessions: this.sessions.size };
   }

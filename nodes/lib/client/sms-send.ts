@@ -1,6 +1,5 @@
-// The answer to `POST /sms` (docs/thingspace-api.md, "Sending SMS"): `{requestId}`. A 2xx
-// without a readable requestId means ThingSpace took the SMS but we cannot follow it: a bad
-// response, never a reason to send again.
+// A 2xx without a requestId (docs/thingspace-api.md, "Sending SMS") means ThingSpace took the SMS
+// but we cannot follow it: a bad response, never a reason to send again.
 import type { SmsSendResponse } from '../types';
 import { badResponse } from './classify';
 import { isRecord } from './json-values';

@@ -1,10 +1,5 @@
-// The ThingSpace M2M client of one user: one transport, bearer token and session (see auth.ts)
-// for every billing account the user reaches; forAccount() gives an account's calls
-// (account-client.ts). Knows nothing about Node-RED.
-//
-// A bad configuration throws ThingSpaceError 'bad_config' from the constructor, before any
-// request exists. Every failure of a call is a ThingSpaceError (classify.ts); nothing else
-// escapes, and no error or log line carries a secret (redact.ts).
+// The ThingSpace M2M client of one user, for every account the user reaches. Only
+// ThingSpaceErrors leave it, with secrets masked (secrets.ts).
 import { EventEmitter } from 'node:events';
 import type { CallbackActionResult, CallbackListener, SmsSendRequest, SmsSendResponse } from '../types';
 import { checkAccountName } from './account';
@@ -25,9 +20,8 @@ import { Secrets } from './secrets';
 export type { ThingSpaceClientOptions } from './config';
 
 export interface ThingSpaceClientEvents {
-  /** Once, when ThingSpace first rejected the credentials (on a call of any account of any
-   *  client sharing them, or a refusal on record): every later call fails at once without a
-   *  request, until a redeploy. Users of a shared client, whatever their account, listen to it. */
+  /** Once, when the credentials are first rejected by any client sharing them, or found refused on
+   *  record: every later call fails at once without a request, until a redeploy. */
   rejected: [error: ThingSpaceError];
 }
 
@@ -39,7 +33,6 @@ export class ThingSpaceClient extends EventEmitter<ThingSpaceClientEvents> imple
   private readonly log: ClientLog;
   private readonly auth: AuthSession;
   private readonly accounts = new Map<string, AccountClient>();
-  /** What every account's calls use of this client. */
   private readonly user: UserConnection;
   private readonly own: AccountClient;
   private readonly refusals?: RefusalMemory;
@@ -47,7 +40,7 @@ export class ThingSpaceClient extends EventEmitter<ThingSpaceClientEvents> imple
 
   constructor(options: ThingSpaceClientOptions) {
     super();
-    // Every node using the config listens; no listener limit applies to them.
+    // Every node using the config listens.
     this.setMaxListeners(0);
     this.cfg = validateOptions(options);
     this.accountName = this.cfg.accountName;
@@ -76,8 +69,7 @@ export class ThingSpaceClient extends EventEmitter<ThingSpaceClientEvents> imple
     return this.auth.rejected;
   }
 
-  /** This user's calls for `accountName` (cached: one per account), over the same transport,
-   *  token and session. Throws ThingSpaceError 'bad_config' for a name that is not one. */
+  /** Cached per account. Throws 'bad_config' for a name that is not one. */
   forAccount(accountName: string): AccountClient {
     let view = this.accounts.get(accountName);
     if (!view) {
@@ -87,7 +79,7 @@ export class ThingSpaceClient extends EventEmitter<ThingSpaceClientEvents> imple
     return view;
   }
 
-  // The client's own account (options.accountName), for callers that use one account.
+  // options.accountName's calls, for callers that use one account.
   history(next?: string, opts?: CallOptions): Promise<HistoryBlock> {
     return this.own.history(next, opts);
   }
@@ -112,11 +104,10 @@ export class ThingSpaceClient extends EventEmitter<ThingSpaceClientEvents> imple
     return this.own.sendSms(request, opts);
   }
 
-  /** Token then login, once each, outside the shared token and session: what it finds does
-   *  not mark them rejected, and its tokens are not kept. A password refused before is not
-   *  sent again unless `force` (the dialog's "Try anyway"): the answer comes from the memory. */
+  /** Outside the shared token and session, so what it finds rejects nothing. A password refused
+   *  before is answered from memory unless `force` (the dialog's "Try anyway"). */
   async testConnection(opts: CallOptions & { force?: boolean } = {}): Promise<ConnectionCheck> {
-    // Its own secrets too: the probe's tokens are masked in what it reports, the shared ones stay.
+    // Its own secrets, so the probe's tokens are masked in what it reports.
     const secrets = this.newSecrets();
     const ctx: AuthContext = { http: this.http, secrets, log: clientLog(this.cfg.log, this.cfg.logDebug, secrets, 'test connection: ') };
     const report = (err: unknown): { ok: false; kind: ErrorKind; code: string; message: string } => {
@@ -145,14 +136,14 @@ export class ThingSpaceClient extends EventEmitter<ThingSpaceClientEvents> imple
     }
   }
 
-  /** Cancels requests in flight and frees sockets. The client is unusable afterwards. */
+  /** The client is unusable afterwards. */
   close(): void {
     this.auth.release();
     this.http.close();
   }
 
-  /** One M2M call with the shared tokens. A refused bearer is replaced and the call retried
-   *  once; an expired session is logged in again and the call retried once (docs/thingspace-api.md, "Access token" and "Session"). */
+  /** A refused bearer or an expired session is renewed and the call retried once each
+   *  (docs/thingspace-api.md, "Access token" and "Session"). */
   private async call(operation: Operation, method: Method, path: string, data: string | undefined, signal?: AbortSignal): Promise<RawResponse> {
     let bearerRenewed = false;
     let sessionRenewed = false;
@@ -164,8 +155,7 @@ export class ThingSpaceClient extends EventEmitter<ThingSpaceClientEvents> imple
       if (res.status >= 200 && res.status < 300) return res;
       const err = this.clean(errorFromResponse(operation, res));
       this.log.debug(`${method} ${operation} -> ${res.status} (${err.kind}${err.errorCode ? ` ${err.errorCode}` : ''})`);
-      // The refused token or session is dropped even when it is not retried now, so the
-      // caller's next attempt (after its backoff) starts with a fresh one.
+      // Dropped even when not retried now, so the caller's next attempt starts fresh.
       if (err.kind === 'bearer_expired') {
         this.auth.dropBearer(bearer);
         if (!bearerRenewed) {
@@ -197,15 +187,13 @@ export class ThingSpaceClient extends EventEmitter<ThingSpaceClientEvents> imple
     }
   }
 
-  /** Five failed logins lock the Verizon user (docs/thingspace-api.md, "Session"): say so once
-   *  to everyone using this client, then refuse every call without a request. */
+  /** Said once: five failed logins lock the Verizon user (docs/thingspace-api.md, "Session"). */
   private announce(err: ThingSpaceError): void {
     if (this.announced) return;
     this.announced = true;
     this.emit('rejected', this.clean(err));
   }
 
-  /** Only our own errors leave the client, and only with secrets masked. */
   private clean(err: unknown): ThingSpaceError {
     if (err instanceof ThingSpaceError) return this.secrets.redactError(err);
     return new ThingSpaceError({ kind: 'internal', message: 'Internal error in the ThingSpace client' });

@@ -1,4 +1,3 @@
-// What a request to ThingSpace is made of (http.ts sends it).
 import type { Operation } from './classify';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -6,7 +5,7 @@ export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 export interface RequestSpec {
   operation: Operation;
   method: Method;
-  /** Path below the server root, already built from encoded segments. */
+  /** Below the server root, from encoded segments. */
   path: string;
   headers: Record<string, string>;
   data?: string;
