@@ -1,22 +1,5 @@
-// Reads a pushed MO-SMS callback body as the history shape {deviceIds, message, timestamp}.
-//
-// The REST callback JSON is not documented (docs/thingspace-api.md, "Pushed SMS bodies" and "Open questions" 5), so this
-// accepts every shape listed there:
-//   - REST envelope: `deviceIds` at the top level or inside a response object (`smsResponse`,
-//     or any `*Response`, as the NIDD MO callback does), text in the first of `message`,
-//     `smsMessage`, `sms`, or a nested `*.message`; `timestamp` and `requestId` optional;
-//     `username`/`password` copied into the body when registered (6.1).
-//   - SOAP-like (the confirmed legacy `SmsCallbackRequest`): `Username`, `Password`,
-//     `Device` (one `{Kind, Identifier}` or an array of them) and `SmsMessage`, no timestamp;
-//     also accepted wrapped as `{SmsCallbackRequest: {...}}`.
-// Device ids are read as in history answers (client/device-ids.ts), bounded and copied. A body
-// without a timestamp is stamped with our receive time, flagged local.
-//
-// Input recognition order in sms-queue-in (README, "sms-queue-in", input messages):
-//   1. the message carries the `thingspace` property the node gave it -> manual acknowledgement;
-//   2. it comes from `http in` (has `req`) or `looksLikeCallbackBody(msg.payload)` -> push mode,
-//      through `parseCallbackBody` (failure -> Catch error BAD_INPUT / CALLBACK_UNAUTHORIZED);
-//   3. anything else -> an immediate poll.
+// The REST callback JSON is undocumented, so every shape listed in docs/thingspace-api.md,
+// "Pushed SMS bodies" is read into the history shape, the legacy SOAP one included.
 import { timingSafeEqual } from 'node:crypto';
 import type { DeviceId, SmsMessage } from '../types';
 import { FROM_CALLBACK, readDeviceIds } from '../client/device-ids';
@@ -24,11 +7,10 @@ import { describe, isObject, type Obj } from '../client/json-values';
 
 export { MAX_DEVICE_IDS } from '../client/device-ids';
 
-/** Longest SMS text we accept (UTF-16 units). Real SMS are a few hundred characters at most. */
+/** UTF-16 units; real SMS are a few hundred characters at most. */
 export const MAX_TEXT_LENGTH = 64 * 1024;
-/** Largest string or Buffer body we will JSON.parse. */
 export const MAX_RAW_BODY_LENGTH = 1024 * 1024;
-/** Top-level fields we look through (for `*Response` objects) before calling the body absurd. */
+/** Top-level fields looked through before the body is called absurd. */
 export const MAX_FIELDS = 200;
 const MAX_TIMESTAMP_LENGTH = 64;
 const MAX_REQUEST_ID_LENGTH = 256;
@@ -40,7 +22,6 @@ export interface CallbackCredentials {
 
 export interface ParseCallbackOptions {
   receivedAt: Date;
-  /** The config node's callback credentials; when set, the body must carry them. */
   expected?: CallbackCredentials;
 }
 
@@ -96,12 +77,8 @@ export function parseCallbackBody(body: unknown, opts: ParseCallbackOptions): Ca
   return result;
 }
 
-/**
- * A cheap test whether a message payload is a callback body, so sms-queue-in can tell a
- * pushed SMS from a trigger (see the recognition order at the top of this file). True for a
- * plain object with a message-ish text field and device ids somewhere, or SOAP-like fields.
- * Strings and Buffers are not inspected: those only come from `http in`, recognised by `msg.req`.
- */
+/** Tells a pushed SMS from a poll trigger. Strings and Buffers are not inspected: those come
+ *  only from `http in`, recognised by `msg.req`. */
 export function looksLikeCallbackBody(payload: unknown): boolean {
   if (!isObject(payload)) return false;
   const root = isObject(payload.SmsCallbackRequest) ? payload.SmsCallbackRequest : payload;
@@ -121,10 +98,7 @@ export function looksLikeCallbackBody(payload: unknown): boolean {
   return false;
 }
 
-/**
- * A copy of a callback body with its credentials masked, for error messages that carry the
- * body: no secret may ever appear in an error or debug message.
- */
+/** For errors that carry the body: no secret may appear in an error or debug message. */
 export function redactCallbackBody(body: unknown): unknown {
   if (!isObject(body)) return body;
   const copy: Obj = { ...body };
@@ -135,15 +109,12 @@ export function redactCallbackBody(body: unknown): unknown {
   return copy;
 }
 
-// ---- decoding -------------------------------------------------------------------------
-
-/** A body as http in hands it over (object, JSON text or Buffer), decoded and bounded. */
+/** `http in` hands over an object, JSON text or a Buffer. */
 export function decodeCallbackBody(body: unknown): { ok: true; value: unknown } | { ok: false; reason: string } {
   return decode(body);
 }
 
 function decode(body: unknown): { ok: true; value: unknown } | { ok: false; reason: string } {
-  // http in normally hands us an object; a text/plain or raw body arrives as a string or Buffer.
   if (Buffer.isBuffer(body)) {
     if (body.length > MAX_RAW_BODY_LENGTH) return { ok: false, reason: `callback body is ${body.length} bytes, more than the ${MAX_RAW_BODY_LENGTH} accepted` };
     return decode(body.toString('utf8'));
@@ -158,8 +129,6 @@ function decode(body: unknown): { ok: true; value: unknown } | { ok: false; reas
   }
 }
 
-// ---- credentials ----------------------------------------------------------------------
-
 function configured(expected: CallbackCredentials | undefined): CallbackCredentials | undefined {
   if (!expected) return undefined;
   const username = expected.username ? expected.username : undefined;
@@ -167,10 +136,8 @@ function configured(expected: CallbackCredentials | undefined): CallbackCredenti
   return username === undefined && password === undefined ? undefined : { username, password };
 }
 
-// ThingSpace copies the registered username/password into each body in plain text (api 6.1);
-// the legacy SOAP body names them Username/Password (6.2). Reasons never contain either value.
-/** The credentials check alone, for other callback bodies (delivery notices): undefined when
- *  the body carries what the config node expects (or it expects nothing). */
+/** The check alone, for delivery notices. ThingSpace copies the registered credentials into each
+ *  body (docs/thingspace-api.md, "Callback listeners"); reasons never contain them. */
 export function callbackCredentialsFailure(body: unknown, expected: CallbackCredentials | undefined): Failure | undefined {
   const wanted = configured(expected);
   return wanted ? checkCredentials(body, wanted) : undefined;
@@ -207,12 +174,9 @@ function decodedKind(body: unknown): string {
   return body === undefined ? 'unreadable' : describe(body);
 }
 
-// ---- fields ---------------------------------------------------------------------------
-
 interface Nested {
-  /** Values of `*Response` keys, in key order. */
   responses: Obj[];
-  /** Other nested plain objects, where a `*.message` may hide. */
+  /** Where a `*.message` may hide. */
   others: Obj[];
 }
 
@@ -271,8 +235,6 @@ function findTimestamp(candidates: Obj[]): { value?: string; error?: string } {
   }
   return {};
 }
-
-// ---- helpers --------------------------------------------------------------------------
 
 function isResponseKey(key: string): boolean {
   return key.length > 8 && key.slice(-8).toLowerCase() === 'response';

@@ -1,11 +1,9 @@
-// The identity of an SMS for deduplication: same sending device ids, same text, same
-// ThingSpace receive time (docs/thingspace-api.md, "History paging": a re-delivered SMS is
-// byte-identical). Kinds compare case-insensitively (docs/thingspace-api.md, "Device ids").
+// A re-delivered SMS is byte-identical (docs/thingspace-api.md, "History paging"); kinds compare
+// case-insensitively ("Device ids").
 import { hash } from 'node:crypto';
 import type { SmsMessage } from '../types';
 
-/** 64 bits of a SHA-256 of the SMS's fields, as 16 hex characters. JSON keeps the fields
- *  apart, so no text can pose as another SMS's id or time. */
+/** 16 hex characters. JSON keeps the fields apart, so no text can pose as another SMS's id or time. */
 export function dedupeKey(sms: SmsMessage): string {
   const fields = sms.deviceIds.map(({ kind, id }) => [String(kind).toLowerCase(), String(id)]);
   const identity = JSON.stringify([fields, String(sms.timestamp), String(sms.message)]);

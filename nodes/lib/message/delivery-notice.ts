@@ -1,15 +1,10 @@
-// Delivery notices of sent SMS (docs/thingspace-api.md, "Delivery notices"): "sent to network"
-// through EnhancedConnectivityService, the device's acknowledgement (or "expired" after five
-// days) through SMSDeliveryConfirmation. Their JSON is undocumented, and they may reach the
-// listener that also receives MO SMS, so this tells them from SMS and reads every plausible
-// shape: `requestId`, a status and device ids, at the top level or inside a nested object
-// (a `*Response`, or one named after the delivery), as NIDD's REST callbacks nest theirs.
-// A notice is never read as an SMS: the recognition below runs before the SMS parser.
+// The notice JSON is undocumented and may reach the SMS listener (docs/thingspace-api.md,
+// "Delivery notices"), so every plausible shape is read, and recognised before the SMS parser.
 import type { DeviceId } from '../types';
 import { FROM_CALLBACK, readDeviceIds } from '../client/device-ids';
 import { describe, isObject, type Obj } from '../client/json-values';
 
-/** Our reading of ThingSpace's status text. `sent`: handed to the network, more may follow. */
+/** `sent`: handed to the network, more may follow. */
 export type DeliveryStatus = 'sent' | 'delivered' | 'failed' | 'expired' | 'unknown';
 
 export interface DeliveryNotice {
@@ -17,9 +12,8 @@ export interface DeliveryNotice {
   status: DeliveryStatus;
   /** delivered, failed and expired end a send; sent and unknown may be followed by more. */
   final: boolean;
-  /** ThingSpace's own status text, as received. */
   thingspaceStatus: string;
-  /** As received; empty when the notice names no device. */
+  /** Empty when the notice names no device. */
   deviceIds: DeviceId[];
   /** As received, else our receive time (then `timestampLocal`). */
   timestamp: string;
@@ -33,18 +27,16 @@ const MAX_FIELDS = 200;
 const MAX_ID_LENGTH = 256;
 const MAX_TEXT = 300;
 
-/** A key that names a delivery (`deliveryStatus`, `smsDeliveryConfirmation`, `deliveryReceipt`...). */
 const DELIVERY_KEY = /deliver|confirmation|receipt/i;
 const STATUS_FIELDS = ['deliveryStatus', 'smsStatus', 'status', 'Status', 'state'] as const;
 const TEXT_FIELDS = ['message', 'smsMessage', 'sms', 'SmsMessage'] as const;
-/** Status words only a notice carries, spaces, hyphens and underscores removed. */
+/** Squashed: spaces, hyphens and underscores removed. */
 const NOTICE_WORDS = /^(sent|senttonetwork|delivered|deliveredtodevice|undelivered|undeliverable|failed|failure|expired|rejected)$/;
 
 function isResponseKey(key: string): boolean {
   return key.length > 8 && key.slice(-8).toLowerCase() === 'response';
 }
 
-/** Nested objects worth reading: delivery-named first, then `*Response`s. */
 function nestedOf(root: Obj): { delivery: Obj[]; responses: Obj[]; deliveryKey: boolean } {
   const delivery: Obj[] = [];
   const responses: Obj[] = [];
@@ -81,11 +73,7 @@ function squash(status: string): string {
   return status.toLowerCase().replace(/[\s_-]+/g, '');
 }
 
-/**
- * Is this decoded body a delivery notice rather than an MO SMS? Yes when it has a field named
- * after a delivery; or a requestId and a status but no SMS text; or a status only a notice
- * uses (delivered, failed, expired, sent to network...), text or not.
- */
+/** A delivery-named field, a status only a notice uses, or a requestId and status without text. */
 export function looksLikeDeliveryNotice(value: unknown): boolean {
   if (!isObject(value)) return false;
   const { delivery, responses, deliveryKey } = nestedOf(value);
@@ -96,7 +84,7 @@ export function looksLikeDeliveryNotice(value: unknown): boolean {
   return value.requestId !== undefined && !hasText(value, [...delivery, ...responses]);
 }
 
-/** Our reading of a status text; 'success' means delivered only in a delivery-named notice. */
+/** 'success' means delivered only in a delivery-named notice. */
 export function readStatus(text: string, deliveryNamed: boolean): { status: DeliveryStatus; final: boolean } {
   const s = squash(text);
   if (s.includes('expire')) return { status: 'expired', final: true };
@@ -116,7 +104,6 @@ function textField(objects: Obj[], fields: string[]): string | undefined {
   return undefined;
 }
 
-/** A decoded notice body (see looksLikeDeliveryNotice), or why it cannot be read. */
 export function parseDeliveryNotice(value: unknown, receivedAt: Date): NoticeParseResult {
   if (!isObject(value)) return { ok: false, reason: `notice body is ${describe(value)}, expected a JSON object` };
   const { delivery, responses, deliveryKey } = nestedOf(value);

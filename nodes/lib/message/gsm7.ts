@@ -1,29 +1,25 @@
-// The GSM 03.38 default alphabet, which ThingSpace's `7-bit` encoding means (docs/thingspace-api.md,
-// "Sending SMS"): 160 septets per SMS, where the characters of the extension table
-// (^ { } \ [ ~ ] | €, form feed) take two, an escape and the character.
+// ThingSpace's `7-bit` is the GSM 03.38 default alphabet (docs/thingspace-api.md, "Sending SMS").
 
-/** The basic table, in code order (0x1B, the escape, is not a character of its own). */
+/** In code order; 0x1B is the escape, not a character. */
 const BASIC =
   '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\u001bÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?' +
   '¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
 
-/** The extension table: reached through the escape, two septets each. */
+/** Two septets each: the escape and the character. */
 const EXTENSION = '\f^{}\\[~]|€';
 
 const SEPTETS = new Map<string, 1 | 2>();
 for (const c of BASIC) if (c !== '\u001b') SEPTETS.set(c, 1);
 for (const c of EXTENSION) SEPTETS.set(c, 2);
 
-/** Septets in one SMS (docs/thingspace-api.md, "Sending SMS"). */
 export const GSM7_MAX_SEPTETS = 160;
 
 export interface Gsm7Count {
   septets: number;
-  /** The first character the alphabet lacks, with its position (1-based, in characters). */
+  /** 1-based, in characters. */
   unsupported?: { char: string; position: number };
 }
 
-/** Septets `text` takes in GSM 7-bit, or the first character it cannot be written with. */
 export function countGsm7(text: string): Gsm7Count {
   let septets = 0;
   let position = 0;

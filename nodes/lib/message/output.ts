@@ -1,32 +1,27 @@
-// The flow messages sms-queue-in emits (README, "The message").
-// Built fresh per SMS with no intermediate objects beyond the message itself.
+// The messages sms-queue-in emits (README, "The message"), built with no intermediate objects
+// since every SMS passes here.
 import type { DeviceId, SmsMessage } from '../types';
 import { batchTopic, type TopicFunction } from './topic';
 
 export type MessageSource = 'queue' | 'callback';
 
-/** Lower-case kind to id, e.g. `{mdn: '15551230001', imei: '356938035643809'}`. */
 export type DeviceMap = Record<string, string>;
 
-/** What every message of a node shares. */
 export interface OutputContext {
   accountName: string;
   source: MessageSource;
-  /** From `compileTopic(node.topic)`, compiled once per node. */
   topic: TopicFunction;
 }
 
-/** One SMS: the shared context plus its acknowledgement ref (`AckRef` in nodes/lib/consumer/types.ts) and dedupe key. */
 export interface SingleContext extends OutputContext {
   block: string;
   index: number;
   key: string;
-  /** Callbacks only: when the body reached us (ISO 8601). */
+  /** Callbacks only (ISO 8601). */
   receivedAt?: string;
-  /** Callbacks only: the body had no timestamp, so `timestamp` is our receive time. */
+  /** Callbacks only: `timestamp` is our receive time. */
   timestampLocal?: boolean;
-  /** Nobody keeps this SMS once its message is built (auto mode): the message may take its
-   *  `deviceIds` array itself instead of a copy. */
+  /** Auto mode keeps nothing, so the message may take the array itself (see copyDeviceIds). */
   shareDeviceIds?: boolean;
 }
 
@@ -34,10 +29,7 @@ export interface BatchContext extends OutputContext {
   block: string;
 }
 
-// Messages are type aliases, not interfaces, so they are assignable to Node-RED's
-// NodeMessage (which has an index signature) without a cast in the node.
-
-/** The SMS fields of a message: a single-mode message without `thingspace`. */
+// Type aliases, not interfaces: assignable to Node-RED's NodeMessage (an index signature) without a cast.
 export type SmsFields = {
   payload: string;
   topic: string;
@@ -46,7 +38,7 @@ export type SmsFields = {
   timestamp: string;
 };
 
-/** `msg.thingspace` in single mode. Routed back, `block` + `index` acknowledge the SMS (manual mode). */
+/** Routed back, `block` + `index` acknowledge the SMS (manual mode). */
 export interface SingleMeta {
   accountName: string;
   source: MessageSource;
@@ -61,7 +53,7 @@ export type SingleMessage = SmsFields & {
   thingspace: SingleMeta;
 };
 
-/** `msg.thingspace` in batch mode; `index: -1` acknowledges the whole block. */
+/** `index: -1` acknowledges the whole block. */
 export interface BatchMeta {
   accountName: string;
   source: MessageSource;
@@ -76,7 +68,7 @@ export type BatchMessage = {
   thingspace: BatchMeta;
 };
 
-/** Lower-case kind to id; the first id of a kind wins when a kind repeats. */
+/** Lower-case kind to id; the first id of a repeated kind wins. */
 export function deviceMap(deviceIds: readonly DeviceId[]): DeviceMap {
   const map: DeviceMap = {};
   for (let i = 0; i < deviceIds.length; i++) {
@@ -92,7 +84,7 @@ export function deviceMap(deviceIds: readonly DeviceId[]): DeviceMap {
   return map;
 }
 
-/** One message per SMS (single mode). Carries no callback credentials: only the fields below exist. */
+/** Carries no callback credentials: only the fields below exist. */
 export function toSingleMessage(sms: SmsMessage, ctx: SingleContext): SingleMessage {
   const thingspace: SingleMeta = {
     accountName: ctx.accountName,
@@ -113,7 +105,6 @@ export function toSingleMessage(sms: SmsMessage, ctx: SingleContext): SingleMess
   };
 }
 
-/** One message per block (batch mode); routed back, it acknowledges the whole block. */
 export function toBatchMessage(items: ReadonlyArray<{ sms: SmsMessage }>, ctx: BatchContext): BatchMessage {
   const payload = new Array<SmsFields>(items.length);
   for (let i = 0; i < items.length; i++) payload[i] = smsFields(items[i].sms, ctx);
@@ -134,10 +125,8 @@ function smsFields(sms: SmsMessage, ctx: OutputContext): SmsFields {
   };
 }
 
-// A copy, not the consumer's own array: Node-RED hands the first wire the message uncloned,
-// and in manual mode the consumer keeps these SMS to emit them again (and to dedupe), so a
-// function node editing msg.deviceIds must not change what is re-delivered. In auto mode
-// nothing is kept and the caller says so (shareDeviceIds): no copy then.
+// Node-RED hands the first wire the message uncloned, and manual mode keeps these SMS to emit
+// again: a function node editing msg.deviceIds must not change what is re-delivered.
 function copyDeviceIds(deviceIds: readonly DeviceId[]): DeviceId[] {
   const out = new Array<DeviceId>(deviceIds.length);
   for (let i = 0; i < deviceIds.length; i++) out[i] = { kind: deviceIds[i].kind, id: deviceIds[i].id };

@@ -1,6 +1,4 @@
-// One message to `sms-out` as the body of `POST /sms` (docs/thingspace-api.md, "Sending SMS"),
-// checked before anything is sent: text against its encoding, the target, the time to live.
-// The node's settings hold the defaults; `msg.dataEncoding` and `msg.timeToLive` override them.
+// The body of `POST /sms` (docs/thingspace-api.md, "Sending SMS"), checked before anything is sent.
 import type { DataEncoding, SmsSendRequest } from '../types';
 import { describe } from '../client/json-values';
 import { checkSmsText, isDataEncoding } from './sms-text';
@@ -9,7 +7,7 @@ import { DATA_ENCODINGS } from '../types';
 
 export interface SendSettings {
   target: TargetSettings;
-  /** The node's own target, checked at deploy; undefined when the message names it. */
+  /** Checked at deploy; undefined when the message names it. */
   fixedTarget: Target | undefined;
   encoding: DataEncoding;
   /** Passed to ThingSpace as given; empty: ThingSpace's default (5 days). */
@@ -24,7 +22,7 @@ export type SendInput =
 
 const MAX_TTL_LENGTH = 32;
 
-/** A time to live as ThingSpace takes it (a string whose form it does not document); '' for none. */
+/** ThingSpace does not document its form (docs/thingspace-api.md, "Open questions" 12); '' for none. */
 export function checkTimeToLive(value: unknown): string | { reason: string } {
   if (value === undefined || value === null || value === '') return '';
   const text = typeof value === 'number' && Number.isFinite(value) && value > 0 ? String(value) : value;

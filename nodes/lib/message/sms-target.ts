@@ -1,6 +1,4 @@
-// Who an SMS goes to (docs/thingspace-api.md, "Sending SMS"): a list of devices, one id each,
-// or a device group, service plan or custom fields. Set on the node, or taken from the
-// message. Device ids are checked for their kind's form before anything is sent.
+// Who an SMS goes to (docs/thingspace-api.md, "Sending SMS"), checked before anything is sent.
 import type { DeviceId, SmsSendRequest } from '../types';
 import { describe, isObject } from '../client/json-values';
 
@@ -10,19 +8,18 @@ export type TargetType = 'msg' | 'device' | 'group' | 'servicePlan';
 
 export interface TargetSettings {
   type: TargetType;
-  /** Kind of the node's device id, and of a bare id in msg.topic. */
+  /** Also the kind of a bare id in msg.topic. */
   deviceKind: string;
   deviceId: string;
   groupName: string;
   servicePlan: string;
 }
 
-/** Devices per send we accept from a message. */
 export const MAX_TARGET_DEVICES = 1000;
 const MAX_NAME_LENGTH = 256;
 const MAX_CUSTOM_FIELDS = 20;
 
-/** The id forms per kind (docs/thingspace-api.md, "Device ids"), generous where Verizon's pages differ. */
+/** Generous where Verizon's pages differ (docs/thingspace-api.md, "Device ids"). */
 const ID_FORMS: Record<string, { test: RegExp; what: string }> = {
   mdn: { test: /^\d{10,15}$/, what: '10 to 15 digits' },
   msisdn: { test: /^\d{10,15}$/, what: '10 to 15 digits' },
@@ -40,7 +37,7 @@ export type Checked<T> = { ok: true; value: T } | { ok: false; reason: string };
 const ok = <T>(value: T): Checked<T> => ({ ok: true, value });
 const no = <T>(reason: string): Checked<T> => ({ ok: false, reason });
 
-/** One device id, kind lower-cased; the reason names the kind and the expected form. */
+/** Kind lower-cased. */
 export function checkDeviceId(kind: unknown, id: unknown, where = 'device id'): Checked<DeviceId> {
   if (typeof kind !== 'string' || kind.trim() === '') return no(`${where} has no kind`);
   const k = kind.trim().toLowerCase();
@@ -58,7 +55,7 @@ function name(value: unknown, field: string): Checked<string> {
   return ok(value.trim());
 }
 
-/** The node's own target, checked at deploy; undefined for 'msg' (the message decides). */
+/** Checked at deploy; undefined for 'msg' (the message decides). */
 export function configuredTarget(s: TargetSettings): Checked<Target | undefined> {
   switch (s.type) {
     case 'msg':
@@ -78,11 +75,8 @@ export function configuredTarget(s: TargetSettings): Checked<Target | undefined>
   }
 }
 
-/**
- * The target a message names, in this order: `msg.deviceIds`; `msg.groupName`,
- * `msg.servicePlan` and `msg.customFields` (filters that combine); `msg.topic` as `kind:id`
- * or a bare id of `defaultKind` (the last `/` segment of a topic path).
- */
+/** `msg.deviceIds`, else the filters (which combine), else the last segment of `msg.topic` as
+ *  `kind:id` or a bare id of `defaultKind`. */
 export function messageTarget(msg: Record<string, unknown>, defaultKind: string): Checked<Target> {
   const filters = msg.groupName !== undefined || msg.servicePlan !== undefined || msg.customFields !== undefined;
   if (msg.deviceIds !== undefined && msg.deviceIds !== null) {
@@ -101,11 +95,8 @@ export function messageTarget(msg: Record<string, unknown>, defaultKind: string)
   return no('No target: set msg.deviceIds (or msg.groupName, msg.servicePlan, msg.customFields, or msg.topic as kind:id), or choose a target in the node');
 }
 
-/**
- * `msg.deviceIds`: one id per device, as ThingSpace wants them. A message from sms-queue-in
- * holds every id of the one device that sent it, in `msg.deviceIds` and again in `msg.device`:
- * when the two agree, that device is answered by one id (its mdn if it has one), not once per id.
- */
+/** ThingSpace wants one id per device. A message from sms-queue-in holds every id of its sender
+ *  (`msg.device` agrees): that device is answered once, by its mdn if it has one. */
 function deviceList(raw: unknown, device: unknown): Checked<DeviceId[]> {
   const list = Array.isArray(raw) ? raw : isObject(raw) ? [raw] : undefined;
   if (!list) return no(`msg.deviceIds is ${describe(raw)}, expected an array of {kind, id}`);
@@ -149,7 +140,6 @@ function filterTarget(msg: Record<string, unknown>): Checked<Target> {
   return ok(target);
 }
 
-/** `[{key, value}]`, or an object of key to value. */
 function customFields(raw: unknown): Checked<Array<{ key: string; value: string }>> {
   const entries = Array.isArray(raw)
     ? raw.map((e: unknown) => (isObject(e) ? [e.key, e.value] : [undefined, undefined]))

@@ -1,10 +1,7 @@
-// The text of an SMS to send, checked against its encoding before anything is sent
-// (docs/thingspace-api.md, "Sending SMS"): 160 GSM 7-bit septets, or 140 bytes in the 8-bit
-// encodings. `8-bit-DATA` takes raw bytes (a Buffer), sent base64-encoded.
+// Checked before anything is sent, against the limits of docs/thingspace-api.md, "Sending SMS".
 import { DATA_ENCODINGS, type DataEncoding } from '../types';
 import { GSM7_MAX_SEPTETS, countGsm7 } from './gsm7';
 
-/** Bytes in one 8-bit SMS. */
 export const MAX_8BIT_BYTES = 140;
 
 export type TextCheck =
@@ -23,21 +20,19 @@ function badInput(reason: string): TextCheck {
   return { ok: false, code: 'BAD_INPUT', reason };
 }
 
-/** Shown in a reason: the character, or its code point when it would not print. */
+/** The code point alone when the character would not print. */
 function shown(c: string): string {
   const cp = c.codePointAt(0) ?? 0;
   const hex = `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
   return cp < 0x20 || (cp >= 0x7f && cp < 0xa0) ? hex : `"${c}" (${hex})`;
 }
 
-/** The text as a string: numbers and booleans as written, anything else refused. */
 function asText(payload: unknown): string | undefined {
   if (typeof payload === 'string') return payload;
   if ((typeof payload === 'number' && Number.isFinite(payload)) || typeof payload === 'boolean') return String(payload);
   return undefined;
 }
 
-/** `smsMessage` for `payload` in `encoding`, or why it cannot be sent. */
 export function checkSmsText(payload: unknown, encoding: DataEncoding): TextCheck {
   if (encoding === '8-bit-DATA') {
     if (!Buffer.isBuffer(payload)) return badInput('8-bit-DATA sends bytes: msg.payload must be a Buffer');

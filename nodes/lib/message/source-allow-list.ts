@@ -1,10 +1,7 @@
-// Which addresses may deliver callbacks (pushed SMS and delivery notices): ThingSpace sends
-// them from published source addresses (docs/thingspace-api.md, "Callback listeners"), so a
-// listener can refuse everyone else before reading a byte of the body. Behind a reverse proxy
-// the peer is the proxy: X-Forwarded-For is read only from the proxies the user lists.
+// ThingSpace calls from published addresses (docs/thingspace-api.md, "Callback listeners"), so a
+// listener can refuse everyone else before reading the body.
 import { BlockList, isIP } from 'node:net';
 
-/** The published sources of ThingSpace callbacks (docs/thingspace-api.md, "Callback listeners"). */
 export const THINGSPACE_CALLBACK_SOURCES = [
   '137.117.33.109',
   '168.62.173.153',
@@ -18,8 +15,7 @@ export const THINGSPACE_CALLBACK_SOURCES = [
 
 const MAX_ENTRIES = 1000;
 
-/** `::ffff:1.2.3.4` as `1.2.3.4`; a zone (`fe80::1%eth0`), brackets and a port (some
- *  proxies write `1.2.3.4:5678` into X-Forwarded-For) removed. */
+/** Also drops the port some proxies write into X-Forwarded-For (`1.2.3.4:5678`). */
 export function normaliseAddress(address: string): string {
   let a = address.trim();
   const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(a);
@@ -32,7 +28,6 @@ export function normaliseAddress(address: string): string {
   return mapped ? mapped[1] : a;
 }
 
-/** A set of addresses and CIDR ranges, IPv4 and IPv6. */
 export class AddressList {
   private readonly list = new BlockList();
 
@@ -57,7 +52,6 @@ export class AddressList {
   }
 }
 
-/** Entries separated by commas, spaces or new lines; each an address or `address/bits`. */
 export function parseAddressList(text: string): AddressList | { reason: string } {
   const entries = text.split(/[\s,;]+/).map((e) => e.trim()).filter((e) => e !== '');
   if (entries.length > MAX_ENTRIES) return { reason: `more than ${MAX_ENTRIES} addresses` };
@@ -75,12 +69,8 @@ export function parseAddressList(text: string): AddressList | { reason: string }
   return new AddressList(clean);
 }
 
-/**
- * The address a request came from: the peer, unless the peer is a trusted proxy; then the
- * X-Forwarded-For entries are read from the right, skipping trusted proxies, and the first
- * other one is the client. Entries left of it were written by whoever sent the request and
- * are never believed.
- */
+/** X-Forwarded-For is read from the right, and only past trusted proxies: entries left of the
+ *  first other one were written by whoever sent the request. */
 export function clientAddress(peer: string | undefined, forwardedFor: string | string[] | undefined, proxies: AddressList): string | undefined {
   if (peer === undefined) return undefined;
   let client = normaliseAddress(peer);

@@ -1,6 +1,5 @@
-// `msg.topic` from the node's `topic` template (README, "sms-queue-in"). The template is
-// parsed once per node; per message we only concatenate, because every SMS goes through
-// here (the benchmark pushes 200,000 SMS/s).
+// `msg.topic` from the node's template (README, "sms-queue-in"): parsed once per node, since
+// every SMS passes here.
 import type { DeviceId, SmsMessage } from '../types';
 
 export const DEFAULT_TOPIC_TEMPLATE = 'thingspace/{account}/sms/{id}';
@@ -17,15 +16,10 @@ type Part = string | typeof ACCOUNT | typeof KIND | typeof ID;
 
 const PLACEHOLDERS: Record<string, Part> = { '{account}': ACCOUNT, '{kind}': KIND, '{id}': ID };
 
-/**
- * Compiles a topic template into a function. `{account}`, `{kind}` and `{id}` are replaced
- * (kind lower-cased, so `MDN` and `mdn` devices land on one topic); any other `{name}`
- * stays literally. An empty template means the default.
- */
+/** Kind is lower-cased, so `MDN` and `mdn` devices land on one topic; an unknown `{name}` stays. */
 export function compileTopic(template: string = DEFAULT_TOPIC_TEMPLATE): TopicFunction {
   const parts = parseTemplate(template || DEFAULT_TOPIC_TEMPLATE);
   const needsDevice = parts.some((p) => p === KIND || p === ID);
-  // The account is the same for every message of a node: sanitise it once, not per SMS.
   let lastAccount: string | undefined;
   let safeAccount = '';
 
@@ -48,12 +42,13 @@ export function compileTopic(template: string = DEFAULT_TOPIC_TEMPLATE): TopicFu
   };
 }
 
-/** The topic of a batch message (README, "The message"): fixed, only the account varies. */
+/** README, "The message". */
 export function batchTopic(account: string): string {
   return 'thingspace/' + sanitizeTopicValue(account) + '/sms';
 }
 
-/** The device an SMS is filed under: its `mdn` if it has one (kind compared case-insensitively, docs/thingspace-api.md, "Device ids"), else its first id. */
+/** Its `mdn` if it has one, else the first; kinds compare case-insensitively
+ *  (docs/thingspace-api.md, "Device ids"). */
 export function sendingDevice(deviceIds: readonly DeviceId[] | undefined): DeviceId | undefined {
   if (!deviceIds || deviceIds.length === 0) return undefined;
   for (let i = 0; i < deviceIds.length; i++) {
@@ -63,22 +58,13 @@ export function sendingDevice(deviceIds: readonly DeviceId[] | undefined): Devic
   return deviceIds[0];
 }
 
-/**
- * Makes a value safe to insert as (part of) one MQTT topic level: `/`, `+`, `#` and control
- * characters become `_`.
- *
- * Why: device ids and kinds come from the network, and in push mode from a callback body that
- * anyone can POST when no callback credentials are set. In MQTT (3.1.1 and 5.0, section 4.7)
- * `/` separates levels, so an id like `123/cmd` would publish into another topic subtree
- * (one a device or a rule may listen on); `+` and `#` are wildcards that a PUBLISH topic must
- * not contain, so the broker would drop the connection of the flow's MQTT client; U+0000 is
- * forbidden and other control characters are discouraged. Replacing keeps one value = one level.
- */
+/** Ids may come from anyone who can POST a callback: a `/` would publish into another MQTT
+ *  subtree, and a `+` or `#` would make the broker drop the flow's client (MQTT, section 4.7). */
 export function sanitizeTopicValue(value: string): string {
   for (let i = 0; i < value.length; i++) {
     if (isUnsafe(value.charCodeAt(i))) return replaceUnsafe(value, i);
   }
-  return value; // the common case: no copy
+  return value;
 }
 
 function isUnsafe(c: number): boolean {
