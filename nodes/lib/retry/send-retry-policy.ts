@@ -1,32 +1,25 @@
-// Whether a failed SMS send is tried again. Sending is not idempotent (docs/thingspace-api.md,
-// "Sending SMS": the caller cannot supply an idempotency key), so unlike the history read a
-// send is repeated only when it certainly did not reach ThingSpace, or ThingSpace said to try
-// again; anything else is the flow's to decide. Same backoff as the poller (backoff.ts).
+// A send has no idempotency key (docs/thingspace-api.md, "Sending SMS"), so it is repeated only when
+// it certainly did not reach ThingSpace, or ThingSpace said to try again; the rest is the flow's.
 import type { ThingSpaceError } from '../client/errors';
 import { Backoff, type BackoffOptions } from './backoff';
 import { halts, type RetryDecision, type RetryPolicy } from './retry-policy';
 
 export interface SendRetryOptions extends BackoffOptions {
-  /** Retries of one send before its last failure is reported; default 6 (about a minute of
-   *  backoff at most, before Retry-After). */
+  /** Default 6: about a minute of backoff at most, before Retry-After. */
   maxRetries?: number;
 }
 
-/** Kinds whose failure may leave nothing at ThingSpace, if the request was never written. */
 const TRANSPORT_KINDS = new Set(['network', 'tls', 'timeout']);
 
-/**
- * True when the request may have reached ThingSpace and no answer says what became of it: a
- * timeout, reset or cut answer after the request was written. Such a send is never repeated
- * silently: the flow learns it as SEND_UNCERTAIN.
- */
+/** Written, and no answer says what became of it: never repeated silently, the flow learns
+ *  SEND_UNCERTAIN. */
 export function isUncertain(error: ThingSpaceError): boolean {
   return error.status === undefined && error.requestSent === true && TRANSPORT_KINDS.has(error.kind);
 }
 
-/** ThingSpace, or the network, said nothing was done: safe to send again. */
+/** ThingSpace, or the network, said nothing was done. */
 export function safeToRepeat(error: ThingSpaceError): boolean {
-  if (error.kind === 'rate_limited') return true; // 429
+  if (error.kind === 'rate_limited') return true;
   if (error.kind === 'server' && error.status === 503) return true;
   return error.requestSent === false && TRANSPORT_KINDS.has(error.kind);
 }
