@@ -41,7 +41,7 @@ export type ConsumerState =
   | { state: 'waiting-ack'; pending: number }
   | { state: 'retrying'; inMs: number; error: ThingSpaceError }
   | { state: 'credentials-rejected'; error: ThingSpaceError }
-  /** Added to the brief's API: stopped for good on an unusable configuration ('bad_config'). */
+  /** Stopped for good on an unusable configuration ('bad_config'). */
   | { state: 'failed'; error: ThingSpaceError }
   /** Coordination: another runtime holds the account's lease; this one does not read. */
   | { state: 'standby' }
