@@ -7,6 +7,7 @@ import type { ThingSpaceConfigNode, ThingSpaceCredentials } from './lib/node-red
 import { SourceFilter, makeSourceFilter, type SourceFilterProps } from './lib/node-red/source-filter';
 import { coordinatorFor, type CoordinationDef } from './lib/node-red/coordination-config';
 import { resolveAllRefs } from './lib/node-red/env-refs';
+import { sendsSettled } from './lib/node-red/send-queues';
 
 const DEFAULT_SERVER = 'https://thingspace.verizon.com';
 
@@ -90,11 +91,11 @@ module.exports = function (RED: NodeAPI): void {
 
     node.on('close', (_removed: boolean, done: () => void) => {
       node.api?.removeAllListeners();
-      // Frees the keep-alive sockets and aborts anything still in flight: a redeploy
-      // leaves no socket or timer of the old client behind.
-      node.api?.close();
-      node.coordinator?.close();
-      done();
+      void sendsSettled(node.api).then(() => {
+        node.api?.close();
+        node.coordinator?.close();
+        done();
+      });
     });
   }
 
