@@ -71,12 +71,11 @@ export class SmsOut implements NoticeReceiver {
     // Node-RED deletes node context at a redeploy unless a context store is configured: the
     // pending sends pass to the successor in memory (node context covers a restart).
     this.keys = handoverKeys(node.id, config.server, config.accountName);
-    const [own] = take(this.keys.node);
-    const others = take(this.keys.account);
-    const taken = own ? [own, ...others] : others;
+    const owned = take(this.keys.node);
+    const taken = [...owned, ...take(this.keys.account)];
     this.started = taken.length > 0 ? flowsStarted() : Promise.resolve();
-    const loaded = own ? Promise.resolve(this.book.restore(own.book)) : this.store.load().then((state) => this.book.restore(state));
-    this.ready = Promise.all([loaded.then(() => others.forEach((h) => this.book.restore(h.book))), this.started]).then(() => undefined);
+    const loaded = owned.length > 0 ? Promise.resolve() : this.store.load().then((state) => this.book.restore(state));
+    this.ready = Promise.all([loaded.then(() => taken.forEach((h) => this.book.restore(h.book))), this.started]).then(() => undefined);
     this.queue = sendQueueFor(config.api);
     this.queue.attach(this, { concurrency: settings.concurrency, limit: settings.queueLimit });
     this.queue.on('change', this.onChange);
@@ -99,6 +98,8 @@ export class SmsOut implements NoticeReceiver {
       this.node.warn(`Not kept for the delivery outcome (not JSON, or over 16 KiB): ${skipped.join(', ')} (said once)`);
     }
     const entry = { msg };
+    // Closing: kept for the successor, never sent from here.
+    if (this.closed) return void this.waiting.add(entry);
     const job = (): Promise<void> => {
       this.waiting.delete(entry);
       return this.track(this.run(msg, input.request, kept, send, done));
@@ -137,14 +138,13 @@ export class SmsOut implements NoticeReceiver {
     this.config.api.off('rejected', this.onChange);
     this.queue.off('change', this.onChange);
     this.queue.detach(this);
-    const waiting = [...this.waiting].map((e) => e.msg);
-    this.waiting.clear();
     if (this.running.size > 0) {
       const waited = new Promise<void>((resolve) => setTimeout(resolve, CLOSE_WAIT_MS).unref());
       await Promise.race([Promise.all([...this.running]), waited]);
       this.abort.abort();
       await Promise.all([...this.running]);
     }
+    const waiting = [...this.waiting].map((e) => e.msg);
     const h: Handover = { book: this.book.snapshot(), waiting: [...this.undone, ...waiting], ended: [...this.ended], cancel: (why) => this.cancel(h, removed ? 'the sms-out node was removed' : why) };
     park(removed ? this.keys.account : this.keys.node, h);
     await this.store.flush();
@@ -186,6 +186,7 @@ export class SmsOut implements NoticeReceiver {
       const message = `No answer from ThingSpace within ${CLOSE_WAIT_MS / 1000} s of the node closing: it may or may not have queued this SMS; it was not sent again: check before sending it once more`;
       return { code: 'SEND_UNCERTAIN', message };
     }
+    if (!this.closed) return { code: 'SEND_CANCELLED', message: 'SMS not sent: the account\'s connection was closed before it went' };
     this.undone.push(msg);
     return undefined;
   }
