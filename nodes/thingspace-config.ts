@@ -91,11 +91,9 @@ module.exports = function (RED: NodeAPI): void {
 
     node.on('close', (_removed: boolean, done: () => void) => {
       node.api?.removeAllListeners();
-      void sendsSettled(node.api).then(() => {
-        node.api?.close();
-        node.coordinator?.close();
-        done();
-      });
+      node.coordinator?.close();
+      // Sends in flight get their grace; then no socket or timer of the old client is left.
+      void sendsSettled(node.api).then(() => node.api?.close()).then(done);
     });
   }
 
