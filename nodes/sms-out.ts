@@ -5,12 +5,16 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { accountOf, namedAccount, usableConfig, type ThingSpaceConfigNode } from './lib/node-red/config-node';
 import { errorMessage, shortText, toReported } from './lib/node-red/report';
+import { reportAfterClose, watchRuntime } from './lib/node-red/send-handover';
 import { SmsOut } from './lib/node-red/sms-out-runtime';
 import { readSmsOutSettings, type SmsOutDef } from './lib/node-red/sms-out-settings';
 import { StatusLine, labelledStatus } from './lib/node-red/status';
 import { idleWithError } from './lib/node-red/unusable';
 
 module.exports = function (RED: NodeAPI): void {
+  // Sends a closed node left that no successor took are cancelled when the deploy ends.
+  watchRuntime(RED.events);
+
   function SmsOutNode(this: Node, def: SmsOutDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
@@ -22,7 +26,7 @@ module.exports = function (RED: NodeAPI): void {
 
     let out: SmsOut;
     try {
-      out = new SmsOut(node, usableConfig(config, def.accountName), readSmsOutSettings(def), status);
+      out = new SmsOut(node, usableConfig(config, def.accountName), readSmsOutSettings(def), status, (err, msg) => reportAfterClose(RED, node, err, msg));
     } catch (err) {
       const r = toReported(err);
       const text = status.t('badConfig', { reason: shortText(r.message) });

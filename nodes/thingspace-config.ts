@@ -8,6 +8,7 @@ import type { ThingSpaceConfigNode, ThingSpaceCredentials } from './lib/node-red
 import { SourceFilter, makeSourceFilter, type SourceFilterProps } from './lib/node-red/source-filter';
 import { coordinatorFor, type CoordinationDef } from './lib/node-red/coordination-config';
 import { resolveAllRefs } from './lib/node-red/env-refs';
+import { sendsSettled } from './lib/node-red/send-queues';
 
 const DEFAULT_SERVER = 'https://thingspace.verizon.com';
 
@@ -62,9 +63,10 @@ module.exports = function (RED: NodeAPI): void {
     };
 
     node.on('close', (_removed: boolean, done: () => void) => {
-      client?.removeAllListeners().close(); // a redeploy leaves no socket or request of the old client
+      client?.removeAllListeners();
       node.coordinator?.close();
-      done();
+      // Sends in flight get their grace; then no socket or timer of the old client is left.
+      void sendsSettled().then(() => client?.close()).then(done);
     });
   }
 

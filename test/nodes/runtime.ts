@@ -23,6 +23,8 @@ export interface Helper {
   load(nodes: unknown[], flow: unknown[], creds?: Record<string, unknown>): Promise<void>;
   setFlows(flow: unknown[], type: 'full' | 'flows' | 'nodes', creds?: Record<string, unknown>): Promise<void>;
   unload(): Promise<void>;
+  /** Stops the flows, as Node-RED does at a shutdown (the spies stay). */
+  clearFlows(): Promise<void>;
   getNode(id: string): TestNode;
   startServer(): Promise<void>;
   stopServer(): Promise<void>;
@@ -101,14 +103,17 @@ export function flow(...nodes: Record<string, unknown>[]): Record<string, unknow
  * could attach a listener to the new instance. Uses Node-RED's own message hooks; call the
  * returned stop() at the end of the test.
  */
-export function collectAcrossDeploys(id: string): { payloads: unknown[]; stop(): void } {
+export function collectAcrossDeploys(id: string): { payloads: unknown[]; msgs: Record<string, unknown>[]; stop(): void } {
   const hooks = (helper as unknown as { _RED: { hooks: { add(name: string, fn: (e: { destination: { id: string }; msg: Record<string, unknown> }) => void): void; remove(name: string): void } } })._RED.hooks;
   const label = `onReceive.collect${++collectors}`;
   const payloads: unknown[] = [];
+  const msgs: Record<string, unknown>[] = [];
   hooks.add(label, (e) => {
-    if (e.destination.id === id) payloads.push(e.msg.payload);
+    if (e.destination.id !== id) return;
+    payloads.push(e.msg.payload);
+    msgs.push(e.msg);
   });
-  return { payloads, stop: () => hooks.remove(label) };
+  return { payloads, msgs, stop: () => hooks.remove(label) };
 }
 let collectors = 0;
 

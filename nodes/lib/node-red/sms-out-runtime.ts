@@ -13,13 +13,14 @@ import { SendRetryPolicy } from '../retry/send-retry-policy';
 import { CorrelationBook, type BookState, type PendingSend } from '../sender/correlations';
 import { keepProperties, noticeOutcome, unconfirmedOutcomes } from '../sender/outcome-message';
 import { sendWithRetries } from '../sender/send-attempts';
-import { sendFailure } from '../sender/send-failure';
+import { sendFailure, type SendFailure } from '../sender/send-failure';
 import type { SendQueue } from '../sender/send-queue';
 import type { UsableConfig } from './config-node';
 import { interceptCallback } from './notice-input';
 import { addReceiver, removeReceiver, type NoticeReceiver } from './notice-router';
 import { ReportedError } from './report';
-import { sendQueueFor } from './send-queues';
+import { flowsStarted, handoverKeys, park, take, type EndedAtClose, type Handover } from './send-handover';
+import { CLOSE_WAIT_MS, sendQueueFor } from './send-queues';
 import { showSendState, type SendActivity, type SendCounts } from './sms-out-status';
 import type { SmsOutSettings } from './sms-out-settings';
 import { contextSnapshots, type SnapshotStore } from './snapshot-store';
@@ -27,16 +28,10 @@ import type { StatusLine } from './status';
 
 type Send = (msgs: Array<NodeMessage | null>) => void;
 type Done = (err?: Error) => void;
+/** Reports an error of this node once it is closed (nodes/lib/node-red/send-handover.ts). */
+export type LateReport = (err: Error, msg: NodeMessageInFlow) => void;
 
 const CONTEXT_KEY = 'thingspace-out';
-
-/** What a closing node leaves to its successor in this runtime: Node-RED deletes node context
- *  at every redeploy unless settings.js configures a context store, and the pending sends must
- *  survive a redeploy either way (node context then covers a restart). By node id. */
-const handover = new Map<string, BookState>();
-/** Close waits this long for sends in flight (below Node-RED's 15 s) before cancelling them:
- *  a cancelled send that was written is one the flow can no longer know the fate of. */
-const CLOSE_WAIT_MS = 10_000;
 
 export class SmsOut implements NoticeReceiver {
   readonly ready: Promise<void>;
@@ -45,6 +40,14 @@ export class SmsOut implements NoticeReceiver {
   private readonly queue: SendQueue;
   private readonly abort = new AbortController();
   private readonly running = new Set<Promise<void>>();
+  /** Sends not yet started, in order: what a successor takes over at a redeploy. */
+  private readonly waiting = new Set<{ msg: NodeMessageInFlow }>();
+  /** Sends that ended while the node closed, and sends whose start a close undid. */
+  private readonly ended: EndedAtClose[] = [];
+  private readonly undone: NodeMessageInFlow[] = [];
+  /** The flows have started: what this node took over may be emitted. */
+  private readonly started: Promise<void>;
+  private readonly keys: { node: string; account: string };
   private readonly counts: SendCounts = { sent: 0, delivered: 0, notDelivered: 0 };
   private readonly expiry: NodeJS.Timeout;
   private retry: SendActivity['retry'];
@@ -58,15 +61,21 @@ export class SmsOut implements NoticeReceiver {
     private readonly config: UsableConfig,
     private readonly settings: SmsOutSettings,
     private readonly status: StatusLine,
+    private readonly reportLate: LateReport = (err, msg) => node.error(err, msg),
   ) {
     // Every send in flight, and every one waiting for a token or a retry, listens to it for a
     // moment (and stops when it settles): not a leak however many there are.
     setMaxListeners(0, this.abort.signal);
     this.book = new CorrelationBook({ maxPending: settings.maxPending, maxAgeMs: settings.outcomeTimeoutMs });
     this.store = contextSnapshots<BookState>(node, CONTEXT_KEY, (err) => node.error(new ReportedError(`Context store: ${err.message}`, 'ERROR')));
-    const carried = handover.get(node.id);
-    handover.delete(node.id);
-    this.ready = carried ? Promise.resolve(this.book.restore(carried)) : this.store.load().then((state) => this.book.restore(state));
+    // Node-RED deletes node context at a redeploy unless a context store is configured: the
+    // pending sends pass to the successor in memory (node context covers a restart).
+    this.keys = handoverKeys(node.id, config.accountKey);
+    const owned = take(this.keys.node);
+    const taken = [...owned, ...take(this.keys.account)];
+    this.started = taken.length > 0 ? flowsStarted() : Promise.resolve();
+    const loaded = owned.length > 0 ? Promise.resolve() : this.store.load().then((state) => this.book.restore(state));
+    this.ready = Promise.all([loaded.then(() => taken.forEach((h) => this.book.restore(h.book))), this.started]).then(() => undefined);
     this.queue = sendQueueFor(config.accountKey);
     this.queue.attach(this, { concurrency: settings.concurrency, limit: settings.queueLimit });
     this.queue.on('change', this.onChange);
@@ -75,6 +84,7 @@ export class SmsOut implements NoticeReceiver {
     const every = Math.min(60_000, Math.max(1000, settings.outcomeTimeoutMs / 4));
     this.expiry = setInterval(() => this.expire(), every);
     this.expiry.unref();
+    for (const h of taken) this.takeOver(h);
   }
 
   input(msg: NodeMessageInFlow, send: Send, done: Done): void {
@@ -87,8 +97,16 @@ export class SmsOut implements NoticeReceiver {
       this.warnedKeep = true;
       this.node.warn(`Not kept for the delivery outcome (not JSON, or over 16 KiB): ${skipped.join(', ')} (said once)`);
     }
-    const job = (): Promise<void> => this.track(this.run(msg, input.request, kept, send, done));
+    const entry = { msg };
+    // Closing: kept for the successor, never sent from here.
+    if (this.closed) return void this.waiting.add(entry);
+    const job = (): Promise<void> => {
+      this.waiting.delete(entry);
+      return this.track(this.run(msg, input.request, kept, send, done));
+    };
+    this.waiting.add(entry);
     if (!this.queue.submit(this, job)) {
+      this.waiting.delete(entry);
       const { concurrency, limit } = this.queue.current;
       this.refuse(done, `The account's send queue is full (${limit} waiting, ${concurrency} in flight): this SMS was not sent`, 'QUEUE_FULL');
     }
@@ -111,24 +129,24 @@ export class SmsOut implements NoticeReceiver {
     this.refresh();
   }
 
-  /** Waiting sends are dropped (never sent: said in the log), sends in flight may finish for a
-   *  while, and the correlations are handed to the next deploy (unless the node was removed)
-   *  and written to node context. */
+  /** Sends in flight get CLOSE_WAIT_MS to end; then the waiting sends, those ended meanwhile and
+   *  the correlations are parked for the successor (send-handover.ts), and written to context. */
   async close(removed: boolean): Promise<void> {
     this.closed = true;
     removeReceiver(this.config, this);
     clearInterval(this.expiry);
     this.config.api.off('rejected', this.onChange);
     this.queue.off('change', this.onChange);
-    const dropped = this.queue.detach(this);
-    if (dropped > 0) this.node.warn(`${dropped} queued SMS were not sent: the node was stopped before their turn`);
+    this.queue.detach(this);
     if (this.running.size > 0) {
       const waited = new Promise<void>((resolve) => setTimeout(resolve, CLOSE_WAIT_MS).unref());
       await Promise.race([Promise.all([...this.running]), waited]);
       this.abort.abort();
       await Promise.all([...this.running]);
     }
-    if (!removed) handover.set(this.node.id, this.book.snapshot());
+    const waiting = [...this.waiting].map((e) => e.msg);
+    const h: Handover = { book: this.book.snapshot(), waiting: [...this.undone, ...waiting], ended: [...this.ended], cancel: (why) => this.cancel(h, removed ? 'the sms-out node was removed' : why) };
+    park(removed ? this.keys.account : this.keys.node, h);
     await this.store.flush();
   }
 
@@ -147,16 +165,67 @@ export class SmsOut implements NoticeReceiver {
       this.failed = undefined;
       const meta = isObject(msg.thingspace) ? msg.thingspace : {};
       msg.thingspace = { accountName: this.config.accountName, ...meta, requestId };
-      // Closing: the flow is going away, but the send is remembered for the next deploy.
-      if (this.closed) this.node.log(`SMS accepted while the node was closing (requestId ${requestId}); its outcome is matched after the deploy`);
-      else send([msg, null]);
+      // Closing: the successor emits it (send-handover.ts).
+      if (this.closed) return void this.ended.push({ msg, done });
+      send([msg, null]);
       done();
     } catch (err) {
       this.retry = undefined;
       const error = err instanceof ThingSpaceError ? err : new ThingSpaceError({ kind: 'internal', message: String(err), operation: 'sendSms' });
-      if (error.kind === 'aborted') return done();
-      const failure = sendFailure(error);
+      const failure = error.kind === 'aborted' ? this.cutShort(msg, error) : sendFailure(error);
+      if (!failure) return;
+      if (this.closed) return void this.ended.push({ msg, error: new ReportedError(failure.message, failure.code), done });
       this.refuse(done, failure.message, failure.code);
+    }
+  }
+
+  /** A send the close cut short: uncertain when its request may have reached ThingSpace, else
+   *  left to the successor (nothing was queued: a token, a login or a retry was awaited). */
+  private cutShort(msg: NodeMessageInFlow, error: ThingSpaceError): SendFailure | undefined {
+    if (error.operation === 'sendSms' && error.requestSent !== false) {
+      const message = `No answer from ThingSpace within ${CLOSE_WAIT_MS / 1000} s of the node closing: it may or may not have queued this SMS; it was not sent again: check before sending it once more`;
+      return { code: 'SEND_UNCERTAIN', message };
+    }
+    if (!this.closed) return { code: 'SEND_CANCELLED', message: 'SMS not sent: the account\'s connection was closed before it went' };
+    this.undone.push(msg);
+    return undefined;
+  }
+
+  /** What a closed node left: its ended sends are emitted or reported once the flows have
+   *  started, its waiting sends queued again in their order, as if they came now. */
+  private takeOver(h: Handover): void {
+    void this.started.then(() => {
+      for (const e of h.ended) {
+        if (e.error) {
+          this.node.error(e.error, e.msg);
+          continue;
+        }
+        this.counts.sent++;
+        this.node.send([e.msg, null]);
+      }
+      this.refresh();
+    });
+    const send: Send = (m) => this.node.send(m);
+    for (const msg of h.waiting) this.input(msg, send, (err) => err && void this.started.then(() => this.node.error(err, msg)));
+  }
+
+  /** No successor took `h`: each waiting send ends with SEND_CANCELLED, and the log names
+   *  every message by its _msgid (Catch nodes may be stopping with the runtime). */
+  private cancel(h: Handover, why: string): void {
+    if (h.waiting.length > 0) {
+      this.node.warn(`${h.waiting.length} queued SMS were not sent (${why}): _msgid ${h.waiting.map((m) => m._msgid).join(', ')}`);
+    }
+    for (const msg of h.waiting) this.reportLate(new ReportedError(`SMS not sent: ${why} before its turn (_msgid ${msg._msgid})`, 'SEND_CANCELLED'), msg);
+    for (const e of h.ended) {
+      const id = `_msgid ${e.msg._msgid}`;
+      if (e.error) {
+        this.node.warn(`SMS ${id} ended while the node closed: ${e.error.message}`);
+        this.reportLate(e.error, e.msg);
+      } else {
+        const requestId = (e.msg.thingspace as { requestId?: string }).requestId;
+        this.node.warn(`SMS ${id} was accepted while the node closed (requestId ${requestId}), but not emitted: ${why}`);
+        e.done();
+      }
     }
   }
 

@@ -174,10 +174,10 @@ export class NodeRed {
     await this.exited;
   }
 
-  /** SIGINT, as Ctrl-C: Node-RED closes its nodes and exits. */
-  async stop(timeoutMs = 15_000): Promise<void> {
+  /** SIGINT, as Ctrl-C (or SIGTERM, as a service manager): Node-RED closes its nodes and exits. */
+  async stop(timeoutMs = 15_000, signal: NodeJS.Signals = 'SIGINT'): Promise<void> {
     if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
-    this.proc.kill('SIGINT');
+    this.proc.kill(signal);
     const t = setTimeout(() => this.proc.kill('SIGKILL'), timeoutMs);
     await this.exited;
     clearTimeout(t);
