@@ -23,6 +23,7 @@ const credentialTypes = {
   callbackUsername: { type: 'text' },
   callbackPassword: { type: 'password' },
   redisPassword: { type: 'password' },
+  sentinelPassword: { type: 'password' },
 } as const;
 
 // The editor shows a saved password as this placeholder; it means "keep the saved one".
@@ -70,7 +71,7 @@ module.exports = function (RED: NodeAPI): void {
     try {
       // `${VAR}` references in credentials are resolved now; the flow keeps the reference.
       creds = resolveAllRefs(node.credentials ?? {});
-      node.coordinator = coordinatorFor(def, creds.redisPassword);
+      node.coordinator = coordinatorFor(def, creds);
       node.api = makeClient(node.accountName, node.server, creds, node, logsDebug(RED.settings));
     } catch (err) {
       node.configError =
