@@ -91,8 +91,7 @@ module.exports = function (RED: NodeAPI): void {
 
     node.on('close', (_removed: boolean, done: () => void) => {
       node.api?.removeAllListeners();
-      // Frees the keep-alive sockets and aborts anything still in flight: a redeploy
-      // leaves no socket or timer of the old client behind.
+      // Frees the keep-alive sockets, aborts what is in flight: no socket or timer outlives a redeploy.
       node.api?.close();
       node.coordinator?.close();
       done();

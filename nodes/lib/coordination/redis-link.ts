@@ -274,6 +274,7 @@ class NodeRedisLink extends EventEmitter<LinkEvents> implements RedisLink {
     if (/WRONGPASS|invalid password|invalid username-password/i.test(raw)) why = 'Redis refused the password (WRONGPASS): check the Redis password of the config node';
     else if (/NOAUTH/i.test(raw)) why = 'Redis asks for a password (NOAUTH): set the Redis password of the config node';
     else if (/^READONLY/.test(raw)) why = 'this server is a replica now (READONLY): a failover moved the primary';
+    else if (/NOREPLICAS/.test(raw)) why = 'the primary has lost its replicas and refuses writes (min-replicas-to-write)';
     else if (/Unknown RESP type|Protocol error|RESP/i.test(raw)) why = 'the server at this address does not answer in the Redis protocol (is it Redis?)';
     else if (/ECONNREFUSED/.test(raw)) why = 'connection refused (is Redis running there?)';
     else if (/ENOTFOUND|EAI_AGAIN/.test(raw)) why = 'host not found';
@@ -285,7 +286,7 @@ class NodeRedisLink extends EventEmitter<LinkEvents> implements RedisLink {
       failover = false;
     }
     if (/WRONGPASS|NOAUTH|invalid password|invalid username-password/i.test(raw)) failover = false;
-    if (failover && !/^READONLY/.test(raw)) why += '; waiting for the sentinels to name the primary (failover)';
+    if (failover && !/^READONLY|NOREPLICAS/.test(raw)) why += '; waiting for the sentinels to name the primary (failover)';
     return new CoordinationError(`${this.where}: ${this.hide(why)}`, 'COORDINATION_UNAVAILABLE', failover);
   }
 
