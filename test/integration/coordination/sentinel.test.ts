@@ -81,6 +81,30 @@ describe('coordination through Redis Sentinel (real redis-server and redis-senti
     }
   });
 
+  it('follows a switch of a live primary (SENTINEL FAILOVER): the lease is held and confirmed on the new primary', async () => {
+    const own = await SentinelSet.start({ password: PASSWORDS.password, sentinelPassword: PASSWORDS.sentinelPassword });
+    try {
+      const r = runtime('runtime-a', checkSentinels(own.list, own.master), PASSWORDS);
+      played.push(r);
+      const a = r.reader(ACCOUNT, 100);
+      a.lease.start();
+      await viewOf(a, holding);
+      const old = await own.primary();
+      assert.equal(await own.sentinels[0].command('SENTINEL', 'FAILOVER', own.master), 'OK');
+      const moved = errorOf(await viewOf(a, (v) => v.state === 'unavailable' && /moved from/.test(v.error.message), 10_000));
+      assert.equal(moved.failover, true);
+      assert.match(moved.message, new RegExp(`failover, the primary moved from 127\\.0\\.0\\.1:${old.port} to 127\\.0\\.0\\.1:\\d+`));
+      await viewOf(a, holding, 10_000);
+      const primary = await own.primary();
+      assert.notEqual(primary.port, old.port);
+      assert.equal(await a.lease.confirm('on-the-new-one'), true);
+      assert.equal(await primary.command('HGET', STATE_KEY, 'next'), 'on-the-new-one');
+    } finally {
+      await Promise.all(played.splice(0).map((p) => p.close()));
+      await own.close();
+    }
+  });
+
   describe('bad configuration', () => {
     it('a master name the sentinels do not know: BAD_CONFIG naming it, never holding, no secret', async () => {
       const a = play('runtime-a', 'no-such-master').reader();
