@@ -25,6 +25,7 @@ const credentialTypes = {
   callbackUsername: { type: 'text' },
   callbackPassword: { type: 'password' },
   redisPassword: { type: 'password' },
+  sentinelPassword: { type: 'password' },
 } as const;
 
 module.exports = function (RED: NodeAPI): void {
@@ -42,7 +43,7 @@ module.exports = function (RED: NodeAPI): void {
     try {
       // `${VAR}` references in credentials are resolved now; the flow keeps the reference.
       creds = resolveAllRefs(node.credentials ?? {});
-      node.coordinator = coordinatorFor(def, creds.redisPassword);
+      node.coordinator = coordinatorFor(def, creds);
       client = makeClient(node.accountName, node.server, creds, logins, { node, debugOn: logsDebug(RED.settings), coordinator: node.coordinator });
       node.api = client.forAccount(node.accountName);
       node.apiFor = (accountName) => client!.forAccount(accountName);

@@ -244,6 +244,28 @@ describe('the editor in a real browser (Node-RED 4, package installed from the t
       await editor.closeNodeDialog(false);
     });
 
+    it('the config dialog shows the Sentinel fields only for Redis Sentinel, and marks a bad list or master name', async () => {
+      await editor.editNode('e2e-q');
+      await editor.editConfigFromNode('thingspace');
+      const shown = (selector: string): Promise<boolean> => editor.page.locator(selector).isVisible();
+      const coordination = editor.page.locator('#node-config-input-coordination');
+      await coordination.selectOption('sentinel');
+      for (const field of ['sentinels', 'sentinelMaster', 'sentinelPassword', 'redisPassword', 'redisPrefix']) assert.equal(await shown(`#node-config-input-${field}`), true, field);
+      assert.equal(await shown('#node-config-input-redisUrl'), false, 'no URL with Sentinel');
+      assert.equal(await invalid('#node-config-input-sentinels', 'redis://10.0.0.5:26379'), true, 'a URL');
+      assert.equal(await invalid('#node-config-input-sentinels', ''), true, 'empty');
+      assert.equal(await invalid('#node-config-input-sentinels', '10.0.0.5:26379, [::1]:26380, sentinel-c'), false, 'three sentinels');
+      assert.equal(await invalid('#node-config-input-sentinelMaster', 'my master'), true, 'a space');
+      assert.equal(await invalid('#node-config-input-sentinelMaster', 'mymaster'), false, 'mymaster');
+      await coordination.selectOption('redis');
+      assert.equal(await shown('#node-config-input-sentinels'), false, 'no sentinels with a URL');
+      assert.equal(await shown('#node-config-input-redisUrl'), true, 'the URL');
+      await coordination.selectOption('none');
+      assert.equal(await shown('#node-config-input-redisPassword'), false, 'nothing of Redis without coordination');
+      await editor.closeConfigDialog(false);
+      await editor.closeNodeDialog(false);
+    });
+
     it('sms out marks a device id that is not of its kind, and names the device on the canvas', async () => {
       assert.equal((await editor.node('e2e-out').locator('.red-ui-flow-node-label').textContent())?.trim(), 'sms to 15551230001');
       await editor.editNode('e2e-out');

@@ -148,6 +148,7 @@ describe('sms-queue-in with coordination (Redis) in a Node-RED runtime', functio
       ['a password in the URL', { redisUrl: 'redis://:hunter2@127.0.0.1:6379' }, /carries a password/],
       ['a lease time of 1 s', { leaseTime: 1 }, /Invalid lease time "1"/],
       ['a prefix with braces', { redisPrefix: 'a{b}' }, /key prefix/],
+      ['Redis Sentinel with a sentinel given as a URL', { coordination: 'sentinel', sentinels: 'redis://:hunter2@10.0.0.5:26379', sentinelMaster: 'mymaster' }, /Sentinels field takes host:port pairs/],
     ] as Array<[string, Record<string, unknown>, RegExp]>) {
       it(`${what}: BAD_CONFIG on the status and to Catch, no polling, no secret`, async () => {
         sim.generate(10);

@@ -13,7 +13,7 @@ export function redisAvailable(): boolean {
   return spawnSync(BINARY, ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.once('error', reject);
@@ -28,6 +28,8 @@ export interface RedisServerOptions {
   port?: number;
   /** requirepass */
   password?: string;
+  /** More arguments, e.g. ['--replicaof', '127.0.0.1 6379']. */
+  args?: string[];
 }
 
 export class RedisServer {
@@ -59,7 +61,8 @@ export class RedisServer {
   /** (Re)starts on the same port; data is not kept (no RDB, no AOF): a restart loses every key. */
   async launch(): Promise<void> {
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, '--loglevel', 'warning'];
-    if (this.opts.password) args.push('--requirepass', this.opts.password);
+    if (this.opts.password) args.push('--requirepass', this.opts.password, '--masterauth', this.opts.password);
+    args.push(...(this.opts.args ?? []));
     this.output = '';
     const proc = spawn(BINARY, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc = proc;

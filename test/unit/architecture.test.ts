@@ -94,7 +94,7 @@ describe('architecture: coordination stays optional', () => {
     assert.deepEqual(users, ['nodes/lib/coordination/redis-link.ts']);
     const text = fs.readFileSync(path.join(ROOT, 'nodes/lib/coordination/redis-link.ts'), 'utf8');
     assert.doesNotMatch(text, /^import[^\n]*['"]redis['"]/m, 'no static import of redis');
-    assert.match(text, /^\s{4,}const \{ createClient \} = require\('redis'\)/m, 'required inside a function');
+    assert.match(text, /^\s{4,}const \{ createClient, createSentinel \} = require\('redis'\)/m, 'required inside a function');
   });
 
   it('keeps the config node from loading the coordination layer unless it is on', () => {

@@ -5,14 +5,16 @@ import os from 'node:os';
 import { accountKeys, replicaKeys } from './scripts';
 import { AccountLease } from './lease';
 import { openLink, type LinkOptions, type RedisLink } from './redis-link';
-import type { CheckedRedisUrl } from './redis-url';
+import type { RedisTarget } from './redis-url';
 import { RedisConsumerStore, SharedPushDedupe } from './redis-store';
 import { RedisRefusals } from './redis-refusals';
 import { replicaSet } from './replicas';
 
 export interface CoordinationSettings {
-  url: CheckedRedisUrl;
+  /** Where Redis is: a URL, or a Sentinel set (checkRedisUrl, checkSentinels). */
+  url: RedisTarget;
   password?: string;
+  sentinelPassword?: string;
   /** Prepended to every key, e.g. "thingspace-sms:". */
   prefix: string;
   leaseMs: number;
@@ -46,7 +48,7 @@ export class Coordinator {
     this.link = open(this.linkOptions());
   }
 
-  /** Where Redis is, for statuses: host:port, never a password. */
+  /** Where Redis is, for statuses: host:port or the Sentinel master name, never a password. */
   get where(): string {
     return this.settings.url.display;
   }
@@ -81,6 +83,7 @@ export class Coordinator {
 
   private linkOptions(): LinkOptions {
     // A command that takes a third of the lease is as good as failed.
-    return { url: this.settings.url, password: this.settings.password, timeoutMs: Math.max(200, Math.min(5000, this.settings.leaseMs / 3)) };
+    const { url, password, sentinelPassword } = this.settings;
+    return { url, password, sentinelPassword, timeoutMs: Math.max(200, Math.min(5000, this.settings.leaseMs / 3)) };
   }
 }

@@ -1,14 +1,19 @@
-// One connection to Redis (or Valkey) per URL and password in a runtime, shared by every
+// One connection to Redis (or Valkey) per address and password in a runtime, shared by every
 // config node that coordinates through it. `redis` (node-redis) is required here only, when
 // the first coordinated config node starts: without coordination it is never loaded.
 //
 // Commands are not queued while the connection is down (disableOfflineQueue): a confirm
 // that ran late would answer for a moment that has passed. They fail at once instead, and
 // the connection comes back by itself (reconnect every 100 ms doubling to 2 s).
+//
+// With a Sentinel set, node-redis's createSentinel finds the primary and follows a failover
+// (its topology-change events); the commands go over a plain client of ours to that primary,
+// replaced when it moves, so they keep the rules above (the Sentinel client would queue
+// them through a failover and send them late). docs/architecture.md, "Coordination".
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { CoordinationError } from './errors';
-import type { CheckedRedisUrl } from './redis-url';
+import { isSentinels, type CheckedSentinels, type RedisTarget, type SentinelNode } from './redis-url';
 import type { Script } from './scripts';
 
 export type LinkEvents = {
@@ -32,8 +37,10 @@ export interface RedisLink extends EventEmitter<LinkEvents> {
 }
 
 export interface LinkOptions {
-  url: CheckedRedisUrl;
+  url: RedisTarget;
   password?: string;
+  /** The sentinels' own password (requirepass of the sentinels), if they have one. */
+  sentinelPassword?: string;
   /** A command not answered within this long fails (the connection is then suspect). */
   timeoutMs: number;
 }
@@ -45,12 +52,25 @@ interface MinimalClient {
   destroy(): void;
 }
 
+interface MinimalSentinel {
+  on(event: string, listener: (...args: never[]) => void): unknown;
+  connect(): Promise<unknown>;
+  destroy(): Promise<void>;
+}
+
+interface RedisModule {
+  createClient: (o: object) => MinimalClient;
+  createSentinel: (o: object) => MinimalSentinel;
+}
+
 /** Connections shared per URL and password: a runtime is one pool (a test may make several,
  *  one per runtime it plays). Each open must be matched by a release(). */
 export function linkPool(): (opts: LinkOptions) => RedisLink {
   const links = new Map<string, NodeRedisLink>();
   return (opts) => {
-    const id = `${opts.url.url}\0${createHash('sha256').update(opts.password ?? '').digest('hex')}`;
+    const t = opts.url;
+    const where = isSentinels(t) ? `sentinel:${t.master}@${t.sentinels.map((n) => `${n.host}:${n.port}`).join(',')}` : t.url;
+    const id = `${where}\0${createHash('sha256').update(`${opts.password ?? ''}\0${opts.sentinelPassword ?? ''}`).digest('hex')}`;
     let link = links.get(id);
     if (!link || link.closed) {
       link = new NodeRedisLink(opts, () => links.delete(id));
@@ -70,8 +90,16 @@ class NodeRedisLink extends EventEmitter<LinkEvents> implements RedisLink {
   up = false;
   connecting = true;
   error: CoordinationError | undefined;
-  private readonly client: MinimalClient;
-  private readonly where: string;
+  private readonly redis: RedisModule;
+  private client: MinimalClient | undefined;
+  private where: string;
+  /** Sentinel mode: the set, its watcher, the primary our client talks to ("host:port"). */
+  private readonly set: CheckedSentinels | undefined;
+  private sentinel: MinimalSentinel | undefined;
+  private primary: string | undefined;
+  private retry: NodeJS.Timeout | undefined;
+  /** What the current watcher's sentinels last said went wrong. */
+  private said: CoordinationError | undefined;
 
   constructor(
     private readonly opts: LinkOptions,
@@ -79,29 +107,21 @@ class NodeRedisLink extends EventEmitter<LinkEvents> implements RedisLink {
   ) {
     super();
     this.setMaxListeners(0);
-    this.where = `Redis at ${opts.url.display}`;
-    this.error = new CoordinationError(`${this.where}: connecting`);
     // Lazy on purpose: the package loads no Redis client unless coordination is on.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { createClient } = require('redis') as { createClient: (o: object) => MinimalClient };
-    this.client = createClient({
-      url: opts.url.url,
-      password: opts.password || undefined,
-      disableOfflineQueue: true,
-      socket: {
-        connectTimeout: Math.max(1000, opts.timeoutMs),
-        reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2000),
-      },
-    });
-    this.client.on('ready', () => {
-      this.up = true;
-      this.connecting = false;
-      this.error = undefined;
-      this.emit('up');
-    });
-    this.client.on('error', (err: unknown) => this.down(this.explain(err)));
-    this.client.on('end', () => this.down(new CoordinationError(`${this.where}: connection closed`)));
-    this.client.connect().catch((err: unknown) => this.down(this.explain(err)));
+    const { createClient, createSentinel } = require('redis') as RedisModule;
+    this.redis = { createClient, createSentinel };
+    const t = opts.url;
+    if (isSentinels(t)) {
+      this.set = t;
+      this.where = `Redis Sentinel master "${t.master}" (sentinels ${t.sentinels.map((n) => `${n.host}:${n.port}`).join(', ')})`;
+      this.error = new CoordinationError(`${this.where}: asking the sentinels for the primary`);
+      this.watch();
+    } else {
+      this.where = `Redis at ${t.display}`;
+      this.error = new CoordinationError(`${this.where}: connecting`);
+      this.open({ url: t.url });
+    }
   }
 
   async run(script: Script, keys: string[], args: ReadonlyArray<string | number>): Promise<unknown> {
@@ -125,17 +145,103 @@ class NodeRedisLink extends EventEmitter<LinkEvents> implements RedisLink {
     this.up = false;
     this.forget();
     this.removeAllListeners();
+    clearTimeout(this.retry);
+    this.drop();
+    this.sentinel?.destroy().catch(() => undefined);
+    this.sentinel = undefined;
+  }
+
+  /** Our client to one server: a URL, or the primary the sentinels named. */
+  private open(to: { url: string } | SentinelNode): void {
+    const client = this.redis.createClient({
+      ...('url' in to ? { url: to.url } : {}),
+      password: this.opts.password || undefined,
+      disableOfflineQueue: true,
+      socket: {
+        ...('url' in to ? {} : { host: to.host, port: to.port }),
+        connectTimeout: Math.max(1000, this.opts.timeoutMs),
+        reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2000),
+      },
+    });
+    this.client = client;
+    // Events of a client replaced meanwhile (the primary moved) are not ours any more.
+    const mine = (): boolean => this.client === client && !this.closed;
+    client.on('ready', () => {
+      if (!mine()) return;
+      this.up = true;
+      this.connecting = false;
+      this.error = undefined;
+      this.emit('up');
+    });
+    client.on('error', (err: unknown) => mine() && this.down(this.explain(err)));
+    client.on('end', () => mine() && this.down(new CoordinationError(`${this.where}: connection closed`, 'COORDINATION_UNAVAILABLE', this.set !== undefined)));
+    client.connect().catch((err: unknown) => mine() && this.down(this.explain(err)));
+  }
+
+  private drop(): void {
+    const client = this.client;
+    this.client = undefined;
     try {
-      this.client.destroy();
+      client?.destroy();
     } catch {
       // already closed
     }
   }
 
+  /** Sentinel mode: a watcher that reports the primary at once and each time it moves. It
+   *  gives up after its own retries (its connect() rejects): a new one starts 2 s later. */
+  private watch(): void {
+    const set = this.set!;
+    const socket = { connectTimeout: Math.max(1000, this.opts.timeoutMs) };
+    const sentinel = this.redis.createSentinel({
+      name: set.master,
+      sentinelRootNodes: set.sentinels,
+      // Its own connection to the primary stays idle: our commands go over `client`.
+      nodeClientOptions: { password: this.opts.password || undefined, socket },
+      sentinelClientOptions: { password: this.opts.sentinelPassword || undefined, socket },
+      // A topology scan now and then, in case a switch-master notice was missed.
+      scanInterval: 5000,
+    });
+    this.sentinel = sentinel;
+    this.said = undefined;
+    const mine = (): boolean => this.sentinel === sentinel && !this.closed;
+    sentinel.on('topology-change', (e: { type: string; node?: SentinelNode }) => {
+      if (mine() && e.type === 'MASTER_CHANGE' && e.node) this.follow(e.node);
+    });
+    // Discovery faults matter while no primary is known; our client speaks for it otherwise.
+    sentinel.on('error', (err: unknown) => {
+      if (!mine() || this.primary !== undefined) return;
+      this.said = this.explainSentinel(err);
+      this.down(this.said);
+    });
+    sentinel.on('client-error', () => undefined);
+    sentinel.connect().catch((err: unknown) => {
+      if (!mine()) return;
+      // Its final error ("none available") says less than what the sentinels said before it.
+      if (this.primary === undefined) this.down(this.said ?? this.explainSentinel(err));
+      this.sentinel = undefined;
+      this.retry = setTimeout(() => this.watch(), 2000);
+    });
+  }
+
+  /** The sentinels name `node` the primary: talk to it (a failover when it moved). */
+  private follow(node: SentinelNode): void {
+    const at = `${node.host}:${node.port}`;
+    if (at === this.primary) return;
+    const from = this.primary;
+    this.primary = at;
+    this.where = `Redis primary ${at} of Sentinel master "${this.set!.master}"`;
+    if (from !== undefined) this.down(new CoordinationError(`Redis Sentinel master "${this.set!.master}": failover, the primary moved from ${from} to ${at}; connecting to it`, 'COORDINATION_UNAVAILABLE', true));
+    this.drop();
+    this.open(node);
+  }
+
   private send(args: string[]): Promise<unknown> {
+    const client = this.client;
+    if (!client) return Promise.reject(this.error ?? new CoordinationError(`${this.where}: not connected`));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new CoordinationError(`${this.where}: no answer within ${this.opts.timeoutMs} ms`)), this.opts.timeoutMs);
-      this.client.sendCommand(args).then(
+      client.sendCommand(args).then(
         (v) => {
           clearTimeout(timer);
           resolve(v);
@@ -162,17 +268,50 @@ class NodeRedisLink extends EventEmitter<LinkEvents> implements RedisLink {
   private explain(err: unknown): CoordinationError {
     if (err instanceof CoordinationError) return err;
     const raw = err instanceof Error ? err.message : String(err);
+    // In a Sentinel set, a lost primary or one demoted to replica is what a failover looks like.
+    let failover = this.set !== undefined;
     let why: string;
     if (/WRONGPASS|invalid password|invalid username-password/i.test(raw)) why = 'Redis refused the password (WRONGPASS): check the Redis password of the config node';
     else if (/NOAUTH/i.test(raw)) why = 'Redis asks for a password (NOAUTH): set the Redis password of the config node';
+    else if (/^READONLY/.test(raw)) why = 'this server is a replica now (READONLY): a failover moved the primary';
+    else if (/NOREPLICAS/.test(raw)) why = 'the primary has lost its replicas and refuses writes (min-replicas-to-write)';
     else if (/Unknown RESP type|Protocol error|RESP/i.test(raw)) why = 'the server at this address does not answer in the Redis protocol (is it Redis?)';
     else if (/ECONNREFUSED/.test(raw)) why = 'connection refused (is Redis running there?)';
     else if (/ENOTFOUND|EAI_AGAIN/.test(raw)) why = 'host not found';
     else if (/ETIMEDOUT|timeout/i.test(raw)) why = 'no answer in time';
     else if (/closed unexpectedly|socket closed|ECONNRESET/i.test(raw)) why = 'connection lost (is Redis running?)';
     else if (/offline|closed/i.test(raw)) why = 'not connected';
+    else {
+      why = raw;
+      failover = false;
+    }
+    if (/WRONGPASS|NOAUTH|invalid password|invalid username-password/i.test(raw)) failover = false;
+    if (failover && !/^READONLY|NOREPLICAS/.test(raw)) why += '; waiting for the sentinels to name the primary (failover)';
+    return new CoordinationError(`${this.where}: ${this.hide(why)}`, 'COORDINATION_UNAVAILABLE', failover);
+  }
+
+  /** A failure to learn the primary from the sentinels. */
+  private explainSentinel(err: unknown): CoordinationError {
+    const raw = err instanceof Error ? err.message : String(err);
+    let why: string;
+    let code: 'BAD_CONFIG' | 'COORDINATION_UNAVAILABLE' = 'COORDINATION_UNAVAILABLE';
+    if (/No such master with that name/i.test(raw)) {
+      why = `the sentinels monitor no master named "${this.set!.master}": check the master name`;
+      code = 'BAD_CONFIG';
+    } else if (/WRONGPASS|invalid password|invalid username-password/i.test(raw)) why = 'a sentinel refused the password: check the Sentinel password of the config node';
+    else if (/NOAUTH/i.test(raw)) why = 'the sentinels ask for a password (NOAUTH): set the Sentinel password of the config node';
+    else if (/without any password configured|AUTH.*no password/i.test(raw)) why = 'the sentinels have no password: leave the Sentinel password empty';
+    else if (/no valid master node/i.test(raw)) why = 'the sentinels know the master but no primary is up now (down, or a failover in progress)';
+    else if (/ECONNREFUSED|None of the sentinels|connect to any sentinel/i.test(raw)) why = 'no sentinel answers (connection refused): are they running there?';
+    else if (/ENOTFOUND|EAI_AGAIN/.test(raw)) why = 'a sentinel host was not found';
+    else if (/ETIMEDOUT|timeout/i.test(raw)) why = 'no sentinel answers in time';
     else why = raw;
-    if (this.opts.password) why = why.split(this.opts.password).join('***');
-    return new CoordinationError(`${this.where}: ${why}`);
+    return new CoordinationError(`${this.where}: ${this.hide(why)}`, code);
+  }
+
+  private hide(text: string): string {
+    let out = text;
+    for (const secret of [this.opts.password, this.opts.sentinelPassword]) if (secret) out = out.split(secret).join('***');
+    return out;
   }
 }

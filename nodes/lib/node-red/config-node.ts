@@ -18,6 +18,8 @@ export interface ThingSpaceCredentials {
   callbackPassword?: string;
   /** Coordination across runtimes: the Redis password. */
   redisPassword?: string;
+  /** Coordination through Redis Sentinel: the sentinels' own password, if they have one. */
+  sentinelPassword?: string;
 }
 
 export interface ThingSpaceConfigNode extends Node<ThingSpaceCredentials> {

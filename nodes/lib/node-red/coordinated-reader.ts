@@ -107,10 +107,12 @@ export class CoordinatedReader {
         return;
       case 'unavailable': {
         void consumer.standBy();
-        status?.set(() => ({ fill: 'red', shape: 'ring', text: status.t('coordinationUnavailable', { where: this.opts.coordinator.where }) }));
+        // A Sentinel set's primary lost or moved: the status names the failover.
+        const key = view.error.failover ? 'coordinationFailover' : 'coordinationUnavailable';
+        status?.set(() => ({ fill: view.error.failover ? 'yellow' : 'red', shape: 'ring', text: status.t(key, { where: this.opts.coordinator.where }) }));
         if (!this.outageReported) {
           this.outageReported = true;
-          this.opts.report(new ReportedError(`Coordination unavailable, not reading until Redis answers again: ${view.error.message}`, 'COORDINATION_UNAVAILABLE'), 'coordination');
+          this.opts.report(new ReportedError(`Coordination unavailable, not reading until Redis answers again: ${view.error.message}`, view.error.code), 'coordination');
         }
       }
     }

@@ -1,14 +1,18 @@
 // The config node's Coordination section: none (the default: nothing is loaded, nothing
-// changes) or Redis, with its URL, key prefix, lease time and an optional runtime name.
+// changes), Redis (a URL) or Redis Sentinel (the sentinels and the master name), with a key
+// prefix, lease time and an optional runtime name.
 // Checked at deploy; a bad value is the config node's error, shown by every node using it.
 import type { Coordinator, CoordinationSettings } from '../coordination/coordinator';
-import { checkRedisUrl } from '../coordination/redis-url';
+import { checkRedisUrl, checkSentinels, type RedisTarget } from '../coordination/redis-url';
 import { resolveRefs, type Lookup } from './env-refs';
 import { ReportedError } from './report';
 
 export interface CoordinationDef {
   coordination?: string;
   redisUrl?: string;
+  /** Sentinel mode: "host:port, host:port, ..." and the master name they monitor. */
+  sentinels?: string;
+  sentinelMaster?: string;
   redisPrefix?: string;
   /** Seconds. */
   leaseTime?: string | number;
@@ -20,14 +24,23 @@ export const DEFAULT_LEASE_S = 15;
 const MIN_LEASE_S = 2;
 const MAX_LEASE_S = 600;
 
-/** undefined when coordination is off; throws a BAD_CONFIG ReportedError naming the bad field. */
-export function coordinationSettings(def: CoordinationDef, password: string | undefined, lookup?: Lookup): CoordinationSettings | undefined {
+/** undefined when coordination is off; throws a BAD_CONFIG ReportedError naming the bad field.
+ *  `password` is the Redis password, or both credentials (Redis's and the sentinels'). */
+export function coordinationSettings(
+  def: CoordinationDef,
+  password: string | undefined | { redisPassword?: string; sentinelPassword?: string },
+  lookup?: Lookup,
+): CoordinationSettings | undefined {
   const mode = (def.coordination ?? 'none') || 'none';
   if (mode === 'none') return undefined;
-  if (mode !== 'redis') throw new ReportedError(`Unknown coordination "${mode}": none or redis`, 'BAD_CONFIG');
-  let url;
+  if (mode !== 'redis' && mode !== 'sentinel') throw new ReportedError(`Unknown coordination "${mode}": none, redis or sentinel`, 'BAD_CONFIG');
+  const creds = typeof password === 'object' ? password : { redisPassword: password };
+  let url: RedisTarget;
   try {
-    url = checkRedisUrl(resolveRefs(def.redisUrl ?? '', 'The coordination Redis URL', lookup));
+    url =
+      mode === 'redis'
+        ? checkRedisUrl(resolveRefs(def.redisUrl ?? '', 'The coordination Redis URL', lookup))
+        : checkSentinels(resolveRefs(def.sentinels ?? '', 'The coordination Sentinels field', lookup), resolveRefs(def.sentinelMaster ?? '', 'The coordination Sentinel master name', lookup));
   } catch (err) {
     throw err instanceof ReportedError ? err : new ReportedError((err as Error).message, 'BAD_CONFIG');
   }
@@ -41,11 +54,12 @@ export function coordinationSettings(def: CoordinationDef, password: string | un
     throw new ReportedError(`Invalid lease time "${String(raw)}": ${MIN_LEASE_S} to ${MAX_LEASE_S} seconds`, 'BAD_CONFIG');
   }
   const runtime = resolveRefs(def.instanceName ?? '', 'The coordination instance name', lookup).trim() || undefined;
-  return { url, password: password || undefined, prefix, leaseMs: Math.round(lease * 1000), runtime };
+  const sentinelPassword = mode === 'sentinel' ? creds.sentinelPassword || undefined : undefined;
+  return { url, password: creds.redisPassword || undefined, sentinelPassword, prefix, leaseMs: Math.round(lease * 1000), runtime };
 }
 
 /** The config node's coordinator, or undefined when coordination is off. */
-export function coordinatorFor(def: CoordinationDef, password: string | undefined): Coordinator | undefined {
+export function coordinatorFor(def: CoordinationDef, password: Parameters<typeof coordinationSettings>[1]): Coordinator | undefined {
   const settings = coordinationSettings(def, password);
   if (!settings) return undefined;
   // Required here, not imported: without coordination the layer is never loaded.

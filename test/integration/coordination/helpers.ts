@@ -4,7 +4,7 @@ import { accountKey } from '../../../nodes/lib/client/account';
 import { Coordinator, type CoordinationSettings, type Reader } from '../../../nodes/lib/coordination/coordinator';
 import type { LeaseView } from '../../../nodes/lib/coordination/lease';
 import { linkPool } from '../../../nodes/lib/coordination/redis-link';
-import { checkRedisUrl } from '../../../nodes/lib/coordination/redis-url';
+import { checkRedisUrl, type RedisTarget } from '../../../nodes/lib/coordination/redis-url';
 
 export const SERVER = 'http://127.0.0.1:9';
 export const ACCOUNT = '0000123456-00001';
@@ -16,8 +16,9 @@ export interface PlayedRuntime {
   close(): Promise<void>;
 }
 
-export function runtime(name: string, url: string, opts: Partial<CoordinationSettings> = {}): PlayedRuntime {
-  const coordinator = new Coordinator({ url: checkRedisUrl(url), prefix: 'test:', leaseMs: 1500, runtime: name, ...opts }, linkPool());
+/** `url`: a redis:// URL, or a checked target (a Sentinel set: checkSentinels). */
+export function runtime(name: string, url: string | RedisTarget, opts: Partial<CoordinationSettings> = {}): PlayedRuntime {
+  const coordinator = new Coordinator({ url: typeof url === 'string' ? checkRedisUrl(url) : url, prefix: 'test:', leaseMs: 1500, runtime: name, ...opts }, linkPool());
   const readers: Reader[] = [];
   return {
     coordinator,

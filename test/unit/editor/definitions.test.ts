@@ -13,7 +13,8 @@ import { AddressList, THINGSPACE_CALLBACK_SOURCES, parseAddressList } from '../.
 const SPEC_DEFAULTS: Record<NodeType, Record<string, unknown>> = {
   'thingspace-config': {
     name: '', accountName: '', server: 'https://thingspace.verizon.com', restrictSources: false, allowedSources: '', trustedProxies: '',
-    coordination: 'none', redisUrl: 'redis://127.0.0.1:6379', redisPrefix: 'thingspace-sms:', leaseTime: 15, instanceName: '',
+    coordination: 'none', redisUrl: 'redis://127.0.0.1:6379', sentinels: '', sentinelMaster: 'mymaster', redisPrefix: 'thingspace-sms:', leaseTime: 15,
+    instanceName: '',
   },
   'sms-queue-in': {
     name: '', thingspace: '', accountName: '', interval: 60, ackMode: 'auto', ackTimeout: 60, output: 'single', dedupe: true,
@@ -32,6 +33,7 @@ const PORTS: Record<string, [number, number]> = { 'sms-queue-in': [1, 1], 'start
 const CREDENTIALS = {
   clientId: 'text', clientSecret: 'password', username: 'text', password: 'password',
   callbackUsername: 'text', callbackPassword: 'password', redisPassword: 'password',
+  sentinelPassword: 'password',
 };
 
 /** The registerType calls as the Flow Library scorecard reads them: from the syntax tree, not by running. */
