@@ -46,6 +46,19 @@ const HALTING: Readonly<Record<ErrorKind, boolean>> = {
   aborted: false,
 };
 
+/** Kinds that fail in transport, without an answer from ThingSpace. */
+export const TRANSPORT_KINDS: ReadonlySet<ErrorKind> = new Set<ErrorKind>(['network', 'tls', 'timeout']);
+
+/**
+ * True when the request may have reached ThingSpace, and been acted on, without our reading
+ * what it answered: written and then reset, cut or timed out, or answered by a 5xx (a gateway
+ * may have passed it on) or with a body we could not read.
+ */
+export function answerLost(error: ThingSpaceError): boolean {
+  if (error.kind === 'server' || error.kind === 'bad_response') return true;
+  return error.status === undefined && error.requestSent !== false && TRANSPORT_KINDS.has(error.kind);
+}
+
 /** True when no policy may try this failure again. */
 export function halts(error: ThingSpaceError): boolean {
   return HALTING[error.kind];

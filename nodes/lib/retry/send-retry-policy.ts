@@ -4,16 +4,13 @@
 // again; anything else is the flow's to decide. Same backoff as the poller (backoff.ts).
 import type { ThingSpaceError } from '../client/errors';
 import { Backoff, type BackoffOptions } from './backoff';
-import { halts, type RetryDecision, type RetryPolicy } from './retry-policy';
+import { TRANSPORT_KINDS, halts, type RetryDecision, type RetryPolicy } from './retry-policy';
 
 export interface SendRetryOptions extends BackoffOptions {
   /** Retries of one send before its last failure is reported; default 6 (about a minute of
    *  backoff at most, before Retry-After). */
   maxRetries?: number;
 }
-
-/** Kinds whose failure may leave nothing at ThingSpace, if the request was never written. */
-const TRANSPORT_KINDS = new Set(['network', 'tls', 'timeout']);
 
 /**
  * True when the request may have reached ThingSpace and no answer says what became of it: a
