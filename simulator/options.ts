@@ -43,7 +43,7 @@ export interface SimulatorOptions {
   finalBlock?: FinalBlockMode; // default 'redeliver'
   staleNext?: StaleNextMode; // default 'ignore'
   locationForm?: LocationForm; // default 'relative'
-  tokenStyle?: TokenStyle; // default 'numeric'
+  tokenStyle?: TokenStyle; // default 'int64'
   hasMoreData?: HasMoreDataMode; // default 'present'
   callbackShape?: CallbackShape; // default 'nested'
   /** Simulated devices sending SMS on their own: count and seconds between SMS per device. */

@@ -23,7 +23,7 @@ export const DEFAULT_OPTIONS: ResolvedOptions = {
   finalBlock: 'redeliver',
   staleNext: 'ignore',
   locationForm: 'relative',
-  tokenStyle: 'numeric',
+  tokenStyle: 'int64',
   hasMoreData: 'present',
   callbackShape: 'nested',
   devices: 0,

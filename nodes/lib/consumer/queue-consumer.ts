@@ -19,7 +19,8 @@
 //    ^ ^ ^ ^                                                   │                                    │
 //    │ │ │ └──── emitted (auto mode): ask for the next ────────┘                                    │
 //    │ │ └────── all acked (manual mode): ask for the next ─────────────────────────────────────────┘
-//    │ └──────── a block of only duplicates (from polling): ask for the next
+//    │ └──────── a block of only duplicates (from polling): ask for the next; a `next` refused
+//    │           that our own lost answer or the store explains: ask again without it, at once
 //    ├── idle          interval timer, or poll()
 //    ├── listening     poll()
 //    └── backing-off   retry timer only: poll() would undercut Retry-After and the backoff
@@ -50,7 +51,7 @@ import { EventEmitter } from 'events';
 import type { HistoryBlock, ThingSpaceApi } from '../client/api';
 import { ThingSpaceError, isThingSpaceError } from '../client/errors';
 import { dedupeKey } from '../message/dedupe-key';
-import { IdempotentRetryPolicy, type RetryPolicy } from '../retry/retry-policy';
+import { IdempotentRetryPolicy, answerLost, type RetryPolicy } from '../retry/retry-policy';
 import type { SmsMessage } from '../types';
 import { AckTracker } from './ack-tracker';
 import { DedupeWindow } from './dedupe-window';
@@ -181,6 +182,9 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
   private carry: string | undefined;
   /** `carry` came from the store (another reader's, perhaps spent), not from our last answer. */
   private carryLoaded = false;
+  /** The `next` of a request that may have reached ThingSpace but whose answer we never read:
+   *  the server may have spent it, so its refusal is ours, not another reader's. */
+  private lost: string | undefined;
   /** With a gate: the confirmation sent beside the last request, for the next one, and the
    *  tenure it belongs to (one of an earlier lead() authorises nothing). Used once. */
   private ahead: { tenure: number; answer: Promise<boolean> } | undefined;
@@ -497,14 +501,18 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
         // Unless the server refused the request itself (e.g. a token it no longer knows):
         // then read without it; the worst that costs is a re-delivery, which dedupe hides.
         if (isThingSpaceError(e) && e.kind === 'api') {
-          const loaded = this.carryLoaded;
+          // A token from the store may be spent (its reader was stopped after sending it), and
+          // so may one whose own request reached ThingSpace before its answer was lost: read
+          // again without it, now. Otherwise only another reader acknowledging meanwhile
+          // makes the server forget a token it gave us.
+          const explained = this.carryLoaded || (sent !== undefined && sent === this.lost);
           this.carry = undefined;
           this.carryLoaded = false;
-          // A token from the store may be spent (its reader was stopped after sending it):
-          // read again without it, now. A token the server gave us is another matter: only
-          // another reader acknowledging meanwhile makes the server forget it.
-          if (loaded) continue;
+          this.lost = undefined;
+          if (explained) continue;
           if (sent !== undefined && e.errorCode?.endsWith('.UnexpectedError')) this.emit('suspect', 'next-refused');
+        } else if (sent !== undefined && isThingSpaceError(e) && answerLost(e)) {
+          this.lost = sent;
         }
         return this.failure(isThingSpaceError(e) ? e : internal(e, 'history', 'unexpected failure of the history call'));
       } finally {
@@ -522,9 +530,11 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
       if (this.interrupted) return STOPPED;
       this.recovered();
       this.carryLoaded = false;
+      this.lost = undefined;
 
       const more = res.hasMoreData || res.status === 202;
       if (more && !res.next) {
+        this.lost = sent; // the server took `sent`, but gave us nothing to go on with
         return this.failure(new ThingSpaceError({ kind: 'bad_response', message: 'history said more data but gave no next token', operation: 'history' }));
       }
       const acked = sent === undefined ? undefined : this.firstKey;

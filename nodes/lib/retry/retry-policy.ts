@@ -33,6 +33,16 @@ const HALTING: Readonly<Record<ErrorKind, boolean>> = {
   aborted: false,
 };
 
+/** Kinds that fail in transport, without an answer from ThingSpace. */
+export const TRANSPORT_KINDS: ReadonlySet<ErrorKind> = new Set<ErrorKind>(['network', 'tls', 'timeout']);
+
+/** The request may have reached ThingSpace and been acted on, and we never read its answer:
+ *  written then reset, cut or timed out, or a 5xx or an unreadable body. */
+export function answerLost(error: ThingSpaceError): boolean {
+  if (error.kind === 'server' || error.kind === 'bad_response') return true;
+  return error.status === undefined && error.requestSent !== false && TRANSPORT_KINDS.has(error.kind);
+}
+
 export function halts(error: ThingSpaceError): boolean {
   return HALTING[error.kind];
 }

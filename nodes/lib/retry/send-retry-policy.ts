@@ -2,14 +2,12 @@
 // it certainly did not reach ThingSpace, or ThingSpace said to try again; the rest is the flow's.
 import type { ThingSpaceError } from '../client/errors';
 import { Backoff, type BackoffOptions } from './backoff';
-import { halts, type RetryDecision, type RetryPolicy } from './retry-policy';
+import { TRANSPORT_KINDS, halts, type RetryDecision, type RetryPolicy } from './retry-policy';
 
 export interface SendRetryOptions extends BackoffOptions {
   /** Default 6: about a minute of backoff at most, before Retry-After. */
   maxRetries?: number;
 }
-
-const TRANSPORT_KINDS = new Set(['network', 'tls', 'timeout']);
 
 /** Written, and no answer says what became of it: never repeated silently, the flow learns
  *  SEND_UNCERTAIN. */

@@ -11,7 +11,12 @@ export interface FakeThingSpaceOptions {
   blockSize?: number;
   /** The final block (200, no `next`): taken off the queue when delivered, or kept and sent again. */
   finalBlock?: 'ack-on-delivery' | 'redeliver';
+  /** A token issued before but no longer outstanding: ignored (served from the head), or
+   *  refused as the simulator's `staleNext: refuse` does. */
+  staleNext?: 'ignore' | 'refuse';
 }
+
+const UNEXPECTED = 'UnifiedWebService.REQUEST_FAILED.UnexpectedError';
 
 export class FakeThingSpace implements ThingSpaceApi {
   readonly accountName = '0000123456-00001';
@@ -32,6 +37,9 @@ export class FakeThingSpace implements ThingSpaceApi {
   private outstanding: { token: string; count: number } | undefined;
   private tokenSeq = 0;
   private readonly failures: ThingSpaceError[] = [];
+  /** Failures that come after the request was served (its acknowledgement made): lost answers. */
+  private readonly lostAnswers: ThingSpaceError[] = [];
+  private readonly staleNext: 'ignore' | 'refuse';
   private held = false;
   private readonly waiting: Array<() => void> = [];
   private readonly listeners = new Map<string, CallbackListener>();
@@ -39,6 +47,7 @@ export class FakeThingSpace implements ThingSpaceApi {
   constructor(opts: FakeThingSpaceOptions = {}) {
     this.blockSize = opts.blockSize ?? 100;
     this.finalBlock = opts.finalBlock ?? 'ack-on-delivery';
+    this.staleNext = opts.staleNext ?? 'ignore';
   }
 
   enqueue(...sms: SmsMessage[]): void {
@@ -53,6 +62,12 @@ export class FakeThingSpace implements ThingSpaceApi {
   /** The next `times` history requests fail with this error, before the server reads them. */
   failNext(init: ThingSpaceErrorInit, times = 1): void {
     for (let i = 0; i < times; i++) this.failures.push(new ThingSpaceError({ operation: 'history', ...init }));
+  }
+
+  /** The next `times` history requests are served (a `next` they carry acknowledges its block),
+   *  then fail with this error: the answer is lost on the way back. */
+  loseNextAnswer(init: ThingSpaceErrorInit, times = 1): void {
+    for (let i = 0; i < times; i++) this.lostAnswers.push(new ThingSpaceError({ operation: 'history', ...init }));
   }
 
   /** From now on requests wait until release() (or their abort). */
@@ -82,22 +97,31 @@ export class FakeThingSpace implements ThingSpaceApi {
         this.head += this.outstanding.count;
         this.acknowledged += this.outstanding.count;
         this.outstanding = undefined;
+      } else if (next !== undefined && this.staleNext === 'refuse') {
+        throw new ThingSpaceError({ kind: 'api', status: 400, errorCode: UNEXPECTED, message: 'The next token was used already.', operation: 'history' });
       }
-      const messages = this.queue.slice(this.head, this.head + this.blockSize);
-      if (this.queued > this.blockSize) {
-        const token = `token-${++this.tokenSeq}`;
-        this.outstanding = { token, count: messages.length };
-        return { status: 202, hasMoreData: true, messages, next: token };
-      }
-      this.outstanding = undefined;
-      if (this.finalBlock === 'ack-on-delivery') {
-        this.head += messages.length;
-        this.acknowledged += messages.length;
-      }
-      return { status: 200, hasMoreData: false, messages };
+      const served = this.serve();
+      const lost = this.lostAnswers.shift();
+      if (lost) throw lost;
+      return served;
     } finally {
       this.inFlight--;
     }
+  }
+
+  private serve(): HistoryBlock {
+    const messages = this.queue.slice(this.head, this.head + this.blockSize);
+    if (this.queued > this.blockSize) {
+      const token = `token-${++this.tokenSeq}`;
+      this.outstanding = { token, count: messages.length };
+      return { status: 202, hasMoreData: true, messages, next: token };
+    }
+    this.outstanding = undefined;
+    if (this.finalBlock === 'ack-on-delivery') {
+      this.head += messages.length;
+      this.acknowledged += messages.length;
+    }
+    return { status: 200, hasMoreData: false, messages };
   }
 
   async startCallbacks(opts: CallOptions = {}): Promise<{ success: boolean }> {

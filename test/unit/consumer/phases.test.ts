@@ -182,6 +182,22 @@ describe('consumer phases (in-memory API, fake clock)', () => {
       assert.equal(rec.texts.length, 50);
     });
 
+    it('polls again at once, without it, when a next is refused after our own request carrying it lost its answer', async () => {
+      api = new FakeThingSpace({ staleNext: 'refuse' });
+      api.enqueue(...range(0, 250).map((n) => sms(n)));
+      const { consumer, rec, phases } = make();
+      consumer.once('block', () => api.loseNextAnswer({ kind: 'network', message: 'socket hang up', requestSent: true }));
+      await consumer.start();
+      await after();
+      assert.equal(consumer.phase, 'backing-off');
+      await after(50); // the backoff of the lost answer (100 ms, half by the jitter)
+      assert.deepEqual(phases, ['loading', 'polling', 'delivering', 'polling', 'backing-off', 'polling', 'polling', 'delivering', 'polling', 'delivering', 'idle']);
+      assert.deepEqual(api.calls, [undefined, 'token-1', 'token-1', undefined, 'token-3']);
+      assert.deepEqual(rec.errors.map((e) => e.kind), ['network'], 'the refusal is not reported');
+      assert.equal(rec.texts.length, 250);
+      assert.equal(api.queued, 0);
+    });
+
     it('hands a block with new SMS to the block listeners while delivering', async () => {
       api.enqueue(sms(1), sms(2));
       const { consumer, rec } = make();

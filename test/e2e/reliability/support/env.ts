@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { NodeRed, SimulatorProcess, makeUserDir, type ContextStore, type StartOptions } from '../../harness';
+import { LENIENT, type SimMode } from '../../../support/sim-modes';
 
 /** Values found nowhere but in the config node's credentials and the simulator's settings. */
 export const CREDS = {
@@ -15,8 +16,20 @@ export const CREDS = {
 };
 export const CALLBACK_CREDS = { callbackUsername: 'rel-cb-user', callbackPassword: 'RelCbPass-3e7b10c6' };
 
+let mode: SimMode = LENIENT;
+
+/** The simulator's answers to the open questions for the scenarios run from now on (suite.test.ts). */
+export function useSimMode(m: SimMode): void {
+  mode = m;
+}
+
+export function simMode(): SimMode {
+  return mode;
+}
+
+/** The mode's flags come first: a scenario's own flags win. */
 export function simArgs(extra: string[] = []): string[] {
-  return ['--client-id', CREDS.clientId, '--client-secret', CREDS.clientSecret, '--username', CREDS.username, '--password', CREDS.password, ...extra];
+  return ['--client-id', CREDS.clientId, '--client-secret', CREDS.clientSecret, '--username', CREDS.username, '--password', CREDS.password, ...mode.args, ...extra];
 }
 
 export function startSim(extra: string[] = [], port?: number): Promise<SimulatorProcess> {
@@ -47,7 +60,8 @@ export interface RelUserDir {
  * answer its own active handle count.
  */
 export function relUserDir(name: string, contextStore: ContextStore = 'memory'): RelUserDir {
-  const userDir = makeUserDir({ name: `rel-${name}`, contextStore, logLevel: 'trace' });
+  // One dir per mode: the secrets scan reads those of both.
+  const userDir = makeUserDir({ name: mode === LENIENT ? `rel-${name}` : `rel-${name}-${mode.name}`, contextStore, logLevel: 'trace' });
   fs.appendFileSync(path.join(userDir, 'settings.js'), 'module.exports.functionGlobalContext = { process };\n');
   return { name, userDir };
 }

@@ -8,6 +8,8 @@ import path from 'node:path';
 import { ROOT } from '../../harness';
 import { PROFILE } from './profile';
 import { seedFromEnv, type Seeded } from '../../../support/seed';
+import { LENIENT } from '../../../support/sim-modes';
+import { simMode } from './env';
 
 export interface ResultRow {
   scenario: string;
@@ -32,8 +34,13 @@ export function record(scenario: string, figure: string, target: string, pass: b
 /** A measured figure against a target: recorded, then collected for one assertion at the end. */
 export class Figures {
   private failed: string[] = [];
+  readonly scenario: string;
 
-  constructor(readonly scenario: string) {}
+  /** Against the strict simulator, the scenario's figures are its own rows: `outage [strict]`. */
+  constructor(scenario: string) {
+    const mode = simMode();
+    this.scenario = mode === LENIENT ? scenario : `${scenario} [${mode.name}]`;
+  }
 
   check(figure: string, target: string, pass: boolean): void {
     record(this.scenario, figure, target, pass);
