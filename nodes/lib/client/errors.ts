@@ -26,7 +26,7 @@ export type ErrorKind =
   /** Not an error to report. */
   | 'aborted';
 
-/** Our own fixed codes, used for `msg.error.code` when the API gave no errorCode (README, "Errors"). */
+/** Our own fixed codes, used for `msg.error.code` when the API gave no errorCode (docs/errors.md). */
 export const ERROR_CODES = {
   credentials_rejected: 'CREDENTIALS_REJECTED',
   // Refused right after a renewal the credentials passed: not a rejection of them.

@@ -1,4 +1,4 @@
-// `msg.topic` from the node's template (README, "sms-queue-in"): parsed once per node, since
+// `msg.topic` from the node's template (docs/nodes.md, "sms-queue-in"): parsed once per node, since
 // every SMS passes here.
 import type { DeviceId, SmsMessage } from '../types';
 

@@ -177,7 +177,7 @@ export class QueueIn {
     if (this.anotherReaderSaid) return;
     this.anotherReaderSaid = true;
     this.status.set(() => ({ fill: 'yellow', shape: 'ring', text: this.status.t('anotherReader') }));
-    const text = `Another reader seems to be draining account ${this.accountName} (a next token refused, or a block served again after its acknowledgement): another Node-RED with the same flow? See the README, "Running more than one Node-RED"`;
+    const text = `Another reader seems to be draining account ${this.accountName} (a next token refused, or a block served again after its acknowledgement): another Node-RED with the same flow? See docs/high-availability.md in the package's repository`;
     this.fail(new ReportedError(text, 'ANOTHER_READER'), 'history');
   }
 

@@ -1,4 +1,4 @@
-// What sms-queue-in does with an input message, in the order the README gives ("Input
+// What sms-queue-in does with an input message, in the order docs/nodes.md gives ("Input
 // messages"): a routed-back message acknowledges its SMS, a ThingSpace callback body is an
 // SMS pushed to us, anything else triggers a poll.
 import type { NodeMessage, NodeMessageInFlow } from 'node-red';

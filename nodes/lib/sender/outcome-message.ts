@@ -1,4 +1,4 @@
-// The messages of sms-out's second output: one per delivery outcome (README, "Sending SMS").
+// The messages of sms-out's second output: one per delivery outcome (docs/sending.md).
 // The properties kept of the original message come back at the top level, so a join or a
 // switch can pair an outcome with what was sent; the outcome itself is the payload.
 import type { DeviceId } from '../types';

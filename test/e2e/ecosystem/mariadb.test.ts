@@ -1,4 +1,4 @@
-// The README's MariaDB recipe in Node-RED started from the packed tarball, with the Node-RED
+// The MariaDB recipe (docs/recipes/mariadb.md) in Node-RED started from the packed tarball, with the Node-RED
 // project's own node-red-node-mysql, against a real MariaDB: sms-queue-in in manual mode,
 // an INSERT IGNORE keyed on the SMS, and the acknowledgement back into sms-queue-in only
 // once the row is stored. Node-RED is killed with SIGKILL twice during the drain.
@@ -47,7 +47,7 @@ describe('the MariaDB recipe: SMS into a table with end-to-end acknowledgement',
   it('stores every SMS exactly once though Node-RED is killed twice during a 3,000 SMS drain', async () => {
     // The kill moments.
     const seeded = seedFromEnv('mariadb');
-    // The recipe's settings.js: the file context store without cache (see the README).
+    // The recipe's settings.js: the file context store without cache (see docs/recipes/mariadb.md).
     userDir = makeUserDir({ name: 'mqttdb-mariadb', contextStore: 'file-nocache', template: installedTemplateWith([MYSQL_NODE]) });
     red = await NodeRed.start(userDir);
     await sim!.generate(SMS);

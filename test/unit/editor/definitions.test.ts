@@ -9,7 +9,7 @@ import { checkDeviceId, DEVICE_KINDS } from '../../../nodes/lib/message/sms-targ
 import { checkTimeToLive } from '../../../nodes/lib/message/send-request';
 import { AddressList, THINGSPACE_CALLBACK_SOURCES, parseAddressList } from '../../../nodes/lib/message/source-allow-list';
 
-// What the README's node tables fix: property names and their defaults.
+// What the node tables of docs/nodes.md fix: property names and their defaults.
 const SPEC_DEFAULTS: Record<NodeType, Record<string, unknown>> = {
   'thingspace-config': {
     name: '', accountName: '', server: 'https://thingspace.verizon.com', restrictSources: false, allowedSources: '', trustedProxies: '',
