@@ -38,7 +38,7 @@ export class CallbackStarter {
       },
       (err: unknown) => {
         if (err instanceof ThingSpaceError && err.kind === 'aborted') return done();
-        const r = toNodeError(err);
+        const r = toNodeError(err, (e) => this.config.api.unexpected(e, 'startCallbacks'));
         if (!this.closed) {
           const kind = err instanceof ThingSpaceError ? err.kind : undefined;
           if (kind === 'credentials_rejected') this.status.rejected(err as ThingSpaceError);

@@ -75,7 +75,7 @@ export function interceptCallback(node: Node, msg: NodeMessageInFlow, config: Us
       if (refused) node.error(refused.error, refused.shown);
       done();
     },
-    (err: unknown) => done(toNodeError(err)),
+    (err: unknown) => done(toNodeError(err, (e) => config.api.unexpected(e, 'notice'))),
   );
   return true;
 }

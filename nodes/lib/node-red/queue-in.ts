@@ -205,6 +205,6 @@ export class QueueIn {
   }
 
   private fail(err: unknown, operation: string): void {
-    this.node.error(toNodeError(err), errorMessage(this.accountName, operation));
+    this.node.error(toNodeError(err, (e) => this.config.api.unexpected(e, operation)), errorMessage(this.accountName, operation));
   }
 }

@@ -171,7 +171,7 @@ export class SmsOut implements NoticeReceiver {
       done();
     } catch (err) {
       this.retry = undefined;
-      const error = err instanceof ThingSpaceError ? err : new ThingSpaceError({ kind: 'internal', message: String(err), operation: 'sendSms' });
+      const error = this.config.api.unexpected(err, 'sendSms');
       const failure = error.kind === 'aborted' ? this.cutShort(msg, error) : sendFailure(error);
       if (!failure) return;
       if (this.closed) return void this.ended.push({ msg, error: new NodeError(failure.message, failure.code), done });
