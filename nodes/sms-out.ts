@@ -4,7 +4,7 @@
 // reads the properties and wires Node-RED to it.
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { accountOf, namedAccount, usableConfig, type ThingSpaceConfigNode } from './lib/node-red/config-node';
-import { errorMessage, shortText, toReported } from './lib/node-red/report';
+import { errorMessage, shortText, toNodeError } from './lib/node-red/report';
 import { reportAfterClose, watchRuntime } from './lib/node-red/send-handover';
 import { SmsOut } from './lib/node-red/sms-out-runtime';
 import { readSmsOutSettings, type SmsOutDef } from './lib/node-red/sms-out-settings';
@@ -28,7 +28,7 @@ module.exports = function (RED: NodeAPI): void {
     try {
       out = new SmsOut(node, usableConfig(config, def.accountName), readSmsOutSettings(def), status, (err, msg) => reportAfterClose(RED, node, err, msg));
     } catch (err) {
-      const r = toReported(err);
+      const r = toNodeError(err);
       const text = status.t('badConfig', { reason: shortText(r.message) });
       idleWithError(node, r, { fill: 'red', shape: 'ring', text }, errorMessage(accountOf(config, def.accountName), 'config'), shown);
       return;

@@ -8,7 +8,7 @@ import { QueueIn } from './lib/node-red/queue-in';
 import { CoordinatedReader } from './lib/node-red/coordinated-reader';
 import { readSettings, type Settings, type SmsQueueInDef } from './lib/node-red/queue-settings';
 import { claimReader, releaseReader } from './lib/node-red/readers';
-import { ReportedError, errorMessage, shortText, toReported } from './lib/node-red/report';
+import { NodeError, errorMessage, shortText, toNodeError } from './lib/node-red/report';
 import { StatusLine, labelledStatus } from './lib/node-red/status';
 import { idleWithError } from './lib/node-red/unusable';
 import { HttpWiring, type FlowNodeConfig } from './lib/node-red/http-wiring';
@@ -31,14 +31,14 @@ module.exports = function (RED: NodeAPI): void {
       settings = readSettings(def);
       usable = usableConfig(config, def.accountName);
     } catch (err) {
-      const r = toReported(err);
+      const r = toNodeError(err);
       const text = status.t('badConfig', { reason: shortText(r.message) });
       idleWithError(node, r, { fill: 'red', shape: 'ring', text }, errorMessage(accountOf(config, def.accountName), 'config'), shown);
       return;
     }
     const { accountKey, accountName } = usable;
     if (settings.listen && RED.settings.httpNodeRoot === false) {
-      const r = new ReportedError(`Cannot listen on ${settings.listen}: Node-RED's HTTP node server is off (httpNodeRoot: false)`, 'BAD_CONFIG');
+      const r = new NodeError(`Cannot listen on ${settings.listen}: Node-RED's HTTP node server is off (httpNodeRoot: false)`, 'BAD_CONFIG');
       idleWithError(node, r, { fill: 'red', shape: 'ring', text: status.t('badConfig', { reason: shortText(r.message) }) }, errorMessage(accountName, 'config'), shown);
       return;
     }
@@ -46,20 +46,20 @@ module.exports = function (RED: NodeAPI): void {
     // One reader per account in this runtime: two would race for the same queue's blocks.
     const holder = claimReader(accountKey, node.id);
     if (holder !== undefined) {
-      const r = new ReportedError(`Another sms-queue-in node (${holder}) already reads account ${accountName}; this one stays idle`, 'BAD_CONFIG');
+      const r = new NodeError(`Another sms-queue-in node (${holder}) already reads account ${accountName}; this one stays idle`, 'BAD_CONFIG');
       idleWithError(node, r, { fill: 'red', shape: 'ring', text: status.t('duplicateReader') }, errorMessage(accountName, 'config'), shown);
       return;
     }
 
     if (usable.coordinator) {
-      const report = (err: ReportedError, operation: string): void => node.error(err, errorMessage(accountName, operation));
+      const report = (err: NodeError, operation: string): void => node.error(err, errorMessage(accountName, operation));
       coordinated = new CoordinatedReader({ node, coordinator: usable.coordinator, account: accountKey, intervalMs: settings.intervalMs, manual: settings.ackMode === 'manual', report });
     }
     const wiring = new HttpWiring(node.id, (cb) => RED.nodes.eachNode(cb as (n: object) => void));
     const queue = new QueueIn(node, usable, settings, status, coordinated, wiring);
     const middleware = [RED.settings.httpNodeMiddleware].flat().filter((m) => typeof m === 'function');
     const listener = settings.listen ? new PushListener(RED.httpNode as unknown as HttpNodeApp, settings.listen, (r) => queue.listen(r), middleware) : undefined;
-    let refused: ReportedError | undefined;
+    let refused: NodeError | undefined;
     // Not before every node of the deploy exists: Node-RED creates them one by one, and a
     // message sent to a node not yet created is dropped (a kept block is emitted at start).
     // The listen path is checked then too, once every http in node has its route.
@@ -69,7 +69,7 @@ module.exports = function (RED: NodeAPI): void {
         listener?.open();
       } catch (err) {
         // Never thrown out of an event handler: that would stop Node-RED.
-        refused = toReported(err);
+        refused = toNodeError(err);
         status.set(() => ({ fill: 'red', shape: 'ring', text: status.t('badConfig', { reason: shortText(refused!.message) }) }));
         node.error(refused, errorMessage(accountName, 'config'));
         return;

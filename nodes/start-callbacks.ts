@@ -6,7 +6,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'nod
 import { checkCallbackUrl, undeliverablePort } from './lib/client/callback-url';
 import { CallbackStarter } from './lib/node-red/callback-starter';
 import { accountOf, namedAccount, usableConfig, type ThingSpaceConfigNode } from './lib/node-red/config-node';
-import { ReportedError, errorMessage, shortText, toReported } from './lib/node-red/report';
+import { NodeError, errorMessage, shortText, toNodeError } from './lib/node-red/report';
 import { StatusLine, labelledStatus } from './lib/node-red/status';
 import { idleWithError } from './lib/node-red/unusable';
 
@@ -26,7 +26,7 @@ function listenerUrl(value: string | undefined): string | undefined {
   const text = (value ?? '').trim();
   if (text === '') return undefined;
   const url = checkCallbackUrl(text);
-  if (!url.ok) throw new ReportedError(`${url.reason}: "${shortText(text)}"`, 'BAD_CONFIG');
+  if (!url.ok) throw new NodeError(`${url.reason}: "${shortText(text)}"`, 'BAD_CONFIG');
   return url.url;
 }
 
@@ -46,14 +46,14 @@ module.exports = function (RED: NodeAPI): void {
       const url = listenerUrl(def.callbackUrl);
       const notices = def.deliveryNotices === true || def.deliveryNotices === 'true';
       const deliveryUrl = notices ? (listenerUrl(def.deliveryUrl) ?? url) : undefined;
-      if (notices && !deliveryUrl) throw new ReportedError('Delivery notices need a listener URL (Listener URL or Notices URL)', 'BAD_CONFIG');
+      if (notices && !deliveryUrl) throw new NodeError('Delivery notices need a listener URL (Listener URL or Notices URL)', 'BAD_CONFIG');
       starter = new CallbackStarter(usable, url, status, deliveryUrl);
       // A warning, not a refusal: the port list is Verizon's (docs/thingspace-api.md, "Callback listeners").
       for (const port of new Set([url, deliveryUrl].map((u) => u && undeliverablePort(u, usable.server)))) {
         if (port) node.warn(`Verizon's ThingSpace does not call listeners on port ${port}: use 80, 443, 9001-9006, 50551-50559 or 28200-28220`);
       }
     } catch (err) {
-      const r = toReported(err);
+      const r = toNodeError(err);
       const text = status.t('badConfig', { reason: shortText(r.message) });
       idleWithError(node, r, { fill: 'red', shape: 'ring', text }, errorMessage(accountOf(config, def.accountName), 'config'), shown);
       return;

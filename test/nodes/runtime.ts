@@ -17,6 +17,7 @@ export interface TestNode {
   error: SpiedMethod;
   warn: SpiedMethod;
   log: SpiedMethod;
+  debug: SpiedMethod;
 }
 export interface Helper {
   init(runtimePath: string, settings?: Record<string, unknown>): void;
@@ -139,7 +140,7 @@ export function statuses(id: string): Array<{ fill?: string; shape?: string; tex
 }
 
 /** The arguments of every call a node made to one of its spied methods. */
-export function calls(id: string, method: 'status' | 'error' | 'warn' | 'log'): unknown[][] {
+export function calls(id: string, method: 'status' | 'error' | 'warn' | 'log' | 'debug'): unknown[][] {
   const node = helper.getNode(id);
   return node[method]
     .getCalls()

@@ -463,6 +463,46 @@ for (const mode of SIM_MODES) {
       assert.equal(sim.counters().requests.history ?? 0, 0);
     });
 
+    it('reports a flow that throws while taking a block as ERROR to Catch, its stack in the debug log, secrets masked', async () => {
+      helper.settings({ logging: { console: { level: 'debug' } } });
+      try {
+        await helper.load(ALL_NODES, flow(config(sim), queue()), credentials());
+        await waitFor(() => lastStatus('q')?.text === 'sms-queue-in.status.idle', 5_000, 'idle status');
+        // The consumer's 'block' listener sends on: a send that throws (a bug, or a synchronous
+        // failure downstream) is what a listener that throws looks like.
+        const node = helper.getNode('q') as unknown as { send(...a: unknown[]): void };
+        const send = node.send;
+        let thrown = 0;
+        node.send = function (this: unknown, ...a: unknown[]) {
+          if (thrown++ === 0) throw new Error('the flow broke on sim-password');
+          return send.apply(this, a);
+        };
+        const caught = collect('caught');
+        const got = collect('out');
+        sim.generate(150); // two blocks: the first is not final, so ThingSpace serves it again
+        helper.getNode('q').receive({ payload: 'poll' });
+        await waitFor(() => caught.length >= 1, 5_000, 'the Catch node');
+        const error = caught[0].error as { message: string; code: string; source: { id: string } };
+        assert.equal(error.code, 'ERROR');
+        assert.equal(error.source.id, 'q');
+        assert.equal(error.message, 'Unexpected failure while handing on a block: the flow broke on ***');
+        assert.equal((caught[0].thingspace as { operation?: string }).operation, 'deliver');
+        const debug = calls('cfg', 'debug').map((a) => String(a[0]));
+        const stack = debug.filter((l) => l.includes('cause: Error: the flow broke on ***'));
+        assert.equal(stack.length, 1, `the stack, once, in the debug log: ${debug.join('\n')}`);
+        assert.match(stack[0], /\n\s+at .*queue-in\.js/, 'the stack names where it was thrown from');
+        // The block was not handed on: it is read again (now, rather than after the backoff).
+        helper.getNode('q').receive({ payload: 'poll' });
+        await waitFor(() => got.length === 150, 10_000, 'the block read again');
+        assert.equal(new Set(got.map((m) => m.payload)).size, 150);
+        const seen = JSON.stringify({ caught, statuses: statuses('q'), errors: calls('q', 'error').map((a) => String(a[0])), debug, log: helper.log().args.map((a) => JSON.stringify(a[0])) });
+        assert.ok(!seen.includes('sim-password'), 'the password never leaves masked');
+        assert.ok(seen.includes('the flow broke on ***'), 'the check looked at the failure');
+      } finally {
+        helper.settings({});
+      }
+    });
+
     it('never shows a secret in messages, statuses, errors or logs', async () => {
       const secrets = ['sim-client-secret', 'sim-password', 'wrong-password', Buffer.from('sim-client-id:sim-client-secret').toString('base64')];
       sim.generate(120);

@@ -24,6 +24,8 @@ export interface UserConnection {
   /** Runs a call: refused at once after a rejection, errors masked, 'rejected' emitted once. */
   guard<T>(work: () => Promise<T>): Promise<T>;
   testConnection(opts?: CallOptions): Promise<ConnectionCheck>;
+  /** Masked; an unknown failure becomes 'internal', its stack in the debug log. */
+  unexpected(err: unknown, operation: string): ThingSpaceError;
   on(event: 'rejected', listener: RejectedListener): unknown;
   off(event: 'rejected', listener: RejectedListener): unknown;
 }
@@ -48,6 +50,12 @@ export class AccountClient implements ThingSpaceApi, SmsSendApi {
   /** Set once ThingSpace rejected the user's credentials, whichever account's call found it. */
   get credentialsRejected(): ThingSpaceError | undefined {
     return this.user.credentialsRejected;
+  }
+
+  /** A failure met outside the client (a consumer's, a send's), as the client's own leave it:
+   *  masked, an unknown one made 'internal' (code ERROR) with its stack in the debug log. */
+  unexpected(err: unknown, operation: string): ThingSpaceError {
+    return this.user.unexpected(err, operation);
   }
 
   /** 'rejected' is the user's: emitted once for every account of the client. */

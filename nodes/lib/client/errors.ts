@@ -60,6 +60,9 @@ export interface ThingSpaceErrorInit {
   requestSent?: boolean;
   /** Statuses name the user from it; `remembered`: recalled, no request made. */
   login?: LoginRefusal & { remembered: boolean };
+  /** Ours or a listener's error behind an 'internal' one: never an axios error, which holds
+   *  the request's headers (see unexpected()). */
+  cause?: unknown;
 }
 
 export class ThingSpaceError extends Error {
@@ -73,7 +76,7 @@ export class ThingSpaceError extends Error {
   readonly login?: LoginRefusal & { remembered: boolean };
 
   constructor(init: ThingSpaceErrorInit) {
-    super(init.message);
+    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
     this.name = 'ThingSpaceError';
     this.kind = init.kind;
     this.status = init.status;
@@ -106,6 +109,22 @@ export class ThingSpaceError extends Error {
       ...(this.login ? { login: this.login } : {}),
     };
   }
+}
+
+/** The one way an unknown failure becomes a ThingSpaceError: kind 'internal' (code ERROR),
+ *  the original kept as `cause` for its stack. ThingSpaceErrors pass through unchanged. */
+export function unexpected(err: unknown, operation: string, what = 'Unexpected error'): ThingSpaceError {
+  if (err instanceof ThingSpaceError) return err;
+  const text = err instanceof Error ? err.message : String(err);
+  // An HTTP library's error holds the request, headers and all: its text only.
+  const holdsRequest = typeof err === 'object' && err !== null && ('config' in err || 'request' in err || 'response' in err);
+  return new ThingSpaceError({ kind: 'internal', message: `${what}: ${text}`, operation, cause: holdsRequest ? undefined : err });
+}
+
+/** The stack behind an 'internal' error, for the debug log (mask it first: secrets.ts). */
+export function causeStack(err: ThingSpaceError): string | undefined {
+  if (err.kind !== 'internal' || !(err.cause instanceof Error)) return undefined;
+  return err.cause.stack ?? `${err.cause.name}: ${err.cause.message}`;
 }
 
 export function isThingSpaceError(e: unknown): e is ThingSpaceError {

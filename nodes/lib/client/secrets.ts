@@ -40,7 +40,8 @@ export class Secrets {
     const message = this.redact(err.message);
     const errorCode = clean(err.errorCode);
     const errorMessage = clean(err.errorMessage);
-    if (message === err.message && errorCode === err.errorCode && errorMessage === err.errorMessage) return err;
+    const cause = this.redactCause(err.cause);
+    if (message === err.message && errorCode === err.errorCode && errorMessage === err.errorMessage && cause === err.cause) return err;
     return new ThingSpaceError({
       kind: err.kind,
       message,
@@ -51,6 +52,19 @@ export class Secrets {
       operation: err.operation,
       requestSent: err.requestSent,
       login: err.login,
+      cause,
     });
+  }
+
+  /** The cause itself when it holds no secret, else a copy with its message and stack masked. */
+  private redactCause(cause: unknown): unknown {
+    if (!(cause instanceof Error)) return typeof cause === 'string' ? this.redact(cause) : cause;
+    const message = this.redact(cause.message);
+    const stack = cause.stack === undefined ? undefined : this.redact(cause.stack);
+    if (message === cause.message && stack === cause.stack) return cause;
+    const copy = new Error(message);
+    copy.name = cause.name;
+    copy.stack = stack;
+    return copy;
   }
 }

@@ -9,7 +9,7 @@ import { AuthSession } from './auth';
 import { basicCredentials, fetchToken, loginOnce, type AuthContext } from './auth-requests';
 import { errorFromResponse, type Operation, type RawResponse } from './classify';
 import { validateOptions, type ClientConfig, type ThingSpaceClientOptions } from './config';
-import { ThingSpaceError, type ErrorKind } from './errors';
+import { ThingSpaceError, causeStack, unexpected, type ErrorKind } from './errors';
 import { refusalText } from './login-refusals';
 import { HttpTransport } from './http';
 import type { Method } from './transport';
@@ -37,6 +37,8 @@ export class ThingSpaceClient extends EventEmitter<ThingSpaceClientEvents> imple
   private readonly own: AccountClient;
   private readonly refusals?: RefusalMemory;
   private announced = false;
+  /** Causes whose stack is in the debug log already. */
+  private readonly stacksLogged = new WeakSet<object>();
 
   constructor(options: ThingSpaceClientOptions) {
     super();
@@ -58,6 +60,7 @@ export class ThingSpaceClient extends EventEmitter<ThingSpaceClientEvents> imple
       },
       call: (operation, method, path, data, signal) => this.call(operation, method, path, data, signal),
       guard: (work) => this.guard(work),
+      unexpected: (err, operation) => this.clean(err, operation, 'Unexpected error'),
       testConnection: (opts) => this.testConnection(opts),
       on: (event, listener) => this.on(event, listener),
       off: (event, listener) => this.off(event, listener),
@@ -194,9 +197,17 @@ export class ThingSpaceClient extends EventEmitter<ThingSpaceClientEvents> imple
     this.emit('rejected', this.clean(err));
   }
 
-  private clean(err: unknown): ThingSpaceError {
-    if (err instanceof ThingSpaceError) return this.secrets.redactError(err);
-    return new ThingSpaceError({ kind: 'internal', message: 'Internal error in the ThingSpace client' });
+  /** What leaves the client: masked, an unknown failure made 'internal' with its stack in the
+   *  debug log (masked too). */
+  private clean(err: unknown, operation = 'client', what = 'Internal error in the ThingSpace client'): ThingSpaceError {
+    const found = unexpected(err, operation, what);
+    const clean = this.secrets.redactError(found);
+    const stack = causeStack(clean);
+    if (stack !== undefined && !this.stacksLogged.has(found.cause as object)) {
+      this.stacksLogged.add(found.cause as object);
+      this.log.debug(`${clean.operation ?? operation}: ${clean.message}; cause: ${stack}`);
+    }
+    return clean;
   }
 
   private newSecrets(): Secrets {

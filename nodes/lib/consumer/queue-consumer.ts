@@ -49,7 +49,7 @@
 import { randomBytes } from 'crypto';
 import { EventEmitter } from 'events';
 import type { HistoryBlock, ThingSpaceApi } from '../client/api';
-import { ThingSpaceError, isThingSpaceError } from '../client/errors';
+import { ThingSpaceError, isThingSpaceError, unexpected } from '../client/errors';
 import { dedupeKey } from '../message/dedupe-key';
 import { IdempotentRetryPolicy, answerLost, type RetryPolicy } from '../retry/retry-policy';
 import type { SmsMessage } from '../types';
@@ -368,7 +368,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     if (!legal && this.opts.strict) throw new IllegalTransitionError(from, to);
     this.current = to;
     this.opts.onTransition?.(from, to);
-    if (!legal) this.reportBug(new IllegalTransitionError(from, to).message);
+    if (!legal) this.reportBug(new IllegalTransitionError(from, to));
     if (state) this.setState(state);
   }
 
@@ -401,10 +401,10 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     this.ahead = { tenure: this.tenure, answer };
   }
 
-  private reportBug(message: string): void {
+  private reportBug(bug: Error): void {
     if (this.bugReported) return;
     this.bugReported = true;
-    if (this.listenerCount('error') > 0) this.emit('error', new ThingSpaceError({ kind: 'internal', message, operation: 'consumer' }));
+    if (this.listenerCount('error') > 0) this.emit('error', unexpected(bug, 'consumer', 'Bug in the queue consumer'));
   }
 
   private async shutdown(loaded: boolean): Promise<void> {
@@ -476,7 +476,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
       if (e instanceof IllegalTransitionError) throw e; // strict mode: a bug must be loud
       // Only a throwing 'block' listener gets here: that block was not handed on, so it is
       // read again. Not the API's fault, whatever the listener threw.
-      outcome = this.failure(internal(e, 'deliver', 'unexpected failure while handing on a block'));
+      outcome = this.failure(unexpected(e, 'deliver', 'Unexpected failure while handing on a block'));
     }
     this.loop = undefined;
     this.rememberEmitted();
@@ -514,7 +514,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
         } else if (sent !== undefined && isThingSpaceError(e) && answerLost(e)) {
           this.lost = sent;
         }
-        return this.failure(isThingSpaceError(e) ? e : internal(e, 'history', 'unexpected failure of the history call'));
+        return this.failure(unexpected(e, 'history', 'Unexpected failure of the history call'));
       } finally {
         this.inFlight = undefined;
       }
@@ -779,11 +779,6 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
   private newBlockId(): string {
     return `${this.blockPrefix}-${(++this.blockSeq).toString(36)}`;
   }
-}
-
-/** A failure that is ours or a listener's, not the API's: kind 'internal', code ERROR. */
-function internal(e: unknown, operation: string, what: string): ThingSpaceError {
-  return new ThingSpaceError({ kind: 'internal', message: `${what}: ${e instanceof Error ? e.message : String(e)}`, operation });
 }
 
 /** For tests only: a phase change made through go(), as the consumer's own code makes one. */

@@ -5,7 +5,7 @@ import type { NodeMessage } from 'node-red';
 import { SMS_CALLBACK_SERVICE, SMS_DELIVERY_SERVICE, type CallbackListener } from '../types';
 import { ThingSpaceError } from '../client/errors';
 import type { UsableConfig } from './config-node';
-import { toReported } from './report';
+import { toNodeError } from './report';
 import type { StatusLine } from './status';
 
 export class CallbackStarter {
@@ -38,7 +38,7 @@ export class CallbackStarter {
       },
       (err: unknown) => {
         if (err instanceof ThingSpaceError && err.kind === 'aborted') return done();
-        const r = toReported(err);
+        const r = toNodeError(err, (e) => this.config.api.unexpected(e, 'startCallbacks'));
         if (!this.closed) {
           const kind = err instanceof ThingSpaceError ? err.kind : undefined;
           if (kind === 'credentials_rejected') this.status.rejected(err as ThingSpaceError);

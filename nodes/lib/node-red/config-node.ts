@@ -6,7 +6,7 @@ import type { AccountClient } from '../client/account-client';
 import type { Coordinator } from '../coordination/coordinator';
 import type { ThingSpaceError } from '../client/errors';
 import type { CallbackCredentials } from '../message/callback-body';
-import { ReportedError } from './report';
+import { NodeError } from './report';
 import type { SourceFilter } from './source-filter';
 
 export interface ThingSpaceCredentials {
@@ -66,9 +66,9 @@ export function accountOf(config: ThingSpaceConfigNode | null | undefined, prope
 /** The config node, for the account the node names (empty: the config node's), if a user node
  *  can work with it; else a BAD_CONFIG (or the config's own) error. */
 export function usableConfig(config: ThingSpaceConfigNode | null | undefined, named?: unknown): UsableConfig {
-  if (!config) throw new ReportedError('No ThingSpace account (config node) selected', 'BAD_CONFIG');
+  if (!config) throw new NodeError('No ThingSpace account (config node) selected', 'BAD_CONFIG');
   if (config.configError) throw config.configError;
-  if (!config.api || !config.apiFor) throw new ReportedError('The ThingSpace account (config node) has no client', 'BAD_CONFIG');
+  if (!config.api || !config.apiFor) throw new NodeError('The ThingSpace account (config node) has no client', 'BAD_CONFIG');
   const accountName = accountOf(config, named);
   const api = accountName === config.api.accountName ? config.api : config.apiFor(accountName);
   return {

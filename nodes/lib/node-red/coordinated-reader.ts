@@ -9,7 +9,7 @@ import { CALLBACK_BLOCK, type QueueConsumer } from '../consumer/queue-consumer';
 import { parseCallbackBody, type CallbackCredentials } from '../message/callback-body';
 import { dedupeKey } from '../message/dedupe-key';
 import { answerHttp } from './http-reply';
-import { ReportedError } from './report';
+import { NodeError } from './report';
 import type { StatusLine } from './status';
 
 export interface CoordinatedReaderOptions {
@@ -20,7 +20,7 @@ export interface CoordinatedReaderOptions {
   /** The node's poll interval: a standby tries to take the lease at least this often. */
   intervalMs: number;
   manual: boolean;
-  report: (err: ReportedError, operation: string) => void;
+  report: (err: NodeError, operation: string) => void;
 }
 
 export class CoordinatedReader {
@@ -112,7 +112,7 @@ export class CoordinatedReader {
         status?.set(() => ({ fill: view.error.failover ? 'yellow' : 'red', shape: 'ring', text: status.t(key, { where: this.opts.coordinator.where }) }));
         if (!this.outageReported) {
           this.outageReported = true;
-          this.opts.report(new ReportedError(`Coordination unavailable, not reading until Redis answers again: ${view.error.message}`, view.error.code), 'coordination');
+          this.opts.report(new NodeError(`Coordination unavailable, not reading until Redis answers again: ${view.error.message}`, view.error.code), 'coordination');
         }
       }
     }

@@ -5,7 +5,7 @@
 import type { Coordinator, CoordinationSettings } from '../coordination/coordinator';
 import { checkRedisUrl, checkSentinels, type RedisTarget } from '../coordination/redis-url';
 import { resolveRefs, type Lookup } from './env-refs';
-import { ReportedError } from './report';
+import { NodeError } from './report';
 
 export interface CoordinationDef {
   coordination?: string;
@@ -24,7 +24,7 @@ export const DEFAULT_LEASE_S = 15;
 const MIN_LEASE_S = 2;
 const MAX_LEASE_S = 600;
 
-/** undefined when coordination is off; throws a BAD_CONFIG ReportedError naming the bad field.
+/** undefined when coordination is off; throws a BAD_CONFIG NodeError naming the bad field.
  *  `password` is the Redis password, or both credentials (Redis's and the sentinels'). */
 export function coordinationSettings(
   def: CoordinationDef,
@@ -33,7 +33,7 @@ export function coordinationSettings(
 ): CoordinationSettings | undefined {
   const mode = (def.coordination ?? 'none') || 'none';
   if (mode === 'none') return undefined;
-  if (mode !== 'redis' && mode !== 'sentinel') throw new ReportedError(`Unknown coordination "${mode}": none, redis or sentinel`, 'BAD_CONFIG');
+  if (mode !== 'redis' && mode !== 'sentinel') throw new NodeError(`Unknown coordination "${mode}": none, redis or sentinel`, 'BAD_CONFIG');
   const creds = typeof password === 'object' ? password : { redisPassword: password };
   let url: RedisTarget;
   try {
@@ -42,16 +42,16 @@ export function coordinationSettings(
         ? checkRedisUrl(resolveRefs(def.redisUrl ?? '', 'The coordination Redis URL', lookup))
         : checkSentinels(resolveRefs(def.sentinels ?? '', 'The coordination Sentinels field', lookup), resolveRefs(def.sentinelMaster ?? '', 'The coordination Sentinel master name', lookup));
   } catch (err) {
-    throw err instanceof ReportedError ? err : new ReportedError((err as Error).message, 'BAD_CONFIG');
+    throw err instanceof NodeError ? err : new NodeError((err as Error).message, 'BAD_CONFIG');
   }
   const prefix = def.redisPrefix === undefined || def.redisPrefix === '' ? DEFAULT_PREFIX : def.redisPrefix;
   if (!/^[\x21-\x7e]{1,64}$/.test(prefix) || /[{}]/.test(prefix)) {
-    throw new ReportedError('The coordination key prefix must be 1 to 64 printable characters, without spaces or braces', 'BAD_CONFIG');
+    throw new NodeError('The coordination key prefix must be 1 to 64 printable characters, without spaces or braces', 'BAD_CONFIG');
   }
   const raw = def.leaseTime;
   const lease = raw === undefined || raw === '' ? DEFAULT_LEASE_S : Number(raw);
   if (!Number.isFinite(lease) || lease < MIN_LEASE_S || lease > MAX_LEASE_S) {
-    throw new ReportedError(`Invalid lease time "${String(raw)}": ${MIN_LEASE_S} to ${MAX_LEASE_S} seconds`, 'BAD_CONFIG');
+    throw new NodeError(`Invalid lease time "${String(raw)}": ${MIN_LEASE_S} to ${MAX_LEASE_S} seconds`, 'BAD_CONFIG');
   }
   const runtime = resolveRefs(def.instanceName ?? '', 'The coordination instance name', lookup).trim() || undefined;
   const sentinelPassword = mode === 'sentinel' ? creds.sentinelPassword || undefined : undefined;

@@ -2,7 +2,7 @@
 // the node starts. Node-RED substitutes `${VAR}` in plain properties only, never in
 // credentials; with this, an exported flow holds the reference and the secret stays in the
 // environment. An unset variable is an error that names it (never a value).
-import { ReportedError } from './report';
+import { NodeError } from './report';
 
 const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
@@ -16,7 +16,7 @@ export function resolveRefs(text: string, what: string, lookup: Lookup = fromPro
   return text.replace(REFERENCE, (_ref, name: string) => {
     const value = lookup(name);
     if (value === undefined) {
-      throw new ReportedError(`${what} refers to the environment variable ${name}, which is not set where Node-RED runs`, 'BAD_CONFIG');
+      throw new NodeError(`${what} refers to the environment variable ${name}, which is not set where Node-RED runs`, 'BAD_CONFIG');
     }
     return value;
   });

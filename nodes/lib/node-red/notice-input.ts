@@ -12,7 +12,7 @@ import { looksLikeDeliveryNotice, parseDeliveryNotice } from '../message/deliver
 import type { UsableConfig } from './config-node';
 import { answerHttp } from './http-reply';
 import { routeNotice } from './notice-router';
-import { ReportedError, toReported } from './report';
+import { NodeError, toNodeError } from './report';
 
 type Done = (err?: Error) => void;
 
@@ -33,23 +33,23 @@ function shown(msg: NodeMessageInFlow, body: unknown): NodeMessage {
   return out;
 }
 
-async function acceptNotice(msg: NodeMessageInFlow, body: unknown, config: UsableConfig): Promise<{ error: ReportedError; shown: NodeMessage } | undefined> {
+async function acceptNotice(msg: NodeMessageInFlow, body: unknown, config: UsableConfig): Promise<{ error: NodeError; shown: NodeMessage } | undefined> {
   const denied = callbackCredentialsFailure(body, config.callbackCredentials());
   if (denied) {
     answerHttp(msg, 401);
-    return { error: new ReportedError(denied.reason, denied.code), shown: shown(msg, body) };
+    return { error: new NodeError(denied.reason, denied.code), shown: shown(msg, body) };
   }
   const parsed = parseDeliveryNotice(body, new Date());
   if (!parsed.ok) {
     answerHttp(msg, 400);
-    return { error: new ReportedError(parsed.reason, 'BAD_INPUT'), shown: shown(msg, body) };
+    return { error: new NodeError(parsed.reason, 'BAD_INPUT'), shown: shown(msg, body) };
   }
   const routed = await routeNotice(config, parsed.notice);
   // 200 either way: sending it again would not give the account an sms-out node.
   answerHttp(msg, 200);
   if (routed) return undefined;
   const text = `A delivery notice (requestId ${parsed.notice.requestId}, ${parsed.notice.thingspaceStatus}) arrived for account ${config.accountName}, but no sms-out node uses that account: add one to receive outcomes, or stop registering ${SMS_DELIVERY_SERVICE}`;
-  return { error: new ReportedError(text, 'BAD_CONFIG'), shown: shown(msg, body) };
+  return { error: new NodeError(text, 'BAD_CONFIG'), shown: shown(msg, body) };
 }
 
 /**
@@ -75,7 +75,7 @@ export function interceptCallback(node: Node, msg: NodeMessageInFlow, config: Us
       if (refused) node.error(refused.error, refused.shown);
       done();
     },
-    (err: unknown) => done(toReported(err)),
+    (err: unknown) => done(toNodeError(err, (e) => config.api.unexpected(e, 'notice'))),
   );
   return true;
 }

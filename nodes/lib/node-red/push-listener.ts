@@ -4,7 +4,7 @@
 // serves already (an http in node, another sms-queue-in) is a BAD_CONFIG, never a second route.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readRequestBody } from './request-body';
-import { ReportedError } from './report';
+import { NodeError } from './report';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- express's handlers, whatever their typing
 export type Handler = (req: any, res: any, next: (err?: unknown) => void) => void;
@@ -38,7 +38,7 @@ export function checkListenPath(value: unknown): string {
   const path = text.startsWith('/') ? text : `/${text}`;
   // No express patterns (:param, *, ?, parentheses): the path is matched as written.
   if (path.length > 200 || !/^(\/[A-Za-z0-9._~-]+)+\/?$/.test(path)) {
-    throw new ReportedError(`Invalid listen path "${text}": a path such as /thingspace/sms (letters, digits, . _ ~ - between slashes)`, 'BAD_CONFIG');
+    throw new NodeError(`Invalid listen path "${text}": a path such as /thingspace/sms (letters, digits, . _ ~ - between slashes)`, 'BAD_CONFIG');
   }
   return path.replace(/(.)\/$/, '$1');
 }
@@ -93,8 +93,8 @@ export class PushListener {
   }
 
   /** `by`: the other node, when known. */
-  conflictError(by = 'an http in node or another sms-queue-in'): ReportedError {
-    return new ReportedError(`Listen path ${this.path} is already served on Node-RED's HTTP server (by ${by}): choose another path, or remove the other one`, 'BAD_CONFIG');
+  conflictError(by = 'an http in node or another sms-queue-in'): NodeError {
+    return new NodeError(`Listen path ${this.path} is already served on Node-RED's HTTP server (by ${by}): choose another path, or remove the other one`, 'BAD_CONFIG');
   }
 
   /** Removes the route this listener added (and only it). */

@@ -18,7 +18,7 @@ import type { ListenerRequest } from './push-listener';
 import { acceptPush, acknowledge, inputKind } from './queue-input';
 import { showConsumerState, type Counts } from './queue-status';
 import type { Settings } from './queue-settings';
-import { ReportedError, errorMessage, toReported } from './report';
+import { NodeError, errorMessage, toNodeError } from './report';
 import type { StatusLine } from './status';
 
 type Send = (msg: NodeMessage) => void;
@@ -46,7 +46,7 @@ export class QueueIn {
   ) {
     this.accountName = config.accountName;
     this.topic = compileTopic(settings.topic);
-    this.store = contextStore(node, config.accountKey, (err) => this.fail(new ReportedError(`Context store: ${err.message}`, 'ERROR'), 'context'));
+    this.store = contextStore(node, config.accountKey, (err) => this.fail(new NodeError(`Context store: ${err.message}`, 'ERROR'), 'context'));
     this.consumer = new QueueConsumer({
       api: config.api,
       intervalMs: settings.intervalMs,
@@ -178,7 +178,7 @@ export class QueueIn {
     this.anotherReaderSaid = true;
     this.status.set(() => ({ fill: 'yellow', shape: 'ring', text: this.status.t('anotherReader') }));
     const text = `Another reader seems to be draining account ${this.accountName} (a next token refused, or a block served again after its acknowledgement): another Node-RED with the same flow? See docs/high-availability.md in the package's repository`;
-    this.fail(new ReportedError(text, 'ANOTHER_READER'), 'history');
+    this.fail(new NodeError(text, 'ANOTHER_READER'), 'history');
   }
 
   private emitBlock(block: ConsumerBlock): void {
@@ -205,6 +205,6 @@ export class QueueIn {
   }
 
   private fail(err: unknown, operation: string): void {
-    this.node.error(toReported(err), errorMessage(this.accountName, operation));
+    this.node.error(toNodeError(err, (e) => this.config.api.unexpected(e, operation)), errorMessage(this.accountName, operation));
   }
 }

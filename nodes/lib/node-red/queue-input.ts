@@ -9,7 +9,7 @@ import { toBatchMessage, toSingleMessage } from '../message/output';
 import type { TopicFunction } from '../message/topic';
 import { answerHttp } from './http-reply';
 import type { Settings } from './queue-settings';
-import { ReportedError } from './report';
+import { NodeError } from './report';
 
 export type InputKind = 'ack' | 'push' | 'poll';
 
@@ -22,15 +22,15 @@ export function inputKind(msg: NodeMessageInFlow): InputKind {
 }
 
 /** A routed-back message: undefined when it acknowledged its SMS (or needs nothing), else why not. */
-export function acknowledge(msg: NodeMessageInFlow, consumer: QueueConsumer, settings: Settings, accountName: string): ReportedError | undefined {
+export function acknowledge(msg: NodeMessageInFlow, consumer: QueueConsumer, settings: Settings, accountName: string): NodeError | undefined {
   // Auto mode acknowledged it already; a routed-back message needs nothing.
   if (settings.ackMode !== 'manual') return undefined;
   const ref = (msg as unknown as { thingspace: { accountName?: unknown; block?: unknown; index?: unknown } }).thingspace;
   if (ref.accountName !== accountName || typeof ref.block !== 'string' || typeof ref.index !== 'number') {
-    return new ReportedError('msg.thingspace is not an acknowledgement from this node (account, block or index missing or foreign)', 'BAD_INPUT');
+    return new NodeError('msg.thingspace is not an acknowledgement from this node (account, block or index missing or foreign)', 'BAD_INPUT');
   }
   if (!consumer.ack({ block: ref.block, index: ref.index })) {
-    return new ReportedError(
+    return new NodeError(
       `Acknowledgement for an SMS this node no longer waits for (block ${ref.block}): it was acknowledged already, or re-read after ackTimeout`,
       'BAD_INPUT',
     );
@@ -52,7 +52,7 @@ export type PushOutcome =
   /** Already delivered: ThingSpace got its 200, the flow gets nothing. */
   | { kind: 'duplicate' }
   /** Unreadable or unauthorised: answered 400/401; Catch gets `shown` (credentials masked). */
-  | { kind: 'refused'; error: ReportedError; shown: NodeMessage };
+  | { kind: 'refused'; error: NodeError; shown: NodeMessage };
 
 /** A ThingSpace callback body (push mode), through the consumer's dedupe. */
 export function acceptPush(msg: NodeMessageInFlow, ctx: PushContext): PushOutcome {
@@ -65,7 +65,7 @@ export function acceptPush(msg: NodeMessageInFlow, ctx: PushContext): PushOutcom
     const shown: NodeMessage = { ...msg, payload: redactCallbackBody(msg.payload) };
     delete shown.req;
     delete shown.res;
-    return { kind: 'refused', error: new ReportedError(parsed.reason, parsed.code), shown };
+    return { kind: 'refused', error: new NodeError(parsed.reason, parsed.code), shown };
   }
   const item = ctx.consumer.pushed(parsed.sms);
   if (!item) {

@@ -1,20 +1,21 @@
 // Glue shared by the three node files: how a failure reaches the status and Catch nodes.
 import type { NodeMessage } from 'node-red';
-import { ThingSpaceError } from '../client/errors';
+import { unexpected as internal, type ThingSpaceError } from '../client/errors';
 
 /**
- * What `node.error(err, msg)` is given. Node-RED copies an own `code` property of the
+ * What a node hands to `node.error(err, msg)`. Node-RED copies an own `code` property of the
  * logged error into `msg.error.code` for Catch nodes (Flow.handleError), and uses
  * `toString()` for `msg.error.message`, so both are own and plain here.
  */
-export class ReportedError extends Error {
+export class NodeError extends Error {
   readonly code: string;
 
   constructor(message: string, code: string) {
     super(message);
-    this.name = 'ThingSpaceError';
+    this.name = 'NodeError';
     this.code = code;
-    // No stack: Catch nodes and logs get the message and the code, nothing else to leak.
+    // Its own stack says nothing; an unexpected failure's goes to the debug log, masked
+    // (AccountClient.unexpected). Catch nodes get the message and the code.
     this.stack = undefined;
   }
 
@@ -23,16 +24,13 @@ export class ReportedError extends Error {
   }
 }
 
-export function toReported(err: unknown): ReportedError {
-  if (err instanceof ReportedError) return err;
-  if (err instanceof ThingSpaceError) {
-    const api = err.errorMessage && !err.message.includes(err.errorMessage) ? `: ${err.errorMessage}` : '';
-    return new ReportedError(`${err.message}${api}`, err.code);
-  }
-  // Anything else is a bug of ours; its message is ours too (never an HTTP stack error: the
-  // client builds ThingSpaceErrors from scratch).
-  const text = err instanceof Error ? err.message : String(err);
-  return new ReportedError(text, 'ERROR');
+/** `unexpected`: the client's (AccountClient.unexpected), which masks secrets and logs the
+ *  stack of an unknown failure; without it, errors.ts's. */
+export function toNodeError(err: unknown, unexpected: (err: unknown) => ThingSpaceError = (e) => internal(e, 'node')): NodeError {
+  if (err instanceof NodeError) return err;
+  const e = unexpected(err);
+  const api = e.errorMessage && !e.message.includes(e.errorMessage) ? `: ${e.errorMessage}` : '';
+  return new NodeError(`${e.message}${api}`, e.code);
 }
 
 /** A message for Catch nodes when the failure belongs to no input message (a poll). */

@@ -18,7 +18,7 @@ import type { SendQueue } from '../sender/send-queue';
 import type { UsableConfig } from './config-node';
 import { interceptCallback } from './notice-input';
 import { addReceiver, removeReceiver, type NoticeReceiver } from './notice-router';
-import { ReportedError } from './report';
+import { NodeError } from './report';
 import { flowsStarted, handoverKeys, park, take, type EndedAtClose, type Handover } from './send-handover';
 import { CLOSE_WAIT_MS, sendQueueFor } from './send-queues';
 import { showSendState, type SendActivity, type SendCounts } from './sms-out-status';
@@ -67,7 +67,7 @@ export class SmsOut implements NoticeReceiver {
     // moment (and stops when it settles): not a leak however many there are.
     setMaxListeners(0, this.abort.signal);
     this.book = new CorrelationBook({ maxPending: settings.maxPending, maxAgeMs: settings.outcomeTimeoutMs });
-    this.store = contextSnapshots<BookState>(node, CONTEXT_KEY, (err) => node.error(new ReportedError(`Context store: ${err.message}`, 'ERROR')));
+    this.store = contextSnapshots<BookState>(node, CONTEXT_KEY, (err) => node.error(new NodeError(`Context store: ${err.message}`, 'ERROR')));
     // Node-RED deletes node context at a redeploy unless a context store is configured: the
     // pending sends pass to the successor in memory (node context covers a restart).
     this.keys = handoverKeys(node.id, config.accountKey);
@@ -171,10 +171,10 @@ export class SmsOut implements NoticeReceiver {
       done();
     } catch (err) {
       this.retry = undefined;
-      const error = err instanceof ThingSpaceError ? err : new ThingSpaceError({ kind: 'internal', message: String(err), operation: 'sendSms' });
+      const error = this.config.api.unexpected(err, 'sendSms');
       const failure = error.kind === 'aborted' ? this.cutShort(msg, error) : sendFailure(error);
       if (!failure) return;
-      if (this.closed) return void this.ended.push({ msg, error: new ReportedError(failure.message, failure.code), done });
+      if (this.closed) return void this.ended.push({ msg, error: new NodeError(failure.message, failure.code), done });
       this.refuse(done, failure.message, failure.code);
     }
   }
@@ -215,7 +215,7 @@ export class SmsOut implements NoticeReceiver {
     if (h.waiting.length > 0) {
       this.node.warn(`${h.waiting.length} queued SMS were not sent (${why}): _msgid ${h.waiting.map((m) => m._msgid).join(', ')}`);
     }
-    for (const msg of h.waiting) this.reportLate(new ReportedError(`SMS not sent: ${why} before its turn (_msgid ${msg._msgid})`, 'SEND_CANCELLED'), msg);
+    for (const msg of h.waiting) this.reportLate(new NodeError(`SMS not sent: ${why} before its turn (_msgid ${msg._msgid})`, 'SEND_CANCELLED'), msg);
     for (const e of h.ended) {
       const id = `_msgid ${e.msg._msgid}`;
       if (e.error) {
@@ -232,7 +232,7 @@ export class SmsOut implements NoticeReceiver {
   private refuse(done: Done, reason: string, code: string): void {
     this.failed = code;
     this.refresh();
-    done(new ReportedError(reason, code));
+    done(new NodeError(reason, code));
   }
 
   private track(work: Promise<void>): Promise<void> {

@@ -4,7 +4,7 @@ import { checkTimeToLive, type SendSettings } from '../message/send-request';
 import { isDataEncoding } from '../message/sms-text';
 import { DEVICE_KINDS, configuredTarget, type TargetType } from '../message/sms-target';
 import { DATA_ENCODINGS } from '../types';
-import { ReportedError } from './report';
+import { NodeError } from './report';
 
 export interface SmsOutDef extends NodeDef {
   thingspace: string;
@@ -40,8 +40,8 @@ export interface SmsOutSettings {
 export const MAX_PENDING = 10_000;
 const TARGET_TYPES: readonly TargetType[] = ['msg', 'device', 'group', 'servicePlan'];
 
-function bad(message: string): ReportedError {
-  return new ReportedError(message, 'BAD_CONFIG');
+function bad(message: string): NodeError {
+  return new NodeError(message, 'BAD_CONFIG');
 }
 
 function wholeNumber(value: unknown, dflt: number, min: number, max: number, label: string): number {
@@ -50,7 +50,7 @@ function wholeNumber(value: unknown, dflt: number, min: number, max: number, lab
   return n;
 }
 
-/** Reads the node's properties; throws a BAD_CONFIG ReportedError naming the bad one. */
+/** Reads the node's properties; throws a BAD_CONFIG NodeError naming the bad one. */
 export function readSmsOutSettings(def: Partial<SmsOutDef>): SmsOutSettings {
   const type = (def.targetType || 'msg') as TargetType;
   if (!TARGET_TYPES.includes(type)) throw bad(`Invalid target "${String(def.targetType)}"`);

@@ -2,11 +2,11 @@
 // on its status and to Catch nodes, refuses every input with the same error, and does
 // nothing else. Shared by the node files.
 import type { Node, NodeMessage, NodeMessageInFlow, NodeStatus } from 'node-red';
-import type { ReportedError } from './report';
+import type { NodeError } from './report';
 import type { StatusTarget } from './status';
 
 /** `shown`: where the status goes, when not straight to the node (a labelled status: status.ts). */
-export function idleWithError(node: Node, error: ReportedError, status: NodeStatus, catchMsg: NodeMessage, shown: StatusTarget = node): void {
+export function idleWithError(node: Node, error: NodeError, status: NodeStatus, catchMsg: NodeMessage, shown: StatusTarget = node): void {
   shown.status(status);
   // Reported again on the next turn: Catch and Status nodes later in the flow may not exist
   // yet (a status set while the flow starts reaches the editor, not a Status node).

@@ -3,7 +3,7 @@
 // every other failure ends the send with that error, SEND_UNCERTAIN when the request may have
 // been queued. The caller's signal ends the wait between attempts too.
 import type { SmsSendApi } from '../client/api';
-import { ThingSpaceError } from '../client/errors';
+import { ThingSpaceError, unexpected } from '../client/errors';
 import type { SmsSendRequest, SmsSendResponse } from '../types';
 import type { RetryPolicy } from '../retry/retry-policy';
 
@@ -45,7 +45,7 @@ export async function sendWithRetries(
       policy.succeeded();
       return result;
     } catch (err) {
-      const error = err instanceof ThingSpaceError ? err : new ThingSpaceError({ kind: 'internal', message: 'Internal error while sending the SMS', operation: 'sendSms' });
+      const error = unexpected(err, 'sendSms', 'Internal error while sending the SMS');
       if (error.kind === 'aborted') throw error;
       const decision = policy.decide(error);
       if (decision.action === 'halt') throw error;

@@ -102,6 +102,50 @@ describe('secrets never leave the client', () => {
     }
   });
 
+  // A bug in the client, met here through a request whose JSON cannot be written.
+  function unwritable(text: string): Record<string, unknown> {
+    return {
+      deviceIds: [{ id: '15555550100', kind: 'msisdn' }],
+      message: 'hi',
+      extra: {
+        toJSON() {
+          throw new Error(text);
+        },
+      },
+    };
+  }
+
+  it('keeps the cause of an unexpected error, and its stack in the debug log', async () => {
+    const client = clientFor(sim, { clientSecret: SECRET, password: PASSWORD, log, logDebug: true });
+    const err = await failure(client.sendSms(unwritable('no JSON for this') as never));
+    client.close();
+    assert.equal(err.kind, 'internal');
+    assert.equal(err.code, 'ERROR');
+    assert.equal(err.operation, 'client');
+    assert.match(err.message, /^Internal error in the ThingSpace client: no JSON for this$/);
+    assert.ok(err.cause instanceof Error, 'the original error is the cause');
+    assert.equal(err.cause.message, 'no JSON for this');
+    assert.ok(!('cause' in err.toJSON()), 'toJSON leaves the cause out');
+    const debug = lines.filter((l) => l.startsWith('debug ') && l.includes('no JSON for this'));
+    assert.equal(debug.length, 1, `one debug line with the stack: ${lines.join('\n')}`);
+    assert.match(debug[0], /cause: Error: no JSON for this\n\s+at Object.toJSON /);
+  });
+
+  it('masks secrets in an unexpected error: its message, its cause and the stack in the debug log', async () => {
+    const client = clientFor(sim, { clientSecret: SECRET, password: PASSWORD, log, logDebug: true });
+    await client.history(); // a live bearer and session to mask as well
+    const err = await failure(client.sendSms(unwritable(`failed with ${PASSWORD} and ${SECRET}`) as never));
+    client.close();
+    assert.equal(err.kind, 'internal');
+    assertClean(err);
+    assert.ok(err.cause instanceof Error, 'a masked copy of the cause is kept');
+    assert.equal(err.cause.message, 'failed with *** and ***');
+    assert.match(String(err.cause.stack), /^Error: failed with \*\*\* and \*\*\*\n\s+at Object.toJSON /);
+    assert.match(err.message, /failed with \*\*\* and \*\*\*$/);
+    // afterEach checks every log line for the secrets; the stack was logged, masked.
+    assert.ok(lines.some((l) => l.startsWith('debug ') && l.includes('cause: Error: failed with *** and ***')), lines.join('\n'));
+  });
+
   it('masks a secret the server echoes back in its error message', async () => {
     // A server that quotes the password it was sent must not get it into our error.
     const { FakeServer, reply } = await import('./fake-server');
