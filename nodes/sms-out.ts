@@ -15,7 +15,7 @@ module.exports = function (RED: NodeAPI): void {
   function SmsOutNode(this: Node, def: SmsOutDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
-    const { status, withConfig } = userNode(RED, node, def, 'sms-out');
+    const { status, withConfig } = userNode(RED, node, def, 'sms-out.status.');
     const out = withConfig((usable) => new SmsOut(node, usable, readSmsOutSettings(def), status, (err, msg) => reportAfterClose(RED, node, err, msg)));
     if (!out) return;
 

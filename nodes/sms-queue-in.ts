@@ -18,7 +18,7 @@ module.exports = function (RED: NodeAPI): void {
     const node = this;
     let coordinated: CoordinatedReader | undefined;
     // With coordination, statuses also name the runtime that reads.
-    const { status, withConfig, idle } = userNode(RED, node, def, 'sms-queue-in', () => coordinated?.label ?? '');
+    const { status, withConfig, idle } = userNode(RED, node, def, 'sms-queue-in.status.', () => coordinated?.label ?? '');
     const made = withConfig((usable) => {
       const settings = readSettings(def);
       if (settings.listen && RED.settings.httpNodeRoot === false) {

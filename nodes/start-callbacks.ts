@@ -32,7 +32,7 @@ module.exports = function (RED: NodeAPI): void {
   function StartCallbacks(this: Node, def: StartCallbacksDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
-    const { status, withConfig } = userNode(RED, node, def, 'start-callbacks');
+    const { status, withConfig } = userNode(RED, node, def, 'start-callbacks.status.');
     const starter = withConfig((usable) => {
       const url = listenerUrl(def.callbackUrl);
       const notices = def.deliveryNotices === true || def.deliveryNotices === 'true';

@@ -34,13 +34,14 @@ export interface UserNode {
   idle(err: unknown, statusText?: string): void;
 }
 
-/** What every node using a config node starts with: its status line (the account the node
- *  names itself, then `labels`, after each text) and its one path for a bad configuration. */
-export function userNode(RED: NodeAPI, node: Node, def: { thingspace: string; accountName?: string }, type: string, ...labels: Array<() => string>): UserNode {
+/** What every node using a config node starts with: its status line (texts under `prefix` in
+ *  its catalog, each followed by the account the node names itself, then `labels`) and its one
+ *  path for a bad configuration. */
+export function userNode(RED: NodeAPI, node: Node, def: { thingspace: string; accountName?: string }, prefix: string, ...labels: Array<() => string>): UserNode {
   const config = RED.nodes.getNode(def.thingspace) as ThingSpaceConfigNode | null;
   const named = namedAccount(def.accountName);
   const shown = labelledStatus(node, () => named, ...labels);
-  const status = new StatusLine(shown, (key, vars) => RED._(key, vars), `${type}.status.`);
+  const status = new StatusLine(shown, (key, vars) => RED._(key, vars), prefix);
   const idle = (err: unknown, statusText?: string): void => {
     const r = toReported(err);
     const text = statusText ?? status.t('badConfig', { reason: shortText(r.message) });
