@@ -3,14 +3,12 @@
 // acknowledgements on its input. The work is done by QueueIn (nodes/lib/node-red/queue-in.ts)
 // over the queue consumer; this file reads the properties and wires Node-RED to it.
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
-import { accountOf, namedAccount, usableConfig, type ThingSpaceConfigNode, type UsableConfig } from './lib/node-red/config-node';
 import { QueueIn } from './lib/node-red/queue-in';
 import { CoordinatedReader } from './lib/node-red/coordinated-reader';
-import { readSettings, type Settings, type SmsQueueInDef } from './lib/node-red/queue-settings';
+import { readSettings, type SmsQueueInDef } from './lib/node-red/queue-settings';
 import { claimReader, releaseReader } from './lib/node-red/readers';
 import { NodeError, errorMessage, shortText, toNodeError } from './lib/node-red/report';
-import { StatusLine, labelledStatus } from './lib/node-red/status';
-import { idleWithError } from './lib/node-red/unusable';
+import { userNode } from './lib/node-red/unusable';
 import { HttpWiring, type FlowNodeConfig } from './lib/node-red/http-wiring';
 import { PushListener, samePath, type HttpNodeApp } from './lib/node-red/push-listener';
 
@@ -18,36 +16,24 @@ module.exports = function (RED: NodeAPI): void {
   function SmsQueueIn(this: Node, def: SmsQueueInDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
-    const config = RED.nodes.getNode(def.thingspace) as ThingSpaceConfigNode | null;
     let coordinated: CoordinatedReader | undefined;
-    // Statuses name the account the node names itself and, with coordination, the runtime that reads.
-    const named = namedAccount(def.accountName);
-    const shown = labelledStatus(node, () => named, () => coordinated?.label ?? '');
-    const status = new StatusLine(shown, (key, vars) => RED._(key, vars), 'sms-queue-in.status.');
-
-    let settings: Settings;
-    let usable: UsableConfig;
-    try {
-      settings = readSettings(def);
-      usable = usableConfig(config, def.accountName);
-    } catch (err) {
-      const r = toNodeError(err);
-      const text = status.t('badConfig', { reason: shortText(r.message) });
-      idleWithError(node, r, { fill: 'red', shape: 'ring', text }, errorMessage(accountOf(config, def.accountName), 'config'), shown);
-      return;
-    }
+    // With coordination, statuses also name the runtime that reads.
+    const { status, withConfig, idle } = userNode(RED, node, def, 'sms-queue-in.status.', () => coordinated?.label ?? '');
+    const made = withConfig((usable) => {
+      const settings = readSettings(def);
+      if (settings.listen && RED.settings.httpNodeRoot === false) {
+        throw new NodeError(`Cannot listen on ${settings.listen}: Node-RED's HTTP node server is off (httpNodeRoot: false)`, 'BAD_CONFIG');
+      }
+      return { settings, usable };
+    });
+    if (!made) return;
+    const { settings, usable } = made;
     const { accountKey, accountName } = usable;
-    if (settings.listen && RED.settings.httpNodeRoot === false) {
-      const r = new NodeError(`Cannot listen on ${settings.listen}: Node-RED's HTTP node server is off (httpNodeRoot: false)`, 'BAD_CONFIG');
-      idleWithError(node, r, { fill: 'red', shape: 'ring', text: status.t('badConfig', { reason: shortText(r.message) }) }, errorMessage(accountName, 'config'), shown);
-      return;
-    }
 
     // One reader per account in this runtime: two would race for the same queue's blocks.
     const holder = claimReader(accountKey, node.id);
     if (holder !== undefined) {
-      const r = new NodeError(`Another sms-queue-in node (${holder}) already reads account ${accountName}; this one stays idle`, 'BAD_CONFIG');
-      idleWithError(node, r, { fill: 'red', shape: 'ring', text: status.t('duplicateReader') }, errorMessage(accountName, 'config'), shown);
+      idle(new NodeError(`Another sms-queue-in node (${holder}) already reads account ${accountName}; this one stays idle`, 'BAD_CONFIG'), status.t('duplicateReader'));
       return;
     }
 

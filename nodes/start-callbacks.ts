@@ -5,10 +5,8 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { checkCallbackUrl, undeliverablePort } from './lib/client/callback-url';
 import { CallbackStarter } from './lib/node-red/callback-starter';
-import { accountOf, namedAccount, usableConfig, type ThingSpaceConfigNode } from './lib/node-red/config-node';
-import { NodeError, errorMessage, shortText, toNodeError } from './lib/node-red/report';
-import { StatusLine, labelledStatus } from './lib/node-red/status';
-import { idleWithError } from './lib/node-red/unusable';
+import { NodeError, shortText } from './lib/node-red/report';
+import { userNode } from './lib/node-red/unusable';
 
 interface StartCallbacksDef extends NodeDef {
   thingspace: string;
@@ -34,30 +32,20 @@ module.exports = function (RED: NodeAPI): void {
   function StartCallbacks(this: Node, def: StartCallbacksDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
-    const config = RED.nodes.getNode(def.thingspace) as ThingSpaceConfigNode | null;
-    // Statuses name the account when the node names its own.
-    const named = namedAccount(def.accountName);
-    const shown = labelledStatus(node, () => named);
-    const status = new StatusLine(shown, (key, vars) => RED._(key, vars), 'start-callbacks.status.');
-
-    let starter: CallbackStarter;
-    try {
-      const usable = usableConfig(config, def.accountName);
+    const { status, withConfig } = userNode(RED, node, def, 'start-callbacks.status.');
+    const starter = withConfig((usable) => {
       const url = listenerUrl(def.callbackUrl);
       const notices = def.deliveryNotices === true || def.deliveryNotices === 'true';
       const deliveryUrl = notices ? (listenerUrl(def.deliveryUrl) ?? url) : undefined;
       if (notices && !deliveryUrl) throw new NodeError('Delivery notices need a listener URL (Listener URL or Notices URL)', 'BAD_CONFIG');
-      starter = new CallbackStarter(usable, url, status, deliveryUrl);
+      const made = new CallbackStarter(usable, url, status, deliveryUrl);
       // A warning, not a refusal: the port list is Verizon's (docs/thingspace-api.md, "Callback listeners").
       for (const port of new Set([url, deliveryUrl].map((u) => u && undeliverablePort(u, usable.server)))) {
         if (port) node.warn(`Verizon's ThingSpace does not call listeners on port ${port}: use 80, 443, 9001-9006, 50551-50559 or 28200-28220`);
       }
-    } catch (err) {
-      const r = toNodeError(err);
-      const text = status.t('badConfig', { reason: shortText(r.message) });
-      idleWithError(node, r, { fill: 'red', shape: 'ring', text }, errorMessage(accountOf(config, def.accountName), 'config'), shown);
-      return;
-    }
+      return made;
+    });
+    if (!starter) return;
 
     node.on('input', function (msg: NodeMessageInFlow, send: (m: NodeMessage) => void, done: (err?: Error) => void) {
       starter.handle(msg, send, done);

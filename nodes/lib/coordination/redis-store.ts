@@ -4,12 +4,13 @@
 // acknowledged and knows what was already emitted.
 //
 // Every write is fenced: a script writes only while the lease value is still ours. Writes
-// are coalesced as in node context (one in flight, one waiting, carrying the latest state),
-// and refused until a load of this tenure succeeded, so an empty state never overwrites the
-// stored one. The kept SMS are written whenever they changed (manual mode waits for that
-// before it emits); the dedupe window, tens of kilobytes of JSON, at most once a second
-// (and a second after the last change): what bounds the duplicates after a failover is the
-// carried `next`, which the lease's confirm writes before every request.
+// are coalesced (nodes/lib/consumer/coalescing-writer.ts), and refused until a load of this
+// tenure succeeded, so an empty state never overwrites the stored one. The kept SMS are
+// written whenever they changed (manual mode waits for that before it emits); the dedupe
+// window, tens of kilobytes of JSON, at most once a second (and a second after the last
+// change): what bounds the duplicates after a failover is the carried `next`, which the
+// lease's confirm writes before every request.
+import { CoalescingWriter } from '../consumer/coalescing-writer';
 import type { ConsumerStore, PersistedState } from '../consumer/types';
 import { CoordinationError } from './errors';
 import type { AccountLease } from './lease';
@@ -22,9 +23,8 @@ export class RedisConsumerStore implements ConsumerStore {
   /** Writes refused because the lease was no longer ours, for tests and logs. */
   refused = 0;
   private loadedFor: string | undefined;
-  private writing = false;
-  private waiting: Array<() => void> = [];
-  private latest: PersistedState | undefined;
+  // The lease sees any fault of a write too (its confirm fails) and stands the reader by.
+  private readonly writer = new CoalescingWriter<PersistedState>((state) => this.write(state), () => undefined);
   private pendingWritten: string | undefined;
   private dedupeAt = -Infinity;
   private trailing: NodeJS.Timeout | undefined;
@@ -60,56 +60,35 @@ export class RedisConsumerStore implements ConsumerStore {
   }
 
   save(state: PersistedState): Promise<void> {
-    return new Promise((resolve) => {
-      this.latest = state;
-      if (this.writing) this.waiting.push(resolve);
-      else void this.write([resolve]);
-    });
+    return this.writer.save(state);
   }
 
-  private async write(settle: Array<() => void>): Promise<void> {
-    this.writing = true;
-    const state = this.latest!;
+  private async write(state: PersistedState): Promise<void> {
     const fence = this.lease.fence();
-    if (fence && fence.value === this.loadedFor) {
-      const fields: string[] = [];
-      const now = Date.now();
-      if (state.dedupe !== undefined) {
-        if (now - this.dedupeAt >= DEDUPE_EVERY_MS) {
-          this.dedupeAt = now;
-          fields.push('dedupe', JSON.stringify(state.dedupe));
-        } else {
-          if (!this.trailing) {
-            this.trailing = setTimeout(() => {
-              this.trailing = undefined;
-              if (this.latest) void this.save(this.latest);
-            }, DEDUPE_EVERY_MS);
-            this.trailing.unref();
-          }
-        }
-      }
-      const pending = state.pending === undefined ? undefined : JSON.stringify(state.pending);
-      if (pending !== undefined && pending !== this.pendingWritten) fields.push('pending', pending);
-      if (fields.length > 0) {
-        try {
-          const r = await this.link.run(SAVE, [this.keys.lease, this.keys.state], [fence.value, fence.epoch, this.stateTtlMs, ...fields]);
-          if (Number(r) !== 1) this.refused++;
-          else if (pending !== undefined) this.pendingWritten = pending;
-        } catch {
-          // The lease sees the same fault (its confirm fails) and stands the reader by.
-        }
-      }
-    } else {
+    if (!fence || fence.value !== this.loadedFor) {
       this.refused++;
+      return;
     }
-    for (const done of settle) done();
-    if (this.waiting.length > 0) {
-      const next = this.waiting;
-      this.waiting = [];
-      void this.write(next);
-    } else {
-      this.writing = false;
+    const fields: string[] = [];
+    const now = Date.now();
+    if (state.dedupe !== undefined) {
+      if (now - this.dedupeAt >= DEDUPE_EVERY_MS) {
+        this.dedupeAt = now;
+        fields.push('dedupe', JSON.stringify(state.dedupe));
+      } else if (!this.trailing) {
+        this.trailing = setTimeout(() => {
+          this.trailing = undefined;
+          if (this.writer.latest) void this.save(this.writer.latest);
+        }, DEDUPE_EVERY_MS);
+        this.trailing.unref();
+      }
     }
+    const pending = state.pending === undefined ? undefined : JSON.stringify(state.pending);
+    if (pending !== undefined && pending !== this.pendingWritten) fields.push('pending', pending);
+    if (fields.length === 0) return;
+    const r = await this.link.run(SAVE, [this.keys.lease, this.keys.state], [fence.value, fence.epoch, this.stateTtlMs, ...fields]);
+    if (Number(r) !== 1) this.refused++;
+    else if (pending !== undefined) this.pendingWritten = pending;
   }
 }
 

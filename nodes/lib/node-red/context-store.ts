@@ -1,9 +1,7 @@
 // Node context as the queue consumer's store (nodes/lib/consumer/types.ts, ConsumerStore):
-// works with any context store, sync or async. A save settles once a write that began after
-// it has finished (for a file store without cache: on disk). Writes are coalesced, one in
-// flight and one waiting: the state is one live object, so the waiting write carries every
-// change made meanwhile, and a burst of acknowledgements costs two writes of the context
-// file, not one each.
+// works with any context store, sync or async. Writes are coalesced (coalescing-writer.ts): a
+// save settles once a write that began after it has finished (for a file store without cache:
+// on disk), and a burst of acknowledgements costs two writes of the context file, not one each.
 //
 // Across a redeploy: when settings.js configures no context store, Node-RED deletes a
 // node's context as the node closes (Node.close -> context.delete), so the SMS a closing node
@@ -12,21 +10,16 @@
 // keyed by node id and account, and the next instance of that node takes it if its context
 // is empty and it reads the same account.
 import type { Node } from 'node-red';
+import { CoalescingWriter } from '../consumer/coalescing-writer';
 import type { ConsumerStore, PersistedState } from '../consumer/types';
+import { Handovers } from './handovers';
 
 const CONTEXT_KEY = 'thingspace';
 /** A state nobody took within this long belongs to a node that was removed, not redeployed. */
 const HANDOVER_MS = 60_000;
 
-const handovers = new Map<string, { state: PersistedState; timer: NodeJS.Timeout }>();
-
-function takeHandover(nodeId: string): PersistedState | undefined {
-  const entry = handovers.get(nodeId);
-  if (!entry) return undefined;
-  clearTimeout(entry.timer);
-  handovers.delete(nodeId);
-  return entry.state;
-}
+// Module-level: what a closed node leaves must outlive it until its successor starts.
+const handovers = new Handovers<PersistedState>(HANDOVER_MS);
 
 export interface NodeContextStore extends ConsumerStore {
   /** The node is closing: keep its last state for the next instance of the same node. */
@@ -38,45 +31,25 @@ export interface NodeContextStore extends ConsumerStore {
 export function contextStore(node: Node, scope: string, onError: (err: Error) => void): NodeContextStore {
   const ctx = node.context();
   const handoverKey = `${node.id}|${scope}`;
-  let writing = false;
-  let waiting: Array<() => void> = [];
-  let latest: PersistedState | undefined;
-  const write = (state: PersistedState, settle: Array<() => void>): void => {
-    writing = true;
-    ctx.set(CONTEXT_KEY, state, (err: Error) => {
-      if (err) onError(err);
-      for (const done of settle) done();
-      if (waiting.length > 0) {
-        const next = waiting;
-        waiting = [];
-        write(latest!, next);
-      } else {
-        writing = false;
-      }
-    });
-  };
+  const writer = new CoalescingWriter<PersistedState>(
+    (state) => new Promise((resolve, reject) => ctx.set(CONTEXT_KEY, state, (err: Error) => (err ? reject(err) : resolve()))),
+    (err) => onError(err as Error),
+  );
   return {
     load: () =>
       new Promise<PersistedState | undefined>((resolve) => {
-        const handedOver = takeHandover(handoverKey);
+        const handedOver = handovers.take(handoverKey).at(-1);
         ctx.get(CONTEXT_KEY, (err: Error, value: unknown) => {
           if (err) onError(err);
           const stored = err ? undefined : (value as PersistedState | undefined);
           resolve(stored ?? handedOver);
         });
       }),
-    save: (state) =>
-      new Promise<void>((resolve) => {
-        latest = state;
-        if (writing) waiting.push(resolve);
-        else write(state, [resolve]);
-      }),
+    save: (state) => writer.save(state),
     handOver: () => {
-      if (latest === undefined) return;
-      takeHandover(handoverKey);
-      const timer = setTimeout(() => handovers.delete(handoverKey), HANDOVER_MS);
-      timer.unref();
-      handovers.set(handoverKey, { state: latest, timer });
+      if (writer.latest === undefined) return;
+      handovers.take(handoverKey);
+      handovers.park(handoverKey, writer.latest);
     },
   };
 }

@@ -3,10 +3,10 @@
 // state lives in Redis, pushed SMS are checked against the other replicas, and the status
 // says which runtime reads and when coordination is unavailable.
 import type { Node, NodeMessageInFlow } from 'node-red';
+import type { SmsMessage } from '../types';
 import type { Coordinator, Reader } from '../coordination/coordinator';
 import type { LeaseView } from '../coordination/lease';
 import { CALLBACK_BLOCK, type QueueConsumer } from '../consumer/queue-consumer';
-import { parseCallbackBody, type CallbackCredentials } from '../message/callback-body';
 import { dedupeKey } from '../message/dedupe-key';
 import { answerHttp } from './http-reply';
 import { NodeError } from './report';
@@ -55,10 +55,8 @@ export class CoordinatedReader {
   }
 
   /** Push mode: is this SMS new to every replica? False: answered 200 here, not emitted. */
-  async pushIsNew(msg: NodeMessageInFlow, expected: CallbackCredentials | undefined): Promise<boolean> {
-    const parsed = parseCallbackBody(msg.payload, { receivedAt: new Date(), expected });
-    if (!parsed.ok) return true; // refused on the usual path, with its error
-    const key = dedupeKey(parsed.sms);
+  async pushIsNew(msg: NodeMessageInFlow, sms: SmsMessage): Promise<boolean> {
+    const key = dedupeKey(sms);
     const push = this.reader.push;
     const check = this.opts.manual ? await push.seen(key) : await push.claim(key);
     if (check === 'duplicate') {

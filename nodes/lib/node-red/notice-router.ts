@@ -21,17 +21,13 @@ export interface AccountRef {
   accountKey: string;
 }
 
-function key(account: AccountRef): string {
-  return account.accountKey;
-}
-
 export function addReceiver(account: AccountRef, receiver: NoticeReceiver): void {
-  const k = key(account);
+  const k = account.accountKey;
   receivers.set(k, [...(receivers.get(k) ?? []), receiver]);
 }
 
 export function removeReceiver(account: AccountRef, receiver: NoticeReceiver): void {
-  const k = key(account);
+  const k = account.accountKey;
   const list = (receivers.get(k) ?? []).filter((r) => r !== receiver);
   if (list.length === 0) receivers.delete(k);
   else receivers.set(k, list);
@@ -39,11 +35,11 @@ export function removeReceiver(account: AccountRef, receiver: NoticeReceiver): v
 
 /** Hands the notice to its receiver: false when the account has no sms-out node to take it. */
 export async function routeNotice(account: AccountRef, notice: DeliveryNotice): Promise<boolean> {
-  const list = receivers.get(key(account));
+  const list = receivers.get(account.accountKey);
   if (!list || list.length === 0) return false;
   // A receiver still loading after a redeploy may be the one that sent it.
   await Promise.all(list.map((r) => r.ready.catch(() => undefined)));
-  const current = receivers.get(key(account)) ?? [];
+  const current = receivers.get(account.accountKey) ?? [];
   const target = current.find((r) => r.owns(notice)) ?? current[0];
   if (!target) return false;
   target.accept(notice);

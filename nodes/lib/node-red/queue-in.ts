@@ -15,7 +15,7 @@ import { answerHttp } from './http-reply';
 import type { AnswerMode, HttpWiring } from './http-wiring';
 import { interceptCallback } from './notice-input';
 import type { ListenerRequest } from './push-listener';
-import { acceptPush, acknowledge, inputKind } from './queue-input';
+import { acceptPush, acknowledge, inputKind, readPush, type PushedBody } from './queue-input';
 import { showConsumerState, type Counts } from './queue-status';
 import type { Settings } from './queue-settings';
 import { NodeError, errorMessage, toNodeError } from './report';
@@ -126,31 +126,33 @@ export class QueueIn {
         done(refused);
         return;
       }
-      case 'push':
+      case 'push': {
         // A source the account does not allow (403), or a delivery notice for sms-out.
         if (interceptCallback(this.node, msg, this.config, done, true)) return;
-        if (this.coordinated) {
-          this.coordinated.pushIsNew(msg, this.config.callbackCredentials()).then(
-            (isNew) => (isNew ? this.push(msg, send, done) : done()),
-            () => this.push(msg, send, done),
+        const body = readPush(msg, this.config.callbackCredentials());
+        // With coordination, a readable SMS is first checked against the other replicas.
+        if (this.coordinated && body.parsed.ok) {
+          this.coordinated.pushIsNew(msg, body.parsed.sms).then(
+            (isNew) => (isNew ? this.push(msg, body, send, done) : done()),
+            () => this.push(msg, body, send, done),
           );
         } else {
-          this.push(msg, send, done);
+          this.push(msg, body, send, done);
         }
         return;
+      }
       case 'poll':
         this.consumer.poll();
         done();
     }
   }
 
-  private push(msg: NodeMessageInFlow, send: Send, done: Done): void {
-    const pushed = acceptPush(msg, {
+  private push(msg: NodeMessageInFlow, body: PushedBody, send: Send, done: Done): void {
+    const pushed = acceptPush(msg, body, {
       consumer: this.consumer,
       settings: this.settings,
       accountName: this.accountName,
       topic: this.topic,
-      expected: this.config.callbackCredentials(),
     });
     if (pushed.kind === 'refused') this.node.error(pushed.error, pushed.shown);
     if (pushed.kind === 'emit') {

@@ -3,7 +3,7 @@
 // SMS pushed to us, anything else triggers a poll.
 import type { NodeMessage, NodeMessageInFlow } from 'node-red';
 import type { QueueConsumer } from '../consumer/queue-consumer';
-import { looksLikeCallbackBody, parseCallbackBody, redactCallbackBody, type CallbackCredentials } from '../message/callback-body';
+import { looksLikeCallbackBody, parseCallbackBody, redactCallbackBody, type CallbackCredentials, type CallbackParseResult } from '../message/callback-body';
 import { looksLikeDeliveryNotice } from '../message/delivery-notice';
 import { toBatchMessage, toSingleMessage } from '../message/output';
 import type { TopicFunction } from '../message/topic';
@@ -43,8 +43,6 @@ export interface PushContext {
   settings: Settings;
   accountName: string;
   topic: TopicFunction;
-  /** The config node's callback credentials, which a pushed body must carry when set. */
-  expected: CallbackCredentials | undefined;
 }
 
 export type PushOutcome =
@@ -54,10 +52,20 @@ export type PushOutcome =
   /** Unreadable or unauthorised: answered 400/401; Catch gets `shown` (credentials masked). */
   | { kind: 'refused'; error: NodeError; shown: NodeMessage };
 
-/** A ThingSpace callback body (push mode), through the consumer's dedupe. */
-export function acceptPush(msg: NodeMessageInFlow, ctx: PushContext): PushOutcome {
+/** A ThingSpace callback body (push mode), read once: coordination checks the SMS it carries
+ *  (coordinated-reader.ts) before `acceptPush` takes it. */
+export interface PushedBody {
+  parsed: CallbackParseResult;
+  receivedAt: Date;
+}
+
+export function readPush(msg: NodeMessageInFlow, expected: CallbackCredentials | undefined): PushedBody {
   const receivedAt = new Date();
-  const parsed = parseCallbackBody(msg.payload, { receivedAt, expected: ctx.expected });
+  return { parsed: parseCallbackBody(msg.payload, { receivedAt, expected }), receivedAt };
+}
+
+/** A pushed body, through the consumer's dedupe. */
+export function acceptPush(msg: NodeMessageInFlow, { parsed, receivedAt }: PushedBody, ctx: PushContext): PushOutcome {
   if (!parsed.ok) {
     answerHttp(msg, parsed.code === 'CALLBACK_UNAUTHORIZED' ? 401 : 400);
     // The whole message, so the user can see and report the body, with the callback

@@ -1,11 +1,11 @@
-// What a closing sms-out leaves to the node that replaces it in this runtime: its waiting sends
-// (the original messages, in order), the sends that ended while it closed, and its pending
-// correlations. Node-RED closes the old nodes before it starts the new ones, so a successor finds
-// everything as it starts; what none takes by the time the flows have started, or when Node-RED
+// What a closing sms-out leaves to the node that replaces it in this runtime (handovers.ts): its
+// waiting sends (the original messages, in order), the sends that ended while it closed, and its
+// pending correlations. What none takes by the time the flows have started, or when Node-RED
 // stops them, is cancelled by its owner (one Catch error per message, each named in the log).
 import type { EventEmitter } from 'node:events';
 import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
 import type { BookState } from '../sender/correlations';
+import { Handovers } from './handovers';
 
 export interface EndedAtClose {
   msg: NodeMessageInFlow;
@@ -29,7 +29,7 @@ const HANDOVER_MS = 60_000;
 const START_WAIT_MS = 5_000;
 
 // Module-level: what a closed node leaves must outlive it until its successor starts.
-const parked = new Map<string, Array<{ h: Handover; timer: NodeJS.Timeout }>>();
+export const sendHandovers = new Handovers<Handover>(HANDOVER_MS, (h) => h.cancel(`no sms-out node took it over within ${HANDOVER_MS / 1000} s`));
 const startWaiters = new Set<() => void>();
 const watched = new WeakSet<EventEmitter>();
 
@@ -39,22 +39,8 @@ export function handoverKeys(nodeId: string, accountKey: string): { node: string
   return { node: `node:${nodeId}`, account: `account:${accountKey}` };
 }
 
-export function park(key: string, h: Handover): void {
-  const timer = setTimeout(() => take(key).forEach((e) => e.cancel(`no sms-out node took it over within ${HANDOVER_MS / 1000} s`)), HANDOVER_MS);
-  timer.unref();
-  parked.set(key, [...(parked.get(key) ?? []), { h, timer }]);
-}
-
-/** What was parked under `key`, oldest first, now the caller's. */
-export function take(key: string): Handover[] {
-  const entries = parked.get(key) ?? [];
-  parked.delete(key);
-  for (const e of entries) clearTimeout(e.timer);
-  return entries.map((e) => e.h);
-}
-
 function cancelAll(why: string): void {
-  for (const key of [...parked.keys()]) for (const h of take(key)) h.cancel(why);
+  for (const h of sendHandovers.takeAll()) h.cancel(why);
 }
 
 /** Settles once the flows being started have started (their Catch nodes and wires exist). */

@@ -19,7 +19,7 @@ import type { UsableConfig } from './config-node';
 import { interceptCallback } from './notice-input';
 import { addReceiver, removeReceiver, type NoticeReceiver } from './notice-router';
 import { NodeError } from './report';
-import { flowsStarted, handoverKeys, park, take, type EndedAtClose, type Handover } from './send-handover';
+import { flowsStarted, handoverKeys, sendHandovers, type EndedAtClose, type Handover } from './send-handover';
 import { CLOSE_WAIT_MS, sendQueueFor } from './send-queues';
 import { showSendState, type SendActivity, type SendCounts } from './sms-out-status';
 import type { SmsOutSettings } from './sms-out-settings';
@@ -71,8 +71,8 @@ export class SmsOut implements NoticeReceiver {
     // Node-RED deletes node context at a redeploy unless a context store is configured: the
     // pending sends pass to the successor in memory (node context covers a restart).
     this.keys = handoverKeys(node.id, config.accountKey);
-    const owned = take(this.keys.node);
-    const taken = [...owned, ...take(this.keys.account)];
+    const owned = sendHandovers.take(this.keys.node);
+    const taken = [...owned, ...sendHandovers.take(this.keys.account)];
     this.started = taken.length > 0 ? flowsStarted() : Promise.resolve();
     const loaded = owned.length > 0 ? Promise.resolve() : this.store.load().then((state) => this.book.restore(state));
     this.ready = Promise.all([loaded.then(() => taken.forEach((h) => this.book.restore(h.book))), this.started]).then(() => undefined);
@@ -146,7 +146,7 @@ export class SmsOut implements NoticeReceiver {
     }
     const waiting = [...this.waiting].map((e) => e.msg);
     const h: Handover = { book: this.book.snapshot(), waiting: [...this.undone, ...waiting], ended: [...this.ended], cancel: (why) => this.cancel(h, removed ? 'the sms-out node was removed' : why) };
-    park(removed ? this.keys.account : this.keys.node, h);
+    sendHandovers.park(removed ? this.keys.account : this.keys.node, h);
     await this.store.flush();
   }
 

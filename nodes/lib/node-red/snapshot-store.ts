@@ -1,8 +1,9 @@
 // A snapshot of some state kept in node context, so it survives a redeploy or a restart with a
-// persistent context store (sms-out's pending correlations). Writes are coalesced: a change
-// asks for a write, which happens within WRITE_DELAY_MS with the state as it is then, so a
-// burst of changes costs one write of the whole state, not one each.
+// persistent context store (sms-out's pending correlations). A change asks for a write, which
+// happens within WRITE_DELAY_MS with the state as it is then (coalesced: coalescing-writer.ts),
+// so a burst of changes costs one write of the whole state, not one each.
 import type { Node } from 'node-red';
+import { CoalescingWriter } from '../consumer/coalescing-writer';
 
 const WRITE_DELAY_MS = 50;
 
@@ -16,26 +17,17 @@ export interface SnapshotStore<T> {
 
 export function contextSnapshots<T>(node: Node, key: string, onError: (err: Error) => void): SnapshotStore<T> {
   const ctx = node.context();
-  let make: (() => T) | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  let writing: Promise<void> | undefined;
-
+  const writer = new CoalescingWriter<() => T>(
+    (make) => new Promise((resolve, reject) => ctx.set(key, make(), (err: Error) => (err ? reject(err) : resolve()))),
+    (err) => onError(err as Error),
+  );
+  let due: { make: () => T; timer: NodeJS.Timeout } | undefined;
   const write = (): Promise<void> => {
-    timer = undefined;
-    if (writing) return writing.then(write);
-    if (!make) return Promise.resolve();
-    const state = make();
-    make = undefined;
-    let release!: () => void;
-    const flight = new Promise<void>((resolve) => (release = resolve));
-    // Set before the call: a store may answer synchronously (the memory store does).
-    writing = flight;
-    ctx.set(key, state, (err: Error) => {
-      if (err) onError(err);
-      if (writing === flight) writing = undefined;
-      release();
-    });
-    return flight;
+    if (!due) return writer.settled();
+    clearTimeout(due.timer);
+    const { make } = due;
+    due = undefined;
+    return writer.save(make);
   };
 
   return {
@@ -46,18 +38,14 @@ export function contextSnapshots<T>(node: Node, key: string, onError: (err: Erro
           resolve(err ? undefined : (value as T | undefined));
         });
       }),
-    changed: (m) => {
-      make = m;
-      if (!timer) {
-        timer = setTimeout(() => void write(), WRITE_DELAY_MS);
-        timer.unref();
-      }
+    changed: (make) => {
+      if (due) due.make = make;
+      else due = { make, timer: setTimeout(() => void write(), WRITE_DELAY_MS) };
+      due.timer.unref();
     },
     flush: async () => {
-      if (timer) clearTimeout(timer);
-      timer = undefined;
       await write();
-      if (writing) await writing;
+      await writer.settled();
     },
   };
 }

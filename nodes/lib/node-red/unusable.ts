@@ -1,12 +1,13 @@
 // A node that cannot work (a bad property, no config node, an unusable account): it says why
 // on its status and to Catch nodes, refuses every input with the same error, and does
-// nothing else. Shared by the node files.
-import type { Node, NodeMessage, NodeMessageInFlow, NodeStatus } from 'node-red';
-import type { NodeError } from './report';
-import type { StatusTarget } from './status';
+// nothing else. Shared by the node files, with the start they share (`userNode`).
+import type { Node, NodeAPI, NodeMessage, NodeMessageInFlow, NodeStatus } from 'node-red';
+import { accountOf, namedAccount, usableConfig, type ThingSpaceConfigNode, type UsableConfig } from './config-node';
+import { errorMessage, shortText, toNodeError, type NodeError } from './report';
+import { StatusLine, labelledStatus, type StatusTarget } from './status';
 
-/** `shown`: where the status goes, when not straight to the node (a labelled status: status.ts). */
-export function idleWithError(node: Node, error: NodeError, status: NodeStatus, catchMsg: NodeMessage, shown: StatusTarget = node): void {
+/** `shown`: where the status goes (a labelled status: status.ts). */
+function idleWithError(node: Node, error: NodeError, status: NodeStatus, catchMsg: NodeMessage, shown: StatusTarget): void {
   shown.status(status);
   // Reported again on the next turn: Catch and Status nodes later in the flow may not exist
   // yet (a status set while the flow starts reaches the editor, not a Status node).
@@ -22,4 +23,40 @@ export function idleWithError(node: Node, error: NodeError, status: NodeStatus, 
     node.status({});
     done();
   });
+}
+
+export interface UserNode {
+  status: StatusLine;
+  /** `make(usable)`, or undefined when it (or the config node's check) threw: the node is
+   *  then idle with that error (`idle`). */
+  withConfig<T>(make: (usable: UsableConfig) => T): T | undefined;
+  /** Leaves the node idle with `err`: its status shows `statusText`, else the reason. */
+  idle(err: unknown, statusText?: string): void;
+}
+
+/** What every node using a config node starts with: its status line (texts under `prefix` in
+ *  its catalog, each followed by the account the node names itself, then `labels`) and its one
+ *  path for a bad configuration. */
+export function userNode(RED: NodeAPI, node: Node, def: { thingspace: string; accountName?: string }, prefix: string, ...labels: Array<() => string>): UserNode {
+  const config = RED.nodes.getNode(def.thingspace) as ThingSpaceConfigNode | null;
+  const named = namedAccount(def.accountName);
+  const shown = labelledStatus(node, () => named, ...labels);
+  const status = new StatusLine(shown, (key, vars) => RED._(key, vars), prefix);
+  const idle = (err: unknown, statusText?: string): void => {
+    const r = toNodeError(err);
+    const text = statusText ?? status.t('badConfig', { reason: shortText(r.message) });
+    idleWithError(node, r, { fill: 'red', shape: 'ring', text }, errorMessage(accountOf(config, def.accountName), 'config'), shown);
+  };
+  return {
+    status,
+    withConfig: (make) => {
+      try {
+        return make(usableConfig(config, def.accountName));
+      } catch (err) {
+        idle(err);
+        return undefined;
+      }
+    },
+    idle,
+  };
 }

@@ -47,8 +47,8 @@ describe('editor message catalogs', () => {
   describe('status texts the runtime shows', () => {
     /** Every file that shows a status of the node, by path from the repository root. */
     const STATUS_SOURCES: Record<string, string[]> = {
-      'sms-queue-in': ['nodes/sms-queue-in.ts', 'nodes/lib/node-red/queue-in.ts', 'nodes/lib/node-red/queue-status.ts', 'nodes/lib/node-red/coordinated-reader.ts'],
-      'start-callbacks': ['nodes/start-callbacks.ts', 'nodes/lib/node-red/callback-starter.ts'],
+      'sms-queue-in': ['nodes/sms-queue-in.ts', 'nodes/lib/node-red/queue-in.ts', 'nodes/lib/node-red/queue-status.ts', 'nodes/lib/node-red/coordinated-reader.ts', 'nodes/lib/node-red/unusable.ts'],
+      'start-callbacks': ['nodes/lib/node-red/unusable.ts', 'nodes/lib/node-red/callback-starter.ts'],
     };
     const required: Record<string, string[]> = {
       'sms-queue-in': ['polling', 'received', 'idle', 'retrying', 'waitingAck', 'credentialsRejected', 'stopped',
