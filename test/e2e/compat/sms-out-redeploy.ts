@@ -103,7 +103,13 @@ export function redeploySuite(name: string, major: number, options: () => StartO
     async function sendBatch(p: string, n: number): Promise<Record<string, string>> {
       const msgids: Record<string, string> = {};
       for (const id of ids(p, n)) {
-        const res = await fetch(`${red.url}/e2e/send?id=${id}`, { signal: AbortSignal.timeout(10_000) });
+        // Node-RED answers a deploy before the flows have started again: the flow's http in
+        // route answers 404 for a moment after one, as for any http in node.
+        let res = await fetch(`${red.url}/e2e/send?id=${id}`, { signal: AbortSignal.timeout(10_000) });
+        for (let tries = 0; res.status === 404 && tries < 50; tries++) {
+          await new Promise((r) => setTimeout(r, 100));
+          res = await fetch(`${red.url}/e2e/send?id=${id}`, { signal: AbortSignal.timeout(10_000) });
+        }
         assert.equal(res.status, 200);
         msgids[id] = ((await res.json()) as { _msgid: string })._msgid;
       }
