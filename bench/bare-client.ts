@@ -70,16 +70,27 @@ export interface BareDrain {
 
 export async function bareDrain(server: string, opts: BareOptions = {}): Promise<BareDrain> {
   const agent = agentFor(server.startsWith('https:'), opts);
-  const send = (url: string, method: string, headers: Record<string, string>, body?: string): Promise<Answer> => request(agent, opts.ca, url, method, headers, body);
+  const send = (url: string, method: string, headers: Record<string, string>, body?: string): Promise<Answer> =>
+    request(agent, opts.ca, url, method, headers, body);
   try {
     const t0 = performance.now();
     const basic = Buffer.from(`${SIM_CREDENTIALS.clientId}:${SIM_CREDENTIALS.clientSecret}`).toString('base64');
-    const tok = await send(`${server}/api/ts/v1/oauth2/token`, 'POST', { Authorization: `Basic ${basic}`, 'Content-Type': 'application/x-www-form-urlencoded' }, 'grant_type=client_credentials');
+    const tok = await send(
+      `${server}/api/ts/v1/oauth2/token`,
+      'POST',
+      { Authorization: `Basic ${basic}`, 'Content-Type': 'application/x-www-form-urlencoded' },
+      'grant_type=client_credentials',
+    );
     if (tok.status !== 200) throw new Error(`token: ${tok.status}`);
     const bearer = (JSON.parse(tok.body) as { access_token: string }).access_token;
     const t1 = performance.now();
     const loginBody = JSON.stringify({ username: SIM_CREDENTIALS.username, password: SIM_CREDENTIALS.password });
-    const login = await send(`${server}/api/m2m/v1/session/login`, 'POST', { Authorization: `Bearer ${bearer}`, 'Content-Type': 'application/json' }, loginBody);
+    const login = await send(
+      `${server}/api/m2m/v1/session/login`,
+      'POST',
+      { Authorization: `Bearer ${bearer}`, 'Content-Type': 'application/json' },
+      loginBody,
+    );
     if (login.status !== 200) throw new Error(`login: ${login.status}`);
     const session = (JSON.parse(login.body) as { sessionToken: string }).sessionToken;
     const t2 = performance.now();

@@ -76,7 +76,15 @@ export function tallyEndpoint(): N[] {
   const out = id('out');
   return [
     { id: id('tally'), type: 'http in', z: TAB, name: '', url: '/bench/tally', method: 'get', upload: false, swaggerDoc: '', wires: [[read]] },
-    { id: read, type: 'function', z: TAB, name: 'read', func: `msg.payload = global.get('bench', '${STORE}') || null;\nreturn msg;`, outputs: 1, wires: [[out]] },
+    {
+      id: read,
+      type: 'function',
+      z: TAB,
+      name: 'read',
+      func: `msg.payload = global.get('bench', '${STORE}') || null;\nreturn msg;`,
+      outputs: 1,
+      wires: [[out]],
+    },
     { id: out, type: 'http response', z: TAB, name: '', statusCode: '', headers: {}, wires: [] },
   ];
 }
@@ -101,7 +109,14 @@ export function queueNode(qid: string, wires: string[], extra: N = {}): N {
 
 /** Ours: trigger -> sms-queue-in `qid` (polls only when triggered) -> sink. */
 export function oursFlow(server: string, qid: string, queueProps: N = {}, configProps: N = {}): N[] {
-  return laidOut([tab(), configNode(server, configProps), ...trigger([qid]), queueNode(qid, ['bench-sink'], queueProps), sink('bench-sink'), ...tallyEndpoint()]);
+  return laidOut([
+    tab(),
+    configNode(server, configProps),
+    ...trigger([qid]),
+    queueNode(qid, ['bench-sink'], queueProps),
+    sink('bench-sink'),
+    ...tallyEndpoint(),
+  ]);
 }
 
 /** A node id not used before in this bench run: a fresh node starts with fresh node context. */
@@ -128,7 +143,16 @@ export function generatorFlow(count: number, block = 100): N[] {
  * best the core nodes offer.
  */
 export function peerFlow(server: string): N[] {
-  const [tokenReq, token, loginReq, login, historyReq, history, follow, split] = ['tokenReq', 'token', 'loginReq', 'login', 'historyReq', 'history', 'follow', 'split'].map(id);
+  const [tokenReq, token, loginReq, login, historyReq, history, follow, split] = [
+    'tokenReq',
+    'token',
+    'loginReq',
+    'login',
+    'historyReq',
+    'history',
+    'follow',
+    'split',
+  ].map(id);
   const basic = Buffer.from(`${SIM_CREDENTIALS.clientId}:${SIM_CREDENTIALS.clientSecret}`).toString('base64');
   const http = (nid: string, method: string, wires: string[]): N => ({
     id: nid,
@@ -148,7 +172,15 @@ export function peerFlow(server: string): N[] {
     headers: [],
     wires: [wires],
   });
-  const fn = (nid: string, name: string, func: string, wires: string[][]): N => ({ id: nid, type: 'function', z: TAB, name, func, outputs: wires.length, wires });
+  const fn = (nid: string, name: string, func: string, wires: string[][]): N => ({
+    id: nid,
+    type: 'function',
+    z: TAB,
+    name,
+    func,
+    outputs: wires.length,
+    wires,
+  });
   return laidOut([
     tab(),
     ...trigger([tokenReq]),
@@ -195,7 +227,20 @@ if (msg.statusCode === 202) {
 return [{ payload: msg.payload.messages }, next];`,
       [[split], [history]],
     ),
-    { id: split, type: 'split', z: TAB, name: '', splt: '\\n', spltType: 'str', arraySplt: 1, arraySpltType: 'len', stream: false, addname: '', property: 'payload', wires: [['bench-sink']] },
+    {
+      id: split,
+      type: 'split',
+      z: TAB,
+      name: '',
+      splt: '\\n',
+      spltType: 'str',
+      arraySplt: 1,
+      arraySpltType: 'len',
+      stream: false,
+      addname: '',
+      property: 'payload',
+      wires: [['bench-sink']],
+    },
     sink('bench-sink'),
     ...tallyEndpoint(),
   ]);
@@ -301,7 +346,19 @@ export function idleReferenceFlow(server: string, intervalSec: number): N[] {
   const req = id('get');
   return laidOut([
     tab(),
-    { id: inject, type: 'inject', z: TAB, name: '', props: [{ p: 'payload' }], repeat: String(intervalSec), once: true, onceDelay: 0.1, payload: '', payloadType: 'date', wires: [[req]] },
+    {
+      id: inject,
+      type: 'inject',
+      z: TAB,
+      name: '',
+      props: [{ p: 'payload' }],
+      repeat: String(intervalSec),
+      once: true,
+      onceDelay: 0.1,
+      payload: '',
+      payloadType: 'date',
+      wires: [[req]],
+    },
     {
       id: req,
       type: 'http request',

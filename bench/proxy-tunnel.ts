@@ -105,7 +105,11 @@ async function main(): Promise<void> {
     const r = runs[mode];
     const each = r.map((x) => x.ms.toFixed(0)).join(' / ');
     console.log(
-      `${mode.padEnd(10)} ${each.padEnd(24)} ${median(r.map((x) => x.ms)).toFixed(0).padStart(9)}  ${String(Math.max(...r.map((x) => x.lost))).padStart(4)}  ${String(r[0].requests).padStart(8)}  ${String(Math.max(...r.map((x) => x.connections))).padStart(11)}  ${String(Math.max(...r.map((x) => x.tunnels))).padStart(7)}`,
+      `${mode.padEnd(10)} ${each.padEnd(24)} ${median(r.map((x) => x.ms))
+        .toFixed(0)
+        .padStart(
+          9,
+        )}  ${String(Math.max(...r.map((x) => x.lost))).padStart(4)}  ${String(r[0].requests).padStart(8)}  ${String(Math.max(...r.map((x) => x.connections))).padStart(11)}  ${String(Math.max(...r.map((x) => x.tunnels))).padStart(7)}`,
     );
   }
   const direct = median(runs.direct.map((x) => x.ms));

@@ -6,8 +6,22 @@ import { TAB, configNode, freshId, laidOut, sink, tab, trigger, tallyEndpoint, t
 const fn = (id: string, name: string, func: string, wires: string[][]): N => ({ id, type: 'function', z: TAB, name, func, outputs: wires.length, wires });
 
 const httpRequest = (id: string, method: string, wires: string[]): N => ({
-  id, type: 'http request', z: TAB, name: '', method, ret: 'obj', paytoqs: 'ignore', url: '', tls: '', persist: true, proxy: '',
-  insecureHTTPParser: false, authType: '', senderr: false, headers: [], wires: [wires],
+  id,
+  type: 'http request',
+  z: TAB,
+  name: '',
+  method,
+  ret: 'obj',
+  paytoqs: 'ignore',
+  url: '',
+  tls: '',
+  persist: true,
+  proxy: '',
+  insecureHTTPParser: false,
+  authType: '',
+  senderr: false,
+  headers: [],
+  wires: [wires],
 });
 
 /** Ours: trigger -> `count` messages at once -> sms-out (`inFlight` at a time) -> sink. */
@@ -20,8 +34,22 @@ export function sendOursFlow(server: string, count: number, inFlight: number): N
     ...trigger([make]),
     fn(make, 'make the commands', `for (let i = 0; i < ${count}; i++) node.send({ payload: 'CMD ' + i, topic: 'mdn:15551230001' });\nreturn null;`, [[out]]),
     {
-      id: out, type: 'sms-out', z: TAB, name: '', thingspace: 'bench-cfg', targetType: 'msg', deviceKind: 'mdn', deviceId: '', groupName: '',
-      servicePlan: '', encoding: '7-bit', timeToLive: '', concurrency: inFlight, queueLimit: count, keep: '_msgid', outcomeTimeout: 86400,
+      id: out,
+      type: 'sms-out',
+      z: TAB,
+      name: '',
+      thingspace: 'bench-cfg',
+      targetType: 'msg',
+      deviceKind: 'mdn',
+      deviceId: '',
+      groupName: '',
+      servicePlan: '',
+      encoding: '7-bit',
+      timeToLive: '',
+      concurrency: inFlight,
+      queueLimit: count,
+      keep: '_msgid',
+      outcomeTimeout: 86400,
       wires: [['bench-sink'], []],
     },
     sink('bench-sink'),
@@ -41,31 +69,56 @@ export function sendBareFlow(server: string, count: number, inFlight: number): N
   return laidOut([
     tab(),
     ...trigger([tokenReq]),
-    fn(tokenReq, 'token request', `msg.url = '${server}/api/ts/v1/oauth2/token';
+    fn(
+      tokenReq,
+      'token request',
+      `msg.url = '${server}/api/ts/v1/oauth2/token';
 msg.headers = { Authorization: 'Basic ${basic}', 'Content-Type': 'application/x-www-form-urlencoded' };
 msg.payload = 'grant_type=client_credentials';
-return msg;`, [[token]]),
+return msg;`,
+      [[token]],
+    ),
     httpRequest(token, 'POST', [loginReq]),
-    fn(loginReq, 'login request', `if (msg.statusCode !== 200) { node.error('token: ' + msg.statusCode, msg); return null; }
+    fn(
+      loginReq,
+      'login request',
+      `if (msg.statusCode !== 200) { node.error('token: ' + msg.statusCode, msg); return null; }
 msg.bearer = msg.payload.access_token;
 msg.url = '${server}/api/m2m/v1/session/login';
 msg.headers = { Authorization: 'Bearer ' + msg.bearer, 'Content-Type': 'application/json' };
 msg.payload = { username: '${SIM_CREDENTIALS.username}', password: '${SIM_CREDENTIALS.password}' };
-return msg;`, [[login]]),
+return msg;`,
+      [[login]],
+    ),
     httpRequest(login, 'POST', [fan]),
-    fn(fan, 'start the loops', `if (msg.statusCode !== 200) { node.error('login: ' + msg.statusCode, msg); return null; }
+    fn(
+      fan,
+      'start the loops',
+      `if (msg.statusCode !== 200) { node.error('login: ' + msg.statusCode, msg); return null; }
 const auth = { bearer: msg.bearer, session: msg.payload.sessionToken };
 const loops = [];
 for (let k = 0; k < ${inFlight}; k++) loops.push({ auth, left: Math.min(${share}, ${count} - k * ${share}), n: k * ${share} });
-return [loops.filter((l) => l.left > 0)];`, [[build]]),
-    fn(build, 'send request', `msg.url = '${server}/api/m2m/v1/sms';
+return [loops.filter((l) => l.left > 0)];`,
+      [[build]],
+    ),
+    fn(
+      build,
+      'send request',
+      `msg.url = '${server}/api/m2m/v1/sms';
 msg.headers = { Authorization: 'Bearer ' + msg.auth.bearer, 'VZ-M2M-Token': msg.auth.session, 'Content-Type': 'application/json' };
 msg.payload = { accountName: '${ACCOUNT}', smsMessage: 'CMD ' + msg.n, deviceIds: [{ kind: 'mdn', id: '15551230001' }], dataEncoding: '7-bit' };
-return msg;`, [[post]]),
+return msg;`,
+      [[post]],
+    ),
     httpRequest(post, 'POST', [after]),
-    fn(after, 'count, next', `if (msg.statusCode !== 200) { node.error('send: ' + msg.statusCode, msg); return null; }
+    fn(
+      after,
+      'count, next',
+      `if (msg.statusCode !== 200) { node.error('send: ' + msg.statusCode, msg); return null; }
 const next = msg.left > 1 ? { auth: msg.auth, left: msg.left - 1, n: msg.n + 1 } : null;
-return [{ payload: msg.payload }, next];`, [['bench-sink'], [build]]),
+return [{ payload: msg.payload }, next];`,
+      [['bench-sink'], [build]],
+    ),
     sink('bench-sink'),
     ...tallyEndpoint(),
   ]);

@@ -33,18 +33,30 @@ module.exports = function (RED: NodeAPI): void {
     // One reader per account in this runtime: two would race for the same queue's blocks.
     const holder = claimReader(accountKey, node.id);
     if (holder !== undefined) {
-      idle(new NodeError(`Another sms-queue-in node (${holder}) already reads account ${accountName}; this one stays idle`, 'BAD_CONFIG'), status.t('duplicateReader'));
+      idle(
+        new NodeError(`Another sms-queue-in node (${holder}) already reads account ${accountName}; this one stays idle`, 'BAD_CONFIG'),
+        status.t('duplicateReader'),
+      );
       return;
     }
 
     if (usable.coordinator) {
       const report = (err: NodeError, operation: string): void => node.error(err, errorMessage(accountName, operation));
-      coordinated = new CoordinatedReader({ node, coordinator: usable.coordinator, account: accountKey, intervalMs: settings.intervalMs, manual: settings.ackMode === 'manual', report });
+      coordinated = new CoordinatedReader({
+        node,
+        coordinator: usable.coordinator,
+        account: accountKey,
+        intervalMs: settings.intervalMs,
+        manual: settings.ackMode === 'manual',
+        report,
+      });
     }
     const wiring = new HttpWiring(node.id, (cb) => RED.nodes.eachNode(cb as (n: object) => void));
     const queue = new QueueIn(node, usable, settings, status, coordinated, wiring);
     const middleware = [RED.settings.httpNodeMiddleware].flat().filter((m) => typeof m === 'function');
-    const listener = settings.listen ? new PushListener(RED.httpNode as unknown as HttpNodeApp, settings.listen, (r) => queue.listen(r), middleware) : undefined;
+    const listener = settings.listen
+      ? new PushListener(RED.httpNode as unknown as HttpNodeApp, settings.listen, (r) => queue.listen(r), middleware)
+      : undefined;
     let refused: NodeError | undefined;
     // Not before every node of the deploy exists: Node-RED creates them one by one, and a
     // message sent to a node not yet created is dropped (a kept block is emitted at start).
@@ -94,7 +106,8 @@ module.exports = function (RED: NodeAPI): void {
     RED.nodes.eachNode((n: object) => {
       const c = n as FlowNodeConfig & { listen?: string; name?: string };
       const url = c.type === 'http in' && c.method === 'post' ? c.url : c.type === 'sms-queue-in' ? c.listen : undefined;
-      if (by === undefined && c.id !== selfId && url !== undefined && samePath(`/${url.trim().replace(/^\//, '')}`, path)) by = `${c.type} node ${c.name ? `"${c.name}" ` : ''}(${c.id})`;
+      if (by === undefined && c.id !== selfId && url !== undefined && samePath(`/${url.trim().replace(/^\//, '')}`, path))
+        by = `${c.type} node ${c.name ? `"${c.name}" ` : ''}(${c.id})`;
     });
     return by;
   }

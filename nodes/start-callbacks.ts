@@ -56,9 +56,13 @@ module.exports = function (RED: NodeAPI): void {
       def.onDeploy === true || def.onDeploy === 'true'
         ? setImmediate(() => {
             const msg: NodeMessage = { payload: undefined };
-            starter.handle(msg, (m) => node.send(m), (err) => {
-              if (err) node.error(err, msg);
-            });
+            starter.handle(
+              msg,
+              (m) => node.send(m),
+              (err) => {
+                if (err) node.error(err, msg);
+              },
+            );
           })
         : undefined;
 

@@ -48,8 +48,7 @@ module.exports = function (RED: NodeAPI): void {
       node.api = client.forAccount(node.accountName);
       node.apiFor = (accountName) => client!.forAccount(accountName);
     } catch (err) {
-      node.configError =
-        err instanceof ThingSpaceError ? err : new ThingSpaceError({ kind: 'bad_config', message: String((err as Error).message) });
+      node.configError = err instanceof ThingSpaceError ? err : new ThingSpaceError({ kind: 'bad_config', message: String((err as Error).message) });
     }
 
     // Which addresses may deliver callbacks (pushed SMS, delivery notices) to the nodes using it.
@@ -67,7 +66,9 @@ module.exports = function (RED: NodeAPI): void {
       client?.removeAllListeners();
       node.coordinator?.close();
       // Sends in flight get their grace; then no socket or timer of the old client is left.
-      void sendsSettled().then(() => client?.close()).then(done);
+      void sendsSettled()
+        .then(() => client?.close())
+        .then(done);
     });
   }
 

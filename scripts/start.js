@@ -34,7 +34,10 @@ function portFree(port) {
 }
 
 async function main() {
-  for (const [port, what] of [[EDITOR_PORT, 'Node-RED'], [SIM_PORT, 'the simulator']]) {
+  for (const [port, what] of [
+    [EDITOR_PORT, 'Node-RED'],
+    [SIM_PORT, 'the simulator'],
+  ]) {
     if (!(await portFree(port))) {
       log(`port ${port} (for ${what}) is in use; stop what holds it, or set ${what === 'Node-RED' ? 'PORT' : 'SIM_PORT'}`);
       process.exit(1);
@@ -108,8 +111,18 @@ async function main() {
     process.execPath,
     [
       path.join(root, 'dist', 'simulator', 'cli.js'),
-      '--port', String(SIM_PORT), '--devices', '3', '--every', '5',
-      '--accounts', ACCOUNTS.join(','), '--device-replies', 'commands', '--notice-delay', '800',
+      '--port',
+      String(SIM_PORT),
+      '--devices',
+      '3',
+      '--every',
+      '5',
+      '--accounts',
+      ACCOUNTS.join(','),
+      '--device-replies',
+      'commands',
+      '--notice-delay',
+      '800',
     ],
     { stdio: ['ignore', 'inherit', 'inherit'] },
   );
@@ -133,11 +146,9 @@ async function main() {
     }
   }
 
-  const red = spawn(
-    process.execPath,
-    [require.resolve('node-red/red.js'), '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
+  const red = spawn(process.execPath, [require.resolve('node-red/red.js'), '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   children.push(red);
   red.stdout.on('data', (chunk) => {
     process.stdout.write(chunk);

@@ -35,7 +35,10 @@ export class Auth {
   private readonly failures = new Map<string, number>();
   private readonly locked = new Set<string>();
 
-  constructor(private settings: AuthSettings, private readonly now: () => number = Date.now) {}
+  constructor(
+    private settings: AuthSettings,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   configure(settings: AuthSettings): void {
     this.settings = settings;

@@ -114,7 +114,11 @@ export function parseCli(argv: string[]): { options: SimulatorOptions; generate:
     options[key] = n;
   }
   for (const [flag, key] of Object.entries(STRING_FLAGS)) if (v[flag] !== undefined) options[key] = v[flag];
-  if (typeof v.accounts === 'string') options.accounts = v.accounts.split(',').map((a) => a.trim()).filter(Boolean);
+  if (typeof v.accounts === 'string')
+    options.accounts = v.accounts
+      .split(',')
+      .map((a) => a.trim())
+      .filter(Boolean);
   if (v.quiet) options.quiet = true;
   if ((v['tls-key'] === undefined) !== (v['tls-cert'] === undefined)) throw new Error('--tls-key and --tls-cert go together');
   if (typeof v['tls-key'] === 'string' && typeof v['tls-cert'] === 'string') {
@@ -144,7 +148,7 @@ async function main(): Promise<void> {
     [
       `ThingSpace simulator listening on ${sim.url}`,
       '',
-      'Use these in the thingspace-config node (they are the simulator\'s own, not real ones):',
+      "Use these in the thingspace-config node (they are the simulator's own, not real ones):",
       `  Server          ${sim.url}`,
       `  Account name    ${o.accounts.join(', ')}`,
       `  Client ID       ${o.clientId}`,
@@ -162,7 +166,10 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     process.stdout.write(`\n${signal}: stopping the simulator\n`);
-    sim.stop().then(() => process.exit(0), () => process.exit(1));
+    sim.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));

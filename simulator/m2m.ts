@@ -36,9 +36,19 @@ export interface ApiRequest {
 }
 
 const FAULT_900901 = () =>
-  gatewayFault(401, 900901, 'Invalid Credentials', 'Access failure for API: /api/m2m/v1, version: v1 status: (900901) - Invalid Credentials. Make sure you have provided the correct security credentials');
+  gatewayFault(
+    401,
+    900901,
+    'Invalid Credentials',
+    'Access failure for API: /api/m2m/v1, version: v1 status: (900901) - Invalid Credentials. Make sure you have provided the correct security credentials',
+  );
 const FAULT_900902 = () =>
-  gatewayFault(401, 900902, 'Missing Credentials', 'Required OAuth credentials not provided. Make sure your API invocation call has a header: "Authorization: Bearer ACCESS_TOKEN"');
+  gatewayFault(
+    401,
+    900902,
+    'Missing Credentials',
+    'Required OAuth credentials not provided. Make sure your API invocation call has a header: "Authorization: Bearer ACCESS_TOKEN"',
+  );
 
 export function handleApi(ctx: ApiContext, req: ApiRequest): Reply {
   const { route } = req;

@@ -57,7 +57,14 @@ function targetProblem(b: Record<string, unknown>): Refusal | undefined {
     const ids = b.deviceIds;
     if (!Array.isArray(ids) || ids.length === 0) return invalid(ERR.targetInvalid, 'deviceIds must be a non-empty array.');
     for (const d of ids as Array<Record<string, unknown> | null>) {
-      if (d === null || typeof d !== 'object' || typeof d.id !== 'string' || d.id === '' || typeof d.kind !== 'string' || !KINDS.includes(d.kind.toLowerCase())) {
+      if (
+        d === null ||
+        typeof d !== 'object' ||
+        typeof d.id !== 'string' ||
+        d.id === '' ||
+        typeof d.kind !== 'string' ||
+        !KINDS.includes(d.kind.toLowerCase())
+      ) {
         return invalid(ERR.targetInvalid, 'Each device id needs a kind (esn, eid, iccid, imei, mdn, meid, msisdn) and an id.');
       }
     }
@@ -102,8 +109,10 @@ export class MtService {
     if (typeof b.accountName !== 'string' || !this.deps.knownAccount(b.accountName)) return refused(m2mError(ERR.accountNotFound, 'Account not found.'));
     if (typeof b.smsMessage !== 'string' || b.smsMessage === '') return refused(invalid(ERR.smsInvalid, 'smsMessage is required.'));
     const encoding = b.dataEncoding ?? '7-bit';
-    if (typeof encoding !== 'string' || !ENCODINGS.includes(encoding)) return refused(invalid(ERR.encodingInvalid, `dataEncoding must be one of ${ENCODINGS.join(', ')}.`));
-    if (b.timeToLive !== undefined && (typeof b.timeToLive !== 'string' || b.timeToLive.length > 32)) return refused(invalid(ERR.smsInvalid, 'timeToLive must be a short string.'));
+    if (typeof encoding !== 'string' || !ENCODINGS.includes(encoding))
+      return refused(invalid(ERR.encodingInvalid, `dataEncoding must be one of ${ENCODINGS.join(', ')}.`));
+    if (b.timeToLive !== undefined && (typeof b.timeToLive !== 'string' || b.timeToLive.length > 32))
+      return refused(invalid(ERR.smsInvalid, 'timeToLive must be a short string.'));
     const problem = lengthProblem(b.smsMessage, encoding) ?? targetProblem(b);
     if (problem) return refused(problem);
 

@@ -4,8 +4,8 @@
 import type { Endpoint } from './options';
 import { ACCOUNT_NAME_PATTERN, M2M_ROOT, TOKEN_PATH } from '../nodes/lib/types';
 
-export type RouteName = 'token' | 'revoke' | 'login' | 'logout' | 'history' | 'startCallbacks'
-  | 'registerCallback' | 'listCallbacks' | 'deleteCallback' | 'sendSms';
+export type RouteName =
+  'token' | 'revoke' | 'login' | 'logout' | 'history' | 'startCallbacks' | 'registerCallback' | 'listCallbacks' | 'deleteCallback' | 'sendSms';
 
 export interface ApiRoute {
   kind: 'api';

@@ -308,7 +308,10 @@ export class ThingSpaceSimulator implements Controllable {
       this.counterValues.rejectedPaths++;
       bump(this.counterValues.requests, 'rejected');
       req.resume();
-      send(res, gatewayFault(404, 900906, 'No matching resource found in the API for the given request', `Access failure for API: ${req.method} ${describe(req.url)}`));
+      send(
+        res,
+        gatewayFault(404, 900906, 'No matching resource found in the API for the given request', `Access failure for API: ${req.method} ${describe(req.url)}`),
+      );
       return;
     }
     await this.onApi(route, req, res);

@@ -122,8 +122,18 @@ export function resolveOptions(opts: SimulatorOptions = {}): ResolvedOptions {
 }
 
 export const FAULT_KINDS: readonly FaultKind[] = [
-  'server-error', 'rate-limit', 'hang', 'reset', 'reset-after', 'malformed', 'html', 'empty',
-  'oversize', 'wrong-shape', 'expire-bearer', 'expire-session',
+  'server-error',
+  'rate-limit',
+  'hang',
+  'reset',
+  'reset-after',
+  'malformed',
+  'html',
+  'empty',
+  'oversize',
+  'wrong-shape',
+  'expire-bearer',
+  'expire-session',
 ];
 
 const ENDPOINTS = ['token', 'login', 'logout', 'history', 'startCallbacks', 'callbacks', 'sms', 'any'];

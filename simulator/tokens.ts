@@ -14,7 +14,9 @@ export class TokenMint {
   next(style: TokenStyle): string {
     switch (style) {
       case 'alnum':
-        return `K${randomBytes(9).toString('base64').replace(/[^A-Za-z0-9]/g, 'z')}`;
+        return `K${randomBytes(9)
+          .toString('base64')
+          .replace(/[^A-Za-z0-9]/g, 'z')}`;
       case 'integer':
         // Unpadded, as Verizon's older SDK (which types next as an integer) would send it back.
         return String(++this.seq);

@@ -40,7 +40,12 @@ export async function coordinationScenarios(plan: Plan, want: (id: string) => bo
     redis = await RedisServer.start();
     sim = await startSim(['--latency', String(plan.latencyMs)]);
     const proxy = await delayProxy(redis.port, 1);
-    const coordinated = (url: string): Record<string, unknown> => ({ coordination: 'redis', redisUrl: url, leaseTime: LEASE_S, instanceName: '${BENCH_RUNTIME}' });
+    const coordinated = (url: string): Record<string, unknown> => ({
+      coordination: 'redis',
+      redisUrl: url,
+      leaseTime: LEASE_S,
+      instanceName: '${BENCH_RUNTIME}',
+    });
 
     if (want('C3') || want('C4')) {
       const red = await startRed('coord-drain', {}, { env: { BENCH_RUNTIME: 'bench-a' } });
@@ -73,12 +78,22 @@ export async function coordinationScenarios(plan: Plan, want: (id: string) => bo
         });
       }
       if (want('C4')) {
-        rows.push({ id: 'C4', what: 'Redis round trips per block of that drain (confirm, state saves, renewals, heartbeats)', measured: `${perBlock.toFixed(2)} per block`, ratio: perBlock.toFixed(2), target: '<= 2', holds: perBlock <= 2 });
+        rows.push({
+          id: 'C4',
+          what: 'Redis round trips per block of that drain (confirm, state saves, renewals, heartbeats)',
+          measured: `${perBlock.toFixed(2)} per block`,
+          ratio: perBlock.toFixed(2),
+          target: '<= 2',
+          holds: perBlock <= 2,
+        });
       }
       await red.stop();
     }
 
-    for (const [id, how] of [['C1', 'kill -9'], ['C2', 'graceful stop (SIGINT)']] as const) {
+    for (const [id, how] of [
+      ['C1', 'kill -9'],
+      ['C2', 'graceful stop (SIGINT)'],
+    ] as const) {
       if (!want(id)) continue;
       await redis.command('FLUSHALL');
       const a = await startRed(`coord-${id}-a`, {}, { env: { BENCH_RUNTIME: 'bench-a' } });

@@ -22,21 +22,55 @@ function catalog(lang: string, type: string): Record<string, Record<string, unkn
 function baseFlow(server: string): Record<string, unknown>[] {
   return [
     { ...tab(), label: 'ThingSpace SMS' },
-    configNode(server, {
-      clientId: 'sim-client-id',
-      clientSecret: 'sim-client-secret',
-      username: 'sim-user',
-      password: 'sim-password',
-      callbackUsername: 'cb-user',
-      callbackPassword: 'cb-secret',
-    }, { name: 'Simulator' }),
+    configNode(
+      server,
+      {
+        clientId: 'sim-client-id',
+        clientSecret: 'sim-client-secret',
+        username: 'sim-user',
+        password: 'sim-password',
+        callbackUsername: 'cb-user',
+        callbackPassword: 'cb-secret',
+      },
+      { name: 'Simulator' },
+    ),
     queueNode(['e2e-debug'], { interval: '60', x: 160, y: 100 }),
-    { id: 'e2e-debug', type: 'debug', z: TAB, name: 'SMS', active: true, tosidebar: true, console: false, tostatus: false, complete: 'payload', targetType: 'msg', x: 380, y: 100, wires: [] },
+    {
+      id: 'e2e-debug',
+      type: 'debug',
+      z: TAB,
+      name: 'SMS',
+      active: true,
+      tosidebar: true,
+      console: false,
+      tostatus: false,
+      complete: 'payload',
+      targetType: 'msg',
+      x: 380,
+      y: 100,
+      wires: [],
+    },
     { id: 'e2e-cb', type: 'start-callbacks', z: TAB, name: '', thingspace: 'e2e-cfg', callbackUrl: '', onDeploy: false, x: 170, y: 180, wires: [[]] },
     {
-      id: 'e2e-out', type: 'sms-out', z: TAB, name: '', thingspace: 'e2e-cfg', targetType: 'device', deviceKind: 'mdn', deviceId: '15551230001',
-      groupName: '', servicePlan: '', encoding: '7-bit', timeToLive: '', concurrency: 4, queueLimit: 1000, keep: '_msgid,correlationId',
-      outcomeTimeout: 86400, x: 170, y: 260, wires: [[], []],
+      id: 'e2e-out',
+      type: 'sms-out',
+      z: TAB,
+      name: '',
+      thingspace: 'e2e-cfg',
+      targetType: 'device',
+      deviceKind: 'mdn',
+      deviceId: '15551230001',
+      groupName: '',
+      servicePlan: '',
+      encoding: '7-bit',
+      timeToLive: '',
+      concurrency: 4,
+      queueLimit: 1000,
+      keep: '_msgid,correlationId',
+      outcomeTimeout: 86400,
+      x: 170,
+      y: 260,
+      wires: [[], []],
     },
   ];
 }
@@ -74,7 +108,11 @@ describe('the editor in a real browser (Node-RED 4, package installed from the t
     it('shows sms queue, start callbacks and sms out under ThingSpace with their own icons (en-US)', async () => {
       const category = editor.paletteCategory('ThingSpace');
       assert.equal((await category.locator('.red-ui-palette-header').innerText()).trim(), 'ThingSpace');
-      for (const [type, icon] of [['sms-queue-in', 'thingspace.svg'], ['start-callbacks', 'thingspace-callbacks.svg'], ['sms-out', 'thingspace-send.svg']]) {
+      for (const [type, icon] of [
+        ['sms-queue-in', 'thingspace.svg'],
+        ['start-callbacks', 'thingspace-callbacks.svg'],
+        ['sms-out', 'thingspace-send.svg'],
+      ]) {
         const node = category.locator(`.red-ui-palette-node[data-palette-type="${type}"]`);
         const label = (await node.locator('.red-ui-palette-label').innerText()).replace(/\s+/g, ' ').trim();
         assert.equal(label, catalog('en-US', type).paletteLabel);
@@ -105,11 +143,19 @@ describe('the editor in a real browser (Node-RED 4, package installed from the t
 
   describe('the help sidebar', () => {
     const SECTIONS = ['Inputs', 'Outputs', 'Details', 'References'];
-    for (const [type, label] of [['sms-queue-in', 'sms queue'], ['start-callbacks', 'start callbacks'], ['sms-out', 'sms out'], ['thingspace-config', 'ThingSpace account']]) {
+    for (const [type, label] of [
+      ['sms-queue-in', 'sms queue'],
+      ['start-callbacks', 'start callbacks'],
+      ['sms-out', 'sms out'],
+      ['thingspace-config', 'ThingSpace account'],
+    ]) {
       it(`renders the ${type} help with its Inputs, Outputs, Details and References sections`, async () => {
         const help = await editor.showHelp('node-red-contrib-thingspace-sms', label);
         const headings = (await help.locator('h3').allInnerTexts()).map((h) => h.trim());
-        assert.deepEqual(headings.filter((h) => SECTIONS.includes(h)), SECTIONS);
+        assert.deepEqual(
+          headings.filter((h) => SECTIONS.includes(h)),
+          SECTIONS,
+        );
         assert.ok((await help.locator('dl.message-properties').count()) >= 1, 'properties are listed the Node-RED way');
         assert.doesNotMatch(await help.innerText(), new RegExp(`${type}\\.[a-z]+\\.`), 'no raw message keys');
         if (type === 'sms-queue-in') await screenshot(editor.page, 'help-sms-queue-in');
@@ -137,7 +183,10 @@ describe('the editor in a real browser (Node-RED 4, package installed from the t
       const result = editor.page.locator('#node-config-thingspace-test-result');
       await editor.page.click('#node-config-thingspace-test');
       await result.locator('.fa-spinner').waitFor({ state: 'detached', timeout: 30_000 });
-      const lines = (await result.innerText()).split('\n').map((l) => l.trim()).filter(Boolean);
+      const lines = (await result.innerText())
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean);
       for (const s of SECRETS) assert.ok(!lines.join(' ').includes(s), `the result does not show ${s}`);
       return lines;
     }
@@ -164,7 +213,10 @@ describe('the editor in a real browser (Node-RED 4, package installed from the t
       const before = await failed();
       const lines = await testConnection();
       console.log(`      refused before: ${lines.join(' | ')}`);
-      assert.match(lines.join(' | '), /Not tried: the login of sim-user was refused with this password on .*\(failed logins recorded by this package: 1; ThingSpace locks the user after 5\)/);
+      assert.match(
+        lines.join(' | '),
+        /Not tried: the login of sim-user was refused with this password on .*\(failed logins recorded by this package: 1; ThingSpace locks the user after 5\)/,
+      );
       assert.equal(lines.filter((l) => l.includes('refused')).length, 1, 'said once');
       assert.equal(await failed(), before, 'no login sent');
       const result = editor.page.locator('#node-config-thingspace-test-result');
@@ -220,14 +272,14 @@ describe('the editor in a real browser (Node-RED 4, package installed from the t
       await editor.node('e2e-q').locator('.red-ui-flow-node-error').waitFor({ state: 'hidden' });
     });
 
-    it('sms queue takes an account of its own: empty means the config node\'s (its placeholder says which), a bad name is marked', async () => {
+    it("sms queue takes an account of its own: empty means the config node's (its placeholder says which), a bad name is marked", async () => {
       await editor.editNode('e2e-q');
       const field = editor.page.locator('#node-input-accountName');
-      assert.equal(await field.getAttribute('placeholder'), '0000123456-00001 (the config node\'s)');
+      assert.equal(await field.getAttribute('placeholder'), "0000123456-00001 (the config node's)");
       assert.equal(await invalid('#node-input-accountName', 'my account!'), true, 'my account!');
       assert.equal(await invalid('#node-input-accountName', 'ab'), true, 'ab (too short)');
       assert.equal(await invalid('#node-input-accountName', '0000123456-00002'), false, 'another account, leading zeros');
-      assert.equal(await invalid('#node-input-accountName', ''), false, 'empty: the config node\'s account');
+      assert.equal(await invalid('#node-input-accountName', ''), false, "empty: the config node's account");
       await editor.closeNodeDialog(false);
     });
 
@@ -250,7 +302,8 @@ describe('the editor in a real browser (Node-RED 4, package installed from the t
       const shown = (selector: string): Promise<boolean> => editor.page.locator(selector).isVisible();
       const coordination = editor.page.locator('#node-config-input-coordination');
       await coordination.selectOption('sentinel');
-      for (const field of ['sentinels', 'sentinelMaster', 'sentinelPassword', 'redisPassword', 'redisPrefix']) assert.equal(await shown(`#node-config-input-${field}`), true, field);
+      for (const field of ['sentinels', 'sentinelMaster', 'sentinelPassword', 'redisPassword', 'redisPrefix'])
+        assert.equal(await shown(`#node-config-input-${field}`), true, field);
       assert.equal(await shown('#node-config-input-redisUrl'), false, 'no URL with Sentinel');
       assert.equal(await invalid('#node-config-input-sentinels', 'redis://10.0.0.5:26379'), true, 'a URL');
       assert.equal(await invalid('#node-config-input-sentinels', ''), true, 'empty');
@@ -287,7 +340,7 @@ describe('the editor in a real browser (Node-RED 4, package installed from the t
       await editor.closeNodeDialog(false);
     });
 
-    it('start callbacks warns of a listener port Verizon\'s ThingSpace does not call, without refusing it', async () => {
+    it("start callbacks warns of a listener port Verizon's ThingSpace does not call, without refusing it", async () => {
       const warning = editor.page.locator('#start-callbacks-callbackUrl-port');
       await editor.editNode('e2e-cb');
       await editor.fill('#node-input-callbackUrl', 'https://example.com:1880/thingspace/sms');
@@ -340,7 +393,10 @@ describe('the editor in a real browser (Node-RED 4, package installed from the t
       const labels = await tray.locator('.form-row label').allInnerTexts();
       const want = catalog('de', 'sms-queue-in').label as Record<string, string>;
       for (const key of ['thingspace', 'interval', 'ackMode', 'output', 'topic', 'dedupe']) {
-        assert.ok(labels.some((l) => l.trim() === want[key]), `"${want[key]}" among ${labels.join(' | ')}`);
+        assert.ok(
+          labels.some((l) => l.trim() === want[key]),
+          `"${want[key]}" among ${labels.join(' | ')}`,
+        );
       }
       await de.editConfigFromNode('thingspace');
       assert.equal((await de.page.locator('#node-config-thingspace-test').innerText()).trim(), 'Verbindung testen');
@@ -354,12 +410,10 @@ describe('the editor in a real browser (Node-RED 4, package installed from the t
 
       const help = await de.showHelp('node-red-contrib-thingspace-sms', 'sms queue');
       const headings = (await help.locator('h3').allInnerTexts()).map((h) => h.trim());
-      assert.deepEqual(headings.filter((h) => ['Eingangsdaten', 'Ausgangsdaten', 'Details', 'Referenzen'].includes(h)), [
-        'Eingangsdaten',
-        'Ausgangsdaten',
-        'Details',
-        'Referenzen',
-      ]);
+      assert.deepEqual(
+        headings.filter((h) => ['Eingangsdaten', 'Ausgangsdaten', 'Details', 'Referenzen'].includes(h)),
+        ['Eingangsdaten', 'Ausgangsdaten', 'Details', 'Referenzen'],
+      );
     });
   });
 });

@@ -96,11 +96,7 @@ describe('the examples, imported and deployed in the editor (Node-RED 4, package
   it('01 quick start: polls the queue, the status turns green and each SMS is in the debug sidebar', async () => {
     await importExample('01 Quick start', 'quick start');
     await pointAtSimulator('f1a1000000000003');
-    await sim.enqueue([
-      sms('15551230001', 'T=21.4C BAT=88 seq=17'),
-      sms('15551230002', 'DOOR=open seq=4'),
-      sms('15551230001', 'T=21.6C BAT=88 seq=18'),
-    ]);
+    await sim.enqueue([sms('15551230001', 'T=21.4C BAT=88 seq=17'), sms('15551230002', 'DOOR=open seq=4'), sms('15551230001', 'T=21.6C BAT=88 seq=18')]);
     await editor.deploy();
     for (const text of ['T=21.4C BAT=88 seq=17', 'DOOR=open seq=4', 'T=21.6C BAT=88 seq=18']) await debugShows(text);
     const status = await editor.waitForStatus('f1a1000000000003', 'green');
@@ -112,7 +108,7 @@ describe('the examples, imported and deployed in the editor (Node-RED 4, package
 
   it('02 SMS to MQTT: each SMS is published on its device topic and shown in the debug sidebar', async function () {
     if (!broker) {
-      console.log('      skipped: port 1883 is taken, so the example\'s broker (127.0.0.1:1883) cannot be started here');
+      console.log("      skipped: port 1883 is taken, so the example's broker (127.0.0.1:1883) cannot be started here");
       this.skip();
     }
     await importExample('02 SMS to MQTT', 'to MQTT');
@@ -160,7 +156,7 @@ describe('the examples, imported and deployed in the editor (Node-RED 4, package
     await screenshot(editor.page, 'example-04-push-mode-running');
   });
 
-  it('05 command and reply: a command goes out, its delivery outcome and the device\'s reply reach the debug sidebar', async () => {
+  it("05 command and reply: a command goes out, its delivery outcome and the device's reply reach the debug sidebar", async () => {
     await importExample('05 Send a command', 'command and reply', ['--device-replies', 'commands', '--notice-delay', '200']);
     await pointAtSimulator('f5a5000000000008');
     await listenHere('f5a500000000000d');

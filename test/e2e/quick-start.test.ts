@@ -21,9 +21,7 @@ describe('the quick-start example in Node-RED started from the packed tarball', 
   });
 
   it('drains 5,000 queued SMS into the flow: none lost, none duplicated', async () => {
-    const example = JSON.parse(
-      fs.readFileSync(path.join(ROOT, 'examples', '01 Quick start - SMS to debug.json'), 'utf8'),
-    ) as Array<Record<string, unknown>>;
+    const example = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', '01 Quick start - SMS to debug.json'), 'utf8')) as Array<Record<string, unknown>>;
     const q = example.find((n) => n.type === 'sms-queue-in')!;
     const tabId = q.z as string;
     for (const n of example) {

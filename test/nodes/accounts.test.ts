@@ -12,7 +12,18 @@ const C = '0000654321-00001';
 const DEVICE = '15551230001';
 
 function starter(id: string, url: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { id, type: 'start-callbacks', z: TAB, thingspace: 'cfg', callbackUrl: url, onDeploy: true, deliveryNotices: true, deliveryUrl: '', wires: [[]], ...extra };
+  return {
+    id,
+    type: 'start-callbacks',
+    z: TAB,
+    thingspace: 'cfg',
+    callbackUrl: url,
+    onDeploy: true,
+    deliveryNotices: true,
+    deliveryUrl: '',
+    wires: [[]],
+    ...extra,
+  };
 }
 
 describe('one config node for several accounts (accountName on the flow nodes)', function () {
@@ -51,8 +62,14 @@ describe('one config node for several accounts (accountName on the flow nodes)',
     await waitFor(() => got[ACCOUNT].length === 150 && got[B].length === 120 && got[C].length === 30, 10_000, 'every queue drained');
     await waitFor(() => sim.queued(ACCOUNT) + sim.queued(B) + sim.queued(C) === 0, 5_000, 'every block acknowledged');
     for (const [account, msgs] of Object.entries(got)) {
-      assert.ok(msgs.every((m) => (m.thingspace as { accountName: string }).accountName === account), `${account}: its own SMS only`);
-      assert.ok(msgs.every((m) => String(m.topic).startsWith(`thingspace/${account}/sms/`)), `${account}: its topic`);
+      assert.ok(
+        msgs.every((m) => (m.thingspace as { accountName: string }).accountName === account),
+        `${account}: its own SMS only`,
+      );
+      assert.ok(
+        msgs.every((m) => String(m.topic).startsWith(`thingspace/${account}/sms/`)),
+        `${account}: its topic`,
+      );
       assert.ok(sim.history(account).length >= 1 && sim.history(account).every((h) => h.account === account));
     }
     const c = sim.counters();
@@ -65,7 +82,7 @@ describe('one config node for several accounts (accountName on the flow nodes)',
     await waitFor(() => lastStatus('qa')?.text === 'sms-queue-in.status.idle', 5_000, 'A idle');
   });
 
-  it('still allows one reader per account, whichever property names it (the node\'s own or a config node\'s)', async () => {
+  it("still allows one reader per account, whichever property names it (the node's own or a config node's)", async () => {
     sim.generate(10, { account: ACCOUNT });
     await helper.load(
       ALL_NODES,
@@ -80,7 +97,9 @@ describe('one config node for several accounts (accountName on the flow nodes)',
     );
     const got = collect('out');
     await waitFor(() => got.length === 10, 5_000, 'the SMS, read once');
-    const duplicate = ['q1', 'q2', 'q3'].filter((id) => statuses(id).some((s) => s.text === `sms-queue-in.status.duplicateReader${id === 'q1' ? '' : ` · ${ACCOUNT}`}`));
+    const duplicate = ['q1', 'q2', 'q3'].filter((id) =>
+      statuses(id).some((s) => s.text === `sms-queue-in.status.duplicateReader${id === 'q1' ? '' : ` · ${ACCOUNT}`}`),
+    );
     assert.equal(duplicate.length, 2, 'two of the three stay idle');
     for (const id of duplicate) {
       const [err] = calls(id, 'error')[0] as [{ message: string; code: string }];
@@ -103,9 +122,9 @@ describe('one config node for several accounts (accountName on the flow nodes)',
       ),
       credentials(),
     );
-    await waitFor(() => sim.callbacks(B).length === 1, 5_000, 'B\'s listener registered');
+    await waitFor(() => sim.callbacks(B).length === 1, 5_000, "B's listener registered");
     await waitFor(() => (sim.counters().requests.startCallbacks ?? 0) === 1, 5_000, 'callbacks started');
-    assert.equal(sim.callbacks(ACCOUNT).length, 0, 'nothing registered on the config node\'s account');
+    assert.equal(sim.callbacks(ACCOUNT).length, 0, "nothing registered on the config node's account");
     await waitFor(() => lastStatus('sc')?.text?.endsWith(` · ${B}`) === true, 5_000, 'a status naming B');
     const accepted = collect('out');
     helper.getNode('so-c').receive({ payload: 'PING', deviceIds: [{ kind: 'mdn', id: DEVICE }] });
@@ -138,7 +157,7 @@ describe('one config node for several accounts (accountName on the flow nodes)',
       ),
       credentials(),
     );
-    await waitFor(() => sim.callbacks(ACCOUNT).length === 2 && sim.callbacks(B).length === 2, 5_000, 'both accounts\' listeners');
+    await waitFor(() => sim.callbacks(ACCOUNT).length === 2 && sim.callbacks(B).length === 2, 5_000, "both accounts' listeners");
     collectAndAnswer('out');
     const outcomes = { a: collect('outcomeA'), b: collect('outcomeB') };
     const caught = collect('caught');
@@ -148,7 +167,10 @@ describe('one config node for several accounts (accountName on the flow nodes)',
     }
     await waitFor(() => outcomes.a.length === 3 && outcomes.b.length === 3, 5_000, 'three outcomes each');
     const sentBy = new Map(sim.sentSms().map((s) => [s.requestId, s.accountName]));
-    for (const [key, account] of [['a', ACCOUNT], ['b', B]] as const) {
+    for (const [key, account] of [
+      ['a', ACCOUNT],
+      ['b', B],
+    ] as const) {
       for (const o of outcomes[key]) {
         const p = o.payload as { correlated: boolean; requestId: string };
         assert.equal(p.correlated, true);
@@ -181,7 +203,8 @@ describe('one config node for several accounts (accountName on the flow nodes)',
     helper.getNode('qb').receive({ payload: 'poll now' });
     helper.getNode('so-c').receive({ payload: 'PING', deviceIds: [{ kind: 'mdn', id: DEVICE }] });
     // The code is ThingSpace's own (the login's errorCode), the message says it was rejected.
-    const refused = (m: Record<string, unknown>): boolean => (m.error as { source?: { id?: string } }).source?.id === 'so-c' && /rejected|refused the login/.test(String((m.error as { message?: string }).message));
+    const refused = (m: Record<string, unknown>): boolean =>
+      (m.error as { source?: { id?: string } }).source?.id === 'so-c' && /rejected|refused the login/.test(String((m.error as { message?: string }).message));
     await waitFor(() => caught.some(refused), 5_000, 'the send refused');
     assert.equal(sim.counters().loginsFailed, 1, 'one failed login for the user, whatever the number of accounts');
     assert.equal(sim.counters().requests.history ?? 0, 0);
@@ -191,9 +214,11 @@ describe('one config node for several accounts (accountName on the flow nodes)',
   for (const type of ['sms-queue-in', 'start-callbacks', 'sms-out'] as const) {
     it(`${type} with an invalid accountName: BAD_CONFIG on its status and to Catch naming it, no request`, async () => {
       const node =
-        type === 'sms-queue-in' ? queue({ id: 'n', accountName: '0000/12' })
-        : type === 'start-callbacks' ? starter('n', '', { accountName: '0000/12', deliveryNotices: false })
-        : smsOut({ id: 'n', accountName: '0000/12' });
+        type === 'sms-queue-in'
+          ? queue({ id: 'n', accountName: '0000/12' })
+          : type === 'start-callbacks'
+            ? starter('n', '', { accountName: '0000/12', deliveryNotices: false })
+            : smsOut({ id: 'n', accountName: '0000/12' });
       await helper.load(ALL_NODES, flow(config(sim), node), credentials());
       const caught = collect('caught');
       await waitFor(() => caught.length === 1, 5_000, 'the Catch message');

@@ -67,7 +67,7 @@ for (const mode of SIM_MODES) {
       });
     }
 
-    it('shows a bearer refused right after its renewal as retrying with ThingSpace\'s code, not as rejected credentials, and loses nothing', async () => {
+    it("shows a bearer refused right after its renewal as retrying with ThingSpace's code, not as rejected credentials, and loses nothing", async () => {
       await start();
       sim.generate(300);
       sim.addFault({ kind: 'expire-bearer', endpoint: 'history', count: 2 });

@@ -9,7 +9,7 @@ import { collectAndAnswer, startListener, type Listener } from './listener';
 const MO = { requestId: 'r1', deviceIds: [{ kind: 'mdn', id: '15551230001' }], smsResponse: { message: 'DOOR=open', timestamp: '2024-05-02T09:15:07Z' } };
 const NOTICE = { requestId: 'r2', deviceIds: [{ kind: 'mdn', id: '15551230001' }], deliveryConfirmationResponse: { status: 'Delivered' } };
 
-describe('callback sources (the config node\'s allow-list) in a Node-RED runtime', function () {
+describe("callback sources (the config node's allow-list) in a Node-RED runtime", function () {
   let sim: ThingSpaceSimulator;
   let listener: Listener;
 
@@ -24,7 +24,19 @@ describe('callback sources (the config node\'s allow-list) in a Node-RED runtime
   });
 
   async function deploy(sources: Record<string, unknown>): Promise<void> {
-    const q = { id: 'q', type: 'sms-queue-in', z: TAB, thingspace: 'cfg', interval: '0', ackMode: 'auto', ackTimeout: '60', output: 'single', dedupe: true, topic: '', wires: [['out']] };
+    const q = {
+      id: 'q',
+      type: 'sms-queue-in',
+      z: TAB,
+      thingspace: 'cfg',
+      interval: '0',
+      ackMode: 'auto',
+      ackTimeout: '60',
+      output: 'single',
+      dedupe: true,
+      topic: '',
+      wires: [['out']],
+    };
     await helper.load(ALL_NODES, flow(config(sim, sources), q), credentials());
     listener = await startListener('q');
   }

@@ -39,7 +39,14 @@ describe('sms-queue-in coordinated through Redis Sentinel: the primary killed du
       set = await SentinelSet.start({ password: 'redis-secret' });
       sim = await ThingSpaceSimulator.start({ quiet: true, latencyMs: 20, blockSize: BLOCK, finalBlock: 'ack-on-delivery', staleNext });
       sim.generate(TOTAL);
-      const cfg = config(sim, { coordination: 'sentinel', sentinels: set.list, sentinelMaster: set.master, redisPrefix: 'nodes:', leaseTime: 2, instanceName: 'node-red-a' });
+      const cfg = config(sim, {
+        coordination: 'sentinel',
+        sentinels: set.list,
+        sentinelMaster: set.master,
+        redisPrefix: 'nodes:',
+        leaseTime: 2,
+        instanceName: 'node-red-a',
+      });
       await helper.load(ALL_NODES, flow(cfg, queue({ interval: '1', ackMode })), credentials({ redisPassword: 'redis-secret' }));
       const got = collect('out');
       const caught = collect('caught');
@@ -75,7 +82,13 @@ describe('sms-queue-in coordinated through Redis Sentinel: the primary killed du
 
   describe('bad configuration: a clear error on the status and to Catch, nothing read, nothing else stopped', () => {
     for (const [what, master, sentinels, code, pattern] of [
-      ['a master name the sentinels do not know', 'no-such-master', undefined, 'BAD_CONFIG', /the sentinels monitor no master named "no-such-master": check the master name/],
+      [
+        'a master name the sentinels do not know',
+        'no-such-master',
+        undefined,
+        'BAD_CONFIG',
+        /the sentinels monitor no master named "no-such-master": check the master name/,
+      ],
       ['sentinels that do not answer', 'tsms', '127.0.0.1:1,127.0.0.1:2', 'COORDINATION_UNAVAILABLE', /no sentinel answers/],
     ] as Array<[string, string, string | undefined, string, RegExp]>) {
       it(what, async () => {
@@ -85,7 +98,11 @@ describe('sms-queue-in coordinated through Redis Sentinel: the primary killed du
         sim.generate(30, { account: OTHER });
         const bad = config(sim, { coordination: 'sentinel', sentinels: sentinels ?? set.list, sentinelMaster: master, leaseTime: 2 });
         // A second account, coordinated through a URL to the same primary, reads on regardless.
-        const good = { ...config(sim, { coordination: 'redis', redisUrl: `redis://127.0.0.1:${await set.primaryPort()}`, leaseTime: 2 }), id: 'cfg2', accountName: OTHER };
+        const good = {
+          ...config(sim, { coordination: 'redis', redisUrl: `redis://127.0.0.1:${await set.primaryPort()}`, leaseTime: 2 }),
+          id: 'cfg2',
+          accountName: OTHER,
+        };
         await helper.load(ALL_NODES, flow(bad, good, queue({ interval: '1' }), queue({ id: 'q2', thingspace: 'cfg2', interval: '1', wires: [['out']] })), {
           ...credentials({ redisPassword: 'never-shown' }),
           cfg2: credentials().cfg,

@@ -58,7 +58,8 @@ describe('sms-queue-in with coordination (Redis) in a Node-RED runtime', functio
     const lease = String(await redis.command('GET', `nodes:{${ACCOUNT}@${new URL(sim.url).host}}:lease`));
     assert.match(lease, /^\d+\|[0-9a-f]+\|node-red-a$/);
     // The window is written at most once a second: the last write follows within a second.
-    const size = async (): Promise<number> => (JSON.parse(String(await redis.command('HGET', `nodes:{${ACCOUNT}@${new URL(sim.url).host}}:state`, 'dedupe'))) as { entries: unknown[] }).entries.length;
+    const size = async (): Promise<number> =>
+      (JSON.parse(String(await redis.command('HGET', `nodes:{${ACCOUNT}@${new URL(sim.url).host}}:state`, 'dedupe'))) as { entries: unknown[] }).entries.length;
     const deadline = Date.now() + 3000;
     while ((await size()) < 250 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     assert.equal(await size(), 250);
@@ -73,10 +74,14 @@ describe('sms-queue-in with coordination (Redis) in a Node-RED runtime', functio
     const reader = holder.reader(accountKey(sim.url, B), 100);
     other = { coordinator: holder, reader };
     reader.lease.start();
-    await waitFor(() => reader.lease.holding, 5000, 'the other runtime to hold B\'s lease');
+    await waitFor(() => reader.lease.holding, 5000, "the other runtime to hold B's lease");
     await helper.load(
       ALL_NODES,
-      flow(coordinated(), queue({ id: 'qa', interval: '1', wires: [['out']] }), queue({ id: 'qb', interval: '1', accountName: B, wires: [['outB']] }), { id: 'outB', type: 'helper', z: 'tab1' }),
+      flow(coordinated(), queue({ id: 'qa', interval: '1', wires: [['out']] }), queue({ id: 'qb', interval: '1', accountName: B, wires: [['outB']] }), {
+        id: 'outB',
+        type: 'helper',
+        z: 'tab1',
+      }),
       credentials(),
     );
     const got = collect('out');
@@ -139,7 +144,10 @@ describe('sms-queue-in with coordination (Redis) in a Node-RED runtime', functio
     helper.getNode('q').receive({ payload: body('second') });
     await waitFor(() => got.length >= 1, 5000, 'the new SMS');
     await new Promise((r) => setTimeout(r, 300));
-    assert.deepEqual(got.map((m) => m.payload), ['second']);
+    assert.deepEqual(
+      got.map((m) => m.payload),
+      ['second'],
+    );
   });
 
   describe('bad configuration', () => {
@@ -148,7 +156,11 @@ describe('sms-queue-in with coordination (Redis) in a Node-RED runtime', functio
       ['a password in the URL', { redisUrl: 'redis://:hunter2@127.0.0.1:6379' }, /carries a password/],
       ['a lease time of 1 s', { leaseTime: 1 }, /Invalid lease time "1"/],
       ['a prefix with braces', { redisPrefix: 'a{b}' }, /key prefix/],
-      ['Redis Sentinel with a sentinel given as a URL', { coordination: 'sentinel', sentinels: 'redis://:hunter2@10.0.0.5:26379', sentinelMaster: 'mymaster' }, /Sentinels field takes host:port pairs/],
+      [
+        'Redis Sentinel with a sentinel given as a URL',
+        { coordination: 'sentinel', sentinels: 'redis://:hunter2@10.0.0.5:26379', sentinelMaster: 'mymaster' },
+        /Sentinels field takes host:port pairs/,
+      ],
     ] as Array<[string, Record<string, unknown>, RegExp]>) {
       it(`${what}: BAD_CONFIG on the status and to Catch, no polling, no secret`, async () => {
         sim.generate(10);

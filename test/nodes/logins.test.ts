@@ -17,7 +17,19 @@ function sixAccounts(sim: ThingSpaceSimulator, password: string): { flow: Record
   const creds: Record<string, unknown> = {};
   ACCOUNTS.forEach((account, i) => {
     flow.push({ id: `cfg${i}`, type: 'thingspace-config', name: account, accountName: account, server: sim.url });
-    flow.push({ id: `q${i}`, type: 'sms-queue-in', z: TAB, thingspace: `cfg${i}`, interval: '1', ackMode: 'auto', ackTimeout: '60', output: 'single', dedupe: true, topic: '', wires: [['out']] });
+    flow.push({
+      id: `q${i}`,
+      type: 'sms-queue-in',
+      z: TAB,
+      thingspace: `cfg${i}`,
+      interval: '1',
+      ackMode: 'auto',
+      ackTimeout: '60',
+      output: 'single',
+      dedupe: true,
+      topic: '',
+      wires: [['out']],
+    });
     creds[`cfg${i}`] = { ...SIM_CREDS, password };
   });
   flow.push({ id: 'out', type: 'helper', z: TAB });
@@ -28,7 +40,11 @@ function sixAccounts(sim: ThingSpaceSimulator, password: string): { flow: Record
 
 /** The Catch messages of every deploy from now on (the helper node is a new one at each). */
 function caughtAcrossDeploys(): { messages: string[]; stop(): void } {
-  const hooks = (helper as unknown as { _RED: { hooks: { add(name: string, fn: (e: { destination: { id: string }; msg: Record<string, unknown> }) => void): void; remove(name: string): void } } })._RED.hooks;
+  const hooks = (
+    helper as unknown as {
+      _RED: { hooks: { add(name: string, fn: (e: { destination: { id: string }; msg: Record<string, unknown> }) => void): void; remove(name: string): void } };
+    }
+  )._RED.hooks;
   const messages: string[] = [];
   hooks.add('onReceive.loginsCaught', (e) => {
     if (e.destination.id === 'caught') messages.push(String((e.msg.error as { message?: unknown }).message));
@@ -117,7 +133,11 @@ describe('logins shared by the config nodes of one user', function () {
 
   it('Test connection answers a refused password from memory and tries it only when asked to', async () => {
     const { flow, creds } = sixAccounts(sim, SIM_CREDS.password);
-    await helper.load(ALL_NODES, flow.filter((n) => n.type !== 'sms-queue-in'), creds);
+    await helper.load(
+      ALL_NODES,
+      flow.filter((n) => n.type !== 'sms-queue-in'),
+      creds,
+    );
     const test = async (force?: boolean): Promise<{ login: Record<string, unknown> }> => {
       const body = { accountName: ACCOUNTS[0], server: sim.url, credentials: { ...SIM_CREDS, password: 'typo' }, force };
       const res = await helper.request().post('/thingspace-config/cfg0/test').send(body);

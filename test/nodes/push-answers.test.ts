@@ -80,8 +80,18 @@ describe('one answer per callback, whatever the wiring (sms-queue-in in a Node-R
   function nodesFor(wiring: Wiring, extraConfig: Record<string, unknown> = {}): Record<string, unknown>[] {
     const url = `http://127.0.0.1:${port}${PATH}`;
     const q = {
-      id: 'q', type: 'sms-queue-in', z: TAB, thingspace: 'cfg', interval: '0', ackMode: 'auto', ackTimeout: '60', output: 'single', dedupe: true, topic: '',
-      listen: wiring === 'own' ? PATH : '', wires: [wiring === 'series' ? ['out', 'resp'] : ['out']],
+      id: 'q',
+      type: 'sms-queue-in',
+      z: TAB,
+      thingspace: 'cfg',
+      interval: '0',
+      ackMode: 'auto',
+      ackTimeout: '60',
+      output: 'single',
+      dedupe: true,
+      topic: '',
+      listen: wiring === 'own' ? PATH : '',
+      wires: [wiring === 'series' ? ['out', 'resp'] : ['out']],
     };
     const nodes: Record<string, unknown>[] = [
       config(sim, extraConfig),
@@ -91,7 +101,17 @@ describe('one answer per callback, whatever the wiring (sms-queue-in in a Node-R
       { id: 'outcome', type: 'helper', z: TAB },
     ];
     if (wiring !== 'own') {
-      nodes.push({ id: 'hin', type: 'http in', z: TAB, name: '', url: PATH, method: 'post', upload: false, swaggerDoc: '', wires: [wiring === 'beside' ? ['q', 'resp'] : ['q']] });
+      nodes.push({
+        id: 'hin',
+        type: 'http in',
+        z: TAB,
+        name: '',
+        url: PATH,
+        method: 'post',
+        upload: false,
+        swaggerDoc: '',
+        wires: [wiring === 'beside' ? ['q', 'resp'] : ['q']],
+      });
     }
     if (wiring === 'series' || wiring === 'beside') nodes.push({ id: 'resp', type: 'http response', z: TAB, name: '', statusCode: '', headers: {}, wires: [] });
     return flow(...nodes);
@@ -123,7 +143,11 @@ describe('one answer per callback, whatever the wiring (sms-queue-in in a Node-R
       const c = sim.counters();
       assert.deepEqual([c.callbackFailures, c.noticeFailures, c.noticesPosted], [0, 0, SENDS], 'every push and notice answered 2xx');
       assert.equal(pushed().length, SMS);
-      assert.deepEqual(caught.map((m) => (m.error as { code: string }).code), [], "nothing in Catch");
+      assert.deepEqual(
+        caught.map((m) => (m.error as { code: string }).code),
+        [],
+        'nothing in Catch',
+      );
 
       // Counted at the client: forged SMS and notices (no callback credentials), a real SMS, its repeat.
       const forged = [];
@@ -134,7 +158,11 @@ describe('one answer per callback, whatever the wiring (sms-queue-in in a Node-R
       const lines = await Promise.all(forged);
       const real = { username: 'cb-user', password: 'cb-secret', deviceIds: to.deviceIds, smsResponse: { message: 'REAL', timestamp: '2024-05-02T09:15:08Z' } };
       lines.push(await postCounted(port, real), await postCounted(port, real), await postCounted(port, 'not JSON at all'));
-      assert.deepEqual(lines.map((l) => l.length), lines.map(() => 1), `one status line per request: ${JSON.stringify(lines)}`);
+      assert.deepEqual(
+        lines.map((l) => l.length),
+        lines.map(() => 1),
+        `one status line per request: ${JSON.stringify(lines)}`,
+      );
       const statuses = lines.map((l) => Number(l[0].slice(9)));
       // Beside the node, http response answers every request at once (200), before the node looked at it.
       const refused = wiring === 'beside' ? 200 : 401;
@@ -146,7 +174,7 @@ describe('one answer per callback, whatever the wiring (sms-queue-in in a Node-R
       assert.deepEqual(headersSentErrors(), []);
       if (wiring === 'own') {
         const last = pushed()[SMS];
-        assert.deepEqual([last.req, last.res], [undefined, undefined], 'nothing of the request on the own listener\'s messages');
+        assert.deepEqual([last.req, last.res], [undefined, undefined], "nothing of the request on the own listener's messages");
       }
     });
   }
@@ -156,7 +184,11 @@ describe('one answer per callback, whatever the wiring (sms-queue-in in a Node-R
     assert.equal(routesOn(PATH), 1);
     const flows = nodesFor('own');
     await helper.setFlows(flows, 'full', credentials(CB));
-    await helper.setFlows(flows.map((n) => (n.id === 'q' ? { ...n, name: 'changed' } : n)), 'nodes', credentials(CB));
+    await helper.setFlows(
+      flows.map((n) => (n.id === 'q' ? { ...n, name: 'changed' } : n)),
+      'nodes',
+      credentials(CB),
+    );
     assert.equal(routesOn(PATH), 1);
     const sms = collect('out');
     const real = { username: 'cb-user', password: 'cb-secret', deviceIds: to.deviceIds, smsResponse: { message: 'AFTER', timestamp: '2024-05-02T09:15:09Z' } };
@@ -164,14 +196,24 @@ describe('one answer per callback, whatever the wiring (sms-queue-in in a Node-R
     await waitFor(() => sms.length === 1, 2_000, 'the SMS');
     // A node without listen removes its route.
     await helper.setFlows(nodesFor('alone'), 'full', credentials(CB));
-    assert.equal(routesOn(PATH), 1, 'only the http in node\'s route');
+    assert.equal(routesOn(PATH), 1, "only the http in node's route");
   });
 
   it('refuses a listen path another node serves with BAD_CONFIG on status and Catch, whichever is created first', async () => {
     for (const order of ['http in first', 'http in last']) {
       const nodes = nodesFor('own').filter((n) => n.id !== 'sc');
       // The same path as express sees it: another case and a trailing slash.
-      const hin = { id: 'hin', type: 'http in', z: TAB, name: 'mine', url: '/ThingSpace/sms/', method: 'post', upload: false, swaggerDoc: '', wires: [['resp']] };
+      const hin = {
+        id: 'hin',
+        type: 'http in',
+        z: TAB,
+        name: 'mine',
+        url: '/ThingSpace/sms/',
+        method: 'post',
+        upload: false,
+        swaggerDoc: '',
+        wires: [['resp']],
+      };
       const resp = { id: 'resp', type: 'http response', z: TAB, name: '', statusCode: '201', headers: {}, wires: [] };
       const all = order === 'http in first' ? [nodes[0], hin, resp, ...nodes.slice(1)] : [...nodes, hin, resp];
       await helper.load([...ALL_NODES, httpInNodes, captureHttpNode], all, credentials(CB));
@@ -188,10 +230,15 @@ describe('one answer per callback, whatever the wiring (sms-queue-in in a Node-R
     }
   });
 
-  it('applies the config node\'s allow-list of sources on its own listener (403, never read)', async () => {
+  it("applies the config node's allow-list of sources on its own listener (403, never read)", async () => {
     await deploy('own', { restrictSources: true, allowedSources: '' });
     const sms = collect('out');
-    const real = { username: 'cb-user', password: 'cb-secret', deviceIds: to.deviceIds, smsResponse: { message: 'FROM ELSEWHERE', timestamp: '2024-05-02T09:15:10Z' } };
+    const real = {
+      username: 'cb-user',
+      password: 'cb-secret',
+      deviceIds: to.deviceIds,
+      smsResponse: { message: 'FROM ELSEWHERE', timestamp: '2024-05-02T09:15:10Z' },
+    };
     assert.deepEqual(await postCounted(port, real), ['HTTP/1.1 403']);
     assert.equal((helper.getNode('cfg') as unknown as { sourceFilter: { refused: number } }).sourceFilter.refused, 1);
     assert.match(String(calls('q', 'warn')[0]?.[0]), /Refused a callback from 127\.0\.0\.1/);

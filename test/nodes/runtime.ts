@@ -105,7 +105,11 @@ export function flow(...nodes: Record<string, unknown>[]): Record<string, unknow
  * returned stop() at the end of the test.
  */
 export function collectAcrossDeploys(id: string): { payloads: unknown[]; msgs: Record<string, unknown>[]; stop(): void } {
-  const hooks = (helper as unknown as { _RED: { hooks: { add(name: string, fn: (e: { destination: { id: string }; msg: Record<string, unknown> }) => void): void; remove(name: string): void } } })._RED.hooks;
+  const hooks = (
+    helper as unknown as {
+      _RED: { hooks: { add(name: string, fn: (e: { destination: { id: string }; msg: Record<string, unknown> }) => void): void; remove(name: string): void } };
+    }
+  )._RED.hooks;
   const label = `onReceive.collect${++collectors}`;
   const payloads: unknown[] = [];
   const msgs: Record<string, unknown>[] = [];
@@ -132,7 +136,6 @@ export async function waitFor(cond: () => boolean, timeoutMs = 10_000, what = 'c
     await new Promise((r) => setTimeout(r, 10));
   }
 }
-
 
 /** Every status a node has shown, as {fill, shape, text} objects. */
 export function statuses(id: string): Array<{ fill?: string; shape?: string; text?: string }> {

@@ -36,9 +36,42 @@ describe('sms-out under load in a Node-RED runtime', function () {
       seed: SEED,
     });
     listener = await startListener('q');
-    const q = { id: 'q', type: 'sms-queue-in', z: TAB, thingspace: 'cfg', interval: '0', ackMode: 'auto', ackTimeout: '60', output: 'single', dedupe: true, topic: '', wires: [['out']] };
-    const sc = { id: 'sc', type: 'start-callbacks', z: TAB, thingspace: 'cfg', callbackUrl: listener.url, onDeploy: true, deliveryNotices: true, deliveryUrl: '', wires: [[]] };
-    await helper.load(ALL_NODES, flow(config(sim), q, sc, smsOut({ wires: [['accepted'], ['outcome']] }), { id: 'accepted', type: 'helper', z: TAB }, { id: 'outcome', type: 'helper', z: TAB }), credentials());
+    const q = {
+      id: 'q',
+      type: 'sms-queue-in',
+      z: TAB,
+      thingspace: 'cfg',
+      interval: '0',
+      ackMode: 'auto',
+      ackTimeout: '60',
+      output: 'single',
+      dedupe: true,
+      topic: '',
+      wires: [['out']],
+    };
+    const sc = {
+      id: 'sc',
+      type: 'start-callbacks',
+      z: TAB,
+      thingspace: 'cfg',
+      callbackUrl: listener.url,
+      onDeploy: true,
+      deliveryNotices: true,
+      deliveryUrl: '',
+      wires: [[]],
+    };
+    await helper.load(
+      ALL_NODES,
+      flow(
+        config(sim),
+        q,
+        sc,
+        smsOut({ wires: [['accepted'], ['outcome']] }),
+        { id: 'accepted', type: 'helper', z: TAB },
+        { id: 'outcome', type: 'helper', z: TAB },
+      ),
+      credentials(),
+    );
     await waitFor(() => sim.callbacks(ACCOUNT).length === 2, 5_000, 'both listeners registered');
     const sms = collectAndAnswer('out');
     const accepted = collect('accepted');
@@ -49,7 +82,13 @@ describe('sms-out under load in a Node-RED runtime', function () {
     for (let i = 0; i < SENDS; i++) so.receive({ payload: `CMD ${i}`, deviceIds: [{ kind: 'mdn', id: String(15551230000 + (i % 50)) }], correlationId: i });
     // Devices of their own send SMS while the sends and their notices are under way.
     for (let i = 0; i < OWN_MO; i += 10) {
-      sim.enqueue(Array.from({ length: 10 }, (_, k) => ({ deviceIds: [{ kind: 'mdn', id: '15551239999' }], message: `own ${i + k}`, timestamp: new Date().toISOString() })));
+      sim.enqueue(
+        Array.from({ length: 10 }, (_, k) => ({
+          deviceIds: [{ kind: 'mdn', id: '15551239999' }],
+          message: `own ${i + k}`,
+          timestamp: new Date().toISOString(),
+        })),
+      );
       await new Promise((r) => setTimeout(r, 20));
     }
 
@@ -65,17 +104,28 @@ describe('sms-out under load in a Node-RED runtime', function () {
     for (const o of finals()) per.set(o.correlationId as number, (per.get(o.correlationId as number) ?? 0) + 1);
     assert.equal(per.size, SENDS, 'every original got an outcome');
     assert.deepEqual([...new Set(per.values())], [1], 'exactly one each');
-    assert.ok(finals().every((o) => (o.payload as { correlated: boolean }).correlated), 'all correlated');
+    assert.ok(
+      finals().every((o) => (o.payload as { correlated: boolean }).correlated),
+      'all correlated',
+    );
     const failed = finals().filter((o) => (o.payload as { status: string }).status === 'failed').length;
     assert.equal(failed + c.deviceReplies, SENDS, 'each device that got its SMS echoed it, each failure did not');
     assert.ok(sim.counters().noticesPosted > SENDS, `some notices came twice (${sim.counters().noticesPosted} posted)`);
 
     // Every MO SMS came out as an SMS, once, and nothing else did.
     const texts = sms.map((m) => m.payload);
-    assert.ok(texts.every((t) => typeof t === 'string' && (/^ECHO CMD \d+$/.test(t) || /^own \d+$/.test(t))), 'only SMS texts');
+    assert.ok(
+      texts.every((t) => typeof t === 'string' && (/^ECHO CMD \d+$/.test(t) || /^own \d+$/.test(t))),
+      'only SMS texts',
+    );
     assert.equal(new Set(texts).size, texts.length, 'no SMS twice');
     assert.equal(texts.length, sim.counters().deviceReplies + OWN_MO);
-    assert.ok(listener.answers.every((s) => s === 200), 'ThingSpace got 200 for every callback');
-    console.log(`      ${SENDS} sends, ${c.noticesPosted} notices posted (${c.noticesPosted - SENDS} repeats), ${texts.length} MO SMS, ${failed} failed deliveries`);
+    assert.ok(
+      listener.answers.every((s) => s === 200),
+      'ThingSpace got 200 for every callback',
+    );
+    console.log(
+      `      ${SENDS} sends, ${c.noticesPosted} notices posted (${c.noticesPosted - SENDS} repeats), ${texts.length} MO SMS, ${failed} failed deliveries`,
+    );
   });
 });

@@ -13,11 +13,34 @@ const DEVICE = '15551230001';
 const to = { deviceIds: [{ kind: 'mdn', id: DEVICE }] };
 
 function queue(): Record<string, unknown> {
-  return { id: 'q', type: 'sms-queue-in', z: TAB, thingspace: 'cfg', interval: '0', ackMode: 'auto', ackTimeout: '60', output: 'single', dedupe: true, topic: '', wires: [['out']] };
+  return {
+    id: 'q',
+    type: 'sms-queue-in',
+    z: TAB,
+    thingspace: 'cfg',
+    interval: '0',
+    ackMode: 'auto',
+    ackTimeout: '60',
+    output: 'single',
+    dedupe: true,
+    topic: '',
+    wires: [['out']],
+  };
 }
 
 function starter(url: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { id: 'sc', type: 'start-callbacks', z: TAB, thingspace: 'cfg', callbackUrl: url, onDeploy: true, deliveryNotices: true, deliveryUrl: '', wires: [[]], ...extra };
+  return {
+    id: 'sc',
+    type: 'start-callbacks',
+    z: TAB,
+    thingspace: 'cfg',
+    callbackUrl: url,
+    onDeploy: true,
+    deliveryNotices: true,
+    deliveryUrl: '',
+    wires: [[]],
+    ...extra,
+  };
 }
 
 interface Setup {
@@ -51,7 +74,7 @@ describe('sms-out delivery notices in a Node-RED runtime', function () {
     await waitFor(() => sim.callbacks(ACCOUNT).length === 2, 5_000, 'both listeners registered');
   }
 
-  it('brings the outcome to sms-out\'s second output with the kept properties, and never emits it as an SMS', async () => {
+  it("brings the outcome to sms-out's second output with the kept properties, and never emits it as an SMS", async () => {
     await deploy();
     const sms = collectAndAnswer('out');
     const outcomes = collect('outcome');
@@ -69,13 +92,16 @@ describe('sms-out delivery notices in a Node-RED runtime', function () {
     assert.equal(o.correlationId, 'cmd-1', 'a kept property');
     assert.equal(o.note, undefined, 'a property not kept');
     assert.equal((o.thingspace as Record<string, unknown>).requestId, payload.requestId);
-    assert.ok(accepted.some((m) => m.correlationId === 'cmd-1'), 'output 1 had the message first');
+    assert.ok(
+      accepted.some((m) => m.correlationId === 'cmd-1'),
+      'output 1 had the message first',
+    );
     assert.equal(sms.filter((m) => m.correlationId === undefined && typeof m.payload !== 'string').length, 0);
     assert.ok(!sms.some((m) => (m.thingspace as Record<string, unknown> | undefined)?.source === 'callback'), 'no notice came out as an SMS');
     assert.deepEqual(listener.answers, [200], 'ThingSpace got its 200');
   });
 
-  it('reports a failed delivery with ThingSpace\'s status and reason', async () => {
+  it("reports a failed delivery with ThingSpace's status and reason", async () => {
     sim.configure({ noticeFailureRate: 1 });
     await deploy();
     const outcomes = collect('outcome');
@@ -103,7 +129,11 @@ describe('sms-out delivery notices in a Node-RED runtime', function () {
     const res = await fetch(listener.url, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ requestId: 'sent-elsewhere', deviceIds: to.deviceIds, deliveryConfirmationResponse: { status: 'Expired', timestamp: '2024-05-07T10:00:00Z' } }),
+      body: JSON.stringify({
+        requestId: 'sent-elsewhere',
+        deviceIds: to.deviceIds,
+        deliveryConfirmationResponse: { status: 'Expired', timestamp: '2024-05-07T10:00:00Z' },
+      }),
     });
     assert.equal(res.status, 200);
     await waitFor(() => outcomes.length === 1, 2_000, 'the outcome');
@@ -181,7 +211,13 @@ describe('sms-out delivery notices in a Node-RED runtime', function () {
     const accepted = collect('out');
     helper.getNode('so').receive({ payload: 'STATUS', ...to, correlationId: 'before-redeploy' });
     await waitFor(() => accepted.length === 1, 5_000, 'accepted');
-    const nodes = flow(config(sim), queue(), starter(listener.url, { onDeploy: false }), { id: 'outcome', type: 'helper', z: TAB }, smsOut({ name: 'changed' }));
+    const nodes = flow(
+      config(sim),
+      queue(),
+      starter(listener.url, { onDeploy: false }),
+      { id: 'outcome', type: 'helper', z: TAB },
+      smsOut({ name: 'changed' }),
+    );
     await helper.setFlows(nodes, 'nodes', credentials());
     const outcomes = collect('outcome');
     await waitFor(() => outcomes.length === 1, 5_000, 'the outcome after the redeploy');

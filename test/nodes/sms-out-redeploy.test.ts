@@ -10,11 +10,33 @@ import { smsOut } from './sms-out-flow';
 const to = { deviceIds: [{ kind: 'mdn', id: '15551230001' }] };
 
 function queue(): Record<string, unknown> {
-  return { id: 'q', type: 'sms-queue-in', z: TAB, thingspace: 'cfg', interval: '0', ackMode: 'auto', ackTimeout: '60', output: 'single', dedupe: true, topic: '', wires: [[]] };
+  return {
+    id: 'q',
+    type: 'sms-queue-in',
+    z: TAB,
+    thingspace: 'cfg',
+    interval: '0',
+    ackMode: 'auto',
+    ackTimeout: '60',
+    output: 'single',
+    dedupe: true,
+    topic: '',
+    wires: [[]],
+  };
 }
 
 function starter(url: string): Record<string, unknown> {
-  return { id: 'sc', type: 'start-callbacks', z: TAB, thingspace: 'cfg', callbackUrl: url, onDeploy: true, deliveryNotices: true, deliveryUrl: '', wires: [[]] };
+  return {
+    id: 'sc',
+    type: 'start-callbacks',
+    z: TAB,
+    thingspace: 'cfg',
+    callbackUrl: url,
+    onDeploy: true,
+    deliveryNotices: true,
+    deliveryUrl: '',
+    wires: [[]],
+  };
 }
 
 type Msg = Record<string, unknown>;
@@ -65,14 +87,26 @@ describe('sms-out across a redeploy', function () {
     const nodes = await deploy({ concurrency: 2 });
     sendMany(N);
     await waitFor(() => accepted.msgs.length >= 4, 5_000, 'a few sent before the deploy');
-    await helper.setFlows(nodes.map((n) => (n.id === 'so' ? { ...n, name: 'changed' } : n)), 'full', credentials());
+    await helper.setFlows(
+      nodes.map((n) => (n.id === 'so' ? { ...n, name: 'changed' } : n)),
+      'full',
+      credentials(),
+    );
     await waitFor(() => accepted.msgs.length + caught.msgs.length >= N, 15_000, 'every command ended');
-    assert.deepEqual(caught.msgs.map((m) => `${String(m.correlationId)} ${codeOf(m)}`), [], 'none failed');
+    assert.deepEqual(
+      caught.msgs.map((m) => `${String(m.correlationId)} ${codeOf(m)}`),
+      [],
+      'none failed',
+    );
     assert.deepEqual(ids(accepted.msgs), [...Array(N).keys()], 'each accepted once, in the order sent');
     assert.equal(sim.counters().smsAccepted, N, 'none reached ThingSpace twice');
     await waitFor(() => outcomes.msgs.length >= N, 10_000, 'an outcome for each');
     const finals = outcomes.msgs.filter((m) => (m.payload as Msg).correlated === true && (m.payload as Msg).final === true);
-    assert.deepEqual(ids(finals).sort((a, b) => Number(a) - Number(b)), [...Array(N).keys()], 'one correlated final outcome each');
+    assert.deepEqual(
+      ids(finals).sort((a, b) => Number(a) - Number(b)),
+      [...Array(N).keys()],
+      'one correlated final outcome each',
+    );
   });
 
   it('sends every waiting command to Catch as SEND_CANCELLED, with its message, when the node is deleted', async () => {
@@ -80,11 +114,21 @@ describe('sms-out across a redeploy', function () {
     const nodes = await deploy({ concurrency: 1 });
     sendMany(30);
     await waitFor(() => accepted.msgs.length >= 3, 5_000, 'a few sent before the deploy');
-    await helper.setFlows(nodes.filter((n) => n.id !== 'so'), 'full', credentials());
+    await helper.setFlows(
+      nodes.filter((n) => n.id !== 'so'),
+      'full',
+      credentials(),
+    );
     const sent = sim.counters().smsAccepted;
     await waitFor(() => caught.msgs.length >= 30 - sent, 5_000, 'a Catch message per waiting command');
-    assert.ok(caught.msgs.every((m) => codeOf(m) === 'SEND_CANCELLED'), caught.msgs.map(codeOf).join());
-    assert.ok(caught.msgs.every((m) => String((m.error as Msg).message).includes(String(m._msgid))), 'each names its _msgid');
+    assert.ok(
+      caught.msgs.every((m) => codeOf(m) === 'SEND_CANCELLED'),
+      caught.msgs.map(codeOf).join(),
+    );
+    assert.ok(
+      caught.msgs.every((m) => String((m.error as Msg).message).includes(String(m._msgid))),
+      'each names its _msgid',
+    );
     const ended = [...ids(accepted.msgs), ...ids(caught.msgs)].map(Number).sort((a, b) => a - b);
     const atClose = sent - accepted.msgs.length; // in flight at the close: accepted, but no node to emit it
     assert.ok(atClose >= 0 && atClose <= 1, `accepted during the close: ${atClose}`);
@@ -97,7 +141,11 @@ describe('sms-out across a redeploy', function () {
     sim.configure({ latencyMs: 1500 });
     helper.getNode('so').receive({ payload: 'SLOW', ...to, correlationId: 'slow' });
     await waitFor(() => (sim.counters().requests.sms ?? 0) === 1, 5_000, 'the request at ThingSpace');
-    await helper.setFlows(nodes.map((n) => (n.id === 'so' ? { ...n, name: 'changed' } : n)), 'full', credentials());
+    await helper.setFlows(
+      nodes.map((n) => (n.id === 'so' ? { ...n, name: 'changed' } : n)),
+      'full',
+      credentials(),
+    );
     await waitFor(() => accepted.msgs.length === 1, 5_000, 'the accepted send');
     assert.equal(accepted.msgs[0].correlationId, 'slow');
     assert.equal((accepted.msgs[0].thingspace as Msg).requestId, sim.sentSms()[0].requestId);
@@ -109,7 +157,11 @@ describe('sms-out across a redeploy', function () {
     sim.addFault({ kind: 'hang', endpoint: 'sms' });
     helper.getNode('so').receive({ payload: 'HANG', ...to, correlationId: 'hung' });
     await waitFor(() => (sim.counters().requests.sms ?? 0) === 1, 5_000, 'the request at ThingSpace');
-    await helper.setFlows(nodes.map((n) => (n.id === 'so' ? { ...n, name: 'changed' } : n)), 'full', credentials());
+    await helper.setFlows(
+      nodes.map((n) => (n.id === 'so' ? { ...n, name: 'changed' } : n)),
+      'full',
+      credentials(),
+    );
     await waitFor(() => caught.msgs.length === 1, 5_000, 'the uncertain send');
     assert.equal(caught.msgs[0].correlationId, 'hung');
     assert.equal(codeOf(caught.msgs[0]), 'SEND_UNCERTAIN');
@@ -130,7 +182,10 @@ describe('sms-out across a redeploy', function () {
     await waitFor(() => accepted.msgs.length >= 2, 5_000, 'a few sent');
     await helper.clearFlows();
     const logged = so.warn
-      .getCalls().filter((c) => c.thisValue.id === 'so').map((c) => String(c.args[0])).join('\n');
+      .getCalls()
+      .filter((c) => c.thisValue.id === 'so')
+      .map((c) => String(c.args[0]))
+      .join('\n');
     const done = new Set(accepted.msgs.map((m) => m._msgid));
     const cancelled = msgids.filter((id) => !done.has(id));
     assert.ok(cancelled.length > 10, `only ${cancelled.length} waiting at the stop`);

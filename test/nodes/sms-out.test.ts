@@ -33,7 +33,7 @@ describe('sms-out in a Node-RED runtime', function () {
     await sim.stop();
   });
 
-  it('sends the payload to the devices the message names and emits it with ThingSpace\'s requestId; done only then', async () => {
+  it("sends the payload to the devices the message names and emits it with ThingSpace's requestId; done only then", async () => {
     await helper.load(ALL_NODES, outFlow(sim), credentials());
     const out = collect('out');
     const completed = collect('completed');
@@ -113,7 +113,10 @@ describe('sms-out in a Node-RED runtime', function () {
     const out = collect('out');
     const mo = {
       payload: 'ACK',
-      deviceIds: [{ kind: 'mdn', id: DEVICE }, { kind: 'imei', id: '356938035643809' }],
+      deviceIds: [
+        { kind: 'mdn', id: DEVICE },
+        { kind: 'imei', id: '356938035643809' },
+      ],
       device: { mdn: DEVICE, imei: '356938035643809' },
       thingspace: { accountName: ACCOUNT, source: 'queue', block: 'b1', index: 0, key: 'k' },
     };
@@ -162,7 +165,7 @@ describe('sms-out in a Node-RED runtime', function () {
     assert.equal(sim.counters().smsAccepted, 1);
   });
 
-  it('reports a send ThingSpace refused with ThingSpace\'s own code, and does not repeat it', async () => {
+  it("reports a send ThingSpace refused with ThingSpace's own code, and does not repeat it", async () => {
     const nodes = outFlow(sim).map((n) => (n.id === 'cfg' ? { ...n, accountName: '0000999999-00001' } : n));
     await helper.load(ALL_NODES, nodes, credentials());
     const caught = collect('caught');
@@ -173,7 +176,7 @@ describe('sms-out in a Node-RED runtime', function () {
     await waitFor(() => lastStatus('so')?.text === 'sms-out.status.failed', 2_000, 'the failed status');
   });
 
-  it('refuses a message with QUEUE_FULL when the account\'s queue is full, and sends the others', async () => {
+  it("refuses a message with QUEUE_FULL when the account's queue is full, and sends the others", async () => {
     sim.configure({ latencyMs: 300 });
     await helper.load(ALL_NODES, outFlow(sim, { concurrency: 1, queueLimit: 1 }), credentials());
     const out = collect('out');
@@ -184,8 +187,15 @@ describe('sms-out in a Node-RED runtime', function () {
     assert.equal((caught[0].error as { code: string }).code, 'QUEUE_FULL');
     assert.equal(caught[0].correlationId, 2);
     await waitFor(() => out.length === 2, 10_000, 'the two queued SMS');
-    assert.deepEqual(out.map((m) => m.correlationId), [0, 1], 'in the order they came');
-    assert.ok(calls('so', 'status').some((a) => (a[0] as { text?: string }).text === 'sms-out.status.queueFull'), 'the status showed the full queue');
+    assert.deepEqual(
+      out.map((m) => m.correlationId),
+      [0, 1],
+      'in the order they came',
+    );
+    assert.ok(
+      calls('so', 'status').some((a) => (a[0] as { text?: string }).text === 'sms-out.status.queueFull'),
+      'the status showed the full queue',
+    );
   });
 
   it('shows a bad property on its status and refuses every input with BAD_CONFIG', async () => {

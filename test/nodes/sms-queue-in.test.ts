@@ -114,7 +114,11 @@ for (const mode of SIM_MODES) {
       // Whatever the payload has become (a database result, say), msg.thingspace acknowledges.
       for (const m of got.slice(0, 99)) q.receive({ ...m, payload: { written: true } });
       await waitFor(() => got.length > 100, 10_000, 'the ack timeout to emit again what is not acknowledged');
-      assert.deepEqual(got.slice(100).map((m) => m.payload), [got[99].payload], 'only the one SMS not acknowledged, and no second block');
+      assert.deepEqual(
+        got.slice(100).map((m) => m.payload),
+        [got[99].payload],
+        'only the one SMS not acknowledged, and no second block',
+      );
       assert.equal(sim.counters().requests.history, 1, 'no request while one SMS is unacknowledged');
       assert.equal(sim.queued(), 250, 'one SMS still not acknowledged');
       q.receive(got[100]);
@@ -177,7 +181,11 @@ for (const mode of SIM_MODES) {
       // Input is handled in order: once this later SMS is out, the repeat was handled.
       q.receive({ payload: { ...body, requestId: 'r-2', smsResponse: { ...body.smsResponse, message: 'marker' } }, req: { headers: {} } });
       await waitFor(() => got.some((m) => m.payload === 'marker'), 5_000, 'the marker SMS');
-      assert.deepEqual(got.map((m) => m.payload), [SMS.message, 'marker'], 'the repeat was suppressed');
+      assert.deepEqual(
+        got.map((m) => m.payload),
+        [SMS.message, 'marker'],
+        'the repeat was suppressed',
+      );
       assert.equal(got[0].payload, SMS.message);
       assert.equal(got[0].timestamp, SMS.timestamp);
       assert.equal((got[0].thingspace as Record<string, unknown>).source, 'callback');
@@ -210,8 +218,16 @@ for (const mode of SIM_MODES) {
       q.receive({ payload: { ...SMS, message: 'marker' }, req: { headers: {} } });
       q.receive({ payload: { marker: true }, req: { headers: {} } });
       await waitFor(() => got.length >= 2 && caught.length >= 1, 5_000, 'the markers');
-      assert.deepEqual(caught.map((c) => c.payload), [{ marker: true }], 'the acknowledgement was accepted');
-      assert.deepEqual(got.map((m) => (m.payload as Array<{ payload: string }>).map((i) => i.payload)), [[SMS.message], ['marker']], 'the acknowledged SMS is not emitted again');
+      assert.deepEqual(
+        caught.map((c) => c.payload),
+        [{ marker: true }],
+        'the acknowledgement was accepted',
+      );
+      assert.deepEqual(
+        got.map((m) => (m.payload as Array<{ payload: string }>).map((i) => i.payload)),
+        [[SMS.message], ['marker']],
+        'the acknowledged SMS is not emitted again',
+      );
     });
 
     it('raises BAD_INPUT with the whole message for a callback body that is not an SMS', async () => {
@@ -225,15 +241,15 @@ for (const mode of SIM_MODES) {
       assert.equal((caught[0].error as Record<string, unknown>).code, 'BAD_INPUT');
       assert.deepEqual(caught[0].payload, { hello: 'world' });
       assert.equal(caught[0].topic, 'cb');
-      assert.deepEqual(got.map((m) => m.payload), ['marker'], 'the bad body was not emitted');
+      assert.deepEqual(
+        got.map((m) => m.payload),
+        ['marker'],
+        'the bad body was not emitted',
+      );
     });
 
     it('with callback credentials, refuses bodies without them (CALLBACK_UNAUTHORIZED) and passes the right ones', async () => {
-      await helper.load(
-        ALL_NODES,
-        flow(config(sim), queue({ interval: '0' })),
-        credentials({ callbackUsername: 'cb-user', callbackPassword: 'cb-secret-pw' }),
-      );
+      await helper.load(ALL_NODES, flow(config(sim), queue({ interval: '0' })), credentials({ callbackUsername: 'cb-user', callbackPassword: 'cb-secret-pw' }));
       const got = collect('out');
       const caught = collect('caught');
       const q = helper.getNode('q');
@@ -270,9 +286,16 @@ for (const mode of SIM_MODES) {
         const caught = collect('caught');
         await waitFor(() => got.length === 300 && lastStatus('q')?.text === 'sms-queue-in.status.idle', 15_000, 'all 300 SMS through the fault');
         assert.deepEqual(sim.counters().faultsInjected, { [fault.kind]: 1 });
-        assert.deepEqual(caught.map((c) => (c.error as Record<string, unknown>).code), [code], 'one report, with the code of this failure');
+        assert.deepEqual(
+          caught.map((c) => (c.error as Record<string, unknown>).code),
+          [code],
+          'one report, with the code of this failure',
+        );
         assert.deepEqual(caught[0].thingspace, { accountName: ACCOUNT, operation: 'history' });
-        assert.ok(statuses('q').some((s) => s.text === 'sms-queue-in.status.retrying'), 'a retrying status');
+        assert.ok(
+          statuses('q').some((s) => s.text === 'sms-queue-in.status.retrying'),
+          'a retrying status',
+        );
         assert.equal(new Set(got.map((m) => m.payload)).size, 300);
       });
     }
@@ -297,11 +320,28 @@ for (const mode of SIM_MODES) {
       const log = sim.history(ACCOUNT).map((r) => ({ next: r.next, status: r.status, start: r.start, end: r.end ?? 0 }));
       if (mode.options.staleNext === 'refuse') {
         // Refused, then at once the same block again without the spent next.
-        assert.deepEqual(log.map((r) => [r.next, r.status]), [[false, 202], [true, undefined], [true, 400], [false, 202], [true, 200]]);
+        assert.deepEqual(
+          log.map((r) => [r.next, r.status]),
+          [
+            [false, 202],
+            [true, undefined],
+            [true, 400],
+            [false, 202],
+            [true, 200],
+          ],
+        );
         const gap = log[3].start - log[2].end;
         assert.ok(gap < 1000, `read again ${gap} ms after the refusal: no backoff step`);
       } else {
-        assert.deepEqual(log.map((r) => [r.next, r.status]), [[false, 202], [true, undefined], [true, 202], [true, 200]]);
+        assert.deepEqual(
+          log.map((r) => [r.next, r.status]),
+          [
+            [false, 202],
+            [true, undefined],
+            [true, 202],
+            [true, 200],
+          ],
+        );
       }
     });
 
@@ -312,7 +352,11 @@ for (const mode of SIM_MODES) {
         const got = collect('out');
         const caught = collect('caught');
         const q = helper.getNode('q');
-        await waitFor(() => got.length === 100 && lastStatus('q')?.text === 'sms-queue-in.status.waitingAck', 10_000, 'block 1, waiting for its acknowledgements');
+        await waitFor(
+          () => got.length === 100 && lastStatus('q')?.text === 'sms-queue-in.status.waitingAck',
+          10_000,
+          'block 1, waiting for its acknowledgements',
+        );
         // Meanwhile another reader of the account (a second Node-RED, say) reads block 1 and acknowledges it.
         const other = new ThingSpaceClient({ server: sim.url, accountName: ACCOUNT, ...SIM_CREDS });
         try {
@@ -354,9 +398,13 @@ for (const mode of SIM_MODES) {
       assert.deepEqual(
         caught.map((m) => [(m.error as { source: { id: string } }).source.id, (m.error as Record<string, unknown>).code]),
         // The login's own code for a wrong password (the simulator's, as ThingSpace's).
-        [['q', 'UnifiedWebService.INPUT_INVALID.Password.Invalid'], ['sc', 'UnifiedWebService.INPUT_INVALID.Password.Invalid']],
+        [
+          ['q', 'UnifiedWebService.INPUT_INVALID.Password.Invalid'],
+          ['sc', 'UnifiedWebService.INPUT_INVALID.Password.Invalid'],
+        ],
       );
-      for (const m of caught) assert.match(String((m.error as { message: string }).message), /login of user "sim-user".*1 failed login recorded.*locks the user after 5/);
+      for (const m of caught)
+        assert.match(String((m.error as { message: string }).message), /login of user "sim-user".*1 failed login recorded.*locks the user after 5/);
     });
 
     it('a second sms-queue-in on the same account shows a clear error and stays idle', async () => {
@@ -447,7 +495,11 @@ for (const mode of SIM_MODES) {
         const received = out.payloads;
         await helper.load(ALL_NODES, base, credentials());
         await waitFor(() => sim.counters().inFlightHistory === 1, 5_000, 'the request for the final block');
-        await helper.setFlows(base.map((n) => (n.id === 'q' ? { ...n, name: 'q2' } : n)), kind, credentials());
+        await helper.setFlows(
+          base.map((n) => (n.id === 'q' ? { ...n, name: 'q2' } : n)),
+          kind,
+          credentials(),
+        );
         await waitFor(() => new Set(received).size === 10, 10_000, 'the 10 SMS of the final block');
         assert.equal(sim.queued(), 0, 'the server no longer holds them');
         assert.equal(received.length, 10, 'each once');
@@ -495,7 +547,13 @@ for (const mode of SIM_MODES) {
         helper.getNode('q').receive({ payload: 'poll' });
         await waitFor(() => got.length === 150, 10_000, 'the block read again');
         assert.equal(new Set(got.map((m) => m.payload)).size, 150);
-        const seen = JSON.stringify({ caught, statuses: statuses('q'), errors: calls('q', 'error').map((a) => String(a[0])), debug, log: helper.log().args.map((a) => JSON.stringify(a[0])) });
+        const seen = JSON.stringify({
+          caught,
+          statuses: statuses('q'),
+          errors: calls('q', 'error').map((a) => String(a[0])),
+          debug,
+          log: helper.log().args.map((a) => JSON.stringify(a[0])),
+        });
         assert.ok(!seen.includes('sim-password'), 'the password never leaves masked');
         assert.ok(seen.includes('the flow broke on ***'), 'the check looked at the failure');
       } finally {

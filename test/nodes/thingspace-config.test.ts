@@ -61,13 +61,21 @@ describe('thingspace-config Test connection', function () {
   });
 
   it('says the server is unreachable', async () => {
-    const r = await test({ accountName: ACCOUNT, server: 'http://127.0.0.1:9', credentials: { clientId: 'a', clientSecret: 'b', username: 'c', password: 'd' } });
+    const r = await test({
+      accountName: ACCOUNT,
+      server: 'http://127.0.0.1:9',
+      credentials: { clientId: 'a', clientSecret: 'b', username: 'c', password: 'd' },
+    });
     assert.equal(r.token.ok, false);
     assert.equal(r.token.code, 'NETWORK');
   });
 
   it('refuses a plain http server that is not on loopback', async () => {
-    const r = await test({ accountName: ACCOUNT, server: 'http://example.com', credentials: { clientId: 'a', clientSecret: 'b', username: 'c', password: 'd' } });
+    const r = await test({
+      accountName: ACCOUNT,
+      server: 'http://example.com',
+      credentials: { clientId: 'a', clientSecret: 'b', username: 'c', password: 'd' },
+    });
     assert.equal(r.token.ok, false);
     assert.equal(r.token.code, 'BAD_CONFIG');
   });

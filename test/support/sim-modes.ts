@@ -12,7 +12,11 @@ export interface SimMode {
   args: string[];
 }
 
-export const LENIENT: SimMode = { name: 'lenient', options: { staleNext: 'ignore', lockoutAfter: 5 }, args: ['--stale-next', 'ignore', '--lockout-after', '5'] };
+export const LENIENT: SimMode = {
+  name: 'lenient',
+  options: { staleNext: 'ignore', lockoutAfter: 5 },
+  args: ['--stale-next', 'ignore', '--lockout-after', '5'],
+};
 /** A spent `next` refused (400 UnexpectedError) rather than taken as a harmless repeat. */
 export const STRICT: SimMode = { name: 'strict', options: { staleNext: 'refuse', lockoutAfter: 5 }, args: ['--stale-next', 'refuse', '--lockout-after', '5'] };
 

@@ -41,22 +41,66 @@ function openssl(dir: string, args: string[]): void {
 export function makeTestCa(): TestCa {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'thingspace-test-ca-'));
   const read = (name: string): string => readFileSync(path.join(dir, name), 'utf8');
-  openssl(dir, ['req', '-x509', ...CURVE, '-keyout', 'ca.key', '-out', 'ca.pem', '-subj', '/CN=ThingSpace test CA', '-days', '2',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  openssl(dir, [
+    'req',
+    '-x509',
+    ...CURVE,
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-subj',
+    '/CN=ThingSpace test CA',
+    '-days',
+    '2',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
   let serial = 1;
   /** A certificate signed by the CA; negative `days` makes one that has already expired. */
   const signed = (name: string, altNames: string, days: number): KeyPair => {
     writeFileSync(path.join(dir, `${name}.ext`), `subjectAltName=${altNames}\nextendedKeyUsage=serverAuth\n`);
     openssl(dir, ['req', '-new', ...CURVE, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`]);
-    openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-set_serial', String(++serial),
-      '-days', String(days), '-extfile', `${name}.ext`, '-out', `${name}.pem`]);
+    openssl(dir, [
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-set_serial',
+      String(++serial),
+      '-days',
+      String(days),
+      '-extfile',
+      `${name}.ext`,
+      '-out',
+      `${name}.pem`,
+    ]);
     return { key: read(`${name}.key`), cert: read(`${name}.pem`) };
   };
   const server = signed('server', 'IP:127.0.0.1,DNS:localhost', 1);
   const expired = signed('expired', 'IP:127.0.0.1,DNS:localhost', -1);
   const wrongHost = signed('wrong-host', 'DNS:thingspace.invalid', 1);
-  openssl(dir, ['req', '-x509', ...CURVE, '-keyout', 'self.key', '-out', 'self.pem', '-subj', '/CN=127.0.0.1', '-days', '1',
-    '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost']);
+  openssl(dir, [
+    'req',
+    '-x509',
+    ...CURVE,
+    '-keyout',
+    'self.key',
+    '-out',
+    'self.pem',
+    '-subj',
+    '/CN=127.0.0.1',
+    '-days',
+    '1',
+    '-addext',
+    'subjectAltName=IP:127.0.0.1,DNS:localhost',
+  ]);
   return {
     ca: read('ca.pem'),
     server,

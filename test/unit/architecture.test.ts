@@ -87,7 +87,11 @@ describe('architecture: coordination stays optional', () => {
       for (const entry of fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
         const rel = `${dir}/${entry.name}`;
         if (entry.isDirectory()) walk(rel);
-        else if (entry.name.endsWith('.ts') && /(?:from\s+|require\s*\(\s*)['"](?:redis|@redis\/[^'"]+)['"]/.test(fs.readFileSync(path.join(ROOT, rel), 'utf8'))) users.push(rel);
+        else if (
+          entry.name.endsWith('.ts') &&
+          /(?:from\s+|require\s*\(\s*)['"](?:redis|@redis\/[^'"]+)['"]/.test(fs.readFileSync(path.join(ROOT, rel), 'utf8'))
+        )
+          users.push(rel);
       }
     };
     walk('nodes');

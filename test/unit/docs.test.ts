@@ -23,7 +23,11 @@ const withoutCode = (text: string): string => text.replace(/^```[\s\S]*?^```/gm,
 function anchors(text: string): Set<string> {
   const seen = new Set<string>();
   for (const m of withoutCode(text).matchAll(/^#+\s+(.+)$/gm)) {
-    const slug = m[1].trim().toLowerCase().replace(/[^\p{L}\p{N}_\- ]/gu, '').replace(/ /g, '-');
+    const slug = m[1]
+      .trim()
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}_\- ]/gu, '')
+      .replace(/ /g, '-');
     let name = slug;
     for (let i = 1; seen.has(name); i++) name = `${slug}-${i}`;
     seen.add(name);
@@ -101,8 +105,20 @@ describe('docs: the README and docs/', () => {
     const readme = read('README.md');
     const raised = [...codesRaised('nodes')];
     assert.ok(raised.length >= 17, `only ${raised.length} codes found in nodes/`);
-    assert.deepStrictEqual(raised.filter((c) => !table.has(c)), [], 'raised but not in the docs/errors.md table');
-    assert.deepStrictEqual([...table].filter((c) => !raised.includes(c)), [], 'in docs/errors.md but raised nowhere');
-    assert.deepStrictEqual([...table].filter((c) => !readme.includes(`\`${c}\``)), [], 'not named in the README');
+    assert.deepStrictEqual(
+      raised.filter((c) => !table.has(c)),
+      [],
+      'raised but not in the docs/errors.md table',
+    );
+    assert.deepStrictEqual(
+      [...table].filter((c) => !raised.includes(c)),
+      [],
+      'in docs/errors.md but raised nowhere',
+    );
+    assert.deepStrictEqual(
+      [...table].filter((c) => !readme.includes(`\`${c}\``)),
+      [],
+      'not named in the README',
+    );
   });
 });

@@ -85,7 +85,9 @@ export class AccountClient implements ThingSpaceApi, SmsSendApi {
       const more = res.status === 202;
       if (body.hasMoreData !== undefined && body.hasMoreData !== more && !this.hasMoreDataWarned) {
         this.hasMoreDataWarned = true;
-        user.log.warn(`ThingSpace answered the SMS history of ${this.accountName} with HTTP ${res.status} but hasMoreData ${body.hasMoreData}; following the status (said once)`);
+        user.log.warn(
+          `ThingSpace answered the SMS history of ${this.accountName} with HTTP ${res.status} but hasMoreData ${body.hasMoreData}; following the status (said once)`,
+        );
       }
       const block: HistoryBlock = { status: res.status, hasMoreData: more, messages: body.messages };
       // A 200's Location is kept too: it may be the only way to acknowledge the final block.

@@ -19,7 +19,13 @@ export function checkCallbackUrl(text: string): CallbackUrlCheck {
 }
 
 /** The ports ThingSpace calls listeners on (docs/thingspace-api.md, "Callback listeners"). */
-export const THINGSPACE_CALLBACK_PORTS: ReadonlyArray<readonly [number, number]> = [[80, 80], [443, 443], [9001, 9006], [50551, 50559], [28200, 28220]];
+export const THINGSPACE_CALLBACK_PORTS: ReadonlyArray<readonly [number, number]> = [
+  [80, 80],
+  [443, 443],
+  [9001, 9006],
+  [50551, 50559],
+  [28200, 28220],
+];
 
 /** Only there does the port rule apply: a simulator calls any port. */
 export const VERIZON_SERVER = 'https://thingspace.verizon.com';

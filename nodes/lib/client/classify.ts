@@ -10,16 +10,7 @@ export interface RawResponse {
   body: string;
 }
 
-export type Operation =
-  | 'token'
-  | 'revoke'
-  | 'login'
-  | 'history'
-  | 'startCallbacks'
-  | 'registerCallback'
-  | 'listCallbacks'
-  | 'deleteCallback'
-  | 'sendSms';
+export type Operation = 'token' | 'revoke' | 'login' | 'history' | 'startCallbacks' | 'registerCallback' | 'listCallbacks' | 'deleteCallback' | 'sendSms';
 
 /** Our own abort or timer, which the transport error cannot tell. */
 export type AbortCause = 'caller' | 'timeout' | undefined;
@@ -188,7 +179,14 @@ const CERTIFICATE_PROBLEMS: Record<string, string> = {
 
 /** Only the error's code is read. Callers that cannot tell whether the request was written
  *  pass `requestSent` true, the safe answer. */
-export function errorFromTransport(operation: Operation, err: unknown, cause: AbortCause, timeoutMs: number, proxied = false, requestSent = true): ThingSpaceError {
+export function errorFromTransport(
+  operation: Operation,
+  err: unknown,
+  cause: AbortCause,
+  timeoutMs: number,
+  proxied = false,
+  requestSent = true,
+): ThingSpaceError {
   const sent = { requestSent };
   if (cause === 'caller') return make('aborted', operation, `${LABEL[operation]} was cancelled`, sent);
   const code = errorCodeOf(err);
@@ -205,7 +203,9 @@ export function errorFromTransport(operation: Operation, err: unknown, cause: Ab
 
 /** Not ThingSpace's answer, so no `status`; the tunnel never opened, so nothing was sent. */
 export function proxyRefused(operation: Operation, status: number): ThingSpaceError {
-  return make('network', operation, `The proxy refused to connect to ThingSpace for ${LABEL[operation]} (HTTP ${status} from the proxy)`, { requestSent: false });
+  return make('network', operation, `The proxy refused to connect to ThingSpace for ${LABEL[operation]} (HTTP ${status} from the proxy)`, {
+    requestSent: false,
+  });
 }
 
 /** For callers cancelled while waiting on someone else's request. */

@@ -140,7 +140,8 @@ export class HttpTransport {
     // The proxy refused and closed: its answer may be cut short, it is still a refusal.
     if (cause === undefined && seen.proxyStatus !== undefined) return proxyRefused(operation, seen.proxyStatus);
     // axios stops reading at the cap (and the connection is then cut: checked first).
-    if (cause === undefined && String(e.message).startsWith('maxContentLength')) return badResponse(operation, undefined, 'the body is larger than the configured limit');
+    if (cause === undefined && String(e.message).startsWith('maxContentLength'))
+      return badResponse(operation, undefined, 'the body is larger than the configured limit');
     if (cause === undefined && !seen.cut && e.response !== undefined) {
       const status = e.response.status;
       if (status < 200 || status >= 300) return { status, headers: flatHeaders(e.response), body: '' };

@@ -1,4 +1,3 @@
-
 export type Obj = Record<string, unknown>;
 
 /** For JSON.parse output; values a flow may have built want isObject. */
@@ -25,11 +24,17 @@ export function describe(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   if (Buffer.isBuffer(value)) return 'a Buffer';
   switch (typeof value) {
-    case 'string': return 'a string';
-    case 'number': return 'a number';
-    case 'boolean': return 'a boolean';
-    case 'undefined': return 'missing';
-    case 'object': return 'an object';
-    default: return `a ${typeof value}`;
+    case 'string':
+      return 'a string';
+    case 'number':
+      return 'a number';
+    case 'boolean':
+      return 'a boolean';
+    case 'undefined':
+      return 'missing';
+    case 'object':
+      return 'an object';
+    default:
+      return `a ${typeof value}`;
   }
 }

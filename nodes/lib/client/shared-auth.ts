@@ -54,7 +54,11 @@ export class SharedBearer extends EventEmitter<SharedEvents> {
   /** The last token an M2M call refused, so we notice when the token endpoint hands it back. */
   private refusedToken?: string;
 
-  constructor(clientId: string, clientSecret: string, private readonly now: () => number) {
+  constructor(
+    clientId: string,
+    clientSecret: string,
+    private readonly now: () => number,
+  ) {
     super();
     this.setMaxListeners(0);
     this.basic = 'Basic ' + basicCredentials(clientId, clientSecret);
@@ -62,7 +66,11 @@ export class SharedBearer extends EventEmitter<SharedEvents> {
 
   get(ctx: AuthContext, signal?: AbortSignal): Promise<string> {
     const current = (): string | undefined => (this.token && this.now() < this.token.refreshAt ? this.token.value : undefined);
-    const start = (): Promise<string> => (this.flight ??= singleFlight(() => this.request(ctx), () => (this.flight = undefined)));
+    const start = (): Promise<string> =>
+      (this.flight ??= singleFlight(
+        () => this.request(ctx),
+        () => (this.flight = undefined),
+      ));
     return shared(this, current, start, ctx, signal, 'token');
   }
 
@@ -121,7 +129,11 @@ export class SharedSession extends EventEmitter<SharedEvents> {
   }
 
   get(ctx: AuthContext, signal?: AbortSignal): Promise<string> {
-    const start = (): Promise<string> => (this.flight ??= singleFlight(() => this.login(ctx), () => (this.flight = undefined)));
+    const start = (): Promise<string> =>
+      (this.flight ??= singleFlight(
+        () => this.login(ctx),
+        () => (this.flight = undefined),
+      ));
     return shared(this, () => this.value, start, ctx, signal, 'login');
   }
 
@@ -134,7 +146,10 @@ export class SharedSession extends EventEmitter<SharedEvents> {
   /** Is this password refused on record? Then the session is rejected without a request. */
   recall(ctx: AuthContext): Promise<void> {
     if (!ctx.refusals || this.rejected) return Promise.resolve();
-    return (this.checking ??= singleFlight(() => this.check(ctx), () => (this.checking = undefined)));
+    return (this.checking ??= singleFlight(
+      () => this.check(ctx),
+      () => (this.checking = undefined),
+    ));
   }
 
   private async check(ctx: AuthContext): Promise<void> {
@@ -146,7 +161,9 @@ export class SharedSession extends EventEmitter<SharedEvents> {
       ctx.log.warn(`Could not read the memory of refused logins (${(err as Error).message}); logging in anyway`);
     }
     if (known && !this.rejected) {
-      this.reject(new ThingSpaceError({ kind: 'credentials_rejected', operation: 'login', message: refusalText(known, true), login: { ...known, remembered: true } }));
+      this.reject(
+        new ThingSpaceError({ kind: 'credentials_rejected', operation: 'login', message: refusalText(known, true), login: { ...known, remembered: true } }),
+      );
     }
   }
 
@@ -163,7 +180,9 @@ export class SharedSession extends EventEmitter<SharedEvents> {
     }
     this.value = session;
     this.failures = 0;
-    await ctx.refusals?.recordSuccess(server, username).catch((e: unknown) => ctx.log.warn(`Could not update the memory of refused logins (${(e as Error).message})`));
+    await ctx.refusals
+      ?.recordSuccess(server, username)
+      .catch((e: unknown) => ctx.log.warn(`Could not update the memory of refused logins (${(e as Error).message})`));
     return session;
   }
 

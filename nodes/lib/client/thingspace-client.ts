@@ -91,7 +91,11 @@ export class ThingSpaceClient extends EventEmitter<ThingSpaceClientEvents> imple
     return this.own.startCallbacks(opts);
   }
 
-  registerCallback(url: string, creds?: { username?: string; password?: string }, opts?: CallOptions & { serviceName?: string }): Promise<CallbackActionResult> {
+  registerCallback(
+    url: string,
+    creds?: { username?: string; password?: string },
+    opts?: CallOptions & { serviceName?: string },
+  ): Promise<CallbackActionResult> {
     return this.own.registerCallback(url, creds, opts);
   }
 
@@ -126,7 +130,10 @@ export class ThingSpaceClient extends EventEmitter<ThingSpaceClientEvents> imple
     }
     const known = opts.force ? undefined : await this.refusals?.refused(server, username, password);
     if (known) {
-      return { token: { ok: true }, login: { ok: false, kind: 'credentials_rejected', code: 'CREDENTIALS_REJECTED', message: refusalText(known, true), remembered: known } };
+      return {
+        token: { ok: true },
+        login: { ok: false, kind: 'credentials_rejected', code: 'CREDENTIALS_REJECTED', message: refusalText(known, true), remembered: known },
+      };
     }
     try {
       await loginOnce(ctx, bearer, username, password, opts.signal);

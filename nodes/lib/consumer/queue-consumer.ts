@@ -56,16 +56,7 @@ import type { SmsMessage } from '../types';
 import { AckTracker } from './ack-tracker';
 import { DedupeWindow } from './dedupe-window';
 import { PendingStore } from './pending-store';
-import type {
-  AckRef,
-  ConsumerBlock,
-  ConsumerItem,
-  ConsumerState,
-  PersistedState,
-  Phase,
-  QueueConsumerEvents,
-  QueueConsumerOptions,
-} from './types';
+import type { AckRef, ConsumerBlock, ConsumerItem, ConsumerState, PersistedState, Phase, QueueConsumerEvents, QueueConsumerOptions } from './types';
 
 export type {
   AckMode,
@@ -131,11 +122,7 @@ function settledWithin(p: Promise<unknown>, ms: number): Promise<void> {
 const DEFAULT_DEDUPE_AGE_MS = 24 * 60 * 60_000;
 
 /** How one run of the loop ended, and so what comes next. */
-type Outcome =
-  | { kind: 'drained' }
-  | { kind: 'retry'; inMs: number; error: ThingSpaceError }
-  | { kind: 'halted' }
-  | { kind: 'stopped' };
+type Outcome = { kind: 'drained' } | { kind: 'retry'; inMs: number; error: ThingSpaceError } | { kind: 'halted' } | { kind: 'stopped' };
 
 const DRAINED: Outcome = { kind: 'drained' };
 /** Phases that standBy() leaves: the lease matters only while the consumer may read. */
@@ -590,7 +577,12 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
       const left = this.tracker.unacked(current.id);
       if (left.length === 0) return true;
       const id = this.newBlockId();
-      current = { id, final: block.final, restored: block.restored, items: left.map((item, index) => ({ sms: item.sms, key: item.key, ref: { block: id, index } })) };
+      current = {
+        id,
+        final: block.final,
+        restored: block.restored,
+        items: left.map((item, index) => ({ sms: item.sms, key: item.key, ref: { block: id, index } })),
+      };
       this.go('delivering');
     }
   }

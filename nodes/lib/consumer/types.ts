@@ -123,18 +123,7 @@ export interface QueueConsumerOptions {
 
 /** Where the consumer is in its life; see the diagram at the top of queue-consumer.ts. */
 export type Phase =
-  | 'created'
-  | 'loading'
-  | 'polling'
-  | 'delivering'
-  | 'waiting-ack'
-  | 'idle'
-  | 'listening'
-  | 'backing-off'
-  | 'halted'
-  | 'standby'
-  | 'stopping'
-  | 'stopped';
+  'created' | 'loading' | 'polling' | 'delivering' | 'waiting-ack' | 'idle' | 'listening' | 'backing-off' | 'halted' | 'standby' | 'stopping' | 'stopped';
 
 export type QueueConsumerEvents = {
   /** Listeners send the messages synchronously; in auto mode the block counts as handed on when they return. */

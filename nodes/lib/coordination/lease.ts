@@ -105,7 +105,11 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
     const sentAt = this.now();
     let r: unknown;
     try {
-      r = await this.opts.link.run(CONFIRM, [this.opts.keys.lease, this.opts.keys.state], [fence.value, this.opts.ttlMs, next ?? '', fence.epoch, this.stateTtl]);
+      r = await this.opts.link.run(
+        CONFIRM,
+        [this.opts.keys.lease, this.opts.keys.state],
+        [fence.value, this.opts.ttlMs, next ?? '', fence.epoch, this.stateTtl],
+      );
     } catch (err) {
       this.unavailable(asCoordinationError(err));
       return false;
@@ -277,7 +281,8 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
 
   private unavailable(error: CoordinationError): void {
     if (this.phase === 'stopped' || this.phase === 'releasing') return;
-    if (this.phase === 'holding') this.opts.log?.('warn', `cannot confirm the lease of ${this.tag} (epoch ${this.epochNo}): ${error.message}; not reading until it can`);
+    if (this.phase === 'holding')
+      this.opts.log?.('warn', `cannot confirm the lease of ${this.tag} (epoch ${this.epochNo}): ${error.message}; not reading until it can`);
     this.value = undefined;
     this.phase = 'unavailable';
     this.clearTimers();

@@ -70,7 +70,9 @@ export function linkPool(): (opts: LinkOptions) => RedisLink {
   return (opts) => {
     const t = opts.url;
     const where = isSentinels(t) ? `sentinel:${t.master}@${t.sentinels.map((n) => `${n.host}:${n.port}`).join(',')}` : t.url;
-    const id = `${where}\0${createHash('sha256').update(`${opts.password ?? ''}\0${opts.sentinelPassword ?? ''}`).digest('hex')}`;
+    const id = `${where}\0${createHash('sha256')
+      .update(`${opts.password ?? ''}\0${opts.sentinelPassword ?? ''}`)
+      .digest('hex')}`;
     let link = links.get(id);
     if (!link || link.closed) {
       link = new NodeRedisLink(opts, () => links.delete(id));
@@ -231,7 +233,14 @@ class NodeRedisLink extends EventEmitter<LinkEvents> implements RedisLink {
     const from = this.primary;
     this.primary = at;
     this.where = `Redis primary ${at} of Sentinel master "${this.set!.master}"`;
-    if (from !== undefined) this.down(new CoordinationError(`Redis Sentinel master "${this.set!.master}": failover, the primary moved from ${from} to ${at}; connecting to it`, 'COORDINATION_UNAVAILABLE', true));
+    if (from !== undefined)
+      this.down(
+        new CoordinationError(
+          `Redis Sentinel master "${this.set!.master}": failover, the primary moved from ${from} to ${at}; connecting to it`,
+          'COORDINATION_UNAVAILABLE',
+          true,
+        ),
+      );
     this.drop();
     this.open(node);
   }
@@ -271,7 +280,8 @@ class NodeRedisLink extends EventEmitter<LinkEvents> implements RedisLink {
     // In a Sentinel set, a lost primary or one demoted to replica is what a failover looks like.
     let failover = this.set !== undefined;
     let why: string;
-    if (/WRONGPASS|invalid password|invalid username-password/i.test(raw)) why = 'Redis refused the password (WRONGPASS): check the Redis password of the config node';
+    if (/WRONGPASS|invalid password|invalid username-password/i.test(raw))
+      why = 'Redis refused the password (WRONGPASS): check the Redis password of the config node';
     else if (/NOAUTH/i.test(raw)) why = 'Redis asks for a password (NOAUTH): set the Redis password of the config node';
     else if (/^READONLY/.test(raw)) why = 'this server is a replica now (READONLY): a failover moved the primary';
     else if (/NOREPLICAS/.test(raw)) why = 'the primary has lost its replicas and refuses writes (min-replicas-to-write)';
@@ -298,7 +308,8 @@ class NodeRedisLink extends EventEmitter<LinkEvents> implements RedisLink {
     if (/No such master with that name/i.test(raw)) {
       why = `the sentinels monitor no master named "${this.set!.master}": check the master name`;
       code = 'BAD_CONFIG';
-    } else if (/WRONGPASS|invalid password|invalid username-password/i.test(raw)) why = 'a sentinel refused the password: check the Sentinel password of the config node';
+    } else if (/WRONGPASS|invalid password|invalid username-password/i.test(raw))
+      why = 'a sentinel refused the password: check the Sentinel password of the config node';
     else if (/NOAUTH/i.test(raw)) why = 'the sentinels ask for a password (NOAUTH): set the Sentinel password of the config node';
     else if (/without any password configured|AUTH.*no password/i.test(raw)) why = 'the sentinels have no password: leave the Sentinel password empty';
     else if (/no valid master node/i.test(raw)) why = 'the sentinels know the master but no primary is up now (down, or a failover in progress)';

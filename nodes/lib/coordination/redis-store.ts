@@ -24,7 +24,10 @@ export class RedisConsumerStore implements ConsumerStore {
   refused = 0;
   private loadedFor: string | undefined;
   // The lease sees any fault of a write too (its confirm fails) and stands the reader by.
-  private readonly writer = new CoalescingWriter<PersistedState>((state) => this.write(state), () => undefined);
+  private readonly writer = new CoalescingWriter<PersistedState>(
+    (state) => this.write(state),
+    () => undefined,
+  );
   private pendingWritten: string | undefined;
   private dedupeAt = -Infinity;
   private trailing: NodeJS.Timeout | undefined;

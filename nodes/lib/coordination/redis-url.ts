@@ -23,7 +23,10 @@ export function checkRedisUrl(raw: string): CheckedRedisUrl {
   }
   if (!u.hostname) throw new CoordinationError('The coordination Redis URL has no host', 'BAD_CONFIG');
   if (u.password) {
-    throw new CoordinationError('The coordination Redis URL carries a password: put it in the Redis password field instead (a URL is exported with the flow)', 'BAD_CONFIG');
+    throw new CoordinationError(
+      'The coordination Redis URL carries a password: put it in the Redis password field instead (a URL is exported with the flow)',
+      'BAD_CONFIG',
+    );
   }
   const db = u.pathname.replace(/^\/+/, '');
   if (db !== '' && !/^\d+$/.test(db)) throw new CoordinationError(`The coordination Redis URL names database "${db}": a number is expected`, 'BAD_CONFIG');
@@ -58,19 +61,30 @@ const MAX_SENTINELS = 16;
 /** `list`: "host:port" pairs separated by commas or spaces ([v6]:port; port 26379 if left out). */
 export function checkSentinels(list: string, master: string): CheckedSentinels {
   const items = list.split(/[\s,]+/).filter((s) => s !== '');
-  if (items.length === 0) throw new CoordinationError('The coordination Sentinels field is empty: list the sentinels as host:26379, one or more, separated by commas', 'BAD_CONFIG');
-  if (items.length > MAX_SENTINELS) throw new CoordinationError(`The coordination Sentinels field lists ${items.length} sentinels: at most ${MAX_SENTINELS}`, 'BAD_CONFIG');
+  if (items.length === 0)
+    throw new CoordinationError('The coordination Sentinels field is empty: list the sentinels as host:26379, one or more, separated by commas', 'BAD_CONFIG');
+  if (items.length > MAX_SENTINELS)
+    throw new CoordinationError(`The coordination Sentinels field lists ${items.length} sentinels: at most ${MAX_SENTINELS}`, 'BAD_CONFIG');
   const sentinels = items.map((item): SentinelNode => {
     if (/[/@]/.test(item)) {
-      throw new CoordinationError(`The coordination Sentinels field takes host:port pairs, not "${item.replace(/\/\/[^@/]*@/, '//***@')}" (no scheme, no password: the Sentinel password is a credential)`, 'BAD_CONFIG');
+      throw new CoordinationError(
+        `The coordination Sentinels field takes host:port pairs, not "${item.replace(/\/\/[^@/]*@/, '//***@')}" (no scheme, no password: the Sentinel password is a credential)`,
+        'BAD_CONFIG',
+      );
     }
     const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+))(?::(\d{1,5}))?$/.exec(item);
     const port = m?.[3] === undefined ? 26379 : Number(m[3]);
-    if (!m || port < 1 || port > 65535) throw new CoordinationError(`The coordination Sentinels field has "${item}": expected host:port, e.g. 10.0.0.5:26379`, 'BAD_CONFIG');
+    if (!m || port < 1 || port > 65535)
+      throw new CoordinationError(`The coordination Sentinels field has "${item}": expected host:port, e.g. 10.0.0.5:26379`, 'BAD_CONFIG');
     return { host: m[1] ?? m[2], port };
   });
   const name = master.trim();
-  if (name === '') throw new CoordinationError('The coordination Sentinel master name is empty: give the name the sentinels monitor (sentinel monitor <name> ...)', 'BAD_CONFIG');
-  if (!/^[\x21-\x7e]{1,128}$/.test(name)) throw new CoordinationError('The coordination Sentinel master name must be 1 to 128 printable characters, without spaces', 'BAD_CONFIG');
+  if (name === '')
+    throw new CoordinationError(
+      'The coordination Sentinel master name is empty: give the name the sentinels monitor (sentinel monitor <name> ...)',
+      'BAD_CONFIG',
+    );
+  if (!/^[\x21-\x7e]{1,128}$/.test(name))
+    throw new CoordinationError('The coordination Sentinel master name must be 1 to 128 printable characters, without spaces', 'BAD_CONFIG');
   return { sentinels, master: name, display: `${name} via Sentinel`, tls: false };
 }

@@ -26,8 +26,7 @@ export interface ParseCallbackOptions {
 }
 
 export type CallbackParseResult =
-  | { ok: true; sms: SmsMessage; timestampLocal: boolean; requestId?: string }
-  | { ok: false; code: 'BAD_INPUT' | 'CALLBACK_UNAUTHORIZED'; reason: string };
+  { ok: true; sms: SmsMessage; timestampLocal: boolean; requestId?: string } | { ok: false; code: 'BAD_INPUT' | 'CALLBACK_UNAUTHORIZED'; reason: string };
 
 type Failure = Extract<CallbackParseResult, { ok: false }>;
 
@@ -120,7 +119,8 @@ function decode(body: unknown): { ok: true; value: unknown } | { ok: false; reas
     return decode(body.toString('utf8'));
   }
   if (typeof body !== 'string') return { ok: true, value: body };
-  if (body.length > MAX_RAW_BODY_LENGTH) return { ok: false, reason: `callback body is ${body.length} characters, more than the ${MAX_RAW_BODY_LENGTH} accepted` };
+  if (body.length > MAX_RAW_BODY_LENGTH)
+    return { ok: false, reason: `callback body is ${body.length} characters, more than the ${MAX_RAW_BODY_LENGTH} accepted` };
   if (body.trim() === '') return { ok: false, reason: 'callback body is empty' };
   try {
     return { ok: true, value: JSON.parse(body) };

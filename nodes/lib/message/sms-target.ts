@@ -61,7 +61,7 @@ export function configuredTarget(s: TargetSettings): Checked<Target | undefined>
     case 'msg':
       return ok(undefined);
     case 'device': {
-      const id = checkDeviceId(s.deviceKind, s.deviceId, 'the node\'s device id');
+      const id = checkDeviceId(s.deviceKind, s.deviceId, "the node's device id");
       return id.ok ? ok({ deviceIds: [id.value] }) : id;
     }
     case 'group': {
@@ -89,7 +89,10 @@ export function messageTarget(msg: Record<string, unknown>, defaultKind: string)
     const topic = msg.topic.trim();
     const last = topic.slice(topic.lastIndexOf('/') + 1);
     const colon = last.indexOf(':');
-    const id = colon === -1 ? checkDeviceId(defaultKind, last, 'the device id in msg.topic') : checkDeviceId(last.slice(0, colon), last.slice(colon + 1), 'the device id in msg.topic');
+    const id =
+      colon === -1
+        ? checkDeviceId(defaultKind, last, 'the device id in msg.topic')
+        : checkDeviceId(last.slice(0, colon), last.slice(colon + 1), 'the device id in msg.topic');
     return id.ok ? ok({ deviceIds: [id.value] }) : id;
   }
   return no('No target: set msg.deviceIds (or msg.groupName, msg.servicePlan, msg.customFields, or msg.topic as kind:id), or choose a target in the node');

@@ -53,7 +53,10 @@ export class AddressList {
 }
 
 export function parseAddressList(text: string): AddressList | { reason: string } {
-  const entries = text.split(/[\s,;]+/).map((e) => e.trim()).filter((e) => e !== '');
+  const entries = text
+    .split(/[\s,;]+/)
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
   if (entries.length > MAX_ENTRIES) return { reason: `more than ${MAX_ENTRIES} addresses` };
   const clean: string[] = [];
   for (const entry of entries) {
@@ -75,7 +78,10 @@ export function clientAddress(peer: string | undefined, forwardedFor: string | s
   if (peer === undefined) return undefined;
   let client = normaliseAddress(peer);
   if (!proxies.has(client) || forwardedFor === undefined) return client;
-  const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor).split(',').map((h) => h.trim()).filter((h) => h !== '');
+  const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor)
+    .split(',')
+    .map((h) => h.trim())
+    .filter((h) => h !== '');
   for (let i = hops.length - 1; i >= 0; i--) {
     client = normaliseAddress(hops[i]);
     if (!proxies.has(client)) return client;

@@ -41,7 +41,13 @@ export interface ClientSetup {
 }
 
 /** The client for these credentials. */
-export function makeClient(accountName: string, server: string, creds: ThingSpaceCredentials, logins: RuntimeLogins, setup: ClientSetup = {}): ThingSpaceClient {
+export function makeClient(
+  accountName: string,
+  server: string,
+  creds: ThingSpaceCredentials,
+  logins: RuntimeLogins,
+  setup: ClientSetup = {},
+): ThingSpaceClient {
   const { node, debugOn = true, coordinator, share = true } = setup;
   return new ThingSpaceClient({
     server,

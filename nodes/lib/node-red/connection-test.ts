@@ -30,7 +30,12 @@ export function connectionTestRoute(RED: NodeAPI, logins: RuntimeLogins, default
       const coordinator = (RED.nodes.getNode(id) as ThingSpaceConfigNode | null)?.coordinator;
       let client: ThingSpaceClient;
       try {
-        const creds = resolveAllRefs({ clientId: pick('clientId'), clientSecret: pick('clientSecret'), username: pick('username'), password: pick('password') });
+        const creds = resolveAllRefs({
+          clientId: pick('clientId'),
+          clientSecret: pick('clientSecret'),
+          username: pick('username'),
+          password: pick('password'),
+        });
         client = makeClient(accountName, server, creds, logins, { coordinator, share: false });
       } catch (err) {
         const e = err instanceof ThingSpaceError ? err : undefined;

@@ -34,9 +34,7 @@ export class CoordinatedReader {
     // Half an interval: a standby then takes over within one interval of a clean hand-over,
     // its first request (and login) included.
     const retryMs = opts.intervalMs > 0 ? Math.min(opts.intervalMs / 2, lease / 3) : lease / 3;
-    this.reader = opts.coordinator.reader(opts.account, retryMs, (level, text) =>
-      level === 'warn' ? opts.node.warn(text) : opts.node.log(text),
-    );
+    this.reader = opts.coordinator.reader(opts.account, retryMs, (level, text) => (level === 'warn' ? opts.node.warn(text) : opts.node.log(text)));
   }
 
   /** While this runtime reads: its name, for the status suffix. */
@@ -66,7 +64,7 @@ export class CoordinatedReader {
     if (check === 'unchecked' && !this.uncheckedWarned) {
       // At-least-once first: emitted on this runtime's own dedupe window.
       this.uncheckedWarned = true;
-      this.opts.node.warn('coordination unavailable: pushed SMS are emitted after a check of this runtime\'s dedupe window only (said once)');
+      this.opts.node.warn("coordination unavailable: pushed SMS are emitted after a check of this runtime's dedupe window only (said once)");
     }
     return true;
   }
@@ -110,7 +108,10 @@ export class CoordinatedReader {
         status?.set(() => ({ fill: view.error.failover ? 'yellow' : 'red', shape: 'ring', text: status.t(key, { where: this.opts.coordinator.where }) }));
         if (!this.outageReported) {
           this.outageReported = true;
-          this.opts.report(new NodeError(`Coordination unavailable, not reading until Redis answers again: ${view.error.message}`, view.error.code), 'coordination');
+          this.opts.report(
+            new NodeError(`Coordination unavailable, not reading until Redis answers again: ${view.error.message}`, view.error.code),
+            'coordination',
+          );
         }
       }
     }

@@ -40,7 +40,10 @@ export function coordinationSettings(
     url =
       mode === 'redis'
         ? checkRedisUrl(resolveRefs(def.redisUrl ?? '', 'The coordination Redis URL', lookup))
-        : checkSentinels(resolveRefs(def.sentinels ?? '', 'The coordination Sentinels field', lookup), resolveRefs(def.sentinelMaster ?? '', 'The coordination Sentinel master name', lookup));
+        : checkSentinels(
+            resolveRefs(def.sentinels ?? '', 'The coordination Sentinels field', lookup),
+            resolveRefs(def.sentinelMaster ?? '', 'The coordination Sentinel master name', lookup),
+          );
   } catch (err) {
     throw err instanceof NodeError ? err : new NodeError((err as Error).message, 'BAD_CONFIG');
   }

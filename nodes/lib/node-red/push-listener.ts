@@ -94,7 +94,10 @@ export class PushListener {
 
   /** `by`: the other node, when known. */
   conflictError(by = 'an http in node or another sms-queue-in'): NodeError {
-    return new NodeError(`Listen path ${this.path} is already served on Node-RED's HTTP server (by ${by}): choose another path, or remove the other one`, 'BAD_CONFIG');
+    return new NodeError(
+      `Listen path ${this.path} is already served on Node-RED's HTTP server (by ${by}): choose another path, or remove the other one`,
+      'BAD_CONFIG',
+    );
   }
 
   /** Removes the route this listener added (and only it). */

@@ -207,6 +207,9 @@ export class QueueIn {
   }
 
   private fail(err: unknown, operation: string): void {
-    this.node.error(toNodeError(err, (e) => this.config.api.unexpected(e, operation)), errorMessage(this.accountName, operation));
+    this.node.error(
+      toNodeError(err, (e) => this.config.api.unexpected(e, operation)),
+      errorMessage(this.accountName, operation),
+    );
   }
 }

@@ -56,4 +56,3 @@ export function readSettings(def: Partial<SmsQueueInDef>): Settings {
     listen: checkListenPath(def.listen),
   };
 }
-

@@ -58,7 +58,11 @@ export class RefusalFile {
         if (r) records.set(recordKey(r.server, r.user), r);
       }
     } catch (err) {
-      this.once('parse', `${this.file} is not a valid memory of refused logins (${(err as Error).message}): starting with an empty memory, so a refused password may be tried once more (five failed logins lock the ThingSpace user); the file is replaced at the next refusal`, true);
+      this.once(
+        'parse',
+        `${this.file} is not a valid memory of refused logins (${(err as Error).message}): starting with an empty memory, so a refused password may be tried once more (five failed logins lock the ThingSpace user); the file is replaced at the next refusal`,
+        true,
+      );
     }
     return records;
   }
@@ -85,6 +89,8 @@ export class RefusalFile {
     if (this.said.has(what)) return;
     this.said.add(what);
     if (whole) return this.warn(text);
-    this.warn(`${text}: refused logins are remembered only until Node-RED stops, so a refused password may be tried once more after a restart (five failed logins lock the ThingSpace user)`);
+    this.warn(
+      `${text}: refused logins are remembered only until Node-RED stops, so a refused password may be tried once more after a restart (five failed logins lock the ThingSpace user)`,
+    );
   }
 }

@@ -24,7 +24,10 @@ export async function readRequestBody(req: IncomingMessage & { body?: unknown; _
     return { ok: false, status: 400, reason: `the request body could not be read (${(err as Error).message})` };
   }
   const text = Buffer.concat(chunks).toString('utf8');
-  const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  const type = String(req.headers['content-type'] ?? '')
+    .split(';')[0]
+    .trim()
+    .toLowerCase();
   if (type === 'application/x-www-form-urlencoded') return { ok: true, body: Object.fromEntries(new URLSearchParams(text)) };
   if (type === 'application/json' || type.endsWith('+json')) {
     try {

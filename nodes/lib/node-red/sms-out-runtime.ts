@@ -125,7 +125,10 @@ export class SmsOut implements NoticeReceiver {
       else this.counts.notDelivered++;
     }
     this.store.changed(() => this.book.snapshot());
-    this.node.send([null, correlated ? noticeOutcome(this.config.accountName, notice, settled.send, settled.device) : noticeOutcome(this.config.accountName, notice)]);
+    this.node.send([
+      null,
+      correlated ? noticeOutcome(this.config.accountName, notice, settled.send, settled.device) : noticeOutcome(this.config.accountName, notice),
+    ]);
     this.refresh();
   }
 
@@ -145,7 +148,12 @@ export class SmsOut implements NoticeReceiver {
       await Promise.all([...this.running]);
     }
     const waiting = [...this.waiting].map((e) => e.msg);
-    const h: Handover = { book: this.book.snapshot(), waiting: [...this.undone, ...waiting], ended: [...this.ended], cancel: (why) => this.cancel(h, removed ? 'the sms-out node was removed' : why) };
+    const h: Handover = {
+      book: this.book.snapshot(),
+      waiting: [...this.undone, ...waiting],
+      ended: [...this.ended],
+      cancel: (why) => this.cancel(h, removed ? 'the sms-out node was removed' : why),
+    };
     sendHandovers.park(removed ? this.keys.account : this.keys.node, h);
     await this.store.flush();
   }
@@ -186,7 +194,7 @@ export class SmsOut implements NoticeReceiver {
       const message = `No answer from ThingSpace within ${CLOSE_WAIT_MS / 1000} s of the node closing: it may or may not have queued this SMS; it was not sent again: check before sending it once more`;
       return { code: 'SEND_UNCERTAIN', message };
     }
-    if (!this.closed) return { code: 'SEND_CANCELLED', message: 'SMS not sent: the account\'s connection was closed before it went' };
+    if (!this.closed) return { code: 'SEND_CANCELLED', message: "SMS not sent: the account's connection was closed before it went" };
     this.undone.push(msg);
     return undefined;
   }
@@ -265,7 +273,14 @@ export class SmsOut implements NoticeReceiver {
     if (this.closed) return;
     const own = this.queue.countsOf(this);
     const { limit } = this.queue.current;
-    const activity: SendActivity = { ...own, accountQueued: this.queue.queued, limit, retry: this.retry, failed: this.failed, rejected: this.config.api.credentialsRejected };
+    const activity: SendActivity = {
+      ...own,
+      accountQueued: this.queue.queued,
+      limit,
+      retry: this.retry,
+      failed: this.failed,
+      rejected: this.config.api.credentialsRejected,
+    };
     showSendState(this.status, activity, this.counts);
   }
 }

@@ -30,7 +30,11 @@ export class SourceFilter {
    *  counted, logged on `node` (at most once a minute). True when refused. */
   refuse(node: Pick<Node, 'warn'>, msg: NodeMessage): boolean {
     if (!this.allowed || msg.req === undefined) return false;
-    const req = msg.req as { socket?: { remoteAddress?: string }; connection?: { remoteAddress?: string }; headers?: Record<string, string | string[] | undefined> };
+    const req = msg.req as {
+      socket?: { remoteAddress?: string };
+      connection?: { remoteAddress?: string };
+      headers?: Record<string, string | string[] | undefined>;
+    };
     const peer = req.socket?.remoteAddress ?? req.connection?.remoteAddress;
     const address = clientAddress(peer, req.headers?.['x-forwarded-for'], this.proxies);
     if (this.allowed.has(address)) return false;

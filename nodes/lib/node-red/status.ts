@@ -16,7 +16,10 @@ export type Translate = (key: string, vars?: Record<string, string | number>) =>
 export function labelledStatus(node: StatusTarget, ...labels: Array<() => string>): StatusTarget {
   return {
     status: (s: NodeStatus) => {
-      const suffix = labels.map((l) => l()).filter((l) => l !== '').join(' · ');
+      const suffix = labels
+        .map((l) => l())
+        .filter((l) => l !== '')
+        .join(' · ');
       node.status(suffix && s.text ? { ...s, text: `${String(s.text)} · ${suffix}` } : s);
     },
   };

@@ -37,7 +37,13 @@ export interface UserNode {
 /** What every node using a config node starts with: its status line (texts under `prefix` in
  *  its catalog, each followed by the account the node names itself, then `labels`) and its one
  *  path for a bad configuration. */
-export function userNode(RED: NodeAPI, node: Node, def: { thingspace: string; accountName?: string }, prefix: string, ...labels: Array<() => string>): UserNode {
+export function userNode(
+  RED: NodeAPI,
+  node: Node,
+  def: { thingspace: string; accountName?: string },
+  prefix: string,
+  ...labels: Array<() => string>
+): UserNode {
   const config = RED.nodes.getNode(def.thingspace) as ThingSpaceConfigNode | null;
   const named = namedAccount(def.accountName);
   const shown = labelledStatus(node, () => named, ...labels);

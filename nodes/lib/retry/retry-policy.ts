@@ -5,8 +5,7 @@ import { Backoff, type BackoffOptions } from './backoff';
 
 export type RetryDecision =
   /** Never again with this configuration: the caller stops until it is rebuilt. */
-  | { action: 'halt' }
-  | { action: 'retry'; inMs: number };
+  { action: 'halt' } | { action: 'retry'; inMs: number };
 
 export interface RetryPolicy {
   decide(error: ThingSpaceError): RetryDecision;

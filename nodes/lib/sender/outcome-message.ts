@@ -78,7 +78,15 @@ export function noticeOutcome(accountName: string, notice: DeliveryNotice, send?
  *  none is made up for it. */
 export function unconfirmedOutcomes(accountName: string, send: PendingSend, reason: string, now = new Date()): Record<string, unknown>[] {
   const open = send.devices.filter((k) => !send.done.includes(k));
-  const base = { requestId: send.requestId, status: 'unconfirmed' as const, final: true, correlated: true, timestamp: now.toISOString(), reason, sentAt: new Date(send.sentAt).toISOString() };
+  const base = {
+    requestId: send.requestId,
+    status: 'unconfirmed' as const,
+    final: true,
+    correlated: true,
+    timestamp: now.toISOString(),
+    reason,
+    sentAt: new Date(send.sentAt).toISOString(),
+  };
   return open.map((k) => {
     const cut = k.indexOf(':');
     return message(accountName, send.kept, { ...base, deviceIds: [{ kind: k.slice(0, cut), id: k.slice(cut + 1) }] });

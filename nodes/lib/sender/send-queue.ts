@@ -95,9 +95,7 @@ export class SendQueue extends EventEmitter<QueueEvents> {
   private recompute(): void {
     const all = [...this.owners.values()];
     this.limits =
-      all.length === 0
-        ? { ...this.defaults }
-        : { concurrency: Math.min(...all.map((l) => l.concurrency)), limit: Math.min(...all.map((l) => l.limit)) };
+      all.length === 0 ? { ...this.defaults } : { concurrency: Math.min(...all.map((l) => l.concurrency)), limit: Math.min(...all.map((l) => l.limit)) };
     this.pump();
   }
 

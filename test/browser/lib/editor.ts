@@ -39,7 +39,10 @@ export class Editor {
     await this.paletteNode('sms-queue-in').waitFor({ state: 'attached', timeout: timeoutMs });
     await this.page.waitForFunction('!!(window.RED && RED.workspaces && RED.workspaces.active())', null, { timeout: timeoutMs });
     // The loading overlay fades out after the flows arrived.
-    await this.page.locator('#red-ui-loading-progress').waitFor({ state: 'hidden', timeout: timeoutMs }).catch(() => undefined);
+    await this.page
+      .locator('#red-ui-loading-progress')
+      .waitFor({ state: 'hidden', timeout: timeoutMs })
+      .catch(() => undefined);
   }
 
   paletteCategory(name: string): Locator {
@@ -188,7 +191,10 @@ export class Editor {
   async dismissNotifications(): Promise<void> {
     const notes = this.page.locator('#red-ui-notifications .red-ui-notification');
     for (let i = 0; i < 5 && (await notes.count()) > 0; i++) {
-      await notes.first().click({ timeout: 2_000 }).catch(() => undefined);
+      await notes
+        .first()
+        .click({ timeout: 2_000 })
+        .catch(() => undefined);
       await this.page.waitForTimeout(300);
     }
     await this.page

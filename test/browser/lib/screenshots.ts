@@ -8,7 +8,10 @@ import { ROOT } from '../../e2e/harness';
 export const SCREENSHOT_DIR = path.join(ROOT, 'test-results', 'screenshots');
 
 function fileName(name: string): string {
-  return `${name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 120)}.png`;
+  return `${name
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 120)}.png`;
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {

@@ -56,7 +56,13 @@ export function compatibilitySuite(target: Target): void {
 
     it('loads the three node types from the installed package, enabled and without an error', async () => {
       const ours = (await nodeSets(red!)).filter((s) => s.module === MODULE);
-      assert.deepEqual(ours.map((s) => s.types).flat().sort(), [...TYPES].sort());
+      assert.deepEqual(
+        ours
+          .map((s) => s.types)
+          .flat()
+          .sort(),
+        [...TYPES].sort(),
+      );
       for (const s of ours) {
         assert.equal(s.enabled, true, s.id);
         assert.equal(s.err, undefined, `${s.id}: ${s.err}`);
@@ -113,7 +119,11 @@ export function compatibilitySuite(target: Target): void {
       const modules = (await examples(red!)) as string[];
       assert.ok(modules.includes(MODULE), `example modules: ${modules.join(', ')}`);
       const dir = path.join(red!.userDir, 'node_modules', MODULE, 'examples');
-      const shipped = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, '')).sort();
+      const shipped = fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith('.json'))
+        .map((f) => f.replace(/\.json$/, ''))
+        .sort();
       assert.ok(shipped.length >= 3, `only ${shipped.length} examples shipped`);
       const listed = ((await examples(red!, MODULE)) as Array<{ fn?: string }>).map((e) => e.fn).sort();
       assert.deepEqual(listed, shipped);
@@ -137,11 +147,16 @@ export function compatibilitySuite(target: Target): void {
       assert.equal(tally.dups, 0, 'duplicates');
 
       const seen = (await statuses(red!)).filter((s) => s.source === 'sms-queue-in');
-      assert.ok(seen.some((s) => s.fill === 'green'), `no green status: ${JSON.stringify(seen.slice(-5))}`);
+      assert.ok(
+        seen.some((s) => s.fill === 'green'),
+        `no green status: ${JSON.stringify(seen.slice(-5))}`,
+      );
       const raw = seen.filter((s) => RAW_KEY.test(s.text) || /__\w+__/.test(s.text));
       assert.deepEqual(raw, [], 'status texts showing raw keys or unfilled variables');
       assert.deepEqual(unexpectedWarnings(red!.log()), []);
-      console.log(`      Node-RED ${target.nodeRedMajor}: drained ${tally.unique} SMS, status texts seen: ${[...new Set(seen.map((s) => s.text.replace(/\d+/g, '#')))].join(' | ')}`);
+      console.log(
+        `      Node-RED ${target.nodeRedMajor}: drained ${tally.unique} SMS, status texts seen: ${[...new Set(seen.map((s) => s.text.replace(/\d+/g, '#')))].join(' | ')}`,
+      );
     });
   });
 }

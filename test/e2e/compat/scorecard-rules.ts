@@ -88,7 +88,11 @@ export function scorecard(f: Facts): Result[] {
   const unscoped = pkg.name.split('/').slice(-1)[0];
 
   // P01: a license. (The tool only looks at package.json; a user also needs the text.)
-  add('P01', !!pkg.license && fs.existsSync(path.join(root, 'LICENSE')), `license ${pkg.license ?? 'none'}, LICENSE file ${fs.existsSync(path.join(root, 'LICENSE')) ? 'present' : 'missing'}`);
+  add(
+    'P01',
+    !!pkg.license && fs.existsSync(path.join(root, 'LICENSE')),
+    `license ${pkg.license ?? 'none'}, LICENSE file ${fs.existsSync(path.join(root, 'LICENSE')) ? 'present' : 'missing'}`,
+  );
 
   // P02: the package in the repository has the same name (no fork under another name). Disabled
   // in node-red-dev 0.1.6 (it needed a clone); here: the repository URL names this package.
@@ -107,8 +111,12 @@ export function scorecard(f: Facts): Result[] {
   // P06: node-red.version declared and satisfied by the supported Node-RED releases.
   const nrRange = pkg['node-red']?.version;
   const compatible = nrRange ? f.nodeRedVersions.filter((v) => sv.satisfies(v, nrRange)) : [];
-  add('P06', !!nrRange && sv.validRange(nrRange) !== null && compatible.length === f.nodeRedVersions.length,
-    `node-red.version ${nrRange ?? 'none'}; satisfied by ${compatible.join(', ') || 'none'} of ${f.nodeRedVersions.join(', ')}`, 'narrowed offline');
+  add(
+    'P06',
+    !!nrRange && sv.validRange(nrRange) !== null && compatible.length === f.nodeRedVersions.length,
+    `node-red.version ${nrRange ?? 'none'}; satisfied by ${compatible.join(', ') || 'none'} of ${f.nodeRedVersions.join(', ')}`,
+    'narrowed offline',
+  );
 
   // P07: engines.node declared and admitting the minimum Node of the newest Node-RED.
   const min = sv.minVersion(f.latestNodeRedEngines)?.version ?? '';
@@ -117,7 +125,12 @@ export function scorecard(f: Facts): Result[] {
 
   // P08: no package of the same name in another scope (the tool: the whole Flow Library).
   const same = f.otherModules.filter((m) => m.split('/').slice(-1)[0] === unscoped);
-  add('P08', same.length === 0, same.length ? `same name: ${same.join(', ')}` : `no other ${unscoped} among ${f.otherModules.length} Node-RED modules here`, 'narrowed offline');
+  add(
+    'P08',
+    same.length === 0,
+    same.length ? `same name: ${same.join(', ')}` : `no other ${unscoped} among ${f.otherModules.length} Node-RED modules here`,
+    'narrowed offline',
+  );
 
   // N01: node type names not taken by another module (the tool: the whole Flow Library).
   const defs = Object.values(pkg['node-red']?.nodes ?? {}).flatMap((js) => {
@@ -125,7 +138,12 @@ export function scorecard(f: Facts): Result[] {
     return fs.existsSync(html) ? definedTypes(fs.readFileSync(html, 'utf8')) : [];
   });
   const clashes = defs.filter((d) => f.otherTypes.has(d.type)).map((d) => `${d.type} (${f.otherTypes.get(d.type)})`);
-  add('N01', defs.length > 0 && clashes.length === 0, clashes.length ? `taken: ${clashes.join(', ')}` : `${defs.map((d) => d.type).join(', ')} are ours alone`, 'narrowed offline');
+  add(
+    'N01',
+    defs.length > 0 && clashes.length === 0,
+    clashes.length ? `taken: ${clashes.join(', ')}` : `${defs.map((d) => d.type).join(', ')} are ours alone`,
+    'narrowed offline',
+  );
 
   // N02: an example using each node that is not a config node.
   const exDir = path.join(root, 'examples');
@@ -143,8 +161,11 @@ export function scorecard(f: Facts): Result[] {
   }
   const needing = defs.filter((d) => d.category !== 'config').map((d) => d.type);
   const without = needing.filter((t) => !exampleTypes.has(t));
-  add('N02', needing.length > 0 && without.length === 0 && unreadable.length === 0,
-    `examples for ${needing.filter((t) => exampleTypes.has(t)).join(', ')}${without.length ? `; none for ${without.join(', ')}` : ''}${unreadable.length ? `; unreadable ${unreadable.join(', ')}` : ''}`);
+  add(
+    'N02',
+    needing.length > 0 && without.length === 0 && unreadable.length === 0,
+    `examples for ${needing.filter((t) => exampleTypes.has(t)).join(', ')}${without.length ? `; none for ${without.join(', ')}` : ''}${unreadable.length ? `; unreadable ${unreadable.join(', ')}` : ''}`,
+  );
 
   // D01: 6 dependencies or fewer (the Flow Library's 95th percentile in 2021).
   const deps = Object.keys(pkg.dependencies ?? {});
@@ -164,7 +185,12 @@ export function scorecard(f: Facts): Result[] {
     const locked = f.lock[`node_modules/${d}`]?.version;
     return !locked || !sv.satisfies(locked, pkg.dependencies![d]);
   });
-  add('D03', stale.length === 0, deps.map((d) => `${d} ${pkg.dependencies![d]} -> ${f.lock[`node_modules/${d}`]?.version ?? 'not locked'}`).join(', '), 'narrowed offline');
+  add(
+    'D03',
+    stale.length === 0,
+    deps.map((d) => `${d} ${pkg.dependencies![d]} -> ${f.lock[`node_modules/${d}`]?.version ?? 'not locked'}`).join(', '),
+    'narrowed offline',
+  );
 
   return results;
 }

@@ -70,8 +70,14 @@ describe('the Flow Library scorecard (node-red-dev validate rules, offline)', ()
   it('passes every check: P01-P08, N01-N02, D01-D03', () => {
     const results = scorecard(facts);
     for (const r of results) console.log(`      ${r.pass ? 'pass' : 'FAIL'} ${r.id} (${r.how}): ${r.detail}`);
-    assert.deepEqual(results.map((r) => r.id), ['P01', 'P02', 'P03', 'P04', 'P05', 'P06', 'P07', 'P08', 'N01', 'N02', 'D01', 'D02', 'D03']);
-    assert.deepEqual(results.filter((r) => !r.pass).map((r) => `${r.id}: ${r.detail}`), []);
+    assert.deepEqual(
+      results.map((r) => r.id),
+      ['P01', 'P02', 'P03', 'P04', 'P05', 'P06', 'P07', 'P08', 'N01', 'N02', 'D01', 'D02', 'D03'],
+    );
+    assert.deepEqual(
+      results.filter((r) => !r.pass).map((r) => `${r.id}: ${r.detail}`),
+      [],
+    );
   });
 
   it('fails the checks when the package breaks their rules', () => {
@@ -92,7 +98,9 @@ describe('the Flow Library scorecard (node-red-dev validate rules, offline)', ()
       otherModules: ['@fork/node-red-thingspace'],
       lock: { ...facts.lock, 'node_modules/agent-base': { version: '5.1.1' } },
     };
-    const failed = scorecard(broken).filter((r) => !r.pass).map((r) => r.id);
+    const failed = scorecard(broken)
+      .filter((r) => !r.pass)
+      .map((r) => r.id);
     assert.deepEqual(failed, ['P01', 'P02', 'P03', 'P04', 'P05', 'P06', 'P07', 'P08', 'N01', 'D01', 'D02', 'D03']);
   });
 });

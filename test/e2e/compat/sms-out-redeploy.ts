@@ -9,7 +9,15 @@ type N = Record<string, unknown>;
 /** A command goes in with each GET /e2e/send?id= (its correlationId; each request its own
  *  _msgid). What each became is counted in global context, which a deploy keeps: GET /e2e/tally. */
 export function sendFlow(server: string, port: number, withOut = true): N[] {
-  const fn = (id: string, func: string, wires: string[][], outputs = 1): N => ({ id, type: 'function', z: TAB, name: id.replace('e2e-', ''), func, outputs, wires });
+  const fn = (id: string, func: string, wires: string[][], outputs = 1): N => ({
+    id,
+    type: 'function',
+    z: TAB,
+    name: id.replace('e2e-', ''),
+    func,
+    outputs,
+    wires,
+  });
   const tally = `let t = global.get('t', 'e2e'); if (!t) { t = { acc: {}, err: {}, fin: {} }; global.set('t', t, 'e2e'); }`;
   return [
     tab(),
@@ -47,7 +55,9 @@ return [null, msg];`,
         ]
       : []),
     fn('e2e-acc', `${tally}\nt.acc[msg.correlationId] = (t.acc[msg.correlationId] || 0) + 1;\nnode.log('accepted ' + msg._msgid);\nreturn null;`, [[]]),
-    fn('e2e-fin', `${tally}\nif (msg.payload.correlated && msg.payload.final) t.fin[msg.correlationId] = (t.fin[msg.correlationId] || 0) + 1;\nreturn null;`, [[]]),
+    fn('e2e-fin', `${tally}\nif (msg.payload.correlated && msg.payload.final) t.fin[msg.correlationId] = (t.fin[msg.correlationId] || 0) + 1;\nreturn null;`, [
+      [],
+    ]),
     { id: 'e2e-catch', type: 'catch', z: TAB, scope: null, uncaught: false, wires: [['e2e-err']] },
     fn('e2e-err', `${tally}\n(t.err[msg.correlationId] = t.err[msg.correlationId] || []).push(msg.error.code + ' ' + msg.error.message);\nreturn null;`, [[]]),
     { id: 'e2e-tally', type: 'http in', z: TAB, url: '/e2e/tally', method: 'get', upload: false, swaggerDoc: '', wires: [['e2e-read']] },
@@ -55,9 +65,31 @@ return [null, msg];`,
     { id: 'e2e-reply', type: 'http response', z: TAB, statusCode: '', headers: {}, wires: [] },
     // Delivery notices: ThingSpace posts them to the listener, sms-queue-in hands them to sms-out.
     { id: 'e2e-cb', type: 'http in', z: TAB, url: '/thingspace/sms', method: 'post', upload: false, swaggerDoc: '', wires: [['e2e-q']] },
-    { id: 'e2e-q', type: 'sms-queue-in', z: TAB, thingspace: 'e2e-cfg', interval: '0', ackMode: 'auto', ackTimeout: '60', output: 'single', dedupe: true, topic: '', wires: [['e2e-ok']] },
+    {
+      id: 'e2e-q',
+      type: 'sms-queue-in',
+      z: TAB,
+      thingspace: 'e2e-cfg',
+      interval: '0',
+      ackMode: 'auto',
+      ackTimeout: '60',
+      output: 'single',
+      dedupe: true,
+      topic: '',
+      wires: [['e2e-ok']],
+    },
     { id: 'e2e-ok', type: 'http response', z: TAB, statusCode: '200', headers: {}, wires: [] },
-    { id: 'e2e-sc', type: 'start-callbacks', z: TAB, thingspace: 'e2e-cfg', callbackUrl: `http://127.0.0.1:${port}/thingspace/sms`, onDeploy: true, deliveryNotices: true, deliveryUrl: '', wires: [[]] },
+    {
+      id: 'e2e-sc',
+      type: 'start-callbacks',
+      z: TAB,
+      thingspace: 'e2e-cfg',
+      callbackUrl: `http://127.0.0.1:${port}/thingspace/sms`,
+      onDeploy: true,
+      deliveryNotices: true,
+      deliveryUrl: '',
+      wires: [[]],
+    },
   ];
 }
 
@@ -91,7 +123,11 @@ export function redeploySuite(name: string, major: number, options: () => StartO
       red = await NodeRed.start(makeUserDir({ name: `sms-out-redeploy-${name}`, template: installedTemplate(packPackage()) }), opts);
       flows = sendFlow(sim.url, red.port);
       await red.deploy(flows);
-      await waitFor(async () => ((await sim.control<{ listeners: unknown[] }>('GET', 'callbacks')).listeners ?? []).length === 2, 10_000, 'both listeners registered');
+      await waitFor(
+        async () => ((await sim.control<{ listeners: unknown[] }>('GET', 'callbacks')).listeners ?? []).length === 2,
+        10_000,
+        'both listeners registered',
+      );
     });
 
     after(async () => {
@@ -121,11 +157,25 @@ export function redeploySuite(name: string, major: number, options: () => StartO
       await sendBatch('a', 200);
       await waitFor(async () => ofBatch((await tally(red)).acc, 'a').length >= 20, 20_000, 'some sent before the deploy');
       await red.deploy(renamed(flows));
-      await waitFor(async () => { const t = await tally(red); return ofBatch(t.acc, 'a').length + ofBatch(t.err, 'a').length >= 200; }, 60_000, 'every command ended');
+      await waitFor(
+        async () => {
+          const t = await tally(red);
+          return ofBatch(t.acc, 'a').length + ofBatch(t.err, 'a').length >= 200;
+        },
+        60_000,
+        'every command ended',
+      );
       const t = await tally(red);
-      assert.deepEqual(ofBatch(t.err, 'a').map((k) => `${k}: ${t.err[k].join('; ')}`), [], 'no command failed');
+      assert.deepEqual(
+        ofBatch(t.err, 'a').map((k) => `${k}: ${t.err[k].join('; ')}`),
+        [],
+        'no command failed',
+      );
       assert.deepEqual(ofBatch(t.acc, 'a').sort(), ids('a', 200).sort(), 'each accepted');
-      assert.ok(ofBatch(t.acc, 'a').every((k) => t.acc[k] === 1), 'each accepted once');
+      assert.ok(
+        ofBatch(t.acc, 'a').every((k) => t.acc[k] === 1),
+        'each accepted once',
+      );
       const sent = await sim.control<{ accepted: number; recent: Array<{ smsMessage: string }> }>('GET', 'sent?limit=1000');
       const texts = sent.recent.map((s) => s.smsMessage).filter((m) => m.startsWith('CMD a'));
       assert.equal(texts.length, 200, 'ThingSpace got 200');
@@ -133,7 +183,10 @@ export function redeploySuite(name: string, major: number, options: () => StartO
       assert.equal((await sim.counters()).smsAccepted - before, 200);
       await waitFor(async () => ofBatch((await tally(red)).fin, 'a').length >= 200, 30_000, 'a correlated final outcome for each');
       const fin = (await tally(red)).fin;
-      assert.ok(ofBatch(fin, 'a').every((k) => fin[k] === 1), 'one outcome each');
+      assert.ok(
+        ofBatch(fin, 'a').every((k) => fin[k] === 1),
+        'one outcome each',
+      );
     });
 
     it('sends every waiting command to Catch as SEND_CANCELLED when the deploy deletes the sms-out node', async () => {
@@ -141,11 +194,21 @@ export function redeploySuite(name: string, major: number, options: () => StartO
       await waitFor(async () => ofBatch((await tally(red)).acc, 'b').length >= 20, 20_000, 'some sent before the deploy');
       const logFrom = red.log().length;
       await red.deploy(sendFlow(sim.url, red.port, false));
-      await waitFor(async () => { const t = await tally(red); return ofBatch(t.acc, 'b').length + ofBatch(t.err, 'b').length >= 190; }, 20_000, 'the cancelled commands in Catch');
+      await waitFor(
+        async () => {
+          const t = await tally(red);
+          return ofBatch(t.acc, 'b').length + ofBatch(t.err, 'b').length >= 190;
+        },
+        20_000,
+        'the cancelled commands in Catch',
+      );
       await new Promise((r) => setTimeout(r, 500));
       const t = await tally(red);
       const errs = ofBatch(t.err, 'b');
-      assert.ok(errs.every((k) => t.err[k].length === 1 && t.err[k][0].startsWith('SEND_CANCELLED ')), JSON.stringify(errs.map((k) => t.err[k])));
+      assert.ok(
+        errs.every((k) => t.err[k].length === 1 && t.err[k][0].startsWith('SEND_CANCELLED ')),
+        JSON.stringify(errs.map((k) => t.err[k])),
+      );
       // A send in flight at the close that ThingSpace accepted has no node to go out of: the log says so.
       const atClose = ids('b', 200).filter((k) => t.acc[k] === undefined && t.err[k] === undefined);
       for (const k of atClose) assert.match(red.log().slice(logFrom), new RegExp(`_msgid ${msgids[k]} was accepted while the node closed`), k);

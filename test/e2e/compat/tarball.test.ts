@@ -50,10 +50,11 @@ describe('the published tarball', () => {
   });
 
   it('holds no tests, CI files, user dirs, caches or TypeScript sources', () => {
-    const bad = files.filter((f) =>
-      /(^|\/)(test|tests|\.ci|\.github|\.e2e|\.node-red|\.bench|bench|\.build|node_modules|test-results)(\/|$)/.test(f) ||
-      /\.(ts|map|tgz|log)$/.test(f) ||
-      /^(settings\.js|flows(_cred)?\.json|\.config\..*\.json|\.flows.*\.json)$|(^|\/)(\.npmrc|\.env)$/.test(f),
+    const bad = files.filter(
+      (f) =>
+        /(^|\/)(test|tests|\.ci|\.github|\.e2e|\.node-red|\.bench|bench|\.build|node_modules|test-results)(\/|$)/.test(f) ||
+        /\.(ts|map|tgz|log)$/.test(f) ||
+        /^(settings\.js|flows(_cred)?\.json|\.config\..*\.json|\.flows.*\.json)$|(^|\/)(\.npmrc|\.env)$/.test(f),
     );
     assert.deepEqual(bad, []);
   });

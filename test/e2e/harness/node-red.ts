@@ -141,10 +141,15 @@ export class NodeRed {
   /** POST /flows (admin API v2). Config nodes may carry `credentials`. */
   async deploy(flows: unknown[], type: DeployType = 'full'): Promise<void> {
     const current = await (await this.api('GET', '/flows', undefined, { 'Node-RED-API-Version': 'v2' })).json();
-    const res = await this.api('POST', '/flows', { flows, rev: (current as { rev?: string }).rev }, {
-      'Node-RED-API-Version': 'v2',
-      'Node-RED-Deployment-Type': type,
-    });
+    const res = await this.api(
+      'POST',
+      '/flows',
+      { flows, rev: (current as { rev?: string }).rev },
+      {
+        'Node-RED-API-Version': 'v2',
+        'Node-RED-Deployment-Type': type,
+      },
+    );
     if (!res.ok) throw new Error(`deploy failed: ${res.status} ${await res.text()}`);
   }
 

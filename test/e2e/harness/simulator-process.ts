@@ -54,7 +54,8 @@ export class SimulatorProcess {
 
   async control<T = unknown>(method: string, p: string, body?: unknown): Promise<T> {
     const data = body === undefined ? undefined : JSON.stringify(body);
-    const { status, text } = this.ca === undefined ? await fetchText(`${this.url}/_sim/${p}`, method, data) : await httpsText(`${this.url}/_sim/${p}`, method, data, this.ca);
+    const { status, text } =
+      this.ca === undefined ? await fetchText(`${this.url}/_sim/${p}`, method, data) : await httpsText(`${this.url}/_sim/${p}`, method, data, this.ca);
     if (status >= 300) throw new Error(`simulator control ${method} ${p}: ${status} ${text}`);
     return (text ? JSON.parse(text) : undefined) as T;
   }

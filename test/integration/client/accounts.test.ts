@@ -19,7 +19,7 @@ describe('client: one user, several accounts', () => {
     await sim.stop();
   });
 
-  it('drains each account\'s own queue with 1 token request and 1 login in total', async () => {
+  it("drains each account's own queue with 1 token request and 1 login in total", async () => {
     sim.generate(250, { account: ACCOUNT });
     sim.generate(120, { account: B });
     sim.generate(7, { account: C });
@@ -34,7 +34,7 @@ describe('client: one user, several accounts', () => {
     assert.equal(counters.requests.login, 1);
   });
 
-  it('gives one view per account, and the client\'s own account is the one it was made for', () => {
+  it("gives one view per account, and the client's own account is the one it was made for", () => {
     const client = clientFor(sim);
     assert.equal(client.forAccount(B), client.forAccount(B));
     assert.equal(client.forAccount(B).accountName, B);
@@ -46,7 +46,11 @@ describe('client: one user, several accounts', () => {
     const client = clientFor(sim);
     assert.equal(client.forAccount('0001').accountName, '0001');
     for (const bad of ['', 'ab', '../x', '0000 1', 'a'.repeat(33)]) {
-      assert.throws(() => client.forAccount(bad), (e: unknown) => e instanceof ThingSpaceError && e.kind === 'bad_config', bad);
+      assert.throws(
+        () => client.forAccount(bad),
+        (e: unknown) => e instanceof ThingSpaceError && e.kind === 'bad_config',
+        bad,
+      );
     }
     client.close();
     assert.equal(sim.counters().requests.token ?? 0, 0);
@@ -65,7 +69,7 @@ describe('client: one user, several accounts', () => {
     client.close();
   });
 
-  it('a rejected login found by one account\'s call reaches the listeners of every account once, and no account tries again', async () => {
+  it("a rejected login found by one account's call reaches the listeners of every account once, and no account tries again", async () => {
     sim.generate(3, { account: C });
     const client = clientFor(sim, { password: 'not-the-password' });
     const heard: string[] = [];

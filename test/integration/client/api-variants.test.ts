@@ -56,7 +56,11 @@ describe('API answers beyond the documented examples', () => {
       assert.equal(result.blocks, BLOCKS);
       assert.equal(c.requests.history, BLOCKS, 'one request per block, no retries');
       assert.equal(sim.queued(), 0);
-      assert.deepEqual(lines.filter(([level]) => level === 'warn'), [], 'a missing field is no disagreement');
+      assert.deepEqual(
+        lines.filter(([level]) => level === 'warn'),
+        [],
+        'a missing field is no disagreement',
+      );
     });
 
     it('follows the status when hasMoreData contradicts it, and says so once per client, without a secret', async () => {
@@ -88,7 +92,15 @@ describe('API answers beyond the documented examples', () => {
 
       beforeEach(async () => {
         fake = await FakeServer.start();
-        client = new ThingSpaceClient({ server: fake.url, accountName: ACCOUNT, clientId: 'id', clientSecret: 'secret', username: 'u', password: 'p', timeoutMs: 2000 });
+        client = new ThingSpaceClient({
+          server: fake.url,
+          accountName: ACCOUNT,
+          clientId: 'id',
+          clientSecret: 'secret',
+          username: 'u',
+          password: 'p',
+          timeoutMs: 2000,
+        });
       });
 
       afterEach(async () => {
@@ -163,7 +175,10 @@ describe('API answers beyond the documented examples', () => {
       const client = clientFor(sim);
       const { messages, tokens } = await drainTokens(client);
       client.close();
-      assert.deepEqual(tokens, Array.from({ length: BLOCKS - 1 }, (_, i) => String(i + 1)));
+      assert.deepEqual(
+        tokens,
+        Array.from({ length: BLOCKS - 1 }, (_, i) => String(i + 1)),
+      );
       assert.equal(tally(messages, BACKLOG).lost, 0);
       assert.equal(sim.counters().tokensRefused, 0);
     });
@@ -174,7 +189,15 @@ describe('API answers beyond the documented examples', () => {
     it('gives BAD_RESPONSE, never CREDENTIALS_REJECTED, when the refusal carries no code', async () => {
       const fake = await FakeServer.start();
       fake.handler = (_req, res) => reply(res, 401, '');
-      const client = new ThingSpaceClient({ server: fake.url, accountName: ACCOUNT, clientId: 'id', clientSecret: 'secret', username: 'u', password: 'p', timeoutMs: 2000 });
+      const client = new ThingSpaceClient({
+        server: fake.url,
+        accountName: ACCOUNT,
+        clientId: 'id',
+        clientSecret: 'secret',
+        username: 'u',
+        password: 'p',
+        timeoutMs: 2000,
+      });
       try {
         const err = await failure(client.history());
         assert.equal(err.kind, 'bearer_expired');

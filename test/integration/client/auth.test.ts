@@ -90,7 +90,7 @@ describe('client authentication against the simulator', () => {
     assert.equal(sim.counters().loginsOk, 2);
   });
 
-  it('gives up with bearer_expired when the new bearer is refused too, with ThingSpace\'s code, not as rejected credentials', async () => {
+  it("gives up with bearer_expired when the new bearer is refused too, with ThingSpace's code, not as rejected credentials", async () => {
     const client = clientFor(sim);
     await client.history();
     sim.addFault({ kind: 'expire-bearer', count: 2 });
@@ -104,7 +104,7 @@ describe('client authentication against the simulator', () => {
     assert.equal(sim.counters().requests.history, 3, 'one call, one retry');
   });
 
-  it('gives up with session_expired when the new session is refused too, with ThingSpace\'s errorCode and the HTTP status', async () => {
+  it("gives up with session_expired when the new session is refused too, with ThingSpace's errorCode and the HTTP status", async () => {
     const client = clientFor(sim);
     await client.history();
     sim.addFault({ kind: 'expire-session', count: 2 });
@@ -123,8 +123,14 @@ describe('client authentication against the simulator', () => {
     const first = await failure(client.history());
     assert.equal(first.kind, 'credentials_rejected');
     assert.equal(first.errorCode, 'UnifiedWebService.INPUT_INVALID.Password.Invalid');
-    assert.match(first.message, /ThingSpace refused the login of user "sim-user"; 1 failed login recorded .*locks the user after 5.*\(UnifiedWebService\.INPUT_INVALID\.Password\.Invalid\)/);
-    assert.deepEqual({ user: first.login?.user, failedLogins: first.login?.failedLogins, remembered: first.login?.remembered }, { user: 'sim-user', failedLogins: 1, remembered: false });
+    assert.match(
+      first.message,
+      /ThingSpace refused the login of user "sim-user"; 1 failed login recorded .*locks the user after 5.*\(UnifiedWebService\.INPUT_INVALID\.Password\.Invalid\)/,
+    );
+    assert.deepEqual(
+      { user: first.login?.user, failedLogins: first.login?.failedLogins, remembered: first.login?.remembered },
+      { user: 'sim-user', failedLogins: 1, remembered: false },
+    );
     const before = sim.counters().requests;
     for (let i = 0; i < 10; i++) assert.equal((await failure(client.history())).kind, 'credentials_rejected');
     const parallel = await Promise.allSettled([client.startCallbacks(), client.listCallbacks(), client.history('0042')]);
@@ -245,7 +251,10 @@ describe('client authentication against the simulator', () => {
   describe('account names', () => {
     for (const name of ['0000/123456', '0000123456-00001/../x', '..', '0000%2F123456', 'acct?next=1', '0000123456-00001#x']) {
       it(`rejects ${JSON.stringify(name)} as bad_config before any request reaches the simulator`, () => {
-        assert.throws(() => clientFor(sim, { accountName: name }), (e: Error & { kind?: string }) => e.kind === 'bad_config');
+        assert.throws(
+          () => clientFor(sim, { accountName: name }),
+          (e: Error & { kind?: string }) => e.kind === 'bad_config',
+        );
         const c = sim.counters();
         assert.deepEqual(c.requests, {});
         assert.equal(c.rejectedPaths, 0);

@@ -38,7 +38,9 @@ export class FakeServer {
         if (seen.url.startsWith('/api/ts/v1/oauth2/') && fake.tokenHandler) {
           fake.tokenHandler(seen, res);
         } else if (seen.url === '/api/ts/v1/oauth2/token') {
-          res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ access_token: 'fake-bearer-token', token_type: 'Bearer', expires_in: 3600 }));
+          res
+            .writeHead(200, { 'Content-Type': 'application/json' })
+            .end(JSON.stringify({ access_token: 'fake-bearer-token', token_type: 'Bearer', expires_in: 3600 }));
         } else if (seen.url === '/api/m2m/v1/session/login') {
           res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ sessionToken: 'fake-session-token' }));
         } else {

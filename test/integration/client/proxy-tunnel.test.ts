@@ -54,7 +54,10 @@ describe('client over HTTPS through a CONNECT proxy (tinyproxy)', function () {
     // Token, login and every block on one connection: the agent kept its tunnel alive.
     assert.equal(counters.connections, 1, 'connections accepted by the simulator');
     assert.equal(proxy.connects() - tunnelsBefore, 1, 'CONNECT requests seen by the proxy');
-    assert.ok(proxy.requests().some((line) => line.startsWith(`CONNECT 127.0.0.1:${sim.port} `)), proxy.requests().join('\n'));
+    assert.ok(
+      proxy.requests().some((line) => line.startsWith(`CONNECT 127.0.0.1:${sim.port} `)),
+      proxy.requests().join('\n'),
+    );
   });
 
   const FAULTS: Array<{ rule: FaultRule; kind: ErrorKind; why: string }> = [

@@ -47,7 +47,10 @@ describe('client/proxy variables', () => {
     for (const value of ['socks5://user:s3cret-pw@proxy:1080', 'http://user:s3cret-pw@[bad']) {
       let thrown: unknown;
       try {
-        withProxyEnv({ HTTPS_PROXY: value }, () => new HttpTransport({ server: 'https://thingspace.verizon.com', timeoutMs: 1000, maxResponseBytes: 1024, ca: undefined }));
+        withProxyEnv(
+          { HTTPS_PROXY: value },
+          () => new HttpTransport({ server: 'https://thingspace.verizon.com', timeoutMs: 1000, maxResponseBytes: 1024, ca: undefined }),
+        );
       } catch (err) {
         thrown = err;
       }
@@ -91,7 +94,10 @@ describe('client/proxy variables', () => {
       assert.equal(result.messages.length, 250);
       assert.equal(result.blocks, 3);
       const seen = proxy.requests().slice(before);
-      assert.ok(seen.some((line) => line.startsWith(`POST ${sim.url}/api/ts/v1/oauth2/token`)), seen.join('\n'));
+      assert.ok(
+        seen.some((line) => line.startsWith(`POST ${sim.url}/api/ts/v1/oauth2/token`)),
+        seen.join('\n'),
+      );
       assert.equal(seen.filter((line) => line.includes('/history')).length, 3, seen.join('\n'));
     });
 
@@ -110,7 +116,10 @@ describe('client/proxy variables', () => {
         const withCredentials = guarded.url.replace('http://', `http://proxy-user:${encodeURIComponent('pr0xy-s3cret')}@`);
         const result = await drainWith({ HTTP_PROXY: withCredentials }, 150);
         assert.equal(result.messages.length, 150);
-        assert.ok(guarded.requests().some((line) => line.includes('/history')), guarded.requests().join('\n'));
+        assert.ok(
+          guarded.requests().some((line) => line.includes('/history')),
+          guarded.requests().join('\n'),
+        );
         sim.generate(1);
         const refused = withProxyEnv({ HTTP_PROXY: guarded.url }, () => clientFor(sim));
         const err = await failure(refused.history());

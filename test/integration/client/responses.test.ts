@@ -14,7 +14,15 @@ describe('history answers the client must read or refuse', () => {
 
   beforeEach(async () => {
     fake = await FakeServer.start();
-    client = new ThingSpaceClient({ server: fake.url + '/', accountName: ACCT, clientId: 'id', clientSecret: 'secret', username: 'u', password: 'p', timeoutMs: 2000 });
+    client = new ThingSpaceClient({
+      server: fake.url + '/',
+      accountName: ACCT,
+      clientId: 'id',
+      clientSecret: 'secret',
+      username: 'u',
+      password: 'p',
+      timeoutMs: 2000,
+    });
   });
 
   afterEach(async () => {
@@ -61,7 +69,14 @@ describe('history answers the client must read or refuse', () => {
   });
 
   it('refuses a whole block when one message is malformed, rather than dropping it', async () => {
-    for (const bad of [{ ...SMS, message: 42 }, { ...SMS, timestamp: undefined }, { ...SMS, deviceIds: [] }, { ...SMS, deviceIds: [{ kind: 'mdn' }] }, null, 'sms']) {
+    for (const bad of [
+      { ...SMS, message: 42 },
+      { ...SMS, timestamp: undefined },
+      { ...SMS, deviceIds: [] },
+      { ...SMS, deviceIds: [{ kind: 'mdn' }] },
+      null,
+      'sms',
+    ]) {
       fake.handler = (_req, res) => reply(res, 200, { hasMoreData: false, messages: [SMS, bad] });
       const err = await failure(client.history());
       assert.equal(err.kind, 'bad_response', JSON.stringify(bad));
@@ -86,7 +101,8 @@ describe('history answers the client must read or refuse', () => {
   });
 
   it('does not follow a redirect', async () => {
-    fake.handler = (req, res) => (req.url === HISTORY ? reply(res, 302, '', { Location: '/elsewhere' }) : reply(res, 200, { hasMoreData: false, messages: [] }));
+    fake.handler = (req, res) =>
+      req.url === HISTORY ? reply(res, 302, '', { Location: '/elsewhere' }) : reply(res, 200, { hasMoreData: false, messages: [] });
     assert.equal((await failure(client.history())).kind, 'bad_response');
     assert.equal(fake.calls.length, 1);
   });
@@ -128,7 +144,16 @@ describe('history answers the client must read or refuse', () => {
   });
 
   it('refuses a compressed body that inflates past the size limit, or does not inflate at all', async () => {
-    const small = new ThingSpaceClient({ server: fake.url, accountName: ACCT, clientId: 'id', clientSecret: 'secret', username: 'u', password: 'p', timeoutMs: 2000, maxResponseBytes: 64 * 1024 });
+    const small = new ThingSpaceClient({
+      server: fake.url,
+      accountName: ACCT,
+      clientId: 'id',
+      clientSecret: 'secret',
+      username: 'u',
+      password: 'p',
+      timeoutMs: 2000,
+      maxResponseBytes: 64 * 1024,
+    });
     try {
       // 4 MB of JSON gzips to a few KB: under the limit on the wire, far over it inflated.
       const bomb = zlib.gzipSync(Buffer.from('{"hasMoreData":false,"messages":[' + `${JSON.stringify(SMS)},`.repeat(30_000) + ']}'));
@@ -170,7 +195,15 @@ describe('history answers the client must read or refuse', () => {
     assert.equal(block.messages.length, 1);
     assert.deepEqual(
       fake.seen.map((r) => r.url.replace(/\?.*/, '')),
-      ['/api/ts/v1/oauth2/token', '/api/m2m/v1/session/login', HISTORY, '/api/ts/v1/oauth2/token', '/api/ts/v1/oauth2/revoke', '/api/ts/v1/oauth2/token', HISTORY],
+      [
+        '/api/ts/v1/oauth2/token',
+        '/api/m2m/v1/session/login',
+        HISTORY,
+        '/api/ts/v1/oauth2/token',
+        '/api/ts/v1/oauth2/revoke',
+        '/api/ts/v1/oauth2/token',
+        HISTORY,
+      ],
     );
     assert.equal(fake.seen[4].body, 'grant_type=client_credentials&token=same-token');
   });
@@ -201,7 +234,14 @@ describe('history answers the client must read or refuse', () => {
   it('reports a refused connection as network', async () => {
     const port = new URL(fake.url).port;
     await fake.stop();
-    const dead = new ThingSpaceClient({ server: `http://127.0.0.1:${port}`, accountName: ACCT, clientId: 'id', clientSecret: 'secret', username: 'u', password: 'p' });
+    const dead = new ThingSpaceClient({
+      server: `http://127.0.0.1:${port}`,
+      accountName: ACCT,
+      clientId: 'id',
+      clientSecret: 'secret',
+      username: 'u',
+      password: 'p',
+    });
     const err = await failure(dead.history());
     dead.close();
     assert.equal(err.kind, 'network');

@@ -24,7 +24,13 @@ function assertClean(err: ThingSpaceError, extra: string[] = []): void {
     for (const secret of [...FORBIDDEN, ...extra]) assert.ok(!view.includes(secret), `secret found in ${view.slice(0, 200)}`);
   }
   // `login` (a refused login: the user, counts and times, no secret) is checked by the views above.
-  assert.deepEqual(Object.keys(err).filter((k) => k !== 'login').sort(), ['errorCode', 'errorMessage', 'kind', 'name', 'operation', 'requestSent', 'retryAfterMs', 'status'], 'no stray fields such as a request or config');
+  assert.deepEqual(
+    Object.keys(err)
+      .filter((k) => k !== 'login')
+      .sort(),
+    ['errorCode', 'errorMessage', 'kind', 'name', 'operation', 'requestSent', 'retryAfterMs', 'status'],
+    'no stray fields such as a request or config',
+  );
 }
 
 describe('secrets never leave the client', () => {
@@ -67,8 +73,14 @@ describe('secrets never leave the client', () => {
     const client = clientFor(sim, { clientSecret: SECRET, password: PASSWORD, log, timeoutMs: 300 });
     const first = await client.history();
     const rules: FaultRule[] = [
-      { kind: 'server-error' }, { kind: 'rate-limit' }, { kind: 'hang' }, { kind: 'reset' }, { kind: 'malformed' },
-      { kind: 'html' }, { kind: 'oversize' }, { kind: 'wrong-shape' },
+      { kind: 'server-error' },
+      { kind: 'rate-limit' },
+      { kind: 'hang' },
+      { kind: 'reset' },
+      { kind: 'malformed' },
+      { kind: 'html' },
+      { kind: 'oversize' },
+      { kind: 'wrong-shape' },
     ];
     // The transport's own errors (axios's) carry the request's headers: the live bearer must
     // not come along. Within its lifetime the token endpoint hands back the same bearer.
@@ -89,7 +101,10 @@ describe('secrets never leave the client', () => {
     const controller = new AbortController();
     controller.abort();
     assertClean(await failure(client.history(first.next, { signal: controller.signal })));
-    assert.ok(lines.some((l) => l.startsWith('debug GET history')), 'the debug log says what happened');
+    assert.ok(
+      lines.some((l) => l.startsWith('debug GET history')),
+      'the debug log says what happened',
+    );
     client.close();
   });
 
@@ -143,7 +158,10 @@ describe('secrets never leave the client', () => {
     assert.match(String(err.cause.stack), /^Error: failed with \*\*\* and \*\*\*\n\s+at Object.toJSON /);
     assert.match(err.message, /failed with \*\*\* and \*\*\*$/);
     // afterEach checks every log line for the secrets; the stack was logged, masked.
-    assert.ok(lines.some((l) => l.startsWith('debug ') && l.includes('cause: Error: failed with *** and ***')), lines.join('\n'));
+    assert.ok(
+      lines.some((l) => l.startsWith('debug ') && l.includes('cause: Error: failed with *** and ***')),
+      lines.join('\n'),
+    );
   });
 
   it('masks a secret the server echoes back in its error message', async () => {

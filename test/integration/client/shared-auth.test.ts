@@ -41,10 +41,15 @@ describe('clients sharing a token and a session (AuthRegistry)', () => {
   });
 
   it('without a shared registry each client logs in for itself (as before)', async () => {
-    await Promise.all(accounts.slice(0, 3).map((a) => clientFor(sim, { accountName: a })).map(async (c) => {
-      clients.push(c);
-      await c.history();
-    }));
+    await Promise.all(
+      accounts
+        .slice(0, 3)
+        .map((a) => clientFor(sim, { accountName: a }))
+        .map(async (c) => {
+          clients.push(c);
+          await c.history();
+        }),
+    );
     assert.equal(sim.counters().requests.login, 3);
   });
 

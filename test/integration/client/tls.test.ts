@@ -34,10 +34,22 @@ describe('client over HTTPS (direct)', () => {
   });
 
   const untrusted: Array<{ what: string; pair: () => KeyPair; trust: () => string | undefined; code: RegExp; why: RegExp }> = [
-    { what: 'a certificate from a CA it was not given', pair: () => ca.server, trust: () => undefined, code: /UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY/, why: /issuer is not trusted/ },
+    {
+      what: 'a certificate from a CA it was not given',
+      pair: () => ca.server,
+      trust: () => undefined,
+      code: /UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY/,
+      why: /issuer is not trusted/,
+    },
     { what: 'a self-signed certificate', pair: () => ca.selfSigned, trust: () => ca.ca, code: /DEPTH_ZERO_SELF_SIGNED_CERT/, why: /self-signed/ },
     { what: 'an expired certificate', pair: () => ca.expired, trust: () => ca.ca, code: /CERT_HAS_EXPIRED/, why: /expired/ },
-    { what: 'a certificate for another host name', pair: () => ca.wrongHost, trust: () => ca.ca, code: /ERR_TLS_CERT_ALTNAME_INVALID/, why: /another host name/ },
+    {
+      what: 'a certificate for another host name',
+      pair: () => ca.wrongHost,
+      trust: () => ca.ca,
+      code: /ERR_TLS_CERT_ALTNAME_INVALID/,
+      why: /another host name/,
+    },
   ];
   for (const c of untrusted) {
     it(`refuses ${c.what} as 'tls' (TLS_CERTIFICATE), before sending anything`, async () => {

@@ -69,7 +69,7 @@ describe('consumer: auto mode drain against the simulator', () => {
     assert.equal(second.rec.texts.length, 0, 'the final block re-delivered after the restart is suppressed');
     assert.equal(second.rec.duplicates, 50);
     await second.consumer.stop();
-    assert.notEqual(store.state, saved, 'the successor writes its own state object, not its predecessor\'s');
+    assert.notEqual(store.state, saved, "the successor writes its own state object, not its predecessor's");
   });
 
   it('with dedupe off, emits a re-delivered block again', async () => {

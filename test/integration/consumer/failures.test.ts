@@ -113,7 +113,10 @@ describe('consumer: failures, retries and backoff against the simulator', () => 
     await consumer.start();
     await until(() => rec.saw('idle'), 'idle');
     assert.equal(rec.blocks.length, 3, 'block 1 twice, then block 2');
-    assert.deepEqual(rec.blocks[1].items.map((i) => i.sms), rec.blocks[0].items.map((i) => i.sms));
+    assert.deepEqual(
+      rec.blocks[1].items.map((i) => i.sms),
+      rec.blocks[0].items.map((i) => i.sms),
+    );
     assert.equal(r.sim.queued(), 0);
     assert.equal(rec.errors[0]?.operation, 'deliver');
   });

@@ -33,7 +33,10 @@ describe('consumer: the final block in manual mode (docs/thingspace-api.md, "Ope
     await until(() => second.rec.blocks.length === 1, 'restored block');
     const restored = second.rec.blocks[0];
     assert.equal(restored.restored, true);
-    assert.deepEqual(restored.items.map((i) => i.sms.message), ['reading 1', 'reading 2', 'reading 4']);
+    assert.deepEqual(
+      restored.items.map((i) => i.sms.message),
+      ['reading 1', 'reading 2', 'reading 4'],
+    );
     assert.equal(r.sim.counters().requests.history, 1, 'no poll before the restored block is acknowledged');
 
     for (const item of restored.items) second.consumer.ack(item.ref);
@@ -53,7 +56,10 @@ describe('consumer: the final block in manual mode (docs/thingspace-api.md, "Ope
     consumer.ack(block.items[1].ref);
     consumer.ack(block.items[2].ref);
     await until(() => rec.blocks.length === 2, 'the unacknowledged SMS again', 3000);
-    assert.deepEqual(rec.blocks[1].items.map((i) => i.sms.message), ['reading 0', 'reading 3', 'reading 4']);
+    assert.deepEqual(
+      rec.blocks[1].items.map((i) => i.sms.message),
+      ['reading 0', 'reading 3', 'reading 4'],
+    );
     assert.equal(pendingCount(store), 3);
 
     for (const item of rec.blocks[1].items) consumer.ack(item.ref);

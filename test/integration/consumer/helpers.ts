@@ -62,4 +62,3 @@ export function consumerFor(r: Rig, opts: Partial<QueueConsumerOptions> = {}): {
   r.consumers.push(consumer);
   return { consumer, rec: new Recorder(consumer) };
 }
-

@@ -20,7 +20,11 @@ describe('consumer: manual acknowledgement against the simulator', () => {
 
     for (const item of first.items.slice(0, 99)) assert.equal(consumer.ack(item.ref), true);
     await until(() => rec.blocks.length === 2, 'the ack timeout');
-    assert.deepEqual(rec.blocks[1].items.map((i) => i.sms), [first.items[99].sms], 'only the SMS not acknowledged, and no next block');
+    assert.deepEqual(
+      rec.blocks[1].items.map((i) => i.sms),
+      [first.items[99].sms],
+      'only the SMS not acknowledged, and no next block',
+    );
     assert.equal(r.sim.counters().requests.history, 1, 'no request while one SMS is unacknowledged');
     assert.equal(r.sim.queued(), 250);
 
@@ -66,7 +70,10 @@ describe('consumer: manual acknowledgement against the simulator', () => {
     for (const item of first.items.slice(60)) assert.equal(consumer.ack(item.ref), true);
     await until(() => rec.blocks.length === 3, 'block 2');
     assert.equal(r.sim.queued(), 50);
-    assert.deepEqual(rec.blocks[2].items.map((i) => i.sms.message), range(100, 150).map((n) => `reading ${n}`));
+    assert.deepEqual(
+      rec.blocks[2].items.map((i) => i.sms.message),
+      range(100, 150).map((n) => `reading ${n}`),
+    );
   });
 
   it('emits a timed-out block again even when the server treats a read without next as consuming it', async () => {
@@ -99,7 +106,10 @@ describe('consumer: manual acknowledgement against the simulator', () => {
     const two = consumerFor(r, { ackMode: 'manual', store });
     await two.consumer.start();
     await until(() => two.rec.blocks.length >= 1, 'the held SMS again');
-    assert.deepEqual(two.rec.blocks[0].items.map((i) => i.sms.message), range(60, 100).map((n) => `reading ${n}`));
+    assert.deepEqual(
+      two.rec.blocks[0].items.map((i) => i.sms.message),
+      range(60, 100).map((n) => `reading ${n}`),
+    );
     for (const item of two.rec.blocks[0].items) two.consumer.ack(item.ref);
     // The server re-delivers block 1 in full: every SMS in it is a duplicate now, so it is
     // acknowledged at once and block 2 follows.

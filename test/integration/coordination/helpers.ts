@@ -18,7 +18,10 @@ export interface PlayedRuntime {
 
 /** `url`: a redis:// URL, or a checked target (a Sentinel set: checkSentinels). */
 export function runtime(name: string, url: string | RedisTarget, opts: Partial<CoordinationSettings> = {}): PlayedRuntime {
-  const coordinator = new Coordinator({ url: typeof url === 'string' ? checkRedisUrl(url) : url, prefix: 'test:', leaseMs: 1500, runtime: name, ...opts }, linkPool());
+  const coordinator = new Coordinator(
+    { url: typeof url === 'string' ? checkRedisUrl(url) : url, prefix: 'test:', leaseMs: 1500, runtime: name, ...opts },
+    linkPool(),
+  );
   const readers: Reader[] = [];
   return {
     coordinator,

@@ -35,7 +35,11 @@ describe('1,000 sends at concurrency 4 with 5% faults', function () {
         const ok = queue.submit(owner, async () => {
           maxInFlight = Math.max(maxInFlight, ++inFlight);
           try {
-            const r = await sendWithRetries(client, { deviceIds: [{ kind: 'mdn', id: '15551230001' }], smsMessage: text }, new SendRetryPolicy({ initialMs: 5, maxMs: 50 }));
+            const r = await sendWithRetries(
+              client,
+              { deviceIds: [{ kind: 'mdn', id: '15551230001' }], smsMessage: text },
+              new SendRetryPolicy({ initialMs: 5, maxMs: 50 }),
+            );
             accepted.set(text, r.requestId);
           } catch (err) {
             reported.set(text, sendFailure(err as ThingSpaceError).code);
@@ -49,7 +53,11 @@ describe('1,000 sends at concurrency 4 with 5% faults', function () {
 
       const atSim = new Map<string, number>();
       for (const s of sim.sentSms()) atSim.set(s.smsMessage, (atSim.get(s.smsMessage) ?? 0) + 1);
-      assert.deepEqual([...atSim.values()].filter((n) => n > 1), [], 'no SMS twice at the simulator');
+      assert.deepEqual(
+        [...atSim.values()].filter((n) => n > 1),
+        [],
+        'no SMS twice at the simulator',
+      );
       for (const [text, requestId] of accepted) {
         assert.equal(sim.sentSms().find((s) => s.smsMessage === text)?.requestId, requestId, `${text}: accepted as reported`);
       }
@@ -61,7 +69,9 @@ describe('1,000 sends at concurrency 4 with 5% faults', function () {
       assert.ok(maxInFlight <= 4, `at most 4 in flight (${maxInFlight})`);
       assert.ok(Object.values(injected).reduce((a, b) => a + b, 0) > 0, 'faults were injected');
       assert.equal(accepted.size + reported.size, SENDS);
-      console.log(`      ${accepted.size} accepted, ${reported.size} SEND_UNCERTAIN (${uncertainThere} of them queued at the simulator), faults ${JSON.stringify(injected)}`);
+      console.log(
+        `      ${accepted.size} accepted, ${reported.size} SEND_UNCERTAIN (${uncertainThere} of them queued at the simulator), faults ${JSON.stringify(injected)}`,
+      );
     } finally {
       client.close();
       await sim.stop();

@@ -49,7 +49,14 @@ describe('sending an SMS: retried only when it certainly did not reach ThingSpac
 
   it('retries a send whose connection was refused, and sends it once in total when ThingSpace is back', async () => {
     const port = await freePort();
-    client = new ThingSpaceClient({ server: `http://127.0.0.1:${port}`, accountName: ACCOUNT, clientId: 'sim-client-id', clientSecret: 'sim-client-secret', username: 'sim-user', password: 'sim-password' });
+    client = new ThingSpaceClient({
+      server: `http://127.0.0.1:${port}`,
+      accountName: ACCOUNT,
+      clientId: 'sim-client-id',
+      clientSecret: 'sim-client-secret',
+      username: 'sim-user',
+      password: 'sim-password',
+    });
     const refused: ThingSpaceError[] = [];
     const sending = sendWithRetries(client, REQUEST, fast(), { onRetry: (e) => refused.push(e) });
     await until(() => refused.length >= 1, 'a refused connection');
@@ -58,7 +65,10 @@ describe('sending an SMS: retried only when it certainly did not reach ThingSpac
     sim = await ThingSpaceSimulator.start({ port });
     const { requestId } = await sending;
     assert.equal(sim.counters().requests.sms, 1, 'one request reached ThingSpace');
-    assert.deepEqual(sim.sentSms().map((s) => s.requestId), [requestId]);
+    assert.deepEqual(
+      sim.sentSms().map((s) => s.requestId),
+      [requestId],
+    );
   });
 
   it('retries a send whose TLS handshake failed (nothing was written), and gives up with TLS_CERTIFICATE', async () => {
@@ -68,7 +78,9 @@ describe('sending an SMS: retried only when it certainly did not reach ThingSpac
       const s = sim;
       client = withProxyEnv({}, () => clientFor(s, { ca: ca.ca }));
       const seen: ThingSpaceError[] = [];
-      const err = await failure(sendWithRetries(client, REQUEST, new SendRetryPolicy({ initialMs: 5, maxMs: 10, maxRetries: 2 }), { onRetry: (e) => seen.push(e) }));
+      const err = await failure(
+        sendWithRetries(client, REQUEST, new SendRetryPolicy({ initialMs: 5, maxMs: 10, maxRetries: 2 }), { onRetry: (e) => seen.push(e) }),
+      );
       assert.equal(err.kind, 'tls');
       assert.equal(err.requestSent, false);
       assert.equal(seen.length, 2, 'retried, as nothing reached ThingSpace');
@@ -87,7 +99,10 @@ describe('sending an SMS: retried only when it certainly did not reach ThingSpac
     const retries: Array<[string, number]> = [];
     const started = Date.now();
     await sendWithRetries(client, REQUEST, fast(), { onRetry: (e, ms) => retries.push([e.kind, ms]) });
-    assert.deepEqual(retries.map(([kind]) => kind), ['server', 'rate_limited']);
+    assert.deepEqual(
+      retries.map(([kind]) => kind),
+      ['server', 'rate_limited'],
+    );
     assert.ok(retries[1][1] >= 200, 'never sooner than Retry-After');
     assert.ok(Date.now() - started >= 200);
     assert.equal(sim.counters().requests.sms, 3);
@@ -125,7 +140,7 @@ describe('sending an SMS: retried only when it certainly did not reach ThingSpac
     client = clientFor(sim);
     const err = await failure(sendWithRetries(client, REQUEST, fast()));
     const f = sendFailure(err);
-    assert.equal(f.code, 'UnifiedWebService.REQUEST_FAILED.ServiceUnavailable', 'ThingSpace\'s own code');
+    assert.equal(f.code, 'UnifiedWebService.REQUEST_FAILED.ServiceUnavailable', "ThingSpace's own code");
     assert.match(f.message, /not sent again: ThingSpace may have queued it/);
     assert.equal(sim.counters().requests.sms, 1);
   });

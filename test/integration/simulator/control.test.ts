@@ -38,13 +38,19 @@ describe('simulator: HTTP control interface (/_sim/)', () => {
     sim.enqueue([sms('first'), sms('second')]);
     const q = (await get(`/queue?account=${ACCOUNT}&limit=1`)).json();
     assert.equal(q.queued, 2);
-    assert.deepEqual(q.head.map((m: { message: string }) => m.message), ['first']);
+    assert.deepEqual(
+      q.head.map((m: { message: string }) => m.message),
+      ['first'],
+    );
   });
 
   it('adds a fault rule or an array of them, lists them and clears them', async () => {
     await post('/faults', { kind: 'rate-limit', count: 2 });
     const list = (await post('/faults', [{ kind: 'server-error', endpoint: 'login' }])).json().faults;
-    assert.deepEqual(list.map((r: { kind: string }) => r.kind), ['rate-limit', 'server-error']);
+    assert.deepEqual(
+      list.map((r: { kind: string }) => r.kind),
+      ['rate-limit', 'server-error'],
+    );
     const bearer = (await getToken(sim)).json().access_token;
     assert.equal((await loginWith(sim, bearer, CREDS.username, CREDS.password)).status, 503);
     const cleared = await request(sim.url, 'DELETE', '/_sim/faults');

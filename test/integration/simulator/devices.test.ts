@@ -20,11 +20,17 @@ describe('simulator: simulated devices', () => {
     const all = sim.peek(undefined, 100);
     for (const m of all) {
       assert.match(m.message, /^T=\d+\.\dC BAT=\d+ seq=\d+$/);
-      assert.deepEqual(m.deviceIds.slice(0, 2).map((d) => d.kind), ['mdn', 'imei']);
+      assert.deepEqual(
+        m.deviceIds.slice(0, 2).map((d) => d.kind),
+        ['mdn', 'imei'],
+      );
       assert.ok(!Number.isNaN(Date.parse(m.timestamp)));
     }
     assert.equal(new Set(all.map((m) => m.deviceIds[0].id)).size, 4);
-    assert.ok(all.some((m) => m.deviceIds.length > 2), 'some devices have other id kinds too');
+    assert.ok(
+      all.some((m) => m.deviceIds.length > 2),
+      'some devices have other id kinds too',
+    );
   });
 
   it('starts and stops devices when reconfigured', async () => {

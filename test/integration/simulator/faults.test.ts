@@ -84,7 +84,10 @@ describe('simulator: injected faults', () => {
     assert.equal(sim.queued(), 50, 'the ack was processed');
     const retry = await history(sim, auth, token);
     assert.equal(retry.status, 200);
-    assert.deepEqual(retry.json().messages.map((m: { message: string }) => m.message), Array.from({ length: 50 }, (_, i) => `m${100 + i}`));
+    assert.deepEqual(
+      retry.json().messages.map((m: { message: string }) => m.message),
+      Array.from({ length: 50 }, (_, i) => `m${100 + i}`),
+    );
   });
 
   it("'malformed' answers 200 with truncated JSON", async () => {

@@ -45,7 +45,10 @@ describe('simulator: SMS history paging (docs/thingspace-api.md, "SMS history")'
       assert.equal(last.status, 200);
       assert.equal(last.headers.location, undefined);
       assert.equal(last.json().hasMoreData, false);
-      assert.deepEqual(texts(last.json()), Array.from({ length: 50 }, (_, i) => `m${200 + i}`));
+      assert.deepEqual(
+        texts(last.json()),
+        Array.from({ length: 50 }, (_, i) => `m${200 + i}`),
+      );
     });
   }
 

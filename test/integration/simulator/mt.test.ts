@@ -92,9 +92,16 @@ describe('simulator: sending SMS (POST /sms)', () => {
       (await client.sendSms({ servicePlan: 'IoT-1GB', customFields: [{ key: 'site', value: 'north' }], smsMessage: 'hi' })).requestId,
     ];
     assert.equal(new Set(ids).size, 3);
-    assert.deepEqual(sim.sentSms().map((s) => s.requestId), ids);
+    assert.deepEqual(
+      sim.sentSms().map((s) => s.requestId),
+      ids,
+    );
     assert.equal(sim.sentSms()[1].groupName, 'pumps');
-    assert.deepEqual(sim.sentSms('MDN:15551230002').map((s) => s.requestId), [ids[0]], 'one device\'s MT queue');
+    assert.deepEqual(
+      sim.sentSms('MDN:15551230002').map((s) => s.requestId),
+      [ids[0]],
+      "one device's MT queue",
+    );
     const res = await fetch(`${sim.url}/_sim/sent?device=mdn:15551230002`);
     assert.equal(((await res.json()) as { accepted: number }).accepted, 1);
   });
@@ -141,9 +148,16 @@ describe('simulator: sending SMS (POST /sms)', () => {
     await client.sendSms({ deviceIds: DEVICE, smsMessage: 'FLY' });
     await until(() => sim.queued() === 3, 'three answers queued');
     const answers = sim.peek(undefined, 3);
-    assert.deepEqual(answers.map((a) => a.message).sort(), ['ERR unknown command FLY', 'PONG', answers.find((a) => a.message.startsWith('T='))!.message].sort());
+    assert.deepEqual(
+      answers.map((a) => a.message).sort(),
+      ['ERR unknown command FLY', 'PONG', answers.find((a) => a.message.startsWith('T='))!.message].sort(),
+    );
     assert.match(answers.find((a) => a.message.startsWith('T='))!.message, /^T=\d+\.\dC BAT=\d+$/);
-    assert.deepEqual(answers[0].deviceIds.map((d) => d.kind), ['mdn', 'imei', 'iccid'], 'device 2 of the fleet, with all its ids');
+    assert.deepEqual(
+      answers[0].deviceIds.map((d) => d.kind),
+      ['mdn', 'imei', 'iccid'],
+      'device 2 of the fleet, with all its ids',
+    );
     sim.configure({ deviceReplies: 'echo' });
     await client.sendSms({ deviceIds: DEVICE, smsMessage: 'hello' });
     await until(() => sim.queued() === 4, 'the echo');
@@ -151,9 +165,32 @@ describe('simulator: sending SMS (POST /sms)', () => {
   });
 
   it('maps the CLI flags of sent SMS to their options', () => {
-    const { options } = parseCli(['--notice-delay', '200', '--notice-jitter', '50', '--notice-failure-rate', '0.1', '--notice-duplicate-rate', '0.2', '--notice-shape', 'flat', '--device-replies', 'echo', '--seed', '42']);
+    const { options } = parseCli([
+      '--notice-delay',
+      '200',
+      '--notice-jitter',
+      '50',
+      '--notice-failure-rate',
+      '0.1',
+      '--notice-duplicate-rate',
+      '0.2',
+      '--notice-shape',
+      'flat',
+      '--device-replies',
+      'echo',
+      '--seed',
+      '42',
+    ]);
     assert.deepEqual(
-      [options.noticeDelayMs, options.noticeJitterMs, options.noticeFailureRate, options.noticeDuplicateRate, options.noticeShape, options.deviceReplies, options.seed],
+      [
+        options.noticeDelayMs,
+        options.noticeJitterMs,
+        options.noticeFailureRate,
+        options.noticeDuplicateRate,
+        options.noticeShape,
+        options.deviceReplies,
+        options.seed,
+      ],
       [200, 50, 0.1, 0.2, 'flat', 'echo', 42],
     );
     assert.throws(() => parseCli(['--notice-failure-rate', '2']), /noticeFailureRate/);

@@ -27,7 +27,10 @@ describe('simulator: two readers on one account', () => {
     });
     consumer.on('suspect', (s) => signs.push(s));
     consumer.on('error', () => undefined);
-    stops.push(() => consumer.stop(), () => api.close());
+    stops.push(
+      () => consumer.stop(),
+      () => api.close(),
+    );
     return { consumer, count: () => n, signs };
   }
 
@@ -59,7 +62,10 @@ describe('simulator: two readers on one account', () => {
   it('in refuse mode answers a spent next with REQUEST_FAILED.UnexpectedError, and the consumer says it saw another reader', async () => {
     const rs = await both('refuse');
     assert.ok(sim.counters().tokensStale > 0);
-    assert.ok(rs.some((r) => r.signs.includes('next-refused')), JSON.stringify(rs.map((r) => r.signs)));
+    assert.ok(
+      rs.some((r) => r.signs.includes('next-refused')),
+      JSON.stringify(rs.map((r) => r.signs)),
+    );
     assert.equal(seen.size, 1000, 'nothing is lost either way');
   });
 
@@ -88,6 +94,10 @@ describe('simulator: two readers on one account', () => {
     const r = await alone(250);
     assert.equal(r.count(), 250);
     const log = sim.history(ACCOUNT).map((rec) => [rec.status, rec.messages]);
-    assert.deepEqual(log, [[202, 100], [202, 100], [200, 50]]);
+    assert.deepEqual(log, [
+      [202, 100],
+      [202, 100],
+      [200, 50],
+    ]);
   });
 });

@@ -67,13 +67,27 @@ describe('simulator: HTTPS and connection counting', () => {
     sim = await ThingSpaceSimulator.start({ tls: ca.server, locationForm: 'absolute' });
     sim.generate(150);
     const token = JSON.parse(
-      (await fetchTls(`${sim.url}/api/ts/v1/oauth2/token`, ca.ca, { method: 'POST', headers: { Authorization: basic(), 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' })).text,
+      (
+        await fetchTls(`${sim.url}/api/ts/v1/oauth2/token`, ca.ca, {
+          method: 'POST',
+          headers: { Authorization: basic(), 'Content-Type': 'application/x-www-form-urlencoded' },
+          body: 'grant_type=client_credentials',
+        })
+      ).text,
     ).access_token as string;
     const login = { username: 'sim-user', password: 'sim-password' };
     const session = JSON.parse(
-      (await fetchTls(`${sim.url}/api/m2m/v1/session/login`, ca.ca, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(login) })).text,
+      (
+        await fetchTls(`${sim.url}/api/m2m/v1/session/login`, ca.ca, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify(login),
+        })
+      ).text,
     ).sessionToken as string;
-    const block = await fetchTls(`${sim.url}/api/m2m/v1/sms/${ACCOUNT}/history`, ca.ca, { headers: { Authorization: `Bearer ${token}`, 'VZ-M2M-Token': session } });
+    const block = await fetchTls(`${sim.url}/api/m2m/v1/sms/${ACCOUNT}/history`, ca.ca, {
+      headers: { Authorization: `Bearer ${token}`, 'VZ-M2M-Token': session },
+    });
     assert.equal(block.status, 202);
     assert.match(String(block.headers.location), new RegExp(`^${sim.url}/api/m2m/v1/sms/${ACCOUNT}/history\\?next=`));
   });

@@ -9,7 +9,7 @@ describe('bench/stats: medians and spreads of rounds', () => {
     assert.ok(Number.isNaN(median([])));
   });
 
-  it('does not reorder the caller\'s array', () => {
+  it("does not reorder the caller's array", () => {
     const xs = [3, 1, 2];
     median(xs);
     assert.deepEqual(xs, [3, 1, 2]);
@@ -18,7 +18,13 @@ describe('bench/stats: medians and spreads of rounds', () => {
   it('describes the median with the lowest and highest round', () => {
     const s = spread([0.73, 0.69, 0.71]);
     assert.deepEqual(s, { n: 3, median: 0.71, min: 0.69, max: 0.73 });
-    assert.equal(describeSpread(s, (x) => x.toFixed(2)), 'median of 3: 0.71, spread 0.69-0.73');
-    assert.equal(describeSpread(spread([0.7]), (x) => x.toFixed(2)), '1 round: 0.70');
+    assert.equal(
+      describeSpread(s, (x) => x.toFixed(2)),
+      'median of 3: 0.71, spread 0.69-0.73',
+    );
+    assert.equal(
+      describeSpread(spread([0.7]), (x) => x.toFixed(2)),
+      '1 round: 0.70',
+    );
   });
 });

@@ -8,7 +8,11 @@ describe('client/account: the name check and the account key', () => {
     assert.equal(checkAccountName('0000123456-00001'), '0000123456-00001');
     assert.equal(checkAccountName('007'), '007');
     for (const bad of ['', 'ab', ' 0000123456-00001', '0000/1', '..', 'a'.repeat(33), 42, undefined]) {
-      assert.throws(() => checkAccountName(bad), (e: unknown) => e instanceof ThingSpaceError && e.kind === 'bad_config' && e.code === 'BAD_CONFIG', String(bad));
+      assert.throws(
+        () => checkAccountName(bad),
+        (e: unknown) => e instanceof ThingSpaceError && e.kind === 'bad_config' && e.code === 'BAD_CONFIG',
+        String(bad),
+      );
     }
   });
 

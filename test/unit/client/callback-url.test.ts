@@ -7,7 +7,7 @@ describe('the ports ThingSpace calls listeners on (callback-url)', () => {
     for (const bad of [0, 79, 81, 442, 444, 1880, 8080, 9000, 9007, 50550, 50560, 28199, 28221, 65535]) assert.ok(!isCallbackPort(bad), String(bad));
   });
 
-  it('warns of a port Verizon\'s server would not call, reading the default port of the scheme', () => {
+  it("warns of a port Verizon's server would not call, reading the default port of the scheme", () => {
     assert.equal(undeliverablePort('https://example.com:1880/thingspace/sms', VERIZON_SERVER), 1880);
     assert.equal(undeliverablePort('http://example.com:8080/sms', 'https://thingspace.verizon.com/'), 8080, 'a trailing slash is the same server');
     assert.equal(undeliverablePort('https://example.com/sms', VERIZON_SERVER), undefined, '443 by default');

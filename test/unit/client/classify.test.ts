@@ -45,7 +45,11 @@ describe('classifying ThingSpace answers', () => {
   });
 
   it('writes our own message with the API code, and keeps the API message apart', () => {
-    const err = errorFromResponse('login', { status: 400, headers: {}, body: JSON.stringify({ errorCode: 'UnifiedWebService.INPUT_INVALID.Password.Invalid', errorMessage: 'nope' }) });
+    const err = errorFromResponse('login', {
+      status: 400,
+      headers: {},
+      body: JSON.stringify({ errorCode: 'UnifiedWebService.INPUT_INVALID.Password.Invalid', errorMessage: 'nope' }),
+    });
     assert.equal(err.message, 'ThingSpace rejected the session login (UnifiedWebService.INPUT_INVALID.Password.Invalid)');
     assert.equal(err.errorMessage, 'nope');
     assert.equal(err.status, 400);
@@ -71,7 +75,14 @@ describe('classifying ThingSpace answers', () => {
   });
 
   it("classifies a certificate the client cannot trust as 'tls', other TLS failures as 'network'", () => {
-    for (const code of ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY']) {
+    for (const code of [
+      'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+      'SELF_SIGNED_CERT_IN_CHAIN',
+      'DEPTH_ZERO_SELF_SIGNED_CERT',
+      'CERT_HAS_EXPIRED',
+      'ERR_TLS_CERT_ALTNAME_INVALID',
+      'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    ]) {
       const err = errorFromTransport('login', Object.assign(new Error(`certificate problem for https://u:pw@host`), { code }), undefined, 1000);
       assert.equal(err.kind, 'tls', code);
       assert.equal(err.code, 'TLS_CERTIFICATE');

@@ -42,7 +42,14 @@ describe('client configuration', () => {
   });
 
   it('rejects other schemes, credentials, queries and fragments in the server URL', () => {
-    for (const server of ['ftp://thingspace.verizon.com', 'https://u:p@thingspace.verizon.com', 'https://thingspace.verizon.com/?a=1', 'https://thingspace.verizon.com/#x', 'not a url', '']) {
+    for (const server of [
+      'ftp://thingspace.verizon.com',
+      'https://u:p@thingspace.verizon.com',
+      'https://thingspace.verizon.com/?a=1',
+      'https://thingspace.verizon.com/#x',
+      'not a url',
+      '',
+    ]) {
       assert.equal(configError({ server })?.kind, 'bad_config', server);
     }
   });

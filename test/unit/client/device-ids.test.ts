@@ -30,10 +30,18 @@ describe('client/device-ids', () => {
     });
 
     it('copies from the first entry that needs it, and keeps the clean ones before it', () => {
-      const list = [{ kind: 'mdn', id: '1' }, { kind: 'esn', id: 60123, extra: true }, { kind: 'imei', id: '3' }];
+      const list = [
+        { kind: 'mdn', id: '1' },
+        { kind: 'esn', id: 60123, extra: true },
+        { kind: 'imei', id: '3' },
+      ];
       const ids = read(list, FROM_HISTORY);
       assert.notEqual(ids, list);
-      assert.deepEqual(ids, [{ kind: 'mdn', id: '1' }, { kind: 'esn', id: '60123' }, { kind: 'imei', id: '3' }]);
+      assert.deepEqual(ids, [
+        { kind: 'mdn', id: '1' },
+        { kind: 'esn', id: '60123' },
+        { kind: 'imei', id: '3' },
+      ]);
       assert.equal(ids[0], list[0], 'the clean entry before is kept');
       assert.equal(ids[2], list[2], 'and so is the clean entry after');
     });
@@ -58,21 +66,52 @@ describe('client/device-ids', () => {
       const many = Array.from({ length: MAX_DEVICE_IDS + 1 }, (_, i) => ({ kind: 'mdn', id: String(i) }));
       assert.match(reason(many, FROM_CALLBACK), /101 entries, more than the 100 accepted/);
       assert.match(reason([{ kind: 'k'.repeat(33), id: '1' }], FROM_CALLBACK), /deviceIds\[0\] has a kind longer than 32/);
-      assert.match(reason([{ kind: 'mdn', id: '1' }, { kind: 'mdn', id: '9'.repeat(129) }], FROM_CALLBACK), /deviceIds\[1\] has an id longer than 128/);
+      assert.match(
+        reason(
+          [
+            { kind: 'mdn', id: '1' },
+            { kind: 'mdn', id: '9'.repeat(129) },
+          ],
+          FROM_CALLBACK,
+        ),
+        /deviceIds\[1\] has an id longer than 128/,
+      );
     });
   });
 
   for (const [where, rules] of BOTH) {
     describe(`the same rules in ${where}`, () => {
       it('turns numeric ids and kinds into their decimal strings', () => {
-        assert.deepEqual(read([{ kind: 'esn', id: 60123 }, { kind: 7, id: '1' }], rules), [{ kind: 'esn', id: '60123' }, { kind: '7', id: '1' }]);
+        assert.deepEqual(
+          read(
+            [
+              { kind: 'esn', id: 60123 },
+              { kind: 7, id: '1' },
+            ],
+            rules,
+          ),
+          [
+            { kind: 'esn', id: '60123' },
+            { kind: '7', id: '1' },
+          ],
+        );
       });
 
       it('reads the SOAP-like Kind and Identifier (or identifier), and keeps kinds as received', () => {
-        assert.deepEqual(read([{ Kind: 'ESN', Identifier: '60E5F99D' }, { Kind: 'mdn', identifier: '1' }], rules, 'Device'), [
-          { kind: 'ESN', id: '60E5F99D' },
-          { kind: 'mdn', id: '1' },
-        ]);
+        assert.deepEqual(
+          read(
+            [
+              { Kind: 'ESN', Identifier: '60E5F99D' },
+              { Kind: 'mdn', identifier: '1' },
+            ],
+            rules,
+            'Device',
+          ),
+          [
+            { kind: 'ESN', id: '60E5F99D' },
+            { kind: 'mdn', id: '1' },
+          ],
+        );
       });
 
       it('takes one {kind, id} object for a list of one', () => {

@@ -16,7 +16,15 @@ describe('consumer: signs of another reader on the same queue', () => {
   afterEach(() => clock.restore());
 
   function run(api: ThingSpaceApi): { consumer: QueueConsumer; signs: string[] } {
-    const consumer = new QueueConsumer({ api, intervalMs: 0, ackMode: 'auto', ackTimeoutMs: 1000, dedupe: true, backoff: { initialMs: 100, maxMs: 100 }, random: () => 0.5 });
+    const consumer = new QueueConsumer({
+      api,
+      intervalMs: 0,
+      ackMode: 'auto',
+      ackTimeoutMs: 1000,
+      dedupe: true,
+      backoff: { initialMs: 100, maxMs: 100 },
+      random: () => 0.5,
+    });
     const signs: string[] = [];
     consumer.on('suspect', (s) => signs.push(s));
     consumer.on('error', () => undefined);
@@ -37,7 +45,9 @@ describe('consumer: signs of another reader on the same queue', () => {
 
   describe('a next refused after our own request carrying it lost its answer (staleNext refuse)', () => {
     /** 250 SMS; the request carrying block 1's next is served (block 1 acknowledged), then `lost`. */
-    async function lostThenRefused(lost: Parameters<FakeThingSpace['loseNextAnswer']>[0]): Promise<{ api: FakeThingSpace; consumer: QueueConsumer; signs: string[]; errors: string[]; at: number[] }> {
+    async function lostThenRefused(
+      lost: Parameters<FakeThingSpace['loseNextAnswer']>[0],
+    ): Promise<{ api: FakeThingSpace; consumer: QueueConsumer; signs: string[]; errors: string[]; at: number[] }> {
       const api = new FakeThingSpace({ staleNext: 'refuse' });
       api.enqueue(...range(0, 250).map((n) => sms(n)));
       const { consumer, signs } = run(api);
@@ -73,7 +83,7 @@ describe('consumer: signs of another reader on the same queue', () => {
       });
     }
 
-    it('a request that never left (connection refused) explains nothing: the refusal is another reader\'s', async () => {
+    it("a request that never left (connection refused) explains nothing: the refusal is another reader's", async () => {
       const api = new FakeThingSpace();
       api.enqueue(...range(0, 150).map((n) => sms(n)));
       const { consumer, signs } = run(api);

@@ -65,12 +65,18 @@ describe('consumer/coalescing-writer', () => {
   it('hands a failed write to onError, settles its saves and writes on', async () => {
     const errors: unknown[] = [];
     const written: number[] = [];
-    const writer = new CoalescingWriter<number>(async (v) => {
-      written.push(v);
-      if (v === 1) throw new Error('disk full');
-    }, (err) => errors.push(err));
+    const writer = new CoalescingWriter<number>(
+      async (v) => {
+        written.push(v);
+        if (v === 1) throw new Error('disk full');
+      },
+      (err) => errors.push(err),
+    );
     await Promise.all([writer.save(1), writer.save(2)]);
     assert.deepEqual(written, [1, 2]);
-    assert.deepEqual(errors.map((e) => (e as Error).message), ['disk full']);
+    assert.deepEqual(
+      errors.map((e) => (e as Error).message),
+      ['disk full'],
+    );
   });
 });

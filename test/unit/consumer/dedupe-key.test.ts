@@ -19,7 +19,13 @@ describe('message/dedupe-key', () => {
   });
 
   it('ignores the case of the id kind (docs/thingspace-api.md, "Device ids")', () => {
-    const upper = { ...base, deviceIds: [{ kind: 'MDN', id: '5551230001' }, { kind: 'IMEI', id: '356938035643809' }] };
+    const upper = {
+      ...base,
+      deviceIds: [
+        { kind: 'MDN', id: '5551230001' },
+        { kind: 'IMEI', id: '356938035643809' },
+      ],
+    };
     assert.equal(dedupeKey(upper), dedupeKey(base));
   });
 

@@ -18,7 +18,10 @@ describe('consumer/dedupe-window', () => {
     for (const k of ['a', 'b', 'c', 'd']) w.remember(k, 0);
     assert.equal(w.size, 3);
     assert.equal(w.has('a', 0), false);
-    assert.deepEqual(['b', 'c', 'd'].map((k) => w.has(k, 0)), [true, true, true]);
+    assert.deepEqual(
+      ['b', 'c', 'd'].map((k) => w.has(k, 0)),
+      [true, true, true],
+    );
   });
 
   it('forgets keys older than maxAgeMs, even before the window is full', () => {
@@ -57,7 +60,10 @@ describe('consumer/dedupe-window', () => {
     for (const k of ['a', 'b', 'c', 'd', 'e', 'f']) w.remember(k, 10);
     const copy = JSON.parse(JSON.stringify(w)) as DedupeData;
     const again = new DedupeWindow({ maxEntries: 4, maxAgeMs: HOUR }, copy);
-    assert.deepEqual(['a', 'b', 'c', 'd', 'e', 'f'].map((k) => again.has(k, 11)), [false, false, true, true, true, true]);
+    assert.deepEqual(
+      ['a', 'b', 'c', 'd', 'e', 'f'].map((k) => again.has(k, 11)),
+      [false, false, true, true, true, true],
+    );
     again.remember('g', 12);
     assert.equal(again.has('c', 12), false, 'the restored order of age is kept');
   });
@@ -73,7 +79,10 @@ describe('consumer/dedupe-window', () => {
     const w = new DedupeWindow({ maxEntries: 5, maxAgeMs: HOUR });
     for (const k of ['a', 'b', 'c', 'd', 'e']) w.remember(k, 0);
     const small = new DedupeWindow({ maxEntries: 2, maxAgeMs: HOUR }, JSON.parse(JSON.stringify(w)));
-    assert.deepEqual(['c', 'd', 'e'].map((k) => small.has(k, 0)), [false, true, true]);
+    assert.deepEqual(
+      ['c', 'd', 'e'].map((k) => small.has(k, 0)),
+      [false, true, true],
+    );
   });
 
   it('starts empty from a saved value that is not a window', () => {
@@ -92,7 +101,10 @@ describe('consumer/dedupe-window', () => {
       now += block % 5 === 0 ? 60 : 3; // now and then everything expires
       const keys = [`k${block % 9}`, `k${(block * 7) % 11}`, `k${block % 9}`, `j${block}`];
       for (const key of keys) one.remember(key, now);
-      all.rememberAll(keys.map((key) => ({ key })), now);
+      all.rememberAll(
+        keys.map((key) => ({ key })),
+        now,
+      );
       assert.deepEqual(all.toJSON(), one.toJSON(), `block ${block}`);
       for (const key of ['k1', 'k3', `j${block}`, `j${block - 1}`]) assert.equal(all.has(key, now), one.has(key, now), `${key} after block ${block}`);
     }
@@ -126,7 +138,11 @@ describe('consumer/dedupe-window', () => {
             if (model.length > cap) model.shift();
           }
           const probe = keyOf(rand(shape.keys));
-          assert.equal(w.has(probe, now), model.some(([k]) => k === probe), `has ${probe} at step ${step}`);
+          assert.equal(
+            w.has(probe, now),
+            model.some(([k]) => k === probe),
+            `has ${probe} at step ${step}`,
+          );
         }
         assert.equal(w.size, model.length);
       });

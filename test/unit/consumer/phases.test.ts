@@ -191,9 +191,25 @@ describe('consumer phases (in-memory API, fake clock)', () => {
       await after();
       assert.equal(consumer.phase, 'backing-off');
       await after(50); // the backoff of the lost answer (100 ms, half by the jitter)
-      assert.deepEqual(phases, ['loading', 'polling', 'delivering', 'polling', 'backing-off', 'polling', 'polling', 'delivering', 'polling', 'delivering', 'idle']);
+      assert.deepEqual(phases, [
+        'loading',
+        'polling',
+        'delivering',
+        'polling',
+        'backing-off',
+        'polling',
+        'polling',
+        'delivering',
+        'polling',
+        'delivering',
+        'idle',
+      ]);
       assert.deepEqual(api.calls, [undefined, 'token-1', 'token-1', undefined, 'token-3']);
-      assert.deepEqual(rec.errors.map((e) => e.kind), ['network'], 'the refusal is not reported');
+      assert.deepEqual(
+        rec.errors.map((e) => e.kind),
+        ['network'],
+        'the refusal is not reported',
+      );
       assert.equal(rec.texts.length, 250);
       assert.equal(api.queued, 0);
     });
@@ -259,7 +275,10 @@ describe('consumer phases (in-memory API, fake clock)', () => {
       for (let i = 0; i < 5; i++) consumer.poll();
       await after(600_000);
       assert.equal(api.calls.length, 1, 'one rejection is all: five would lock the account');
-      assert.deepEqual(rec.errors.map((e) => e.kind), ['credentials_rejected']);
+      assert.deepEqual(
+        rec.errors.map((e) => e.kind),
+        ['credentials_rejected'],
+      );
     });
 
     it('a bad configuration halts it with state failed', async () => {
@@ -365,7 +384,10 @@ describe('consumer phases (in-memory API, fake clock)', () => {
       assert.equal(api.acknowledged, 0, 'the block was not handed on, so not acknowledged');
       await after(50);
       assert.equal(rec.blocks.length, 3, 'block 1 twice, then block 2');
-      assert.deepEqual(rec.blocks[1].items.map((i) => i.sms), rec.blocks[0].items.map((i) => i.sms));
+      assert.deepEqual(
+        rec.blocks[1].items.map((i) => i.sms),
+        rec.blocks[0].items.map((i) => i.sms),
+      );
       assert.equal(api.queued, 0);
     });
 
@@ -397,12 +419,15 @@ describe('consumer phases (in-memory API, fake clock)', () => {
       assert.equal(rec.blocks.length, 1, 'not before the timeout');
       await after(1);
       assert.deepEqual(phases, ['loading', 'polling', 'delivering', 'waiting-ack', 'delivering', 'waiting-ack']);
-      assert.deepEqual(rec.blocks[1].items.map((i) => i.sms.message), range(60, 100).map((n) => `reading ${n}`));
+      assert.deepEqual(
+        rec.blocks[1].items.map((i) => i.sms.message),
+        range(60, 100).map((n) => `reading ${n}`),
+      );
       assert.equal(api.calls.length, 1);
       assert.equal(api.acknowledged, 0);
     });
 
-    it('once the flow acknowledged every SMS, the next request carries the block\'s next token', async () => {
+    it("once the flow acknowledged every SMS, the next request carries the block's next token", async () => {
       api = new FakeThingSpace({ finalBlock: 'redeliver' });
       api.enqueue(...range(0, 150).map((n) => sms(n)));
       const { consumer, rec, phases } = make({ ackMode: 'manual' });
@@ -645,7 +670,12 @@ describe('consumer phases (in-memory API, fake clock)', () => {
       consumer.lead();
       await after();
       assert.deepEqual(api.calls, [undefined, 'token-1']);
-      assert.deepEqual(g.log, ['confirm - (requests so far: 0)', 'confirm - (requests so far: 1)', 'confirm token-1 (requests so far: 1)', 'confirm token-1 (requests so far: 2)']);
+      assert.deepEqual(g.log, [
+        'confirm - (requests so far: 0)',
+        'confirm - (requests so far: 1)',
+        'confirm token-1 (requests so far: 1)',
+        'confirm token-1 (requests so far: 2)',
+      ]);
       assert.equal(rec.texts.length, 150);
     });
 
@@ -687,7 +717,7 @@ describe('consumer phases (in-memory API, fake clock)', () => {
       assert.deepEqual(signs, [], 'a spent token of the previous reader is no sign of another reader');
     });
 
-    it('stop() in standby writes nothing to the store: the state is the lease holder\'s', async () => {
+    it("stop() in standby writes nothing to the store: the state is the lease holder's", async () => {
       const store = slowStore();
       const { consumer, phases } = make({ gate: gate(), store });
       await consumer.start();
@@ -816,7 +846,10 @@ describe('consumer phases (in-memory API, fake clock)', () => {
   describe('illegal transitions', () => {
     it('throw in strict mode, and leave the phase as it was', () => {
       const { consumer } = make({ strict: true });
-      assert.throws(() => forcePhase(consumer, 'stopped'), (e: unknown) => e instanceof IllegalTransitionError && e.from === 'created' && e.to === 'stopped');
+      assert.throws(
+        () => forcePhase(consumer, 'stopped'),
+        (e: unknown) => e instanceof IllegalTransitionError && e.from === 'created' && e.to === 'stopped',
+      );
       assert.equal(consumer.phase, 'created');
     });
 
@@ -847,7 +880,10 @@ describe('consumer phases (in-memory API, fake clock)', () => {
       const all = (suite: Mocha.Suite): number => suite.tests.length + suite.suites.reduce((n, s) => n + all(s), 0);
       if (ran < all(this.test!.parent!.parent!) - 1) this.skip();
       const edges = Object.entries(TRANSITIONS).flatMap(([from, to]) => to.map((t) => `${from} -> ${t}`));
-      assert.deepEqual(edges.filter((e) => !taken.has(e)), []);
+      assert.deepEqual(
+        edges.filter((e) => !taken.has(e)),
+        [],
+      );
     });
   });
 });

@@ -47,7 +47,14 @@ describe('coordination: lease timing (fake clock, scripted Redis)', () => {
   });
 
   function lease(account = '0000123456-00001', replicas = new ReplicaSet(link, replicaKeys('t:'), 'rt-a', TTL)): { lease: AccountLease; views: LeaseView[] } {
-    const l = new AccountLease({ link, keys: accountKeys('t:', accountKey('http://127.0.0.1:9', account)), replicas, ttlMs: TTL, retryMs: 500, now: () => Date.now() });
+    const l = new AccountLease({
+      link,
+      keys: accountKeys('t:', accountKey('http://127.0.0.1:9', account)),
+      replicas,
+      ttlMs: TTL,
+      retryMs: 500,
+      now: () => Date.now(),
+    });
     const views: LeaseView[] = [];
     l.on('change', (v) => views.push(v));
     leases.push(l);
@@ -130,10 +137,11 @@ describe('coordination: lease timing (fake clock, scripted Redis)', () => {
     const a = lease('acct-001', replicas);
     const b = lease('acct-002', replicas);
     const order: string[] = [];
-    for (const x of [a, b]) x.lease.yieldReader = () => {
-      order.push('reader stood by');
-      return Promise.resolve();
-    };
+    for (const x of [a, b])
+      x.lease.yieldReader = () => {
+        order.push('reader stood by');
+        return Promise.resolve();
+      };
     link.handlers.release = () => {
       order.push('released');
       return Promise.resolve(1);

@@ -41,8 +41,20 @@ describe('coordination: the Redis Sentinel settings', () => {
 
   it('the config node: mode sentinel takes the sentinels, the master and both passwords; ${VAR} references resolved', () => {
     const env: Record<string, string> = { SENTINELS: 's1:1,s2:2', MASTER: 'prod' };
-    const s = coordinationSettings({ coordination: 'sentinel', sentinels: '${SENTINELS}', sentinelMaster: '${MASTER}' }, { redisPassword: 'r', sentinelPassword: 's' }, (n) => env[n]);
-    assert.deepEqual(s?.url, { sentinels: [{ host: 's1', port: 1 }, { host: 's2', port: 2 }], master: 'prod', display: 'prod via Sentinel', tls: false });
+    const s = coordinationSettings(
+      { coordination: 'sentinel', sentinels: '${SENTINELS}', sentinelMaster: '${MASTER}' },
+      { redisPassword: 'r', sentinelPassword: 's' },
+      (n) => env[n],
+    );
+    assert.deepEqual(s?.url, {
+      sentinels: [
+        { host: 's1', port: 1 },
+        { host: 's2', port: 2 },
+      ],
+      master: 'prod',
+      display: 'prod via Sentinel',
+      tls: false,
+    });
     assert.equal(s?.password, 'r');
     assert.equal(s?.sentinelPassword, 's');
     // A URL ignores the Sentinel password (left over from an earlier choice).
@@ -57,6 +69,9 @@ describe('coordination: the Redis Sentinel settings', () => {
       () => coordinationSettings({ coordination: 'sentinel', sentinels: 'h:1', sentinelMaster: '' }, undefined),
       (err: Error & { code?: string }) => err.code === 'BAD_CONFIG' && /Sentinel master name is empty/.test(err.message),
     );
-    assert.throws(() => coordinationSettings({ coordination: 'sentinel', sentinels: '${NOPE}', sentinelMaster: 'm' }, undefined, () => undefined), /The coordination Sentinels field refers to the environment variable NOPE/);
+    assert.throws(
+      () => coordinationSettings({ coordination: 'sentinel', sentinels: '${NOPE}', sentinelMaster: 'm' }, undefined, () => undefined),
+      /The coordination Sentinels field refers to the environment variable NOPE/,
+    );
   });
 });

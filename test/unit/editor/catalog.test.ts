@@ -47,12 +47,29 @@ describe('editor message catalogs', () => {
   describe('status texts the runtime shows', () => {
     /** Every file that shows a status of the node, by path from the repository root. */
     const STATUS_SOURCES: Record<string, string[]> = {
-      'sms-queue-in': ['nodes/sms-queue-in.ts', 'nodes/lib/node-red/queue-in.ts', 'nodes/lib/node-red/queue-status.ts', 'nodes/lib/node-red/coordinated-reader.ts', 'nodes/lib/node-red/unusable.ts'],
+      'sms-queue-in': [
+        'nodes/sms-queue-in.ts',
+        'nodes/lib/node-red/queue-in.ts',
+        'nodes/lib/node-red/queue-status.ts',
+        'nodes/lib/node-red/coordinated-reader.ts',
+        'nodes/lib/node-red/unusable.ts',
+      ],
       'start-callbacks': ['nodes/lib/node-red/unusable.ts', 'nodes/lib/node-red/callback-starter.ts'],
     };
     const required: Record<string, string[]> = {
-      'sms-queue-in': ['polling', 'received', 'idle', 'retrying', 'waitingAck', 'credentialsRejected', 'stopped',
-        'duplicateReader', 'badConfig', 'error', 'listening'],
+      'sms-queue-in': [
+        'polling',
+        'received',
+        'idle',
+        'retrying',
+        'waitingAck',
+        'credentialsRejected',
+        'stopped',
+        'duplicateReader',
+        'badConfig',
+        'error',
+        'listening',
+      ],
       'start-callbacks': ['requesting', 'started', 'registering', 'failed', 'credentialsRejected'],
     };
     for (const [type, keys] of Object.entries(required)) {
@@ -82,7 +99,10 @@ describe('editor message catalogs', () => {
           for (const [, key, vars] of calls) {
             const text = texts.get(`${type}.status.${key}`);
             assert.ok(text !== undefined, `${lang}: ${type}.status.${key} is missing`);
-            const passed = (vars ?? '').split(',').map((p) => p.split(':')[0].trim()).filter((p) => /^\w+$/.test(p));
+            const passed = (vars ?? '')
+              .split(',')
+              .map((p) => p.split(':')[0].trim())
+              .filter((p) => /^\w+$/.test(p));
             const unfilled = variables(text).filter((v) => !passed.includes(v));
             assert.deepStrictEqual(unfilled, [], `${lang}: ${type}.status.${key} expects variables the runtime does not pass`);
           }

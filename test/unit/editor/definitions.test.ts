@@ -12,18 +12,48 @@ import { AddressList, THINGSPACE_CALLBACK_SOURCES, parseAddressList } from '../.
 // What the node tables of docs/nodes.md fix: property names and their defaults.
 const SPEC_DEFAULTS: Record<NodeType, Record<string, unknown>> = {
   'thingspace-config': {
-    name: '', accountName: '', server: 'https://thingspace.verizon.com', restrictSources: false, allowedSources: '', trustedProxies: '',
-    coordination: 'none', redisUrl: 'redis://127.0.0.1:6379', sentinels: '', sentinelMaster: 'mymaster', redisPrefix: 'thingspace-sms:', leaseTime: 15,
+    name: '',
+    accountName: '',
+    server: 'https://thingspace.verizon.com',
+    restrictSources: false,
+    allowedSources: '',
+    trustedProxies: '',
+    coordination: 'none',
+    redisUrl: 'redis://127.0.0.1:6379',
+    sentinels: '',
+    sentinelMaster: 'mymaster',
+    redisPrefix: 'thingspace-sms:',
+    leaseTime: 15,
     instanceName: '',
   },
   'sms-queue-in': {
-    name: '', thingspace: '', accountName: '', interval: 60, ackMode: 'auto', ackTimeout: 60, output: 'single', dedupe: true,
-    topic: 'thingspace/{account}/sms/{id}', listen: '',
+    name: '',
+    thingspace: '',
+    accountName: '',
+    interval: 60,
+    ackMode: 'auto',
+    ackTimeout: 60,
+    output: 'single',
+    dedupe: true,
+    topic: 'thingspace/{account}/sms/{id}',
+    listen: '',
   },
   'start-callbacks': { name: '', thingspace: '', accountName: '', callbackUrl: '', onDeploy: false, deliveryNotices: false, deliveryUrl: '' },
   'sms-out': {
-    name: '', thingspace: '', accountName: '', targetType: 'msg', deviceKind: 'mdn', deviceId: '', groupName: '', servicePlan: '',
-    encoding: '7-bit', timeToLive: '', concurrency: 4, queueLimit: 1000, keep: '_msgid,correlationId', outcomeTimeout: 86400,
+    name: '',
+    thingspace: '',
+    accountName: '',
+    targetType: 'msg',
+    deviceKind: 'mdn',
+    deviceId: '',
+    groupName: '',
+    servicePlan: '',
+    encoding: '7-bit',
+    timeToLive: '',
+    concurrency: 4,
+    queueLimit: 1000,
+    keep: '_msgid,correlationId',
+    outcomeTimeout: 86400,
   },
 };
 
@@ -31,8 +61,13 @@ const SPEC_DEFAULTS: Record<NodeType, Record<string, unknown>> = {
 const PORTS: Record<string, [number, number]> = { 'sms-queue-in': [1, 1], 'start-callbacks': [1, 1], 'sms-out': [1, 2] };
 
 const CREDENTIALS = {
-  clientId: 'text', clientSecret: 'password', username: 'text', password: 'password',
-  callbackUsername: 'text', callbackPassword: 'password', redisPassword: 'password',
+  clientId: 'text',
+  clientSecret: 'password',
+  username: 'text',
+  password: 'password',
+  callbackUsername: 'text',
+  callbackPassword: 'password',
+  redisPassword: 'password',
   sentinelPassword: 'password',
 };
 
@@ -136,12 +171,24 @@ describe('editor node definitions', () => {
     });
 
     it('accepts https anywhere but plain http only on a loopback host', () => {
-      for (const ok of ['https://thingspace.verizon.com', 'http://127.0.0.1:43121', 'http://localhost:8080/',
-        'http://[::1]:9000', 'https://mock.thingspace.verizon.com']) {
+      for (const ok of [
+        'https://thingspace.verizon.com',
+        'http://127.0.0.1:43121',
+        'http://localhost:8080/',
+        'http://[::1]:9000',
+        'https://mock.thingspace.verizon.com',
+      ]) {
         assert.ok(validate(def, 'server', ok), ok);
       }
-      for (const bad of ['http://thingspace.verizon.com', 'http://10.0.0.1', 'ftp://127.0.0.1', 'thingspace.verizon.com',
-        'https://user:secret@thingspace.verizon.com', 'https://thingspace.verizon.com/?x=1', '']) {
+      for (const bad of [
+        'http://thingspace.verizon.com',
+        'http://10.0.0.1',
+        'ftp://127.0.0.1',
+        'thingspace.verizon.com',
+        'https://user:secret@thingspace.verizon.com',
+        'https://thingspace.verizon.com/?x=1',
+        '',
+      ]) {
         assert.ok(!validate(def, 'server', bad), bad);
       }
     });
@@ -160,7 +207,18 @@ describe('editor node definitions', () => {
   });
 
   describe('the account a flow node names (sms-queue-in, start-callbacks, sms-out)', () => {
-    const NAMES = ['0000123456-00002', ' 0000123456-00002 ', 'ab', 'abc', 'a'.repeat(32), 'a'.repeat(33), '0000123456 00001', '0000123456_00001', 'acct/..', '%2F'];
+    const NAMES = [
+      '0000123456-00002',
+      ' 0000123456-00002 ',
+      'ab',
+      'abc',
+      'a'.repeat(32),
+      'a'.repeat(33),
+      '0000123456 00001',
+      '0000123456_00001',
+      'acct/..',
+      '%2F',
+    ];
     for (const type of ['sms-queue-in', 'start-callbacks', 'sms-out'] as const) {
       const def = definitions(type).get(type)!;
 
@@ -247,8 +305,20 @@ describe('editor node definitions: sms-out and the callback sources', () => {
   const cfg = definitions('thingspace-config').get('thingspace-config')!;
 
   it('judges a device id of each kind as the runtime does (nodes/lib/message/sms-target.ts)', () => {
-    const ids = ['5551230001', '15551230001', '555123000', '356938035643809', '89148000001234567890', '12345678901', 'A1B2C3D4',
-      'A1000038000042', '89049032000001000000012345678901', '555-0100', '', 'abc'];
+    const ids = [
+      '5551230001',
+      '15551230001',
+      '555123000',
+      '356938035643809',
+      '89148000001234567890',
+      '12345678901',
+      'A1B2C3D4',
+      'A1000038000042',
+      '89049032000001000000012345678901',
+      '555-0100',
+      '',
+      'abc',
+    ];
     for (const kind of DEVICE_KINDS) {
       for (const id of ids) {
         assert.strictEqual(validate(out, 'deviceId', id, { targetType: 'device', deviceKind: kind }), checkDeviceId(kind, id).ok, `${kind} ${id}`);
@@ -266,13 +336,32 @@ describe('editor node definitions: sms-out and the callback sources', () => {
   it('judges encodings, limits and the time to live as the runtime does', () => {
     for (const e of ['7-bit', '8-bit-ASCII', '8-bit-UTF-8', '8-bit-DATA']) assert.ok(validate(out, 'encoding', e), e);
     assert.ok(!validate(out, 'encoding', 'UCS-2'));
-    for (const [v, ok] of [[4, true], ['64', true], [0, false], [65, false], ['2.5', false]] as const) assert.strictEqual(validate(out, 'concurrency', v), ok, String(v));
+    for (const [v, ok] of [
+      [4, true],
+      ['64', true],
+      [0, false],
+      [65, false],
+      ['2.5', false],
+    ] as const)
+      assert.strictEqual(validate(out, 'concurrency', v), ok, String(v));
     for (const v of ['', '48h', '5', 'two days', 'x'.repeat(33)]) assert.strictEqual(validate(out, 'timeToLive', v), typeof checkTimeToLive(v) === 'string', v);
   });
 
   it('judges the allowed sources and trusted proxies as the runtime does (nodes/lib/message/source-allow-list.ts)', () => {
-    const lists = ['', THINGSPACE_CALLBACK_SOURCES.join('\n'), '10.0.0.0/8, 192.0.2.1', '2001:db8::/32', '::1', '10.0.0.0/33', '256.1.1.1',
-      'example.com', '1.2.3', '2001:db8::/129', '3.87.163.45;34.216.81.234', '1:2::3::4'];
+    const lists = [
+      '',
+      THINGSPACE_CALLBACK_SOURCES.join('\n'),
+      '10.0.0.0/8, 192.0.2.1',
+      '2001:db8::/32',
+      '::1',
+      '10.0.0.0/33',
+      '256.1.1.1',
+      'example.com',
+      '1.2.3',
+      '2001:db8::/129',
+      '3.87.163.45;34.216.81.234',
+      '1:2::3::4',
+    ];
     for (const text of lists) {
       const runtime = parseAddressList(text) instanceof AddressList;
       assert.strictEqual(validate(cfg, 'allowedSources', text), runtime, text);
@@ -280,7 +369,7 @@ describe('editor node definitions: sms-out and the callback sources', () => {
     }
   });
 
-  it('prefills the allow-list with the addresses the runtime knows as ThingSpace\'s', () => {
+  it("prefills the allow-list with the addresses the runtime knows as ThingSpace's", () => {
     const script = read('nodes', 'thingspace-config.html');
     for (const address of THINGSPACE_CALLBACK_SOURCES) assert.ok(script.includes(`'${address}'`), address);
   });
@@ -288,14 +377,35 @@ describe('editor node definitions: sms-out and the callback sources', () => {
 
 // URLs on which the editor's validators and the runtime's checks must agree.
 const CALLBACK_URLS = [
-  'https://example.com:9001/sms', 'http://127.0.0.1:1880/thingspace/sms', 'https://[2001:db8::1]:50551/x',
-  ' https://example.com/sms ', 'example.com/sms', 'ftp://example.com', 'https://u:p@example.com/sms',
-  'https://u@example.com/sms', 'https://:p@example.com/', 'mailto:ops@example.com', 'http://', 'https:///path',
-  'javascript:alert(1)', 'https://example.com/sms?x=1#f',
+  'https://example.com:9001/sms',
+  'http://127.0.0.1:1880/thingspace/sms',
+  'https://[2001:db8::1]:50551/x',
+  ' https://example.com/sms ',
+  'example.com/sms',
+  'ftp://example.com',
+  'https://u:p@example.com/sms',
+  'https://u@example.com/sms',
+  'https://:p@example.com/',
+  'mailto:ops@example.com',
+  'http://',
+  'https:///path',
+  'javascript:alert(1)',
+  'https://example.com/sms?x=1#f',
 ];
 const SERVER_URLS = [
-  'https://thingspace.verizon.com', 'https://thingspace.verizon.com/', 'https://mock.thingspace.verizon.com/api',
-  'http://127.0.0.1:43121', 'http://localhost:8080/', 'http://[::1]:9000', 'http://127.0.0.300', 'http://10.0.0.1',
-  'http://thingspace.verizon.com', 'ftp://127.0.0.1', 'thingspace.verizon.com', 'https://user:secret@thingspace.verizon.com',
-  'https://thingspace.verizon.com/?x=1', 'https://thingspace.verizon.com/#x', ' https://thingspace.verizon.com ',
+  'https://thingspace.verizon.com',
+  'https://thingspace.verizon.com/',
+  'https://mock.thingspace.verizon.com/api',
+  'http://127.0.0.1:43121',
+  'http://localhost:8080/',
+  'http://[::1]:9000',
+  'http://127.0.0.300',
+  'http://10.0.0.1',
+  'http://thingspace.verizon.com',
+  'ftp://127.0.0.1',
+  'thingspace.verizon.com',
+  'https://user:secret@thingspace.verizon.com',
+  'https://thingspace.verizon.com/?x=1',
+  'https://thingspace.verizon.com/#x',
+  ' https://thingspace.verizon.com ',
 ];

@@ -8,8 +8,19 @@ const SECTIONS = {
   de: ['Eingangsdaten', 'Ausgangsdaten', 'Details', 'Referenzen'],
 } as const;
 
-const ERROR_CODES = ['CREDENTIALS_REJECTED', 'RATE_LIMITED', 'SERVER_ERROR', 'NETWORK', 'TIMEOUT', 'BAD_RESPONSE',
-  'BAD_CONFIG', 'BAD_INPUT', 'CALLBACK_UNAUTHORIZED', 'ANOTHER_READER', 'COORDINATION_UNAVAILABLE'];
+const ERROR_CODES = [
+  'CREDENTIALS_REJECTED',
+  'RATE_LIMITED',
+  'SERVER_ERROR',
+  'NETWORK',
+  'TIMEOUT',
+  'BAD_RESPONSE',
+  'BAD_CONFIG',
+  'BAD_INPUT',
+  'CALLBACK_UNAUTHORIZED',
+  'ANOTHER_READER',
+  'COORDINATION_UNAVAILABLE',
+];
 
 function help(lang: (typeof LANGS)[number], type: string): string {
   const blocks = scriptBlocks(read('locales', lang, `${type}.html`)).filter(

@@ -38,17 +38,30 @@ function fails(body: unknown, code: 'BAD_INPUT' | 'CALLBACK_UNAUTHORIZED', reaso
 describe('message/callback-body', () => {
   describe('accepted shapes', () => {
     const shapes: [string, unknown][] = [
-      ['the working-assumption envelope of api 6.2 (ids top level, smsResponse)', {
-        username: 'u', password: 'p', requestId: 'r-1', deviceIds: IDS,
-        smsResponse: { message: TEXT, timestamp: STAMP }, callbackCount: 1, maxCallbackThreshold: 4,
-      }],
+      [
+        'the working-assumption envelope of api 6.2 (ids top level, smsResponse)',
+        {
+          username: 'u',
+          password: 'p',
+          requestId: 'r-1',
+          deviceIds: IDS,
+          smsResponse: { message: TEXT, timestamp: STAMP },
+          callbackCount: 1,
+          maxCallbackThreshold: 4,
+        },
+      ],
       ['the history shape itself', { deviceIds: IDS, message: TEXT, timestamp: STAMP }],
       ['text in smsMessage', { deviceIds: IDS, smsMessage: TEXT, timestamp: STAMP }],
       ['text in sms', { deviceIds: IDS, sms: TEXT, timestamp: STAMP }],
       ['text in a nested sms.message', { deviceIds: IDS, sms: { message: TEXT }, timestamp: STAMP }],
-      ['ids and text nested in a *Response object (NIDD MO style)', {
-        requestId: 'r-2', niddResponse: { accountName: '0000123456-00001', deviceIds: IDS, message: TEXT, timestamp: STAMP }, status: 'Success',
-      }],
+      [
+        'ids and text nested in a *Response object (NIDD MO style)',
+        {
+          requestId: 'r-2',
+          niddResponse: { accountName: '0000123456-00001', deviceIds: IDS, message: TEXT, timestamp: STAMP },
+          status: 'Success',
+        },
+      ],
       ['ids nested in smsResponse, text at top level', { message: TEXT, timestamp: STAMP, smsResponse: { deviceIds: IDS } }],
     ];
     for (const [name, body] of shapes) {
@@ -69,8 +82,12 @@ describe('message/callback-body', () => {
 
     it('reads the SOAP-like body with a Device array and stamps it with the receive time', () => {
       const r = ok({
-        Username: 'u', Password: 'p',
-        Device: [{ Kind: 'mdn', Identifier: '5551230001' }, { Kind: 'meid', Identifier: 'A1000038F1B2C3' }],
+        Username: 'u',
+        Password: 'p',
+        Device: [
+          { Kind: 'mdn', Identifier: '5551230001' },
+          { Kind: 'meid', Identifier: 'A1000038F1B2C3' },
+        ],
         SmsMessage: TEXT,
       });
       assert.deepEqual(r.sms, { deviceIds: IDS, message: TEXT, timestamp: '2024-05-02T16:15:08.000Z' });
@@ -84,8 +101,17 @@ describe('message/callback-body', () => {
     });
 
     it('keeps kinds as received and stringifies numeric ids', () => {
-      const r = ok({ deviceIds: [{ kind: 'MDN', id: 5551230001 }, { kind: 'imei', id: '356938035643809' }], message: TEXT });
-      assert.deepEqual(r.sms.deviceIds, [{ kind: 'MDN', id: '5551230001' }, { kind: 'imei', id: '356938035643809' }]);
+      const r = ok({
+        deviceIds: [
+          { kind: 'MDN', id: 5551230001 },
+          { kind: 'imei', id: '356938035643809' },
+        ],
+        message: TEXT,
+      });
+      assert.deepEqual(r.sms.deviceIds, [
+        { kind: 'MDN', id: '5551230001' },
+        { kind: 'imei', id: '356938035643809' },
+      ]);
     });
 
     it('takes the first text field in the order message, smsMessage, sms, nested', () => {
@@ -110,7 +136,7 @@ describe('message/callback-body', () => {
       assert.equal(ok({ deviceIds: IDS, message: TEXT }).requestId, undefined);
     });
 
-    it('copies the device ids, not the body\'s own objects', () => {
+    it("copies the device ids, not the body's own objects", () => {
       const body = { deviceIds: [{ kind: 'mdn', id: '1', extra: 'x' }], message: TEXT };
       const r = ok(body);
       assert.deepEqual(r.sms.deviceIds, [{ kind: 'mdn', id: '1' }]);
@@ -134,11 +160,25 @@ describe('message/callback-body', () => {
       ['an empty deviceIds array', { deviceIds: [], message: TEXT }, /deviceIds is an empty array/],
       ['a device id without kind', { deviceIds: [{ id: '1' }], message: TEXT }, /deviceIds\[0\] has no kind/],
       ['a device id without id', { deviceIds: [{ kind: 'mdn' }, { kind: 'imei' }], message: TEXT }, /deviceIds\[0\] has no id/],
-      ['a device id that is an object id', { deviceIds: [{ kind: 'mdn', id: '1' }, { kind: 'imei', id: { x: 1 } }], message: TEXT }, /deviceIds\[1\] has no id/],
+      [
+        'a device id that is an object id',
+        {
+          deviceIds: [
+            { kind: 'mdn', id: '1' },
+            { kind: 'imei', id: { x: 1 } },
+          ],
+          message: TEXT,
+        },
+        /deviceIds\[1\] has no id/,
+      ],
       ['a device id entry that is a string', { deviceIds: ['mdn:1'], message: TEXT }, /deviceIds\[0\] is a string/],
       ['a numeric timestamp', { deviceIds: IDS, message: TEXT, timestamp: 1714666507000 }, /timestamp is a number/],
       ['text longer than 64 KiB', { deviceIds: IDS, message: 'x'.repeat(MAX_TEXT_LENGTH + 1) }, /characters long, more than/],
-      ['more than 100 device ids', { deviceIds: Array.from({ length: MAX_DEVICE_IDS + 1 }, (_, i) => ({ kind: 'mdn', id: String(i) })), message: TEXT }, /101 entries, more than the 100/],
+      [
+        'more than 100 device ids',
+        { deviceIds: Array.from({ length: MAX_DEVICE_IDS + 1 }, (_, i) => ({ kind: 'mdn', id: String(i) })), message: TEXT },
+        /101 entries, more than the 100/,
+      ],
       ['an absurdly long id', { deviceIds: [{ kind: 'mdn', id: '1'.repeat(1000) }], message: TEXT }, /id longer than/],
       ['thousands of fields', Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`f${i}`, i])), /more than 200 fields/],
       ['a raw body over 1 MiB', 'x'.repeat(2 * 1024 * 1024), /more than the 1048576 accepted/],
@@ -229,7 +269,21 @@ describe('message/callback-body', () => {
     });
 
     it('does not take ordinary trigger payloads for callback bodies', () => {
-      for (const payload of [undefined, null, '', 'poll', 1, true, [], [{ deviceIds: IDS, message: TEXT }], {}, { message: 'hello' }, { deviceIds: IDS }, { topic: 'x', payload: 1 }, Buffer.from('{}')]) {
+      for (const payload of [
+        undefined,
+        null,
+        '',
+        'poll',
+        1,
+        true,
+        [],
+        [{ deviceIds: IDS, message: TEXT }],
+        {},
+        { message: 'hello' },
+        { deviceIds: IDS },
+        { topic: 'x', payload: 1 },
+        Buffer.from('{}'),
+      ]) {
         assert.equal(looksLikeCallbackBody(payload), false, JSON.stringify(payload));
       }
     });
@@ -240,7 +294,9 @@ describe('message/callback-body', () => {
       const body = { username: 'u', password: 'p', deviceIds: IDS, message: TEXT };
       assert.deepEqual(redactCallbackBody(body), { username: '***', password: '***', deviceIds: IDS, message: TEXT });
       assert.equal(body.password, 'p');
-      assert.deepEqual(redactCallbackBody({ SmsCallbackRequest: { Password: 'p', SmsMessage: 'x' } }), { SmsCallbackRequest: { Password: '***', SmsMessage: 'x' } });
+      assert.deepEqual(redactCallbackBody({ SmsCallbackRequest: { Password: 'p', SmsMessage: 'x' } }), {
+        SmsCallbackRequest: { Password: '***', SmsMessage: 'x' },
+      });
       assert.equal(redactCallbackBody('raw'), 'raw');
     });
   });

@@ -7,7 +7,15 @@ const IDS = [{ kind: 'mdn', id: '15551230001' }];
 
 // The MO SMS shapes sms-queue-in reads (docs/thingspace-api.md, "Pushed SMS bodies"): never notices.
 const MO_BODIES: unknown[] = [
-  { username: 'u', password: 'p', requestId: 'r', deviceIds: IDS, smsResponse: { message: 'T=21C', timestamp: '2024-05-02T16:15:07Z' }, callbackCount: 1, maxCallbackThreshold: 4 },
+  {
+    username: 'u',
+    password: 'p',
+    requestId: 'r',
+    deviceIds: IDS,
+    smsResponse: { message: 'T=21C', timestamp: '2024-05-02T16:15:07Z' },
+    callbackCount: 1,
+    maxCallbackThreshold: 4,
+  },
   { requestId: 'r', deviceIds: IDS, message: 'DOOR=open', timestamp: '2024-05-02T16:15:07Z' },
   { Username: 'u', Device: [{ Kind: 'mdn', Identifier: '15551230001' }], SmsMessage: 'hello' },
   { requestId: 'r', deviceIds: IDS, smsResponse: { message: 'ok' }, status: 'Success' },
@@ -16,7 +24,11 @@ const MO_BODIES: unknown[] = [
 // Plausible notice shapes: flat, NIDD-style envelopes, a "sent to network" notice echoing the text.
 const NOTICES: Array<[unknown, string, string]> = [
   [{ requestId: 'r1', deviceIds: IDS, status: 'Delivered', timestamp: '2024-05-07T09:59:00Z' }, 'delivered', 'Delivered'],
-  [{ requestId: 'r2', deviceIds: IDS, deliveryConfirmationResponse: { status: 'Failed', reason: 'Device not reachable' }, callbackCount: 1 }, 'failed', 'Failed'],
+  [
+    { requestId: 'r2', deviceIds: IDS, deliveryConfirmationResponse: { status: 'Failed', reason: 'Device not reachable' }, callbackCount: 1 },
+    'failed',
+    'Failed',
+  ],
   [{ requestId: 'r3', deviceIds: IDS, smsDeliveryResponse: { deliveryStatus: 'EXPIRED' }, status: 'Success' }, 'expired', 'EXPIRED'],
   [{ requestId: 'r4', deviceIds: IDS, smsMessage: 'PING', status: 'SentToNetwork' }, 'sent', 'SentToNetwork'],
   [{ requestId: 'r5', deviceIds: IDS, deliveryStatus: 'Success' }, 'delivered', 'Success'],
@@ -43,7 +55,16 @@ describe('message/delivery-notice: telling notices from MO SMS, and reading them
     }
     const failed = parseDeliveryNotice(NOTICES[1][0], AT);
     assert.ok(failed.ok);
-    assert.deepEqual(failed.notice, { requestId: 'r2', status: 'failed', final: true, thingspaceStatus: 'Failed', deviceIds: IDS, timestamp: AT.toISOString(), timestampLocal: true, reason: 'Device not reachable' });
+    assert.deepEqual(failed.notice, {
+      requestId: 'r2',
+      status: 'failed',
+      final: true,
+      thingspaceStatus: 'Failed',
+      deviceIds: IDS,
+      timestamp: AT.toISOString(),
+      timestampLocal: true,
+      reason: 'Device not reachable',
+    });
     const numeric = parseDeliveryNotice(NOTICES[5][0], AT);
     assert.ok(numeric.ok && numeric.notice.requestId === '6' && numeric.notice.deviceIds.length === 0);
     const stamped = parseDeliveryNotice(NOTICES[0][0], AT);

@@ -12,13 +12,29 @@ const settings = (over: Partial<SendSettings> = {}): SendSettings => ({
 
 describe('message/sms-target: who an SMS goes to', () => {
   it('checks each id kind for its form, kinds in any case, numbers as their digits', () => {
-    const good: Array<[string, unknown]> = [['mdn', '5551230001'], ['MDN', '15551230001'], ['msisdn', '15551230001'], ['imei', '356938035643809'],
-      ['iccid', '89148000001234567890'], ['eid', '89049032000001000000012345678901'], ['esn', '12345678901'], ['esn', 'A1B2C3D4'],
-      ['meid', 'A1000038000042'], ['mdn', 5551230001]];
+    const good: Array<[string, unknown]> = [
+      ['mdn', '5551230001'],
+      ['MDN', '15551230001'],
+      ['msisdn', '15551230001'],
+      ['imei', '356938035643809'],
+      ['iccid', '89148000001234567890'],
+      ['eid', '89049032000001000000012345678901'],
+      ['esn', '12345678901'],
+      ['esn', 'A1B2C3D4'],
+      ['meid', 'A1000038000042'],
+      ['mdn', 5551230001],
+    ];
     for (const [kind, id] of good) assert.ok(checkDeviceId(kind, id).ok, `${kind} ${String(id)}`);
     assert.deepEqual(checkDeviceId('MDN', ' 5551230001 '), { ok: true, value: { kind: 'mdn', id: '5551230001' } });
-    const bad: Array<[unknown, unknown, RegExp]> = [['mdn', '555-0100', /not a well-formed mdn: expected 10 to 15 digits/], ['imei', '12', /imei/],
-      ['meid', 'XYZ', /meid/], ['phone', '5551230001', /kind "phone"; expected one of/], ['', '1', /no kind/], ['mdn', '', /no id/], ['mdn', { id: 1 }, /no id/]];
+    const bad: Array<[unknown, unknown, RegExp]> = [
+      ['mdn', '555-0100', /not a well-formed mdn: expected 10 to 15 digits/],
+      ['imei', '12', /imei/],
+      ['meid', 'XYZ', /meid/],
+      ['phone', '5551230001', /kind "phone"; expected one of/],
+      ['', '1', /no kind/],
+      ['mdn', '', /no id/],
+      ['mdn', { id: 1 }, /no id/],
+    ];
     for (const [kind, id, why] of bad) {
       const r = checkDeviceId(kind, id);
       assert.ok(!r.ok && why.test(r.reason), `${String(kind)} ${String(id)}: ${r.ok ? 'accepted' : r.reason}`);
@@ -26,13 +42,35 @@ describe('message/sms-target: who an SMS goes to', () => {
   });
 
   it('takes msg.deviceIds as one id per device, a single object as a list of one', () => {
-    const two = messageTarget({ deviceIds: [{ kind: 'mdn', id: '15551230001' }, { kind: 'IMEI', id: '356938035643809' }] }, 'mdn');
-    assert.deepEqual(two, { ok: true, value: { deviceIds: [{ kind: 'mdn', id: '15551230001' }, { kind: 'imei', id: '356938035643809' }] } });
-    assert.deepEqual(messageTarget({ deviceIds: { kind: 'mdn', id: '15551230001' } }, 'mdn'), { ok: true, value: { deviceIds: [{ kind: 'mdn', id: '15551230001' }] } });
+    const two = messageTarget(
+      {
+        deviceIds: [
+          { kind: 'mdn', id: '15551230001' },
+          { kind: 'IMEI', id: '356938035643809' },
+        ],
+      },
+      'mdn',
+    );
+    assert.deepEqual(two, {
+      ok: true,
+      value: {
+        deviceIds: [
+          { kind: 'mdn', id: '15551230001' },
+          { kind: 'imei', id: '356938035643809' },
+        ],
+      },
+    });
+    assert.deepEqual(messageTarget({ deviceIds: { kind: 'mdn', id: '15551230001' } }, 'mdn'), {
+      ok: true,
+      value: { deviceIds: [{ kind: 'mdn', id: '15551230001' }] },
+    });
   });
 
   it('answers a message from sms-queue-in (deviceIds and device agree: one device) by its mdn only', () => {
-    const ids = [{ kind: 'imei', id: '356938035643809' }, { kind: 'mdn', id: '15551230001' }];
+    const ids = [
+      { kind: 'imei', id: '356938035643809' },
+      { kind: 'mdn', id: '15551230001' },
+    ];
     const one = messageTarget({ deviceIds: ids, device: { imei: '356938035643809', mdn: '15551230001' } }, 'mdn');
     assert.deepEqual(one, { ok: true, value: { deviceIds: [{ kind: 'mdn', id: '15551230001' }] } });
     const other = messageTarget({ deviceIds: ids, device: { mdn: '15551230009' } }, 'mdn');
@@ -40,9 +78,14 @@ describe('message/sms-target: who an SMS goes to', () => {
   });
 
   it('refuses an empty, oversized or malformed device list, and devices with a group', () => {
-    for (const msg of [{ deviceIds: [] }, { deviceIds: 'mdn:1' }, { deviceIds: [null] }, { deviceIds: [{ kind: 'mdn', id: '1' }] },
+    for (const msg of [
+      { deviceIds: [] },
+      { deviceIds: 'mdn:1' },
+      { deviceIds: [null] },
+      { deviceIds: [{ kind: 'mdn', id: '1' }] },
       { deviceIds: Array.from({ length: MAX_TARGET_DEVICES + 1 }, () => ({ kind: 'mdn', id: '15551230001' })) },
-      { deviceIds: [{ kind: 'mdn', id: '15551230001' }], groupName: 'pumps' }]) {
+      { deviceIds: [{ kind: 'mdn', id: '15551230001' }], groupName: 'pumps' },
+    ]) {
       assert.ok(!messageTarget(msg, 'mdn').ok, JSON.stringify(msg).slice(0, 60));
     }
   });
@@ -59,7 +102,10 @@ describe('message/sms-target: who an SMS goes to', () => {
 
   it('reads msg.topic as kind:id or as a bare id of the default kind, the last segment of a path', () => {
     assert.deepEqual(messageTarget({ topic: 'imei:356938035643809' }, 'mdn'), { ok: true, value: { deviceIds: [{ kind: 'imei', id: '356938035643809' }] } });
-    assert.deepEqual(messageTarget({ topic: 'thingspace/0000123456-00001/sms/15551230001' }, 'mdn'), { ok: true, value: { deviceIds: [{ kind: 'mdn', id: '15551230001' }] } });
+    assert.deepEqual(messageTarget({ topic: 'thingspace/0000123456-00001/sms/15551230001' }, 'mdn'), {
+      ok: true,
+      value: { deviceIds: [{ kind: 'mdn', id: '15551230001' }] },
+    });
     assert.ok(!messageTarget({ topic: 'commands/pump-7' }, 'mdn').ok);
   });
 
@@ -68,7 +114,7 @@ describe('message/sms-target: who an SMS goes to', () => {
     assert.ok(!r.ok && /No target: set msg.deviceIds/.test(r.reason));
   });
 
-  it('checks the node\'s own target at deploy', () => {
+  it("checks the node's own target at deploy", () => {
     const base = { type: 'device' as const, deviceKind: 'mdn', deviceId: '15551230001', groupName: '', servicePlan: '' };
     assert.deepEqual(configuredTarget(base), { ok: true, value: { deviceIds: [{ kind: 'mdn', id: '15551230001' }] } });
     assert.ok(!configuredTarget({ ...base, deviceId: 'x' }).ok);
@@ -79,7 +125,7 @@ describe('message/sms-target: who an SMS goes to', () => {
 });
 
 describe('message/send-request: one message as the body of POST /sms', () => {
-  it('combines the text, the target and the node\'s encoding', () => {
+  it("combines the text, the target and the node's encoding", () => {
     assert.deepEqual(sendRequest({ payload: 'PING', topic: 'mdn:15551230001' }, settings()), {
       ok: true,
       request: { deviceIds: [{ kind: 'mdn', id: '15551230001' }], smsMessage: 'PING', dataEncoding: '7-bit' },
@@ -93,7 +139,7 @@ describe('message/send-request: one message as the body of POST /sms', () => {
     assert.ok(!bad.ok && bad.code === 'BAD_INPUT' && /msg.dataEncoding must be one of 7-bit, 8-bit-ASCII, 8-bit-UTF-8, 8-bit-DATA/.test(bad.reason));
   });
 
-  it('uses the node\'s target over the message\'s', () => {
+  it("uses the node's target over the message's", () => {
     const fixed = { deviceIds: [{ kind: 'imei', id: '356938035643809' }] };
     const r = sendRequest({ payload: 'x', deviceIds: [{ kind: 'mdn', id: '15551230001' }] }, settings({ fixedTarget: fixed }));
     assert.ok(r.ok && r.request.deviceIds === fixed.deviceIds);

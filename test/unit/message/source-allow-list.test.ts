@@ -22,7 +22,12 @@ describe('message/source-allow-list: who may deliver callbacks', () => {
   });
 
   it('refuses entries that are not addresses or have a prefix out of range, naming them', () => {
-    for (const [text, why] of [['10.0.0.0/33', /prefix length outside 0-32/], ['2001:db8::/129', /outside 0-128/], ['example.com', /"example.com" is not an IP address/], ['1.2.3.4/8/1', /not an IP address/]] as const) {
+    for (const [text, why] of [
+      ['10.0.0.0/33', /prefix length outside 0-32/],
+      ['2001:db8::/129', /outside 0-128/],
+      ['example.com', /"example.com" is not an IP address/],
+      ['1.2.3.4/8/1', /not an IP address/],
+    ] as const) {
       const r = parseAddressList(text);
       assert.ok(!(r instanceof AddressList) && why.test(r.reason), text);
     }
@@ -40,7 +45,11 @@ describe('message/source-allow-list: who may deliver callbacks', () => {
     assert.equal(clientAddress('198.51.100.1', '3.87.163.45', proxies), '198.51.100.1', 'an untrusted peer is the client');
     assert.equal(clientAddress('127.0.0.1', '3.87.163.45', proxies), '3.87.163.45');
     assert.equal(clientAddress('127.0.0.1', '3.87.163.45, 10.1.1.1', proxies), '3.87.163.45', 'through two of our proxies');
-    assert.equal(clientAddress('::ffff:127.0.0.1', ['6.6.6.6, 3.87.163.45', '198.51.100.9'], proxies), '198.51.100.9', 'what the sender wrote on the left is not believed');
+    assert.equal(
+      clientAddress('::ffff:127.0.0.1', ['6.6.6.6, 3.87.163.45', '198.51.100.9'], proxies),
+      '198.51.100.9',
+      'what the sender wrote on the left is not believed',
+    );
     assert.equal(clientAddress('127.0.0.1', undefined, proxies), '127.0.0.1');
     assert.equal(clientAddress(undefined, '3.87.163.45', proxies), undefined);
   });

@@ -22,18 +22,39 @@ describe('message/topic', () => {
 
     it('files an SMS under the mdn even when it is not the first id', () => {
       const topic = compileTopic('{kind}:{id}');
-      const s = sms([{ kind: 'imei', id: '356938035643809' }, { kind: 'mdn', id: '5551230001' }]);
+      const s = sms([
+        { kind: 'imei', id: '356938035643809' },
+        { kind: 'mdn', id: '5551230001' },
+      ]);
       assert.equal(topic(ACCOUNT, s), 'mdn:5551230001');
     });
 
     it('finds the mdn whatever the case of its kind, and lower-cases {kind}', () => {
       const topic = compileTopic('{kind}/{id}');
-      assert.equal(topic(ACCOUNT, sms([{ kind: 'IMEI', id: '3569' }, { kind: 'MDN', id: '555' }])), 'mdn/555');
+      assert.equal(
+        topic(
+          ACCOUNT,
+          sms([
+            { kind: 'IMEI', id: '3569' },
+            { kind: 'MDN', id: '555' },
+          ]),
+        ),
+        'mdn/555',
+      );
     });
 
     it('uses the first id when there is no mdn', () => {
       const topic = compileTopic('{kind}/{id}');
-      assert.equal(topic(ACCOUNT, sms([{ kind: 'ICCID', id: '8914' }, { kind: 'imei', id: '3569' }])), 'iccid/8914');
+      assert.equal(
+        topic(
+          ACCOUNT,
+          sms([
+            { kind: 'ICCID', id: '8914' },
+            { kind: 'imei', id: '3569' },
+          ]),
+        ),
+        'iccid/8914',
+      );
     });
 
     it('writes "unknown" for {kind} and {id} when an SMS names no device', () => {

@@ -12,7 +12,7 @@ describe('who answers an http in request (http-wiring)', () => {
     assert.equal(modes.get(KEY), 'none');
   });
 
-  it('counts an http response behind other nodes on the http in\'s other branch as beside', () => {
+  it("counts an http response behind other nodes on the http in's other branch as beside", () => {
     const modes = answerModes([httpIn('in', ['q', 'fn']), node('fn', 'function', ['resp']), node('q', 'sms-queue-in'), node('resp', 'http response')], 'q');
     assert.equal(modes.get(KEY), 'none');
   });
@@ -92,7 +92,11 @@ describe('the listen path (checkListenPath)', () => {
 
   it('refuses express patterns and odd characters with BAD_CONFIG', () => {
     for (const bad of ['/sms/:id', '/sms/*', '/sms?x=1', '/a b', '/(x)', '//', `/${'a'.repeat(200)}`]) {
-      assert.throws(() => checkListenPath(bad), (err: Error & { code?: string }) => err.code === 'BAD_CONFIG' && /Invalid listen path/.test(err.message), bad);
+      assert.throws(
+        () => checkListenPath(bad),
+        (err: Error & { code?: string }) => err.code === 'BAD_CONFIG' && /Invalid listen path/.test(err.message),
+        bad,
+      );
     }
   });
 });

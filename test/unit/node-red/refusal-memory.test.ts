@@ -73,7 +73,11 @@ describe('the memory of refused logins', function () {
     const m = new LoginMemory(new RefusalFile(notADir, (t) => warnings.push(t)), undefined, (t) => warnings.push(t));
     await m.recordRefusal(SERVER, 'alice', 'x');
     await m.recordRefusal(SERVER, 'bob', 'y');
-    assert.deepEqual(warnings.map((w) => w.split(' (')[0]), [`Cannot read ${path.join(notADir, REFUSALS_FILE)}`, `Cannot write ${path.join(notADir, REFUSALS_FILE)}`], warnings.join('\n'));
+    assert.deepEqual(
+      warnings.map((w) => w.split(' (')[0]),
+      [`Cannot read ${path.join(notADir, REFUSALS_FILE)}`, `Cannot write ${path.join(notADir, REFUSALS_FILE)}`],
+      warnings.join('\n'),
+    );
     assert.match(warnings[1], /ENOTDIR.*remembered only until Node-RED stops/);
     assert.ok(await m.refused(SERVER, 'alice', 'x'));
     assert.equal(fs.readFileSync(notADir, 'utf8'), '');

@@ -10,7 +10,10 @@ function request(body: string, headers: Record<string, string>, extra: Record<st
 describe('the body of a callback to the own listener (request-body)', () => {
   it('parses JSON and form bodies, and keeps anything else (or JSON that does not parse) as text', async () => {
     assert.deepEqual(await readRequestBody(request('{"a":1}', { 'content-type': 'application/json; charset=utf-8' })), { ok: true, body: { a: 1 } });
-    assert.deepEqual(await readRequestBody(request('a=1&b=x', { 'content-type': 'application/x-www-form-urlencoded' })), { ok: true, body: { a: '1', b: 'x' } });
+    assert.deepEqual(await readRequestBody(request('a=1&b=x', { 'content-type': 'application/x-www-form-urlencoded' })), {
+      ok: true,
+      body: { a: '1', b: 'x' },
+    });
     assert.deepEqual(await readRequestBody(request('{"a":', { 'content-type': 'application/json' })), { ok: true, body: '{"a":' });
     assert.deepEqual(await readRequestBody(request('hello', {})), { ok: true, body: 'hello' });
   });

@@ -7,7 +7,10 @@ const ALL_KINDS = Object.keys(ERROR_CODES) as ErrorKind[];
 
 describe('retry/retry-policy', () => {
   it('halts on rejected credentials and on a bad configuration, and on nothing else', () => {
-    assert.deepEqual(ALL_KINDS.filter((k) => halts(error(k))), ['credentials_rejected', 'bad_config']);
+    assert.deepEqual(
+      ALL_KINDS.filter((k) => halts(error(k))),
+      ['credentials_rejected', 'bad_config'],
+    );
   });
 
   it('for idempotent calls, never retries rejected credentials: five failed logins lock the account', () => {

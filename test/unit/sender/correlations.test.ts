@@ -57,7 +57,10 @@ describe('sender/correlations: sends waiting for their outcome', () => {
     b.add('r1', {}, [A]);
     b.add('r2', {}, [A]);
     const evicted = b.add('r3', {}, [A]);
-    assert.deepEqual(evicted.map((s) => s.requestId), ['r1']);
+    assert.deepEqual(
+      evicted.map((s) => s.requestId),
+      ['r1'],
+    );
     assert.ok(!b.knows('r1') && b.knows('r3'));
   });
 
@@ -68,7 +71,10 @@ describe('sender/correlations: sends waiting for their outcome', () => {
     now += 600;
     b.add('young', {}, [A]);
     now += 500;
-    assert.deepEqual(b.expire().map((s) => s.requestId), ['old']);
+    assert.deepEqual(
+      b.expire().map((s) => s.requestId),
+      ['old'],
+    );
     assert.ok(b.knows('young'));
     assert.ok(!b.hasSeen(notice('old', 'sent')), 'the seen notice is forgotten with it');
   });

@@ -5,8 +5,22 @@ import { ThingSpaceError } from '../../../nodes/lib/client/errors';
 import type { DeliveryNotice } from '../../../nodes/lib/message/delivery-notice';
 import type { PendingSend } from '../../../nodes/lib/sender/correlations';
 
-const NOTICE: DeliveryNotice = { requestId: 'r1', status: 'delivered', final: true, thingspaceStatus: 'Delivered', deviceIds: [{ kind: 'mdn', id: '15551230001' }], timestamp: '2024-05-07T10:00:00Z', timestampLocal: false };
-const SEND: PendingSend = { requestId: 'r1', sentAt: Date.parse('2024-05-07T09:59:00Z'), kept: { _msgid: 'm1', correlationId: 'c1' }, devices: ['mdn:15551230001', 'imei:356938035643809'], done: ['mdn:15551230001'] };
+const NOTICE: DeliveryNotice = {
+  requestId: 'r1',
+  status: 'delivered',
+  final: true,
+  thingspaceStatus: 'Delivered',
+  deviceIds: [{ kind: 'mdn', id: '15551230001' }],
+  timestamp: '2024-05-07T10:00:00Z',
+  timestampLocal: false,
+};
+const SEND: PendingSend = {
+  requestId: 'r1',
+  sentAt: Date.parse('2024-05-07T09:59:00Z'),
+  kept: { _msgid: 'm1', correlationId: 'c1' },
+  devices: ['mdn:15551230001', 'imei:356938035643809'],
+  done: ['mdn:15551230001'],
+};
 
 describe('sender/outcome-message: the messages of the second output', () => {
   it('keeps the named properties as JSON copies, leaving out what is not JSON or too big', () => {
@@ -24,7 +38,16 @@ describe('sender/outcome-message: the messages of the second output', () => {
     assert.deepEqual(msg, {
       _msgid: 'm1',
       correlationId: 'c1',
-      payload: { requestId: 'r1', status: 'delivered', final: true, correlated: true, deviceIds: NOTICE.deviceIds, timestamp: NOTICE.timestamp, thingspaceStatus: 'Delivered', sentAt: '2024-05-07T09:59:00.000Z' },
+      payload: {
+        requestId: 'r1',
+        status: 'delivered',
+        final: true,
+        correlated: true,
+        deviceIds: NOTICE.deviceIds,
+        timestamp: NOTICE.timestamp,
+        thingspaceStatus: 'Delivered',
+        sentAt: '2024-05-07T09:59:00.000Z',
+      },
       thingspace: { accountName: '0000123456-00001', requestId: 'r1' },
     });
   });
@@ -40,7 +63,10 @@ describe('sender/outcome-message: the messages of the second output', () => {
     const out = unconfirmedOutcomes('acc', SEND, 'no delivery notice within 60 s', new Date('2024-05-08T00:00:00Z'));
     assert.equal(out.length, 1);
     const p = out[0].payload as Record<string, unknown>;
-    assert.deepEqual([p.status, p.final, p.correlated, p.reason, p.deviceIds], ['unconfirmed', true, true, 'no delivery notice within 60 s', [{ kind: 'imei', id: '356938035643809' }]]);
+    assert.deepEqual(
+      [p.status, p.final, p.correlated, p.reason, p.deviceIds],
+      ['unconfirmed', true, true, 'no delivery notice within 60 s', [{ kind: 'imei', id: '356938035643809' }]],
+    );
     assert.equal(out[0].correlationId, 'c1');
     assert.deepEqual(unconfirmedOutcomes('acc', { ...SEND, devices: [] }, 'x'), [], 'a group send has no count of outcomes due');
   });
@@ -53,7 +79,7 @@ describe('sender/send-failure: what the flow is told', () => {
     assert.match(f.message, /may or may not have queued this SMS \(No answer within 30000 ms\); it was not sent again/);
   });
 
-  it('keeps ThingSpace\'s code and message, and says a 500 may have been queued', () => {
+  it("keeps ThingSpace's code and message, and says a 500 may have been queued", () => {
     const f = sendFailure(new ThingSpaceError({ kind: 'server', status: 500, message: 'ThingSpace server error 500', errorCode: 'X.Y', errorMessage: 'boom' }));
     assert.deepEqual(f, { code: 'X.Y', message: 'ThingSpace server error 500: boom (not sent again: ThingSpace may have queued it)' });
     assert.equal(sendFailure(new ThingSpaceError({ kind: 'network', message: 'refused', requestSent: false })).code, 'NETWORK');

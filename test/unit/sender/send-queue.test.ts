@@ -22,8 +22,15 @@ describe('sender/send-queue: the sends of one account', () => {
     const q = new SendQueue({ concurrency: 2, limit: 1 });
     const owner = {};
     const jobs = [gate(), gate(), gate(), gate()];
-    assert.deepEqual(jobs.map((j) => q.submit(owner, j.run)), [true, true, true, false], 'two run, one waits, the fourth is refused');
-    assert.deepEqual(jobs.map((j) => j.started), [true, true, false, false]);
+    assert.deepEqual(
+      jobs.map((j) => q.submit(owner, j.run)),
+      [true, true, true, false],
+      'two run, one waits, the fourth is refused',
+    );
+    assert.deepEqual(
+      jobs.map((j) => j.started),
+      [true, true, false, false],
+    );
     assert.deepEqual([q.inFlight, q.queued], [2, 1]);
     jobs[1].open();
     await tick();
@@ -43,7 +50,7 @@ describe('sender/send-queue: the sends of one account', () => {
     assert.deepEqual(q.current, { concurrency: 4, limit: 1000 });
   });
 
-  it('drops only the closing node\'s waiting sends, and says how many', async () => {
+  it("drops only the closing node's waiting sends, and says how many", async () => {
     const q = new SendQueue({ concurrency: 1, limit: 10 });
     const a = {};
     const b = {};

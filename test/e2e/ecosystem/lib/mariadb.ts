@@ -100,7 +100,15 @@ export class MariaDb {
 
   /** Runs SQL as root over the socket; returns the rows tab-separated, without headers. */
   async sql(statements: string): Promise<string> {
-    const { stdout } = await run(this.bin.client, ['--no-defaults', `--socket=${this.socket}`, '--user=root', '--batch', '--skip-column-names', '-e', statements]);
+    const { stdout } = await run(this.bin.client, [
+      '--no-defaults',
+      `--socket=${this.socket}`,
+      '--user=root',
+      '--batch',
+      '--skip-column-names',
+      '-e',
+      statements,
+    ]);
     return stdout.trim();
   }
 

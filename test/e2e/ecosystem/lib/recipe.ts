@@ -33,7 +33,8 @@ export function recipeFlow(o: { simUrl: string; dbPort: number; db: DbUser }): N
   const flow = readRecipe().flow;
   for (const n of flow) {
     if (n.type === 'thingspace-config') Object.assign(n, { server: o.simUrl, credentials: SIM_CREDENTIALS });
-    else if (n.type === 'MySQLdatabase') Object.assign(n, { host: '127.0.0.1', port: String(o.dbPort), db: o.db.database, credentials: { user: o.db.user, password: o.db.password } });
+    else if (n.type === 'MySQLdatabase')
+      Object.assign(n, { host: '127.0.0.1', port: String(o.dbPort), db: o.db.database, credentials: { user: o.db.user, password: o.db.password } });
     else n.z = TAB;
   }
   return [tab(), ...flow];

@@ -82,31 +82,47 @@ export function badInputScenario(): void {
       const results: Array<{ group: string; name: string } & Outcome> = [];
 
       /** Deploys, acts, then waits for what the case expects in errors, statuses or the sink. */
-      const run = async (group: string, name: string, flows: N[], act: () => Promise<unknown>, expect: (errs: Collected[], sts: Collected[], emitted: number) => Outcome | undefined, waitMs = 10_000): Promise<void> => {
+      const run = async (
+        group: string,
+        name: string,
+        flows: N[],
+        act: () => Promise<unknown>,
+        expect: (errs: Collected[], sts: Collected[], emitted: number) => Outcome | undefined,
+        waitMs = 10_000,
+      ): Promise<void> => {
         // Emptied before the deploy: a bad config reports as the flow starts.
         await clearCollected(r, 'errors');
         await clearCollected(r, 'statuses');
-        const base = await readSink(r).then((t) => t.count, () => 0);
+        const base = await readSink(r).then(
+          (t) => t.count,
+          () => 0,
+        );
         await r.deploy(flows);
         // The flow's http in routes exist once this answers (it retries a 404).
         await readCollected(r, 'seen');
         await act();
         let outcome: Outcome = { ok: false, saw: 'nothing' };
-        await until(async () => {
-          const errs = await readCollected(r, 'errors');
-          const sts = (await readCollected(r, 'statuses')).filter((x) => x.status?.source?.type === 'sms-queue-in');
-          const got = expect(errs, sts, (await readSink(r)).count - base);
-          if (got) outcome = got;
-          return outcome.ok;
-        }, waitMs, 150);
+        await until(
+          async () => {
+            const errs = await readCollected(r, 'errors');
+            const sts = (await readCollected(r, 'statuses')).filter((x) => x.status?.source?.type === 'sms-queue-in');
+            const got = expect(errs, sts, (await readSink(r)).count - base);
+            if (got) outcome = got;
+            return outcome.ok;
+          },
+          waitMs,
+          150,
+        );
         results.push({ group, name, ...outcome });
       };
-      const errorCode = (code: string | RegExp) => (errs: Collected[], sts: Collected[]): Outcome | undefined => {
-        const e = errs.find((x) => fromQueue(x) && (typeof code === 'string' ? x.code === code : code.test(x.code ?? '')));
-        if (e) return { ok: true, saw: `Catch ${e.code}` };
-        const last = sts[sts.length - 1]?.status?.text;
-        return last ? { ok: false, saw: `status "${last}", Catch ${errs.map((x) => x.code).join(',') || 'none'}` } : undefined;
-      };
+      const errorCode =
+        (code: string | RegExp) =>
+        (errs: Collected[], sts: Collected[]): Outcome | undefined => {
+          const e = errs.find((x) => fromQueue(x) && (typeof code === 'string' ? x.code === code : code.test(x.code ?? '')));
+          if (e) return { ok: true, saw: `Catch ${e.code}` };
+          const last = sts[sts.length - 1]?.status?.text;
+          return last ? { ok: false, saw: `status "${last}", Catch ${errs.map((x) => x.code).join(',') || 'none'}` } : undefined;
+        };
       const badConfig = (errs: Collected[], sts: Collected[]): Outcome | undefined => {
         const st = sts.find((x) => (x.status?.text ?? '').startsWith('configuration error'));
         const e = errs.find((x) => fromQueue(x) && x.code === 'BAD_CONFIG');
@@ -135,19 +151,30 @@ export function badInputScenario(): void {
       // --- API answers from the simulator's faults: an error, then every SMS --------------
       for (const kind of ['malformed', 'html', 'empty', 'oversize', 'wrong-shape'] as const) {
         const list = knownSms(`fault-${kind}`, 5);
-        await run('api (simulator)', kind, caseFlow(s.url), async () => {
-          await s.fault({ kind, count: 1 });
-          await enqueueAll(s, list);
-        }, (errs, _sts, emitted) => {
-          const e = errs.find(fromQueue);
-          return { ok: e !== undefined && emitted === list.length, saw: `Catch ${e?.code ?? 'none'}, then ${emitted}/${list.length} SMS` };
-        }, 15_000);
+        await run(
+          'api (simulator)',
+          kind,
+          caseFlow(s.url),
+          async () => {
+            await s.fault({ kind, count: 1 });
+            await enqueueAll(s, list);
+          },
+          (errs, _sts, emitted) => {
+            const e = errs.find(fromQueue);
+            return { ok: e !== undefined && emitted === list.length, saw: `Catch ${e?.code ?? 'none'}, then ${emitted}/${list.length} SMS` };
+          },
+          15_000,
+        );
       }
 
       // --- API answers from the fake server ---------------------------------------------
       const ts = '2024-05-02T16:15:07.000Z';
       const sms = (over: N = {}): N => ({ deviceIds: [{ kind: 'mdn', id: '15551230001' }], message: 'ok', timestamp: ts, ...over });
-      const body = (b: unknown, status = 200, headers: Record<string, string> = {}): Crafted => ({ status, headers, body: typeof b === 'string' ? b : JSON.stringify(b) });
+      const body = (b: unknown, status = 200, headers: Record<string, string> = {}): Crafted => ({
+        status,
+        headers,
+        body: typeof b === 'string' ? b : JSON.stringify(b),
+      });
       const historyPath = `/api/m2m/v1/sms/${ACCOUNT}/history`;
       const fakeCases: Array<[string, Crafted, 'error' | 'emit']> = [
         ['messages missing', body({ hasMoreData: false }), 'error'],
@@ -156,20 +183,35 @@ export function badInputScenario(): void {
         ['text not a string', body({ hasMoreData: false, messages: [sms({ message: 42 })] }), 'error'],
         ['deviceIds missing', body({ hasMoreData: false, messages: [{ message: 'x', timestamp: ts }] }), 'error'],
         ['body null', body('null'), 'error'],
-        ['unknown id kind (legitimate: emitted)', body({ hasMoreData: false, messages: [sms({ deviceIds: [{ kind: 'eid', id: '89049032000001000000' }], message: 'eid kind' })] }), 'emit'],
-        ['Location to another host', body({ hasMoreData: true, messages: [sms({ message: 'elsewhere' })] }, 202, { Location: `http://127.0.0.2:${otherPort}${historyPath}?next=0002` }), 'error'],
+        [
+          'unknown id kind (legitimate: emitted)',
+          body({ hasMoreData: false, messages: [sms({ deviceIds: [{ kind: 'eid', id: '89049032000001000000' }], message: 'eid kind' })] }),
+          'emit',
+        ],
+        [
+          'Location to another host',
+          body({ hasMoreData: true, messages: [sms({ message: 'elsewhere' })] }, 202, { Location: `http://127.0.0.2:${otherPort}${historyPath}?next=0002` }),
+          'error',
+        ],
         ['202 without Location', body({ hasMoreData: true, messages: [sms({ message: 'nowhere' })] }, 202), 'error'],
         ['Location without next', body({ hasMoreData: true, messages: [sms({ message: 'no next' })] }, 202, { Location: `/sms/${ACCOUNT}/history` }), 'error'],
       ];
       for (const [name, crafted, want] of fakeCases) {
         const good = knownSms(`fake-${seq++}`, 3);
-        await run('api (fake server)', name, caseFlow(fk.url), async () => fk.arm(crafted, good), (errs, _sts, emitted) => {
-          const e = errs.find(fromQueue);
-          // An error case: the error, then the good block. 'emit': the odd SMS plus the good block.
-          const need = want === 'emit' ? good.length + 1 : good.length;
-          const ok = want === 'emit' ? emitted === need : e !== undefined && emitted === need;
-          return { ok, saw: `Catch ${e?.code ?? 'none'}, then ${emitted}/${need} SMS` };
-        }, 15_000);
+        await run(
+          'api (fake server)',
+          name,
+          caseFlow(fk.url),
+          async () => fk.arm(crafted, good),
+          (errs, _sts, emitted) => {
+            const e = errs.find(fromQueue);
+            // An error case: the error, then the good block. 'emit': the odd SMS plus the good block.
+            const need = want === 'emit' ? good.length + 1 : good.length;
+            const ok = want === 'emit' ? emitted === need : e !== undefined && emitted === need;
+            return { ok, saw: `Catch ${e?.code ?? 'none'}, then ${emitted}/${need} SMS` };
+          },
+          15_000,
+        );
       }
 
       // --- input messages ------------------------------------------------------------
@@ -186,15 +228,32 @@ export function badInputScenario(): void {
       const push = caseFlow(s.url, {}, { interval: '0' });
       const statuses: string[] = [];
       const pushCase = async (name: string, data: string, contentType: string, expect: Parameters<typeof run>[4]): Promise<void> => {
-        await run('input', name, push, async () => statuses.push(`${name}: ${(await post(`${r.url}/rel/push`, data, { 'Content-Type': contentType })).status}`), expect);
+        await run(
+          'input',
+          name,
+          push,
+          async () => statuses.push(`${name}: ${(await post(`${r.url}/rel/push`, data, { 'Content-Type': contentType })).status}`),
+          expect,
+        );
       };
       await pushCase('callback body {}', '{}', 'application/json', errorCode('BAD_INPUT'));
       await pushCase('callback body plain text', 'garbage', 'text/plain', errorCode('BAD_INPUT'));
       await pushCase('callback body an array', '[1,2,3]', 'application/json', errorCode('BAD_INPUT'));
-      await pushCase('callback deviceIds a string', JSON.stringify({ deviceIds: 'x', smsResponse: { message: 'm', timestamp: ts } }), 'application/json', errorCode('BAD_INPUT'));
-      await pushCase('callback text a number', JSON.stringify({ deviceIds: [{ kind: 'mdn', id: '1' }], smsResponse: { message: 5, timestamp: ts } }), 'application/json', errorCode('BAD_INPUT'));
+      await pushCase(
+        'callback deviceIds a string',
+        JSON.stringify({ deviceIds: 'x', smsResponse: { message: 'm', timestamp: ts } }),
+        'application/json',
+        errorCode('BAD_INPUT'),
+      );
+      await pushCase(
+        'callback text a number',
+        JSON.stringify({ deviceIds: [{ kind: 'mdn', id: '1' }], smsResponse: { message: 5, timestamp: ts } }),
+        'application/json',
+        errorCode('BAD_INPUT'),
+      );
       await pushCase('callback body not JSON', '{"deviceIds": [', 'application/json', () => ({ ok: true, saw: 'see the HTTP status' }));
-      const big = (bytes: number, text: string): string => JSON.stringify({ deviceIds: [{ kind: 'mdn', id: '15551230009' }], smsResponse: { message: text, timestamp: ts }, padding: 'y'.repeat(bytes) });
+      const big = (bytes: number, text: string): string =>
+        JSON.stringify({ deviceIds: [{ kind: 'mdn', id: '15551230009' }], smsResponse: { message: text, timestamp: ts }, padding: 'y'.repeat(bytes) });
       await pushCase('callback body of 5 MB', big(5 * 2 ** 20, 'five megabytes'), 'application/json', () => ({ ok: true, saw: 'see the HTTP status' }));
       await pushCase('callback body of 4.5 MB', big(4.5 * 2 ** 20, 'four and a half megabytes'), 'application/json', (errs, _sts, emitted) => {
         const e = errs.find(fromQueue);
@@ -224,12 +283,24 @@ export function badInputScenario(): void {
       for (const g of groups) {
         const inGroup = results.filter((x) => x.group === g);
         const bad = inGroup.filter((x) => !x.ok);
-        f.check(`${g}: ${inGroup.length - bad.length} of ${inGroup.length} cases clear${bad.length ? ` (failing: ${bad.map((x) => `${x.name} -> ${x.saw}`).join('; ')})` : ''}`, 'all', bad.length === 0);
+        f.check(
+          `${g}: ${inGroup.length - bad.length} of ${inGroup.length} cases clear${bad.length ? ` (failing: ${bad.map((x) => `${x.name} -> ${x.saw}`).join('; ')})` : ''}`,
+          'all',
+          bad.length === 0,
+        );
       }
       f.check(`cases ${results.length}, clear ${results.length - failed.length}`, '>= 30, all clear', results.length >= 30 && failed.length === 0);
       f.check(`requests to the simulator caused by bad configs: ${configRequests}`, '0', configRequests === 0);
-      f.check(`requests off the documented paths: simulator ${c.rejectedPaths}, fake server ${fk.offPath().length}, other host ${otherRequests}`, '0', c.rejectedPaths === 0 && fk.offPath().length === 0 && otherRequests === 0);
-      f.check(`Node-RED still running: ${r.proc.exitCode === null && r.proc.signalCode === null}; then drained ${PROFILE.badInputSms} SMS: ${drained}`, 'yes, yes', r.proc.exitCode === null && drained);
+      f.check(
+        `requests off the documented paths: simulator ${c.rejectedPaths}, fake server ${fk.offPath().length}, other host ${otherRequests}`,
+        '0',
+        c.rejectedPaths === 0 && fk.offPath().length === 0 && otherRequests === 0,
+      );
+      f.check(
+        `Node-RED still running: ${r.proc.exitCode === null && r.proc.signalCode === null}; then drained ${PROFILE.badInputSms} SMS: ${drained}`,
+        'yes, yes',
+        r.proc.exitCode === null && drained,
+      );
       await sleep(0);
       f.assertAll();
     });

@@ -57,7 +57,11 @@ export function coordinationScenarios(): void {
     const replicas: Replica[] = [];
 
     const coordinated = (server: string, extra: N = {}): N =>
-      relConfig(server, {}, { coordination: 'redis', redisUrl: redis!.url, redisPrefix: PREFIX, leaseTime: P.leaseSec, instanceName: '${TS_RUNTIME}', ...extra });
+      relConfig(
+        server,
+        {},
+        { coordination: 'redis', redisUrl: redis!.url, redisPrefix: PREFIX, leaseTime: P.leaseSec, instanceName: '${TS_RUNTIME}', ...extra },
+      );
 
     async function startReplica(name: string): Promise<Replica> {
       const dir = relUserDir(`coord-${name}`);
@@ -81,7 +85,12 @@ export function coordinationScenarios(): void {
       const all: string[] = [];
       for (const r of replicas) {
         try {
-          all.push(...fs.readFileSync(path.join(r.dir.userDir, OUT_FILE), 'utf8').split('\n').filter((l) => l.length > 0));
+          all.push(
+            ...fs
+              .readFileSync(path.join(r.dir.userDir, OUT_FILE), 'utf8')
+              .split('\n')
+              .filter((l) => l.length > 0),
+          );
         } catch {
           // nothing written yet
         }
@@ -143,7 +152,11 @@ export function coordinationScenarios(): void {
       const c = await sim!.counters();
       f.info(`seed ${seed}; failover after kill -9: ${failovers.map((ms) => `${ms} ms`).join(', ')} (lease ${P.leaseSec * 1000} ms, poll interval 1000 ms)`);
       f.check(`lost ${n - tally.unique} of ${n}${done ? '' : ' (drain NOT finished within 180 s)'}`, 'lost 0', tally.unique === n);
-      f.check(`duplicates ${tally.lines - tally.unique} after ${P.kills} failover(s)`, `at most one block (100) per failover`, tally.lines - tally.unique <= 100 * P.kills);
+      f.check(
+        `duplicates ${tally.lines - tally.unique} after ${P.kills} failover(s)`,
+        `at most one block (100) per failover`,
+        tally.lines - tally.unique <= 100 * P.kills,
+      );
       f.check(`overlapping history requests ${c.historyOverlaps}`, '0', c.historyOverlaps === 0);
       f.check(
         `slowest failover ${Math.max(...failovers)} ms`,
@@ -205,7 +218,9 @@ export function coordinationScenarios(): void {
       const errors = (await Promise.all(replicas.map((r) => readCollected(r.red, 'errors')))).flat();
       const said = statuses.filter((s) => /coordination unavailable/.test(s.status?.text ?? '')).length;
       const caught = errors.filter((e) => e.code === 'COORDINATION_UNAVAILABLE').length;
-      f.info(`outage ${back - downAt} ms; drain resumed ${resumedAfter} ms after Redis came back; ${said} "coordination unavailable" statuses, ${caught} COORDINATION_UNAVAILABLE errors`);
+      f.info(
+        `outage ${back - downAt} ms; drain resumed ${resumedAfter} ms after Redis came back; ${said} "coordination unavailable" statuses, ${caught} COORDINATION_UNAVAILABLE errors`,
+      );
       f.check(`SMS written while Redis was down (after 1.5 s): ${stalled}`, '0: no reading without a lease', stalled === 0);
       f.check(`drain resumed by itself`, 'yes', resumed);
       f.check(`lost ${n - tally.unique} of ${n}${done ? '' : ' (drain NOT finished)'}`, 'lost 0', tally.unique === n);
@@ -252,7 +267,19 @@ export function coordinationScenarios(): void {
           nodes.push({ ...coordinated(sim!.url), id: `cfg-${i}`, accountName: acct });
           nodes.push({ ...queueNode(['spread-file'], { interval: '1' }), id: `q-${i}`, thingspace: `cfg-${i}`, y: 40 + i * 20 });
         });
-        nodes.push({ id: 'spread-file', type: 'file', z: TAB, name: 'write', filename: OUT_FILE, filenameType: 'str', appendNewline: true, createDir: true, overwriteFile: 'false', encoding: 'none', wires: [[]] });
+        nodes.push({
+          id: 'spread-file',
+          type: 'file',
+          z: TAB,
+          name: 'write',
+          filename: OUT_FILE,
+          filenameType: 'str',
+          appendNewline: true,
+          createDir: true,
+          overwriteFile: 'false',
+          encoding: 'none',
+          wires: [[]],
+        });
         return nodes;
       };
       await deployAll(flow);
@@ -284,7 +311,11 @@ export function coordinationScenarios(): void {
       await restart(victim);
       f.info(`leases per runtime before the kill: ${JSON.stringify(spread)}; after: ${JSON.stringify(await spreadNow())}`);
       f.check(`each runtime held ${share} +- 1 leases`, 'yes', spreadOk);
-      f.check(`the killed runtime's accounts moved in ${movedMs} ms`, `within lease + 2 intervals + 2 s (${P.leaseSec * 1000 + 4000} ms)`, moved && movedMs <= P.leaseSec * 1000 + 4000);
+      f.check(
+        `the killed runtime's accounts moved in ${movedMs} ms`,
+        `within lease + 2 intervals + 2 s (${P.leaseSec * 1000 + 4000} ms)`,
+        moved && movedMs <= P.leaseSec * 1000 + 4000,
+      );
       f.check(`lost ${total - tally.unique} of ${total}${done ? '' : ' (drain NOT finished)'}`, 'lost 0', tally.unique === total);
       f.check(`overlapping history requests ${c.historyOverlaps}`, '0', c.historyOverlaps === 0);
       f.assertAll();
@@ -308,7 +339,11 @@ export function coordinationScenarios(): void {
           const said = await until(async () => (await readCollected(red, 'errors')).some((e) => pattern.test(e.message ?? '')), 15_000, 200);
           const errors = await readCollected(red, 'errors', true);
           const c = await sim!.counters();
-          f.check(`${what}: ${errors.map((e) => e.code).join(', ') || 'no error'}`, `a clear error (${pattern.source}), no history request`, said && (c.requests.history ?? 0) === 0);
+          f.check(
+            `${what}: ${errors.map((e) => e.code).join(', ') || 'no error'}`,
+            `a clear error (${pattern.source}), no history request`,
+            said && (c.requests.history ?? 0) === 0,
+          );
           f.check(`${what}: no secret in the errors`, 'none', !JSON.stringify(errors).includes('RelRedisPass-77a1'));
         }
         // Two accounts under one prefix: each its own lease, both read.

@@ -24,7 +24,19 @@ export function manualFileFlow(server: string, file: string, ackTimeoutSec = 30)
     tab(),
     relConfig(server),
     queueNode(['rel-file'], { ackMode: 'manual', ackTimeout: String(ackTimeoutSec), interval: '1' }),
-    { id: 'rel-file', type: 'file', z: TAB, name: 'write', filename: file, filenameType: 'str', appendNewline: true, createDir: true, overwriteFile: 'false', encoding: 'none', wires: [[]] },
+    {
+      id: 'rel-file',
+      type: 'file',
+      z: TAB,
+      name: 'write',
+      filename: file,
+      filenameType: 'str',
+      appendNewline: true,
+      createDir: true,
+      overwriteFile: 'false',
+      encoding: 'none',
+      wires: [[]],
+    },
     { id: 'rel-complete', type: 'complete', z: TAB, name: 'written', scope: ['rel-file'], uncaught: false, wires: [['e2e-q']] },
     ...observers(),
     ...endpoints(),
@@ -90,7 +102,9 @@ export function crashScenario(): void {
       const tally = fileTally(file);
       const c = await sim.counters();
       const lost = n - tally.unique;
-      f.info(`kills at ${kills.join(', ')} lines written; drain finished ${done ? `${((Date.now() - t0) / 1000).toFixed(1)} s after the last restart` : 'NOT within 180 s'}`);
+      f.info(
+        `kills at ${kills.join(', ')} lines written; drain finished ${done ? `${((Date.now() - t0) / 1000).toFixed(1)} s after the last restart` : 'NOT within 180 s'}`,
+      );
       const inWindow = windows.reduce((sum, w) => sum + w.messages, 0);
       const slowest = Math.max(0, ...windows.map((w) => w.since));
       f.info(
@@ -103,7 +117,11 @@ export function crashScenario(): void {
         `lost 0, but for a final block answered (ack-on-delivery) at most ${FINAL_BLOCK_WINDOW_MS} ms before a kill`,
         lost === 0 || (lost <= inWindow && slowest <= FINAL_BLOCK_WINDOW_MS),
       );
-      f.check(`duplicate lines ${tally.lines - tally.unique} after ${kills.length} kill(s)`, `at most one block (100) per kill`, tally.lines - tally.unique <= 100 * kills.length);
+      f.check(
+        `duplicate lines ${tally.lines - tally.unique} after ${kills.length} kill(s)`,
+        `at most one block (100) per kill`,
+        tally.lines - tally.unique <= 100 * kills.length,
+      );
       f.check(`simulator queue left ${c.queued}`, '0', c.queued === 0);
       f.check(`max concurrent history requests ${c.maxConcurrentHistory}`, '1', c.maxConcurrentHistory === 1);
       f.assertAll();

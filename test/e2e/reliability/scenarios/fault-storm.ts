@@ -47,7 +47,9 @@ export function faultStormScenario(): void {
       const errors = await readCollected(r, 'errors');
       const blocks = Math.ceil(n / 100);
       const perBlock = c.requests.history / blocks;
-      f.info(`drained ${done ? 'in' : 'NOT within'} ${seconds.toFixed(1)} s; faults injected ${JSON.stringify(c.faultsInjected)}; ${errors.length} Catch errors`);
+      f.info(
+        `drained ${done ? 'in' : 'NOT within'} ${seconds.toFixed(1)} s; faults injected ${JSON.stringify(c.faultsInjected)}; ${errors.length} Catch errors`,
+      );
       f.check(`lost ${n - tally.unique} of ${n}`, 'lost 0', tally.unique === n);
       f.check(`duplicates emitted ${tally.dups}`, '0 (dedupe hides re-deliveries)', tally.dups === 0);
       f.check(`max concurrent history requests ${c.maxConcurrentHistory}`, '1', c.maxConcurrentHistory === 1);

@@ -30,7 +30,19 @@ function holdingFlow(server: string, file: string): Record<string, unknown>[] {
       wires: [['rel-file'], ['rel-seen']],
     },
     collector('rel-seen', 'seen'),
-    { id: 'rel-file', type: 'file', z: TAB, name: 'write', filename: file, filenameType: 'str', appendNewline: true, createDir: true, overwriteFile: 'false', encoding: 'none', wires: [[]] },
+    {
+      id: 'rel-file',
+      type: 'file',
+      z: TAB,
+      name: 'write',
+      filename: file,
+      filenameType: 'str',
+      appendNewline: true,
+      createDir: true,
+      overwriteFile: 'false',
+      encoding: 'none',
+      wires: [[]],
+    },
     { id: 'rel-complete', type: 'complete', z: TAB, name: 'written', scope: ['rel-file'], uncaught: false, wires: [['e2e-q']] },
     ...observers(),
     ...endpoints(),
@@ -70,7 +82,11 @@ export function finalBlockScenario(): void {
       let lost = 0;
       for (let k = 0; k < PROFILE.finalBlock.trials; k++) lost += (await trial('file-nocache', k)).lost;
       const total = M * PROFILE.finalBlock.trials;
-      f.check(`lost ${lost} of ${total} (${PROFILE.finalBlock.trials} SIGKILL(s) by the flow's first function node as the block arrived)`, 'lost 0', lost === 0);
+      f.check(
+        `lost ${lost} of ${total} (${PROFILE.finalBlock.trials} SIGKILL(s) by the flow's first function node as the block arrived)`,
+        'lost 0',
+        lost === 0,
+      );
       f.assertAll();
     });
 

@@ -33,7 +33,10 @@ export function lockoutScenario(): void {
       const rejectedOn = new Set<string>();
       for (let d = 0; d < DEPLOYS; d++) {
         await clearCollected(red, 'statuses');
-        await red.deploy(flows.map((n) => (n.type === 'sms-queue-in' ? { ...n, name: `q${d}` } : n)), 'full');
+        await red.deploy(
+          flows.map((n) => (n.type === 'sms-queue-in' ? { ...n, name: `q${d}` } : n)),
+          'full',
+        );
         const r = red;
         const shown = new Set<string>();
         const showRejection = async (): Promise<boolean> => {
@@ -52,9 +55,17 @@ export function lockoutScenario(): void {
       }
       const c = await sim.counters();
       const errors = (await readCollected(red, 'errors')).filter((e) => e.code === 'CREDENTIALS_REJECTED' || (e.code ?? '').includes('Password.Invalid'));
-      f.check(`failed logins after each of ${DEPLOYS} deploys: ${failed.join(', ')}`, `1, 1, 1 (the refusal remembered)`, failed.every((v) => v === 1));
+      f.check(
+        `failed logins after each of ${DEPLOYS} deploys: ${failed.join(', ')}`,
+        `1, 1, 1 (the refusal remembered)`,
+        failed.every((v) => v === 1),
+      );
       f.check(`user locked: ${c.locked}`, 'false', c.locked === false);
-      f.check(`nodes showing "${CREDS.username}: login refused": ${[...rejectedOn].sort().join(', ') || 'none'}`, 'sms-queue-in and start-callbacks', rejectedOn.has('sms-queue-in') && rejectedOn.has('start-callbacks'));
+      f.check(
+        `nodes showing "${CREDS.username}: login refused": ${[...rejectedOn].sort().join(', ') || 'none'}`,
+        'sms-queue-in and start-callbacks',
+        rejectedOn.has('sms-queue-in') && rejectedOn.has('start-callbacks'),
+      );
       f.check(`Catch errors naming the rejection: ${errors.length}`, '>= 1 per deploy', errors.length >= DEPLOYS);
       f.assertAll();
     });

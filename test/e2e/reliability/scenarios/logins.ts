@@ -33,7 +33,7 @@ async function showingRefusal(red: NodeRed): Promise<Set<string>> {
 }
 
 export function loginScenarios(): void {
-  describe('logins are the user\'s: a refused password is tried once', function () {
+  describe("logins are the user's: a refused password is tried once", function () {
     this.timeout(0);
     let sim: SimulatorProcess | undefined;
     let red: NodeRed | undefined;
@@ -75,7 +75,11 @@ export function loginScenarios(): void {
       f.info(rounds.join('; '));
       f.check(`failed logins for the refused password: ${c.loginsFailed}`, 'at most 1', c.loginsFailed <= 1);
       f.check(`user locked: ${c.locked}`, 'false', c.locked === false);
-      f.check(`Catch errors after the last restart naming the user and the lockout: ${errors.length}`, '6 (one per node)', errors.length === 6 && errors.every((e) => /locks the user after 5/.test(e.message ?? '')));
+      f.check(
+        `Catch errors after the last restart naming the user and the lockout: ${errors.length}`,
+        '6 (one per node)',
+        errors.length === 6 && errors.every((e) => /locks the user after 5/.test(e.message ?? '')),
+      );
 
       for (const account of ACCOUNTS) await sim.generate(50, account);
       await red.deploy(sixAccountsFlow(sim.url, CREDS.password));
@@ -83,7 +87,11 @@ export function loginScenarios(): void {
       const left: number[] = [];
       for (const account of ACCOUNTS) left.push((await sim.control<{ queued: number }>('GET', `queue?account=${account}&limit=0`)).queued);
       const after = await sim.counters();
-      f.check(`the right password: ${(await readSink(red)).unique} of 300 SMS received, left in the queues ${left.join(', ')}`, 'all 300, every queue empty', drained && left.every((n) => n === 0));
+      f.check(
+        `the right password: ${(await readSink(red)).unique} of 300 SMS received, left in the queues ${left.join(', ')}`,
+        'all 300, every queue empty',
+        drained && left.every((n) => n === 0),
+      );
       f.check(`logins for the six accounts: ${after.loginsOk}`, '1', after.loginsOk === 1);
       f.assertAll();
     });
@@ -148,4 +156,3 @@ export function loginScenarios(): void {
     });
   });
 }
-

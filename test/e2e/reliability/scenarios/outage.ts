@@ -54,7 +54,9 @@ export function outageScenario(): void {
       // Backoff 1 s doubling to 60 s with full jitter: about log2(outage) attempts. A storm
       // (a retry per second or faster) would be >= 60 per minute.
       const bound = Math.ceil(8 + 4 * minutes);
-      f.info(`outage ${(up - down) / 1000} s with ${left} SMS unacknowledged; statuses during it: ${[...new Set(retrying.map((x) => x.status?.text?.replace(/\d+ s/, 'N s')))].join(', ') || 'none'}`);
+      f.info(
+        `outage ${(up - down) / 1000} s with ${left} SMS unacknowledged; statuses during it: ${[...new Set(retrying.map((x) => x.status?.text?.replace(/\d+ s/, 'N s')))].join(', ') || 'none'}`,
+      );
       f.check(`requests during the outage ${retrying.length}`, `<= ${bound} (backoff, no storm)`, retrying.length <= bound && retrying.length >= 1);
       f.check(`status said "retrying" ${retrying.length} time(s) during the outage`, '>= 1', retrying.length >= 1);
       f.check(
@@ -107,7 +109,12 @@ export function resetsScenario(): void {
       const done = Date.now();
       const tally = await readSink(r);
       const c = await sim.counters();
-      const log = (await sim.control<{ requests: Array<{ next: boolean; start: number; end?: number; status?: number; messages?: number }> }>('GET', `history-log?account=${ACCOUNT}`)).requests;
+      const log = (
+        await sim.control<{ requests: Array<{ next: boolean; start: number; end?: number; status?: number; messages?: number }> }>(
+          'GET',
+          `history-log?account=${ACCOUNT}`,
+        )
+      ).requests;
       const errors = (await readCollected(r, 'errors')).filter((e) => e.source === 'sms-queue-in');
       const statuses = (await readCollected(r, 'statuses')).filter((x) => x.status?.source?.type === 'sms-queue-in');
       const cut = log.filter((x) => x.start >= down && x.start < up);
@@ -119,11 +126,20 @@ export function resetsScenario(): void {
       const codes = errors.map((e) => e.code ?? '');
       const other = codes.filter((x) => x === 'ANOTHER_READER' || x.endsWith('.UnexpectedError'));
       const said = statuses.filter((x) => /another reader/i.test(x.status?.text ?? ''));
-      f.info(`outage ${((up - down) / 1000).toFixed(1)} s, ${cut.length} requests cut in it (the first after ThingSpace took it); after the restore: ${after.slice(0, 3).map((x) => `${x.next ? 'next' : 'no next'} ${x.status ?? 'cut'}`).join(', ')}; Catch codes ${[...new Set(codes)].join(', ') || 'none'}; drain finished ${((done - up) / 1000).toFixed(1)} s after the restore`);
+      f.info(
+        `outage ${((up - down) / 1000).toFixed(1)} s, ${cut.length} requests cut in it (the first after ThingSpace took it); after the restore: ${after
+          .slice(0, 3)
+          .map((x) => `${x.next ? 'next' : 'no next'} ${x.status ?? 'cut'}`)
+          .join(', ')}; Catch codes ${[...new Set(codes)].join(', ') || 'none'}; drain finished ${((done - up) / 1000).toFixed(1)} s after the restore`,
+      );
       f.check(`spent next tokens sent again ${c.tokensStale}`, '>= 1 (the retry carried the next ThingSpace had taken)', c.tokensStale >= 1);
       f.check(`first request ${waitS.toFixed(1)} s after the restore`, 'within one backoff step (the 60 s cap)', waitS <= 60);
       f.check(`drain resumed ${resumeS.toFixed(2)} s after that request`, '<= 1 s (no second backoff step)', resumeS <= 1);
-      f.check(`ANOTHER_READER or refusal errors at Catch ${other.length}, statuses naming another reader ${said.length}`, '0, 0', other.length === 0 && said.length === 0);
+      f.check(
+        `ANOTHER_READER or refusal errors at Catch ${other.length}, statuses naming another reader ${said.length}`,
+        '0, 0',
+        other.length === 0 && said.length === 0,
+      );
       f.check(`lost ${n - tally.unique} of ${n}${drained ? '' : ' (not drained within 200 s)'}`, 'lost 0', drained && tally.unique === n);
       f.assertAll();
     });

@@ -46,7 +46,15 @@ export async function postAll(url: string, bodies: unknown[], concurrency: numbe
     new Promise((resolve) => {
       const data = JSON.stringify(bodies[i]);
       const req = http.request(
-        { host: u.hostname, port: u.port, path: u.pathname, method: 'POST', agent, timeout: 60_000, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) } },
+        {
+          host: u.hostname,
+          port: u.port,
+          path: u.pathname,
+          method: 'POST',
+          agent,
+          timeout: 60_000,
+          headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) },
+        },
         (res) => {
           res.resume();
           res.on('end', () => {
@@ -112,9 +120,17 @@ export function pushScenarios(): void {
       const mb = (b: number): string => (b / 2 ** 20).toFixed(0);
       f.info(`${n} bodies in ${seconds.toFixed(1)} s (${Math.round(n / seconds)}/s)`);
       f.check(`answered 200: ${ok} of ${n}`, `${n}`, ok === n);
-      f.check(`emitted ${tally.count}, distinct ${tally.unique}, lost ${n - tally.unique}`, `${n} emitted once each, lost 0`, tally.count === n && tally.unique === n);
+      f.check(
+        `emitted ${tally.count}, distinct ${tally.unique}, lost ${n - tally.unique}`,
+        `${n} emitted once each, lost 0`,
+        tally.count === n && tally.unique === n,
+      );
       f.check(`RSS ${mb(baseline)} MB before, peak ${mb(peak)} MB (+${mb(peak - baseline)} MB)`, 'growth <= 150 MB', peak - baseline <= 150 * 2 ** 20);
-      f.check(`a repeated body: answered ${again[0]}, emitted ${after.count - tally.count - 1}`, 'answered 200, emitted 0', again[0] === 200 && again[1] === 200 && after.count === tally.count + 1);
+      f.check(
+        `a repeated body: answered ${again[0]}, emitted ${after.count - tally.count - 1}`,
+        'answered 200, emitted 0',
+        again[0] === 200 && again[1] === 200 && after.count === tally.count + 1,
+      );
       f.assertAll();
     });
 
@@ -144,9 +160,17 @@ export function pushScenarios(): void {
       await until(async () => (await unauthorized()).length >= forged.length, 10_000, 100);
       const after = await readSink(r);
       const errors = await unauthorized();
-      f.check(`forged bodies emitted ${after.count - before.count - valid.length} of ${forged.length}; answered ${[...new Set(fs)].join('/')}`, '0 emitted, all answered 401', after.count - before.count === valid.length && fs.every((s) => s === 401));
+      f.check(
+        `forged bodies emitted ${after.count - before.count - valid.length} of ${forged.length}; answered ${[...new Set(fs)].join('/')}`,
+        '0 emitted, all answered 401',
+        after.count - before.count === valid.length && fs.every((s) => s === 401),
+      );
       f.check(`CALLBACK_UNAUTHORIZED errors ${errors.length}`, `${forged.length}`, errors.length === forged.length);
-      f.check(`valid bodies emitted ${after.count - before.count} of ${valid.length}, answered ${[...new Set(vs)].join('/')}`, `all ${valid.length}, 200`, after.count - before.count === valid.length && vs.every((s) => s === 200));
+      f.check(
+        `valid bodies emitted ${after.count - before.count} of ${valid.length}, answered ${[...new Set(vs)].join('/')}`,
+        `all ${valid.length}, 200`,
+        after.count - before.count === valid.length && vs.every((s) => s === 200),
+      );
       f.assertAll();
     });
   });

@@ -100,10 +100,16 @@ export function redeployScenario(): void {
         .map((k) => [k, (after.h.byType[k] ?? 0) - (before.h.byType[k] ?? 0)] as const)
         .filter(([, d]) => d !== 0)
         .map(([k, d]) => `${k} ${d > 0 ? '+' : ''}${d}`);
-      f.info(`${kinds.length} deploys (${[...new Set(kinds)].join(', ')}); ${midway} of ${n} SMS in the flow when they ended; drained ${drained ? 'yes' : 'NO'}`);
+      f.info(
+        `${kinds.length} deploys (${[...new Set(kinds)].join(', ')}); ${midway} of ${n} SMS in the flow when they ended; drained ${drained ? 'yes' : 'NO'}`,
+      );
       f.check(`lost ${n - tally.unique} of ${n}`, 'lost 0', tally.unique === n);
       f.check(`duplicates emitted ${tally.dups}`, 'reported (at-least-once; dedupe hides most)', true);
-      f.check(`history requests in ${windowS} s idle: ${c.requests.history} (max concurrent ${c.maxConcurrentHistory})`, `one poll loop: ${windowS / 2}..${windowS + 2} requests, max concurrent 1`, c.requests.history >= windowS / 2 && c.requests.history <= windowS + 2 && c.maxConcurrentHistory <= 1);
+      f.check(
+        `history requests in ${windowS} s idle: ${c.requests.history} (max concurrent ${c.maxConcurrentHistory})`,
+        `one poll loop: ${windowS / 2}..${windowS + 2} requests, max concurrent 1`,
+        c.requests.history >= windowS / 2 && c.requests.history <= windowS + 2 && c.maxConcurrentHistory <= 1,
+      );
       f.check(
         `active resources ${total(before.h)} -> ${total(after.h)} (${diff.join(', ') || 'no change'}); _getActiveHandles ${before.h.handles} -> ${after.h.handles}`,
         'no more after than before (+1 tolerated: a keep-alive socket)',

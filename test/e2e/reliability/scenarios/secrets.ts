@@ -36,7 +36,10 @@ function needles(): Array<[string, string]> {
 
 function filesUnder(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => path.join(d.parentPath ?? (d as unknown as { path: string }).path, d.name));
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => path.join(d.parentPath ?? (d as unknown as { path: string }).path, d.name));
 }
 
 function secretsFlow(server: string, pushUrl: string, q: N): N[] {
@@ -47,9 +50,37 @@ function secretsFlow(server: string, pushUrl: string, q: N): N[] {
     queueNode(['e2e-count', 'rel-debug'], q),
     countingSink('e2e-count', ['rel-push-out']),
     { id: 'rel-push-out', type: 'http response', z: TAB, name: '', statusCode: '200', headers: {}, wires: [] },
-    { id: 'rel-debug', type: 'debug', z: TAB, name: 'all', active: true, tosidebar: true, console: true, tostatus: true, complete: 'true', targetType: 'full', statusVal: 'payload', statusType: 'auto', wires: [] },
+    {
+      id: 'rel-debug',
+      type: 'debug',
+      z: TAB,
+      name: 'all',
+      active: true,
+      tosidebar: true,
+      console: true,
+      tostatus: true,
+      complete: 'true',
+      targetType: 'full',
+      statusVal: 'payload',
+      statusType: 'auto',
+      wires: [],
+    },
     { id: 'rel-sc', type: 'start-callbacks', z: TAB, name: '', thingspace: 'e2e-cfg', callbackUrl: pushUrl, onDeploy: true, wires: [['rel-debug-sc']] },
-    { id: 'rel-debug-sc', type: 'debug', z: TAB, name: 'start', active: true, tosidebar: true, console: true, tostatus: false, complete: 'true', targetType: 'full', statusVal: '', statusType: 'auto', wires: [] },
+    {
+      id: 'rel-debug-sc',
+      type: 'debug',
+      z: TAB,
+      name: 'start',
+      active: true,
+      tosidebar: true,
+      console: true,
+      tostatus: false,
+      complete: 'true',
+      targetType: 'full',
+      statusVal: '',
+      statusType: 'auto',
+      wires: [],
+    },
     ...sinkEndpoint(),
     ...observers(),
     ...endpoints(),
@@ -74,7 +105,12 @@ export function secretsScenario(): void {
       const seen: Array<[string, string]> = [];
 
       // 1. Poll a drain through faults and token/session expiries (re-auth at every step).
-      await s.fault([{ kind: 'server-error', probability: 0.1 }, { kind: 'expire-bearer', count: 1 }, { kind: 'expire-session', count: 1 }, { kind: 'reset', endpoint: 'login', count: 1 }]);
+      await s.fault([
+        { kind: 'server-error', probability: 0.1 },
+        { kind: 'expire-bearer', count: 1 },
+        { kind: 'expire-session', count: 1 },
+        { kind: 'reset', endpoint: 'login', count: 1 },
+      ]);
       await r.deploy(secretsFlow(s.url, pushUrl, { interval: '1' }).map((n) => (n.type === 'start-callbacks' ? { ...n, onDeploy: false } : n)));
       await until(async () => (await readSink(r)).count >= 300, 60_000, 200);
       await s.clearFaults();
@@ -85,7 +121,11 @@ export function secretsScenario(): void {
       await until(async () => (await s.counters()).callbacksPushed >= 50, 30_000, 200);
       // Forged, and broken but carrying the real credentials (Catch shows the body, masked).
       const good = { username: CALLBACK_CREDS.callbackUsername, password: CALLBACK_CREDS.callbackPassword };
-      for (const b of [callbackBody(1, { username: good.username, password: 'nope' }), { ...good, deviceIds: 'broken', smsResponse: { message: 7 } }, { SmsCallbackRequest: { Username: good.username, Password: good.password, Device: 'x', SmsMessage: 5 } }]) {
+      for (const b of [
+        callbackBody(1, { username: good.username, password: 'nope' }),
+        { ...good, deviceIds: 'broken', smsResponse: { message: 7 } },
+        { SmsCallbackRequest: { Username: good.username, Password: good.password, Device: 'x', SmsMessage: 5 } },
+      ]) {
         seen.push(['forged/broken push answer', (await post(pushUrl, JSON.stringify(b))).body]);
       }
 
@@ -97,8 +137,13 @@ export function secretsScenario(): void {
 
       // 4. A wrong password deployed: the rejection goes to statuses, Catch and the log.
       const failedBefore = (await s.counters()).loginsFailed;
-      await r.deploy(secretsFlow(s.url, pushUrl, { interval: '1' }).map((n) => (n.type === 'thingspace-config' ? { ...n, credentials: { ...CREDS, ...CALLBACK_CREDS, password: 'wrong-password' } } : n)));
-      const rejected = async (): Promise<boolean> => (await readCollected(r, 'errors')).some((e) => (e.code ?? '').includes('Password.Invalid') || e.code === 'CREDENTIALS_REJECTED');
+      await r.deploy(
+        secretsFlow(s.url, pushUrl, { interval: '1' }).map((n) =>
+          n.type === 'thingspace-config' ? { ...n, credentials: { ...CREDS, ...CALLBACK_CREDS, password: 'wrong-password' } } : n,
+        ),
+      );
+      const rejected = async (): Promise<boolean> =>
+        (await readCollected(r, 'errors')).some((e) => (e.code ?? '').includes('Password.Invalid') || e.code === 'CREDENTIALS_REJECTED');
       await until(async () => (await s.counters()).loginsFailed > failedBefore && (await rejected()), 30_000, 200);
       const okBefore = (await s.counters()).loginsOk;
       await r.deploy(secretsFlow(s.url, pushUrl, { interval: '1' }));
@@ -135,15 +180,26 @@ export function secretsScenario(): void {
             hits.push(`${what} x${count} in ${where}`);
             // Where, for whoever fixes it: the surroundings, the secret itself masked.
             const at = text.indexOf(value);
-            console.log(`        ${what} in ${where}: ...${text.slice(Math.max(0, at - 300), at + value.length + 100).split(value).join('<SECRET>')}...`);
+            console.log(
+              `        ${what} in ${where}: ...${text
+                .slice(Math.max(0, at - 300), at + value.length + 100)
+                .split(value)
+                .join('<SECRET>')}...`,
+            );
           }
           total += count;
         }
       }
       const contextFiles = seen.filter(([w]) => w.startsWith('context file')).length;
-      f.info(`scanned ${seen.length} sources: ${evidence.length} Node-RED user dirs, ${(logBytes / 2 ** 20).toFixed(1)} MB of trace logs with ${debugLines} debug messages, ${contextFiles} context files`);
+      f.info(
+        `scanned ${seen.length} sources: ${evidence.length} Node-RED user dirs, ${(logBytes / 2 ** 20).toFixed(1)} MB of trace logs with ${debugLines} debug messages, ${contextFiles} context files`,
+      );
       f.check(`secret occurrences ${total}${hits.length ? `: ${hits.join('; ')}` : ''}`, '0 (plain and base64)', total === 0);
-      f.check(`debug messages printed to the log ${debugLines}, pushed SMS ${(await s.counters()).callbacksPushed}`, 'the paths were exercised (> 0 each)', debugLines > 0);
+      f.check(
+        `debug messages printed to the log ${debugLines}, pushed SMS ${(await s.counters()).callbacksPushed}`,
+        'the paths were exercised (> 0 each)',
+        debugLines > 0,
+      );
       f.assertAll();
     });
   });

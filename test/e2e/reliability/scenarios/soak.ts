@@ -27,7 +27,15 @@ export function soakScenario(): void {
 
     it(`runs ${p.durationMs / 60_000} min with bearer ${p.tokenTtlSec} s, session idle ${p.sessionIdleSec} s, trickle and 2% faults: nothing lost, RSS and handles flat`, async () => {
       const f = new Figures('soak');
-      sim = await startSim(['--final-block', 'ack-on-delivery', '--token-ttl', String(p.tokenTtlSec), '--session-idle', String(p.sessionIdleSec), ...seedArgs(f.seed('soak'))]);
+      sim = await startSim([
+        '--final-block',
+        'ack-on-delivery',
+        '--token-ttl',
+        String(p.tokenTtlSec),
+        '--session-idle',
+        String(p.sessionIdleSec),
+        ...seedArgs(f.seed('soak')),
+      ]);
       red = await startRed(relUserDir('soak', 'file'));
       await sim.fault({ kind: 'server-error', probability: 0.02, endpoint: 'any' });
       await red.deploy(observedDrainFlow(sim.url, { interval: String(p.intervalSec) }));
@@ -57,7 +65,9 @@ export function soakScenario(): void {
       const max = (xs: Sample[], k: keyof Sample): number => Math.max(...xs.map((x) => x[k]));
       const mb = (b: number): string => (b / 2 ** 20).toFixed(1);
       const win = `${p.windowMs / 60_000 >= 1 ? `${p.windowMs / 60_000} min` : `${p.windowMs / 1000} s`}`;
-      f.info(`${sent} SMS trickled over ${(p.durationMs / 60_000).toFixed(1)} min; tokens issued ${c.tokensIssued}, logins ${c.loginsOk} (failed ${c.loginsFailed}), faults ${JSON.stringify(c.faultsInjected)}; drained ${drained}`);
+      f.info(
+        `${sent} SMS trickled over ${(p.durationMs / 60_000).toFixed(1)} min; tokens issued ${c.tokensIssued}, logins ${c.loginsOk} (failed ${c.loginsFailed}), faults ${JSON.stringify(c.faultsInjected)}; drained ${drained}`,
+      );
       f.check(`lost ${sent - tally.unique} of ${sent}`, 'lost 0', tally.unique === sent);
       f.check(`failed logins ${c.loginsFailed}`, '0', c.loginsFailed === 0);
       f.check(

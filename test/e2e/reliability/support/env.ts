@@ -29,7 +29,18 @@ export function simMode(): SimMode {
 
 /** The mode's flags come first: a scenario's own flags win. */
 export function simArgs(extra: string[] = []): string[] {
-  return ['--client-id', CREDS.clientId, '--client-secret', CREDS.clientSecret, '--username', CREDS.username, '--password', CREDS.password, ...mode.args, ...extra];
+  return [
+    '--client-id',
+    CREDS.clientId,
+    '--client-secret',
+    CREDS.clientSecret,
+    '--username',
+    CREDS.username,
+    '--password',
+    CREDS.password,
+    ...mode.args,
+    ...extra,
+  ];
 }
 
 export function startSim(extra: string[] = [], port?: number): Promise<SimulatorProcess> {
@@ -128,7 +139,15 @@ export function post(url: string, body: string, headers: Record<string, string> 
   return new Promise((resolve, reject) => {
     const u = new URL(url);
     const req = http.request(
-      { host: u.hostname, port: u.port, path: u.pathname + u.search, method: 'POST', agent: false, timeout: timeoutMs, headers: { 'Content-Type': 'application/json', Connection: 'close', ...headers } },
+      {
+        host: u.hostname,
+        port: u.port,
+        path: u.pathname + u.search,
+        method: 'POST',
+        agent: false,
+        timeout: timeoutMs,
+        headers: { 'Content-Type': 'application/json', Connection: 'close', ...headers },
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8');

@@ -60,7 +60,8 @@ export class FakeThingSpace {
         res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
         res.end(JSON.stringify(body));
       };
-      if (line.startsWith('POST /api/ts/v1/oauth2/token')) return json(200, { access_token: 'fake-bearer', token_type: 'Bearer', expires_in: 3600, scope: 'default' });
+      if (line.startsWith('POST /api/ts/v1/oauth2/token'))
+        return json(200, { access_token: 'fake-bearer', token_type: 'Bearer', expires_in: 3600, scope: 'default' });
       if (line.startsWith('POST /api/m2m/v1/session/login')) return json(200, { sessionToken: 'fake-session', expiresIn: 1200 });
       if (/^GET \/api\/m2m\/v1\/sms\/[^/]+\/history/.test(line)) {
         const c = this.crafted;

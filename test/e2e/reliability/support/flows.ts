@@ -118,7 +118,15 @@ export function readHandles(red: NodeRed): Promise<Handles> {
 
 /** The harness's drain flow plus observers and endpoints, credentials ours. */
 export function observedDrainFlow(server: string, queueProps: N = {}, extraCreds: Record<string, string> = {}): N[] {
-  return [tab(), relConfig(server, extraCreds), queueNode(['e2e-count'], queueProps), countingSink('e2e-count'), ...sinkEndpoint(), ...observers(), ...endpoints()];
+  return [
+    tab(),
+    relConfig(server, extraCreds),
+    queueNode(['e2e-count'], queueProps),
+    countingSink('e2e-count'),
+    ...sinkEndpoint(),
+    ...observers(),
+    ...endpoints(),
+  ];
 }
 
 export { ACCOUNT, TAB };

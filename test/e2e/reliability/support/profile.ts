@@ -77,5 +77,11 @@ export function inMode(scenario: string, mode: SimMode): boolean {
 /** Scenarios to run, comma-separated (RELIABILITY_ONLY=crash,outage); all when unset. */
 export function selected(scenario: string): boolean {
   const only = process.env.RELIABILITY_ONLY;
-  return !only || only.split(',').map((s) => s.trim()).includes(scenario);
+  return (
+    !only ||
+    only
+      .split(',')
+      .map((s) => s.trim())
+      .includes(scenario)
+  );
 }
