@@ -252,7 +252,10 @@ export function redeploySuite(name: string, major: number, options: () => StartO
       const accepted = new Set(sent.recent.map((m) => m.smsMessage));
       const missing = ids('e', 200).filter((k) => !log.includes(msgids[k]) && !accepted.has(`CMD ${k}`));
       assert.deepEqual(missing, [], 'commands neither sent nor named in the log');
-      assert.ok(ids('e', 200).some((k) => !accepted.has(`CMD ${k}`)), 'some commands were still waiting at the stop');
+      assert.ok(
+        ids('e', 200).some((k) => !accepted.has(`CMD ${k}`)),
+        'some commands were still waiting at the stop',
+      );
       assert.match(log, /queued SMS were not sent \(Node-RED stopped the flows\)/);
     });
   });
