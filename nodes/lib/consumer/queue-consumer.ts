@@ -28,6 +28,7 @@
 //   the queue is empty (from polling, delivering, waiting-ack) ──> idle if interval > 0,
 //       else listening (also straight from loading when nothing is kept)
 //   a request failed (polling), a 'block' listener threw (delivering) ──> backing-off
+//   backing-off ──> delivering: the retry timer, with a final block kept when its listener threw
 //   credentials rejected, bad config (polling) ──> halted
 //   stop(), from any phase before stopping ──> stopping ── loop settled, store saved ──> stopped
 //
@@ -82,7 +83,7 @@ export const TRANSITIONS = {
   'waiting-ack': ['delivering', 'polling', 'idle', 'listening', 'standby', 'stopping'],
   idle: ['polling', 'standby', 'stopping'],
   listening: ['polling', 'standby', 'stopping'],
-  'backing-off': ['polling', 'standby', 'stopping'],
+  'backing-off': ['polling', 'delivering', 'standby', 'stopping'],
   halted: ['stopping'],
   standby: ['loading', 'stopping'],
   stopping: ['stopped'],
@@ -543,7 +544,17 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
   private async handOn(block: ConsumerBlock): Promise<boolean> {
     this.go('delivering');
     if (!this.manual) {
-      this.emitBlock(block);
+      try {
+        this.emitBlock(block);
+      } catch (e) {
+        // Not handed on. The server may count a final block as delivered on its answer
+        // (docs/thingspace-api.md, "Open questions" 2): keep it, emitted again after the backoff.
+        if (block.final) {
+          for (const item of block.items) this.pending.add(item.key, item.sms);
+          await this.saveDurably();
+        }
+        throw e;
+      }
       // Delivered means emitted: remember only once the listeners returned. Not now but on
       // the next turn of the event loop: by then the request that acknowledges this block
       // is written, so the window and the store are updated while the server answers, not
@@ -705,7 +716,8 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
   private schedule(outcome: Outcome): void {
     if (this.interrupted || outcome.kind === 'stopped' || outcome.kind === 'halted') return;
     if (outcome.kind === 'retry') {
-      this.timer = setTimeout(() => this.kick(), outcome.inMs);
+      // SMS kept from a block that could not be handed on go out first (handOn).
+      this.timer = setTimeout(() => this.kick(this.restoredBlock()), outcome.inMs);
       this.go('backing-off', { state: 'retrying', inMs: outcome.inMs, error: outcome.error });
     } else if (this.opts.intervalMs > 0) {
       this.timer = setTimeout(() => this.kick(), this.opts.intervalMs);

@@ -391,6 +391,28 @@ describe('consumer phases (in-memory API, fake clock)', () => {
       assert.equal(api.queued, 0);
     });
 
+    it('keeps a final block whose listener threw, and emits it first after the backoff: the server counted it delivered', async () => {
+      api.enqueue(...range(0, 50).map((n) => sms(n)));
+      const { consumer, rec, phases } = make();
+      let thrown = false;
+      consumer.on('block', () => {
+        if (thrown) return;
+        thrown = true;
+        throw new Error('flow exploded');
+      });
+      await consumer.start();
+      await after();
+      assert.equal(api.acknowledged, 50, 'ack-on-delivery: the final block counts as delivered once served');
+      assert.equal(api.queued, 0);
+      await after(50);
+      assert.deepEqual(phases, ['loading', 'polling', 'delivering', 'backing-off', 'delivering', 'polling', 'idle']);
+      assert.equal(rec.blocks.length, 2, 'the kept block, emitted again');
+      assert.deepEqual(
+        rec.blocks[1].items.map((i) => i.sms),
+        rec.blocks[0].items.map((i) => i.sms),
+      );
+    });
+
     it('stop() from a block listener acknowledges nothing more', async () => {
       api.enqueue(...range(0, 150).map((n) => sms(n)));
       const { consumer, rec, phases } = make();
