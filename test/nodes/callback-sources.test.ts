@@ -3,8 +3,9 @@
 // only from the proxies listed.
 import assert from 'node:assert/strict';
 import { ThingSpaceSimulator } from '../../simulator/server';
-import { ALL_NODES, TAB, calls, collect, config, credentials, flow, helper, waitFor } from './runtime';
+import { ALL_NODES, calls, collect, config, credentials, flow, helper, waitFor } from './runtime';
 import { collectAndAnswer, startListener, type Listener } from './listener';
+import { pushQueue } from './sms-out-flow';
 
 const MO = { requestId: 'r1', deviceIds: [{ kind: 'mdn', id: '15551230001' }], smsResponse: { message: 'DOOR=open', timestamp: '2024-05-02T09:15:07Z' } };
 const NOTICE = { requestId: 'r2', deviceIds: [{ kind: 'mdn', id: '15551230001' }], deliveryConfirmationResponse: { status: 'Delivered' } };
@@ -24,19 +25,7 @@ describe("callback sources (the config node's allow-list) in a Node-RED runtime"
   });
 
   async function deploy(sources: Record<string, unknown>): Promise<void> {
-    const q = {
-      id: 'q',
-      type: 'sms-queue-in',
-      z: TAB,
-      thingspace: 'cfg',
-      interval: '0',
-      ackMode: 'auto',
-      ackTimeout: '60',
-      output: 'single',
-      dedupe: true,
-      topic: '',
-      wires: [['out']],
-    };
+    const q = pushQueue();
     await helper.load(ALL_NODES, flow(config(sim, sources), q), credentials());
     listener = await startListener('q');
   }

@@ -8,7 +8,7 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { ThingSpaceSimulator } from '../../simulator/server';
 import { ACCOUNT, ALL_NODES, TAB, calls, collect, config, credentials, flow, helper, lastStatus, waitFor } from './runtime';
-import { smsOut } from './sms-out-flow';
+import { pushQueue, smsOut } from './sms-out-flow';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const httpInNodes = require('@node-red/nodes/core/network/21-httpin.js');
@@ -79,20 +79,7 @@ describe('one answer per callback, whatever the wiring (sms-queue-in in a Node-R
 
   function nodesFor(wiring: Wiring, extraConfig: Record<string, unknown> = {}): Record<string, unknown>[] {
     const url = `http://127.0.0.1:${port}${PATH}`;
-    const q = {
-      id: 'q',
-      type: 'sms-queue-in',
-      z: TAB,
-      thingspace: 'cfg',
-      interval: '0',
-      ackMode: 'auto',
-      ackTimeout: '60',
-      output: 'single',
-      dedupe: true,
-      topic: '',
-      listen: wiring === 'own' ? PATH : '',
-      wires: [wiring === 'series' ? ['out', 'resp'] : ['out']],
-    };
+    const q = pushQueue({ listen: wiring === 'own' ? PATH : '', wires: [wiring === 'series' ? ['out', 'resp'] : ['out']] });
     const nodes: Record<string, unknown>[] = [
       config(sim, extraConfig),
       q,

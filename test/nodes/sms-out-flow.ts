@@ -1,5 +1,5 @@
-// The sms-out node as the node tests deploy it.
-import { TAB } from './runtime';
+// The sms-out node, and the push-mode sms-queue-in beside it, as the node tests deploy them.
+import { TAB, queue } from './runtime';
 
 export function smsOut(extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -21,4 +21,9 @@ export function smsOut(extra: Record<string, unknown> = {}): Record<string, unkn
     wires: [['out'], ['outcome']],
     ...extra,
   };
+}
+
+/** sms-queue-in in push mode (interval 0): the listener for callbacks and delivery notices. */
+export function pushQueue(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return queue({ interval: '0', ...extra });
 }

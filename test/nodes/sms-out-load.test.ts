@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { ThingSpaceSimulator } from '../../simulator/server';
 import { ACCOUNT, ALL_NODES, TAB, collect, config, credentials, flow, helper, waitFor } from './runtime';
 import { collectAndAnswer, startListener, type Listener } from './listener';
-import { smsOut } from './sms-out-flow';
+import { pushQueue, smsOut } from './sms-out-flow';
 
 const SENDS = 1000;
 const OWN_MO = 200;
@@ -36,19 +36,7 @@ describe('sms-out under load in a Node-RED runtime', function () {
       seed: SEED,
     });
     listener = await startListener('q');
-    const q = {
-      id: 'q',
-      type: 'sms-queue-in',
-      z: TAB,
-      thingspace: 'cfg',
-      interval: '0',
-      ackMode: 'auto',
-      ackTimeout: '60',
-      output: 'single',
-      dedupe: true,
-      topic: '',
-      wires: [['out']],
-    };
+    const q = pushQueue();
     const sc = {
       id: 'sc',
       type: 'start-callbacks',

@@ -7,26 +7,12 @@ import { SMS_DELIVERY_SERVICE } from '../../nodes/lib/types';
 import { ACCOUNT, ALL_NODES, TAB, collect, config, credentials, flow, helper, waitFor } from './runtime';
 import { sleep } from '../support/wait';
 import { collectAndAnswer, startListener, type Listener } from './listener';
-import { smsOut } from './sms-out-flow';
+import { pushQueue, smsOut } from './sms-out-flow';
 
 const DEVICE = '15551230001';
 const to = { deviceIds: [{ kind: 'mdn', id: DEVICE }] };
 
-function queue(): Record<string, unknown> {
-  return {
-    id: 'q',
-    type: 'sms-queue-in',
-    z: TAB,
-    thingspace: 'cfg',
-    interval: '0',
-    ackMode: 'auto',
-    ackTimeout: '60',
-    output: 'single',
-    dedupe: true,
-    topic: '',
-    wires: [['out']],
-  };
-}
+const queue = (): Record<string, unknown> => pushQueue();
 
 function starter(url: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {

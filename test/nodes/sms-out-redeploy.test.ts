@@ -5,25 +5,11 @@ import assert from 'node:assert/strict';
 import { ThingSpaceSimulator } from '../../simulator/server';
 import { ACCOUNT, ALL_NODES, TAB, collectAcrossDeploys, config, credentials, flow, helper, waitFor } from './runtime';
 import { startListener, type Listener } from './listener';
-import { smsOut } from './sms-out-flow';
+import { pushQueue, smsOut } from './sms-out-flow';
 
 const to = { deviceIds: [{ kind: 'mdn', id: '15551230001' }] };
 
-function queue(): Record<string, unknown> {
-  return {
-    id: 'q',
-    type: 'sms-queue-in',
-    z: TAB,
-    thingspace: 'cfg',
-    interval: '0',
-    ackMode: 'auto',
-    ackTimeout: '60',
-    output: 'single',
-    dedupe: true,
-    topic: '',
-    wires: [[]],
-  };
-}
+const queue = (): Record<string, unknown> => pushQueue({ wires: [[]] });
 
 function starter(url: string): Record<string, unknown> {
   return {
