@@ -1,7 +1,7 @@
 // What a queue consumer emitted, and the SMS the consumer tests feed it: shared by the unit
 // tier (a fake in-memory API) and the integration tier (the simulator over HTTP).
 import type { QueueConsumer } from '../../nodes/lib/consumer/queue-consumer';
-import type { ConsumerBlock, ConsumerState } from '../../nodes/lib/consumer/types';
+import type { ConsumerBlock, ConsumerState, Phase } from '../../nodes/lib/consumer/types';
 import type { ThingSpaceError } from '../../nodes/lib/client/errors';
 import type { SmsMessage } from '../../nodes/lib/types';
 
@@ -29,8 +29,8 @@ export class Recorder {
     return this.sms.map((s) => s.message);
   }
 
-  saw(state: ConsumerState['state']): boolean {
-    return this.states.some((s) => s.state === state);
+  saw(phase: Phase): boolean {
+    return this.states.some((s) => s.phase === phase);
   }
 }
 

@@ -1,9 +1,6 @@
-// Manual mode: which emitted SMS the flow has acknowledged.
-//
-// Besides the block the consumer waits on, it keeps a few older blocks (those that timed
-// out and were re-read) so a late acknowledgement still counts as delivered, and pushed
-// callback SMS under block 'callback'. Both are bounded; forgetting an entry only means a
-// late ack returns false and the SMS may be emitted again: at-least-once still holds.
+// Manual mode: which emitted SMS the flow has acknowledged, and the wait for a whole block.
+// A few older blocks (emitted again after a timeout) and pushed SMS are kept too, so a late ack
+// still counts; both bounded: a forgotten entry only means the SMS may come again.
 import type { AckRef, ConsumerBlock, ConsumerItem } from './types';
 
 export const CALLBACK_BLOCK = 'callback';
@@ -20,6 +17,7 @@ export class AckTracker {
   private readonly blocks = new Map<string, Tracked>();
   private readonly callbacks = new Map<number, ConsumerItem>();
   private callbackSeq = 0;
+  private wait: { blockId: string; done: (all: boolean) => void } | undefined;
 
   constructor(
     private readonly maxBlocks = 16,
@@ -79,7 +77,26 @@ export class AckTracker {
     }
     if (settled.length === 0) return undefined;
     for (const item of settled) this.settle(item.key);
+    if (this.wait && this.remaining(this.wait.blockId) === 0) this.wait.done(true);
     return settled;
+  }
+
+  /** True once the flow acknowledged every SMS of the block; false after `timeoutMs` (<= 0: never) or endWait(). */
+  waitFor(blockId: string, timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const done = (all: boolean): void => {
+        if (timer) clearTimeout(timer);
+        this.wait = undefined;
+        resolve(all);
+      };
+      if (timeoutMs > 0) timer = setTimeout(() => done(false), timeoutMs);
+      this.wait = { blockId, done };
+    });
+  }
+
+  endWait(): void {
+    this.wait?.done(false);
   }
 
   /** Mark every tracked copy of this SMS as acknowledged (duplicates count as acked). */

@@ -1,269 +1,136 @@
-// Drains the ThingSpace SMS queue: one poll loop, at-least-once, knows nothing of Node-RED.
-//
-// The acknowledgement of block n is the request for block n+1 carrying `next` (docs/thingspace-api.md, "History paging").
-// So the loop asks for the next block only once the current one was handed on: emitted
-// (auto mode) or acknowledged by the flow (manual mode). A crash or stop in between means
-// re-delivery, never loss; the dedupe window then hides the repeat.
-//
-// The consumer is always in exactly one phase. go() is the only way to change it and
-// TRANSITIONS (below) the only list of the changes allowed:
-//
-//   created
-//      │ start()
-//      v
-//   loading ─── SMS kept by an earlier run (manual mode) ───────┐
-//      │                                                         v
-//      │ interval > 0, or poll() meanwhile             ┌───> delivering ─── manual mode ───> waiting-ack
-//      v                                               │       │    ^                          │    │
-//   polling ──────── a block with new SMS ─────────────┘       │    └──── ack timeout ─────────┘    │
-//    ^ ^ ^ ^                                                   │                                    │
-//    │ │ │ └──── emitted (auto mode): ask for the next ────────┘                                    │
-//    │ │ └────── all acked (manual mode): ask for the next ─────────────────────────────────────────┘
-//    │ └──────── a block of only duplicates (from polling): ask for the next; a `next` refused
-//    │           that our own lost answer or the store explains: ask again without it, at once
-//    ├── idle          interval timer, or poll()
-//    ├── listening     poll()
-//    └── backing-off   retry timer only: poll() would undercut Retry-After and the backoff
-//
-//   the queue is empty (from polling, delivering, waiting-ack) ──> idle if interval > 0,
-//       else listening (also straight from loading when nothing is kept)
-//   a request failed (polling), a 'block' listener threw (delivering) ──> backing-off
-//   backing-off ──> delivering: the retry timer, with a final block kept when its listener threw
-//   credentials rejected, bad config (polling) ──> halted
-//   stop(), from any phase before stopping ──> stopping ── loop settled, store saved ──> stopped
-//
-// With a ReaderGate (coordination across runtimes, nodes/lib/coordination) the consumer
-// reads only while its runtime holds the account's lease:
-//
-//   created ── start() ──> standby ── lead() ──> loading ── ... as above
-//   loading, polling, delivering, waiting-ack, idle, listening, backing-off
-//       ── standBy(), or a confirm() that fails ──> standby
-//
-// Every history request is confirmed with the gate first (the confirmation for the next
-// request travels beside the current one, see ReaderGate in ./types.ts); a lost lease stops
-// the drain at once, acknowledging nothing, and lead() reloads the store (another runtime
-// may have moved the queue on meanwhile).
-//
-// poll() while the loop is busy (or before it started) sets `again`: drain once more when
-// this drain ends. That flag is orthogonal to the phase (it may be set in created, loading,
-// polling, delivering and waiting-ack alike), so it stays a flag of its own.
+// Drains one account's SMS queue: one poll loop, at-least-once, knows nothing of Node-RED.
+// The request for block n+1 carries block n's `next` and so acknowledges it (docs/thingspace-api.md,
+// "History paging"): it is made only once block n was handed on. Phases: docs/architecture.md, "Consumer".
 import { randomBytes } from 'crypto';
 import { EventEmitter } from 'events';
-import type { HistoryBlock, ThingSpaceApi } from '../client/api';
-import { ThingSpaceError, isThingSpaceError, unexpected } from '../client/errors';
+import type { HistoryBlock } from '../client/api';
+import { ThingSpaceError, unexpected } from '../client/errors';
 import { dedupeKey } from '../message/dedupe-key';
-import { IdempotentRetryPolicy, answerLost, type RetryPolicy } from '../retry/retry-policy';
 import type { SmsMessage } from '../types';
 import { AckTracker } from './ack-tracker';
-import { DedupeWindow } from './dedupe-window';
-import { PendingStore } from './pending-store';
-import type { AckRef, ConsumerBlock, ConsumerItem, ConsumerState, PersistedState, Phase, QueueConsumerEvents, QueueConsumerOptions } from './types';
+import { Failures } from './failures';
+import { GatedHistory } from './gated-history';
+import { ConsumerMemory } from './memory';
+import { IllegalTransitionError, PhaseMachine } from './phases';
+import type { AckRef, ConsumerBlock, ConsumerItem, ConsumerState, Phase, QueueConsumerEvents, QueueConsumerOptions } from './types';
 
-export type {
-  AckMode,
-  AckRef,
-  ConsumerBlock,
-  ConsumerItem,
-  ConsumerState,
-  ConsumerStore,
-  PersistedState,
-  Phase,
-  QueueConsumerEvents,
-  QueueConsumerOptions,
-  ReaderGate,
-} from './types';
+export type * from './types';
 export { CALLBACK_BLOCK } from './ack-tracker';
 
-/** Every phase change the consumer may make; anything else is a bug. */
-export const TRANSITIONS = {
-  created: ['loading', 'standby', 'stopping'],
-  loading: ['polling', 'delivering', 'listening', 'standby', 'stopping'],
-  polling: ['polling', 'delivering', 'idle', 'listening', 'backing-off', 'halted', 'standby', 'stopping'],
-  delivering: ['polling', 'waiting-ack', 'idle', 'listening', 'backing-off', 'standby', 'stopping'],
-  'waiting-ack': ['delivering', 'polling', 'idle', 'listening', 'standby', 'stopping'],
-  idle: ['polling', 'standby', 'stopping'],
-  listening: ['polling', 'standby', 'stopping'],
-  'backing-off': ['polling', 'delivering', 'standby', 'stopping'],
-  halted: ['stopping'],
-  standby: ['loading', 'stopping'],
-  stopping: ['stopped'],
-  stopped: [],
-} as const satisfies Record<Phase, readonly Phase[]>;
-
-/** TRANSITIONS as sets: a change is checked with one lookup. */
-const ALLOWED = {} as Record<Phase, ReadonlySet<Phase>>;
-for (const from of Object.keys(TRANSITIONS) as Phase[]) ALLOWED[from] = new Set<Phase>(TRANSITIONS[from]);
-
-/** A phase change TRANSITIONS does not allow, in strict mode. */
-export class IllegalTransitionError extends Error {
-  constructor(
-    readonly from: Phase,
-    readonly to: Phase,
-  ) {
-    super(`queue consumer: illegal phase change ${from} -> ${to}`);
-    this.name = 'IllegalTransitionError';
-  }
-}
-
-const DEFAULT_DEDUPE_ENTRIES = 10_000;
 /** How long stop() waits for the answer to a request in flight (Node-RED allows 15 s to close). */
 const DEFAULT_STOP_GRACE_MS = 2_000;
-
-/** Resolves when `p` settles or after `ms`, whichever comes first; never rejects. */
-function settledWithin(p: Promise<unknown>, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    const done = (): void => {
-      clearTimeout(timer);
-      resolve();
-    };
-    p.then(done, done);
-  });
-}
-const DEFAULT_DEDUPE_AGE_MS = 24 * 60 * 60_000;
 
 /** How one run of the loop ended, and so what comes next. */
 type Outcome = { kind: 'drained' } | { kind: 'retry'; inMs: number; error: ThingSpaceError } | { kind: 'halted' } | { kind: 'stopped' };
 
 const DRAINED: Outcome = { kind: 'drained' };
-/** Phases that standBy() leaves: the lease matters only while the consumer may read. */
-const LEADING: ReadonlySet<Phase> = new Set<Phase>(['loading', 'polling', 'delivering', 'waiting-ack', 'idle', 'listening', 'backing-off']);
 const HALTED: Outcome = { kind: 'halted' };
 const STOPPED: Outcome = { kind: 'stopped' };
+/** Phases that standBy() leaves: the lease matters only while the consumer may read. */
+const LEADING: ReadonlySet<Phase> = new Set<Phase>(['loading', 'polling', 'delivering', 'waiting-ack', 'idle', 'listening', 'backing-off']);
 
 export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
-  private readonly api: ThingSpaceApi;
   private readonly opts: QueueConsumerOptions;
   private readonly manual: boolean;
-  private readonly now: () => number;
-  private readonly retryPolicy: RetryPolicy;
+  private readonly phases: PhaseMachine;
+  private readonly history: GatedHistory;
+  private readonly memory: ConsumerMemory;
+  private readonly failures: Failures;
   private readonly tracker = new AckTracker();
   /** Block ids are unique across instances: a ref from before a restart never matches. */
   private readonly blockPrefix = randomBytes(4).toString('hex');
   private blockSeq = 0;
-
-  private dedupe: DedupeWindow | undefined;
-  private pending = new PendingStore();
-  private persisted: PersistedState;
-
-  private current: Phase = 'created';
-  /** poll() was called while busy: drain once more when this drain ends (see the top). */
+  /** poll() while busy (in any phase up to waiting-ack): drain once more when this drain ends. */
   private again = false;
-  /** An illegal phase change was reported already: one report is enough to find the bug. */
-  private bugReported = false;
-  /** What start(), the loop and stop() run, kept only to be awaited: the phase is the state. */
+  /** Kept only to be awaited: the phase is the state. */
   private starting: Promise<void> | undefined;
   private loop: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
   /** The interval timer (idle) or the retry timer (backing-off). */
   private timer: NodeJS.Timeout | undefined;
-  /** Keys remembered before the store was loaded (push mode at deploy), see load(). */
-  private early: Array<[string, number]> = [];
-  /** The history request in flight, if any. */
-  private inFlight: Promise<HistoryBlock> | undefined;
-  /** Aborted by stop() and standBy(): cancels the request in flight, if any. A new one per lead(). */
-  private requests = new AbortController();
-  /** Counts lead() and standBy(): a lead() overtaken by a standBy() does nothing. */
+  /** Counts lead() and standBy(): a lead() overtaken by another does nothing. */
   private tenure = 0;
-  private ackWait: { blockId: string; done: (all: boolean) => void } | undefined;
-  /** The `next` to send with the following request: it acknowledges what was handed on. */
-  private carry: string | undefined;
-  /** `carry` came from the store (another reader's, perhaps spent), not from our last answer. */
-  private carryLoaded = false;
-  /** The `next` of a request that may have reached ThingSpace but whose answer we never read:
-   *  the server may have spent it, so its refusal is ours, not another reader's. */
-  private lost: string | undefined;
-  /** With a gate: the confirmation sent beside the last request, for the next one, and the
-   *  tenure it belongs to (one of an earlier lead() authorises nothing). Used once. */
-  private ahead: { tenure: number; answer: Promise<boolean> } | undefined;
-  /** Dedupe key of the first SMS of the last block read, to see it served again after its next. */
+  /** Dedupe key of the first SMS of the last block read, to see it served again after its `next`. */
   private firstKey: string | undefined;
   private total = 0;
-  private lastState: ConsumerState = { state: 'stopped' };
-  /** Auto mode: the keys of the block just emitted, remembered once the request that
-   *  acknowledges it is on its way (see handOn), and in any case before the window is read. */
-  private unremembered: { items: ConsumerItem[]; now: number } | undefined;
-  private rememberSoon: NodeJS.Immediate | undefined;
-  /** Signature of the last error reported in the current failure streak. */
-  private streak: string | undefined;
 
   constructor(opts: QueueConsumerOptions) {
     super();
     if (!opts || !opts.api) throw new TypeError('QueueConsumer needs an api');
     this.opts = opts;
-    this.api = opts.api;
     this.manual = opts.ackMode === 'manual';
-    this.now = opts.now ?? Date.now;
-    this.retryPolicy = new IdempotentRetryPolicy({ ...opts.backoff, random: opts.random });
-    this.dedupe = this.newWindow(undefined);
-    this.persisted = this.freshPersisted();
+    const report = (error: ThingSpaceError): void => {
+      // An 'error' event without a listener would throw inside the loop.
+      if (this.listenerCount('error') > 0) this.emit('error', error);
+    };
+    this.phases = new PhaseMachine(
+      opts.strict === true,
+      (state) => this.emit('state', state),
+      (bug) => report(unexpected(bug, 'consumer', 'Bug in the queue consumer')),
+    );
+    this.history = new GatedHistory(opts.api, opts.gate);
+    this.memory = new ConsumerMemory(opts, () => this.phase === 'created' || this.phase === 'loading');
+    this.failures = new Failures(opts, report);
   }
 
   /** Between start() and stop(), unless halted on rejected credentials or bad config. */
   get running(): boolean {
-    const p = this.current;
+    const p = this.phase;
     return p !== 'created' && p !== 'halted' && p !== 'stopping' && p !== 'stopped';
   }
 
-  /** The last state emitted. */
   get state(): ConsumerState {
-    return this.lastState;
+    return this.phases.state;
   }
 
-  /** Where the consumer is in its life (the diagram at the top of this file). */
   get phase(): Phase {
-    return this.current;
+    return this.phases.phase;
   }
 
-  /** Loads the store, re-emits a kept final block, then polls if intervalMs > 0. With a
-   *  gate: waits in standby for lead() instead. */
+  /** Loads the store, emits what an earlier run kept, then polls if intervalMs > 0. With a gate: standby until lead(). */
   start(): Promise<void> {
     if (this.starting === undefined) {
-      if (this.current === 'created' && this.opts.gate) {
-        this.go('standby', { state: 'standby' });
+      if (this.phase === 'created' && this.opts.gate) {
+        this.go({ phase: 'standby' });
         this.starting = Promise.resolve();
       } else {
-        if (this.current === 'created') this.go('loading');
+        if (this.phase === 'created') this.go({ phase: 'loading' });
         this.starting = this.load();
       }
     }
     return this.starting;
   }
 
-  /** Coordination: this runtime holds the account's lease now. Reloads the store once the
-   *  previous tenure's loop has settled, then reads as start() does. */
+  /** Coordination: this runtime holds the lease now. Reloads the store (another runtime may have moved
+   *  the queue on) once the previous tenure's loop has settled, then reads. */
   lead(): void {
-    if (this.current !== 'standby') return;
+    if (this.phase !== 'standby') return;
     const tenure = ++this.tenure;
     const before = Promise.all([this.starting, this.loop]);
     this.starting = before.then(async () => {
-      if (this.current !== 'standby' || this.tenure !== tenure) return;
-      this.requests = new AbortController();
-      this.go('loading');
+      if (this.phase !== 'standby' || this.tenure !== tenure) return;
+      this.go({ phase: 'loading' });
       await this.load();
     });
   }
 
-  /**
-   * Coordination: the lease is lost, or given up. Stops reading at once: the request in
-   * flight is aborted, a wait for acknowledgements ends, nothing more is acknowledged.
-   * Resolves once the loop has settled, so that no request of ours is in flight.
-   */
+  /** Coordination: the lease is lost or given up. Stops reading at once, acknowledging nothing more;
+   *  resolves once no request of ours is in flight. */
   standBy(): Promise<void> {
-    if (LEADING.has(this.current)) {
+    if (LEADING.has(this.phase)) {
       this.tenure++;
       this.clearTimer();
-      this.go('standby', { state: 'standby' });
-      this.requests.abort();
-      this.ackWait?.done(false);
-      this.rememberEmitted();
+      this.go({ phase: 'standby' });
+      this.history.abort();
+      this.tracker.endWait();
+      this.memory.flush();
     }
     return Promise.all([this.starting, this.loop]).then(() => undefined);
   }
 
   /** Poll now; if the loop is busy, drain once more right after it settles. Never two at once. */
   poll(): void {
-    switch (this.current) {
+    switch (this.phase) {
       case 'idle':
       case 'listening':
         this.kick();
@@ -290,27 +157,17 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     if (!this.manual || this.stopRequested || !ref || typeof ref.block !== 'string') return false;
     const settled = this.tracker.ack(ref);
     if (!settled) return false;
-    const now = this.now();
-    for (const item of settled) {
-      this.remember(item.key, now);
-      this.pending.delete(item.key);
-    }
-    this.save();
-    const wait = this.ackWait;
-    if (wait && this.tracker.remaining(wait.blockId) === 0) wait.done(true);
+    for (const item of settled) this.memory.acked(item.key);
+    this.memory.save();
     return true;
   }
 
-  /**
-   * Push mode: a callback SMS through the same dedupe. null = already delivered.
-   * Auto mode remembers it at once; manual mode when its ref (block 'callback', a running
-   * index) comes back on ack().
-   */
+  /** Push mode: a callback SMS through the same dedupe; null if delivered before. Manual mode
+   *  remembers it when its ref (block 'callback') comes back on ack(). */
   pushed(sms: SmsMessage): ConsumerItem | null {
-    this.rememberEmitted();
+    this.memory.flush();
     const key = dedupeKey(sms);
-    const now = this.now();
-    if (this.dedupe?.has(key, now)) {
+    if (this.memory.seen(key)) {
       this.emit('duplicates', 1);
       return null;
     }
@@ -318,8 +175,8 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     if (this.manual) {
       this.tracker.trackCallback(item);
     } else if (!this.stopRequested) {
-      this.remember(key, now);
-      this.save();
+      this.memory.remember(key);
+      this.memory.save();
     }
     return item;
   }
@@ -327,120 +184,52 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
   /** Aborts the request in flight, clears timers, saves the store. Acknowledges nothing more. */
   stop(): Promise<void> {
     if (this.stopping === undefined) {
-      // Not loaded means our state is empty, not the stored one: saving it would erase that.
-      // Nor in standby: the state is the lease holder's.
-      const loaded = this.current !== 'created' && this.current !== 'loading' && this.current !== 'standby';
-      this.go('stopping');
+      // Not loaded, our state is empty and saving it would erase the stored one; in standby it is the lease holder's.
+      const loaded = this.phase !== 'created' && this.phase !== 'loading' && this.phase !== 'standby';
+      this.go({ phase: 'stopping' });
       this.stopping = this.shutdown(loaded);
     }
     return this.stopping;
   }
 
   private get stopRequested(): boolean {
-    return this.current === 'stopping' || this.current === 'stopped';
+    return this.phase === 'stopping' || this.phase === 'stopped';
   }
 
   /** The loop must not go on: stopped, or the lease is lost. */
   private get interrupted(): boolean {
-    return this.current === 'stopping' || this.current === 'stopped' || this.current === 'standby';
+    return this.stopRequested || this.phase === 'standby';
   }
 
-  /**
-   * The one way to change phase. A change TRANSITIONS does not list is a bug of ours: strict
-   * mode throws; otherwise it is made (the code that asked for it relies on it) and reported
-   * once, after the change, since an 'error' listener may call stop().
-   */
-  private go(to: Phase, state?: ConsumerState): void {
-    const from = this.current;
-    const legal = ALLOWED[from].has(to);
-    if (!legal && this.opts.strict) throw new IllegalTransitionError(from, to);
-    this.current = to;
-    this.opts.onTransition?.(from, to);
-    if (!legal) this.reportBug(new IllegalTransitionError(from, to));
-    if (state) this.setState(state);
-  }
-
-  /** Asks the gate before a request; a refusal (or a failure to ask) means standby, now.
-   *  The confirmation sent beside the previous request serves if it said yes and the gate
-   *  is still fresh; else this request waits for one of its own. */
-  private async confirmed(): Promise<boolean> {
-    const gate = this.opts.gate!;
-    const ahead = this.ahead?.tenure === this.tenure ? this.ahead.answer : undefined;
-    this.ahead = undefined;
-    let ok: boolean;
-    try {
-      ok = (ahead !== undefined && (await ahead) && gate.fresh()) || (await gate.confirm(this.carry));
-    } catch {
-      ok = false;
-    }
-    if (this.interrupted) return false;
-    if (!ok) void this.standBy();
-    return ok;
-  }
-
-  /** Sent with a request (recording the `next` it carries): the next request's confirmation. */
-  private confirmAhead(sent: string | undefined): void {
-    let answer: Promise<boolean>;
-    try {
-      answer = this.opts.gate!.confirm(sent).catch(() => false);
-    } catch {
-      answer = Promise.resolve(false);
-    }
-    this.ahead = { tenure: this.tenure, answer };
-  }
-
-  private reportBug(bug: Error): void {
-    if (this.bugReported) return;
-    this.bugReported = true;
-    if (this.listenerCount('error') > 0) this.emit('error', unexpected(bug, 'consumer', 'Bug in the queue consumer'));
+  private go(state: ConsumerState): void {
+    this.phases.go(state);
   }
 
   private async shutdown(loaded: boolean): Promise<void> {
     this.clearTimer();
-    this.ackWait?.done(false);
-    // A request in flight may bring SMS the server already counts as delivered: give its
-    // answer a moment to arrive (it is kept, see drain()), then cut it.
-    const inFlight = this.inFlight;
+    this.tracker.endWait();
+    // An answer in flight may bring SMS the server already counts as delivered: give it a moment (drain() keeps them).
+    const inFlight = this.history.inFlight;
     const grace = this.opts.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
     if (inFlight && grace > 0) await settledWithin(inFlight, grace);
-    this.requests.abort();
+    this.history.abort();
     await this.starting;
     await this.loop;
-    this.rememberEmitted();
-    if (loaded) this.save();
-    this.go('stopped', { state: 'stopped' });
+    this.memory.flush();
+    if (loaded) this.memory.save();
+    this.go({ phase: 'stopped' });
     this.emit('stopped');
   }
 
   private async load(): Promise<void> {
-    let saved: PersistedState | undefined;
-    try {
-      saved = await this.opts.store?.load();
-    } catch {
-      saved = undefined; // an unreadable store costs dedupe history, never an SMS
-    }
-    if (this.current !== 'loading') return; // stopped meanwhile
-    if (saved && saved.v === 1) {
-      // A reload (lead() again) keeps what this runtime still holds and the store lost.
-      const held = this.pending;
-      if (saved.dedupe !== undefined || !this.opts.gate) this.dedupe = this.newWindow(saved.dedupe);
-      this.pending = new PendingStore(saved.pending);
-      for (const [key, sms] of held.entries()) if (!this.pending.has(key)) this.pending.add(key, sms);
-      this.persisted = this.freshPersisted();
-      // Pushes and acks that came while the store loaded were remembered in a window that
-      // the stored one just replaced: remember them again, or their repeats would pass.
-      for (const [key, at] of this.early) this.dedupe?.remember(key, at);
-    }
-    const merged = this.early.length > 0;
-    this.early = [];
-    if (this.opts.gate) {
-      this.carry = saved?.next;
-      this.carryLoaded = this.carry !== undefined;
-    }
+    const saved = await this.memory.read();
+    if (this.phase !== 'loading') return; // stopped, or stood by, meanwhile
+    const merged = this.memory.merge(saved);
+    if (this.opts.gate) this.history.begin(saved?.next);
     const restored = this.restoredBlock();
     if (restored || this.opts.intervalMs > 0 || this.again) this.kick(restored);
-    else this.go('listening', { state: 'listening' });
-    if (merged) this.save();
+    else this.go({ phase: 'listening' });
+    if (merged) this.memory.save();
   }
 
   /** Starts the loop; its first step (polling, or delivering a restored block) is synchronous. */
@@ -462,119 +251,83 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
       }
     } catch (e) {
       if (e instanceof IllegalTransitionError) throw e; // strict mode: a bug must be loud
-      // Only a throwing 'block' listener gets here: that block was not handed on, so it is
-      // read again. Not the API's fault, whatever the listener threw.
+      // Only a throwing 'block' listener gets here: that block was not handed on, so it is read again.
       outcome = this.failure(unexpected(e, 'deliver', 'Unexpected failure while handing on a block'));
     }
     this.loop = undefined;
-    this.rememberEmitted();
+    this.memory.flush();
     this.schedule(outcome);
   }
 
   private async drain(): Promise<Outcome> {
     for (;;) {
       if (this.interrupted) return STOPPED;
-      this.go('polling', { state: 'polling' });
-      if (this.opts.gate && !(await this.confirmed())) return STOPPED;
-      const sent = this.carry;
+      this.go({ phase: 'polling' });
+      if (this.opts.gate) {
+        const confirmed = await this.history.confirm();
+        if (this.interrupted) return STOPPED;
+        if (!confirmed) {
+          void this.standBy();
+          return STOPPED;
+        }
+      }
       let res: HistoryBlock;
-      const call = this.api.history(sent, { signal: this.requests.signal });
-      this.inFlight = call;
-      if (this.opts.gate) this.confirmAhead(sent);
       try {
-        res = await call;
+        res = await this.history.request();
       } catch (e) {
         if (this.interrupted) return STOPPED;
-        // `carry` stays: what it acknowledges was handed on, so the retry may carry it again.
-        // Unless the server refused the request itself (e.g. a token it no longer knows):
-        // then read without it; the worst that costs is a re-delivery, which dedupe hides.
-        if (isThingSpaceError(e) && e.kind === 'api') {
-          // A token from the store may be spent (its reader was stopped after sending it), and
-          // so may one whose own request reached ThingSpace before its answer was lost: read
-          // again without it, now. Otherwise only another reader acknowledging meanwhile
-          // makes the server forget a token it gave us.
-          const explained = this.carryLoaded || (sent !== undefined && sent === this.lost);
-          this.carry = undefined;
-          this.carryLoaded = false;
-          this.lost = undefined;
-          if (explained) continue;
-          if (sent !== undefined && e.errorCode?.endsWith('.UnexpectedError')) this.emit('suspect', 'next-refused');
-        } else if (sent !== undefined && isThingSpaceError(e) && answerLost(e)) {
-          this.lost = sent;
-        }
+        const sign = this.history.failed(e);
+        if (sign === 'again') continue;
+        if (sign === 'suspect') this.emit('suspect', 'next-refused');
         return this.failure(unexpected(e, 'history', 'Unexpected failure of the history call'));
-      } finally {
-        this.inFlight = undefined;
       }
-      // An answer that came after stop() is neither emitted nor acknowledged. The server may
-      // already count it as delivered (a final block, or a read without `next`: open
-      // questions 1 and 2 of docs/thingspace-api.md), so its SMS are kept for the next run.
+      // An answer after stop() is neither emitted nor acknowledged, but the server may count it delivered
+      // (docs/thingspace-api.md, "Open questions" 1 and 2): its SMS are kept for the next run.
       if (this.stopRequested) {
-        await this.keepForNextRun(res);
+        await this.memory.keepForNextRun(res.messages);
         return STOPPED;
       }
-      // A response that raced the loss of the lease is dropped unacknowledged: the store is
-      // the new leader's now, and the server keeps the block queued for it.
+      // An answer that raced the loss of the lease is dropped: the server keeps the block for the new leader.
       if (this.interrupted) return STOPPED;
-      this.recovered();
-      this.carryLoaded = false;
-      this.lost = undefined;
-
+      this.failures.recovered();
       const more = res.hasMoreData || res.status === 202;
-      if (more && !res.next) {
-        this.lost = sent; // the server took `sent`, but gave us nothing to go on with
+      if (!this.history.answered(more, res.next)) {
         return this.failure(new ThingSpaceError({ kind: 'bad_response', message: 'history said more data but gave no next token', operation: 'history' }));
       }
-      const acked = sent === undefined ? undefined : this.firstKey;
+      const acked = this.history.acknowledging ? this.firstKey : undefined;
       const block = this.accept(res, !more);
       if (acked !== undefined && acked === this.firstKey) this.emit('suspect', 'acknowledged-again');
       if (block) {
         await this.handOn(block);
         if (this.interrupted) return STOPPED;
       }
-      this.carry = res.next;
+      this.history.handedOn(res.next);
       if (!more) return DRAINED;
     }
   }
 
-  /**
-   * Emit a block. In manual mode, resolve only once the flow acknowledged every SMS in it
-   * (false if stopped first); SMS not acknowledged within ackTimeout are emitted again.
-   */
+  /** Emits a block. In manual mode resolves once the flow acknowledged all of it (false if interrupted
+   *  first), emitting again from our own copy what it did not acknowledge within ackTimeout. */
   private async handOn(block: ConsumerBlock): Promise<boolean> {
-    this.go('delivering');
+    this.delivering(block);
     if (!this.manual) {
       try {
         this.emitBlock(block);
       } catch (e) {
-        // Not handed on. The server may count a final block as delivered on its answer
-        // (docs/thingspace-api.md, "Open questions" 2): keep it, emitted again after the backoff.
+        // Not handed on, yet the server may count a final block delivered (docs/thingspace-api.md,
+        // "Open questions" 2): keep it, emitted again after the backoff.
         if (block.final) {
-          for (const item of block.items) this.pending.add(item.key, item.sms);
-          await this.saveDurably();
+          this.memory.hold(block.items);
+          await this.memory.saveDurably();
         }
         throw e;
       }
-      // Delivered means emitted: remember only once the listeners returned. Not now but on
-      // the next turn of the event loop: by then the request that acknowledges this block
-      // is written, so the window and the store are updated while the server answers, not
-      // before it is asked. Whatever reads the window first remembers them itself.
-      this.rememberEmitted();
-      this.unremembered = { items: block.items, now: this.now() };
-      this.rememberSoon = setImmediate(() => {
-        this.rememberSoon = undefined;
-        this.rememberEmitted();
-      });
+      this.memory.rememberSoon(block.items);
       return true;
     }
-    // From emission until the flow acknowledges them, these SMS are held here too (node
-    // context): a 200 may count as acknowledged on delivery (docs/thingspace-api.md, "Open questions" 2), and a read
-    // without `next` may count a delivered block as consumed (docs/thingspace-api.md, "Open questions" 1). So after a
-    // restart they are emitted again whatever the server does.
-    for (const item of block.items) this.pending.add(item.key, item.sms);
-    // Emitted only once held: a crash between the emit and the store's write would lose a
-    // final block the server already counted as delivered.
-    await this.saveDurably();
+    // Held, durably, before the emit: after a crash or restart they are emitted again whatever the server does.
+    this.memory.hold(block.items);
+    await this.memory.saveDurably();
     if (this.interrupted) return false;
     let current = block;
     for (;;) {
@@ -582,135 +335,79 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
       this.emitBlock(current);
       if (await this.awaitAcks(current)) return true;
       if (this.interrupted) return false;
-      // Ack timeout: emit again what the flow has not acknowledged, from our own copy. The
-      // server's block stays unacknowledged meanwhile (no request at all), so neither open
-      // question decides whether these SMS come back: we hold them.
+      // Ack timeout: no request meanwhile, so the server's block stays unacknowledged and ours is the copy to emit.
       const left = this.tracker.unacked(current.id);
       if (left.length === 0) return true;
-      const id = this.newBlockId();
-      current = {
-        id,
-        final: block.final,
-        restored: block.restored,
-        items: left.map((item, index) => ({ sms: item.sms, key: item.key, ref: { block: id, index } })),
-      };
-      this.go('delivering');
+      current = this.newBlock(left, block.final, block.restored);
+      this.delivering(current);
     }
   }
 
   private async handOnRestored(block: ConsumerBlock): Promise<Outcome> {
     await this.handOn(block);
     if (!this.manual) {
-      for (const item of block.items) this.pending.delete(item.key);
-      this.save();
+      for (const item of block.items) this.memory.release(item.key);
+      this.memory.save();
     }
     return this.interrupted ? STOPPED : DRAINED;
   }
 
-  /** The block's SMS minus those already delivered; undefined if none are left. */
+  /** The block's SMS minus those delivered before (which count as acknowledged); undefined if none are left. */
   private accept(res: HistoryBlock, final: boolean): ConsumerBlock | undefined {
-    this.rememberEmitted();
-    const messages = res.messages;
+    this.memory.flush();
     this.firstKey = undefined;
-    if (!messages || messages.length === 0) return undefined;
-    const id = this.newBlockId();
-    const items: ConsumerItem[] = [];
-    const now = this.now();
+    const fresh: Array<{ key: string; sms: SmsMessage }> = [];
     let duplicates = 0;
-    for (const sms of messages) {
+    for (const sms of res.messages ?? []) {
       const key = dedupeKey(sms);
       this.firstKey ??= key;
-      // A duplicate counts as acknowledged: it was delivered before.
-      if (this.dedupe?.has(key, now)) duplicates++;
-      else items.push({ sms, key, ref: { block: id, index: items.length } });
+      if (this.memory.seen(key)) duplicates++;
+      else fresh.push({ key, sms });
     }
     if (duplicates > 0) this.emit('duplicates', duplicates);
-    return items.length > 0 ? { id, final, restored: false, items } : undefined;
+    return fresh.length > 0 ? this.newBlock(fresh, final, false) : undefined;
   }
 
-  private remember(key: string, now: number): void {
-    this.dedupe?.remember(key, now);
-    if (this.current === 'created' || this.current === 'loading') this.early.push([key, now]);
-  }
-
-  /** An answer that arrived while stopping: its new SMS go to the pending store, durably,
-   *  and the next run (after a redeploy or restart) emits them first. */
-  private async keepForNextRun(res: HistoryBlock): Promise<void> {
-    const now = this.now();
-    let kept = 0;
-    for (const sms of res.messages) {
-      const key = dedupeKey(sms);
-      if (this.dedupe?.has(key, now)) continue;
-      this.pending.add(key, sms);
-      kept++;
-    }
-    if (kept > 0) await this.saveDurably();
-  }
-
-  /** The kept final-block SMS of an earlier run, as one block to emit first. */
+  /** What an earlier run, or a final block whose listener threw, kept: one block to emit first. */
   private restoredBlock(): ConsumerBlock | undefined {
-    if (this.pending.size === 0) return undefined;
-    const id = this.newBlockId();
-    const items: ConsumerItem[] = [];
-    const now = this.now();
-    for (const [key, sms] of this.pending.entries()) {
-      if (this.dedupe?.has(key, now)) this.pending.delete(key);
-      else items.push({ sms, key, ref: { block: id, index: items.length } });
-    }
-    return items.length > 0 ? { id, final: true, restored: true, items } : undefined;
+    const held = this.memory.held();
+    return held.length > 0 ? this.newBlock(held, true, true) : undefined;
   }
 
-  private awaitAcks(block: ConsumerBlock): Promise<boolean> {
-    const left = this.tracker.remaining(block.id);
-    if (left === 0) return Promise.resolve(true); // listeners acked while we emitted
-    if (this.interrupted) return Promise.resolve(false);
-    this.go('waiting-ack', { state: 'waiting-ack', pending: left });
-    return new Promise((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
-      const done = (all: boolean): void => {
-        if (timer) clearTimeout(timer);
-        this.ackWait = undefined;
-        resolve(all);
-      };
-      if (this.opts.ackTimeoutMs > 0) timer = setTimeout(() => done(false), this.opts.ackTimeoutMs);
-      this.ackWait = { blockId: block.id, done };
-    });
+  private newBlock(sms: Array<{ key: string; sms: SmsMessage }>, final: boolean, restored: boolean): ConsumerBlock {
+    const id = `${this.blockPrefix}-${(++this.blockSeq).toString(36)}`;
+    return { id, final, restored, items: sms.map(({ key, sms }, index) => ({ sms, key, ref: { block: id, index } })) };
+  }
+
+  private delivering(block: ConsumerBlock): void {
+    this.go({ phase: 'delivering', count: block.items.length, total: this.total + block.items.length });
   }
 
   private emitBlock(block: ConsumerBlock): void {
     this.total += block.items.length;
     this.emit('block', block);
-    this.setState({ state: 'received', count: block.items.length, total: this.total });
+  }
+
+  private awaitAcks(block: ConsumerBlock): Promise<boolean> {
+    const left = this.tracker.remaining(block.id);
+    if (left === 0) return Promise.resolve(true); // acknowledged by the listeners while emitted
+    if (this.interrupted) return Promise.resolve(false);
+    this.go({ phase: 'waiting-ack', pending: left });
+    return this.tracker.waitFor(block.id, this.opts.ackTimeoutMs);
   }
 
   /** What comes after a failed request or hand-on: the retry policy decides. */
   private failure(error: ThingSpaceError): Outcome {
     if (this.interrupted) return STOPPED; // aborted by stop() or standBy(), or racing them: silent
-    const decision = this.retryPolicy.decide(error);
-    if (decision.action === 'halt') {
-      // Never again until a new consumer is made. Halted before the report: an 'error'
-      // listener that polls must find the consumer halted.
-      this.go('halted');
-      this.report(error);
-      this.setState(error.kind === 'credentials_rejected' ? { state: 'credentials-rejected', error } : { state: 'failed', error });
-      return HALTED;
+    const decision = this.failures.decide(error);
+    if (decision.action === 'retry') {
+      this.failures.report(error);
+      return { kind: 'retry', inMs: decision.inMs, error };
     }
-    this.report(error);
-    return { kind: 'retry', inMs: decision.inMs, error };
-  }
-
-  /** Emit 'error' once per distinct failure in a streak; 'retrying' states carry each one. */
-  private report(error: ThingSpaceError): void {
-    const signature = `${error.kind}|${error.code}|${error.status ?? ''}`;
-    if (signature === this.streak) return;
-    this.streak = signature;
-    // An 'error' event without a listener would throw inside the loop.
-    if (this.listenerCount('error') > 0) this.emit('error', error);
-  }
-
-  private recovered(): void {
-    this.retryPolicy.succeeded();
-    this.streak = undefined;
+    // Never again until a new consumer is made; halted before the report, which a listener may answer with poll().
+    this.go({ phase: 'halted', error });
+    this.failures.report(error);
+    return HALTED;
   }
 
   private schedule(outcome: Outcome): void {
@@ -718,12 +415,12 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     if (outcome.kind === 'retry') {
       // SMS kept from a block that could not be handed on go out first (handOn).
       this.timer = setTimeout(() => this.kick(this.restoredBlock()), outcome.inMs);
-      this.go('backing-off', { state: 'retrying', inMs: outcome.inMs, error: outcome.error });
+      this.go({ phase: 'backing-off', inMs: outcome.inMs, error: outcome.error });
     } else if (this.opts.intervalMs > 0) {
       this.timer = setTimeout(() => this.kick(), this.opts.intervalMs);
-      this.go('idle', { state: 'idle', since: new Date() });
+      this.go({ phase: 'idle', since: new Date() });
     } else {
-      this.go('listening', { state: 'listening' });
+      this.go({ phase: 'listening' });
     }
   }
 
@@ -731,61 +428,16 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
   }
-
-  private setState(state: ConsumerState): void {
-    this.lastState = state;
-    this.emit('state', state);
-  }
-
-  /** Remembers (and saves) the keys of the last block emitted in auto mode, if not done yet. */
-  private rememberEmitted(): void {
-    const block = this.unremembered;
-    if (block === undefined) return;
-    this.unremembered = undefined;
-    if (this.rememberSoon) clearImmediate(this.rememberSoon);
-    this.rememberSoon = undefined;
-    this.dedupe?.rememberAll(block.items, block.now);
-    this.save();
-  }
-
-  private save(): void {
-    // Before the store has loaded, a save would overwrite what it is about to read (the SMS
-    // an earlier run kept among them); load() saves once it has merged.
-    if (this.current === 'created' || this.current === 'loading') return;
-    try {
-      void Promise.resolve(this.opts.store?.save(this.persisted)).catch(() => undefined);
-    } catch {
-      // A failing store costs persistence, not the loop; the node reports store trouble itself.
-    }
-  }
-
-  /** save(), settled once the store says the state is written (or failed: reported there). */
-  private async saveDurably(): Promise<void> {
-    try {
-      await this.opts.store?.save(this.persisted);
-    } catch {
-      // as in save()
-    }
-  }
-
-  private newWindow(saved: unknown): DedupeWindow | undefined {
-    if (!this.opts.dedupe) return undefined;
-    return new DedupeWindow(
-      { maxEntries: this.opts.dedupeMaxEntries ?? DEFAULT_DEDUPE_ENTRIES, maxAgeMs: this.opts.dedupeMaxAgeMs ?? DEFAULT_DEDUPE_AGE_MS },
-      saved,
-    );
-  }
-
-  private freshPersisted(): PersistedState {
-    return { v: 1, dedupe: this.dedupe, pending: this.pending.data };
-  }
-
-  private newBlockId(): string {
-    return `${this.blockPrefix}-${(++this.blockSeq).toString(36)}`;
-  }
 }
 
-/** For tests only: a phase change made through go(), as the consumer's own code makes one. */
-export function forcePhase(consumer: QueueConsumer, to: Phase): void {
-  consumer['go'](to);
+/** Resolves when `p` settles or after `ms`, whichever comes first; never rejects. */
+function settledWithin(p: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    const done = (): void => {
+      clearTimeout(timer);
+      resolve();
+    };
+    p.then(done, done);
+  });
 }

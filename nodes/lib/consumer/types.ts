@@ -5,12 +5,11 @@ import type { SmsMessage } from '../types';
 
 export type AckMode = 'auto' | 'manual';
 
-/**
- * Names one emitted SMS for `ack()`. `block` is the id of the block it came in (unique
- * across consumer instances, so refs from before a restart never match a new block);
- * `index` its position in `ConsumerBlock.items`, or -1 for the whole block (batch mode).
- * SMS from `pushed()` carry block 'callback' and a running index of their own.
- */
+/** The one call the consumer makes. */
+export type HistoryApi = Pick<ThingSpaceApi, 'history'>;
+
+/** Names one emitted SMS for `ack()`: its block's id (unique across instances) and its index in
+ *  `items`, or -1 for the whole block. Pushed SMS carry block 'callback' and a running index. */
 export interface AckRef {
   block: string;
   index: number;
@@ -27,78 +26,57 @@ export interface ConsumerBlock {
   id: string;
   /** From a 200 answer: no `next` can acknowledge it. */
   final: boolean;
-  /** Re-emitted from the store after a restart (manual mode, final-block SMS never acknowledged). */
+  /** Emitted again from the store after a restart. */
   restored: boolean;
-  /** The SMS to emit; duplicates are already left out. Never empty. */
+  /** Never empty: duplicates are left out. */
   items: ConsumerItem[];
 }
 
+/** Where the consumer is in its life (drawn in docs/architecture.md, "Consumer"), with what the status shows of it. */
 export type ConsumerState =
-  | { state: 'polling' }
-  | { state: 'received'; count: number; total: number } // count in this block, total since start
-  | { state: 'idle'; since: Date }
-  | { state: 'listening' } // interval 0 and nothing to do
-  | { state: 'waiting-ack'; pending: number }
-  | { state: 'retrying'; inMs: number; error: ThingSpaceError }
-  | { state: 'credentials-rejected'; error: ThingSpaceError }
-  /** Stopped for good on an unusable configuration ('bad_config'). */
-  | { state: 'failed'; error: ThingSpaceError }
-  /** Coordination: another runtime holds the account's lease; this one does not read. */
-  | { state: 'standby' }
-  | { state: 'stopped' };
+  | { phase: 'created' | 'loading' | 'polling' | 'listening' | 'standby' | 'stopping' | 'stopped' }
+  | { phase: 'delivering'; count: number; total: number } // SMS in this block, and emitted since start
+  | { phase: 'waiting-ack'; pending: number }
+  | { phase: 'idle'; since: Date }
+  | { phase: 'backing-off'; inMs: number; error: ThingSpaceError }
+  | { phase: 'halted'; error: ThingSpaceError }; // credentials rejected or bad config: never again
+
+export type Phase = ConsumerState['phase'];
 
 /** Plain JSON, opaque to callers. The consumer mutates `dedupe` and `pending` in place. */
 export interface PersistedState {
   v: 1;
   dedupe?: unknown;
   pending?: unknown;
-  /** The `next` the last reader of the account sent or was about to send. Only a store kept
-   *  by a ReaderGate has it (its confirm() writes it); the consumer reads it at load and
-   *  never saves it. */
+  /** The `next` the last reader sent or was about to send: written by a ReaderGate, read at load, never saved. */
   next?: string;
 }
 
 /**
- * Coordination across runtimes (nodes/lib/coordination): only the holder of the account's
- * lease reads. Every history request is sent only after a confirmation of its own: the gate
- * answers from the shared store, and records a `next` in the same round trip, so that a
- * reader which lost its lease (paused, partitioned) acknowledges nothing more.
- *
- * In a drain the confirmation for request n+1 travels beside request n (sent as request n
- * is, recording the `next` request n carries), so it costs no round trip of its own; it
- * counts for request n+1 only if it said yes and the gate is still `fresh()` when request
- * n+1 is about to go. Otherwise (the first request, after a wait) the consumer confirms
- * first and waits for the answer.
+ * Coordination (nodes/lib/coordination): only the holder of the account's lease reads, and each
+ * request is confirmed first, recording its `next`, so a reader that lost the lease acknowledges
+ * nothing more. The confirmation for request n+1 travels beside request n and counts only while
+ * the gate is `fresh()`; otherwise the consumer confirms first and waits.
  */
 export interface ReaderGate {
-  /** True: still the holder, `next` (undefined: none) recorded. False (or a rejection):
-   *  not the holder any more; send nothing. */
+  /** True: still the holder, `next` recorded. False or a rejection: send nothing. */
   confirm(next: string | undefined): Promise<boolean>;
-  /** Still the holder, confirmed by a command sent recently enough (a fraction of the
-   *  lease) that a confirmation answered yes may authorise one more request now. */
   fresh(): boolean;
 }
 
-/**
- * Where the consumer keeps its state (node context in the node). `save` receives the same
- * live object every time: storing the reference is enough, and is what keeps saves O(1).
- */
+/** Where the consumer keeps its state. `save` gets the same live object every time: keeping the reference is enough. */
 export interface ConsumerStore {
   load(): Promise<PersistedState | undefined>;
-  /**
-   * May return a promise that settles once the state is on disk (node context's set
-   * callback): manual mode waits for it before emitting the SMS it holds, so a crash right
-   * after the emit cannot lose them (a file store without cache is written asynchronously).
-   */
+  /** A promise that settles once written: manual mode waits for it before emitting the SMS it holds. */
   save(state: PersistedState): void | Promise<void>;
 }
 
 export interface QueueConsumerOptions {
-  api: ThingSpaceApi;
+  api: HistoryApi;
   /** 0 = no timer at all, not even a first poll: polls only on poll(). */
   intervalMs: number;
   ackMode: AckMode;
-  /** Manual mode: re-read a block not fully acknowledged after this long. <= 0: wait for ever. */
+  /** Manual mode: emit again what is not acknowledged after this long. <= 0: wait for ever. */
   ackTimeoutMs: number;
   dedupe: boolean;
   dedupeMaxEntries?: number; // default 10_000
@@ -108,32 +86,23 @@ export interface QueueConsumerOptions {
   random?: () => number;
   /** Clock for dedupe ages, default Date.now. */
   now?: () => number;
-  /** A phase change the transition table forbids throws (tests set this). Otherwise it is
-   *  reported once as an 'internal' error and made anyway: a bug must not stop the host. */
+  /** An illegal phase change throws (tests). Otherwise it is made and reported once: a bug must not stop the host. */
   strict?: boolean;
-  /** Coordination: with a gate, start() waits in standby until lead(), and every history
-   *  request is confirmed first. Without one, the consumer reads as the only reader. */
+  /** With a gate, start() waits in standby until lead(). */
   gate?: ReaderGate;
-  /** Called after every phase change, for tests and debugging. */
-  onTransition?: (from: Phase, to: Phase) => void;
-  /** How long stop() waits for the answer to a history request in flight before cutting
-   *  it; an answer that arrives is kept for the next run, not emitted. Default 2000. */
+  /** How long stop() waits for a history answer in flight (kept for the next run, not emitted). Default 2000. */
   stopGraceMs?: number;
 }
 
-/** Where the consumer is in its life; see the diagram at the top of queue-consumer.ts. */
-export type Phase =
-  'created' | 'loading' | 'polling' | 'delivering' | 'waiting-ack' | 'idle' | 'listening' | 'backing-off' | 'halted' | 'standby' | 'stopping' | 'stopped';
-
 export type QueueConsumerEvents = {
-  /** Listeners send the messages synchronously; in auto mode the block counts as handed on when they return. */
+  /** Listeners send synchronously; in auto mode the block counts as handed on when they return. */
   block: [block: ConsumerBlock];
+  /** Every phase change. */
   state: [state: ConsumerState];
   error: [error: ThingSpaceError];
   /** How many SMS were suppressed as already delivered. */
   duplicates: [count: number];
-  /** Signs that another reader drains the same queue: a `next` we were given refused as
-   *  unknown, or a block we acknowledged served again. */
+  /** Signs that another reader drains the same queue. */
   suspect: [sign: 'next-refused' | 'acknowledged-again'];
   stopped: [];
 };

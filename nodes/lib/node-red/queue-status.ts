@@ -12,12 +12,13 @@ export interface Counts {
 // for the "idle since" of every poll.
 const clock = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit', second: '2-digit' });
 
+/** Phases without a line of their own (loading, stopping, standby: the coordinated reader's) leave it as it is. */
 export function showConsumerState(line: StatusLine, s: ConsumerState, counts: Counts): void {
-  switch (s.state) {
+  switch (s.phase) {
     case 'polling':
       line.set(() => ({ fill: 'blue', shape: 'dot', text: line.t('polling') }), true);
       break;
-    case 'received':
+    case 'delivering':
       counts.received = s.total;
       line.set(() => ({ fill: 'green', shape: 'dot', text: line.t('received', { count: s.total + counts.pushed }) }), true);
       break;
@@ -30,7 +31,7 @@ export function showConsumerState(line: StatusLine, s: ConsumerState, counts: Co
     case 'listening':
       line.set(() => ({ fill: 'green', shape: 'ring', text: line.t('listening') }));
       break;
-    case 'retrying': {
+    case 'backing-off': {
       const seconds = Math.ceil(s.inMs / 1000);
       const code = s.error.code;
       // An untrusted certificate is not a network fault: the user has a CA or proxy to fix.
@@ -38,13 +39,9 @@ export function showConsumerState(line: StatusLine, s: ConsumerState, counts: Co
       line.set(() => ({ fill: 'yellow', shape: 'ring', text: text() }));
       break;
     }
-    case 'credentials-rejected':
-      line.rejected(s.error);
-      break;
-    case 'failed':
-      line.error('errorCode', { code: s.error.code });
-      break;
-    case 'stopped':
+    case 'halted':
+      if (s.error.kind === 'credentials_rejected') line.rejected(s.error);
+      else line.error('errorCode', { code: s.error.code });
       break;
   }
 }

@@ -21,7 +21,7 @@ describe('consumer: auto mode drain against the simulator', () => {
     assert.equal(c.redeliveries, 0);
     assert.equal(c.maxConcurrentHistory, 1);
     assert.equal(rec.blocks.at(-1)?.final, true);
-    assert.deepEqual(rec.states.at(-1), { state: 'idle', since: (rec.states.at(-1) as { since: Date }).since });
+    assert.deepEqual(rec.states.at(-1), { phase: 'idle', since: (rec.states.at(-1) as { since: Date }).since });
   });
 
   it('acknowledges each block with the next request, and only after emitting it', async () => {

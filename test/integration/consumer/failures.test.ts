@@ -17,7 +17,7 @@ describe('consumer: failures, retries and backoff against the simulator', () => 
     assert.equal(new Set(rec.texts).size, 300);
     assert.equal(r.sim.queued(), 0);
     assert.equal(r.sim.counters().redeliveries, 0, 'the retries carried next, so block 1 was not sent again');
-    assert.equal(rec.states.filter((s) => s.state === 'retrying').length, 3);
+    assert.equal(rec.states.filter((s) => s.phase === 'backing-off').length, 3);
     assert.equal(rec.errors.length, 1, 'one error event for one failure streak');
     assert.equal(rec.errors[0].kind, 'server');
   });
@@ -29,14 +29,14 @@ describe('consumer: failures, retries and backoff against the simulator', () => 
     await consumer.start();
     rec.states.length = 0;
     consumer.poll();
-    await until(() => rec.states.at(-1)?.state === 'listening', 'recovered');
-    const delays = () => rec.states.flatMap((s) => (s.state === 'retrying' ? [s.inMs] : []));
+    await until(() => rec.states.at(-1)?.phase === 'listening', 'recovered');
+    const delays = () => rec.states.flatMap((s) => (s.phase === 'backing-off' ? [s.inMs] : []));
     assert.deepEqual(delays(), [9, 19, 39, 79, 99]);
 
     rec.states.length = 0;
     r.sim.addFault({ kind: 'server-error', count: 1 });
     consumer.poll();
-    await until(() => rec.states.at(-1)?.state === 'listening', 'recovered again');
+    await until(() => rec.states.at(-1)?.phase === 'listening', 'recovered again');
     assert.deepEqual(delays(), [9], 'the success reset the backoff');
   });
 
@@ -48,13 +48,13 @@ describe('consumer: failures, retries and backoff against the simulator', () => 
     let retryingAt = 0;
     let nextPollAt = 0;
     consumer.on('state', (s) => {
-      if (s.state === 'retrying') retryingAt = Date.now();
-      if (s.state === 'polling' && retryingAt && !nextPollAt) nextPollAt = Date.now();
+      if (s.phase === 'backing-off') retryingAt = Date.now();
+      if (s.phase === 'polling' && retryingAt && !nextPollAt) nextPollAt = Date.now();
     });
     await consumer.start();
     await until(() => rec.blocks.length === 1, 'block after the rate limit', 5000);
-    const retrying = rec.states.find((s) => s.state === 'retrying');
-    assert.ok(retrying && retrying.state === 'retrying');
+    const retrying = rec.states.find((s) => s.phase === 'backing-off');
+    assert.ok(retrying && retrying.phase === 'backing-off');
     assert.equal(retrying.error.kind, 'rate_limited');
     assert.ok(retrying.inMs >= 1000, `waits ${retrying.inMs} ms`);
     assert.ok(nextPollAt - retryingAt >= 990, `the retry came after ${nextPollAt - retryingAt} ms`);
@@ -67,7 +67,7 @@ describe('consumer: failures, retries and backoff against the simulator', () => 
       r.sim.addFault({ kind: 'rate-limit', retryAfterSec: 1, count: 1 });
       const { consumer, rec } = consumerFor(r);
       await consumer.start();
-      await until(() => rec.saw('retrying'), 'retrying');
+      await until(() => rec.saw('backing-off'), 'retrying');
       for (let i = 0; i < 10; i++) consumer.poll();
       // The retry comes, and it is the next request: none came in between, none sooner.
       await until(() => rec.saw('idle'), 'the retry');
@@ -83,20 +83,21 @@ describe('consumer: failures, retries and backoff against the simulator', () => 
     r = await rig({}, { password: 'wrong-password' });
     const { consumer, rec } = consumerFor(r, { intervalMs: 20 });
     await consumer.start();
-    await until(() => rec.saw('credentials-rejected'), 'credentials-rejected');
+    await until(() => rec.saw('halted'), 'halted');
     for (let i = 0; i < 5; i++) consumer.poll();
     // Halted is a phase only stop() leaves; and stop() resolves once any loop settled, so a
     // login a poll() had started would be counted by then.
     assert.equal(consumer.phase, 'halted');
     assert.equal(consumer.running, false);
-    assert.equal(rec.states.at(-1)?.state, 'credentials-rejected');
+    const last = rec.states.at(-1);
+    assert.equal(last?.phase === 'halted' && last.error.kind, 'credentials_rejected');
     await consumer.stop();
     const c = r.sim.counters();
     assert.equal(c.loginsFailed, 1);
     assert.equal(c.locked, false);
     assert.equal(rec.errors.length, 1);
     assert.equal(rec.errors[0].kind, 'credentials_rejected');
-    assert.equal(rec.saw('retrying'), false);
+    assert.equal(rec.saw('backing-off'), false);
   });
 
   it('in auto mode, a block whose listener threw is not acknowledged and comes again after backoff', async () => {
@@ -128,6 +129,6 @@ describe('consumer: failures, retries and backoff against the simulator', () => 
     consumer.removeAllListeners('error');
     await consumer.start();
     await until(() => rec.saw('idle'), 'idle');
-    assert.equal(rec.saw('retrying'), true);
+    assert.equal(rec.saw('backing-off'), true);
   });
 });

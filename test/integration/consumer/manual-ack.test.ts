@@ -16,7 +16,7 @@ describe('consumer: manual acknowledgement against the simulator', () => {
     await until(() => rec.blocks.length === 1, 'first block');
     const first = rec.blocks[0];
     assert.equal(first.items.length, 100);
-    assert.deepEqual(consumer.state, { state: 'waiting-ack', pending: 100 });
+    assert.deepEqual(consumer.state, { phase: 'waiting-ack', pending: 100 });
 
     for (const item of first.items.slice(0, 99)) assert.equal(consumer.ack(item.ref), true);
     await until(() => rec.blocks.length === 2, 'the ack timeout');

@@ -3,11 +3,10 @@
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
 import { MemoryStore } from '../../../nodes/lib/consumer/memory-store';
+import { IllegalTransitionError, PhaseMachine, TRANSITIONS } from '../../../nodes/lib/consumer/phases';
 import {
-  IllegalTransitionError,
   QueueConsumer,
-  TRANSITIONS,
-  forcePhase,
+  type ConsumerState,
   type ConsumerStore,
   type Phase,
   type QueueConsumerOptions,
@@ -59,11 +58,13 @@ describe('consumer phases (in-memory API, fake clock)', () => {
       strict: true,
       // stop() cuts a request in flight at once: its grace would wait on the fake clock.
       stopGraceMs: 0,
-      onTransition: (from, to) => {
-        taken.add(`${from} -> ${to}`);
-        phases.push(to);
-      },
       ...opts,
+    });
+    let from: Phase = consumer.phase;
+    consumer.on('state', ({ phase }) => {
+      taken.add(`${from} -> ${phase}`);
+      phases.push(phase);
+      from = phase;
     });
     runs.push(consumer);
     return { consumer, rec: new Recorder(consumer), phases };
@@ -127,7 +128,7 @@ describe('consumer phases (in-memory API, fake clock)', () => {
       const { consumer, phases } = make();
       await consumer.start();
       assert.deepEqual(phases, ['loading', 'polling']);
-      assert.equal(consumer.state.state, 'polling');
+      assert.equal(consumer.state.phase, 'polling');
       assert.equal(api.inFlight, 1);
     });
 
@@ -148,7 +149,7 @@ describe('consumer phases (in-memory API, fake clock)', () => {
       await consumer.start();
       await after(60_000);
       assert.deepEqual(phases, ['loading', 'listening']);
-      assert.equal(consumer.state.state, 'listening');
+      assert.equal(consumer.state.phase, 'listening');
       assert.equal(api.calls.length, 0);
     });
 
@@ -230,7 +231,7 @@ describe('consumer phases (in-memory API, fake clock)', () => {
       await consumer.start();
       await after();
       assert.deepEqual(phases, ['loading', 'polling', 'idle']);
-      assert.equal(consumer.state.state, 'idle');
+      assert.equal(consumer.state.phase, 'idle');
       await after(999);
       assert.equal(api.calls.length, 1, 'not before the interval');
       await after(1);
@@ -255,7 +256,7 @@ describe('consumer phases (in-memory API, fake clock)', () => {
       await consumer.start();
       await after();
       assert.equal(consumer.phase, 'backing-off');
-      assert.deepEqual(consumer.state, { state: 'retrying', inMs: 3000, error: rec.errors[0] });
+      assert.deepEqual(consumer.state, { phase: 'backing-off', inMs: 3000, error: rec.errors[0] });
       assert.equal(rec.errors[0].kind, 'rate_limited');
       await after(2999);
       assert.equal(api.calls.length, 1, 'never sooner than Retry-After');
@@ -270,7 +271,8 @@ describe('consumer phases (in-memory API, fake clock)', () => {
       await consumer.start();
       await after();
       assert.deepEqual(phases, ['loading', 'polling', 'halted']);
-      assert.equal(consumer.state.state, 'credentials-rejected');
+      assert.deepEqual(consumer.state, { phase: 'halted', error: rec.errors[0] });
+      assert.equal(rec.errors[0].kind, 'credentials_rejected');
       assert.equal(consumer.running, false);
       for (let i = 0; i < 5; i++) consumer.poll();
       await after(600_000);
@@ -281,13 +283,13 @@ describe('consumer phases (in-memory API, fake clock)', () => {
       );
     });
 
-    it('a bad configuration halts it with state failed', async () => {
+    it('a bad configuration halts it too', async () => {
       api.failNext({ kind: 'bad_config', message: 'no account name' });
       const { consumer, phases } = make();
       await consumer.start();
       await after(600_000);
       assert.deepEqual(phases, ['loading', 'polling', 'halted']);
-      assert.equal(consumer.state.state, 'failed');
+      assert.equal(consumer.state.phase === 'halted' && consumer.state.error.kind, 'bad_config');
       assert.equal(api.calls.length, 1);
     });
 
@@ -330,7 +332,7 @@ describe('consumer phases (in-memory API, fake clock)', () => {
       await consumer.start();
       await after(4999);
       assert.deepEqual(phases, ['loading', 'polling', 'delivering', 'waiting-ack']);
-      assert.deepEqual(consumer.state, { state: 'waiting-ack', pending: 100 });
+      assert.deepEqual(consumer.state, { phase: 'waiting-ack', pending: 100 });
       assert.equal(api.calls.length, 1, 'no request while SMS are unacknowledged');
     });
 
@@ -350,7 +352,7 @@ describe('consumer phases (in-memory API, fake clock)', () => {
       await consumer.start();
       await after();
       assert.deepEqual(phases, ['loading', 'polling', 'delivering', 'idle']);
-      assert.equal(consumer.state.state, 'idle');
+      assert.equal(consumer.state.phase, 'idle');
     });
 
     it('in auto mode with interval 0, listens once the final block was emitted', async () => {
@@ -380,7 +382,7 @@ describe('consumer phases (in-memory API, fake clock)', () => {
       assert.equal(error.code, 'ERROR');
       assert.match(error.message, /flow exploded/);
       assert.equal(error.operation, 'deliver');
-      assert.deepEqual(consumer.state, { state: 'retrying', inMs: 50, error });
+      assert.deepEqual(consumer.state, { phase: 'backing-off', inMs: 50, error });
       assert.equal(api.acknowledged, 0, 'the block was not handed on, so not acknowledged');
       await after(50);
       assert.equal(rec.blocks.length, 3, 'block 1 twice, then block 2');
@@ -539,7 +541,7 @@ describe('consumer phases (in-memory API, fake clock)', () => {
       await consumer.stop();
       assert.deepEqual(phases, ['loading', 'listening', 'stopping', 'stopped']);
       assert.equal(rec.stopped, 1);
-      assert.equal(consumer.state.state, 'stopped');
+      assert.equal(consumer.state.phase, 'stopped');
     });
 
     it('poll() during a retry wait does not undercut the backoff', async () => {
@@ -547,7 +549,7 @@ describe('consumer phases (in-memory API, fake clock)', () => {
       const { consumer, phases } = make();
       await consumer.start();
       await after();
-      assert.equal(consumer.state.state === 'retrying' && consumer.state.inMs, 50);
+      assert.equal(consumer.state.phase === 'backing-off' && consumer.state.inMs, 50);
       for (let i = 0; i < 10; i++) consumer.poll();
       await after(49);
       assert.equal(api.calls.length, 1);
@@ -562,14 +564,14 @@ describe('consumer phases (in-memory API, fake clock)', () => {
       const { consumer, rec } = make();
       await consumer.start();
       await after(50 + 100 + 200);
-      const delays = rec.states.flatMap((s) => (s.state === 'retrying' ? [s.inMs] : []));
+      const delays = rec.states.flatMap((s) => (s.phase === 'backing-off' ? [s.inMs] : []));
       assert.deepEqual(delays, [50, 100, 200]);
       assert.equal(rec.errors.length, 1, 'one error event for one failure streak');
       assert.equal(consumer.phase, 'idle');
       api.failNext({ kind: 'network', message: 'ECONNRESET' });
       consumer.poll();
       await after();
-      assert.equal(consumer.state.state === 'retrying' && consumer.state.inMs, 50);
+      assert.equal(consumer.state.phase === 'backing-off' && consumer.state.inMs, 50);
     });
 
     it('stop() during a retry wait cancels the retry', async () => {
@@ -594,7 +596,7 @@ describe('consumer phases (in-memory API, fake clock)', () => {
       await consumer.stop();
       assert.deepEqual(phases, ['loading', 'polling', 'halted', 'stopping', 'stopped']);
       assert.equal(rec.stopped, 1);
-      assert.equal(consumer.state.state, 'stopped');
+      assert.equal(consumer.state.phase, 'stopped');
     });
 
     it('stop() resolves only once the loop settled and the store is saved', async () => {
@@ -658,7 +660,7 @@ describe('consumer phases (in-memory API, fake clock)', () => {
       await consumer.start();
       await after(60_000);
       assert.deepEqual(phases, ['standby']);
-      assert.equal(consumer.state.state, 'standby');
+      assert.equal(consumer.state.phase, 'standby');
       assert.equal(store.loads, 0);
       consumer.poll();
       await after(60_000);
@@ -865,33 +867,42 @@ describe('consumer phases (in-memory API, fake clock)', () => {
     });
   });
 
-  describe('illegal transitions', () => {
-    it('throw in strict mode, and leave the phase as it was', () => {
-      const { consumer } = make({ strict: true });
+  describe('the phase machine', () => {
+    function machine(strict: boolean): { phases: PhaseMachine; states: ConsumerState[]; bugs: IllegalTransitionError[] } {
+      const states: ConsumerState[] = [];
+      const bugs: IllegalTransitionError[] = [];
+      return {
+        phases: new PhaseMachine(
+          strict,
+          (s) => states.push(s),
+          (e) => bugs.push(e),
+        ),
+        states,
+        bugs,
+      };
+    }
+
+    it('in strict mode throws on a change the table does not list, and leaves the phase as it was', () => {
+      const m = machine(true);
       assert.throws(
-        () => forcePhase(consumer, 'stopped'),
+        () => m.phases.go({ phase: 'stopped' }),
         (e: unknown) => e instanceof IllegalTransitionError && e.from === 'created' && e.to === 'stopped',
       );
-      assert.equal(consumer.phase, 'created');
+      assert.equal(m.phases.phase, 'created');
+      assert.deepEqual(m.states, []);
     });
 
-    it('outside strict mode are made anyway and reported once as an internal error', () => {
-      const { consumer, rec } = make({ strict: false });
-      forcePhase(consumer, 'polling');
-      assert.equal(consumer.phase, 'polling');
-      forcePhase(consumer, 'stopped');
-      assert.equal(consumer.phase, 'stopped');
-      assert.equal(rec.errors.length, 1, 'reported once');
-      assert.equal(rec.errors[0].kind, 'internal');
-      assert.equal(rec.errors[0].code, 'ERROR');
-      assert.match(rec.errors[0].message, /created -> polling/);
-    });
-
-    it('outside strict mode, with no error listener, do not throw', () => {
-      const { consumer } = make({ strict: false });
-      consumer.removeAllListeners('error');
-      assert.doesNotThrow(() => forcePhase(consumer, 'halted'));
-      assert.equal(consumer.phase, 'halted');
+    it('outside strict mode makes it anyway, and reports the bug once', () => {
+      const m = machine(false);
+      m.phases.go({ phase: 'polling' });
+      m.phases.go({ phase: 'stopped' });
+      assert.equal(m.phases.phase, 'stopped');
+      assert.deepEqual(
+        m.states.map((s) => s.phase),
+        ['polling', 'stopped'],
+      );
+      assert.equal(m.bugs.length, 1, 'reported once');
+      assert.match(m.bugs[0].message, /created -> polling/);
     });
   });
 
