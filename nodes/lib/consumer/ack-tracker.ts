@@ -41,7 +41,6 @@ export class AckTracker {
     return { block: CALLBACK_BLOCK, index: this.callbackSeq++ };
   }
 
-  /** A pushed SMS awaiting its ack. */
   trackCallback(tracked: ConsumerItem): void {
     this.callbacks.set(tracked.ref.index, tracked);
     if (this.callbacks.size > this.maxCallbacks) this.callbacks.delete(this.callbacks.keys().next().value as number);
@@ -52,7 +51,6 @@ export class AckTracker {
     return this.blocks.get(blockId)?.remaining ?? 0;
   }
 
-  /** The items of a tracked block not acknowledged yet. */
   unacked(blockId: string): ConsumerItem[] {
     const t = this.blocks.get(blockId);
     return t ? t.items.filter((_, i) => !t.acked[i]) : [];

@@ -13,7 +13,6 @@ export class CoalescingWriter<T> {
     private readonly onError: (err: unknown) => void,
   ) {}
 
-  /** The value last given to `save`. */
   get latest(): T | undefined {
     return this.value;
   }

@@ -39,7 +39,6 @@ export class DedupeWindow {
     return this.keys.size;
   }
 
-  /** Delivered within the window (and not older than maxAgeMs)? */
   has(key: string, now: number = Date.now()): boolean {
     const at = this.keys.get(key);
     return at !== undefined && now - at <= this.maxAgeMs;

@@ -12,7 +12,6 @@ export class GatedHistory {
   private carryLoaded = false;
   /** The `next` of a request whose answer we never read: the server may have spent it, so its refusal is ours. */
   private lost: string | undefined;
-  /** What the last request carried. */
   private sent: string | undefined;
   /** The confirmation sent beside the last request, for the next one. Used once. */
   private ahead: Promise<boolean> | undefined;
@@ -41,7 +40,6 @@ export class GatedHistory {
     this.carryLoaded = next !== undefined;
   }
 
-  /** Cancels the request in flight; nothing is acknowledged after this. */
   abort(): void {
     this.requests.abort();
   }

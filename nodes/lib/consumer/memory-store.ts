@@ -1,6 +1,4 @@
-// A ConsumerStore held in memory: for a consumer that needs no persistence across process
-// restarts, and for handing state from one consumer to the next within a process (what a
-// redeploy does with Node-RED's default memory context).
+// A ConsumerStore in memory: for tests, and for handing state over within a process (a redeploy).
 import type { ConsumerStore, PersistedState } from './types';
 
 export class MemoryStore implements ConsumerStore {

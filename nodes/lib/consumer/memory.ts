@@ -30,7 +30,6 @@ export class ConsumerMemory {
     this.persisted = this.fresh();
   }
 
-  /** Delivered before, within the window. */
   seen(key: string): boolean {
     return this.dedupe?.has(key, this.now()) ?? false;
   }
@@ -41,7 +40,6 @@ export class ConsumerMemory {
     if (this.unloaded()) this.early.push([key, at]);
   }
 
-  /** The flow acknowledged this SMS. */
   acked(key: string): void {
     this.remember(key);
     this.pending.delete(key);
@@ -124,21 +122,12 @@ export class ConsumerMemory {
   }
 
   save(): void {
-    if (this.unloaded()) return;
-    try {
-      void Promise.resolve(this.opts.store?.save(this.persisted)).catch(() => undefined);
-    } catch {
-      // A failing store costs persistence, not the loop; the node reports store trouble itself.
-    }
+    if (!this.unloaded()) void this.saveDurably();
   }
 
-  /** save(), settled once the store says the state is written (or failed: reported there). */
-  async saveDurably(): Promise<void> {
-    try {
-      await this.opts.store?.save(this.persisted);
-    } catch {
-      // as in save()
-    }
+  /** Settles once the store says the state is written. A failing store costs persistence, not the loop: the node reports it. */
+  saveDurably(): Promise<void> {
+    return new Promise<void>((resolve) => resolve(this.opts.store?.save(this.persisted))).catch(() => undefined);
   }
 
   private window(saved: unknown): DedupeWindow | undefined {

@@ -20,7 +20,6 @@ export { CALLBACK_BLOCK } from './ack-tracker';
 /** How long stop() waits for the answer to a request in flight (Node-RED allows 15 s to close). */
 const DEFAULT_STOP_GRACE_MS = 2_000;
 
-/** How one run of the loop ended, and so what comes next. */
 type Outcome = { kind: 'drained' } | { kind: 'retry'; inMs: number; error: ThingSpaceError } | { kind: 'halted' } | { kind: 'stopped' };
 
 const DRAINED: Outcome = { kind: 'drained' };
@@ -101,8 +100,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     return this.starting;
   }
 
-  /** Coordination: this runtime holds the lease now. Reloads the store (another runtime may have moved
-   *  the queue on) once the previous tenure's loop has settled, then reads. */
+  /** Coordination: the lease is ours. Reloads the store (another runtime may have read meanwhile), then reads. */
   lead(): void {
     if (this.phase !== 'standby') return;
     const tenure = ++this.tenure;
@@ -114,8 +112,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     });
   }
 
-  /** Coordination: the lease is lost or given up. Stops reading at once, acknowledging nothing more;
-   *  resolves once no request of ours is in flight. */
+  /** Coordination: the lease is lost. Stops reading now; resolves once no request of ours is in flight. */
   standBy(): Promise<void> {
     if (LEADING.has(this.phase)) {
       this.tenure++;
@@ -162,8 +159,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     return true;
   }
 
-  /** Push mode: a callback SMS through the same dedupe; null if delivered before. Manual mode
-   *  remembers it when its ref (block 'callback') comes back on ack(). */
+  /** Push mode: a callback SMS through the same dedupe; null if delivered before (manual mode: once acked). */
   pushed(sms: SmsMessage): ConsumerItem | null {
     this.memory.flush();
     const key = dedupeKey(sms);
@@ -196,7 +192,6 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     return this.phase === 'stopping' || this.phase === 'stopped';
   }
 
-  /** The loop must not go on: stopped, or the lease is lost. */
   private get interrupted(): boolean {
     return this.stopRequested || this.phase === 'standby';
   }
@@ -238,7 +233,6 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     this.loop = this.cycle(restored);
   }
 
-  /** One run of the loop: the restored block if any, then drains until the queue is empty. */
   private async cycle(restored?: ConsumerBlock): Promise<void> {
     let outcome: Outcome = DRAINED;
     let pollNow = !restored || this.opts.intervalMs > 0;
@@ -281,8 +275,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
         if (sign === 'suspect') this.emit('suspect', 'next-refused');
         return this.failure(unexpected(e, 'history', 'Unexpected failure of the history call'));
       }
-      // An answer after stop() is neither emitted nor acknowledged, but the server may count it delivered
-      // (docs/thingspace-api.md, "Open questions" 1 and 2): its SMS are kept for the next run.
+      // Not emitted after stop(), but the server may count it delivered (docs/thingspace-api.md, "Open questions" 1, 2).
       if (this.stopRequested) {
         await this.memory.keepForNextRun(res.messages);
         return STOPPED;
@@ -306,16 +299,14 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     }
   }
 
-  /** Emits a block. In manual mode resolves once the flow acknowledged all of it (false if interrupted
-   *  first), emitting again from our own copy what it did not acknowledge within ackTimeout. */
+  /** Emits a block; in manual mode resolves once all of it is acknowledged (false if interrupted first). */
   private async handOn(block: ConsumerBlock): Promise<boolean> {
     this.delivering(block);
     if (!this.manual) {
       try {
         this.emitBlock(block);
       } catch (e) {
-        // Not handed on, yet the server may count a final block delivered (docs/thingspace-api.md,
-        // "Open questions" 2): keep it, emitted again after the backoff.
+        // The server may count a final block delivered (docs/thingspace-api.md, "Open questions" 2): keep it.
         if (block.final) {
           this.memory.hold(block.items);
           await this.memory.saveDurably();
@@ -396,7 +387,6 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     return this.tracker.waitFor(block.id, this.opts.ackTimeoutMs);
   }
 
-  /** What comes after a failed request or hand-on: the retry policy decides. */
   private failure(error: ThingSpaceError): Outcome {
     if (this.interrupted) return STOPPED; // aborted by stop() or standBy(), or racing them: silent
     const decision = this.failures.decide(error);

@@ -52,12 +52,8 @@ export interface PersistedState {
   next?: string;
 }
 
-/**
- * Coordination (nodes/lib/coordination): only the holder of the account's lease reads, and each
- * request is confirmed first, recording its `next`, so a reader that lost the lease acknowledges
- * nothing more. The confirmation for request n+1 travels beside request n and counts only while
- * the gate is `fresh()`; otherwise the consumer confirms first and waits.
- */
+/** Coordination (nodes/lib/coordination): each request is confirmed first, recording its `next`, so a reader
+ *  that lost the lease acknowledges nothing more. A confirmation sent beside request n serves n+1 while `fresh()`. */
 export interface ReaderGate {
   /** True: still the holder, `next` recorded. False or a rejection: send nothing. */
   confirm(next: string | undefined): Promise<boolean>;
