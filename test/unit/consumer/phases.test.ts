@@ -323,6 +323,14 @@ describe('consumer phases (in-memory API, fake clock)', () => {
       assert.deepEqual(api.calls, [undefined, 'token-1']);
       assert.deepEqual(acknowledgedAtEmit, [0, 100], 'nothing of a block acknowledged while it is emitted');
       assert.equal(rec.texts.length, 150);
+      assert.deepEqual(
+        rec.states.filter((s) => s.phase === 'delivering'),
+        [
+          { phase: 'delivering', count: 100, total: 100 },
+          { phase: 'delivering', count: 50, total: 150 },
+        ],
+        'each block with its count and the total emitted, for the status line',
+      );
       assert.equal(api.queued, 50, 'the final block stays queued: no next can acknowledge it');
     });
 
