@@ -83,9 +83,6 @@ export function linkPool(): (opts: LinkOptions) => RedisLink {
   };
 }
 
-/** This runtime's connections. */
-export const openLink = linkPool();
-
 class NodeRedisLink extends EventEmitter<LinkEvents> implements RedisLink {
   users = 0;
   closed = false;
