@@ -29,7 +29,6 @@ module.exports = function (RED: NodeAPI): void {
     const { settings, usable } = made;
     const { accountKey, accountName } = usable;
 
-    // One reader per account in this runtime: two would race for the same queue's blocks.
     const holder = usable.shared.claimReader(accountKey, node.id);
     if (holder !== undefined) {
       idle(

@@ -66,8 +66,8 @@ module.exports = function (RED: NodeAPI): void {
       client?.removeAllListeners();
       node.coordinator?.close();
       // Sends in flight get their grace; then no socket or timer of the old client is left.
-      void shared.queues
-        .settled()
+      void shared
+        .sendsSettled()
         .then(() => client?.close())
         .then(done);
     });

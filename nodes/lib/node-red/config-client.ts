@@ -3,18 +3,10 @@
 // a session) and one file of refused logins in the user directory.
 import type { Node } from 'node-red';
 import { ThingSpaceClient } from '../client/thingspace-client';
-import type { AuthRegistry } from '../client/shared-auth';
 import type { Coordinator } from '../coordination/coordinator';
 import type { ThingSpaceCredentials } from './config-node';
 import { LoginMemory } from './login-memory';
-import type { RefusalFile } from './refusal-file';
-
-/** What a client needs of its runtime's share. */
-export interface RuntimeLogins {
-  registry: AuthRegistry;
-  file: RefusalFile;
-  warn: (text: string) => void;
-}
+import type { RuntimeShare } from './runtime-share';
 
 /** Does any of Node-RED's loggers (settings.js `logging`) print debug lines? Default: no (info). */
 export function logsDebug(settings: unknown): boolean {
@@ -37,13 +29,7 @@ export interface ClientSetup {
 }
 
 /** The client for these credentials. */
-export function makeClient(
-  accountName: string,
-  server: string,
-  creds: ThingSpaceCredentials,
-  logins: RuntimeLogins,
-  setup: ClientSetup = {},
-): ThingSpaceClient {
+export function makeClient(accountName: string, server: string, creds: ThingSpaceCredentials, logins: RuntimeShare, setup: ClientSetup = {}): ThingSpaceClient {
   const { node, debugOn = true, coordinator, share = true } = setup;
   return new ThingSpaceClient({
     server,

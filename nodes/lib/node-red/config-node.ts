@@ -38,7 +38,6 @@ export interface ThingSpaceConfigNode extends Node<ThingSpaceCredentials> {
   sourceFilter?: SourceFilter;
   /** Set when the config node's coordination is Redis (docs/architecture.md, "Coordination"). */
   coordinator?: Coordinator;
-  /** What the config nodes of this runtime share. */
   shared: RuntimeShare;
 }
 

@@ -1,14 +1,7 @@
-// Node context as the queue consumer's store (nodes/lib/consumer/types.ts, ConsumerStore):
-// works with any context store, sync or async. Writes are coalesced (coalescing-writer.ts): a
-// save settles once a write that began after it has finished (for a file store without cache:
-// on disk), and a burst of acknowledgements costs two writes of the context file, not one each.
-//
-// Across a redeploy: when settings.js configures no context store, Node-RED deletes a
-// node's context as the node closes (Node.close -> context.delete), so the SMS a closing node
-// kept for its successor (manual mode's unacknowledged SMS, an answer that came while
-// closing) would be gone. The closing node therefore also hands its state over in memory (the
-// runtime's `states`, runtime-share.ts), keyed by node id and account, and the next instance of
-// that node takes it if its context is empty and it reads the same account.
+// Node context as the queue consumer's store (ConsumerStore), sync or async, writes coalesced
+// (coalescing-writer.ts: a burst of acknowledgements costs two writes). Without a configured
+// context store Node-RED deletes a closing node's context, so the last state is also handed over
+// in memory (the runtime's `states`) to the next instance of the node on the same account.
 import type { Node } from 'node-red';
 import { CoalescingWriter } from '../consumer/coalescing-writer';
 import type { ConsumerStore, PersistedState } from '../consumer/types';

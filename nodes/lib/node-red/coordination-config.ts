@@ -4,6 +4,7 @@
 // Checked at deploy; a bad value is the config node's error, shown by every node using it.
 import type { Coordinator, CoordinationSettings, RedisPool } from '../coordination/coordinator';
 import { checkRedisUrl, checkSentinels, type RedisTarget } from '../coordination/redis-url';
+import type { ThingSpaceCredentials } from './config-node';
 import { resolveRefs, type Lookup } from './env-refs';
 import { NodeError } from './report';
 
@@ -61,14 +62,9 @@ export function coordinationSettings(
   return { url, password: creds.redisPassword || undefined, sentinelPassword, prefix, leaseMs: Math.round(lease * 1000), runtime };
 }
 
-/** The config node's coordinator, or undefined when coordination is off; over the runtime's
- *  Redis connections (`shared.redis`, made with the first coordinator). */
-export function coordinatorFor(
-  def: CoordinationDef,
-  password: Parameters<typeof coordinationSettings>[1],
-  shared: { redis?: RedisPool },
-): Coordinator | undefined {
-  const settings = coordinationSettings(def, password);
+/** The config node's coordinator over its runtime's Redis connections, or undefined when coordination is off. */
+export function coordinatorFor(def: CoordinationDef, creds: ThingSpaceCredentials, shared: { redis?: RedisPool }): Coordinator | undefined {
+  const settings = coordinationSettings(def, creds);
   if (!settings) return undefined;
   // Required here, not imported: without coordination the layer is never loaded.
   // eslint-disable-next-line @typescript-eslint/no-require-imports

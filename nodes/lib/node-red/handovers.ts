@@ -17,7 +17,6 @@ export class Handovers<T> {
     this.parked.set(key, [...(this.parked.get(key) ?? []), entry]);
   }
 
-  /** How many keys hold something. */
   get size(): number {
     return this.parked.size;
   }

@@ -34,9 +34,8 @@ export function handoverKeys(nodeId: string, accountKey: string): { node: string
   return { node: `node:${nodeId}`, account: `account:${accountKey}` };
 }
 
-/** The hand-overs of a runtime's sms-out nodes. A deploy's end cancels what no successor took, and
- *  so does a stop of the flows outside a deploy (shutdown, or stopped from the editor). It listens
- *  to the runtime's events only while it holds something, so a runtime made again (tests) leaves none. */
+/** A runtime's sms-out hand-overs: a deploy's end, or a stop of the flows outside one, cancels what no
+ *  successor took. It listens to the runtime's events only while it holds something. */
 export class SendHandovers {
   private readonly parked = new Handovers<Handover>(HANDOVER_MS, (h) => {
     h.cancel(`no sms-out node took it over within ${HANDOVER_MS / 1000} s`);
@@ -89,13 +88,9 @@ export class SendHandovers {
     const on = this.parked.size > 0 || this.startWaiters.size > 0;
     if (on === this.watching) return;
     this.watching = on;
-    if (on) {
-      this.events.on('flows:started', this.onStarted);
-      this.events.on('runtime-event', this.onState);
-    } else {
-      this.events.off('flows:started', this.onStarted);
-      this.events.off('runtime-event', this.onState);
-    }
+    const fn = on ? 'on' : 'off';
+    this.events[fn]('flows:started', this.onStarted);
+    this.events[fn]('runtime-event', this.onState);
   }
 }
 
