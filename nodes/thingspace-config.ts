@@ -29,7 +29,7 @@ const credentialTypes = {
 } as const;
 
 module.exports = function (RED: NodeAPI): void {
-  // One per runtime: what its config nodes, and the nodes using them, share.
+  // The package's one registry, per runtime: what spans config nodes and deploys (nodes/lib/node-red/runtime-share.ts).
   const shared = new RuntimeShare(RED.settings.userDir as string | undefined, (text) => RED.log.warn(`[thingspace-config] ${text}`), RED.events);
 
   function ThingSpaceConfig(this: ThingSpaceConfigNode, def: ConfigDef): void {

@@ -1,7 +1,7 @@
 // Node context as the queue consumer's store (ConsumerStore), sync or async, writes coalesced
 // (coalescing-writer.ts: a burst of acknowledgements costs two writes). Without a configured
 // context store Node-RED deletes a closing node's context, so the last state is also handed over
-// in memory (the runtime's `states`) to the next instance of the node on the same account.
+// in memory (the runtime's `states`): the node's next instance takes it if its context is empty.
 import type { Node } from 'node-red';
 import { CoalescingWriter } from '../consumer/coalescing-writer';
 import type { ConsumerStore, PersistedState } from '../consumer/types';
