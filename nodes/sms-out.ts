@@ -3,15 +3,12 @@
 // (output 2). The work is done by SmsOut (nodes/lib/node-red/sms-out-runtime.ts); this file
 // reads the properties and wires Node-RED to it.
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
-import { reportAfterClose, watchRuntime } from './lib/node-red/send-handover';
+import { reportAfterClose } from './lib/node-red/send-handover';
 import { SmsOut } from './lib/node-red/sms-out-runtime';
 import { readSmsOutSettings, type SmsOutDef } from './lib/node-red/sms-out-settings';
 import { userNode } from './lib/node-red/unusable';
 
 module.exports = function (RED: NodeAPI): void {
-  // Sends a closed node left that no successor took are cancelled when the deploy ends.
-  watchRuntime(RED.events);
-
   function SmsOutNode(this: Node, def: SmsOutDef): void {
     RED.nodes.createNode(this, def);
     const node = this;

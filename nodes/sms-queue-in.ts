@@ -6,7 +6,6 @@ import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'nod
 import { QueueIn } from './lib/node-red/queue-in';
 import { CoordinatedReader } from './lib/node-red/coordinated-reader';
 import { readSettings, type SmsQueueInDef } from './lib/node-red/queue-settings';
-import { claimReader, releaseReader } from './lib/node-red/readers';
 import { NodeError, errorMessage, shortText, toNodeError } from './lib/node-red/report';
 import { userNode } from './lib/node-red/unusable';
 import { HttpWiring, type FlowNodeConfig } from './lib/node-red/http-wiring';
@@ -30,8 +29,7 @@ module.exports = function (RED: NodeAPI): void {
     const { settings, usable } = made;
     const { accountKey, accountName } = usable;
 
-    // One reader per account in this runtime: two would race for the same queue's blocks.
-    const holder = claimReader(accountKey, node.id);
+    const holder = usable.shared.claimReader(accountKey, node.id);
     if (holder !== undefined) {
       idle(
         new NodeError(`Another sms-queue-in node (${holder}) already reads account ${accountName}; this one stays idle`, 'BAD_CONFIG'),
@@ -93,7 +91,7 @@ module.exports = function (RED: NodeAPI): void {
       listener?.close();
       status.close();
       const finish = (): void => {
-        releaseReader(accountKey, node.id);
+        usable.shared.releaseReader(accountKey, node.id);
         done();
       };
       queue.close().then(finish, finish);

@@ -2,13 +2,13 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { ThingSpaceError } from './lib/client/errors';
 import type { ThingSpaceClient } from './lib/client/thingspace-client';
-import { logsDebug, makeClient, runtimeLogins } from './lib/node-red/config-client';
+import { logsDebug, makeClient } from './lib/node-red/config-client';
 import { connectionTestRoute } from './lib/node-red/connection-test';
 import type { ThingSpaceConfigNode, ThingSpaceCredentials } from './lib/node-red/config-node';
 import { SourceFilter, makeSourceFilter, type SourceFilterProps } from './lib/node-red/source-filter';
 import { coordinatorFor, type CoordinationDef } from './lib/node-red/coordination-config';
 import { resolveAllRefs } from './lib/node-red/env-refs';
-import { sendsSettled } from './lib/node-red/send-queues';
+import { RuntimeShare } from './lib/node-red/runtime-share';
 
 const DEFAULT_SERVER = 'https://thingspace.verizon.com';
 
@@ -29,22 +29,22 @@ const credentialTypes = {
 } as const;
 
 module.exports = function (RED: NodeAPI): void {
-  // Per runtime: config nodes with the same credentials share a token and a session, and
-  // refused logins are remembered in the user directory (docs/architecture.md, "Client").
-  const logins = runtimeLogins(RED.settings.userDir as string | undefined, (text) => RED.log.warn(`[thingspace-config] ${text}`));
+  // The package's one registry, per runtime: what spans config nodes and deploys (nodes/lib/node-red/runtime-share.ts).
+  const shared = new RuntimeShare(RED.settings.userDir as string | undefined, (text) => RED.log.warn(`[thingspace-config] ${text}`), RED.events);
 
   function ThingSpaceConfig(this: ThingSpaceConfigNode, def: ConfigDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
     node.accountName = (def.accountName ?? '').trim();
     node.server = (def.server ?? '').trim() || DEFAULT_SERVER;
+    node.shared = shared;
     let creds: ThingSpaceCredentials = {};
     let client: ThingSpaceClient | undefined;
     try {
       // `${VAR}` references in credentials are resolved now; the flow keeps the reference.
       creds = resolveAllRefs(node.credentials ?? {});
-      node.coordinator = coordinatorFor(def, creds);
-      client = makeClient(node.accountName, node.server, creds, logins, { node, debugOn: logsDebug(RED.settings), coordinator: node.coordinator });
+      node.coordinator = coordinatorFor(def, creds, shared);
+      client = makeClient(node.accountName, node.server, creds, shared, { node, debugOn: logsDebug(RED.settings), coordinator: node.coordinator });
       node.api = client.forAccount(node.accountName);
       node.apiFor = (accountName) => client!.forAccount(accountName);
     } catch (err) {
@@ -66,7 +66,8 @@ module.exports = function (RED: NodeAPI): void {
       client?.removeAllListeners();
       node.coordinator?.close();
       // Sends in flight get their grace; then no socket or timer of the old client is left.
-      void sendsSettled()
+      void shared
+        .sendsSettled()
         .then(() => client?.close())
         .then(done);
     });
@@ -77,5 +78,5 @@ module.exports = function (RED: NodeAPI): void {
   });
 
   // "Test connection": token and login once each, with what the dialog holds now.
-  RED.httpAdmin.post('/thingspace-config/:id/test', RED.auth.needsPermission('thingspace-config.write'), connectionTestRoute(RED, logins, DEFAULT_SERVER));
+  RED.httpAdmin.post('/thingspace-config/:id/test', RED.auth.needsPermission('thingspace-config.write'), connectionTestRoute(RED, shared, DEFAULT_SERVER));
 };

@@ -4,8 +4,7 @@
 import assert from 'node:assert/strict';
 import { ThingSpaceSimulator } from '../../simulator/server';
 import { accountKey } from '../../nodes/lib/client/account';
-import { Coordinator, type Reader } from '../../nodes/lib/coordination/coordinator';
-import { linkPool } from '../../nodes/lib/coordination/redis-link';
+import { Coordinator, RedisPool, type Reader } from '../../nodes/lib/coordination/coordinator';
 import { checkRedisUrl } from '../../nodes/lib/coordination/redis-url';
 import { dedupeKey } from '../../nodes/lib/message/dedupe-key';
 import { RedisServer, redisAvailable } from '../support/redis-server';
@@ -22,7 +21,7 @@ describe('sms-queue-in with coordination (Redis) in a Node-RED runtime', functio
 
   /** Another runtime on the same account, holding (or trying to hold) the lease. */
   function otherRuntime(): Reader {
-    const coordinator = new Coordinator({ url: checkRedisUrl(redis.url), prefix: 'nodes:', leaseMs: 2000, runtime: 'node-red-b' }, linkPool());
+    const coordinator = new Coordinator({ url: checkRedisUrl(redis.url), prefix: 'nodes:', leaseMs: 2000, runtime: 'node-red-b' }, new RedisPool());
     const reader = coordinator.reader(accountKey(sim.url, ACCOUNT), 100);
     other = { coordinator, reader };
     reader.lease.start();
@@ -70,7 +69,7 @@ describe('sms-queue-in with coordination (Redis) in a Node-RED runtime', functio
     const host = new URL(sim.url).host;
     sim.generate(120, { account: ACCOUNT });
     sim.generate(80, { account: B });
-    const holder = new Coordinator({ url: checkRedisUrl(redis.url), prefix: 'nodes:', leaseMs: 2000, runtime: 'node-red-b' }, linkPool());
+    const holder = new Coordinator({ url: checkRedisUrl(redis.url), prefix: 'nodes:', leaseMs: 2000, runtime: 'node-red-b' }, new RedisPool());
     const reader = holder.reader(accountKey(sim.url, B), 100);
     other = { coordinator: holder, reader };
     reader.lease.start();

@@ -198,6 +198,30 @@ describe('sms-out in a Node-RED runtime', function () {
     );
   });
 
+  it('shares the send queue of an account with the sms-out nodes of another config node naming it', async () => {
+    sim.configure({ latencyMs: 300 });
+    const nodes = [
+      ...outFlow(sim, { concurrency: 1, queueLimit: 1 }),
+      { ...config(sim), id: 'cfg2', name: 'same account, other node' },
+      smsOut({ id: 'so2', thingspace: 'cfg2', wires: [['out'], ['outcome']] }),
+    ];
+    await helper.load(ALL_NODES, nodes, { ...credentials(), cfg2: credentials().cfg });
+    const out = collect('out');
+    const caught = collect('caught');
+    helper.getNode('so').receive({ payload: 'PING 0', ...to(), correlationId: 0 });
+    helper.getNode('so2').receive({ payload: 'PING 1', ...to(), correlationId: 1 });
+    helper.getNode('so2').receive({ payload: 'PING 2', ...to(), correlationId: 2 });
+    // One queue for the account, at the lowest limits of its nodes: one in flight, one waiting.
+    await waitFor(() => caught.length === 1, 2_000, 'one refusal');
+    assert.equal((caught[0].error as { code: string }).code, 'QUEUE_FULL');
+    assert.equal(caught[0].correlationId, 2);
+    await waitFor(() => out.length === 2, 10_000, 'the two queued SMS');
+    assert.deepEqual(
+      out.map((m) => m.correlationId),
+      [0, 1],
+    );
+  });
+
   it('shows a bad property on its status and refuses every input with BAD_CONFIG', async () => {
     await helper.load(ALL_NODES, outFlow(sim, { targetType: 'device', deviceId: 'not-an-mdn' }), credentials());
     const caught = collect('caught');

@@ -2,13 +2,13 @@
 // (one per account), the lease, the store and the shared push dedupe. Made only when the config
 // node's coordination is Redis; the node-red layer wires these to the consumer.
 import os from 'node:os';
-import { accountKeys, replicaKeys } from './scripts';
+import { accountKeys, replicaKeys, type ReplicaKeys } from './scripts';
 import { AccountLease } from './lease';
-import { openLink, type LinkOptions, type RedisLink } from './redis-link';
+import { linkPool, type LinkOptions, type RedisLink } from './redis-link';
 import type { RedisTarget } from './redis-url';
 import { RedisConsumerStore, SharedPushDedupe } from './redis-store';
 import { RedisRefusals } from './redis-refusals';
-import { replicaSet } from './replicas';
+import { ReplicaSet } from './replicas';
 
 export interface CoordinationSettings {
   /** Where Redis is: a URL, or a Sentinel set (checkRedisUrl, checkSentinels). */
@@ -32,6 +32,22 @@ export interface Reader {
 
 export type OpenLink = (opts: LinkOptions) => RedisLink;
 
+/** A runtime's Redis connections (per address and password) and its one replica set per
+ *  connection and key prefix, shared by its config nodes (nodes/lib/node-red/runtime-share.ts). */
+export class RedisPool {
+  private readonly sets = new WeakMap<RedisLink, Map<string, ReplicaSet>>();
+
+  constructor(readonly open: OpenLink = linkPool()) {}
+
+  replicaSet(link: RedisLink, keys: ReplicaKeys, label: string, ttlMs: number): ReplicaSet {
+    let byPrefix = this.sets.get(link);
+    if (!byPrefix) this.sets.set(link, (byPrefix = new Map()));
+    let set = byPrefix.get(keys.replicas);
+    if (!set || set.stopped) byPrefix.set(keys.replicas, (set = new ReplicaSet(link, keys, label, ttlMs)));
+    return set;
+  }
+}
+
 export function defaultRuntimeName(): string {
   return `${os.hostname()}/${process.pid}`;
 }
@@ -42,10 +58,10 @@ export class Coordinator {
 
   constructor(
     readonly settings: CoordinationSettings,
-    private readonly open: OpenLink = openLink,
+    private readonly pool: RedisPool,
   ) {
     this.runtime = settings.runtime?.trim() || defaultRuntimeName();
-    this.link = open(this.linkOptions());
+    this.link = pool.open(this.linkOptions());
   }
 
   /** Where Redis is, for statuses: host:port or the Sentinel master name, never a password. */
@@ -57,9 +73,9 @@ export class Coordinator {
    *  for one reading node. `retryMs`: how often a standby tries to take the lease. */
   reader(account: string, retryMs: number, log?: (level: 'info' | 'warn', text: string) => void): Reader {
     const { prefix, leaseMs } = this.settings;
-    const link = this.open(this.linkOptions());
+    const link = this.pool.open(this.linkOptions());
     const keys = accountKeys(prefix, account);
-    const replicas = replicaSet(link, replicaKeys(prefix), this.runtime, leaseMs);
+    const replicas = this.pool.replicaSet(link, replicaKeys(prefix), this.runtime, leaseMs);
     const lease = new AccountLease({ link, keys, replicas, ttlMs: leaseMs, retryMs, log });
     return {
       lease,

@@ -1,15 +1,9 @@
-// One connection to Redis (or Valkey) per address and password in a runtime, shared by every
-// config node that coordinates through it. `redis` (node-redis) is required here only, when
-// the first coordinated config node starts: without coordination it is never loaded.
-//
-// Commands are not queued while the connection is down (disableOfflineQueue): a confirm
-// that ran late would answer for a moment that has passed. They fail at once instead, and
-// the connection comes back by itself (reconnect every 100 ms doubling to 2 s).
-//
-// With a Sentinel set, node-redis's createSentinel finds the primary and follows a failover
-// (its topology-change events); the commands go over a plain client of ours to that primary,
-// replaced when it moves, so they keep the rules above (the Sentinel client would queue
-// them through a failover and send them late). docs/architecture.md, "Coordination".
+// One connection to Redis (or Valkey) per address and password in a runtime (its RedisPool),
+// required lazily: without coordination `redis` is never loaded. Commands fail at once while it
+// is down, never queued (a late confirm would answer for a moment that has passed); it reconnects
+// by itself (100 ms doubling to 2 s). With a Sentinel set, createSentinel only finds the primary
+// and follows a failover; commands go over a plain client of ours to it, replaced when it moves
+// (the Sentinel client would queue them through a failover). docs/architecture.md, "Coordination".
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { CoordinationError } from './errors';
@@ -82,9 +76,6 @@ export function linkPool(): (opts: LinkOptions) => RedisLink {
     return link;
   };
 }
-
-/** This runtime's connections. */
-export const openLink = linkPool();
 
 class NodeRedisLink extends EventEmitter<LinkEvents> implements RedisLink {
   users = 0;

@@ -4,27 +4,12 @@
 // stops announcing drops out after a lease time, and its accounts are shared among the rest.
 import { randomBytes } from 'node:crypto';
 import type { RedisLink } from './redis-link';
-import type { ReplicaKeys } from './scripts';
-import { HEARTBEAT, LEAVE } from './scripts';
+import { HEARTBEAT, LEAVE, type ReplicaKeys } from './scripts';
 
 /** What the replica set needs to know of each lease of this runtime. */
 export interface Member {
   readonly tag: string;
   readonly holding: boolean;
-}
-
-const sets = new WeakMap<RedisLink, Map<string, ReplicaSet>>();
-
-/** The one replica set of this runtime for a connection and key prefix. */
-export function replicaSet(link: RedisLink, keys: ReplicaKeys, label: string, ttlMs: number): ReplicaSet {
-  let byPrefix = sets.get(link);
-  if (!byPrefix) sets.set(link, (byPrefix = new Map()));
-  let set = byPrefix.get(keys.replicas);
-  if (!set || set.stopped) {
-    set = new ReplicaSet(link, keys, label, ttlMs);
-    byPrefix.set(keys.replicas, set);
-  }
-  return set;
 }
 
 export class ReplicaSet {

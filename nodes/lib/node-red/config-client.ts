@@ -1,24 +1,12 @@
-// The client a config node makes (nodes/thingspace-config.ts), over what its runtime shares:
-// one AuthRegistry (config nodes with the same credentials share a token and a session) and
-// one file of refused logins in the user directory.
+// The client a config node makes (nodes/thingspace-config.ts), over what its runtime shares
+// (runtime-share.ts): one AuthRegistry (config nodes with the same credentials share a token and
+// a session) and one file of refused logins in the user directory.
 import type { Node } from 'node-red';
 import { ThingSpaceClient } from '../client/thingspace-client';
-import { AuthRegistry } from '../client/shared-auth';
 import type { Coordinator } from '../coordination/coordinator';
 import type { ThingSpaceCredentials } from './config-node';
 import { LoginMemory } from './login-memory';
-import { RefusalFile } from './refusal-file';
-
-/** What the config nodes of one runtime share. */
-export interface RuntimeLogins {
-  registry: AuthRegistry;
-  file: RefusalFile;
-  warn: (text: string) => void;
-}
-
-export function runtimeLogins(userDir: string | undefined, warn: (text: string) => void): RuntimeLogins {
-  return { registry: new AuthRegistry(), file: new RefusalFile(userDir, warn), warn };
-}
+import type { RuntimeShare } from './runtime-share';
 
 /** Does any of Node-RED's loggers (settings.js `logging`) print debug lines? Default: no (info). */
 export function logsDebug(settings: unknown): boolean {
@@ -41,13 +29,7 @@ export interface ClientSetup {
 }
 
 /** The client for these credentials. */
-export function makeClient(
-  accountName: string,
-  server: string,
-  creds: ThingSpaceCredentials,
-  logins: RuntimeLogins,
-  setup: ClientSetup = {},
-): ThingSpaceClient {
+export function makeClient(accountName: string, server: string, creds: ThingSpaceCredentials, logins: RuntimeShare, setup: ClientSetup = {}): ThingSpaceClient {
   const { node, debugOn = true, coordinator, share = true } = setup;
   return new ThingSpaceClient({
     server,

@@ -7,6 +7,7 @@ import type { Coordinator } from '../coordination/coordinator';
 import type { ThingSpaceError } from '../client/errors';
 import type { CallbackCredentials } from '../message/callback-body';
 import { NodeError } from './report';
+import type { RuntimeShare } from './runtime-share';
 import type { SourceFilter } from './source-filter';
 
 export interface ThingSpaceCredentials {
@@ -37,6 +38,7 @@ export interface ThingSpaceConfigNode extends Node<ThingSpaceCredentials> {
   sourceFilter?: SourceFilter;
   /** Set when the config node's coordination is Redis (docs/architecture.md, "Coordination"). */
   coordinator?: Coordinator;
+  shared: RuntimeShare;
 }
 
 /** A user node's view of its config node: the account it uses and that account's calls. */
@@ -51,6 +53,8 @@ export interface UsableConfig {
   coordinator?: Coordinator;
   sourceFilter?: SourceFilter;
   callbackCredentials(): CallbackCredentials | undefined;
+  /** Readers, notice routes, send queues and hand-overs, per account key across config nodes. */
+  shared: RuntimeShare;
 }
 
 /** The account a node names itself (its `accountName` property, trimmed); '' when none. */
@@ -79,5 +83,6 @@ export function usableConfig(config: ThingSpaceConfigNode | null | undefined, na
     coordinator: config.coordinator,
     sourceFilter: config.sourceFilter,
     callbackCredentials: () => config.callbackCredentials(),
+    shared: config.shared,
   };
 }

@@ -5,14 +5,15 @@ import type { NodeAPI } from 'node-red';
 import type { Request, Response } from 'express';
 import { ThingSpaceError } from '../client/errors';
 import type { ThingSpaceClient } from '../client/thingspace-client';
-import { makeClient, type RuntimeLogins } from './config-client';
+import { makeClient } from './config-client';
 import type { ThingSpaceConfigNode, ThingSpaceCredentials } from './config-node';
 import { resolveAllRefs } from './env-refs';
+import type { RuntimeShare } from './runtime-share';
 
 // The editor shows a saved password as this placeholder; it means "keep the saved one".
 const SAVED_PASSWORD = '__PWRD__';
 
-export function connectionTestRoute(RED: NodeAPI, logins: RuntimeLogins, defaultServer: string) {
+export function connectionTestRoute(RED: NodeAPI, logins: RuntimeShare, defaultServer: string) {
   return (req: Request, res: Response): void => {
     void (async () => {
       const id = String(req.params.id);

@@ -1,36 +1,25 @@
-// Node context as the queue consumer's store (nodes/lib/consumer/types.ts, ConsumerStore):
-// works with any context store, sync or async. Writes are coalesced (coalescing-writer.ts): a
-// save settles once a write that began after it has finished (for a file store without cache:
-// on disk), and a burst of acknowledgements costs two writes of the context file, not one each.
-//
-// Across a redeploy: when settings.js configures no context store, Node-RED deletes a
-// node's context as the node closes (Node.close -> context.delete), so the SMS a closing node
-// kept for its successor (manual mode's unacknowledged SMS, an answer that came while
-// closing) would be gone. The closing node therefore also hands its state over in memory,
-// keyed by node id and account, and the next instance of that node takes it if its context
-// is empty and it reads the same account.
+// Node context as the queue consumer's store (ConsumerStore), sync or async, writes coalesced
+// (coalescing-writer.ts: a burst of acknowledgements costs two writes). Without a configured
+// context store Node-RED deletes a closing node's context, so the last state is also handed over
+// in memory (the runtime's `states`): the node's next instance takes it if its context is empty.
 import type { Node } from 'node-red';
 import { CoalescingWriter } from '../consumer/coalescing-writer';
 import type { ConsumerStore, PersistedState } from '../consumer/types';
-import { Handovers } from './handovers';
+import type { UsableConfig } from './config-node';
 
 const CONTEXT_KEY = 'thingspace';
-/** A state nobody took within this long belongs to a node that was removed, not redeployed. */
-const HANDOVER_MS = 60_000;
-
-// Module-level: what a closed node leaves must outlive it until its successor starts.
-const handovers = new Handovers<PersistedState>(HANDOVER_MS);
 
 export interface NodeContextStore extends ConsumerStore {
   /** The node is closing: keep its last state for the next instance of the same node. */
   handOver(): void;
 }
 
-/** `scope` names what the state belongs to (server and account): a node moved to another
- *  account does not inherit the SMS kept for the old one. */
-export function contextStore(node: Node, scope: string, onError: (err: Error) => void): NodeContextStore {
+/** The state belongs to the node's account (its key): a node moved to another account does not
+ *  inherit the SMS kept for the old one. */
+export function contextStore(node: Node, config: UsableConfig, onError: (err: Error) => void): NodeContextStore {
   const ctx = node.context();
-  const handoverKey = `${node.id}|${scope}`;
+  const handovers = config.shared.states;
+  const handoverKey = `${node.id}|${config.accountKey}`;
   const writer = new CoalescingWriter<PersistedState>(
     (state) => new Promise((resolve, reject) => ctx.set(CONTEXT_KEY, state, (err: Error) => (err ? reject(err) : resolve()))),
     (err) => onError(err as Error),

@@ -2,8 +2,9 @@
 // changes), Redis (a URL) or Redis Sentinel (the sentinels and the master name), with a key
 // prefix, lease time and an optional runtime name.
 // Checked at deploy; a bad value is the config node's error, shown by every node using it.
-import type { Coordinator, CoordinationSettings } from '../coordination/coordinator';
+import type { Coordinator, CoordinationSettings, RedisPool } from '../coordination/coordinator';
 import { checkRedisUrl, checkSentinels, type RedisTarget } from '../coordination/redis-url';
+import type { ThingSpaceCredentials } from './config-node';
 import { resolveRefs, type Lookup } from './env-refs';
 import { NodeError } from './report';
 
@@ -61,12 +62,12 @@ export function coordinationSettings(
   return { url, password: creds.redisPassword || undefined, sentinelPassword, prefix, leaseMs: Math.round(lease * 1000), runtime };
 }
 
-/** The config node's coordinator, or undefined when coordination is off. */
-export function coordinatorFor(def: CoordinationDef, password: Parameters<typeof coordinationSettings>[1]): Coordinator | undefined {
-  const settings = coordinationSettings(def, password);
+/** The config node's coordinator over its runtime's Redis connections, or undefined when coordination is off. */
+export function coordinatorFor(def: CoordinationDef, creds: ThingSpaceCredentials, shared: { redis?: RedisPool }): Coordinator | undefined {
+  const settings = coordinationSettings(def, creds);
   if (!settings) return undefined;
   // Required here, not imported: without coordination the layer is never loaded.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { Coordinator: Made } = require('../coordination/coordinator') as typeof import('../coordination/coordinator');
-  return new Made(settings);
+  const made = require('../coordination/coordinator') as typeof import('../coordination/coordinator');
+  return new made.Coordinator(settings, (shared.redis ??= new made.RedisPool()));
 }

@@ -17,6 +17,10 @@ export class Handovers<T> {
     this.parked.set(key, [...(this.parked.get(key) ?? []), entry]);
   }
 
+  get size(): number {
+    return this.parked.size;
+  }
+
   /** What was parked under `key`, oldest first, now the caller's. */
   take(key: string): T[] {
     const entries = this.parked.get(key) ?? [];

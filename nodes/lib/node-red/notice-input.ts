@@ -1,7 +1,7 @@
 // A delivery notice arriving as a flow message (an http in request at the callback listener,
 // or a payload a flow passes on): checked like any callback body (source, then the config
 // node's callback credentials), read, and handed to the sms-out node that sent the SMS
-// (notice-router.ts). ThingSpace gets its answer here, since the notice goes no further down
+// (runtime-share.ts). ThingSpace gets its answer here, since the notice goes no further down
 // the listener's flow: 200 once handed on, 401 or 400 when refused. Nothing is dropped unseen:
 // a refused notice, or one no sms-out node can take, reaches Catch nodes with its body.
 import type { Node, NodeMessage, NodeMessageInFlow } from 'node-red';
@@ -11,7 +11,6 @@ import { callbackCredentialsFailure, decodeCallbackBody, redactCallbackBody } fr
 import { looksLikeDeliveryNotice, parseDeliveryNotice } from '../message/delivery-notice';
 import type { UsableConfig } from './config-node';
 import { answerHttp } from './http-reply';
-import { routeNotice } from './notice-router';
 import { NodeError, toNodeError } from './report';
 
 type Done = (err?: Error) => void;
@@ -44,7 +43,7 @@ async function acceptNotice(msg: NodeMessageInFlow, body: unknown, config: Usabl
     answerHttp(msg, 400);
     return { error: new NodeError(parsed.reason, 'BAD_INPUT'), shown: shown(msg, body) };
   }
-  const routed = await routeNotice(config, parsed.notice);
+  const routed = await config.shared.routeNotice(config.accountKey, parsed.notice);
   // 200 either way: sending it again would not give the account an sms-out node.
   answerHttp(msg, 200);
   if (routed) return undefined;

@@ -46,7 +46,7 @@ export class QueueIn {
   ) {
     this.accountName = config.accountName;
     this.topic = compileTopic(settings.topic);
-    this.store = contextStore(node, config.accountKey, (err) => this.fail(new NodeError(`Context store: ${err.message}`, 'ERROR'), 'context'));
+    this.store = contextStore(node, config, (err) => this.fail(new NodeError(`Context store: ${err.message}`, 'ERROR'), 'context'));
     this.consumer = new QueueConsumer({
       api: config.api,
       intervalMs: settings.intervalMs,

@@ -28,46 +28,70 @@ const HANDOVER_MS = 60_000;
 /** How long a successor waits for the flows to have started before it emits what it took. */
 const START_WAIT_MS = 5_000;
 
-// Module-level: what a closed node leaves must outlive it until its successor starts.
-export const sendHandovers = new Handovers<Handover>(HANDOVER_MS, (h) => h.cancel(`no sms-out node took it over within ${HANDOVER_MS / 1000} s`));
-const startWaiters = new Set<() => void>();
-const watched = new WeakSet<EventEmitter>();
-
 /** The keys a hand-over is parked and found under: the node's own id (a redeployed node), and
  *  the account it sends for (nodes/lib/client/account.ts: a node removed, another one added). */
 export function handoverKeys(nodeId: string, accountKey: string): { node: string; account: string } {
   return { node: `node:${nodeId}`, account: `account:${accountKey}` };
 }
 
-function cancelAll(why: string): void {
-  for (const h of sendHandovers.takeAll()) h.cancel(why);
-}
+/** A runtime's sms-out hand-overs: a deploy's end, or a stop of the flows outside one, cancels what no
+ *  successor took. It listens to the runtime's events only while it holds something. */
+export class SendHandovers {
+  private readonly parked = new Handovers<Handover>(HANDOVER_MS, (h) => {
+    h.cancel(`no sms-out node took it over within ${HANDOVER_MS / 1000} s`);
+    this.watch();
+  });
+  private readonly startWaiters = new Set<() => void>();
+  private watching = false;
+  private readonly onStarted = (): void => {
+    for (const w of [...this.startWaiters]) w();
+    this.cancelAll('no sms-out node took it over after the deploy');
+  };
+  private readonly onState = (e: { id?: string; payload?: { state?: string; deploy?: boolean } }): void => {
+    if (e?.id === 'runtime-state' && e.payload?.state === 'stop' && !e.payload.deploy) this.cancelAll('Node-RED stopped the flows');
+  };
 
-/** Settles once the flows being started have started (their Catch nodes and wires exist). */
-export function flowsStarted(): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      startWaiters.delete(done);
-      resolve();
-    };
-    const timer = setTimeout(done, START_WAIT_MS);
-    startWaiters.add(done);
-  });
-}
+  constructor(private readonly events: EventEmitter) {}
 
-/** Once per runtime: a deploy's end cancels what no successor took, and so does a stop of the
- *  flows outside a deploy (Node-RED shutting down, or the flows stopped from the editor). */
-export function watchRuntime(events: EventEmitter): void {
-  if (watched.has(events)) return;
-  watched.add(events);
-  events.on('flows:started', () => {
-    for (const w of [...startWaiters]) w();
-    cancelAll('no sms-out node took it over after the deploy');
-  });
-  events.on('runtime-event', (e: { id?: string; payload?: { state?: string; deploy?: boolean } }) => {
-    if (e?.id === 'runtime-state' && e.payload?.state === 'stop' && !e.payload.deploy) cancelAll('Node-RED stopped the flows');
-  });
+  park(key: string, h: Handover): void {
+    this.parked.park(key, h);
+    this.watch();
+  }
+
+  take(key: string): Handover[] {
+    const taken = this.parked.take(key);
+    this.watch();
+    return taken;
+  }
+
+  /** Settles once the flows being started have started (their Catch nodes and wires exist). */
+  flowsStarted(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.startWaiters.delete(done);
+        this.watch();
+        resolve();
+      };
+      const timer = setTimeout(done, START_WAIT_MS);
+      this.startWaiters.add(done);
+      this.watch();
+    });
+  }
+
+  private cancelAll(why: string): void {
+    for (const h of this.parked.takeAll()) h.cancel(why);
+    this.watch();
+  }
+
+  private watch(): void {
+    const on = this.parked.size > 0 || this.startWaiters.size > 0;
+    if (on === this.watching) return;
+    this.watching = on;
+    const fn = on ? 'on' : 'off';
+    this.events[fn]('flows:started', this.onStarted);
+    this.events[fn]('runtime-event', this.onState);
+  }
 }
 
 interface FlowLike {

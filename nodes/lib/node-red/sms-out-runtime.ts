@@ -1,7 +1,7 @@
 // The runtime behind an sms-out node: checks each message, queues it on the account's send
 // queue, sends it with its retries, and emits it on output 1 once ThingSpace accepted it
 // (done() only then). Remembers each accepted send until its delivery outcome arrives, and
-// emits that on output 2 (notices reach it through notice-router.ts). The node file only reads
+// emits that on output 2 (notices reach it through runtime-share.ts). The node file only reads
 // the properties and hands Node-RED's input and close to this.
 import { setMaxListeners } from 'node:events';
 import type { Node, NodeMessage, NodeMessageInFlow } from 'node-red';
@@ -17,10 +17,9 @@ import { sendFailure, type SendFailure } from '../sender/send-failure';
 import type { SendQueue } from '../sender/send-queue';
 import type { UsableConfig } from './config-node';
 import { interceptCallback } from './notice-input';
-import { addReceiver, removeReceiver, type NoticeReceiver } from './notice-router';
 import { NodeError } from './report';
-import { flowsStarted, handoverKeys, sendHandovers, type EndedAtClose, type Handover } from './send-handover';
-import { CLOSE_WAIT_MS, sendQueueFor } from './send-queues';
+import { handoverKeys, type EndedAtClose, type Handover } from './send-handover';
+import { CLOSE_WAIT_MS, type NoticeReceiver } from './runtime-share';
 import { showSendState, type SendActivity, type SendCounts } from './sms-out-status';
 import type { SmsOutSettings } from './sms-out-settings';
 import { contextSnapshots, type SnapshotStore } from './snapshot-store';
@@ -71,16 +70,16 @@ export class SmsOut implements NoticeReceiver {
     // Node-RED deletes node context at a redeploy unless a context store is configured: the
     // pending sends pass to the successor in memory (node context covers a restart).
     this.keys = handoverKeys(node.id, config.accountKey);
-    const owned = sendHandovers.take(this.keys.node);
-    const taken = [...owned, ...sendHandovers.take(this.keys.account)];
-    this.started = taken.length > 0 ? flowsStarted() : Promise.resolve();
+    const owned = config.shared.sends.take(this.keys.node);
+    const taken = [...owned, ...config.shared.sends.take(this.keys.account)];
+    this.started = taken.length > 0 ? config.shared.sends.flowsStarted() : Promise.resolve();
     const loaded = owned.length > 0 ? Promise.resolve() : this.store.load().then((state) => this.book.restore(state));
     this.ready = Promise.all([loaded.then(() => taken.forEach((h) => this.book.restore(h.book))), this.started]).then(() => undefined);
-    this.queue = sendQueueFor(config.accountKey);
+    this.queue = config.shared.sendQueue(config.accountKey);
     this.queue.attach(this, { concurrency: settings.concurrency, limit: settings.queueLimit });
     this.queue.on('change', this.onChange);
     config.api.on('rejected', this.onChange);
-    addReceiver(config, this);
+    config.shared.addReceiver(config.accountKey, this);
     const every = Math.min(60_000, Math.max(1000, settings.outcomeTimeoutMs / 4));
     this.expiry = setInterval(() => this.expire(), every);
     this.expiry.unref();
@@ -136,7 +135,7 @@ export class SmsOut implements NoticeReceiver {
    *  the correlations are parked for the successor (send-handover.ts), and written to context. */
   async close(removed: boolean): Promise<void> {
     this.closed = true;
-    removeReceiver(this.config, this);
+    this.config.shared.removeReceiver(this.config.accountKey, this);
     clearInterval(this.expiry);
     this.config.api.off('rejected', this.onChange);
     this.queue.off('change', this.onChange);
@@ -154,7 +153,7 @@ export class SmsOut implements NoticeReceiver {
       ended: [...this.ended],
       cancel: (why) => this.cancel(h, removed ? 'the sms-out node was removed' : why),
     };
-    sendHandovers.park(removed ? this.keys.account : this.keys.node, h);
+    this.config.shared.sends.park(removed ? this.keys.account : this.keys.node, h);
     await this.store.flush();
   }
 

@@ -1,9 +1,8 @@
 // Runtimes played inside one test process: each has its own connection pool (so its own
 // replica heartbeat), as separate Node-RED processes would.
 import { accountKey } from '../../../nodes/lib/client/account';
-import { Coordinator, type CoordinationSettings, type Reader } from '../../../nodes/lib/coordination/coordinator';
+import { Coordinator, RedisPool, type CoordinationSettings, type Reader } from '../../../nodes/lib/coordination/coordinator';
 import type { LeaseView } from '../../../nodes/lib/coordination/lease';
-import { linkPool } from '../../../nodes/lib/coordination/redis-link';
 import { checkRedisUrl, type RedisTarget } from '../../../nodes/lib/coordination/redis-url';
 
 export const SERVER = 'http://127.0.0.1:9';
@@ -20,7 +19,7 @@ export interface PlayedRuntime {
 export function runtime(name: string, url: string | RedisTarget, opts: Partial<CoordinationSettings> = {}): PlayedRuntime {
   const coordinator = new Coordinator(
     { url: typeof url === 'string' ? checkRedisUrl(url) : url, prefix: 'test:', leaseMs: 1500, runtime: name, ...opts },
-    linkPool(),
+    new RedisPool(),
   );
   const readers: Reader[] = [];
   return {
