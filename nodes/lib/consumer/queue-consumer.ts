@@ -239,6 +239,9 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     this.starting = before.then(async () => {
       if (this.current !== 'standby' || this.tenure !== tenure) return;
       this.requests = new AbortController();
+      // The store's next may be older than our last (a Redis failover loses its last writes):
+      // a block we read before standing by may be served again, no sign of another reader.
+      this.firstKey = undefined;
       this.go('loading');
       await this.load();
     });

@@ -739,6 +739,28 @@ describe('consumer phases (in-memory API, fake clock)', () => {
       assert.deepEqual(signs, [], 'a spent token of the previous reader is no sign of another reader');
     });
 
+    it('lead() again after a Redis failover that lost the last next: the block served again is no sign of another reader', async () => {
+      api.enqueue(...range(0, 250).map((n) => sms(n)));
+      const store = new MemoryStore();
+      const { consumer, rec } = make({ gate: gate(), store });
+      const signs: string[] = [];
+      consumer.on('suspect', (s) => signs.push(s));
+      let blocks = 0;
+      consumer.on('block', () => void (++blocks === 2 && consumer.standBy()));
+      await consumer.start();
+      consumer.lead();
+      await after();
+      assert.equal(api.calls.length, 2);
+      // The new primary had only the write before the last: block 1's next, spent since.
+      store.state = { v: 1, next: api.calls[1] };
+      consumer.lead();
+      await after(5000);
+      assert.equal(api.calls[2], api.calls[1], 'the stale next carried');
+      assert.equal(new Set(rec.texts).size, 250, 'lost 0');
+      assert.ok(rec.texts.length - 250 <= 100, `${rec.texts.length - 250} twice: at most one block`);
+      assert.deepEqual(signs, [], 'no sign of another reader');
+    });
+
     it("stop() in standby writes nothing to the store: the state is the lease holder's", async () => {
       const store = slowStore();
       const { consumer, phases } = make({ gate: gate(), store });
