@@ -249,7 +249,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
 
   /**
    * Coordination: the lease is lost, or given up. Stops reading at once: the request in
-   * flight is aborted, a wait for acknowledgements ends, nothing more is acknowledged.
+   * flight is aborted after the stop grace, a wait for acknowledgements ends, nothing more is acknowledged.
    * Resolves once the loop has settled, so that no request of ours is in flight.
    */
   standBy(): Promise<void> {

@@ -119,8 +119,9 @@ export function sentinelScenarios(): void {
       const oldPort = (await set!.primary()).port;
       const atKillLease = await leaseOn(oldPort);
       const atKill = written().unique;
-      await set!.killPrimary();
+      // Before the kill: the runtimes may see the primary go before killPrimary() returns.
       const t0 = Date.now();
+      await set!.killPrimary();
       let promotedMs = NaN;
       const promotion = set!.failedOver(oldPort).then(
         (node) => ((promotedMs = Date.now() - t0), node),
