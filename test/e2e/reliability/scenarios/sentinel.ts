@@ -180,14 +180,14 @@ export function sentinelScenarios(): void {
         `killed the primary (127.0.0.1:${oldPort}, leader ${String(leader)}) at ${atKill} SMS written; replica promoted after ${promotedMs} ms; ` +
           `lease held again by ${String(newHolder)} ${retakenMs} ms after the kill (epoch ${String(retakenLease?.split('|')[0])}); drain done ${doneMs} ms after it`,
       );
-      f.info(
-        `statuses of the holder: ${holderAfter?.statuses
-          .filter((s) => s.at >= t0 - 200)
-          .map(text)
-          .filter((t, i, a) => t !== a[i - 1])
-          .slice(0, 6)
-          .join(' -> ')}`,
-      );
+      // What each runtime said after the kill (repeats folded), ms from the kill; and the longest pause in reading.
+      for (const x of byRuntime) {
+        const said = x.statuses.filter((st) => st.at >= t0).filter((st, i, a) => text(st).replace(/\d+/g, '#') !== text(a[i - 1] ?? {}).replace(/\d+/g, '#'));
+        f.info(`${x.r.name} after the kill: ${said.map((st) => `+${st.at - t0} ${text(st)}`).join(' -> ')}`);
+      }
+      const starts = log.filter((h) => h.account === ACCOUNT && h.start > t0 + retakenMs).map((h) => h.start);
+      const gap = starts.reduce((m, x, i) => (i === 0 ? m : Math.max(m, x - starts[i - 1])), 0);
+      f.info(`longest pause between history requests after the lease was retaken: ${gap} ms`);
       f.check(`drain under way at the kill`, `between 1 and ${n - 1} SMS`, started && atKill < n);
       f.check(`lost ${n - tally.unique} of ${n}${done ? '' : ' (drain NOT finished)'}`, 'lost 0', tally.unique === n);
       f.check(`duplicates ${tally.lines - tally.unique} after 1 failover`, 'at most one block (100)', tally.lines - tally.unique <= 100);
