@@ -40,8 +40,11 @@ export class GatedHistory {
     this.carryLoaded = next !== undefined;
   }
 
-  abort(): void {
-    this.requests.abort();
+  /** Aborts the request in flight, after up to graceMs for its answer; a later begin()'s requests are not touched. */
+  abort(graceMs = 0): void {
+    const requests = this.requests;
+    if (this.pending && graceMs > 0) void settledWithin(this.pending, graceMs).then(() => requests.abort());
+    else requests.abort();
   }
 
   /** With a gate, before each request. The confirmation sent beside the previous request serves if it said
@@ -100,4 +103,16 @@ export class GatedHistory {
   handedOn(next: string | undefined): void {
     this.carry = next;
   }
+}
+
+/** Resolves when `p` settles or after `ms`, whichever comes first; never rejects. */
+export function settledWithin(p: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    const done = (): void => {
+      clearTimeout(timer);
+      resolve();
+    };
+    p.then(done, done);
+  });
 }

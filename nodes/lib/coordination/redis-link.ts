@@ -6,7 +6,7 @@
 // (the Sentinel client would queue them through a failover). docs/architecture.md, "Coordination".
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { CoordinationError } from './errors';
+import { CoordinationError, type SentinelFault } from './errors';
 import { isSentinels, type CheckedSentinels, type RedisTarget, type SentinelNode } from './redis-url';
 import type { Script } from './scripts';
 
@@ -296,19 +296,27 @@ class NodeRedisLink extends EventEmitter<LinkEvents> implements RedisLink {
     const raw = err instanceof Error ? err.message : String(err);
     let why: string;
     let code: 'BAD_CONFIG' | 'COORDINATION_UNAVAILABLE' = 'COORDINATION_UNAVAILABLE';
+    let fault: SentinelFault | undefined;
     if (/No such master with that name/i.test(raw)) {
       why = `the sentinels monitor no master named "${this.set!.master}": check the master name`;
       code = 'BAD_CONFIG';
+      fault = 'unknown-master';
     } else if (/WRONGPASS|invalid password|invalid username-password/i.test(raw))
       why = 'a sentinel refused the password: check the Sentinel password of the config node';
     else if (/NOAUTH/i.test(raw)) why = 'the sentinels ask for a password (NOAUTH): set the Sentinel password of the config node';
     else if (/without any password configured|AUTH.*no password/i.test(raw)) why = 'the sentinels have no password: leave the Sentinel password empty';
     else if (/no valid master node/i.test(raw)) why = 'the sentinels know the master but no primary is up now (down, or a failover in progress)';
-    else if (/ECONNREFUSED|None of the sentinels|connect to any sentinel/i.test(raw)) why = 'no sentinel answers (connection refused): are they running there?';
-    else if (/ENOTFOUND|EAI_AGAIN/.test(raw)) why = 'a sentinel host was not found';
-    else if (/ETIMEDOUT|timeout/i.test(raw)) why = 'no sentinel answers in time';
-    else why = raw;
-    return new CoordinationError(`${this.where}: ${this.hide(why)}`, code);
+    else if (/ECONNREFUSED|None of the sentinels|connect to any sentinel/i.test(raw)) {
+      why = 'no sentinel answers (connection refused): are they running there?';
+      fault = 'no-sentinel';
+    } else if (/ENOTFOUND|EAI_AGAIN/.test(raw)) {
+      why = 'a sentinel host was not found';
+      fault = 'no-sentinel';
+    } else if (/ETIMEDOUT|timeout/i.test(raw)) {
+      why = 'no sentinel answers in time';
+      fault = 'no-sentinel';
+    } else why = raw;
+    return new CoordinationError(`${this.where}: ${this.hide(why)}`, code, false, fault);
   }
 
   private hide(text: string): string {

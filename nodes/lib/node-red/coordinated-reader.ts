@@ -103,9 +103,18 @@ export class CoordinatedReader {
         return;
       case 'unavailable': {
         void consumer.standBy();
-        // A Sentinel set's primary lost or moved: the status names the failover.
-        const key = view.error.failover ? 'coordinationFailover' : 'coordinationUnavailable';
-        status?.set(() => ({ fill: view.error.failover ? 'yellow' : 'red', shape: 'ring', text: status.t(key, { where: this.opts.coordinator.where }) }));
+        // A Sentinel set's primary lost or moved, its master name unknown, no sentinel answering: said as such.
+        const { failover, sentinelFault } = view.error;
+        const key = failover
+          ? 'coordinationFailover'
+          : sentinelFault === 'unknown-master'
+            ? 'sentinelNoMaster'
+            : sentinelFault
+              ? 'sentinelSilent'
+              : 'coordinationUnavailable';
+        const target = this.opts.coordinator.settings.url;
+        const master = 'master' in target ? target.master : '';
+        status?.set(() => ({ fill: failover ? 'yellow' : 'red', shape: 'ring', text: status.t(key, { where: this.opts.coordinator.where, master }) }));
         if (!this.outageReported) {
           this.outageReported = true;
           this.opts.report(

@@ -13,6 +13,7 @@ import { outageScenario, resetsScenario } from './scenarios/outage';
 import { pushScenarios } from './scenarios/push';
 import { redeployScenario } from './scenarios/redeploy';
 import { secretsScenario } from './scenarios/secrets';
+import { sentinelScenarios } from './scenarios/sentinel';
 import { soakScenario } from './scenarios/soak';
 import { LENIENT } from '../../support/sim-modes';
 import { useSimMode } from './support/env';
@@ -32,6 +33,7 @@ const scenarios: Array<[string, () => void]> = [
   ['bad-input', badInputScenario],
   ['soak', soakScenario],
   ['coordination', coordinationScenarios],
+  ['sentinel', sentinelScenarios],
 ];
 
 describe(`reliability (profile ${PROFILE.name})`, function () {

@@ -749,6 +749,73 @@ describe('consumer phases (in-memory API, fake clock)', () => {
       assert.deepEqual(signs, [], 'a spent token of the previous reader is no sign of another reader');
     });
 
+    it('lead() again after a Redis failover that lost the last next: the block served again is no sign of another reader', async () => {
+      api.enqueue(...range(0, 250).map((n) => sms(n)));
+      const store = new MemoryStore();
+      const { consumer, rec } = make({ gate: gate(), store });
+      const signs: string[] = [];
+      consumer.on('suspect', (s) => signs.push(s));
+      let blocks = 0;
+      consumer.on('block', () => void (++blocks === 2 && consumer.standBy()));
+      await consumer.start();
+      consumer.lead();
+      await after();
+      assert.equal(api.calls.length, 2);
+      // The new primary had only the write before the last: block 1's next, spent since.
+      store.state = { v: 1, next: api.calls[1] };
+      consumer.lead();
+      await after(5000);
+      assert.equal(api.calls[2], api.calls[1], 'the stale next carried');
+      assert.equal(new Set(rec.texts).size, 250, 'lost 0');
+      assert.ok(rec.texts.length - 250 <= 100, `${rec.texts.length - 250} twice: at most one block`);
+      assert.deepEqual(signs, [], 'no sign of another reader');
+    });
+
+    for (const ackMode of ['auto', 'manual'] as const) {
+      it(`standBy() with a request in flight (${ackMode}): a final block that answers within the stop grace is emitted, a block with more is not, no next is sent`, async () => {
+        for (const [queued, emitted] of [
+          [30, 30],
+          [250, 0],
+        ]) {
+          api = new FakeThingSpace();
+          api.enqueue(...range(0, queued).map((n) => sms(n)));
+          api.hold();
+          const { consumer, rec, phases } = make({ gate: gate(), stopGraceMs: 2000, ackMode });
+          await consumer.start();
+          consumer.lead();
+          await after();
+          assert.equal(api.inFlight, 1);
+          const settled = consumer.standBy();
+          await after(500);
+          api.release();
+          await settled;
+          await after(60_000);
+          assert.equal(rec.texts.length, emitted, `${queued} queued`);
+          assert.equal(api.calls.length, 1, 'no request after the answer');
+          assert.equal(phases[phases.length - 1], 'standby');
+          assert.equal(api.acknowledged, emitted, 'only the final block, by the server on its answer');
+          if (ackMode === 'manual') for (const msg of rec.blocks.flatMap((b) => b.items)) consumer.ack(msg.ref);
+        }
+      });
+    }
+
+    it('standBy() with a request in flight that does not answer within the stop grace: cut, nothing emitted', async () => {
+      api.enqueue(...range(0, 30).map((n) => sms(n)));
+      api.hold();
+      const { consumer, rec } = make({ gate: gate(), stopGraceMs: 2000 });
+      await consumer.start();
+      consumer.lead();
+      await after();
+      const settled = consumer.standBy();
+      await after(2500);
+      await settled;
+      api.release();
+      await after(60_000);
+      assert.equal(api.inFlight, 0);
+      assert.equal(rec.texts.length, 0);
+      assert.equal(api.acknowledged, 0, 'the aborted request was never served');
+    });
+
     it("stop() in standby writes nothing to the store: the state is the lease holder's", async () => {
       const store = slowStore();
       const { consumer, phases } = make({ gate: gate(), store });

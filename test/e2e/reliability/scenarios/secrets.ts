@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { NodeRed, SimulatorProcess } from '../../harness';
 import { TAB, countingSink, queueNode, readSink, sinkEndpoint, tab } from '../../harness';
+import { SENTINEL_REDIS_PASSWORD } from './sentinel';
 import { CALLBACK_CREDS, CREDS, evidence, seedArgs, startRed, relUserDir, startSim, stopAll, post } from '../support/env';
 import { endpoints, observers, readCollected, relConfig } from '../support/flows';
 import { Figures } from '../support/results';
@@ -26,6 +27,7 @@ function needles(): Array<[string, string]> {
     ['client secret', CREDS.clientSecret],
     ['password', CREDS.password],
     ['callback password', CALLBACK_CREDS.callbackPassword],
+    ['Sentinel set Redis password', SENTINEL_REDIS_PASSWORD],
   ] as const) {
     list.push([name, value], [`${name} (base64)`, b64(value)]);
   }

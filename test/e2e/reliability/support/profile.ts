@@ -22,6 +22,8 @@ export interface Profile {
   soak: { durationMs: number; tokenTtlSec: number; sessionIdleSec: number; intervalSec: number; windowMs: number; smsPerSec: number };
   /** Three runtimes on one Redis (issue #13): failover, pause, Redis faults, push, spread. */
   coordination: { sms: number; kills: number; leaseSec: number; outageMs: number; pushes: number; accounts: number; perAccount: number };
+  /** Two runtimes on a Redis Sentinel set whose primary is killed mid-drain (issue #22). */
+  sentinel: { sms: number; leaseSec: number };
 }
 
 const SHORT: Profile = {
@@ -35,12 +37,13 @@ const SHORT: Profile = {
   // Those where a `next` may be sent twice (a retry, a restart, another runtime's token); the
   // others read none twice, or (outage) only after a 503 that took nothing. Lockout: the same
   // in both modes.
-  strict: ['crash', 'storm', 'resets', 'redeploy', 'coordination'],
+  strict: ['crash', 'storm', 'resets', 'redeploy', 'coordination', 'sentinel'],
   redeploy: { sms: 3000, deploys: 20 },
   flood: { bodies: 2000, concurrency: 50 },
   badInputSms: 20,
   soak: { durationMs: 60_000, tokenTtlSec: 30, sessionIdleSec: 15, intervalSec: 20, windowMs: 20_000, smsPerSec: 5 },
   coordination: { sms: 1000, kills: 1, leaseSec: 3, outageMs: 5000, pushes: 1000, accounts: 12, perAccount: 100 },
+  sentinel: { sms: 5000, leaseSec: 3 },
 };
 
 const FULL: Profile = {
@@ -57,6 +60,7 @@ const FULL: Profile = {
   // The session idles out between two polls (interval > session idle): every poll renews it.
   soak: { durationMs: 30 * 60_000, tokenTtlSec: 60, sessionIdleSec: 30, intervalSec: 35, windowMs: 5 * 60_000, smsPerSec: 2 },
   coordination: { sms: 5000, kills: 3, leaseSec: 3, outageMs: 60_000, pushes: 10_000, accounts: 60, perAccount: 500 },
+  sentinel: { sms: 5000, leaseSec: 3 },
 };
 
 export const PROFILE: Profile = process.env.RELIABILITY_PROFILE === 'full' ? FULL : SHORT;
