@@ -12,9 +12,7 @@ export function checkCallbackUrl(text: string): CallbackUrlCheck {
   }
   if (u.protocol !== 'https:' && u.protocol !== 'http:') return { ok: false, reason: 'The callback URL must be http(s)' };
   if (u.hostname === '') return { ok: false, reason: 'The callback URL has no host' };
-  if (u.username || u.password) {
-    return { ok: false, reason: 'The callback URL must not carry credentials; use the config node callback credentials' };
-  }
+  if (u.username || u.password) return { ok: false, reason: 'The callback URL must not carry credentials; use the config node callback credentials' };
   return { ok: true, url: u.toString() };
 }
 

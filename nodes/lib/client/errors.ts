@@ -6,8 +6,7 @@ export type ErrorKind =
   | 'credentials_rejected'
   /** 401 or gateway 900901/900902; callers see it only when a new token was refused too. */
   | 'bearer_expired'
-  /** A `.SessionToken.` code, any status (docs/thingspace-api.md, "Errors"); seen only if a new
-   *  session failed too. */
+  /** A `.SessionToken.` code, any status; seen only if a new session failed too. */
   | 'session_expired'
   /** 429; `retryAfterMs` carries Retry-After when given. */
   | 'rate_limited'
@@ -55,13 +54,11 @@ export interface ThingSpaceErrorInit {
   /** From Retry-After, in milliseconds. */
   retryAfterMs?: number;
   operation?: string;
-  /** False only when the request certainly never reached the server: an SMS send is
-   *  retried only then. */
+  /** False only when the request certainly never reached the server: only then is an SMS send retried. */
   requestSent?: boolean;
   /** Statuses name the user from it; `remembered`: recalled, no request made. */
   login?: LoginRefusal & { remembered: boolean };
-  /** Ours or a listener's error behind an 'internal' one: never an axios error, which holds
-   *  the request's headers (see unexpected()). */
+  /** Behind an 'internal' error; never an axios error, which holds the request's headers. */
   cause?: unknown;
 }
 
@@ -111,8 +108,7 @@ export class ThingSpaceError extends Error {
   }
 }
 
-/** The one way an unknown failure becomes a ThingSpaceError: kind 'internal' (code ERROR),
- *  the original kept as `cause` for its stack. ThingSpaceErrors pass through unchanged. */
+/** The one way an unknown failure becomes a ThingSpaceError ('internal', the original as `cause`). */
 export function unexpected(err: unknown, operation: string, what = 'Unexpected error'): ThingSpaceError {
   if (err instanceof ThingSpaceError) return err;
   const text = err instanceof Error ? err.message : String(err);
@@ -125,6 +121,10 @@ export function unexpected(err: unknown, operation: string, what = 'Unexpected e
 export function causeStack(err: ThingSpaceError): string | undefined {
   if (err.kind !== 'internal' || !(err.cause instanceof Error)) return undefined;
   return err.cause.stack ?? `${err.cause.name}: ${err.cause.message}`;
+}
+
+export function badConfig(message: string, operation = 'config'): ThingSpaceError {
+  return new ThingSpaceError({ kind: 'bad_config', message, operation });
 }
 
 export function isThingSpaceError(e: unknown): e is ThingSpaceError {

@@ -18,9 +18,7 @@ function smsMessage(v: unknown): SmsMessage | string {
 
 /** `hasMoreData` only when the body has it (docs/thingspace-api.md, "SMS history"): the status decides. */
 export function historyBody(body: unknown, status: number): { hasMoreData?: boolean; messages: SmsMessage[] } {
-  if (!isRecord(body) || !Array.isArray(body.messages)) {
-    throw badResponse('history', status, 'the body is not a history block (no messages array)');
-  }
+  if (!isRecord(body) || !Array.isArray(body.messages)) throw badResponse('history', status, 'the body is not a history block (no messages array)');
   const flag = body.hasMoreData;
   if (flag !== undefined && flag !== null && typeof flag !== 'boolean') {
     throw badResponse('history', status, 'the body is not a history block (hasMoreData is not true or false)');
