@@ -98,8 +98,7 @@ export function messageTarget(msg: Record<string, unknown>, defaultKind: string)
   return no('No target: set msg.deviceIds (or msg.groupName, msg.servicePlan, msg.customFields, or msg.topic as kind:id), or choose a target in the node');
 }
 
-/** ThingSpace wants one id per device. A message from sms-queue-in holds every id of its sender
- *  (`msg.device` agrees): that device is answered once, by its mdn if it has one. */
+/** ThingSpace wants one id per device: a message from sms-queue-in (`msg.device` agrees) is answered once, by its mdn. */
 function deviceList(raw: unknown, device: unknown): Checked<DeviceId[]> {
   const list = Array.isArray(raw) ? raw : isObject(raw) ? [raw] : undefined;
   if (!list) return no(`msg.deviceIds is ${describe(raw)}, expected an array of {kind, id}`);
@@ -125,15 +124,11 @@ function oneDevice(ids: DeviceId[], device: unknown): DeviceId[] | undefined {
 
 function filterTarget(msg: Record<string, unknown>): Checked<Target> {
   const target: Target = {};
-  if (msg.groupName !== undefined) {
-    const g = name(msg.groupName, 'msg.groupName');
-    if (!g.ok) return g;
-    target.groupName = g.value;
-  }
-  if (msg.servicePlan !== undefined) {
-    const p = name(msg.servicePlan, 'msg.servicePlan');
-    if (!p.ok) return p;
-    target.servicePlan = p.value;
+  for (const field of ['groupName', 'servicePlan'] as const) {
+    if (msg[field] === undefined) continue;
+    const n = name(msg[field], `msg.${field}`);
+    if (!n.ok) return n;
+    target[field] = n.value;
   }
   if (msg.customFields !== undefined) {
     const f = customFields(msg.customFields);
