@@ -9,8 +9,7 @@ export interface SendRetryOptions extends BackoffOptions {
   maxRetries?: number;
 }
 
-/** Written, and no answer says what became of it: never repeated silently, the flow learns
- *  SEND_UNCERTAIN. */
+/** Written, and no answer says what became of it: never repeated, the flow learns SEND_UNCERTAIN. */
 export function isUncertain(error: ThingSpaceError): boolean {
   return error.status === undefined && error.requestSent === true && TRANSPORT_KINDS.has(error.kind);
 }

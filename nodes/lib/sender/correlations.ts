@@ -1,8 +1,5 @@
-// The sends still waiting for their delivery outcome, by ThingSpace's requestId, with what the
-// flow asked to keep of each original message; and the notices seen lately, so a notice that
-// arrives twice ends its send once. Bounded in number and in age; the oldest send evicted,
-// or one older than the limit, is handed back so its owner can say that no outcome came.
-// Plain data, so that node context can keep it across a redeploy.
+// Sends awaiting their delivery outcome, by requestId, and the notices seen lately (a repeat ends a send once).
+// Bounded: an evicted or expired send is handed back so its owner can say no outcome came. Plain data for node context.
 import type { DeviceId } from '../types';
 import type { DeliveryNotice } from '../message/delivery-notice';
 
@@ -41,6 +38,11 @@ export type Settled =
 
 export function deviceKey(d: DeviceId): string {
   return `${d.kind.toLowerCase()}:${d.id}`;
+}
+
+export function fromDeviceKey(key: string): DeviceId {
+  const cut = key.indexOf(':');
+  return { kind: key.slice(0, cut), id: key.slice(cut + 1) };
 }
 
 function noticeKey(n: DeliveryNotice): string {
@@ -145,8 +147,6 @@ export class CorrelationBook {
   private deviceOf(send: PendingSend, notice: DeliveryNotice): DeviceId | undefined {
     for (const d of notice.deviceIds) if (send.devices.includes(deviceKey(d))) return { kind: d.kind.toLowerCase(), id: d.id };
     const open = send.devices.filter((k) => !send.done.includes(k));
-    if (open.length !== 1) return undefined;
-    const [kind, ...rest] = open[0].split(':');
-    return { kind, id: rest.join(':') };
+    return open.length === 1 ? fromDeviceKey(open[0]) : undefined;
   }
 }
