@@ -1,14 +1,5 @@
-// Node context as the queue consumer's store (nodes/lib/consumer/types.ts, ConsumerStore):
-// works with any context store, sync or async. Writes are coalesced (coalescing-writer.ts): a
-// save settles once a write that began after it has finished (for a file store without cache:
-// on disk), and a burst of acknowledgements costs two writes of the context file, not one each.
-//
-// Across a redeploy: when settings.js configures no context store, Node-RED deletes a
-// node's context as the node closes (Node.close -> context.delete), so the SMS a closing node
-// kept for its successor (manual mode's unacknowledged SMS, an answer that came while
-// closing) would be gone. The closing node therefore also hands its state over in memory,
-// keyed by node id and account, and the next instance of that node takes it if its context
-// is empty and it reads the same account.
+// Node context as the queue consumer's store, writes coalesced. Without a configured context store Node-RED deletes
+// a closing node's context, so the state is also handed over in memory to the node's next instance.
 import type { Node } from 'node-red';
 import { CoalescingWriter } from '../consumer/coalescing-writer';
 import type { ConsumerStore, PersistedState } from '../consumer/types';
@@ -26,8 +17,7 @@ export interface NodeContextStore extends ConsumerStore {
   handOver(): void;
 }
 
-/** `scope` names what the state belongs to (server and account): a node moved to another
- *  account does not inherit the SMS kept for the old one. */
+/** `scope` (server and account): a node moved to another account does not inherit the SMS kept for the old one. */
 export function contextStore(node: Node, scope: string, onError: (err: Error) => void): NodeContextStore {
   const ctx = node.context();
   const handoverKey = `${node.id}|${scope}`;

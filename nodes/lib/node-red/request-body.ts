@@ -1,7 +1,5 @@
-// The body of a callback posted to sms-queue-in's own listener. Node-RED's HTTP node server
-// parses no bodies (the core http in node adds parsers per route), so the listener reads its
-// own: JSON and form bodies as objects, anything else (or JSON that does not parse) as text,
-// which the callback readers then refuse with the whole body to Catch (BAD_INPUT).
+// Node-RED's HTTP node server parses no bodies (http in adds parsers per route), so sms-queue-in's listener reads
+// its own; anything that does not parse is passed on as text, for the readers to refuse with the body shown.
 import type { IncomingMessage } from 'node:http';
 import { MAX_RAW_BODY_LENGTH } from '../message/callback-body';
 

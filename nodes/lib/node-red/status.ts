@@ -1,6 +1,4 @@
-// A node's status line, shared by the node files: translated texts (looked up once when they
-// take no variables) and a throttle, since a drain changes state twice per block and the
-// editor's status is for people. A status is made only when it is shown.
+// A node's status line: throttled, since a drain changes state twice per block and the editor's status is for people.
 import type { NodeStatus } from 'node-red';
 import type { ThingSpaceError } from '../client/errors';
 
@@ -11,8 +9,7 @@ export interface StatusTarget {
 
 export type Translate = (key: string, vars?: Record<string, string | number>) => string;
 
-/** The node's status target, each text followed by the labels not empty: the account a node
- *  names itself, the runtime that reads (with coordination). */
+/** Each text followed by the labels not empty (the account a node names itself, the runtime that reads). */
 export function labelledStatus(node: StatusTarget, ...labels: Array<() => string>): StatusTarget {
   return {
     status: (s: NodeStatus) => {
