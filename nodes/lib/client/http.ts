@@ -4,7 +4,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
-import type { AxiosInstance, AxiosResponse } from 'axios';
+import type { AxiosHeaders, AxiosInstance, AxiosResponse } from 'axios';
 import { badResponse, errorFromTransport, proxyRefused, type AbortCause, type RawResponse } from './classify';
 import type { ClientConfig } from './config';
 import { carrierFor } from './agent';
@@ -34,12 +34,9 @@ function ready(socket: Socket): boolean {
   return protocol !== null && protocol !== 'unknown';
 }
 
-function flatHeaders(res: AxiosResponse): Record<string, string | undefined> {
-  const headers: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(res.headers as Record<string, unknown>)) {
-    if (value !== undefined && value !== null) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
-  }
-  return headers;
+/** Node's header names are lower-case already; repeated ones joined. */
+function flatHeaders(res: AxiosResponse): Record<string, string> {
+  return (res.headers as AxiosHeaders).toJSON(true);
 }
 
 let axiosInstance: AxiosInstance | undefined;
