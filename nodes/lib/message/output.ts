@@ -20,13 +20,11 @@ export interface SingleContext extends OutputContext {
   receivedAt?: string;
   /** Callbacks only: `timestamp` is our receive time. */
   timestampLocal?: boolean;
-  /** Auto mode keeps nothing, so the message may take the array itself (see copyDeviceIds). */
+  /** Auto mode keeps nothing, so the message may take the array itself (see smsFields). */
   shareDeviceIds?: boolean;
 }
 
-export interface BatchContext extends OutputContext {
-  block: string;
-}
+export type BatchContext = OutputContext & { block: string };
 
 // Type aliases, not interfaces: assignable to Node-RED's NodeMessage (an index signature) without a cast.
 export type SmsFields = {
@@ -38,34 +36,14 @@ export type SmsFields = {
 };
 
 /** Routed back, `block` + `index` acknowledge the SMS (manual mode). */
-export interface SingleMeta {
-  accountName: string;
-  source: MessageSource;
-  block: string;
-  index: number;
-  key: string;
-  receivedAt?: string;
-  timestampLocal?: true;
-}
+type SingleMeta = Pick<SingleContext, 'accountName' | 'source' | 'block' | 'index' | 'key' | 'receivedAt'> & { timestampLocal?: true };
 
-export type SingleMessage = SmsFields & {
-  thingspace: SingleMeta;
-};
+export type SingleMessage = SmsFields & { thingspace: SingleMeta };
 
 /** `index: -1` acknowledges the whole block. */
-export interface BatchMeta {
-  accountName: string;
-  source: MessageSource;
-  block: string;
-  index: -1;
-  count: number;
-}
+type BatchMeta = Pick<BatchContext, 'accountName' | 'source' | 'block'> & { index: -1; count: number };
 
-export type BatchMessage = {
-  payload: SmsFields[];
-  topic: string;
-  thingspace: BatchMeta;
-};
+export type BatchMessage = { payload: SmsFields[]; topic: string; thingspace: BatchMeta };
 
 /** Lower-case kind to id; the first id of a repeated kind wins. */
 export function deviceMap(deviceIds: readonly DeviceId[]): DeviceMap {
