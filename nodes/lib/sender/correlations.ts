@@ -49,6 +49,17 @@ function noticeKey(n: DeliveryNotice): string {
   return `${n.requestId}|${n.deviceIds.map(deviceKey).sort().join(',')}|${n.status}`;
 }
 
+/** Drops a map's first (oldest) entries beyond `max`, and returns them. */
+function dropOldest<V>(map: Map<string, V>, max: number): V[] {
+  const dropped: V[] = [];
+  for (const [key, value] of map) {
+    if (map.size <= max) break;
+    map.delete(key);
+    dropped.push(value);
+  }
+  return dropped;
+}
+
 export class CorrelationBook {
   /** Insertion order is send order: the first entry is the oldest. */
   private readonly pending = new Map<string, PendingSend>();
@@ -74,13 +85,7 @@ export class CorrelationBook {
   /** Remembers an accepted send; returns the sends evicted to stay within maxPending. */
   add(requestId: string, kept: Record<string, unknown>, deviceIds: DeviceId[] | undefined): PendingSend[] {
     this.pending.set(requestId, { requestId, sentAt: this.now(), kept, devices: (deviceIds ?? []).map(deviceKey), done: [] });
-    const evicted: PendingSend[] = [];
-    for (const [id, send] of this.pending) {
-      if (this.pending.size <= this.opts.maxPending) break;
-      this.pending.delete(id);
-      evicted.push(send);
-    }
-    return evicted;
+    return dropOldest(this.pending, this.opts.maxPending);
   }
 
   /** What a notice means for the sends we know. */
@@ -136,11 +141,7 @@ export class CorrelationBook {
   private remember(key: string): void {
     this.seen.set(key, this.now());
     // Twice the sends: a send has a few notices at most, and a repeat comes soon after.
-    const max = this.opts.maxPending * 2;
-    for (const k of this.seen.keys()) {
-      if (this.seen.size <= max) break;
-      this.seen.delete(k);
-    }
+    dropOldest(this.seen, this.opts.maxPending * 2);
   }
 
   /** The device of the send a notice is about: one it names, else the only one still open. */
