@@ -4,11 +4,10 @@ import type { CallOptions, ConnectionCheck, HistoryBlock, SmsSendApi, ThingSpace
 import { checkCallbackUrl } from './callback-url';
 import { parseJson, badResponse, type Operation, type RawResponse } from './classify';
 import { badConfig, type ThingSpaceError } from './errors';
-import type { Method } from './transport';
+import type { Method } from './http';
 import { nextFromLocation } from './location';
 import type { ClientLog } from './log';
-import { actionResult, historyBody, listenerList, successBody } from './shapes';
-import { sendAnswer } from './sms-send';
+import { actionResult, historyBody, listenerList, sendAnswer, successBody } from './shapes';
 
 const MAX_NEXT_LENGTH = 1024;
 

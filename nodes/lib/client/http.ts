@@ -5,10 +5,23 @@ import https from 'node:https';
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import type { AxiosHeaders, AxiosInstance, AxiosResponse } from 'axios';
-import { badResponse, errorFromTransport, proxyRefused, type AbortCause, type RawResponse } from './classify';
+import { badResponse, errorFromTransport, proxyRefused, type AbortCause, type Operation, type RawResponse } from './classify';
 import type { ClientConfig } from './config';
 import { carrierFor } from './agent';
-import { USER_AGENT, type RequestSpec } from './transport';
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export interface RequestSpec {
+  operation: Operation;
+  method: Method;
+  /** Below the server root, from encoded segments. */
+  path: string;
+  headers: Record<string, string>;
+  data?: string;
+  signal?: AbortSignal;
+}
+
+const USER_AGENT = 'node-red-contrib-thingspace-sms';
 
 interface Live {
   signal: AbortSignal | undefined;
@@ -131,7 +144,7 @@ export class HttpTransport {
 
   /** Our error for an axios failure; an error status whose body could not be decompressed
    *  comes back as an answer, to be classified by its status. */
-  private failure(operation: RequestSpec['operation'], err: unknown, cause: AbortCause, seen: Seen): Error | RawResponse {
+  private failure(operation: Operation, err: unknown, cause: AbortCause, seen: Seen): Error | RawResponse {
     const proxied = this.proxy !== undefined;
     const e = err as { code?: unknown; message?: unknown; response?: AxiosResponse };
     // The proxy refused and closed: its answer may be cut short, it is still a refusal.

@@ -1,6 +1,6 @@
 // A history block with one unreadable SMS is refused whole: dropping the SMS would lose it
 // silently, and acknowledging the block would lose it for good.
-import type { CallbackActionResult, CallbackListener, SmsMessage } from '../types';
+import type { CallbackActionResult, CallbackListener, SmsMessage, SmsSendResponse } from '../types';
 import { badResponse, type Operation } from './classify';
 import { FROM_HISTORY, readDeviceIds } from './device-ids';
 import { hasKeys, isRecord } from './json-values';
@@ -59,4 +59,17 @@ export function listenerList(body: unknown, status: number): CallbackListener[] 
     if (typeof item.password === 'string') listener.password = item.password;
     return listener;
   });
+}
+
+/** Longest request id we keep; Verizon's are UUIDs. */
+const MAX_REQUEST_ID_LENGTH = 256;
+
+/** A 2xx without a requestId (docs/thingspace-api.md, "Sending SMS"): ThingSpace took the SMS but we cannot follow
+ *  it, a bad response and never a reason to send again. */
+export function sendAnswer(body: unknown, status: number): SmsSendResponse {
+  const id = isRecord(body) ? body.requestId : undefined;
+  if (typeof id !== 'string' || id === '' || id.length > MAX_REQUEST_ID_LENGTH) {
+    throw badResponse('sendSms', status, 'the answer has no requestId (ThingSpace accepted the SMS, but it cannot be followed)');
+  }
+  return { requestId: id };
 }

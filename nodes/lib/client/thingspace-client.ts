@@ -11,8 +11,7 @@ import { errorFromResponse, type Operation, type RawResponse } from './classify'
 import { validateOptions, type ClientConfig, type ThingSpaceClientOptions } from './config';
 import { ThingSpaceError, causeStack, unexpected, type ErrorKind } from './errors';
 import { refusalText } from './login-refusals';
-import { HttpTransport } from './http';
-import type { Method } from './transport';
+import { HttpTransport, type Method } from './http';
 import { clientLog, type ClientLog } from './log';
 import type { RefusalMemory } from './login-refusals';
 import { Secrets } from './secrets';
