@@ -4,7 +4,7 @@ import https from 'node:https';
 import { badConfig } from './errors';
 import { proxyFor } from './proxy';
 
-export interface Carrier {
+interface Carrier {
   agent: http.Agent;
   /** Without credentials; undefined when going direct. */
   proxy: string | undefined;

@@ -9,7 +9,7 @@ import type { Secrets } from './secrets';
 import { AuthRegistry, type AuthHold } from './shared-auth';
 import type { AuthContext } from './auth-requests';
 
-export interface Tokens {
+interface Tokens {
   bearer: string;
   session: string;
 }

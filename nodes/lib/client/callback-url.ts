@@ -1,7 +1,7 @@
 // No user:password in a callback URL (docs/thingspace-api.md, "Callback listeners"): it would end up
 // in the exported flow and ThingSpace's listener list. nodes/start-callbacks.html mirrors this check.
 
-export type CallbackUrlCheck = { ok: true; url: string } | { ok: false; reason: string };
+type CallbackUrlCheck = { ok: true; url: string } | { ok: false; reason: string };
 
 export function checkCallbackUrl(text: string): CallbackUrlCheck {
   let u: URL;
@@ -17,7 +17,7 @@ export function checkCallbackUrl(text: string): CallbackUrlCheck {
 }
 
 /** The ports ThingSpace calls listeners on (docs/thingspace-api.md, "Callback listeners"). */
-export const THINGSPACE_CALLBACK_PORTS: ReadonlyArray<readonly [number, number]> = [
+const THINGSPACE_CALLBACK_PORTS: ReadonlyArray<readonly [number, number]> = [
   [80, 80],
   [443, 443],
   [9001, 9006],

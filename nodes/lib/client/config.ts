@@ -35,11 +35,11 @@ export interface ThingSpaceClientOptions {
 /** `server` without a trailing slash. */
 export type ClientConfig = Required<Omit<ThingSpaceClientOptions, 'log' | 'ca' | 'auth' | 'refusals'>> & Pick<ThingSpaceClientOptions, 'log' | 'ca'>;
 
-export const DEFAULT_TIMEOUT_MS = 30_000;
-export const DEFAULT_MAX_RESPONSE_BYTES = 2 * 1024 * 1024;
+const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_MAX_RESPONSE_BYTES = 2 * 1024 * 1024;
 
 /** Loopback only: plain http would send the secrets in clear text anywhere else. */
-export function isLoopbackHost(hostname: string): boolean {
+function isLoopbackHost(hostname: string): boolean {
   const host = hostname.toLowerCase();
   if (host === 'localhost' || host === '[::1]') return true;
   const octets = host.split('.');

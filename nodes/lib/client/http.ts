@@ -11,7 +11,7 @@ import { carrierFor } from './agent';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
-export interface RequestSpec {
+interface RequestSpec {
   operation: Operation;
   method: Method;
   /** Below the server root, from encoded segments. */
@@ -60,7 +60,7 @@ function client(): AxiosInstance {
   return axiosInstance;
 }
 
-export type TransportConfig = Pick<ClientConfig, 'server' | 'timeoutMs' | 'maxResponseBytes' | 'ca'>;
+type TransportConfig = Pick<ClientConfig, 'server' | 'timeoutMs' | 'maxResponseBytes' | 'ca'>;
 
 export class HttpTransport {
   private readonly lib: typeof http | typeof https;

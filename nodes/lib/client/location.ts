@@ -2,7 +2,7 @@
 // from this account's history on this server, so a header cannot send our credentials elsewhere; it stays a string.
 import { M2M_ROOT } from '../types';
 
-export type NextParse = { ok: true; next: string } | { ok: false; reason: string };
+type NextParse = { ok: true; next: string } | { ok: false; reason: string };
 
 /** Longer is not a paging token: refused rather than echoed into a URL. */
 const MAX_NEXT_LENGTH = 1024;

@@ -18,7 +18,7 @@ import { Secrets } from './secrets';
 
 export type { ThingSpaceClientOptions } from './config';
 
-export interface ThingSpaceClientEvents {
+interface ThingSpaceClientEvents {
   /** Once, when any client sharing the credentials finds them rejected (or refused on record). */
   rejected: [error: ThingSpaceError];
 }

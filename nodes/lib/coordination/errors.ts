@@ -1,6 +1,6 @@
 // The one error type of coordination; messages name the Redis address, never a password.
 
-export type CoordinationCode = 'COORDINATION_UNAVAILABLE' | 'BAD_CONFIG';
+type CoordinationCode = 'COORDINATION_UNAVAILABLE' | 'BAD_CONFIG';
 
 export class CoordinationError extends Error {
   readonly code: CoordinationCode;

@@ -15,7 +15,7 @@ export type LeaseView =
   | { state: 'standby'; holder?: string; epoch?: number }
   | { state: 'unavailable'; error: CoordinationError };
 
-export interface LeaseOptions {
+interface LeaseOptions {
   link: RedisLink;
   keys: AccountKeys;
   replicas: ReplicaSet;

@@ -96,7 +96,7 @@ function parse(text: unknown): unknown {
 }
 
 // Behind a load balancer ThingSpace's retry of a push may land on another replica: a key per SMS in Redis catches it.
-export type PushCheck = 'new' | 'duplicate' | 'unchecked';
+type PushCheck = 'new' | 'duplicate' | 'unchecked';
 
 export class SharedPushDedupe {
   /** Pushed SMS that could not be checked (Redis unreachable): emitted on the local window. */

@@ -3,7 +3,7 @@ import { CoordinationError } from './errors';
 
 const bad = (message: string): CoordinationError => new CoordinationError(message, 'BAD_CONFIG');
 
-export interface CheckedRedisUrl {
+interface CheckedRedisUrl {
   url: string;
   /** host:port (and /db), for statuses and errors. */
   display: string;

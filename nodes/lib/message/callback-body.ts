@@ -19,7 +19,7 @@ export interface CallbackCredentials {
   password?: string;
 }
 
-export interface ParseCallbackOptions {
+interface ParseCallbackOptions {
   receivedAt: Date;
   expected?: CallbackCredentials;
 }

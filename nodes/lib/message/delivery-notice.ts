@@ -22,7 +22,7 @@ export interface DeliveryNotice {
   reason?: string;
 }
 
-export type NoticeParseResult = { ok: true; notice: DeliveryNotice } | { ok: false; reason: string };
+type NoticeParseResult = { ok: true; notice: DeliveryNotice } | { ok: false; reason: string };
 
 const MAX_ID_LENGTH = 256;
 const MAX_TEXT = 300;

@@ -2,11 +2,11 @@
 import type { DeviceId, SmsMessage } from '../types';
 import { batchTopic, type TopicFunction } from './topic';
 
-export type MessageSource = 'queue' | 'callback';
+type MessageSource = 'queue' | 'callback';
 
-export type DeviceMap = Record<string, string>;
+type DeviceMap = Record<string, string>;
 
-export interface OutputContext {
+interface OutputContext {
   accountName: string;
   source: MessageSource;
   topic: TopicFunction;
@@ -24,10 +24,10 @@ export interface SingleContext extends OutputContext {
   shareDeviceIds?: boolean;
 }
 
-export type BatchContext = OutputContext & { block: string };
+type BatchContext = OutputContext & { block: string };
 
 // Type aliases, not interfaces: assignable to Node-RED's NodeMessage (an index signature) without a cast.
-export type SmsFields = {
+type SmsFields = {
   payload: string;
   topic: string;
   deviceIds: DeviceId[];
@@ -38,12 +38,12 @@ export type SmsFields = {
 /** Routed back, `block` + `index` acknowledge the SMS (manual mode). */
 type SingleMeta = Pick<SingleContext, 'accountName' | 'source' | 'block' | 'index' | 'key' | 'receivedAt'> & { timestampLocal?: true };
 
-export type SingleMessage = SmsFields & { thingspace: SingleMeta };
+type SingleMessage = SmsFields & { thingspace: SingleMeta };
 
 /** `index: -1` acknowledges the whole block. */
 type BatchMeta = Pick<BatchContext, 'accountName' | 'source' | 'block'> & { index: -1; count: number };
 
-export type BatchMessage = { payload: SmsFields[]; topic: string; thingspace: BatchMeta };
+type BatchMessage = { payload: SmsFields[]; topic: string; thingspace: BatchMeta };
 
 /** Lower-case kind to id; the first id of a repeated kind wins. */
 export function deviceMap(deviceIds: readonly DeviceId[]): DeviceMap {

@@ -4,7 +4,7 @@ import { GSM7_MAX_SEPTETS, countGsm7 } from './gsm7';
 
 export const MAX_8BIT_BYTES = 140;
 
-export type TextCheck = { ok: true; smsMessage: string; used: number; limit: number } | { ok: false; code: 'SMS_TOO_LONG' | 'BAD_INPUT'; reason: string };
+type TextCheck = { ok: true; smsMessage: string; used: number; limit: number } | { ok: false; code: 'SMS_TOO_LONG' | 'BAD_INPUT'; reason: string };
 
 export function isDataEncoding(value: unknown): value is DataEncoding {
   return typeof value === 'string' && (DATA_ENCODINGS as readonly string[]).includes(value);

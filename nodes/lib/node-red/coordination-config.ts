@@ -16,8 +16,8 @@ export interface CoordinationDef {
   instanceName?: string;
 }
 
-export const DEFAULT_PREFIX = 'thingspace-sms:';
-export const DEFAULT_LEASE_S = 15;
+const DEFAULT_PREFIX = 'thingspace-sms:';
+const DEFAULT_LEASE_S = 15;
 const MIN_LEASE_S = 2;
 const MAX_LEASE_S = 600;
 

@@ -18,7 +18,7 @@ export interface SmsQueueInDef extends NodeDef {
   listen?: string;
 }
 
-export type OutputMode = 'single' | 'batch';
+type OutputMode = 'single' | 'batch';
 
 export interface Settings {
   intervalMs: number;

@@ -3,7 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import { MAX_RAW_BODY_LENGTH } from '../message/callback-body';
 
-export type BodyResult = { ok: true; body: unknown } | { ok: false; status: 413 | 400; reason: string };
+type BodyResult = { ok: true; body: unknown } | { ok: false; status: 413 | 400; reason: string };
 
 /** Reads and decodes the request body; a body parsed already by a middleware is taken as is. */
 export async function readRequestBody(req: IncomingMessage & { body?: unknown; _body?: boolean }): Promise<BodyResult> {

@@ -37,7 +37,7 @@ export interface SmsOutSettings {
   maxPending: number;
 }
 
-export const MAX_PENDING = 10_000;
+const MAX_PENDING = 10_000;
 const TARGET_TYPES: readonly TargetType[] = ['msg', 'device', 'group', 'servicePlan'];
 
 function wholeNumber(value: unknown, dflt: number, min: number, max: number, label: string): number {

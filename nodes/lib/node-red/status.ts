@@ -7,7 +7,7 @@ export interface StatusTarget {
   status(status: NodeStatus): void;
 }
 
-export type Translate = (key: string, vars?: Record<string, string | number>) => string;
+type Translate = (key: string, vars?: Record<string, string | number>) => string;
 
 /** Each text followed by the labels not empty (the account a node names itself, the runtime that reads). */
 export function labelledStatus(node: StatusTarget, ...labels: Array<() => string>): StatusTarget {
@@ -23,7 +23,7 @@ export function labelledStatus(node: StatusTarget, ...labels: Array<() => string
 }
 
 /** A drain of thousands of blocks updates the editor at most this often. */
-export const STATUS_EVERY_MS = 250;
+const STATUS_EVERY_MS = 250;
 
 export class StatusLine {
   private readonly fixed = new Map<string, string>();

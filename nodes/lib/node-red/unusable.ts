@@ -22,7 +22,7 @@ function idleWithError(node: Node, error: NodeError, status: NodeStatus, catchMs
   });
 }
 
-export interface UserNode {
+interface UserNode {
   status: StatusLine;
   /** `make(usable)`, or undefined when it (or the config node's check) threw: the node is then idle. */
   withConfig<T>(make: (usable: UsableConfig) => T): T | undefined;

@@ -4,7 +4,7 @@ import type { ThingSpaceError } from '../client/errors';
 import { Backoff, type BackoffOptions } from './backoff';
 import { TRANSPORT_KINDS, halts, type RetryDecision, type RetryPolicy } from './retry-policy';
 
-export interface SendRetryOptions extends BackoffOptions {
+interface SendRetryOptions extends BackoffOptions {
   /** Default 6: about a minute of backoff at most, before Retry-After. */
   maxRetries?: number;
 }

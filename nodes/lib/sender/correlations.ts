@@ -22,13 +22,13 @@ export interface BookState {
   seen: Array<[string, number]>;
 }
 
-export interface BookOptions {
+interface BookOptions {
   maxPending: number;
   maxAgeMs: number;
   now?: () => number;
 }
 
-export type Settled =
+type Settled =
   /** The same notice came before: nothing to emit. */
   | { kind: 'duplicate' }
   /** No send of ours has this requestId (another runtime's, or one that expired). */
@@ -36,7 +36,7 @@ export type Settled =
   /** `finished`: every device of the send now has its final outcome; the send is forgotten. */
   | { kind: 'correlated'; send: PendingSend; device?: DeviceId; finished: boolean };
 
-export function deviceKey(d: DeviceId): string {
+function deviceKey(d: DeviceId): string {
   return `${d.kind.toLowerCase()}:${d.id}`;
 }
 

@@ -5,9 +5,9 @@ import type { DeliveryNotice, DeliveryStatus } from '../message/delivery-notice'
 import { fromDeviceKey, type PendingSend } from './correlations';
 
 /** `unconfirmed`: ours, for a send whose notice did not come within the time kept. */
-export type OutcomeStatus = DeliveryStatus | 'unconfirmed';
+type OutcomeStatus = DeliveryStatus | 'unconfirmed';
 
-export interface OutcomePayload {
+interface OutcomePayload {
   requestId: string;
   status: OutcomeStatus;
   final: boolean;

@@ -5,7 +5,7 @@ import { ThingSpaceError, unexpected } from '../client/errors';
 import type { SmsSendRequest, SmsSendResponse } from '../types';
 import type { RetryPolicy } from '../retry/retry-policy';
 
-export interface AttemptHooks {
+interface AttemptHooks {
   signal?: AbortSignal;
   /** A retry is due in `inMs` after `error` (for the status line). */
   onRetry?: (error: ThingSpaceError, inMs: number) => void;

@@ -2,7 +2,7 @@
 // requests; a full queue refuses at once (nothing dropped unseen); closing a node removes only its waiting jobs.
 import { EventEmitter } from 'node:events';
 
-export interface QueueLimits {
+interface QueueLimits {
   /** Requests in flight at most. */
   concurrency: number;
   /** Sends waiting at most (not counting those in flight). */
@@ -14,7 +14,7 @@ interface Job {
   run: () => Promise<void>;
 }
 
-export interface QueueEvents {
+interface QueueEvents {
   /** Something started, finished, was queued or dropped. */
   change: [];
 }
