@@ -66,8 +66,8 @@ export class HttpTransport {
   private readonly lib: typeof http | typeof https;
   private readonly agent: http.Agent;
   readonly proxy: string | undefined;
-  private readonly origin: string;
-  private readonly base: string;
+  /** The server root, without a trailing slash. */
+  private readonly root: string;
   private readonly timeoutMs: number;
   private readonly maxBytes: number;
   private readonly ca: ClientConfig['ca'];
@@ -79,11 +79,8 @@ export class HttpTransport {
   constructor(cfg: TransportConfig) {
     const url = new URL(cfg.server);
     this.lib = url.protocol === 'https:' ? https : http;
-    const carrier = carrierFor(url);
-    this.agent = carrier.agent;
-    this.proxy = carrier.proxy;
-    this.origin = url.origin;
-    this.base = url.pathname.replace(/\/+$/, '');
+    ({ agent: this.agent, proxy: this.proxy } = carrierFor(url));
+    this.root = url.origin + url.pathname.replace(/\/+$/, '');
     this.timeoutMs = cfg.timeoutMs;
     this.maxBytes = cfg.maxResponseBytes;
     this.ca = cfg.ca;
@@ -107,7 +104,7 @@ export class HttpTransport {
     const timer = setTimeout(() => stop('timeout'), this.timeoutMs);
     try {
       const res = await client().request<string>({
-        url: this.origin + this.base + spec.path,
+        url: this.root + spec.path,
         method: spec.method,
         headers: { Accept: 'application/json', 'User-Agent': USER_AGENT, ...spec.headers },
         data: spec.data,
