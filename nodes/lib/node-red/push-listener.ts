@@ -21,7 +21,6 @@ interface RouterLayer {
 export interface ListenerRequest {
   /** The request as http in passes it on (headers, socket: for the source allow-list). */
   req: IncomingMessage;
-  /** The decoded body. */
   body: unknown;
   /** express's response, which http in puts on msg.res._res. */
   res: ServerResponse;
@@ -93,7 +92,6 @@ export class PushListener {
     return configError(`Listen path ${this.path} is already served on Node-RED's HTTP server (by ${by}): choose another path, or remove the other one`);
   }
 
-  /** Removes the route this listener added (and only it). */
   close(): void {
     const stack = stackOf(this.app);
     for (let i = stack.length - 1; i >= 0; i--) if (this.isOurs(stack[i])) stack.splice(i, 1);

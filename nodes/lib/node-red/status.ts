@@ -2,7 +2,6 @@
 import type { NodeStatus } from 'node-red';
 import type { ThingSpaceError } from '../client/errors';
 
-/** What of a Node-RED node a status line needs. */
 export interface StatusTarget {
   status(status: NodeStatus): void;
 }
@@ -64,7 +63,6 @@ export class StatusLine {
     this.node.status(make());
   }
 
-  /** The common red ring with a catalog text. */
   error(key: string, vars?: Record<string, string | number>): void {
     this.set(() => ({ fill: 'red', shape: 'ring', text: this.t(key, vars) }));
   }

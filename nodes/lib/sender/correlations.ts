@@ -11,7 +11,6 @@ export interface PendingSend {
   kept: Record<string, unknown>;
   /** `kind:id` of each device it went to; empty for a group, service plan or custom fields. */
   devices: string[];
-  /** Devices whose final outcome came. */
   done: string[];
 }
 
@@ -88,7 +87,6 @@ export class CorrelationBook {
     return dropOldest(this.pending, this.opts.maxPending);
   }
 
-  /** What a notice means for the sends we know. */
   settle(notice: DeliveryNotice): Settled {
     const key = noticeKey(notice);
     if (this.seen.has(key)) return { kind: 'duplicate' };
