@@ -19,32 +19,6 @@ export interface HistoryResponseBody {
   messages: SmsMessage[];
 }
 
-/** The three error bodies: docs/thingspace-api.md, "Errors". */
-export interface M2MErrorBody {
-  errorCode: string;
-  errorMessage: string;
-}
-
-export interface GatewayFaultBody {
-  fault: { code: string | number; message: string; description?: string };
-}
-
-export interface OAuthErrorBody {
-  error: string;
-  error_description?: string;
-}
-
-export interface OAuthTokenBody {
-  access_token: string;
-  token_type: string;
-  expires_in: number;
-  scope?: string;
-}
-
-export interface SessionLoginBody {
-  sessionToken: string;
-}
-
 /** docs/thingspace-api.md, "Callback listeners". */
 export interface CallbackRegistration {
   name: string;

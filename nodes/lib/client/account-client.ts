@@ -1,15 +1,13 @@
-// One billing account's calls over its user's client: every call names its account, so one
-// token and one M2M session serve all the accounts a user reaches.
+// One billing account's calls: every call names its account, so one token and session serve all of a user's accounts.
 import { M2M_ROOT, SMS_CALLBACK_SERVICE, type CallbackActionResult, type CallbackListener, type SmsSendRequest, type SmsSendResponse } from '../types';
 import type { CallOptions, ConnectionCheck, HistoryBlock, SmsSendApi, ThingSpaceApi } from './api';
 import { checkCallbackUrl } from './callback-url';
 import { parseJson, badResponse, type Operation, type RawResponse } from './classify';
-import { ThingSpaceError } from './errors';
-import type { Method } from './transport';
+import { badConfig, type ThingSpaceError } from './errors';
+import type { Method } from './http';
 import { nextFromLocation } from './location';
 import type { ClientLog } from './log';
-import { actionResult, historyBody, listenerList, successBody } from './shapes';
-import { sendAnswer } from './sms-send';
+import { actionResult, historyBody, listenerList, sendAnswer, successBody } from './shapes';
 
 const MAX_NEXT_LENGTH = 1024;
 
@@ -30,10 +28,6 @@ export interface UserConnection {
   off(event: 'rejected', listener: RejectedListener): unknown;
 }
 
-function badArgument(operation: Operation, message: string): ThingSpaceError {
-  return new ThingSpaceError({ kind: 'bad_config', message, operation });
-}
-
 export class AccountClient implements ThingSpaceApi, SmsSendApi {
   /** As a path segment. */
   private readonly account: string;
@@ -52,8 +46,7 @@ export class AccountClient implements ThingSpaceApi, SmsSendApi {
     return this.user.credentialsRejected;
   }
 
-  /** A failure met outside the client (a consumer's, a send's), as the client's own leave it:
-   *  masked, an unknown one made 'internal' (code ERROR) with its stack in the debug log. */
+  /** A failure met outside the client (a consumer's, a send's), cleaned as the client's own. */
   unexpected(err: unknown, operation: string): ThingSpaceError {
     return this.user.unexpected(err, operation);
   }
@@ -73,15 +66,14 @@ export class AccountClient implements ThingSpaceApi, SmsSendApi {
     const { user } = this;
     return user.guard(async () => {
       if (next !== undefined && (typeof next !== 'string' || next === '' || next.length > MAX_NEXT_LENGTH)) {
-        throw badArgument('history', 'next must be the non-empty token taken from a Location header');
+        throw badConfig('next must be the non-empty token taken from a Location header', 'history');
       }
       // Opaque: encoded, never parsed (docs/thingspace-api.md, "Open questions" 3).
       const query = next === undefined ? '' : `?next=${encodeURIComponent(next)}`;
       const res = await user.call('history', 'GET', `${M2M_ROOT}/sms/${this.account}/history${query}`, undefined, opts.signal);
       if (res.status !== 200 && res.status !== 202) throw badResponse('history', res.status, `HTTP ${res.status} is not a history answer`);
       const body = historyBody(parseJson('history', res), res.status);
-      // The status decides (docs/thingspace-api.md, "SMS history"); hasMoreData is optional in the
-      // SDK models, so a disagreeing one is only logged.
+      // The status decides (docs/thingspace-api.md, "SMS history"); a disagreeing hasMoreData is only logged.
       const more = res.status === 202;
       if (body.hasMoreData !== undefined && body.hasMoreData !== more && !this.hasMoreDataWarned) {
         this.hasMoreDataWarned = true;
@@ -115,8 +107,7 @@ export class AccountClient implements ThingSpaceApi, SmsSendApi {
     });
   }
 
-  /** Registers `url` for `opts.serviceName`: MO SMS (`EnhancedConnectivityService`, the
-   *  default) or delivery confirmations of sent SMS (`SMSDeliveryConfirmation`). */
+  /** `opts.serviceName`: MO SMS (`EnhancedConnectivityService`, the default) or `SMSDeliveryConfirmation`. */
   async registerCallback(
     url: string,
     creds: { username?: string; password?: string } = {},
@@ -124,7 +115,7 @@ export class AccountClient implements ThingSpaceApi, SmsSendApi {
   ): Promise<CallbackActionResult> {
     return this.user.guard(async () => {
       const checked = checkCallbackUrl(typeof url === 'string' ? url : '');
-      if (!checked.ok) throw badArgument('registerCallback', checked.reason);
+      if (!checked.ok) throw badConfig(checked.reason, 'registerCallback');
       const body: Record<string, string> = { name: opts.serviceName ?? SMS_CALLBACK_SERVICE, url: checked.url };
       if (creds.username) body.username = creds.username;
       if (creds.password) body.password = creds.password;
@@ -148,7 +139,7 @@ export class AccountClient implements ThingSpaceApi, SmsSendApi {
     return this.user.guard(async () => {
       // '.' and '..' survive encodeURIComponent and URL resolution would climb out of the path.
       if (typeof serviceName !== 'string' || serviceName === '' || serviceName === '.' || serviceName === '..') {
-        throw badArgument('deleteCallback', 'The callback service name is missing or invalid');
+        throw badConfig('The callback service name is missing or invalid', 'deleteCallback');
       }
       const path = `${M2M_ROOT}/callbacks/${this.account}/name/${encodeURIComponent(serviceName)}`;
       const res = await this.user.call('deleteCallback', 'DELETE', path, undefined, opts.signal);
@@ -158,8 +149,7 @@ export class AccountClient implements ThingSpaceApi, SmsSendApi {
     });
   }
 
-  /** Not idempotent (docs/thingspace-api.md, "Sending SMS"): repeated here only after a refused
-   *  bearer or session, which queued nothing; `requestSent` tells the caller the rest. */
+  /** Not idempotent: repeated only after a refused bearer or session, which queued nothing. */
   async sendSms(request: Omit<SmsSendRequest, 'accountName'>, opts: CallOptions = {}): Promise<SmsSendResponse> {
     return this.user.guard(async () => {
       const body: SmsSendRequest = { accountName: this.accountName, ...request };

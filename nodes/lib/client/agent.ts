@@ -1,10 +1,10 @@
 // A keep-alive agent, Node's own or a proxy's, so that a drain keeps one connection (one tunnel).
 import http from 'node:http';
 import https from 'node:https';
-import { ThingSpaceError } from './errors';
+import { badConfig } from './errors';
 import { proxyFor } from './proxy';
 
-export interface Carrier {
+interface Carrier {
   agent: http.Agent;
   /** Without credentials; undefined when going direct. */
   proxy: string | undefined;
@@ -13,20 +13,16 @@ export interface Carrier {
 /** Their own types are ESM-only. */
 type ProxyAgentClass = new (proxy: URL, opts: http.AgentOptions & { headers?: Record<string, string> }) => http.Agent;
 
-function badProxy(message: string): ThingSpaceError {
-  return new ThingSpaceError({ kind: 'bad_config', message, operation: 'config' });
-}
-
 /** A bare `host:port` means http://, as curl reads it. Never echoed: it may hold credentials. */
 function proxyUrl(value: string): URL {
   let url: URL;
   try {
     url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`);
   } catch {
-    throw badProxy('The proxy environment variable (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY) is not a valid URL');
+    throw badConfig('The proxy environment variable (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY) is not a valid URL');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw badProxy('The proxy environment variable names an unsupported proxy: only http:// and https:// proxies are supported');
+    throw badConfig('The proxy environment variable names an unsupported proxy: only http:// and https:// proxies are supported');
   }
   return url;
 }
@@ -41,7 +37,7 @@ function proxyAgentClass(secure: boolean): ProxyAgentClass {
     /* eslint-enable @typescript-eslint/no-require-imports */
   } catch (err) {
     const code = (err as { code?: unknown }).code;
-    throw badProxy(
+    throw badConfig(
       code === 'ERR_REQUIRE_ESM'
         ? `Going through a proxy needs Node.js 20.19 or 22.12 or later (this is ${process.version})`
         : `The proxy support could not be loaded (${typeof code === 'string' ? code : 'unknown error'})`,
@@ -63,8 +59,7 @@ export function carrierFor(server: URL): Carrier {
     url.username = '';
     url.password = '';
   }
-  // No keep-alive for plain http (a loopback simulator): tinyproxy and others close after each
-  // relayed answer without saying so. noDelay: no request waits for the proxy's ACK of the last.
+  // No keep-alive for plain http: tinyproxy and others close after each answer unannounced. noDelay: no wait for an ACK.
   const agent = new (proxyAgentClass(secure))(url, { keepAlive: secure, noDelay: true, headers });
   return { agent, proxy: url.origin };
 }

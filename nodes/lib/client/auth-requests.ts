@@ -18,8 +18,7 @@ export interface AuthContext {
   refusals?: RefusalMemory;
 }
 
-/** No early refresh: inside its lifetime the endpoint hands back the same token
- *  (docs/thingspace-api.md, "Access token"); a call racing the expiry is retried once. */
+/** No early refresh: inside its lifetime the endpoint hands back the same token (docs/thingspace-api.md, "Access token"). */
 export function refreshDelayMs(expiresInSec: number): number {
   return expiresInSec * 1000;
 }
@@ -31,16 +30,7 @@ export function waitFor<T>(shared: Promise<T>, signal: AbortSignal | undefined, 
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => reject(abortedError(operation));
     signal.addEventListener('abort', onAbort, { once: true });
-    shared.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(err);
-      },
-    );
+    void shared.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
 }
 

@@ -1,6 +1,5 @@
 // One client's hold on the shared token and session. Five failed logins lock the Verizon user
-// (docs/thingspace-api.md, "Session"): once the credentials are rejected, every call of every
-// client holding them fails without a request until a redeploy (and beyond, login-refusals.ts).
+// (docs/thingspace-api.md, "Session"): once rejected, every call fails without a request until a redeploy.
 import type { ClientConfig } from './config';
 import type { ThingSpaceError } from './errors';
 import type { HttpTransport } from './http';
@@ -10,9 +9,7 @@ import type { Secrets } from './secrets';
 import { AuthRegistry, type AuthHold } from './shared-auth';
 import type { AuthContext } from './auth-requests';
 
-export { basicCredentials, refreshDelayMs, waitFor } from './auth-requests';
-
-export interface Tokens {
+interface Tokens {
   bearer: string;
   session: string;
 }

@@ -1,7 +1,7 @@
 // No user:password in a callback URL (docs/thingspace-api.md, "Callback listeners"): it would end up
 // in the exported flow and ThingSpace's listener list. nodes/start-callbacks.html mirrors this check.
 
-export type CallbackUrlCheck = { ok: true; url: string } | { ok: false; reason: string };
+type CallbackUrlCheck = { ok: true; url: string } | { ok: false; reason: string };
 
 export function checkCallbackUrl(text: string): CallbackUrlCheck {
   let u: URL;
@@ -12,14 +12,12 @@ export function checkCallbackUrl(text: string): CallbackUrlCheck {
   }
   if (u.protocol !== 'https:' && u.protocol !== 'http:') return { ok: false, reason: 'The callback URL must be http(s)' };
   if (u.hostname === '') return { ok: false, reason: 'The callback URL has no host' };
-  if (u.username || u.password) {
-    return { ok: false, reason: 'The callback URL must not carry credentials; use the config node callback credentials' };
-  }
+  if (u.username || u.password) return { ok: false, reason: 'The callback URL must not carry credentials; use the config node callback credentials' };
   return { ok: true, url: u.toString() };
 }
 
 /** The ports ThingSpace calls listeners on (docs/thingspace-api.md, "Callback listeners"). */
-export const THINGSPACE_CALLBACK_PORTS: ReadonlyArray<readonly [number, number]> = [
+const THINGSPACE_CALLBACK_PORTS: ReadonlyArray<readonly [number, number]> = [
   [80, 80],
   [443, 443],
   [9001, 9006],

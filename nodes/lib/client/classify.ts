@@ -1,6 +1,6 @@
 // The one place that gives a failed exchange its kind. Errors are built fresh from a few fields:
 // a transport error can carry the bearer, Basic credentials or proxy password.
-import { ThingSpaceError, type ErrorKind } from './errors';
+import { ThingSpaceError, type ErrorKind, type ThingSpaceErrorInit } from './errors';
 
 export interface RawResponse {
   status: number;
@@ -29,32 +29,18 @@ const LABEL: Record<Operation, string> = {
 
 const MAX_ERROR_TEXT = 300;
 
-interface ErrorInfo {
-  errorCode?: string;
-  errorMessage?: string;
-}
-
-function clip(text: string): string {
-  return text.length > MAX_ERROR_TEXT ? text.slice(0, MAX_ERROR_TEXT) + '...' : text;
-}
+type ErrorInfo = Pick<Extra, 'errorCode' | 'errorMessage'>;
 
 function text(value: unknown): string | undefined {
-  if (typeof value === 'string' && value !== '') return clip(value);
+  if (typeof value === 'string' && value !== '') return value.length > MAX_ERROR_TEXT ? value.slice(0, MAX_ERROR_TEXT) + '...' : value;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   return undefined;
 }
 
-function make(kind: ErrorKind, operation: Operation, message: string, extra: Partial<ThingSpaceError> = {}): ThingSpaceError {
-  return new ThingSpaceError({
-    kind,
-    message,
-    operation,
-    status: extra.status,
-    errorCode: extra.errorCode,
-    errorMessage: extra.errorMessage,
-    retryAfterMs: extra.retryAfterMs,
-    requestSent: extra.requestSent,
-  });
+type Extra = Pick<ThingSpaceErrorInit, 'status' | 'errorCode' | 'errorMessage' | 'retryAfterMs' | 'requestSent'>;
+
+function make(kind: ErrorKind, operation: Operation, message: string, extra: Extra = {}): ThingSpaceError {
+  return new ThingSpaceError({ kind, message, operation, ...extra });
 }
 
 export function badResponse(operation: Operation, status: number | undefined, why: string): ThingSpaceError {
@@ -116,8 +102,7 @@ export function errorFromResponse(operation: Operation, res: RawResponse): Thing
   const code = info.errorCode;
   const m2m = operation !== 'token' && operation !== 'revoke' && operation !== 'login';
 
-  // These two leave the client only when the renewed token or session was refused too: no
-  // rejection of the credentials, which passed a moment before.
+  // These two leave the client only when the renewed token or session was refused too.
   const answer = `(HTTP ${status}${code === undefined ? '' : `, ${code}`})`;
   // Keyed on the code: one integration saw it on a 403 (docs/thingspace-api.md, "Open questions" 7).
   if (m2m && code !== undefined && code.includes('.SessionToken.')) {
@@ -140,9 +125,7 @@ export function errorFromResponse(operation: Operation, res: RawResponse): Thing
   if (operation === 'login' && status >= 400 && status < 500 && status !== 404 && code !== '900906') {
     return make('credentials_rejected', operation, `ThingSpace rejected the session login${withCode(code)}`, extra);
   }
-  if (m2m && status >= 400 && status < 500) {
-    return make('api', operation, `ThingSpace refused ${LABEL[operation]}${withCode(code ?? `HTTP ${status}`)}`, extra);
-  }
+  if (m2m && status >= 400 && status < 500) return make('api', operation, `ThingSpace refused ${LABEL[operation]}${withCode(code ?? `HTTP ${status}`)}`, extra);
   return make('bad_response', operation, `Unexpected answer from ThingSpace to ${LABEL[operation]}: HTTP ${status}${withCode(code)}`, extra);
 }
 

@@ -1,6 +1,6 @@
 // Checked in the client's constructor, so a bad configuration fails before any request.
 import { checkAccountName } from './account';
-import { ThingSpaceError } from './errors';
+import { badConfig } from './errors';
 import type { RefusalMemory } from './login-refusals';
 import type { AuthRegistry } from './shared-auth';
 
@@ -35,15 +35,11 @@ export interface ThingSpaceClientOptions {
 /** `server` without a trailing slash. */
 export type ClientConfig = Required<Omit<ThingSpaceClientOptions, 'log' | 'ca' | 'auth' | 'refusals'>> & Pick<ThingSpaceClientOptions, 'log' | 'ca'>;
 
-export const DEFAULT_TIMEOUT_MS = 30_000;
-export const DEFAULT_MAX_RESPONSE_BYTES = 2 * 1024 * 1024;
-
-function badConfig(message: string): ThingSpaceError {
-  return new ThingSpaceError({ kind: 'bad_config', message, operation: 'config' });
-}
+const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_MAX_RESPONSE_BYTES = 2 * 1024 * 1024;
 
 /** Loopback only: plain http would send the secrets in clear text anywhere else. */
-export function isLoopbackHost(hostname: string): boolean {
+function isLoopbackHost(hostname: string): boolean {
   const host = hostname.toLowerCase();
   if (host === 'localhost' || host === '[::1]') return true;
   const octets = host.split('.');

@@ -1,5 +1,4 @@
-// Device ids read alike from history and pushed bodies (docs/thingspace-api.md, "Device ids"):
-// the SOAP forms (a single object, `Kind`/`Identifier`) and numeric ids of older SDKs are accepted.
+// Device ids of history and pushed bodies, SOAP forms and numeric ids included (docs/thingspace-api.md, "Device ids").
 // A refusal names the field, never the value: a pushed body may hold a password.
 import type { DeviceId } from '../types';
 import { describe, hasKeys, isObject, isRecord } from './json-values';
@@ -27,9 +26,7 @@ export function readDeviceIds(raw: unknown, field: string, rules: DeviceIdRules)
   if (single && !isObject(raw)) return `${field} is ${describe(raw)}, expected an array of {kind, id}`;
   const list: unknown[] = single ? [raw] : raw;
   if (list.length === 0) return `${field} is an empty array: no device ids`;
-  if (rules.bounded && list.length > MAX_DEVICE_IDS) {
-    return `${field} has ${list.length} entries, more than the ${MAX_DEVICE_IDS} accepted`;
-  }
+  if (rules.bounded && list.length > MAX_DEVICE_IDS) return `${field} has ${list.length} entries, more than the ${MAX_DEVICE_IDS} accepted`;
   let out: DeviceId[] | undefined = rules.owned && !single ? undefined : [];
   const keepClean = rules.owned && !rules.bounded;
   for (let i = 0; i < list.length; i++) {

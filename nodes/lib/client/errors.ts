@@ -1,48 +1,33 @@
 // One error with a kind, decided in classify.ts, so retry policy and messages never parse strings.
 import type { LoginRefusal } from './login-refusals';
 
-export type ErrorKind =
-  /** Never retried: five failed logins lock the Verizon user (docs/thingspace-api.md, "Session"). */
-  | 'credentials_rejected'
-  /** 401 or gateway 900901/900902; callers see it only when a new token was refused too. */
-  | 'bearer_expired'
-  /** A `.SessionToken.` code, any status (docs/thingspace-api.md, "Errors"); seen only if a new
-   *  session failed too. */
-  | 'session_expired'
-  /** 429; `retryAfterMs` carries Retry-After when given. */
-  | 'rate_limited'
-  | 'server'
-  | 'network'
-  /** The server's certificate is not trusted. */
-  | 'tls'
-  | 'timeout'
-  /** Malformed JSON, wrong shape, oversize body, unexpected status, Location off-path. */
-  | 'bad_response'
-  /** Any other M2M error body, e.g. REQUEST_FAILED.AccountNotFound. */
-  | 'api'
-  | 'bad_config'
-  /** Ours, or a flow's listener that threw: not the API's fault. */
-  | 'internal'
-  /** Not an error to report. */
-  | 'aborted';
-
-/** Our own fixed codes, used for `msg.error.code` when the API gave no errorCode (docs/errors.md). */
+/** The kinds of failure, with our own code for `msg.error.code` when the API gave none (docs/errors.md). */
 export const ERROR_CODES = {
+  /** Never retried: five failed logins lock the Verizon user (docs/thingspace-api.md, "Session"). */
   credentials_rejected: 'CREDENTIALS_REJECTED',
-  // Refused right after a renewal the credentials passed: not a rejection of them.
+  /** 401 or gateway 900901/900902, seen only when a renewed token was refused too: not a rejection of the credentials. */
   bearer_expired: 'BAD_RESPONSE',
+  /** A `.SessionToken.` code, any status; seen only if a new session failed too. */
   session_expired: 'BAD_RESPONSE',
+  /** 429; `retryAfterMs` carries Retry-After when given. */
   rate_limited: 'RATE_LIMITED',
   server: 'SERVER_ERROR',
   network: 'NETWORK',
+  /** The server's certificate is not trusted. */
   tls: 'TLS_CERTIFICATE',
   timeout: 'TIMEOUT',
+  /** Malformed JSON, wrong shape, oversize body, unexpected status, Location off-path. */
   bad_response: 'BAD_RESPONSE',
+  /** Any other M2M error body, e.g. REQUEST_FAILED.AccountNotFound. */
   api: 'BAD_RESPONSE',
   bad_config: 'BAD_CONFIG',
+  /** Ours, or a flow's listener that threw: not the API's fault. */
   internal: 'ERROR',
+  /** Not an error to report. */
   aborted: 'ABORTED',
-} as const satisfies Record<ErrorKind, string>;
+} as const;
+
+export type ErrorKind = keyof typeof ERROR_CODES;
 
 export interface ThingSpaceErrorInit {
   kind: ErrorKind;
@@ -55,13 +40,11 @@ export interface ThingSpaceErrorInit {
   /** From Retry-After, in milliseconds. */
   retryAfterMs?: number;
   operation?: string;
-  /** False only when the request certainly never reached the server: an SMS send is
-   *  retried only then. */
+  /** False only when the request certainly never reached the server: only then is an SMS send retried. */
   requestSent?: boolean;
   /** Statuses name the user from it; `remembered`: recalled, no request made. */
   login?: LoginRefusal & { remembered: boolean };
-  /** Ours or a listener's error behind an 'internal' one: never an axios error, which holds
-   *  the request's headers (see unexpected()). */
+  /** Behind an 'internal' error; never an axios error, which holds the request's headers. */
   cause?: unknown;
 }
 
@@ -111,8 +94,7 @@ export class ThingSpaceError extends Error {
   }
 }
 
-/** The one way an unknown failure becomes a ThingSpaceError: kind 'internal' (code ERROR),
- *  the original kept as `cause` for its stack. ThingSpaceErrors pass through unchanged. */
+/** The one way an unknown failure becomes a ThingSpaceError ('internal', the original as `cause`). */
 export function unexpected(err: unknown, operation: string, what = 'Unexpected error'): ThingSpaceError {
   if (err instanceof ThingSpaceError) return err;
   const text = err instanceof Error ? err.message : String(err);
@@ -125,6 +107,10 @@ export function unexpected(err: unknown, operation: string, what = 'Unexpected e
 export function causeStack(err: ThingSpaceError): string | undefined {
   if (err.kind !== 'internal' || !(err.cause instanceof Error)) return undefined;
   return err.cause.stack ?? `${err.cause.name}: ${err.cause.message}`;
+}
+
+export function badConfig(message: string, operation = 'config'): ThingSpaceError {
+  return new ThingSpaceError({ kind: 'bad_config', message, operation });
 }
 
 export function isThingSpaceError(e: unknown): e is ThingSpaceError {

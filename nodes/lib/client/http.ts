@@ -4,11 +4,24 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
-import type { AxiosInstance, AxiosResponse } from 'axios';
-import { badResponse, errorFromTransport, proxyRefused, type AbortCause, type RawResponse } from './classify';
+import type { AxiosHeaders, AxiosInstance, AxiosResponse } from 'axios';
+import { badResponse, errorFromTransport, proxyRefused, type AbortCause, type Operation, type RawResponse } from './classify';
 import type { ClientConfig } from './config';
 import { carrierFor } from './agent';
-import { USER_AGENT, type RequestSpec } from './transport';
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+interface RequestSpec {
+  operation: Operation;
+  method: Method;
+  /** Below the server root, from encoded segments. */
+  path: string;
+  headers: Record<string, string>;
+  data?: string;
+  signal?: AbortSignal;
+}
+
+const USER_AGENT = 'node-red-contrib-thingspace-sms';
 
 interface Live {
   signal: AbortSignal | undefined;
@@ -34,12 +47,9 @@ function ready(socket: Socket): boolean {
   return protocol !== null && protocol !== 'unknown';
 }
 
-function flatHeaders(res: AxiosResponse): Record<string, string | undefined> {
-  const headers: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(res.headers as Record<string, unknown>)) {
-    if (value !== undefined && value !== null) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
-  }
-  return headers;
+/** Node's header names are lower-case already; repeated ones joined. */
+function flatHeaders(res: AxiosResponse): Record<string, string> {
+  return (res.headers as AxiosHeaders).toJSON(true);
 }
 
 let axiosInstance: AxiosInstance | undefined;
@@ -50,14 +60,14 @@ function client(): AxiosInstance {
   return axiosInstance;
 }
 
-export type TransportConfig = Pick<ClientConfig, 'server' | 'timeoutMs' | 'maxResponseBytes' | 'ca'>;
+type TransportConfig = Pick<ClientConfig, 'server' | 'timeoutMs' | 'maxResponseBytes' | 'ca'>;
 
 export class HttpTransport {
   private readonly lib: typeof http | typeof https;
   private readonly agent: http.Agent;
   readonly proxy: string | undefined;
-  private readonly origin: string;
-  private readonly base: string;
+  /** The server root, without a trailing slash. */
+  private readonly root: string;
   private readonly timeoutMs: number;
   private readonly maxBytes: number;
   private readonly ca: ClientConfig['ca'];
@@ -69,11 +79,8 @@ export class HttpTransport {
   constructor(cfg: TransportConfig) {
     const url = new URL(cfg.server);
     this.lib = url.protocol === 'https:' ? https : http;
-    const carrier = carrierFor(url);
-    this.agent = carrier.agent;
-    this.proxy = carrier.proxy;
-    this.origin = url.origin;
-    this.base = url.pathname.replace(/\/+$/, '');
+    ({ agent: this.agent, proxy: this.proxy } = carrierFor(url));
+    this.root = url.origin + url.pathname.replace(/\/+$/, '');
     this.timeoutMs = cfg.timeoutMs;
     this.maxBytes = cfg.maxResponseBytes;
     this.ca = cfg.ca;
@@ -97,7 +104,7 @@ export class HttpTransport {
     const timer = setTimeout(() => stop('timeout'), this.timeoutMs);
     try {
       const res = await client().request<string>({
-        url: this.origin + this.base + spec.path,
+        url: this.root + spec.path,
         method: spec.method,
         headers: { Accept: 'application/json', 'User-Agent': USER_AGENT, ...spec.headers },
         data: spec.data,
@@ -134,7 +141,7 @@ export class HttpTransport {
 
   /** Our error for an axios failure; an error status whose body could not be decompressed
    *  comes back as an answer, to be classified by its status. */
-  private failure(operation: RequestSpec['operation'], err: unknown, cause: AbortCause, seen: Seen): Error | RawResponse {
+  private failure(operation: Operation, err: unknown, cause: AbortCause, seen: Seen): Error | RawResponse {
     const proxied = this.proxy !== undefined;
     const e = err as { code?: unknown; message?: unknown; response?: AxiosResponse };
     // The proxy refused and closed: its answer may be cut short, it is still a refusal.

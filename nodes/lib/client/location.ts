@@ -1,10 +1,8 @@
-// Location may be relative, prefixed with `/api/m2m/v1` or absolute (docs/thingspace-api.md,
-// "Open questions" 4). It is never followed, and `next` is taken only from this account's history
-// on this server, so a header cannot send our credentials elsewhere. The token stays a string
-// (`0042` stays `0042`: "Open questions" 3).
+// Location may be relative, prefixed or absolute (docs/thingspace-api.md, "Open questions" 4). `next` is taken only
+// from this account's history on this server, so a header cannot send our credentials elsewhere; it stays a string.
 import { M2M_ROOT } from '../types';
 
-export type NextParse = { ok: true; next: string } | { ok: false; reason: string };
+type NextParse = { ok: true; next: string } | { ok: false; reason: string };
 
 /** Longer is not a paging token: refused rather than echoed into a URL. */
 const MAX_NEXT_LENGTH = 1024;
@@ -37,16 +35,10 @@ export function nextFromLocation(location: string | undefined, server: string, a
   } catch {
     return { ok: false, reason: 'the Location header is not a URL' };
   }
-  if (ABSOLUTE.test(text) && url.origin !== base.origin) {
-    return { ok: false, reason: 'the Location header points at another host' };
-  }
-  if (!ABSOLUTE.test(text) && !text.startsWith('/')) {
-    return { ok: false, reason: 'the Location header is not an absolute path' };
-  }
+  if (ABSOLUTE.test(text) && url.origin !== base.origin) return { ok: false, reason: 'the Location header points at another host' };
+  if (!ABSOLUTE.test(text) && !text.startsWith('/')) return { ok: false, reason: 'the Location header is not an absolute path' };
   const serverPath = base.pathname.replace(/\/+$/, '');
-  if (!isHistoryPath(url.pathname, serverPath, accountName)) {
-    return { ok: false, reason: "the Location header does not point at this account's SMS history" };
-  }
+  if (!isHistoryPath(url.pathname, serverPath, accountName)) return { ok: false, reason: "the Location header does not point at this account's SMS history" };
   const values = url.searchParams.getAll('next');
   if (values.length !== 1 || values[0] === '') return { ok: false, reason: 'the Location header has no single next value' };
   if (values[0].length > MAX_NEXT_LENGTH) return { ok: false, reason: 'the next token in the Location header is too long' };

@@ -17,7 +17,7 @@ export interface RefusalMemory {
   recordSuccess(server: string, user: string): Promise<void>;
 }
 
-export interface RefusedPassword {
+interface RefusedPassword {
   /** base64 salt and scrypt hash (N 16384, r 8, p 1, 32 bytes). */
   salt: string;
   hash: string;

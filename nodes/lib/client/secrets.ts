@@ -42,18 +42,7 @@ export class Secrets {
     const errorMessage = clean(err.errorMessage);
     const cause = this.redactCause(err.cause);
     if (message === err.message && errorCode === err.errorCode && errorMessage === err.errorMessage && cause === err.cause) return err;
-    return new ThingSpaceError({
-      kind: err.kind,
-      message,
-      status: err.status,
-      errorCode,
-      errorMessage,
-      retryAfterMs: err.retryAfterMs,
-      operation: err.operation,
-      requestSent: err.requestSent,
-      login: err.login,
-      cause,
-    });
+    return new ThingSpaceError({ ...err, message, errorCode, errorMessage, cause });
   }
 
   /** The cause itself when it holds no secret, else a copy with its message and stack masked. */

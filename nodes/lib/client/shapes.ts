@@ -1,6 +1,6 @@
 // A history block with one unreadable SMS is refused whole: dropping the SMS would lose it
 // silently, and acknowledging the block would lose it for good.
-import type { CallbackActionResult, CallbackListener, SmsMessage } from '../types';
+import type { CallbackActionResult, CallbackListener, SmsMessage, SmsSendResponse } from '../types';
 import { badResponse, type Operation } from './classify';
 import { FROM_HISTORY, readDeviceIds } from './device-ids';
 import { hasKeys, isRecord } from './json-values';
@@ -18,9 +18,7 @@ function smsMessage(v: unknown): SmsMessage | string {
 
 /** `hasMoreData` only when the body has it (docs/thingspace-api.md, "SMS history"): the status decides. */
 export function historyBody(body: unknown, status: number): { hasMoreData?: boolean; messages: SmsMessage[] } {
-  if (!isRecord(body) || !Array.isArray(body.messages)) {
-    throw badResponse('history', status, 'the body is not a history block (no messages array)');
-  }
+  if (!isRecord(body) || !Array.isArray(body.messages)) throw badResponse('history', status, 'the body is not a history block (no messages array)');
   const flag = body.hasMoreData;
   if (flag !== undefined && flag !== null && typeof flag !== 'boolean') {
     throw badResponse('history', status, 'the body is not a history block (hasMoreData is not true or false)');
@@ -61,4 +59,17 @@ export function listenerList(body: unknown, status: number): CallbackListener[] 
     if (typeof item.password === 'string') listener.password = item.password;
     return listener;
   });
+}
+
+/** Longest request id we keep; Verizon's are UUIDs. */
+const MAX_REQUEST_ID_LENGTH = 256;
+
+/** A 2xx without a requestId (docs/thingspace-api.md, "Sending SMS"): ThingSpace took the SMS but we cannot follow
+ *  it, a bad response and never a reason to send again. */
+export function sendAnswer(body: unknown, status: number): SmsSendResponse {
+  const id = isRecord(body) ? body.requestId : undefined;
+  if (typeof id !== 'string' || id === '' || id.length > MAX_REQUEST_ID_LENGTH) {
+    throw badResponse('sendSms', status, 'the answer has no requestId (ThingSpace accepted the SMS, but it cannot be followed)');
+  }
+  return { requestId: id };
 }

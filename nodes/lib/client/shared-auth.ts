@@ -1,6 +1,5 @@
-// One bearer per server and app key, one session per user and password, shared by the clients
-// of a runtime so that they log in once (docs/architecture.md, "Client"). A shared request
-// rides on its starter's transport: if that client closes, the next waiter starts it again.
+// One bearer per server and app key, one session per user and password, shared by a runtime's clients so that they
+// log in once (docs/architecture.md, "Client"). A shared request rides on its starter's transport.
 import { EventEmitter } from 'node:events';
 import { createHmac, randomBytes } from 'node:crypto';
 import { basicCredentials, fetchToken, loginOnce, refreshDelayMs, revokeToken, waitFor, type AuthContext } from './auth-requests';
@@ -22,35 +21,50 @@ function isRejection(err: unknown): err is ThingSpaceError {
   return err instanceof ThingSpaceError && err.kind === 'credentials_rejected';
 }
 
-/** The value now, else the shared flight's; a flight aborted by another client's close is started again. */
-async function shared(
-  entry: { rejected?: ThingSpaceError },
-  now: () => string | undefined,
-  flight: () => Promise<string>,
-  ctx: AuthContext,
-  signal: AbortSignal | undefined,
-  operation: Operation,
-): Promise<string> {
-  for (;;) {
-    if (entry.rejected) throw entry.rejected;
-    const value = now();
-    if (value !== undefined) return value;
-    try {
-      return await waitFor(flight(), signal, operation);
-    } catch (err) {
-      const orphaned = err instanceof ThingSpaceError && err.kind === 'aborted' && !signal?.aborted && !ctx.http.closed;
-      if (!orphaned) throw err;
+/** A secret the clients of a runtime share: counted holders, one request at a time, a rejection that sticks. */
+abstract class Shared extends EventEmitter<SharedEvents> {
+  users = 0;
+  rejected?: ThingSpaceError;
+  private flight?: Promise<string>;
+
+  constructor(private readonly operation: Operation) {
+    super();
+    this.setMaxListeners(0);
+  }
+
+  /** The value now, else the shared request's; one aborted by another client's close is started again. */
+  async get(ctx: AuthContext, signal?: AbortSignal): Promise<string> {
+    for (;;) {
+      if (this.rejected) throw this.rejected;
+      const value = this.current();
+      if (value !== undefined) return value;
+      this.flight ??= singleFlight(
+        () => this.request(ctx),
+        () => (this.flight = undefined),
+      );
+      try {
+        return await waitFor(this.flight, signal, this.operation);
+      } catch (err) {
+        const orphaned = err instanceof ThingSpaceError && err.kind === 'aborted' && !signal?.aborted && !ctx.http.closed;
+        if (!orphaned) throw err;
+      }
     }
+  }
+
+  protected abstract current(): string | undefined;
+  protected abstract request(ctx: AuthContext): Promise<string>;
+
+  protected reject(err: ThingSpaceError): ThingSpaceError {
+    this.rejected = err;
+    this.emit('rejected', err);
+    return err;
   }
 }
 
 /** The bearer token of one server and app key. */
-export class SharedBearer extends EventEmitter<SharedEvents> {
-  users = 0;
-  rejected?: ThingSpaceError;
+class SharedBearer extends Shared {
   readonly basic: string;
   private token?: { value: string; refreshAt: number };
-  private flight?: Promise<string>;
   /** The last token an M2M call refused, so we notice when the token endpoint hands it back. */
   private refusedToken?: string;
 
@@ -59,19 +73,12 @@ export class SharedBearer extends EventEmitter<SharedEvents> {
     clientSecret: string,
     private readonly now: () => number,
   ) {
-    super();
-    this.setMaxListeners(0);
+    super('token');
     this.basic = 'Basic ' + basicCredentials(clientId, clientSecret);
   }
 
-  get(ctx: AuthContext, signal?: AbortSignal): Promise<string> {
-    const current = (): string | undefined => (this.token && this.now() < this.token.refreshAt ? this.token.value : undefined);
-    const start = (): Promise<string> =>
-      (this.flight ??= singleFlight(
-        () => this.request(ctx),
-        () => (this.flight = undefined),
-      ));
-    return shared(this, current, start, ctx, signal, 'token');
+  protected current(): string | undefined {
+    return this.token && this.now() < this.token.refreshAt ? this.token.value : undefined;
   }
 
   /** Forget a token the server refused, unless someone already replaced it. */
@@ -83,7 +90,7 @@ export class SharedBearer extends EventEmitter<SharedEvents> {
 
   /** Inside its hour the token endpoint hands back the same token (docs/thingspace-api.md,
    *  "Access token"): if that is the one just refused, it is revoked and asked for once more. */
-  private async request(ctx: AuthContext): Promise<string> {
+  protected async request(ctx: AuthContext): Promise<string> {
     const token = await this.fetch(ctx);
     if (token !== this.refusedToken) return token;
     this.refusedToken = undefined;
@@ -101,21 +108,14 @@ export class SharedBearer extends EventEmitter<SharedEvents> {
       this.token = { value: token, refreshAt: this.now() + refreshDelayMs(lifetimeSec) };
       return token;
     } catch (err) {
-      if (isRejection(err)) {
-        this.rejected = err;
-        this.emit('rejected', err);
-      }
-      throw err;
+      throw isRejection(err) ? this.reject(err) : err;
     }
   }
 }
 
 /** The M2M session of one user (every call names its account, so any account of the user). */
-export class SharedSession extends EventEmitter<SharedEvents> {
-  users = 0;
-  rejected?: ThingSpaceError;
+class SharedSession extends Shared {
   private value?: string;
-  private flight?: Promise<string>;
   private checking?: Promise<void>;
   /** Without a refusal memory: the refusals of this session. */
   private failures = 0;
@@ -124,17 +124,11 @@ export class SharedSession extends EventEmitter<SharedEvents> {
     readonly bearer: SharedBearer,
     private readonly cfg: Pick<ClientConfig, 'server' | 'username' | 'password' | 'now'>,
   ) {
-    super();
-    this.setMaxListeners(0);
+    super('login');
   }
 
-  get(ctx: AuthContext, signal?: AbortSignal): Promise<string> {
-    const start = (): Promise<string> =>
-      (this.flight ??= singleFlight(
-        () => this.login(ctx),
-        () => (this.flight = undefined),
-      ));
-    return shared(this, () => this.value, start, ctx, signal, 'login');
+  protected current(): string | undefined {
+    return this.value;
   }
 
   /** Forget a session the server refused, unless a newer login already replaced it, so a
@@ -167,7 +161,7 @@ export class SharedSession extends EventEmitter<SharedEvents> {
     }
   }
 
-  private async login(ctx: AuthContext): Promise<string> {
+  protected async request(ctx: AuthContext): Promise<string> {
     await this.recall(ctx);
     if (this.rejected) throw this.rejected;
     const { server, username } = this.cfg;
@@ -212,12 +206,6 @@ export class SharedSession extends EventEmitter<SharedEvents> {
     }
     const code = err.errorCode ? ` (${err.errorCode})` : '';
     return new ThingSpaceError({ ...err.toJSON(), kind: 'credentials_rejected', message: refusalText(r, false) + code, login: { ...r, remembered: false } });
-  }
-
-  private reject(err: ThingSpaceError): ThingSpaceError {
-    this.rejected = err;
-    this.emit('rejected', err);
-    return err;
   }
 }
 

@@ -11,17 +11,15 @@ import { errorFromResponse, type Operation, type RawResponse } from './classify'
 import { validateOptions, type ClientConfig, type ThingSpaceClientOptions } from './config';
 import { ThingSpaceError, causeStack, unexpected, type ErrorKind } from './errors';
 import { refusalText } from './login-refusals';
-import { HttpTransport } from './http';
-import type { Method } from './transport';
+import { HttpTransport, type Method } from './http';
 import { clientLog, type ClientLog } from './log';
 import type { RefusalMemory } from './login-refusals';
 import { Secrets } from './secrets';
 
 export type { ThingSpaceClientOptions } from './config';
 
-export interface ThingSpaceClientEvents {
-  /** Once, when the credentials are first rejected by any client sharing them, or found refused on
-   *  record: every later call fails at once without a request, until a redeploy. */
+interface ThingSpaceClientEvents {
+  /** Once, when any client sharing the credentials finds them rejected (or refused on record). */
   rejected: [error: ThingSpaceError];
 }
 
@@ -111,8 +109,7 @@ export class ThingSpaceClient extends EventEmitter<ThingSpaceClientEvents> imple
     return this.own.sendSms(request, opts);
   }
 
-  /** Outside the shared token and session, so what it finds rejects nothing. A password refused
-   *  before is answered from memory unless `force` (the dialog's "Try anyway"). */
+  /** Outside the shared token and session, so what it finds rejects nothing. */
   async testConnection(opts: CallOptions & { force?: boolean } = {}): Promise<ConnectionCheck> {
     // Its own secrets, so the probe's tokens are masked in what it reports.
     const secrets = this.newSecrets();
@@ -152,11 +149,9 @@ export class ThingSpaceClient extends EventEmitter<ThingSpaceClientEvents> imple
     this.http.close();
   }
 
-  /** A refused bearer or an expired session is renewed and the call retried once each
-   *  (docs/thingspace-api.md, "Access token" and "Session"). */
+  /** A refused bearer or expired session is renewed and the call retried once each (docs/thingspace-api.md, "Session"). */
   private async call(operation: Operation, method: Method, path: string, data: string | undefined, signal?: AbortSignal): Promise<RawResponse> {
-    let bearerRenewed = false;
-    let sessionRenewed = false;
+    const renewed = new Set<ErrorKind>();
     for (;;) {
       const { bearer, session } = await this.auth.tokens(signal);
       const headers: Record<string, string> = { Authorization: `Bearer ${bearer}`, 'VZ-M2M-Token': session };
@@ -166,23 +161,16 @@ export class ThingSpaceClient extends EventEmitter<ThingSpaceClientEvents> imple
       const err = this.clean(errorFromResponse(operation, res));
       this.log.debug(`${method} ${operation} -> ${res.status} (${err.kind}${err.errorCode ? ` ${err.errorCode}` : ''})`);
       // Dropped even when not retried now, so the caller's next attempt starts fresh.
-      if (err.kind === 'bearer_expired') {
-        this.auth.dropBearer(bearer);
-        if (!bearerRenewed) {
-          bearerRenewed = true;
-          this.log.info(`ThingSpace refused the access token on ${operation}; fetching a new one and retrying once`);
-          continue;
-        }
-      }
-      if (err.kind === 'session_expired') {
-        this.auth.dropSession(session);
-        if (!sessionRenewed) {
-          sessionRenewed = true;
-          this.log.info(`The ThingSpace session expired on ${operation}; logging in again and retrying once`);
-          continue;
-        }
-      }
-      throw err;
+      if (err.kind === 'bearer_expired') this.auth.dropBearer(bearer);
+      else if (err.kind === 'session_expired') this.auth.dropSession(session);
+      else throw err;
+      if (renewed.has(err.kind)) throw err;
+      renewed.add(err.kind);
+      this.log.info(
+        err.kind === 'bearer_expired'
+          ? `ThingSpace refused the access token on ${operation}; fetching a new one and retrying once`
+          : `The ThingSpace session expired on ${operation}; logging in again and retrying once`,
+      );
     }
   }
 
@@ -204,8 +192,7 @@ export class ThingSpaceClient extends EventEmitter<ThingSpaceClientEvents> imple
     this.emit('rejected', this.clean(err));
   }
 
-  /** What leaves the client: masked, an unknown failure made 'internal' with its stack in the
-   *  debug log (masked too). */
+  /** What leaves the client: masked; an unknown failure made 'internal', its masked stack in the debug log. */
   private clean(err: unknown, operation = 'client', what = 'Internal error in the ThingSpace client'): ThingSpaceError {
     const found = unexpected(err, operation, what);
     const clean = this.secrets.redactError(found);

@@ -1,5 +1,4 @@
-// What goes wrong with coordination: the one error type the layer throws and reports.
-// Messages name the Redis address (never a password) and say what to check.
+// The one error type of coordination; messages name the Redis address, never a password.
 
 export type CoordinationCode = 'COORDINATION_UNAVAILABLE' | 'BAD_CONFIG';
 /** With Sentinel, what the statuses name: the master name unknown, or no sentinel answering. */

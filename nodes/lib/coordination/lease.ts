@@ -1,13 +1,5 @@
-// The lease of one account: only its holder reads the account's queue. Taken with a script
-// that sets the key only if it is free (SET NX PX), renewed every third of its time, given
-// back with a compare-and-delete; every history request is confirmed first (the consumer's
-// ReaderGate, nodes/lib/consumer/types.ts), with a `next` recorded in the same round trip.
-//
-// Fencing is ours to do: ThingSpace takes any `next` from anyone. So a confirm counts only
-// if its answer came back well within the lease time measured from when it was sent (a
-// runtime paused meanwhile finds its answer stale and sends nothing), and a reader that lost
-// its lease is told to stand by before anything else happens. Epochs in the log lines show
-// any overlap.
+// The lease of one account: only its holder reads the queue. ThingSpace takes any `next` from anyone,
+// so fencing is ours: a confirm counts only if answered well within the lease time since it was sent.
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import type { ReaderGate } from '../consumer/types';
@@ -15,7 +7,7 @@ import { CoordinationError } from './errors';
 import type { AccountKeys } from './scripts';
 import type { RedisLink } from './redis-link';
 import type { Member, ReplicaSet } from './replicas';
-import { ACQUIRE, CONFIRM, RELEASE, RENEW } from './scripts';
+import { ACQUIRE, CONFIRM, RELEASE, RENEW, type Script } from './scripts';
 
 export type LeaseView =
   | { state: 'holding'; epoch: number; runtime: string }
@@ -23,7 +15,7 @@ export type LeaseView =
   | { state: 'standby'; holder?: string; epoch?: number }
   | { state: 'unavailable'; error: CoordinationError };
 
-export interface LeaseOptions {
+interface LeaseOptions {
   link: RedisLink;
   keys: AccountKeys;
   replicas: ReplicaSet;
@@ -100,28 +92,11 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
 
   /** ReaderGate: still ours, and `next` recorded? Never throws. */
   async confirm(next: string | undefined): Promise<boolean> {
-    const fence = this.fence();
-    if (!fence) return false;
-    const sentAt = this.now();
-    let r: unknown;
-    try {
-      r = await this.opts.link.run(
-        CONFIRM,
-        [this.opts.keys.lease, this.opts.keys.state],
-        [fence.value, this.opts.ttlMs, next ?? '', fence.epoch, this.stateTtl],
-      );
-    } catch (err) {
-      this.unavailable(asCoordinationError(err));
-      return false;
-    }
-    if (this.value !== fence.value || this.phase !== 'holding') return false;
-    if (Number(r) !== 1) {
-      this.lost('another runtime holds it now');
-      return false;
-    }
-    // Answered too late to be sure the lease was still ours when the answer arrived (the
-    // runtime was paused, or Redis was slow): act as if it were lost.
-    if (this.now() - sentAt >= this.opts.ttlMs - this.margin) {
+    const { keys, ttlMs } = this.opts;
+    const sentAt = await this.onHeld(CONFIRM, [keys.lease, keys.state], (f) => [f.value, ttlMs, next ?? '', f.epoch, this.stateTtl]);
+    if (sentAt === undefined) return false;
+    // Answered too late to be sure the lease was still ours (a paused runtime, a slow Redis): as if lost.
+    if (this.now() - sentAt >= ttlMs - this.margin) {
       this.lost(`the confirmation took ${Math.round(this.now() - sentAt)} ms`);
       return false;
     }
@@ -129,8 +104,7 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
     return true;
   }
 
-  /** ReaderGate: held, and confirmed by a command sent less than a third of the lease ago
-   *  (the renewal period), so a confirmation answered yes may still authorise a request. */
+  /** ReaderGate: confirmed by a command sent within the renewal period, so it may still authorise a request. */
   fresh(): boolean {
     return this.phase === 'holding' && this.now() - this.confirmedAt < this.opts.ttlMs / 3;
   }
@@ -218,23 +192,28 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
 
   private async renew(): Promise<void> {
     this.timer = undefined;
+    const sentAt = await this.onHeld(RENEW, [this.opts.keys.lease], (f) => [f.value, this.opts.ttlMs]);
+    if (sentAt === undefined) return;
+    this.held(sentAt);
+    if (this.opts.replicas.held > this.opts.replicas.share) void this.shed();
+  }
+
+  /** Runs a script on the held lease: when it was sent if Redis answered 1 for this tenure, else undefined (handled). */
+  private async onHeld(script: Script, keys: string[], args: (fence: { value: string; epoch: number }) => Array<string | number>): Promise<number | undefined> {
     const fence = this.fence();
-    if (!fence) return;
+    if (!fence) return undefined;
     const sentAt = this.now();
     let r: unknown;
     try {
-      r = await this.opts.link.run(RENEW, [this.opts.keys.lease], [fence.value, this.opts.ttlMs]);
+      r = await this.opts.link.run(script, keys, args(fence));
     } catch (err) {
       this.unavailable(asCoordinationError(err));
-      return;
+      return undefined;
     }
-    if (this.value !== fence.value || this.phase !== 'holding') return;
-    if (Number(r) !== 1) {
-      this.lost('another runtime holds it now');
-      return;
-    }
-    this.held(sentAt);
-    if (this.opts.replicas.held > this.opts.replicas.share) void this.shed();
+    if (this.value !== fence.value || this.phase !== 'holding') return undefined;
+    if (Number(r) === 1) return sentAt;
+    this.lost('another runtime holds it now');
+    return undefined;
   }
 
   /** The local deadline passed without a renewal that came back in time. */
@@ -309,10 +288,10 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
   }
 }
 
+/** "epoch|token|runtime" (the runtime's own '|' are replaced on acquire). */
 function split(value: string): [number, string, string] {
-  const a = value.indexOf('|');
-  const b = value.indexOf('|', a + 1);
-  return [Number(value.slice(0, a)) || 0, value.slice(a + 1, b), value.slice(b + 1)];
+  const [epoch, token = '', runtime = ''] = value.split('|');
+  return [Number(epoch) || 0, token, runtime];
 }
 
 function asCoordinationError(err: unknown): CoordinationError {

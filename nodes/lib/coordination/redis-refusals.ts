@@ -1,7 +1,5 @@
-// Refused logins shared by the replicas (docs/architecture.md, "Client"): the record of a
-// server and user, as the node-red layer writes it (text: salted hashes and counts, never a
-// password), under the config node's key prefix. Every replica checks it before a login, so a
-// password one of them saw refused is not tried by another.
+// Refused logins shared by the replicas (docs/architecture.md, "Client"), so a password one saw refused is not
+// tried by another. The text holds salted hashes and counts, never a password.
 import type { RedisLink } from './redis-link';
 import { script } from './scripts';
 
@@ -31,8 +29,7 @@ export class RedisRefusals {
     await this.link.run(DEL, [this.key(server, user)], []);
   }
 
-  /** Right after a deploy the connection is still being made: worth a moment's wait, since a
-   *  login without the replicas' refusals may repeat one of them. */
+  /** Right after a deploy: a login without the replicas' refusals may repeat one of them. */
   private connected(): Promise<void> {
     if (!this.link.connecting) return Promise.resolve();
     return new Promise((resolve) => {

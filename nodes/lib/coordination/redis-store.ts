@@ -1,15 +1,6 @@
-// What coordination keeps of an account in Redis, under the account's key. First the
-// consumer's store (ConsumerStore): the final block kept until acknowledged, the dedupe
-// window and (written by the lease's confirm) the carried `next`. So the runtime that takes the lease over re-emits what was not
-// acknowledged and knows what was already emitted.
-//
-// Every write is fenced: a script writes only while the lease value is still ours. Writes
-// are coalesced (nodes/lib/consumer/coalescing-writer.ts), and refused until a load of this
-// tenure succeeded, so an empty state never overwrites the stored one. The kept SMS are
-// written whenever they changed (manual mode waits for that before it emits); the dedupe
-// window, tens of kilobytes of JSON, at most once a second (and a second after the last
-// change): what bounds the duplicates after a failover is the carried `next`, which the
-// lease's confirm writes before every request.
+// The consumer's state in Redis, so the next lease holder re-emits what was not acknowledged. Writes are fenced
+// and refused until this tenure's load succeeded (an empty state never overwrites the stored one). The dedupe
+// window (tens of kB) is written at most once a second: the carried `next` is what bounds duplicates after a failover.
 import { CoalescingWriter } from '../consumer/coalescing-writer';
 import type { ConsumerStore, PersistedState } from '../consumer/types';
 import { CoordinationError } from './errors';
@@ -104,10 +95,8 @@ function parse(text: unknown): unknown {
   }
 }
 
-// Push mode behind a load balancer: ThingSpace's retry of a callback may land on another
-// replica, whose own dedupe window never saw the first try. So pushed SMS are also checked
-// against a key per SMS in Redis, set with NX and a time to live of the dedupe window.
-export type PushCheck = 'new' | 'duplicate' | 'unchecked';
+// Behind a load balancer ThingSpace's retry of a push may land on another replica: a key per SMS in Redis catches it.
+type PushCheck = 'new' | 'duplicate' | 'unchecked';
 
 export class SharedPushDedupe {
   /** Pushed SMS that could not be checked (Redis unreachable): emitted on the local window. */
@@ -135,15 +124,12 @@ export class SharedPushDedupe {
   }
 
   private async ask(key: string, mode: string, decide: (r: number) => PushCheck): Promise<PushCheck> {
-    if (!this.link.up) {
-      this.unchecked++;
-      return 'unchecked';
-    }
     try {
-      return decide(Number(await this.link.run(PUSHED, [this.keys.push + key], [this.ttlSec, mode])));
+      if (this.link.up) return decide(Number(await this.link.run(PUSHED, [this.keys.push + key], [this.ttlSec, mode])));
     } catch {
-      this.unchecked++;
-      return 'unchecked';
+      // counted as unchecked
     }
+    this.unchecked++;
+    return 'unchecked';
   }
 }

@@ -1,9 +1,9 @@
-// The checks of where coordination's Redis is. A URL: redis:// or rediss:// (TLS), a host, and no
-// password in it (the URL is a plain property, exported with the flow; the password is a
-// credential of its own).
+// The URL is a plain property, exported with the flow: the password is a credential of its own.
 import { CoordinationError } from './errors';
 
-export interface CheckedRedisUrl {
+const bad = (message: string): CoordinationError => new CoordinationError(message, 'BAD_CONFIG');
+
+interface CheckedRedisUrl {
   url: string;
   /** host:port (and /db), for statuses and errors. */
   display: string;
@@ -16,26 +16,20 @@ export function checkRedisUrl(raw: string): CheckedRedisUrl {
   try {
     u = new URL(text);
   } catch {
-    throw new CoordinationError('The coordination Redis URL is not a URL (expected redis://host:6379 or rediss://host:6380)', 'BAD_CONFIG');
+    throw bad('The coordination Redis URL is not a URL (expected redis://host:6379 or rediss://host:6380)');
   }
   if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') {
-    throw new CoordinationError(`The coordination Redis URL must start with redis:// or rediss:// (TLS), not ${u.protocol}//`, 'BAD_CONFIG');
+    throw bad(`The coordination Redis URL must start with redis:// or rediss:// (TLS), not ${u.protocol}//`);
   }
-  if (!u.hostname) throw new CoordinationError('The coordination Redis URL has no host', 'BAD_CONFIG');
-  if (u.password) {
-    throw new CoordinationError(
-      'The coordination Redis URL carries a password: put it in the Redis password field instead (a URL is exported with the flow)',
-      'BAD_CONFIG',
-    );
-  }
+  if (!u.hostname) throw bad('The coordination Redis URL has no host');
+  if (u.password) throw bad('The coordination Redis URL carries a password: put it in the Redis password field instead (a URL is exported with the flow)');
   const db = u.pathname.replace(/^\/+/, '');
-  if (db !== '' && !/^\d+$/.test(db)) throw new CoordinationError(`The coordination Redis URL names database "${db}": a number is expected`, 'BAD_CONFIG');
+  if (db !== '' && !/^\d+$/.test(db)) throw bad(`The coordination Redis URL names database "${db}": a number is expected`);
   const port = u.port || '6379';
   return { url: text, display: `${u.hostname}:${port}${db ? `/${db}` : ''}`, tls: u.protocol === 'rediss:' };
 }
 
-// A Redis Sentinel set instead of a URL: the sentinels' host:port list and the master name
-// they monitor. The link asks them where the primary is and follows a failover.
+// A Redis Sentinel set: the link asks the sentinels where the primary is and follows a failover.
 export interface SentinelNode {
   host: string;
   port: number;
@@ -61,30 +55,21 @@ const MAX_SENTINELS = 16;
 /** `list`: "host:port" pairs separated by commas or spaces ([v6]:port; port 26379 if left out). */
 export function checkSentinels(list: string, master: string): CheckedSentinels {
   const items = list.split(/[\s,]+/).filter((s) => s !== '');
-  if (items.length === 0)
-    throw new CoordinationError('The coordination Sentinels field is empty: list the sentinels as host:26379, one or more, separated by commas', 'BAD_CONFIG');
-  if (items.length > MAX_SENTINELS)
-    throw new CoordinationError(`The coordination Sentinels field lists ${items.length} sentinels: at most ${MAX_SENTINELS}`, 'BAD_CONFIG');
+  if (items.length === 0) throw bad('The coordination Sentinels field is empty: list the sentinels as host:26379, one or more, separated by commas');
+  if (items.length > MAX_SENTINELS) throw bad(`The coordination Sentinels field lists ${items.length} sentinels: at most ${MAX_SENTINELS}`);
   const sentinels = items.map((item): SentinelNode => {
     if (/[/@]/.test(item)) {
-      throw new CoordinationError(
+      throw bad(
         `The coordination Sentinels field takes host:port pairs, not "${item.replace(/\/\/[^@/]*@/, '//***@')}" (no scheme, no password: the Sentinel password is a credential)`,
-        'BAD_CONFIG',
       );
     }
     const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+))(?::(\d{1,5}))?$/.exec(item);
     const port = m?.[3] === undefined ? 26379 : Number(m[3]);
-    if (!m || port < 1 || port > 65535)
-      throw new CoordinationError(`The coordination Sentinels field has "${item}": expected host:port, e.g. 10.0.0.5:26379`, 'BAD_CONFIG');
+    if (!m || port < 1 || port > 65535) throw bad(`The coordination Sentinels field has "${item}": expected host:port, e.g. 10.0.0.5:26379`);
     return { host: m[1] ?? m[2], port };
   });
   const name = master.trim();
-  if (name === '')
-    throw new CoordinationError(
-      'The coordination Sentinel master name is empty: give the name the sentinels monitor (sentinel monitor <name> ...)',
-      'BAD_CONFIG',
-    );
-  if (!/^[\x21-\x7e]{1,128}$/.test(name))
-    throw new CoordinationError('The coordination Sentinel master name must be 1 to 128 printable characters, without spaces', 'BAD_CONFIG');
+  if (name === '') throw bad('The coordination Sentinel master name is empty: give the name the sentinels monitor (sentinel monitor <name> ...)');
+  if (!/^[\x21-\x7e]{1,128}$/.test(name)) throw bad('The coordination Sentinel master name must be 1 to 128 printable characters, without spaces');
   return { sentinels, master: name, display: `${name} via Sentinel`, tls: false };
 }

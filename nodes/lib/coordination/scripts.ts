@@ -1,16 +1,8 @@
-// The keys and the Lua scripts of coordination. Each runs atomically on the server, so "is this still my
-// lease?" and what depends on the answer are one step. Written for Redis 7 and Valkey 8
-// alike: only GET/SET/PEXPIRE/DEL/INCR/HSET/HDEL/HMGET/Z* and TIME, Lua 5.1 as both embed.
-//
-// A lease value is "epoch|token|runtime": the epoch counts leases of the account (it fences
-// and shows in logs), the token is the holder's random id, the runtime names it for the
-// others' status. Every check compares the whole value, so a holder whose lease expired and
-// was taken by another (or by itself again, later) is refused whatever it sends.
+// Lua scripts, atomic on the server so "is this still my lease?" and what depends on it are one step
+// (Redis 7 and Valkey 8 alike). Checks compare the whole "epoch|token|runtime" value, so a stale holder is refused.
 import { createHash } from 'node:crypto';
 
-// Where coordination keeps what it keeps, under the configured prefix. The keys of one
-// account share a hash tag ({...}), so a Redis Cluster puts them in one slot and a script
-// may touch them together.
+// An account's keys share a hash tag ({...}): one Redis Cluster slot, so a script may touch them together.
 export interface AccountKeys {
   /** The reader's lease: "epoch|token|runtime", with a time to live. */
   lease: string;

@@ -1,5 +1,4 @@
-// The REST callback JSON is undocumented, so every shape listed in docs/thingspace-api.md,
-// "Pushed SMS bodies" is read into the history shape, the legacy SOAP one included.
+// The REST callback JSON is undocumented: every shape in docs/thingspace-api.md, "Pushed SMS bodies" is read.
 import { timingSafeEqual } from 'node:crypto';
 import type { DeviceId, SmsMessage } from '../types';
 import { FROM_CALLBACK, readDeviceIds } from '../client/device-ids';
@@ -20,7 +19,7 @@ export interface CallbackCredentials {
   password?: string;
 }
 
-export interface ParseCallbackOptions {
+interface ParseCallbackOptions {
   receivedAt: Date;
   expected?: CallbackCredentials;
 }
@@ -32,7 +31,7 @@ type Failure = Extract<CallbackParseResult, { ok: false }>;
 
 export function parseCallbackBody(body: unknown, opts: ParseCallbackOptions): CallbackParseResult {
   const expected = configured(opts.expected);
-  const decoded = decode(body);
+  const decoded = decodeCallbackBody(body);
 
   // Credentials first, so a caller without them learns nothing about what else is wrong.
   if (expected) {
@@ -110,13 +109,9 @@ export function redactCallbackBody(body: unknown): unknown {
 
 /** `http in` hands over an object, JSON text or a Buffer. */
 export function decodeCallbackBody(body: unknown): { ok: true; value: unknown } | { ok: false; reason: string } {
-  return decode(body);
-}
-
-function decode(body: unknown): { ok: true; value: unknown } | { ok: false; reason: string } {
   if (Buffer.isBuffer(body)) {
     if (body.length > MAX_RAW_BODY_LENGTH) return { ok: false, reason: `callback body is ${body.length} bytes, more than the ${MAX_RAW_BODY_LENGTH} accepted` };
-    return decode(body.toString('utf8'));
+    return decodeCallbackBody(body.toString('utf8'));
   }
   if (typeof body !== 'string') return { ok: true, value: body };
   if (body.length > MAX_RAW_BODY_LENGTH)
@@ -129,11 +124,10 @@ function decode(body: unknown): { ok: true; value: unknown } | { ok: false; reas
   }
 }
 
+/** Empty fields are not configured. */
 function configured(expected: CallbackCredentials | undefined): CallbackCredentials | undefined {
-  if (!expected) return undefined;
-  const username = expected.username ? expected.username : undefined;
-  const password = expected.password ? expected.password : undefined;
-  return username === undefined && password === undefined ? undefined : { username, password };
+  if (!expected?.username && !expected?.password) return undefined;
+  return { username: expected.username || undefined, password: expected.password || undefined };
 }
 
 /** The check alone, for delivery notices. ThingSpace copies the registered credentials into each
@@ -153,7 +147,7 @@ function checkCredentials(body: unknown, expected: CallbackCredentials): Failure
   if (expected.username !== undefined && typeof username !== 'string') missing.push('username');
   if (expected.password !== undefined && typeof password !== 'string') missing.push('password');
   if (missing.length > 0) {
-    const what = isObject(root) ? 'callback body' : `callback body (${decodedKind(body)})`;
+    const what = isObject(root) ? 'callback body' : `callback body (${body === undefined ? 'unreadable' : describe(body)})`;
     return unauthorized(`${what} carries no callback ${missing.join(' or ')}`);
   }
   // Both compared every time, so the timing does not tell which one was wrong.
@@ -166,12 +160,7 @@ function checkCredentials(body: unknown, expected: CallbackCredentials): Failure
 function safeEqual(given: string, expected: string): boolean {
   const a = Buffer.from(given, 'utf8');
   const b = Buffer.from(expected, 'utf8');
-  if (a.length !== b.length) return false;
-  return timingSafeEqual(a, b);
-}
-
-function decodedKind(body: unknown): string {
-  return body === undefined ? 'unreadable' : describe(body);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 interface Nested {
@@ -217,10 +206,8 @@ function findText(root: Obj, responses: Obj[], others: Obj[]): { value: string; 
 }
 
 function findDeviceIds(root: Obj, responses: Obj[]): DeviceId[] | string {
-  if (root.deviceIds !== undefined && root.deviceIds !== null) return readDeviceIds(root.deviceIds, 'deviceIds', FROM_CALLBACK);
-  for (const nested of responses) {
-    if (nested.deviceIds !== undefined && nested.deviceIds !== null) return readDeviceIds(nested.deviceIds, 'deviceIds', FROM_CALLBACK);
-  }
+  const at = [root, ...responses].find((o) => o.deviceIds !== undefined && o.deviceIds !== null);
+  if (at) return readDeviceIds(at.deviceIds, 'deviceIds', FROM_CALLBACK);
   if (root.Device !== undefined && root.Device !== null) return readDeviceIds(root.Device, 'Device', FROM_CALLBACK);
   return 'no device ids: expected deviceIds (top level or in a *Response object) or Device';
 }
@@ -236,7 +223,8 @@ function findTimestamp(candidates: Obj[]): { value?: string; error?: string } {
   return {};
 }
 
-function isResponseKey(key: string): boolean {
+/** `*Response` objects nest the body in some shapes. */
+export function isResponseKey(key: string): boolean {
   return key.length > 8 && key.slice(-8).toLowerCase() === 'response';
 }
 

@@ -1,8 +1,9 @@
-// The notice JSON is undocumented and may reach the SMS listener (docs/thingspace-api.md,
-// "Delivery notices"), so every plausible shape is read, and recognised before the SMS parser.
+// The notice JSON is undocumented and may reach the SMS listener (docs/thingspace-api.md, "Delivery notices"):
+// every plausible shape is read, and recognised before the SMS parser.
 import type { DeviceId } from '../types';
 import { FROM_CALLBACK, readDeviceIds } from '../client/device-ids';
 import { describe, isObject, type Obj } from '../client/json-values';
+import { MAX_FIELDS, isResponseKey } from './callback-body';
 
 /** `sent`: handed to the network, more may follow. */
 export type DeliveryStatus = 'sent' | 'delivered' | 'failed' | 'expired' | 'unknown';
@@ -21,9 +22,8 @@ export interface DeliveryNotice {
   reason?: string;
 }
 
-export type NoticeParseResult = { ok: true; notice: DeliveryNotice } | { ok: false; reason: string };
+type NoticeParseResult = { ok: true; notice: DeliveryNotice } | { ok: false; reason: string };
 
-const MAX_FIELDS = 200;
 const MAX_ID_LENGTH = 256;
 const MAX_TEXT = 300;
 
@@ -32,10 +32,6 @@ const STATUS_FIELDS = ['deliveryStatus', 'smsStatus', 'status', 'Status', 'state
 const TEXT_FIELDS = ['message', 'smsMessage', 'sms', 'SmsMessage'] as const;
 /** Squashed: spaces, hyphens and underscores removed. */
 const NOTICE_WORDS = /^(sent|senttonetwork|delivered|deliveredtodevice|undelivered|undeliverable|failed|failure|expired|rejected)$/;
-
-function isResponseKey(key: string): boolean {
-  return key.length > 8 && key.slice(-8).toLowerCase() === 'response';
-}
 
 function nestedOf(root: Obj): { delivery: Obj[]; responses: Obj[]; deliveryKey: boolean } {
   const delivery: Obj[] = [];

@@ -12,7 +12,7 @@ for (const c of EXTENSION) SEPTETS.set(c, 2);
 
 export const GSM7_MAX_SEPTETS = 160;
 
-export interface Gsm7Count {
+interface Gsm7Count {
   septets: number;
   /** 1-based, in characters. */
   unsupported?: { char: string; position: number };

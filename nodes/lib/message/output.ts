@@ -1,13 +1,12 @@
-// The messages sms-queue-in emits (README, "The message"), built with no intermediate objects
-// since every SMS passes here.
+// The messages sms-queue-in emits (README, "The message").
 import type { DeviceId, SmsMessage } from '../types';
 import { batchTopic, type TopicFunction } from './topic';
 
-export type MessageSource = 'queue' | 'callback';
+type MessageSource = 'queue' | 'callback';
 
-export type DeviceMap = Record<string, string>;
+type DeviceMap = Record<string, string>;
 
-export interface OutputContext {
+interface OutputContext {
   accountName: string;
   source: MessageSource;
   topic: TopicFunction;
@@ -21,16 +20,14 @@ export interface SingleContext extends OutputContext {
   receivedAt?: string;
   /** Callbacks only: `timestamp` is our receive time. */
   timestampLocal?: boolean;
-  /** Auto mode keeps nothing, so the message may take the array itself (see copyDeviceIds). */
+  /** Auto mode keeps nothing, so the message may take the array itself (see smsFields). */
   shareDeviceIds?: boolean;
 }
 
-export interface BatchContext extends OutputContext {
-  block: string;
-}
+type BatchContext = OutputContext & { block: string };
 
 // Type aliases, not interfaces: assignable to Node-RED's NodeMessage (an index signature) without a cast.
-export type SmsFields = {
+type SmsFields = {
   payload: string;
   topic: string;
   deviceIds: DeviceId[];
@@ -39,47 +36,22 @@ export type SmsFields = {
 };
 
 /** Routed back, `block` + `index` acknowledge the SMS (manual mode). */
-export interface SingleMeta {
-  accountName: string;
-  source: MessageSource;
-  block: string;
-  index: number;
-  key: string;
-  receivedAt?: string;
-  timestampLocal?: true;
-}
+type SingleMeta = Pick<SingleContext, 'accountName' | 'source' | 'block' | 'index' | 'key' | 'receivedAt'> & { timestampLocal?: true };
 
-export type SingleMessage = SmsFields & {
-  thingspace: SingleMeta;
-};
+type SingleMessage = SmsFields & { thingspace: SingleMeta };
 
 /** `index: -1` acknowledges the whole block. */
-export interface BatchMeta {
-  accountName: string;
-  source: MessageSource;
-  block: string;
-  index: -1;
-  count: number;
-}
+type BatchMeta = Pick<BatchContext, 'accountName' | 'source' | 'block'> & { index: -1; count: number };
 
-export type BatchMessage = {
-  payload: SmsFields[];
-  topic: string;
-  thingspace: BatchMeta;
-};
+type BatchMessage = { payload: SmsFields[]; topic: string; thingspace: BatchMeta };
 
 /** Lower-case kind to id; the first id of a repeated kind wins. */
 export function deviceMap(deviceIds: readonly DeviceId[]): DeviceMap {
   const map: DeviceMap = {};
-  for (let i = 0; i < deviceIds.length; i++) {
-    const kind = deviceIds[i].kind.toLowerCase();
-    if (Object.prototype.hasOwnProperty.call(map, kind)) continue;
-    if (kind === '__proto__') {
-      // A plain assignment would try to set the prototype and lose the id.
-      Object.defineProperty(map, kind, { value: deviceIds[i].id, enumerable: true, writable: true, configurable: true });
-    } else {
-      map[kind] = deviceIds[i].id;
-    }
+  for (const { kind, id } of deviceIds) {
+    const key = kind.toLowerCase();
+    // Not a plain assignment: one to '__proto__' would set the prototype and lose the id.
+    if (!Object.hasOwn(map, key)) Object.defineProperty(map, key, { value: id, enumerable: true, writable: true, configurable: true });
   }
   return map;
 }
@@ -95,40 +67,25 @@ export function toSingleMessage(sms: SmsMessage, ctx: SingleContext): SingleMess
   };
   if (ctx.receivedAt !== undefined) thingspace.receivedAt = ctx.receivedAt;
   if (ctx.timestampLocal === true) thingspace.timestampLocal = true;
-  return {
-    payload: sms.message,
-    topic: ctx.topic(ctx.accountName, sms),
-    deviceIds: ctx.shareDeviceIds === true ? sms.deviceIds : copyDeviceIds(sms.deviceIds),
-    device: deviceMap(sms.deviceIds),
-    timestamp: sms.timestamp,
-    thingspace,
-  };
+  return { ...smsFields(sms, ctx, ctx.shareDeviceIds === true), thingspace };
 }
 
 export function toBatchMessage(items: ReadonlyArray<{ sms: SmsMessage }>, ctx: BatchContext): BatchMessage {
-  const payload = new Array<SmsFields>(items.length);
-  for (let i = 0; i < items.length; i++) payload[i] = smsFields(items[i].sms, ctx);
   return {
-    payload,
+    payload: items.map((item) => smsFields(item.sms, ctx, false)),
     topic: batchTopic(ctx.accountName),
     thingspace: { accountName: ctx.accountName, source: ctx.source, block: ctx.block, index: -1, count: items.length },
   };
 }
 
-function smsFields(sms: SmsMessage, ctx: OutputContext): SmsFields {
+// Copied unless shared: Node-RED hands the first wire the message uncloned, and manual mode keeps these SMS to
+// emit again, so a function node editing msg.deviceIds must not change what is re-delivered.
+function smsFields(sms: SmsMessage, ctx: OutputContext, share: boolean): SmsFields {
   return {
     payload: sms.message,
     topic: ctx.topic(ctx.accountName, sms),
-    deviceIds: copyDeviceIds(sms.deviceIds),
+    deviceIds: share ? sms.deviceIds : sms.deviceIds.map(({ kind, id }) => ({ kind, id })),
     device: deviceMap(sms.deviceIds),
     timestamp: sms.timestamp,
   };
-}
-
-// Node-RED hands the first wire the message uncloned, and manual mode keeps these SMS to emit
-// again: a function node editing msg.deviceIds must not change what is re-delivered.
-function copyDeviceIds(deviceIds: readonly DeviceId[]): DeviceId[] {
-  const out = new Array<DeviceId>(deviceIds.length);
-  for (let i = 0; i < deviceIds.length; i++) out[i] = { kind: deviceIds[i].kind, id: deviceIds[i].id };
-  return out;
 }

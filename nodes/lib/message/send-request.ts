@@ -16,7 +16,7 @@ export interface SendSettings {
 
 export type SendRequestBody = Omit<SmsSendRequest, 'accountName'>;
 
-export type SendInput = { ok: true; request: SendRequestBody } | { ok: false; code: 'BAD_INPUT' | 'SMS_TOO_LONG'; reason: string };
+type SendInput = { ok: true; request: SendRequestBody } | { ok: false; code: 'BAD_INPUT' | 'SMS_TOO_LONG'; reason: string };
 
 const MAX_TTL_LENGTH = 32;
 

@@ -36,6 +36,7 @@ export type Checked<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 const ok = <T>(value: T): Checked<T> => ({ ok: true, value });
 const no = <T>(reason: string): Checked<T> => ({ ok: false, reason });
+const map = <T, U>(c: Checked<T>, f: (value: T) => U): Checked<U> => (c.ok ? ok(f(c.value)) : c);
 
 /** Kind lower-cased. */
 export function checkDeviceId(kind: unknown, id: unknown, where = 'device id'): Checked<DeviceId> {
@@ -60,18 +61,12 @@ export function configuredTarget(s: TargetSettings): Checked<Target | undefined>
   switch (s.type) {
     case 'msg':
       return ok(undefined);
-    case 'device': {
-      const id = checkDeviceId(s.deviceKind, s.deviceId, "the node's device id");
-      return id.ok ? ok({ deviceIds: [id.value] }) : id;
-    }
-    case 'group': {
-      const g = name(s.groupName, 'the group name');
-      return g.ok ? ok({ groupName: g.value }) : g;
-    }
-    case 'servicePlan': {
-      const p = name(s.servicePlan, 'the service plan');
-      return p.ok ? ok({ servicePlan: p.value }) : p;
-    }
+    case 'device':
+      return map(checkDeviceId(s.deviceKind, s.deviceId, "the node's device id"), (id) => ({ deviceIds: [id] }));
+    case 'group':
+      return map(name(s.groupName, 'the group name'), (groupName) => ({ groupName }));
+    case 'servicePlan':
+      return map(name(s.servicePlan, 'the service plan'), (servicePlan) => ({ servicePlan }));
   }
 }
 
@@ -81,25 +76,20 @@ export function messageTarget(msg: Record<string, unknown>, defaultKind: string)
   const filters = msg.groupName !== undefined || msg.servicePlan !== undefined || msg.customFields !== undefined;
   if (msg.deviceIds !== undefined && msg.deviceIds !== null) {
     if (filters) return no('msg.deviceIds cannot be combined with msg.groupName, msg.servicePlan or msg.customFields: choose one way of naming the target');
-    const ids = deviceList(msg.deviceIds, msg.device);
-    return ids.ok ? ok({ deviceIds: ids.value }) : ids;
+    return map(deviceList(msg.deviceIds, msg.device), (deviceIds) => ({ deviceIds }));
   }
   if (filters) return filterTarget(msg);
   if (typeof msg.topic === 'string' && msg.topic.trim() !== '') {
     const topic = msg.topic.trim();
     const last = topic.slice(topic.lastIndexOf('/') + 1);
     const colon = last.indexOf(':');
-    const id =
-      colon === -1
-        ? checkDeviceId(defaultKind, last, 'the device id in msg.topic')
-        : checkDeviceId(last.slice(0, colon), last.slice(colon + 1), 'the device id in msg.topic');
-    return id.ok ? ok({ deviceIds: [id.value] }) : id;
+    const [kind, id] = colon === -1 ? [defaultKind, last] : [last.slice(0, colon), last.slice(colon + 1)];
+    return map(checkDeviceId(kind, id, 'the device id in msg.topic'), (d) => ({ deviceIds: [d] }));
   }
   return no('No target: set msg.deviceIds (or msg.groupName, msg.servicePlan, msg.customFields, or msg.topic as kind:id), or choose a target in the node');
 }
 
-/** ThingSpace wants one id per device. A message from sms-queue-in holds every id of its sender
- *  (`msg.device` agrees): that device is answered once, by its mdn if it has one. */
+/** ThingSpace wants one id per device: a message from sms-queue-in (`msg.device` agrees) is answered once, by its mdn. */
 function deviceList(raw: unknown, device: unknown): Checked<DeviceId[]> {
   const list = Array.isArray(raw) ? raw : isObject(raw) ? [raw] : undefined;
   if (!list) return no(`msg.deviceIds is ${describe(raw)}, expected an array of {kind, id}`);
@@ -125,15 +115,11 @@ function oneDevice(ids: DeviceId[], device: unknown): DeviceId[] | undefined {
 
 function filterTarget(msg: Record<string, unknown>): Checked<Target> {
   const target: Target = {};
-  if (msg.groupName !== undefined) {
-    const g = name(msg.groupName, 'msg.groupName');
-    if (!g.ok) return g;
-    target.groupName = g.value;
-  }
-  if (msg.servicePlan !== undefined) {
-    const p = name(msg.servicePlan, 'msg.servicePlan');
-    if (!p.ok) return p;
-    target.servicePlan = p.value;
+  for (const field of ['groupName', 'servicePlan'] as const) {
+    if (msg[field] === undefined) continue;
+    const n = name(msg[field], `msg.${field}`);
+    if (!n.ok) return n;
+    target[field] = n.value;
   }
   if (msg.customFields !== undefined) {
     const f = customFields(msg.customFields);

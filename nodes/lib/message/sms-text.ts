@@ -4,13 +4,15 @@ import { GSM7_MAX_SEPTETS, countGsm7 } from './gsm7';
 
 export const MAX_8BIT_BYTES = 140;
 
-export type TextCheck = { ok: true; smsMessage: string; used: number; limit: number } | { ok: false; code: 'SMS_TOO_LONG' | 'BAD_INPUT'; reason: string };
+type TextCheck = { ok: true; smsMessage: string; used: number; limit: number } | { ok: false; code: 'SMS_TOO_LONG' | 'BAD_INPUT'; reason: string };
 
 export function isDataEncoding(value: unknown): value is DataEncoding {
   return typeof value === 'string' && (DATA_ENCODINGS as readonly string[]).includes(value);
 }
 
-function tooLong(used: number, limit: number, unit: string, encoding: DataEncoding): TextCheck {
+/** The text as sent, unless it takes more than one SMS holds. */
+function fits(smsMessage: string, used: number, limit: number, unit: string, encoding: DataEncoding): TextCheck {
+  if (used <= limit) return { ok: true, smsMessage, used, limit };
   return { ok: false, code: 'SMS_TOO_LONG', reason: `The SMS takes ${used} ${unit}, more than the ${limit} one ${encoding} SMS holds` };
 }
 
@@ -35,8 +37,7 @@ export function checkSmsText(payload: unknown, encoding: DataEncoding): TextChec
   if (encoding === '8-bit-DATA') {
     if (!Buffer.isBuffer(payload)) return badInput('8-bit-DATA sends bytes: msg.payload must be a Buffer');
     if (payload.length === 0) return badInput('msg.payload is empty: nothing to send');
-    if (payload.length > MAX_8BIT_BYTES) return tooLong(payload.length, MAX_8BIT_BYTES, 'bytes', encoding);
-    return { ok: true, smsMessage: payload.toString('base64'), used: payload.length, limit: MAX_8BIT_BYTES };
+    return fits(payload.toString('base64'), payload.length, MAX_8BIT_BYTES, 'bytes', encoding);
   }
   const text = asText(payload);
   if (text === undefined) {
@@ -51,8 +52,7 @@ export function checkSmsText(payload: unknown, encoding: DataEncoding): TextChec
         const { char, position } = count.unsupported;
         return badInput(`Character ${position}, ${shown(char)}, is not in the GSM 7-bit alphabet: choose 8-bit-UTF-8, or leave it out`);
       }
-      if (count.septets > GSM7_MAX_SEPTETS) return tooLong(count.septets, GSM7_MAX_SEPTETS, 'GSM 7-bit characters', encoding);
-      return { ok: true, smsMessage: text, used: count.septets, limit: GSM7_MAX_SEPTETS };
+      return fits(text, count.septets, GSM7_MAX_SEPTETS, 'GSM 7-bit characters', encoding);
     }
     case '8-bit-ASCII': {
       let position = 0;
@@ -60,13 +60,9 @@ export function checkSmsText(payload: unknown, encoding: DataEncoding): TextChec
         position++;
         if ((c.codePointAt(0) ?? 0) > 0xff) return badInput(`Character ${position}, ${shown(c)}, does not fit in one byte of 8-bit-ASCII: choose 8-bit-UTF-8`);
       }
-      if (text.length > MAX_8BIT_BYTES) return tooLong(text.length, MAX_8BIT_BYTES, 'bytes', encoding);
-      return { ok: true, smsMessage: text, used: text.length, limit: MAX_8BIT_BYTES };
+      return fits(text, text.length, MAX_8BIT_BYTES, 'bytes', encoding);
     }
-    case '8-bit-UTF-8': {
-      const bytes = Buffer.byteLength(text, 'utf8');
-      if (bytes > MAX_8BIT_BYTES) return tooLong(bytes, MAX_8BIT_BYTES, 'bytes of UTF-8', encoding);
-      return { ok: true, smsMessage: text, used: bytes, limit: MAX_8BIT_BYTES };
-    }
+    case '8-bit-UTF-8':
+      return fits(text, Buffer.byteLength(text, 'utf8'), MAX_8BIT_BYTES, 'bytes of UTF-8', encoding);
   }
 }

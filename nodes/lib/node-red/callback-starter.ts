@@ -1,6 +1,5 @@
-// The runtime behind a start-callbacks node: optionally registers (or confirms) the account's
-// SMS callback listener, then asks ThingSpace to push the queued SMS to it
-// (docs/thingspace-api.md, "startCallbacks" and "Callback listeners").
+// start-callbacks: registers (or confirms) the listeners, then asks ThingSpace to push the queue
+// (docs/thingspace-api.md, "startCallbacks").
 import type { NodeMessage } from 'node-red';
 import { SMS_CALLBACK_SERVICE, SMS_DELIVERY_SERVICE, type CallbackListener } from '../types';
 import { ThingSpaceError } from '../client/errors';

@@ -1,6 +1,5 @@
-// "Test connection" (the config dialog's button): token and login once each, with what the
-// dialog holds now. A password refused before is answered from the memory of refused logins
-// unless the user asked to try anyway (`force`): five failed logins lock the Verizon user.
+// "Test connection": token and login once each, with what the dialog holds now. A password refused before is
+// answered from memory unless `force`: five failed logins lock the Verizon user.
 import type { NodeAPI } from 'node-red';
 import type { Request, Response } from 'express';
 import { ThingSpaceError } from '../client/errors';

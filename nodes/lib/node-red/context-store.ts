@@ -1,7 +1,5 @@
-// Node context as the queue consumer's store (ConsumerStore), sync or async, writes coalesced
-// (coalescing-writer.ts: a burst of acknowledgements costs two writes). Without a configured
-// context store Node-RED deletes a closing node's context, so the last state is also handed over
-// in memory (the runtime's `states`): the node's next instance takes it if its context is empty.
+// Node context as the queue consumer's store, writes coalesced. Without a configured context store Node-RED deletes
+// a closing node's context, so the state is also handed over in memory to the node's next instance.
 import type { Node } from 'node-red';
 import { CoalescingWriter } from '../consumer/coalescing-writer';
 import type { ConsumerStore, PersistedState } from '../consumer/types';
@@ -14,8 +12,7 @@ export interface NodeContextStore extends ConsumerStore {
   handOver(): void;
 }
 
-/** The state belongs to the node's account (its key): a node moved to another account does not
- *  inherit the SMS kept for the old one. */
+/** The state belongs to the node's account: a node moved to another account does not inherit the SMS kept for the old one. */
 export function contextStore(node: Node, config: UsableConfig, onError: (err: Error) => void): NodeContextStore {
   const ctx = node.context();
   const handovers = config.shared.states;

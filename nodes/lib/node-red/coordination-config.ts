@@ -1,12 +1,9 @@
-// The config node's Coordination section: none (the default: nothing is loaded, nothing
-// changes), Redis (a URL) or Redis Sentinel (the sentinels and the master name), with a key
-// prefix, lease time and an optional runtime name.
-// Checked at deploy; a bad value is the config node's error, shown by every node using it.
+// The config node's Coordination section, checked at deploy: none (nothing loaded), Redis or Redis Sentinel.
 import type { Coordinator, CoordinationSettings, RedisPool } from '../coordination/coordinator';
 import { checkRedisUrl, checkSentinels, type RedisTarget } from '../coordination/redis-url';
 import type { ThingSpaceCredentials } from './config-node';
 import { resolveRefs, type Lookup } from './env-refs';
-import { NodeError } from './report';
+import { NodeError, configError } from './report';
 
 export interface CoordinationDef {
   coordination?: string;
@@ -20,13 +17,12 @@ export interface CoordinationDef {
   instanceName?: string;
 }
 
-export const DEFAULT_PREFIX = 'thingspace-sms:';
-export const DEFAULT_LEASE_S = 15;
+const DEFAULT_PREFIX = 'thingspace-sms:';
+const DEFAULT_LEASE_S = 15;
 const MIN_LEASE_S = 2;
 const MAX_LEASE_S = 600;
 
-/** undefined when coordination is off; throws a BAD_CONFIG NodeError naming the bad field.
- *  `password` is the Redis password, or both credentials (Redis's and the sentinels'). */
+/** undefined when coordination is off; throws a BAD_CONFIG NodeError naming the bad field. */
 export function coordinationSettings(
   def: CoordinationDef,
   password: string | undefined | { redisPassword?: string; sentinelPassword?: string },
@@ -34,7 +30,7 @@ export function coordinationSettings(
 ): CoordinationSettings | undefined {
   const mode = (def.coordination ?? 'none') || 'none';
   if (mode === 'none') return undefined;
-  if (mode !== 'redis' && mode !== 'sentinel') throw new NodeError(`Unknown coordination "${mode}": none, redis or sentinel`, 'BAD_CONFIG');
+  if (mode !== 'redis' && mode !== 'sentinel') throw configError(`Unknown coordination "${mode}": none, redis or sentinel`);
   const creds = typeof password === 'object' ? password : { redisPassword: password };
   let url: RedisTarget;
   try {
@@ -46,16 +42,16 @@ export function coordinationSettings(
             resolveRefs(def.sentinelMaster ?? '', 'The coordination Sentinel master name', lookup),
           );
   } catch (err) {
-    throw err instanceof NodeError ? err : new NodeError((err as Error).message, 'BAD_CONFIG');
+    throw err instanceof NodeError ? err : configError((err as Error).message);
   }
   const prefix = def.redisPrefix === undefined || def.redisPrefix === '' ? DEFAULT_PREFIX : def.redisPrefix;
   if (!/^[\x21-\x7e]{1,64}$/.test(prefix) || /[{}]/.test(prefix)) {
-    throw new NodeError('The coordination key prefix must be 1 to 64 printable characters, without spaces or braces', 'BAD_CONFIG');
+    throw configError('The coordination key prefix must be 1 to 64 printable characters, without spaces or braces');
   }
   const raw = def.leaseTime;
   const lease = raw === undefined || raw === '' ? DEFAULT_LEASE_S : Number(raw);
   if (!Number.isFinite(lease) || lease < MIN_LEASE_S || lease > MAX_LEASE_S) {
-    throw new NodeError(`Invalid lease time "${String(raw)}": ${MIN_LEASE_S} to ${MAX_LEASE_S} seconds`, 'BAD_CONFIG');
+    throw configError(`Invalid lease time "${String(raw)}": ${MIN_LEASE_S} to ${MAX_LEASE_S} seconds`);
   }
   const runtime = resolveRefs(def.instanceName ?? '', 'The coordination instance name', lookup).trim() || undefined;
   const sentinelPassword = mode === 'sentinel' ? creds.sentinelPassword || undefined : undefined;

@@ -1,8 +1,6 @@
-// `${VAR}` references in the config node's credentials (and the Redis URL), resolved when
-// the node starts. Node-RED substitutes `${VAR}` in plain properties only, never in
-// credentials; with this, an exported flow holds the reference and the secret stays in the
-// environment. An unset variable is an error that names it (never a value).
-import { NodeError } from './report';
+// `${VAR}` in credentials: Node-RED substitutes it in plain properties only, and with this an exported flow holds
+// the reference while the secret stays in the environment.
+import { configError } from './report';
 
 const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
@@ -15,9 +13,7 @@ export function resolveRefs(text: string, what: string, lookup: Lookup = fromPro
   if (!text.includes('${')) return text;
   return text.replace(REFERENCE, (_ref, name: string) => {
     const value = lookup(name);
-    if (value === undefined) {
-      throw new NodeError(`${what} refers to the environment variable ${name}, which is not set where Node-RED runs`, 'BAD_CONFIG');
-    }
+    if (value === undefined) throw configError(`${what} refers to the environment variable ${name}, which is not set where Node-RED runs`);
     return value;
   });
 }

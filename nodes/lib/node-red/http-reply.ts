@@ -1,6 +1,4 @@
-// Answering a callback request (http in, or sms-queue-in's own path) for the node: ThingSpace
-// must get an answer, or it retries the callback (docs/thingspace-api.md, "Callback listeners").
-// Whether the node answers at all is http-wiring.ts's rule; an answered request is skipped.
+// ThingSpace must get an answer, or it retries the callback (docs/thingspace-api.md, "Callback listeners").
 import type { NodeMessage } from 'node-red';
 
 interface ExpressLikeResponse {

@@ -1,7 +1,5 @@
-// The memory of refused logins a config node's client uses (nodes/lib/client/login-refusals.ts):
-// the runtime's file in the user directory and, with coordination on, the replicas' record in
-// Redis. Never fails a login or a deploy: a store that cannot answer is said in the log and
-// the other one decides.
+// The refused logins of the user directory's file and, with coordination, of Redis. Never fails a login or a
+// deploy: a store that cannot answer is said in the log and the other one decides.
 import { findRefused, mergeRecords, readRecord, withRefusal, type LoginRefusal, type RefusalMemory, type RefusalRecord } from '../client/login-refusals';
 import type { RefusalFile } from './refusal-file';
 

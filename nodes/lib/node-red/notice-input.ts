@@ -1,9 +1,5 @@
-// A delivery notice arriving as a flow message (an http in request at the callback listener,
-// or a payload a flow passes on): checked like any callback body (source, then the config
-// node's callback credentials), read, and handed to the sms-out node that sent the SMS
-// (runtime-share.ts). ThingSpace gets its answer here, since the notice goes no further down
-// the listener's flow: 200 once handed on, 401 or 400 when refused. Nothing is dropped unseen:
-// a refused notice, or one no sms-out node can take, reaches Catch nodes with its body.
+// A delivery notice arriving as a flow message, checked like any callback body and handed to the sms-out node that
+// sent the SMS. ThingSpace gets its answer here, since the notice goes no further; a refused one reaches Catch.
 import type { Node, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { SMS_DELIVERY_SERVICE } from '../types';
 import { isObject } from '../client/json-values';
@@ -11,7 +7,7 @@ import { callbackCredentialsFailure, decodeCallbackBody, redactCallbackBody } fr
 import { looksLikeDeliveryNotice, parseDeliveryNotice } from '../message/delivery-notice';
 import type { UsableConfig } from './config-node';
 import { answerHttp } from './http-reply';
-import { NodeError, toNodeError } from './report';
+import { NodeError, configError, toNodeError } from './report';
 
 type Done = (err?: Error) => void;
 
@@ -48,16 +44,11 @@ async function acceptNotice(msg: NodeMessageInFlow, body: unknown, config: Usabl
   answerHttp(msg, 200);
   if (routed) return undefined;
   const text = `A delivery notice (requestId ${parsed.notice.requestId}, ${parsed.notice.thingspaceStatus}) arrived for account ${config.accountName}, but no sms-out node uses that account: add one to receive outcomes, or stop registering ${SMS_DELIVERY_SERVICE}`;
-  return { error: new NodeError(text, 'BAD_CONFIG'), shown: shown(msg, body) };
+  return { error: configError(text), shown: shown(msg, body) };
 }
 
-/**
- * Callback input (push mode): a message from a source the config node does not allow is
- * answered 403; a delivery notice is handed on. True when the message needs nothing more from
- * the caller (done is called here). `sourceFirst`: check the source before looking at the body
- * (sms-queue-in, the listener); sms-out checks it only for notices, as its input also takes
- * messages to send from an http in of the user's own.
- */
+/** True when the message needs nothing more (done called here): a refused source, or a notice handed on.
+ *  `sourceFirst` for sms-queue-in; sms-out checks sources only for notices, as its input also takes messages to send. */
 export function interceptCallback(node: Node, msg: NodeMessageInFlow, config: UsableConfig, done: Done, sourceFirst: boolean): boolean {
   if (sourceFirst && config.sourceFilter?.refuse(node, msg)) {
     done();

@@ -1,16 +1,13 @@
-// sms-queue-in's own callback listener (the `listen` property): a POST route on Node-RED's HTTP
-// node server (RED.httpNode), registered as the core http in node registers its routes and
-// removed the same way on close, so a redeploy leaves exactly one. A path some other route
-// serves already (an http in node, another sms-queue-in) is a BAD_CONFIG, never a second route.
+// sms-queue-in's own callback listener: a POST route on RED.httpNode, added and removed as http in does, so a
+// redeploy leaves exactly one. A path served already is a BAD_CONFIG, never a second route.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readRequestBody } from './request-body';
-import { NodeError } from './report';
+import { configError, type NodeError } from './report';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- express's handlers, whatever their typing
 export type Handler = (req: any, res: any, next: (err?: unknown) => void) => void;
 
-/** The part of an express app (RED.httpNode) the listener uses: express 4 keeps the router in
- *  `_router`, express 5 in `router`. */
+/** The part of RED.httpNode the listener uses: express 4 keeps the router in `_router`, express 5 in `router`. */
 export interface HttpNodeApp {
   post(path: string, ...handlers: Array<Handler | Handler[]>): unknown;
   _router?: { stack: RouterLayer[] };
@@ -24,21 +21,19 @@ interface RouterLayer {
 export interface ListenerRequest {
   /** The request as http in passes it on (headers, socket: for the source allow-list). */
   req: IncomingMessage;
-  /** The decoded body. */
   body: unknown;
   /** express's response, which http in puts on msg.res._res. */
   res: ServerResponse;
 }
 
-/** Checks a `listen` property: empty (no listener) or a plain absolute path, returned without
- *  a trailing slash. */
+/** A `listen` property: empty (no listener) or a plain absolute path, returned without a trailing slash. */
 export function checkListenPath(value: unknown): string {
   const text = typeof value === 'string' ? value.trim() : '';
   if (text === '') return '';
   const path = text.startsWith('/') ? text : `/${text}`;
   // No express patterns (:param, *, ?, parentheses): the path is matched as written.
   if (path.length > 200 || !/^(\/[A-Za-z0-9._~-]+)+\/?$/.test(path)) {
-    throw new NodeError(`Invalid listen path "${text}": a path such as /thingspace/sms (letters, digits, . _ ~ - between slashes)`, 'BAD_CONFIG');
+    throw configError(`Invalid listen path "${text}": a path such as /thingspace/sms (letters, digits, . _ ~ - between slashes)`);
   }
   return path.replace(/(.)\/$/, '$1');
 }
@@ -94,13 +89,9 @@ export class PushListener {
 
   /** `by`: the other node, when known. */
   conflictError(by = 'an http in node or another sms-queue-in'): NodeError {
-    return new NodeError(
-      `Listen path ${this.path} is already served on Node-RED's HTTP server (by ${by}): choose another path, or remove the other one`,
-      'BAD_CONFIG',
-    );
+    return configError(`Listen path ${this.path} is already served on Node-RED's HTTP server (by ${by}): choose another path, or remove the other one`);
   }
 
-  /** Removes the route this listener added (and only it). */
   close(): void {
     const stack = stackOf(this.app);
     for (let i = stack.length - 1; i >= 0; i--) if (this.isOurs(stack[i])) stack.splice(i, 1);

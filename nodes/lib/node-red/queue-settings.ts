@@ -1,7 +1,7 @@
 // The properties of an sms-queue-in node, read and checked once at deploy.
 import type { NodeDef } from 'node-red';
 import type { AckMode } from '../consumer/queue-consumer';
-import { NodeError } from './report';
+import { configError } from './report';
 import { DEFAULT_TOPIC_TEMPLATE } from '../message/topic';
 import { checkListenPath } from './push-listener';
 
@@ -18,7 +18,7 @@ export interface SmsQueueInDef extends NodeDef {
   listen?: string;
 }
 
-export type OutputMode = 'single' | 'batch';
+type OutputMode = 'single' | 'batch';
 
 export interface Settings {
   intervalMs: number;
@@ -35,17 +35,13 @@ export interface Settings {
 export function readSettings(def: Partial<SmsQueueInDef>): Settings {
   const num = (v: unknown, dflt: number): number => (v === undefined || v === null || v === '' ? dflt : Number(v));
   const interval = num(def.interval, 60);
-  if (!Number.isFinite(interval) || interval < 0) {
-    throw new NodeError(`Invalid interval "${String(def.interval)}": a number of seconds >= 0`, 'BAD_CONFIG');
-  }
+  if (!Number.isFinite(interval) || interval < 0) throw configError(`Invalid interval "${String(def.interval)}": a number of seconds >= 0`);
   const ackTimeout = num(def.ackTimeout, 60);
-  if (!Number.isFinite(ackTimeout) || ackTimeout <= 0) {
-    throw new NodeError(`Invalid ackTimeout "${String(def.ackTimeout)}": a number of seconds > 0`, 'BAD_CONFIG');
-  }
+  if (!Number.isFinite(ackTimeout) || ackTimeout <= 0) throw configError(`Invalid ackTimeout "${String(def.ackTimeout)}": a number of seconds > 0`);
   const ackMode = (def.ackMode || 'auto') as AckMode;
-  if (ackMode !== 'auto' && ackMode !== 'manual') throw new NodeError(`Invalid ackMode "${String(def.ackMode)}"`, 'BAD_CONFIG');
+  if (ackMode !== 'auto' && ackMode !== 'manual') throw configError(`Invalid ackMode "${String(def.ackMode)}"`);
   const output = (def.output || 'single') as OutputMode;
-  if (output !== 'single' && output !== 'batch') throw new NodeError(`Invalid output "${String(def.output)}"`, 'BAD_CONFIG');
+  if (output !== 'single' && output !== 'batch') throw configError(`Invalid output "${String(def.output)}"`);
   return {
     intervalMs: Math.round(interval * 1000),
     ackMode,

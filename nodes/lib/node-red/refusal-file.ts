@@ -1,8 +1,5 @@
-// Refused logins kept in the Node-RED user directory (docs/architecture.md, "Client"), so a
-// restart does not try a refused password again. The file holds per server and user the
-// salted scrypt hashes of refused passwords and the failed logins counted, never a password.
-// A file that cannot be read or written is said once in the log; the memory then lasts until
-// Node-RED stops, and nothing else fails.
+// Refused logins in the user directory, so a restart does not try a refused password again (docs/architecture.md,
+// "Client"). Salted hashes and counts, never a password; a file that cannot be read or written is said once.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { readRecord, recordKey, type RefusalRecord } from '../client/login-refusals';

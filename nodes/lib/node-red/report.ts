@@ -2,11 +2,8 @@
 import type { NodeMessage } from 'node-red';
 import { unexpected as internal, type ThingSpaceError } from '../client/errors';
 
-/**
- * What a node hands to `node.error(err, msg)`. Node-RED copies an own `code` property of the
- * logged error into `msg.error.code` for Catch nodes (Flow.handleError), and uses
- * `toString()` for `msg.error.message`, so both are own and plain here.
- */
+/** What a node hands to `node.error(err, msg)`: Node-RED copies an own `code` into `msg.error.code` for Catch
+ *  nodes and uses `toString()` for `msg.error.message`, so both are own and plain here. */
 export class NodeError extends Error {
   readonly code: string;
 
@@ -14,8 +11,7 @@ export class NodeError extends Error {
     super(message);
     this.name = 'NodeError';
     this.code = code;
-    // Its own stack says nothing; an unexpected failure's goes to the debug log, masked
-    // (AccountClient.unexpected). Catch nodes get the message and the code.
+    // Its own stack says nothing; an unexpected failure's goes to the debug log, masked (AccountClient.unexpected).
     this.stack = undefined;
   }
 
@@ -24,8 +20,12 @@ export class NodeError extends Error {
   }
 }
 
-/** `unexpected`: the client's (AccountClient.unexpected), which masks secrets and logs the
- *  stack of an unknown failure; without it, errors.ts's. */
+/** A BAD_CONFIG error, for a property a node cannot work with. */
+export function configError(message: string): NodeError {
+  return new NodeError(message, 'BAD_CONFIG');
+}
+
+/** `unexpected`: the client's (AccountClient.unexpected), which masks secrets and logs the stack; else errors.ts's. */
 export function toNodeError(err: unknown, unexpected: (err: unknown) => ThingSpaceError = (e) => internal(e, 'node')): NodeError {
   if (err instanceof NodeError) return err;
   const e = unexpected(err);

@@ -1,11 +1,9 @@
-// The body of a callback posted to sms-queue-in's own listener. Node-RED's HTTP node server
-// parses no bodies (the core http in node adds parsers per route), so the listener reads its
-// own: JSON and form bodies as objects, anything else (or JSON that does not parse) as text,
-// which the callback readers then refuse with the whole body to Catch (BAD_INPUT).
+// Node-RED's HTTP node server parses no bodies (http in adds parsers per route), so sms-queue-in's listener reads
+// its own; anything that does not parse is passed on as text, for the readers to refuse with the body shown.
 import type { IncomingMessage } from 'node:http';
 import { MAX_RAW_BODY_LENGTH } from '../message/callback-body';
 
-export type BodyResult = { ok: true; body: unknown } | { ok: false; status: 413 | 400; reason: string };
+type BodyResult = { ok: true; body: unknown } | { ok: false; status: 413 | 400; reason: string };
 
 /** Reads and decodes the request body; a body parsed already by a middleware is taken as is. */
 export async function readRequestBody(req: IncomingMessage & { body?: unknown; _body?: boolean }): Promise<BodyResult> {

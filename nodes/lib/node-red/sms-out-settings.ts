@@ -4,7 +4,7 @@ import { checkTimeToLive, type SendSettings } from '../message/send-request';
 import { isDataEncoding } from '../message/sms-text';
 import { DEVICE_KINDS, configuredTarget, type TargetType } from '../message/sms-target';
 import { DATA_ENCODINGS } from '../types';
-import { NodeError } from './report';
+import { configError } from './report';
 
 export interface SmsOutDef extends NodeDef {
   thingspace: string;
@@ -37,38 +37,34 @@ export interface SmsOutSettings {
   maxPending: number;
 }
 
-export const MAX_PENDING = 10_000;
+const MAX_PENDING = 10_000;
 const TARGET_TYPES: readonly TargetType[] = ['msg', 'device', 'group', 'servicePlan'];
-
-function bad(message: string): NodeError {
-  return new NodeError(message, 'BAD_CONFIG');
-}
 
 function wholeNumber(value: unknown, dflt: number, min: number, max: number, label: string): number {
   const n = value === undefined || value === null || value === '' ? dflt : Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw bad(`Invalid ${label} "${String(value)}": a whole number from ${min} to ${max}`);
+  if (!Number.isInteger(n) || n < min || n > max) throw configError(`Invalid ${label} "${String(value)}": a whole number from ${min} to ${max}`);
   return n;
 }
 
 /** Reads the node's properties; throws a BAD_CONFIG NodeError naming the bad one. */
 export function readSmsOutSettings(def: Partial<SmsOutDef>): SmsOutSettings {
   const type = (def.targetType || 'msg') as TargetType;
-  if (!TARGET_TYPES.includes(type)) throw bad(`Invalid target "${String(def.targetType)}"`);
+  if (!TARGET_TYPES.includes(type)) throw configError(`Invalid target "${String(def.targetType)}"`);
   const deviceKind = (def.deviceKind || 'mdn').toLowerCase();
-  if (!DEVICE_KINDS.includes(deviceKind)) throw bad(`Invalid device id kind "${String(def.deviceKind)}": one of ${DEVICE_KINDS.join(', ')}`);
+  if (!DEVICE_KINDS.includes(deviceKind)) throw configError(`Invalid device id kind "${String(def.deviceKind)}": one of ${DEVICE_KINDS.join(', ')}`);
   const target = { type, deviceKind, deviceId: def.deviceId ?? '', groupName: def.groupName ?? '', servicePlan: def.servicePlan ?? '' };
   const fixed = configuredTarget(target);
-  if (!fixed.ok) throw bad(fixed.reason);
+  if (!fixed.ok) throw configError(fixed.reason);
   const encoding = def.encoding || '7-bit';
-  if (!isDataEncoding(encoding)) throw bad(`Invalid encoding "${String(def.encoding)}": one of ${DATA_ENCODINGS.join(', ')}`);
+  if (!isDataEncoding(encoding)) throw configError(`Invalid encoding "${String(def.encoding)}": one of ${DATA_ENCODINGS.join(', ')}`);
   const ttl = checkTimeToLive(def.timeToLive);
-  if (typeof ttl !== 'string') throw bad(`Invalid time to live: ${ttl.reason}`);
+  if (typeof ttl !== 'string') throw configError(`Invalid time to live: ${ttl.reason}`);
   const keep = String(def.keep ?? '_msgid,correlationId')
     .split(/[\s,]+/)
     .map((k) => k.trim())
     .filter((k) => k !== '');
   const reserved = keep.find((k) => k === 'payload' || k === 'thingspace' || !/^[A-Za-z_$][\w$]*$/.test(k));
-  if (reserved !== undefined) throw bad(`Cannot keep "${reserved}": name plain message properties other than payload and thingspace`);
+  if (reserved !== undefined) throw configError(`Cannot keep "${reserved}": name plain message properties other than payload and thingspace`);
   return {
     send: { target, fixedTarget: fixed.value, encoding, timeToLive: ttl },
     concurrency: wholeNumber(def.concurrency, 4, 1, 64, 'number of sends in flight'),

@@ -1,5 +1,4 @@
-// What sms-out's status line says: sending and queued, a queue close to full, a retry, the
-// last failure, or what was sent and how it ended.
+// What sms-out's status line says, the most urgent first.
 import type { ThingSpaceError } from '../client/errors';
 import type { StatusLine } from './status';
 

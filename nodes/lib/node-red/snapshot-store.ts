@@ -1,7 +1,4 @@
-// A snapshot of some state kept in node context, so it survives a redeploy or a restart with a
-// persistent context store (sms-out's pending correlations). A change asks for a write, which
-// happens within WRITE_DELAY_MS with the state as it is then (coalesced: coalescing-writer.ts),
-// so a burst of changes costs one write of the whole state, not one each.
+// State kept in node context across a redeploy (sms-out's pending correlations); a burst of changes costs one write.
 import type { Node } from 'node-red';
 import { CoalescingWriter } from '../consumer/coalescing-writer';
 

@@ -1,7 +1,5 @@
-// The config node's allow-list of callback sources, applied to messages from http in: a push or
-// a delivery notice from an address that is not ThingSpace's is answered 403 and counted, and
-// its body is never read (docs/thingspace-api.md, "Callback listeners"). Messages that did not
-// come from http in (no msg.req) were made inside the runtime and are not checked.
+// The config node's allow-list of callback sources (docs/thingspace-api.md, "Callback listeners"): a refused
+// source is answered 403 before its body is read. Messages without msg.req were made inside the runtime.
 import type { Node, NodeMessage } from 'node-red';
 import { AddressList, THINGSPACE_CALLBACK_SOURCES, clientAddress, parseAddressList } from '../message/source-allow-list';
 import { answerHttp } from './http-reply';
@@ -26,8 +24,7 @@ export class SourceFilter {
     readonly proxies: AddressList,
   ) {}
 
-  /** Refuses `msg` if it came through http in from a source not allowed: answered 403,
-   *  counted, logged on `node` (at most once a minute). True when refused. */
+  /** True when `msg` came through http in from a source not allowed: answered 403, counted and logged. */
   refuse(node: Pick<Node, 'warn'>, msg: NodeMessage): boolean {
     if (!this.allowed || msg.req === undefined) return false;
     const req = msg.req as {
@@ -49,8 +46,7 @@ export class SourceFilter {
   }
 }
 
-/** The filter the config node's properties describe, or why they are unusable. An allow-list
- *  switched on but left empty means ThingSpace's published addresses. */
+/** The filter of the config node's properties; an allow-list switched on but empty means ThingSpace's addresses. */
 export function makeSourceFilter(props: SourceFilterProps): SourceFilter | { reason: string } {
   const on = props.restrictSources === true || props.restrictSources === 'true';
   const proxies = parseAddressList(props.trustedProxies ?? '');

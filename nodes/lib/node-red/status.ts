@@ -1,18 +1,14 @@
-// A node's status line, shared by the node files: translated texts (looked up once when they
-// take no variables) and a throttle, since a drain changes state twice per block and the
-// editor's status is for people. A status is made only when it is shown.
+// A node's status line: throttled, since a drain changes state twice per block and the editor's status is for people.
 import type { NodeStatus } from 'node-red';
 import type { ThingSpaceError } from '../client/errors';
 
-/** What of a Node-RED node a status line needs. */
 export interface StatusTarget {
   status(status: NodeStatus): void;
 }
 
-export type Translate = (key: string, vars?: Record<string, string | number>) => string;
+type Translate = (key: string, vars?: Record<string, string | number>) => string;
 
-/** The node's status target, each text followed by the labels not empty: the account a node
- *  names itself, the runtime that reads (with coordination). */
+/** Each text followed by the labels not empty (the account a node names itself, the runtime that reads). */
 export function labelledStatus(node: StatusTarget, ...labels: Array<() => string>): StatusTarget {
   return {
     status: (s: NodeStatus) => {
@@ -26,7 +22,7 @@ export function labelledStatus(node: StatusTarget, ...labels: Array<() => string
 }
 
 /** A drain of thousands of blocks updates the editor at most this often. */
-export const STATUS_EVERY_MS = 250;
+const STATUS_EVERY_MS = 250;
 
 export class StatusLine {
   private readonly fixed = new Map<string, string>();
@@ -67,7 +63,6 @@ export class StatusLine {
     this.node.status(make());
   }
 
-  /** The common red ring with a catalog text. */
   error(key: string, vars?: Record<string, string | number>): void {
     this.set(() => ({ fill: 'red', shape: 'ring', text: this.t(key, vars) }));
   }

@@ -1,6 +1,4 @@
-// A node that cannot work (a bad property, no config node, an unusable account): it says why
-// on its status and to Catch nodes, refuses every input with the same error, and does
-// nothing else. Shared by the node files, with the start they share (`userNode`).
+// A node that cannot work says why on its status and to Catch nodes, and refuses every input with that error.
 import type { Node, NodeAPI, NodeMessage, NodeMessageInFlow, NodeStatus } from 'node-red';
 import { accountOf, namedAccount, usableConfig, type ThingSpaceConfigNode, type UsableConfig } from './config-node';
 import { errorMessage, shortText, toNodeError, type NodeError } from './report';
@@ -9,8 +7,7 @@ import { StatusLine, labelledStatus, type StatusTarget } from './status';
 /** `shown`: where the status goes (a labelled status: status.ts). */
 function idleWithError(node: Node, error: NodeError, status: NodeStatus, catchMsg: NodeMessage, shown: StatusTarget): void {
   shown.status(status);
-  // Reported again on the next turn: Catch and Status nodes later in the flow may not exist
-  // yet (a status set while the flow starts reaches the editor, not a Status node).
+  // Again on the next turn: Catch and Status nodes later in the flow may not exist yet.
   const report = setImmediate(() => {
     shown.status(status);
     node.error(error, catchMsg);
@@ -25,18 +22,16 @@ function idleWithError(node: Node, error: NodeError, status: NodeStatus, catchMs
   });
 }
 
-export interface UserNode {
+interface UserNode {
   status: StatusLine;
-  /** `make(usable)`, or undefined when it (or the config node's check) threw: the node is
-   *  then idle with that error (`idle`). */
+  /** `make(usable)`, or undefined when it (or the config node's check) threw: the node is then idle. */
   withConfig<T>(make: (usable: UsableConfig) => T): T | undefined;
   /** Leaves the node idle with `err`: its status shows `statusText`, else the reason. */
   idle(err: unknown, statusText?: string): void;
 }
 
-/** What every node using a config node starts with: its status line (texts under `prefix` in
- *  its catalog, each followed by the account the node names itself, then `labels`) and its one
- *  path for a bad configuration. */
+/** What every node using a config node starts with: its status line (texts under `prefix`) and its one path for a
+ *  bad configuration. */
 export function userNode(
   RED: NodeAPI,
   node: Node,

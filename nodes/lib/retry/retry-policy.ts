@@ -16,21 +16,7 @@ const HALT: RetryDecision = { action: 'halt' };
 
 /** Five failed logins lock the Verizon user (docs/thingspace-api.md, "Session"), so one rejection
  *  stops every caller; a bad configuration cannot start working by itself. */
-const HALTING: Readonly<Record<ErrorKind, boolean>> = {
-  credentials_rejected: true,
-  bad_config: true,
-  bearer_expired: false,
-  session_expired: false,
-  rate_limited: false,
-  server: false,
-  network: false,
-  tls: false,
-  timeout: false,
-  bad_response: false,
-  api: false,
-  internal: false,
-  aborted: false,
-};
+const HALTING: ReadonlySet<ErrorKind> = new Set<ErrorKind>(['credentials_rejected', 'bad_config']);
 
 /** Kinds that fail in transport, without an answer from ThingSpace. */
 export const TRANSPORT_KINDS: ReadonlySet<ErrorKind> = new Set<ErrorKind>(['network', 'tls', 'timeout']);
@@ -43,7 +29,7 @@ export function answerLost(error: ThingSpaceError): boolean {
 }
 
 export function halts(error: ThingSpaceError): boolean {
-  return HALTING[error.kind];
+  return HALTING.has(error.kind);
 }
 
 /** Everything that does not halt is retried: a refused token was dropped (the next attempt starts

@@ -4,13 +4,12 @@ import type { ThingSpaceError } from '../client/errors';
 import { Backoff, type BackoffOptions } from './backoff';
 import { TRANSPORT_KINDS, halts, type RetryDecision, type RetryPolicy } from './retry-policy';
 
-export interface SendRetryOptions extends BackoffOptions {
+interface SendRetryOptions extends BackoffOptions {
   /** Default 6: about a minute of backoff at most, before Retry-After. */
   maxRetries?: number;
 }
 
-/** Written, and no answer says what became of it: never repeated silently, the flow learns
- *  SEND_UNCERTAIN. */
+/** Written, and no answer says what became of it: never repeated, the flow learns SEND_UNCERTAIN. */
 export function isUncertain(error: ThingSpaceError): boolean {
   return error.status === undefined && error.requestSent === true && TRANSPORT_KINDS.has(error.kind);
 }

@@ -1,8 +1,5 @@
-// The sends still waiting for their delivery outcome, by ThingSpace's requestId, with what the
-// flow asked to keep of each original message; and the notices seen lately, so a notice that
-// arrives twice ends its send once. Bounded in number and in age; the oldest send evicted,
-// or one older than the limit, is handed back so its owner can say that no outcome came.
-// Plain data, so that node context can keep it across a redeploy.
+// Sends awaiting their delivery outcome, by requestId, and the notices seen lately (a repeat ends a send once).
+// Bounded: an evicted or expired send is handed back so its owner can say no outcome came. Plain data for node context.
 import type { DeviceId } from '../types';
 import type { DeliveryNotice } from '../message/delivery-notice';
 
@@ -14,7 +11,6 @@ export interface PendingSend {
   kept: Record<string, unknown>;
   /** `kind:id` of each device it went to; empty for a group, service plan or custom fields. */
   devices: string[];
-  /** Devices whose final outcome came. */
   done: string[];
 }
 
@@ -25,13 +21,13 @@ export interface BookState {
   seen: Array<[string, number]>;
 }
 
-export interface BookOptions {
+interface BookOptions {
   maxPending: number;
   maxAgeMs: number;
   now?: () => number;
 }
 
-export type Settled =
+type Settled =
   /** The same notice came before: nothing to emit. */
   | { kind: 'duplicate' }
   /** No send of ours has this requestId (another runtime's, or one that expired). */
@@ -39,12 +35,28 @@ export type Settled =
   /** `finished`: every device of the send now has its final outcome; the send is forgotten. */
   | { kind: 'correlated'; send: PendingSend; device?: DeviceId; finished: boolean };
 
-export function deviceKey(d: DeviceId): string {
+function deviceKey(d: DeviceId): string {
   return `${d.kind.toLowerCase()}:${d.id}`;
+}
+
+export function fromDeviceKey(key: string): DeviceId {
+  const cut = key.indexOf(':');
+  return { kind: key.slice(0, cut), id: key.slice(cut + 1) };
 }
 
 function noticeKey(n: DeliveryNotice): string {
   return `${n.requestId}|${n.deviceIds.map(deviceKey).sort().join(',')}|${n.status}`;
+}
+
+/** Drops a map's first (oldest) entries beyond `max`, and returns them. */
+function dropOldest<V>(map: Map<string, V>, max: number): V[] {
+  const dropped: V[] = [];
+  for (const [key, value] of map) {
+    if (map.size <= max) break;
+    map.delete(key);
+    dropped.push(value);
+  }
+  return dropped;
 }
 
 export class CorrelationBook {
@@ -72,16 +84,9 @@ export class CorrelationBook {
   /** Remembers an accepted send; returns the sends evicted to stay within maxPending. */
   add(requestId: string, kept: Record<string, unknown>, deviceIds: DeviceId[] | undefined): PendingSend[] {
     this.pending.set(requestId, { requestId, sentAt: this.now(), kept, devices: (deviceIds ?? []).map(deviceKey), done: [] });
-    const evicted: PendingSend[] = [];
-    for (const [id, send] of this.pending) {
-      if (this.pending.size <= this.opts.maxPending) break;
-      this.pending.delete(id);
-      evicted.push(send);
-    }
-    return evicted;
+    return dropOldest(this.pending, this.opts.maxPending);
   }
 
-  /** What a notice means for the sends we know. */
   settle(notice: DeliveryNotice): Settled {
     const key = noticeKey(notice);
     if (this.seen.has(key)) return { kind: 'duplicate' };
@@ -134,19 +139,13 @@ export class CorrelationBook {
   private remember(key: string): void {
     this.seen.set(key, this.now());
     // Twice the sends: a send has a few notices at most, and a repeat comes soon after.
-    const max = this.opts.maxPending * 2;
-    for (const k of this.seen.keys()) {
-      if (this.seen.size <= max) break;
-      this.seen.delete(k);
-    }
+    dropOldest(this.seen, this.opts.maxPending * 2);
   }
 
   /** The device of the send a notice is about: one it names, else the only one still open. */
   private deviceOf(send: PendingSend, notice: DeliveryNotice): DeviceId | undefined {
     for (const d of notice.deviceIds) if (send.devices.includes(deviceKey(d))) return { kind: d.kind.toLowerCase(), id: d.id };
     const open = send.devices.filter((k) => !send.done.includes(k));
-    if (open.length !== 1) return undefined;
-    const [kind, ...rest] = open[0].split(':');
-    return { kind, id: rest.join(':') };
+    return open.length === 1 ? fromDeviceKey(open[0]) : undefined;
   }
 }

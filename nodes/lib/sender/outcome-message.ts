@@ -1,14 +1,13 @@
-// The messages of sms-out's second output: one per delivery outcome (docs/sending.md).
-// The properties kept of the original message come back at the top level, so a join or a
-// switch can pair an outcome with what was sent; the outcome itself is the payload.
+// sms-out's second output, one message per delivery outcome (docs/sending.md). Kept properties come back at the
+// top level, so a join or a switch can pair an outcome with what was sent.
 import type { DeviceId } from '../types';
 import type { DeliveryNotice, DeliveryStatus } from '../message/delivery-notice';
-import type { PendingSend } from './correlations';
+import { fromDeviceKey, type PendingSend } from './correlations';
 
 /** `unconfirmed`: ours, for a send whose notice did not come within the time kept. */
-export type OutcomeStatus = DeliveryStatus | 'unconfirmed';
+type OutcomeStatus = DeliveryStatus | 'unconfirmed';
 
-export interface OutcomePayload {
+interface OutcomePayload {
   requestId: string;
   status: OutcomeStatus;
   final: boolean;
@@ -27,10 +26,7 @@ export interface OutcomePayload {
 /** Most bytes (as JSON) kept of one original message. */
 export const MAX_KEPT_BYTES = 16 * 1024;
 
-/**
- * The properties `names` of `msg` as JSON values, for node context. A property that is not
- * JSON (a function, a cycle) or would pass the size bound is left out and named in `skipped`.
- */
+/** The properties `names` of `msg` as JSON values, for node context; one not JSON or past the bound is `skipped`. */
 export function keepProperties(msg: Record<string, unknown>, names: readonly string[]): { kept: Record<string, unknown>; skipped: string[] } {
   const kept: Record<string, unknown> = {};
   const skipped: string[] = [];
@@ -73,9 +69,7 @@ export function noticeOutcome(accountName: string, notice: DeliveryNotice, send?
   return message(accountName, send?.kept ?? {}, payload);
 }
 
-/** One `unconfirmed` outcome per device of `send` still without one. A send to a group,
- *  service plan or custom fields names no devices, so nothing says how many outcomes were due:
- *  none is made up for it. */
+/** One `unconfirmed` outcome per device of `send` still without one; none for a send that named no devices. */
 export function unconfirmedOutcomes(accountName: string, send: PendingSend, reason: string, now = new Date()): Record<string, unknown>[] {
   const open = send.devices.filter((k) => !send.done.includes(k));
   const base = {
@@ -87,8 +81,5 @@ export function unconfirmedOutcomes(accountName: string, send: PendingSend, reas
     reason,
     sentAt: new Date(send.sentAt).toISOString(),
   };
-  return open.map((k) => {
-    const cut = k.indexOf(':');
-    return message(accountName, send.kept, { ...base, deviceIds: [{ kind: k.slice(0, cut), id: k.slice(cut + 1) }] });
-  });
+  return open.map((k) => message(accountName, send.kept, { ...base, deviceIds: [fromDeviceKey(k)] }));
 }

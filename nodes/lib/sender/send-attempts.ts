@@ -1,13 +1,11 @@
-// One SMS send with its retries: repeated only while the retry policy says the request
-// certainly left nothing at ThingSpace, or ThingSpace asked for a retry (send-retry-policy.ts);
-// every other failure ends the send with that error, SEND_UNCERTAIN when the request may have
-// been queued. The caller's signal ends the wait between attempts too.
+// One SMS send with its retries, repeated only as send-retry-policy.ts allows: a second SMS is worse than an error.
+import { setTimeout as delay } from 'node:timers/promises';
 import type { SmsSendApi } from '../client/api';
 import { ThingSpaceError, unexpected } from '../client/errors';
 import type { SmsSendRequest, SmsSendResponse } from '../types';
 import type { RetryPolicy } from '../retry/retry-policy';
 
-export interface AttemptHooks {
+interface AttemptHooks {
   signal?: AbortSignal;
   /** A retry is due in `inMs` after `error` (for the status line). */
   onRetry?: (error: ThingSpaceError, inMs: number) => void;
@@ -17,19 +15,12 @@ function aborted(): ThingSpaceError {
   return new ThingSpaceError({ kind: 'aborted', message: 'the SMS send request was cancelled', operation: 'sendSms', requestSent: false });
 }
 
-function wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(aborted());
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(aborted());
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+async function wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  try {
+    await delay(ms, undefined, { signal });
+  } catch {
+    throw aborted();
+  }
 }
 
 /** The requestId ThingSpace gave the SMS, or the failure that ended the send (a ThingSpaceError). */

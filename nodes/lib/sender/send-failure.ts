@@ -1,6 +1,4 @@
-// What the flow is told when a send ends without a requestId. A send that may have reached
-// ThingSpace and got no answer is SEND_UNCERTAIN: it was not repeated (a second SMS is worse
-// than a question), and the flow decides whether to check and send again.
+// What the flow is told when a send ends without a requestId; whether to check and send again is the flow's call.
 import { ThingSpaceError } from '../client/errors';
 import { isUncertain } from '../retry/send-retry-policy';
 
@@ -17,8 +15,7 @@ export function sendFailure(error: ThingSpaceError): SendFailure {
       message: `ThingSpace may or may not have queued this SMS (${error.message}); it was not sent again: check before sending it once more`,
     };
   }
-  // A server error other than 503, or a 2xx we could not read: the request reached
-  // ThingSpace, which may have queued it, so it is not repeated either; the code says what came.
+  // A server error other than 503, or a 2xx we could not read: ThingSpace may have queued it.
   const maybeQueued = (error.kind === 'server' && error.status !== 503) || error.kind === 'bad_response';
   const note = maybeQueued ? ' (not sent again: ThingSpace may have queued it)' : '';
   return { code: error.code, message: `${error.message}${api}${note}` };

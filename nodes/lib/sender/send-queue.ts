@@ -1,11 +1,8 @@
-// The sends of one account, shared by every sms-out node on it: a bounded queue, and at most
-// `concurrency` requests in flight, so a burst of messages never becomes a burst of requests.
-// A full queue refuses the next send at once (its owner reports it): nothing is dropped
-// unseen. Jobs belong to an owner (an sms-out node), so closing one node removes only its
-// waiting jobs.
+// The sends of one account, shared by its sms-out nodes: bounded, so a burst of messages never becomes a burst of
+// requests; a full queue refuses at once (nothing dropped unseen); closing a node removes only its waiting jobs.
 import { EventEmitter } from 'node:events';
 
-export interface QueueLimits {
+interface QueueLimits {
   /** Requests in flight at most. */
   concurrency: number;
   /** Sends waiting at most (not counting those in flight). */
@@ -17,7 +14,7 @@ interface Job {
   run: () => Promise<void>;
 }
 
-export interface QueueEvents {
+interface QueueEvents {
   /** Something started, finished, was queued or dropped. */
   change: [];
 }
@@ -54,9 +51,7 @@ export class SendQueue extends EventEmitter<QueueEvents> {
     this.owners.delete(owner);
     const dropped = this.waitingBy.get(owner) ?? 0;
     if (dropped > 0) {
-      const kept = this.waiting.filter((job) => job.owner !== owner);
-      this.waiting.length = 0;
-      this.waiting.push(...kept);
+      this.waiting.splice(0, this.waiting.length, ...this.waiting.filter((job) => job.owner !== owner));
       this.waitingBy.delete(owner);
     }
     this.recompute();
