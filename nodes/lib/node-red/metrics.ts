@@ -27,6 +27,7 @@ export interface Metrics {
 }
 
 export function loadMetrics(): Metrics {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only with metrics on
   const prom = require('prom-client') as typeof Prom;
   const registry = prom.register;
   const existing = <T>(name: string): T | undefined => registry.getSingleMetric(P + name) as T | undefined;
