@@ -3,12 +3,13 @@
 // scrapes it during a drain, a push and sends, and what Prometheus read matches the
 // simulator's own counts. An exporter on prom-client's default registry runs beside it.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
   ACCOUNT,
   NodeRed,
+  ROOT,
   SIM_CREDENTIALS,
   SimulatorProcess,
   TAB,
@@ -182,6 +183,9 @@ describe('metrics and health with the editor off (Node-RED from the packed tarba
       'health 200, reading',
     );
     assert.equal(body!.accounts[0].account, `${ACCOUNT}@${new URL(sim.url).host}`);
+    // The README's Docker HEALTHCHECK, as written but for the port.
+    const check = /^HEALTHCHECK CMD (.+)$/m.exec(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8'))![1].replace(':1880', `:${red.port}`);
+    execFileSync('sh', ['-c', check], { timeout: 10_000 });
   });
 
   it('Prometheus scrapes the drain, a push and sends: its counters match the simulator; the exporter beside serves both sets', async function () {
