@@ -22,6 +22,7 @@ import {
   tab,
   waitFor,
 } from './harness';
+import { nodeRed5 } from './compat/node-red-5';
 
 const PROMETHEUS = '/usr/bin/prometheus';
 const METRICS = '/thingspace/metrics';
@@ -229,5 +230,43 @@ describe('metrics and health with the editor off (Node-RED from the packed tarba
     assert.equal(await prometheus.value(sel('thingspace_sms_received_total', ',source="poll"').replace('thingspace"', 'exporter"')), c.messagesServed);
     assert.doesNotMatch(red.log(), /already been registered|duplicate/i);
     assert.ok(!red.log().includes('[error]'), red.log().slice(-2000));
+  });
+});
+
+describe('metrics and health with the editor off, on Node-RED 5 (express 5)', function () {
+  this.timeout(600_000);
+  let sim: SimulatorProcess;
+  let red: NodeRed;
+
+  before(async () => {
+    const nr5 = nodeRed5();
+    sim = await SimulatorProcess.start(['--final-block', 'ack-on-delivery']);
+    const userDir = makeUserDir({
+      name: 'operations-5',
+      settings: { httpAdminRoot: false, credentialSecret: false, thingspaceSms: { metricsPath: METRICS, healthPath: HEALTH } },
+    });
+    const cfg = configNode(sim.url);
+    delete cfg.credentials;
+    // An http in node on the metrics path: it keeps it, and the log says so.
+    const httpIn = { id: 'e2e-hin', type: 'http in', z: TAB, name: 'mine', url: METRICS, method: 'get', upload: false, swaggerDoc: '', wires: [['e2e-hres']] };
+    const httpRes = { id: 'e2e-hres', type: 'http response', z: TAB, name: '', statusCode: '418', headers: {}, wires: [] };
+    fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify([tab(), cfg, queueNode([]), httpIn, httpRes]));
+    fs.writeFileSync(path.join(userDir, 'flows_cred.json'), JSON.stringify({ 'e2e-cfg': SIM_CREDENTIALS }));
+    await sim.generate(500);
+    red = await NodeRed.start(userDir, { readyPath: HEALTH, nodeBinary: nr5.nodeBinary, redJs: nr5.redJs });
+  });
+
+  after(async () => {
+    await red?.stop();
+    await sim?.stop();
+  });
+
+  it('answers health, and leaves a path an http in node serves to it, saying so in the log', async () => {
+    await waitFor(async () => (await sim.counters()).queued === 0, 30_000, 'the drain');
+    await waitFor(async () => (await fetch(red.url + HEALTH)).status === 200, 10_000, 'health 200');
+    const body = (await (await fetch(red.url + HEALTH)).json()) as { accounts: Array<{ state: string }> };
+    assert.equal(body.accounts[0].state, 'reading');
+    assert.equal((await fetch(red.url + METRICS)).status, 418, 'the http in node answers');
+    assert.match(red.log(), new RegExp(`${METRICS} is already served on Node-RED's HTTP server \\(by http in node "mine" \\(e2e-hin\\)\\)`));
   });
 });
