@@ -53,7 +53,14 @@ export function operations(RED: NodeAPI): { activity: Activity; metrics?: Metric
   if (routes.length > 0) {
     if (RED.settings.httpNodeRoot === false) log("the metrics and health paths cannot be served: Node-RED's HTTP node server is off (httpNodeRoot: false)");
     // Checked once every http in node of the deploy has its route.
-    RED.events.on('flows:started', () => routes.forEach((r) => r.check(log)));
+    // Never throws out of the event: a throw would stop the runtime's other listeners.
+    RED.events.on('flows:started', () => {
+      try {
+        routes.forEach((r) => r.check(log));
+      } catch (err) {
+        log(`checking the metrics and health paths: ${(err as Error).message}`);
+      }
+    });
   }
   return { activity, metrics };
 }
