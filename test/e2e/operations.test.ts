@@ -136,7 +136,7 @@ describe('metrics and health with the editor off (Node-RED from the packed tarba
     const flows = [
       tab(),
       cfg,
-      queueNode([], { listen: '/thingspace/sms' }),
+      queueNode([], { listen: '/thingspace/sms', interval: '5' }),
       {
         id: 'e2e-send',
         type: 'inject',
@@ -207,9 +207,10 @@ describe('metrics and health with the editor off (Node-RED from the packed tarba
       200,
     );
     await waitFor(async () => (await sim.counters()).queued === 0 && (await sim.counters()).smsAccepted === 25, 60_000, 'the drain and the sends');
-    const c = await sim.counters();
+    // Polls go on every second: the counts are taken once Prometheus read what the simulator says.
+    let c = await sim.counters();
     const sel = (name: string, extra = ''): string => `${name}{job="thingspace",account="${ACCOUNT}@${new URL(sim.url).host}"${extra}}`;
-    const expected = { poll: c.messagesServed, push: 1, accepted: c.smsAccepted };
+    const expected = { poll: c.messagesServed, push: 1, accepted: c.smsAccepted, requests: c.requests.history };
     let got: Record<string, number | undefined> = {};
     await waitFor(
       async () => {
@@ -217,8 +218,12 @@ describe('metrics and health with the editor off (Node-RED from the packed tarba
           poll: await prometheus!.value(sel('thingspace_sms_received_total', ',source="poll"')),
           push: await prometheus!.value(sel('thingspace_sms_received_total', ',source="push"')),
           accepted: await prometheus!.value(sel('thingspace_sms_sent_total', ',outcome="accepted"')),
+          requests: await prometheus!.value(sel('thingspace_sms_history_requests_total', ',outcome="ok"')),
         };
-        return JSON.stringify(got) === JSON.stringify(expected);
+        if (JSON.stringify(got) === JSON.stringify(expected)) return true;
+        c = await sim.counters();
+        Object.assign(expected, { poll: c.messagesServed, accepted: c.smsAccepted, requests: c.requests.history });
+        return false;
       },
       30_000,
       `Prometheus to read ${JSON.stringify(expected)} (last read ${JSON.stringify(got)})`,
