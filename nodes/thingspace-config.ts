@@ -8,6 +8,7 @@ import type { ThingSpaceConfigNode, ThingSpaceCredentials } from './lib/node-red
 import { SourceFilter, makeSourceFilter, type SourceFilterProps } from './lib/node-red/source-filter';
 import { coordinatorFor, type CoordinationDef } from './lib/node-red/coordination-config';
 import { resolveAllRefs } from './lib/node-red/env-refs';
+import { operations } from './lib/node-red/operations';
 import { RuntimeShare } from './lib/node-red/runtime-share';
 
 const DEFAULT_SERVER = 'https://thingspace.verizon.com';
@@ -32,12 +33,16 @@ module.exports = function (RED: NodeAPI): void {
   // The package's one registry, per runtime: what spans config nodes and deploys (nodes/lib/node-red/runtime-share.ts).
   const shared = new RuntimeShare(RED.settings.userDir as string | undefined, (text) => RED.log.warn(`[thingspace-config] ${text}`), RED.events);
 
+  // The runtime's activity board, metrics and health endpoint (docs/operations.md).
+  const { activity } = operations(RED);
+
   function ThingSpaceConfig(this: ThingSpaceConfigNode, def: ConfigDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
     node.accountName = (def.accountName ?? '').trim();
     node.server = (def.server ?? '').trim() || DEFAULT_SERVER;
     node.shared = shared;
+    node.activity = activity;
     let creds: ThingSpaceCredentials = {};
     let client: ThingSpaceClient | undefined;
     try {

@@ -15,6 +15,7 @@ import { keepProperties, noticeOutcome, unconfirmedOutcomes } from '../sender/ou
 import { sendWithRetries } from '../sender/send-attempts';
 import { sendFailure, type SendFailure } from '../sender/send-failure';
 import type { SendQueue } from '../sender/send-queue';
+import type { AccountFeed } from './activity';
 import type { UsableConfig } from './config-node';
 import { interceptCallback } from './notice-input';
 import { NodeError } from './report';
@@ -49,6 +50,7 @@ export class SmsOut implements NoticeReceiver {
   private readonly keys: { node: string; account: string };
   private readonly counts: SendCounts = { sent: 0, delivered: 0, notDelivered: 0 };
   private readonly expiry: NodeJS.Timeout;
+  private readonly feed: AccountFeed;
   private retry: SendActivity['retry'];
   private failed: string | undefined;
   private warnedKeep = false;
@@ -78,6 +80,8 @@ export class SmsOut implements NoticeReceiver {
     this.queue = config.shared.sendQueue(config.accountKey);
     this.queue.attach(this, { concurrency: settings.concurrency, limit: settings.queueLimit });
     this.queue.on('change', this.onChange);
+    this.feed = config.activity.account(config.accountKey, config.coordinator?.runtime);
+    this.feed.senderStarted(this, this.queue, () => this.book.size);
     config.api.on('rejected', this.onChange);
     config.shared.addReceiver(config.accountKey, this);
     const every = Math.min(60_000, Math.max(1000, settings.outcomeTimeoutMs / 4));
@@ -120,6 +124,7 @@ export class SmsOut implements NoticeReceiver {
     if (settled.kind === 'duplicate') return;
     const correlated = settled.kind === 'correlated';
     if (correlated && notice.final) {
+      this.feed.delivery(notice.status);
       if (notice.status === 'delivered') this.counts.delivered++;
       else this.counts.notDelivered++;
     }
@@ -140,6 +145,7 @@ export class SmsOut implements NoticeReceiver {
     this.config.api.off('rejected', this.onChange);
     this.queue.off('change', this.onChange);
     this.queue.detach(this);
+    this.feed.senderStopped(this);
     if (this.running.size > 0) {
       const waited = new Promise<void>((resolve) => setTimeout(resolve, CLOSE_WAIT_MS).unref());
       await Promise.race([Promise.all([...this.running]), waited]);
@@ -168,6 +174,7 @@ export class SmsOut implements NoticeReceiver {
       this.unconfirmed(this.book.add(requestId, kept, request.deviceIds), `more than ${this.settings.maxPending} sends were waiting for an outcome`);
       this.store.changed(() => this.book.snapshot());
       this.counts.sent++;
+      this.feed.sent('accepted');
       this.retry = undefined;
       this.failed = undefined;
       const meta = isObject(msg.thingspace) ? msg.thingspace : {};
@@ -238,6 +245,7 @@ export class SmsOut implements NoticeReceiver {
 
   private refuse(done: Done, reason: string, code: string): void {
     this.failed = code;
+    this.feed.sent(code);
     this.refresh();
     done(new NodeError(reason, code));
   }
@@ -262,6 +270,7 @@ export class SmsOut implements NoticeReceiver {
     for (const send of sends) {
       for (const out of unconfirmedOutcomes(this.config.accountName, send, reason)) {
         this.counts.notDelivered++;
+        this.feed.delivery('unconfirmed');
         this.node.send([null, out]);
       }
     }
@@ -270,6 +279,8 @@ export class SmsOut implements NoticeReceiver {
 
   private refresh(): void {
     if (this.closed) return;
+    this.feed.sendsChanged();
+    if (this.config.api.credentialsRejected) this.feed.credentialsRejected(this.config.api.credentialsRejected.code);
     const own = this.queue.countsOf(this);
     const { limit } = this.queue.current;
     const activity: SendActivity = {

@@ -67,6 +67,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   nodeArgs?: string[];
   timeoutMs?: number;
+  /** What answers once Node-RED is up (default the admin API's /settings; with httpAdminRoot false, a path of the HTTP node server). */
+  readyPath?: string;
 }
 
 export class NodeRed {
@@ -104,20 +106,20 @@ export class NodeRed {
       { cwd: userDir, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const red = new NodeRed(proc, userDir, port);
-    await red.ready(opts.timeoutMs ?? 60_000);
+    await red.ready(opts.timeoutMs ?? 60_000, opts.readyPath ?? '/settings');
     return red;
   }
 
   /** Resolves once the admin API answers; rejects if the process exits first. */
-  private async ready(timeoutMs: number): Promise<void> {
+  private async ready(timeoutMs: number, readyPath: string): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let exited = false;
     void this.exited.then(() => (exited = true));
     while (Date.now() < deadline) {
       if (exited) throw new Error(`Node-RED exited during start:\n${this.log().slice(-4000)}`);
       try {
-        const res = await fetch(`${this.url}/settings`);
-        if (res.ok && this.log().includes('Started flows')) return;
+        const res = await fetch(`${this.url}${readyPath}`);
+        if ((readyPath === '/settings' ? res.ok : res.status !== 404) && this.log().includes('Started flows')) return;
       } catch {
         // not listening yet
       }
