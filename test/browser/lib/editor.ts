@@ -9,7 +9,7 @@ export interface NodeStatus {
   text: string;
 }
 
-export type SidebarTab = 'info' | 'help' | 'debug' | 'config';
+export type SidebarTab = 'info' | 'help' | 'debug' | 'config' | 'thingspace-sms';
 
 export class Editor {
   /** Uncaught exceptions in the page: an editor script of ours that throws shows up here. */
@@ -19,12 +19,18 @@ export class Editor {
     page.on('pageerror', (err) => this.pageErrors.push(err.stack ?? err.message));
   }
 
-  /** Opens the editor in a new page of `context` and waits until the palette is built. */
-  static async open(context: BrowserContext, url: string, timeoutMs = 60_000): Promise<Editor> {
+  /** Opens the editor in a new page of `context` and waits until the palette is built;
+   *  `login`: through the login dialog, when adminAuth is on. */
+  static async open(context: BrowserContext, url: string, timeoutMs = 60_000, login?: { username: string; password: string }): Promise<Editor> {
     const page = await context.newPage();
     page.setDefaultTimeout(20_000);
     await page.goto(url);
     const editor = new Editor(page);
+    if (login) {
+      await page.fill('#node-dialog-login-username', login.username);
+      await page.fill('#node-dialog-login-password', login.password);
+      await page.click('#node-dialog-login-submit');
+    }
     await editor.waitLoaded(timeoutMs);
     return editor;
   }

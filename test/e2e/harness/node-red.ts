@@ -117,7 +117,8 @@ export class NodeRed {
       if (exited) throw new Error(`Node-RED exited during start:\n${this.log().slice(-4000)}`);
       try {
         const res = await fetch(`${this.url}/settings`);
-        if (res.ok && this.log().includes('Started flows')) return;
+        // 401: adminAuth is on, the admin API answers.
+        if ((res.ok || res.status === 401) && this.log().includes('Started flows')) return;
       } catch {
         // not listening yet
       }
@@ -138,9 +139,11 @@ export class NodeRed {
     });
   }
 
-  /** POST /flows (admin API v2). Config nodes may carry `credentials`. */
-  async deploy(flows: unknown[], type: DeployType = 'full'): Promise<void> {
-    const current = await (await this.api('GET', '/flows', undefined, { 'Node-RED-API-Version': 'v2' })).json();
+  /** POST /flows (admin API v2). Config nodes may carry `credentials`. `token`: an admin
+   *  API access token, when adminAuth is on. */
+  async deploy(flows: unknown[], type: DeployType = 'full', token?: string): Promise<void> {
+    const auth: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
+    const current = await (await this.api('GET', '/flows', undefined, { 'Node-RED-API-Version': 'v2', ...auth })).json();
     const res = await this.api(
       'POST',
       '/flows',
@@ -148,6 +151,7 @@ export class NodeRed {
       {
         'Node-RED-API-Version': 'v2',
         'Node-RED-Deployment-Type': type,
+        ...auth,
       },
     );
     if (!res.ok) throw new Error(`deploy failed: ${res.status} ${await res.text()}`);
