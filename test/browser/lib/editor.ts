@@ -154,12 +154,18 @@ export class Editor {
     return help.first();
   }
 
-  /** Node-RED 4: the sidebar's tab buttons; Node-RED 5: the buttons under the sidebars
+  /** Node-RED 4: the sidebar's tab buttons (or its menu); Node-RED 5: the buttons under the sidebars
    *  (a click on one already selected would close its panel). */
   async openSidebar(tab: SidebarTab): Promise<Locator> {
     const nr4 = this.page.locator(`#red-ui-tab-${tab}-link-button`);
     if ((await nr4.count()) > 0) {
-      await nr4.click();
+      if (await nr4.isVisible()) {
+        await nr4.click();
+      } else {
+        // A tab past the first few sits in the menu at the end of the tab bar.
+        await this.page.click('#red-ui-sidebar .red-ui-tab-link-button-menu');
+        await this.page.click(`#red-ui-tabs-menu-option-${tab}`);
+      }
       return this.page.locator('#red-ui-sidebar-content');
     }
     const nr5 = this.page.locator(`button[data-tab-id="${tab}"]`);
