@@ -9,6 +9,7 @@ import { SourceFilter, makeSourceFilter, type SourceFilterProps } from './lib/no
 import { coordinatorFor, type CoordinationDef } from './lib/node-red/coordination-config';
 import { resolveAllRefs } from './lib/node-red/env-refs';
 import { sendsSettled } from './lib/node-red/send-queues';
+import { operations } from './lib/node-red/operations';
 
 const DEFAULT_SERVER = 'https://thingspace.verizon.com';
 
@@ -33,11 +34,15 @@ module.exports = function (RED: NodeAPI): void {
   // refused logins are remembered in the user directory (docs/architecture.md, "Client").
   const logins = runtimeLogins(RED.settings.userDir as string | undefined, (text) => RED.log.warn(`[thingspace-config] ${text}`));
 
+  // The runtime's activity board, metrics and health endpoint (docs/operations.md).
+  const { activity } = operations(RED);
+
   function ThingSpaceConfig(this: ThingSpaceConfigNode, def: ConfigDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
     node.accountName = (def.accountName ?? '').trim();
     node.server = (def.server ?? '').trim() || DEFAULT_SERVER;
+    node.activity = activity;
     let creds: ThingSpaceCredentials = {};
     let client: ThingSpaceClient | undefined;
     try {

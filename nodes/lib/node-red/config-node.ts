@@ -6,6 +6,7 @@ import type { AccountClient } from '../client/account-client';
 import type { Coordinator } from '../coordination/coordinator';
 import type { ThingSpaceError } from '../client/errors';
 import type { CallbackCredentials } from '../message/callback-body';
+import type { Activity } from './activity';
 import { NodeError } from './report';
 import type { SourceFilter } from './source-filter';
 
@@ -37,6 +38,8 @@ export interface ThingSpaceConfigNode extends Node<ThingSpaceCredentials> {
   sourceFilter?: SourceFilter;
   /** Set when the config node's coordination is Redis (docs/architecture.md, "Coordination"). */
   coordinator?: Coordinator;
+  /** The runtime's activity board (nodes/lib/node-red/activity.ts), shared by every config node. */
+  activity: Activity;
 }
 
 /** A user node's view of its config node: the account it uses and that account's calls. */
@@ -50,6 +53,7 @@ export interface UsableConfig {
   api: AccountClient;
   coordinator?: Coordinator;
   sourceFilter?: SourceFilter;
+  activity: Activity;
   callbackCredentials(): CallbackCredentials | undefined;
 }
 
@@ -78,6 +82,7 @@ export function usableConfig(config: ThingSpaceConfigNode | null | undefined, na
     api,
     coordinator: config.coordinator,
     sourceFilter: config.sourceFilter,
+    activity: config.activity,
     callbackCredentials: () => config.callbackCredentials(),
   };
 }

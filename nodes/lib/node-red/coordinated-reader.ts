@@ -8,6 +8,7 @@ import type { Coordinator, Reader } from '../coordination/coordinator';
 import type { LeaseView } from '../coordination/lease';
 import { CALLBACK_BLOCK, type QueueConsumer } from '../consumer/queue-consumer';
 import { dedupeKey } from '../message/dedupe-key';
+import type { AccountFeed } from './activity';
 import { answerHttp } from './http-reply';
 import { NodeError } from './report';
 import type { StatusLine } from './status';
@@ -26,6 +27,7 @@ export interface CoordinatedReaderOptions {
 export class CoordinatedReader {
   readonly reader: Reader;
   private status: StatusLine | undefined;
+  private feed: AccountFeed | undefined;
   private outageReported = false;
   private uncheckedWarned = false;
 
@@ -42,9 +44,15 @@ export class CoordinatedReader {
     return this.reader.lease.holding ? this.opts.coordinator.runtime : '';
   }
 
+  /** This runtime's replica id. */
+  get runtime(): string {
+    return this.opts.coordinator.runtime;
+  }
+
   /** Wires the lease to the consumer (already started, in standby) and starts it. */
-  attach(consumer: QueueConsumer, status: StatusLine): void {
+  attach(consumer: QueueConsumer, status: StatusLine, feed?: AccountFeed): void {
     this.status = status;
+    this.feed = feed;
     const { lease } = this.reader;
     lease.yieldReader = () => consumer.standBy();
     lease.on('change', (view) => this.onView(view, consumer));
@@ -87,6 +95,11 @@ export class CoordinatedReader {
 
   private onView(view: LeaseView, consumer: QueueConsumer): void {
     const status = this.status;
+    this.feed?.lease(
+      view.state,
+      view.state === 'holding' ? this.runtime : view.state === 'standby' ? view.holder : undefined,
+      view.state === 'unavailable' ? view.error.code : undefined,
+    );
     switch (view.state) {
       case 'holding':
         this.outageReported = false;

@@ -43,7 +43,7 @@ export function checkListenPath(value: unknown): string {
   return path.replace(/(.)\/$/, '$1');
 }
 
-function stackOf(app: HttpNodeApp): RouterLayer[] {
+export function stackOf(app: HttpNodeApp): RouterLayer[] {
   if (app._router) return app._router.stack;
   try {
     return app.router?.stack ?? [];

@@ -8,6 +8,7 @@ import { QueueConsumer } from '../consumer/queue-consumer';
 import type { ConsumerBlock, ConsumerState } from '../consumer/types';
 import { toBatchMessage, toSingleMessage, type SingleContext } from '../message/output';
 import { compileTopic, type TopicFunction } from '../message/topic';
+import { timedHistory, type AccountFeed } from './activity';
 import type { UsableConfig } from './config-node';
 import { contextStore, type NodeContextStore } from './context-store';
 import type { CoordinatedReader } from './coordinated-reader';
@@ -30,7 +31,11 @@ export class QueueIn {
   private readonly accountName: string;
   private readonly topic: TopicFunction;
   private readonly counts: Counts = { received: 0, pushed: 0 };
-  private readonly onRejected = (err: ThingSpaceError): void => this.status.rejected(err);
+  private readonly feed: AccountFeed;
+  private readonly onRejected = (err: ThingSpaceError): void => {
+    this.status.rejected(err);
+    this.feed.credentialsRejected(err.code);
+  };
   private anotherReaderSaid = false;
   private closed = false;
 
@@ -46,9 +51,10 @@ export class QueueIn {
   ) {
     this.accountName = config.accountName;
     this.topic = compileTopic(settings.topic);
+    this.feed = config.activity.account(config.accountKey, coordinated?.runtime);
     this.store = contextStore(node, config.accountKey, (err) => this.fail(new NodeError(`Context store: ${err.message}`, 'ERROR'), 'context'));
     this.consumer = new QueueConsumer({
-      api: config.api,
+      api: timedHistory(config.api, this.feed),
       intervalMs: settings.intervalMs,
       ackMode: settings.ackMode,
       ackTimeoutMs: settings.ackTimeoutMs,
@@ -56,6 +62,7 @@ export class QueueIn {
       store: coordinated?.reader.store ?? this.store,
       gate: coordinated?.reader.lease,
     });
+    this.feed.watch(this, this.consumer);
     this.consumer.on('suspect', () => this.anotherReader());
     this.consumer.on('block', (block) => this.emitBlock(block));
     this.consumer.on('state', (s: ConsumerState) => showConsumerState(status, s, this.counts));
@@ -68,7 +75,7 @@ export class QueueIn {
 
   start(): void {
     this.consumer.start().catch((err: unknown) => this.fail(err, 'start'));
-    this.coordinated?.attach(this.consumer, this.status);
+    this.coordinated?.attach(this.consumer, this.status, this.feed);
   }
 
   input(msg: NodeMessageInFlow, send: Send, done: Done): void {
@@ -158,6 +165,7 @@ export class QueueIn {
     if (pushed.kind === 'emit') {
       send(pushed.out);
       this.counts.pushed++;
+      this.feed.receivedSms('push', 1);
       const count = this.counts.received + this.counts.pushed;
       this.status.set(() => ({ fill: 'green', shape: 'dot', text: this.status.t('received', { count }) }), true);
     }
@@ -169,6 +177,8 @@ export class QueueIn {
     this.closed = true;
     this.config.api.off('rejected', this.onRejected);
     await this.consumer.stop();
+    this.feed.readerStopped(this);
+    this.config.activity.release(this.feed);
     // Coordinated state lives in Redis; otherwise the successor takes it over in memory.
     if (this.coordinated) await this.coordinated.close();
     else this.store.handOver();

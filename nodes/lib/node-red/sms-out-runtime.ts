@@ -15,6 +15,7 @@ import { keepProperties, noticeOutcome, unconfirmedOutcomes } from '../sender/ou
 import { sendWithRetries } from '../sender/send-attempts';
 import { sendFailure, type SendFailure } from '../sender/send-failure';
 import type { SendQueue } from '../sender/send-queue';
+import type { AccountFeed } from './activity';
 import type { UsableConfig } from './config-node';
 import { interceptCallback } from './notice-input';
 import { addReceiver, removeReceiver, type NoticeReceiver } from './notice-router';
@@ -50,6 +51,7 @@ export class SmsOut implements NoticeReceiver {
   private readonly keys: { node: string; account: string };
   private readonly counts: SendCounts = { sent: 0, delivered: 0, notDelivered: 0 };
   private readonly expiry: NodeJS.Timeout;
+  private readonly feed: AccountFeed;
   private retry: SendActivity['retry'];
   private failed: string | undefined;
   private warnedKeep = false;
@@ -79,6 +81,8 @@ export class SmsOut implements NoticeReceiver {
     this.queue = sendQueueFor(config.accountKey);
     this.queue.attach(this, { concurrency: settings.concurrency, limit: settings.queueLimit });
     this.queue.on('change', this.onChange);
+    this.feed = config.activity.account(config.accountKey, config.coordinator?.runtime);
+    this.feed.senderStarted(this, this.queue, () => this.book.size);
     config.api.on('rejected', this.onChange);
     addReceiver(config, this);
     const every = Math.min(60_000, Math.max(1000, settings.outcomeTimeoutMs / 4));
@@ -121,6 +125,7 @@ export class SmsOut implements NoticeReceiver {
     if (settled.kind === 'duplicate') return;
     const correlated = settled.kind === 'correlated';
     if (correlated && notice.final) {
+      this.feed.delivery(notice.status);
       if (notice.status === 'delivered') this.counts.delivered++;
       else this.counts.notDelivered++;
     }
@@ -141,6 +146,8 @@ export class SmsOut implements NoticeReceiver {
     this.config.api.off('rejected', this.onChange);
     this.queue.off('change', this.onChange);
     this.queue.detach(this);
+    this.feed.senderStopped(this);
+    this.config.activity.release(this.feed);
     if (this.running.size > 0) {
       const waited = new Promise<void>((resolve) => setTimeout(resolve, CLOSE_WAIT_MS).unref());
       await Promise.race([Promise.all([...this.running]), waited]);
@@ -169,6 +176,7 @@ export class SmsOut implements NoticeReceiver {
       this.unconfirmed(this.book.add(requestId, kept, request.deviceIds), `more than ${this.settings.maxPending} sends were waiting for an outcome`);
       this.store.changed(() => this.book.snapshot());
       this.counts.sent++;
+      this.feed.sent('accepted');
       this.retry = undefined;
       this.failed = undefined;
       const meta = isObject(msg.thingspace) ? msg.thingspace : {};
@@ -239,6 +247,7 @@ export class SmsOut implements NoticeReceiver {
 
   private refuse(done: Done, reason: string, code: string): void {
     this.failed = code;
+    this.feed.sent(code);
     this.refresh();
     done(new NodeError(reason, code));
   }
@@ -263,6 +272,7 @@ export class SmsOut implements NoticeReceiver {
     for (const send of sends) {
       for (const out of unconfirmedOutcomes(this.config.accountName, send, reason)) {
         this.counts.notDelivered++;
+        this.feed.delivery('unconfirmed');
         this.node.send([null, out]);
       }
     }
@@ -271,6 +281,7 @@ export class SmsOut implements NoticeReceiver {
 
   private refresh(): void {
     if (this.closed) return;
+    this.feed.sendsChanged();
     const own = this.queue.countsOf(this);
     const { limit } = this.queue.current;
     const activity: SendActivity = {

@@ -1,0 +1,119 @@
+// The runtime-wide part of operations (docs/operations.md): the activity board, the Prometheus
+// metrics, and the metrics and health paths on Node-RED's HTTP node server, which answers even
+// with the editor and admin API off. Set in settings.js as `thingspaceSms`: the endpoints are
+// the runtime's, not an account's, so they are not config node properties.
+import type { NodeAPI } from 'node-red';
+import { Activity } from './activity';
+import { loadMetrics, type Metrics } from './metrics';
+import { checkListenPath, samePath, stackOf, type Handler, type HttpNodeApp } from './push-listener';
+
+export interface OperationsSettings {
+  /** Register the metrics on prom-client's default registry (default true). */
+  metrics: boolean;
+  metricsPath?: string;
+  healthPath?: string;
+}
+
+/** Reads settings.js's `thingspaceSms`; throws on a value that cannot be meant. */
+export function readOperations(value: unknown): OperationsSettings {
+  if (value === undefined || value === null) return { metrics: true };
+  if (typeof value !== 'object') throw new Error('thingspaceSms must be an object: { metrics, metricsPath, healthPath }');
+  const v = value as Record<string, unknown>;
+  if (v.metrics !== undefined && typeof v.metrics !== 'boolean') throw new Error('thingspaceSms.metrics must be true or false');
+  const path = (name: 'metricsPath' | 'healthPath'): string | undefined => {
+    if (v[name] === undefined || v[name] === '') return undefined;
+    try {
+      return checkListenPath(v[name]) || undefined;
+    } catch {
+      throw new Error(`thingspaceSms.${name} must be a path such as /thingspace/${name === 'healthPath' ? 'health' : 'metrics'}`);
+    }
+  };
+  const s: OperationsSettings = { metrics: v.metrics !== false, metricsPath: path('metricsPath'), healthPath: path('healthPath') };
+  if (s.metricsPath && s.healthPath && samePath(s.metricsPath, s.healthPath)) throw new Error('thingspaceSms.metricsPath and healthPath must differ');
+  return s;
+}
+
+export function operations(RED: NodeAPI): { activity: Activity; metrics?: Metrics } {
+  const log = (text: string): void => RED.log.error(`[thingspace-sms] ${text}`);
+  let settings: OperationsSettings;
+  try {
+    settings = readOperations((RED.settings as unknown as Record<string, unknown>).thingspaceSms);
+  } catch (err) {
+    log(`${(err as Error).message}; the metrics and health paths are not served`);
+    settings = { metrics: true };
+  }
+  const metrics = settings.metrics ? loadMetrics() : undefined;
+  const activity = new Activity(metrics);
+  const routes: Route[] = [];
+  if (settings.metricsPath) {
+    if (metrics) routes.push(route(RED, settings.metricsPath, metricsHandler(metrics)));
+    else log('thingspaceSms.metricsPath is set but metrics are off (thingspaceSms.metrics: false): not served');
+  }
+  if (settings.healthPath) routes.push(route(RED, settings.healthPath, healthHandler(activity)));
+  if (routes.length > 0) {
+    if (RED.settings.httpNodeRoot === false) log("the metrics and health paths cannot be served: Node-RED's HTTP node server is off (httpNodeRoot: false)");
+    // Checked once every http in node of the deploy has its route.
+    RED.events.on('flows:started', () => routes.forEach((r) => r.check(log)));
+  }
+  return { activity, metrics };
+}
+
+interface Route {
+  check(log: (text: string) => void): void;
+}
+
+/** A GET route registered at load; a path another route serves too is left to it, and said. */
+function route(RED: NodeAPI, path: string, handle: Handler): Route {
+  const app = RED.httpNode as unknown as HttpNodeApp & { get(path: string, h: Handler): unknown };
+  let yielded = false;
+  const handler: Handler = (req, res, next) => (yielded ? next() : handle(req, res, next));
+  app.get(path, handler);
+  return {
+    check(log) {
+      const stack = stackOf(app);
+      const other = stack.some((l) => samePath(l.route?.path, path) && l.route?.methods?.get && !l.route.stack?.some((s) => s.handle === handler));
+      yielded = other;
+      if (other)
+        log(
+          `${path} is already served on Node-RED's HTTP server (by ${servedBy(RED, path)}): not served by thingspace-sms; change thingspaceSms in settings.js or the other node`,
+        );
+    },
+  };
+}
+
+function servedBy(RED: NodeAPI, path: string): string {
+  let by = 'another route';
+  RED.nodes.eachNode((n: object) => {
+    const c = n as { type?: string; method?: string; url?: string; id?: string; name?: string };
+    if (c.type === 'http in' && c.method === 'get' && samePath(`/${(c.url ?? '').trim().replace(/^\//, '')}`, path))
+      by = `http in node ${c.name ? `"${c.name}" ` : ''}(${c.id})`;
+  });
+  return by;
+}
+
+function metricsHandler(metrics: Metrics): Handler {
+  return (_req, res) => {
+    metrics.registry.metrics().then(
+      (text) => res.set('Content-Type', metrics.registry.contentType).send(text),
+      (err: Error) => res.status(500).send(err.message),
+    );
+  };
+}
+
+/** 200 while every account reads or stands by, else 503; times as ISO strings. */
+function healthHandler(activity: Activity): Handler {
+  const iso = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
+  return (_req, res) => {
+    const accounts = activity.list().map((a) => ({
+      account: a.account,
+      runtime: a.runtime,
+      state: a.state,
+      code: a.code,
+      holder: a.holder,
+      lastSuccess: iso(a.lastSuccess),
+      lastPoll: iso(a.lastPoll),
+    }));
+    const ok = accounts.every((a) => a.state === 'reading' || a.state === 'standby');
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', accounts });
+  };
+}
