@@ -10,6 +10,7 @@ import { coordinatorFor, type CoordinationDef } from './lib/node-red/coordinatio
 import { resolveAllRefs } from './lib/node-red/env-refs';
 import { sendsSettled } from './lib/node-red/send-queues';
 import { operations } from './lib/node-red/operations';
+import { activityFeed } from './lib/node-red/activity-feed';
 
 const DEFAULT_SERVER = 'https://thingspace.verizon.com';
 
@@ -36,6 +37,8 @@ module.exports = function (RED: NodeAPI): void {
 
   // The runtime's activity board, metrics and health endpoint (docs/operations.md).
   const { activity } = operations(RED);
+  // The editor's sidebar tab: each account at a glance.
+  activityFeed(RED, activity);
 
   function ThingSpaceConfig(this: ThingSpaceConfigNode, def: ConfigDef): void {
     RED.nodes.createNode(this, def);
