@@ -1,7 +1,9 @@
 // The "ThingSpace SMS" sidebar tab in a real browser, on Node-RED 4 and on Node-RED 5 (Node 22),
-// each started from the packed tarball with adminAuth on: a drain from the simulator moves its
-// numbers while it runs, a send shows in flight and then pending, and its admin route refuses a
-// request without a token. UPDATE_DOCS_IMAGES=1 also saves the README's picture of it.
+// each started from the packed tarball with adminAuth on and coordinated through a real Redis: a
+// drain from the simulator moves its numbers while it runs, a send shows in flight and then
+// pending, the reader is the lease holder as Redis names it (a runtime name with markup in it,
+// shown as text), and its admin route refuses a request without a token. UPDATE_DOCS_IMAGES=1
+// also saves the README's picture of it.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,17 +15,21 @@ import { contrast } from './lib/contrast';
 import { Editor } from './lib/editor';
 import { screenshot, screenshotOnFailure } from './lib/screenshots';
 import { editorUserDir } from './lib/user-dir';
+import { RedisServer, redisAvailable } from '../support/redis-server';
 
 const USER = { username: 'admin', password: 'sidebar-test-password' };
 // bcrypt of USER.password (Node-RED's adminAuth takes the hash).
 const HASH = '$2b$08$L.vjbfkD.oIafd2GFA/IOOlFxJ8tAr7PFomrrlCXh8IIat3qMvLtm';
 const ROUTE = '/thingspace-sms/activity';
 const DRAIN = 400;
+// The runtime's name is user input: the sidebar must show it as text, never run it (on
+// Node-RED 5; Node-RED 4 takes the README's picture, with a plain name).
+const MARKUP = '<img src=x onerror="window.tsSidebarInjected=1">replica-a';
 
-function flow(server: string): Record<string, unknown>[] {
+function flow(server: string, redisUrl: string, runtime: string): Record<string, unknown>[] {
   return [
     { ...tab(), label: 'ThingSpace SMS' },
-    configNode(server, SIM_CREDENTIALS, { name: 'Simulator' }),
+    configNode(server, SIM_CREDENTIALS, { name: 'Simulator', coordination: 'redis', redisUrl, redisPrefix: 'sidebar:', leaseTime: 5, instanceName: runtime }),
     queueNode([], { name: 'SMS queue', interval: '2', x: 170, y: 100 }),
     {
       id: 'sb-inject',
@@ -67,7 +73,9 @@ async function accessToken(red: NodeRed): Promise<string> {
 function sidebarSuite(version: 4 | 5): void {
   describe(`the ThingSpace SMS sidebar on Node-RED ${version} (package from the tarball, adminAuth on)`, function () {
     this.timeout(120_000);
+    const runtime = version === 5 ? MARKUP : 'replica-a';
     let sim: SimulatorProcess;
+    let redis: RedisServer;
     let red: NodeRed;
     let token: string;
     let browser: LaunchedBrowser;
@@ -77,6 +85,12 @@ function sidebarSuite(version: 4 | 5): void {
     before(async function () {
       this.timeout(420_000); // Node-RED 5: the first run installs node@22 and node-red@5
       requireChromium(this);
+      if (!redisAvailable()) {
+        if (process.env.CI === 'true') throw new Error('the sidebar test needs redis-server');
+        console.log('      skipped: redis-server is not installed');
+        this.skip();
+      }
+      redis = await RedisServer.start();
       const nr5 = version === 5 ? nodeRed5() : undefined;
       // Small blocks, each answered after 250 ms: a drain of 400 SMS takes about five seconds.
       sim = await SimulatorProcess.start(['--block-size', '20', '--latency', '250']);
@@ -88,7 +102,7 @@ function sidebarSuite(version: 4 | 5): void {
       fs.writeFileSync(users, JSON.stringify({ ...prefs, [USER.username]: prefs._ }, null, 2));
       red = await NodeRed.start(dir, nr5 ? { nodeBinary: nr5.nodeBinary, redJs: nr5.redJs } : {});
       token = await accessToken(red);
-      await red.deploy(flow(sim.url), 'full', token);
+      await red.deploy(flow(sim.url, redis.url, runtime), 'full', token);
       browser = await launchChromium();
       context = await browser.context('en-US');
       editor = await Editor.open(context, red.url, 60_000, USER);
@@ -99,6 +113,7 @@ function sidebarSuite(version: 4 | 5): void {
       await browser?.close();
       await red?.stop();
       await sim?.stop();
+      await redis?.stop();
     });
 
     screenshotOnFailure(() => editor);
@@ -125,7 +140,10 @@ function sidebarSuite(version: 4 | 5): void {
     it('shows the account as read by this runtime, then its numbers move during a drain', async () => {
       await editor.openSidebar('thingspace-sms');
       await waitFor(async () => (await text('state')) === 'reading', 30_000, 'the account reading');
-      assert.match(await text('reader'), /\(this runtime\)$/);
+      // The lease holder as Redis has it: this runtime, its name shown as typed.
+      assert.equal(await text('reader'), `${runtime} (this runtime)`);
+      assert.equal(await editor.evaluate<unknown>('window.tsSidebarInjected'), undefined);
+      assert.equal(await editor.page.locator('.thingspace-sms-activity img').count(), 0);
       assert.match(await text('lastPoll'), /^\d+ s ago$/);
       assert.equal(await polled(), 0);
 
