@@ -82,6 +82,23 @@ function sidebarSuite(version: 4 | 5): void {
     let context: BrowserContext;
     let editor: Editor;
 
+    let second: NodeRed | undefined;
+
+    /** A Node-RED of this version with adminAuth, the flow deployed, its runtime named `name`. */
+    async function startRuntime(dirName: string, name: string): Promise<{ red: NodeRed; token: string }> {
+      const nr5 = version === 5 ? nodeRed5() : undefined;
+      const adminAuth = { type: 'credentials', users: [{ username: USER.username, password: HASH, permissions: '*' }] };
+      const dir = editorUserDir(`browser-sidebar-nr${version}-${dirName}`, undefined, { adminAuth });
+      // The logged-in user's editor settings: as the anonymous user's (no tips over the sidebar).
+      const users = path.join(dir, '.config.users.json');
+      const prefs = JSON.parse(fs.readFileSync(users, 'utf8')) as Record<string, unknown>;
+      fs.writeFileSync(users, JSON.stringify({ ...prefs, [USER.username]: prefs._ }, null, 2));
+      const started = await NodeRed.start(dir, nr5 ? { nodeBinary: nr5.nodeBinary, redJs: nr5.redJs } : {});
+      const t = await accessToken(started);
+      await started.deploy(flow(sim.url, redis.url, name), 'full', t);
+      return { red: started, token: t };
+    }
+
     before(async function () {
       this.timeout(420_000); // Node-RED 5: the first run installs node@22 and node-red@5
       requireChromium(this);
@@ -94,15 +111,7 @@ function sidebarSuite(version: 4 | 5): void {
       const nr5 = version === 5 ? nodeRed5() : undefined;
       // Small blocks, each answered after 250 ms: a drain of 400 SMS takes about five seconds.
       sim = await SimulatorProcess.start(['--block-size', '20', '--latency', '250']);
-      const adminAuth = { type: 'credentials', users: [{ username: USER.username, password: HASH, permissions: '*' }] };
-      const dir = editorUserDir(`browser-sidebar-nr${version}`, undefined, { adminAuth });
-      // The logged-in user's editor settings: as the anonymous user's (no tips over the sidebar).
-      const users = path.join(dir, '.config.users.json');
-      const prefs = JSON.parse(fs.readFileSync(users, 'utf8')) as Record<string, unknown>;
-      fs.writeFileSync(users, JSON.stringify({ ...prefs, [USER.username]: prefs._ }, null, 2));
-      red = await NodeRed.start(dir, nr5 ? { nodeBinary: nr5.nodeBinary, redJs: nr5.redJs } : {});
-      token = await accessToken(red);
-      await red.deploy(flow(sim.url, redis.url, runtime), 'full', token);
+      ({ red, token } = await startRuntime('a', runtime));
       browser = await launchChromium();
       context = await browser.context('en-US');
       editor = await Editor.open(context, red.url, 60_000, USER);
@@ -111,6 +120,7 @@ function sidebarSuite(version: 4 | 5): void {
 
     after(async () => {
       await browser?.close();
+      await second?.stop();
       await red?.stop();
       await sim?.stop();
       await redis?.stop();
@@ -118,9 +128,9 @@ function sidebarSuite(version: 4 | 5): void {
 
     screenshotOnFailure(() => editor);
 
-    const card = (): Locator => editor.page.locator(`.thingspace-sms-activity-account[data-account^="${ACCOUNT}"]`);
-    const field = (name: string): Locator => card().locator(`[data-field="${name}"]`);
-    const text = async (name: string): Promise<string> => ((await field(name).textContent()) ?? '').trim();
+    const card = (e = editor): Locator => e.page.locator(`.thingspace-sms-activity-account[data-account^="${ACCOUNT}"]`);
+    const field = (name: string, e = editor): Locator => card(e).locator(`[data-field="${name}"]`);
+    const text = async (name: string, e = editor): Promise<string> => ((await field(name, e).textContent()) ?? '').trim();
     const polled = async (): Promise<number> => Number(/^(\d+) polled/.exec(await text('received'))?.[1] ?? NaN);
 
     it('its admin route refuses a request without a token, and answers one with a token', async () => {
@@ -204,6 +214,20 @@ function sidebarSuite(version: 4 | 5): void {
         await waitFor(async () => (await text('inFlight')) === '0' && (await text('pending')) === '1', 20_000, 'the send accepted, its outcome pending');
       } finally {
         await sim.configure({ latencyMs: 250 });
+      }
+    });
+
+    it('on a second runtime on the same Redis: standby, read by the first (the holder Redis names)', async () => {
+      ({ red: second } = await startRuntime('b', 'replica-b'));
+      const other = await Editor.open(context, second.url, 60_000, USER);
+      try {
+        await other.openSidebar('thingspace-sms');
+        await waitFor(async () => (await text('state', other)) === 'standby', 30_000, 'the second runtime standing by');
+        assert.equal(await text('reader', other), runtime);
+        assert.equal(await text('received', other), '0 polled, 0 pushed');
+        assert.deepEqual(other.pageErrors, []);
+      } finally {
+        await other.page.close();
       }
     });
 
