@@ -12,13 +12,15 @@ export interface LabOptions {
   /** Install the packed package (default) or start a plain Node-RED. */
   withPackage?: boolean;
   nodeArgs?: string[];
+  /** Extra settings.js properties. */
+  settings?: Record<string, unknown>;
 }
 
 let runs = 0;
 
 export async function startRed(name: string, opts: LabOptions = {}, start: StartOptions = {}): Promise<NodeRed> {
   const template = opts.withPackage === false ? plainTemplate() : undefined;
-  const dir = makeUserDir({ name: `bench-${name}`, template, logLevel: 'info' });
+  const dir = makeUserDir({ name: `bench-${name}`, template, logLevel: 'info', settings: opts.settings });
   installGenerator(dir);
   const nodeArgs = [...(opts.nodeArgs ?? [])];
   if (opts.profile) {

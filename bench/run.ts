@@ -20,6 +20,7 @@ import { coordinationScenarios } from './scenarios/coordination';
 import { proxyScenario } from './scenarios/proxy';
 import { accountsScenario } from './scenarios/accounts';
 import { simulatorScenario } from './scenarios/simulator';
+import { metricsScenario } from './scenarios/metrics';
 import { judgeLoad } from './load';
 import { formatTable, type Row } from './table';
 
@@ -71,6 +72,7 @@ async function main(): Promise<void> {
   await attempt(['C1', 'C2', 'C3', 'C4'], () => coordinationScenarios(plan, want));
   await attempt(['P8'], () => proxyScenario(plan));
   await attempt(['P9'], () => accountsScenario(plan));
+  await attempt(['M1'], () => metricsScenario(plan));
   await attempt(['SIM'], () => simulatorScenario());
   if (want('P4')) log('waiting for P4 (idle window)');
   await idle;

@@ -19,7 +19,7 @@ interface Run {
   queuedAfter: number;
 }
 
-async function drainOnce(red: NodeRed, sim: SimulatorProcess, flow: 'ours' | 'peer', count: number): Promise<Run> {
+export async function drainOnce(red: NodeRed, sim: SimulatorProcess, flow: 'ours' | 'peer', count: number): Promise<Run> {
   await sim.generate(count);
   const flows = flow === 'ours' ? oursFlow(sim.url, freshId('q')) : peerFlow(sim.url);
   await deploy(red, flows);

@@ -71,14 +71,30 @@ describe('metrics and health paths (Node-RED runtime, settings.js thingspaceSms)
     await sim.stop();
   });
 
-  it('counts a drain, a push and sends per account and runtime, as the simulator counted them', async () => {
+  it('counts a drain, a push, sends and their delivery outcomes per account and runtime, as the simulator counted them', async () => {
     sim.generate(120);
-    await load([config(sim), queue({ interval: '1' }), smsOut()]);
+    // Delivery notices come to the queue node's own listener on this HTTP node server.
+    const starter = {
+      id: 'sc',
+      type: 'start-callbacks',
+      z: TAB,
+      thingspace: 'cfg',
+      callbackUrl: `${base}/thingspace/sms`,
+      onDeploy: false,
+      deliveryNotices: true,
+      deliveryUrl: '',
+      wires: [[]],
+    };
+    await load([config(sim), queue({ interval: '1', listen: '/thingspace/sms' }), smsOut(), starter, { id: 'outcome', type: 'helper', z: TAB }]);
+    const outcomes = collect('outcome');
     const got = collect('out');
     await waitFor(() => got.length >= 120 && sim.queued() === 0, 10_000, 'the drain');
+    // Once drained: nothing left for ThingSpace to push but the delivery notices.
+    helper.getNode('sc').receive({});
+    await waitFor(() => sim.callbacks(ACCOUNT).length === 2, 5_000, 'both listeners registered');
     helper.getNode('q').receive({ payload: { deviceIds: [{ kind: 'mdn', id: '15551230009' }], message: 'pushed', timestamp: '2024-05-02T09:15:07Z' } });
     for (let i = 0; i < 3; i++) helper.getNode('so').receive({ payload: `hello ${i}`, deviceIds: [{ kind: 'mdn', id: '15551230001' }] });
-    await waitFor(() => got.length >= 124 && sim.counters().smsAccepted === 3, 10_000, 'the push and the sends');
+    await waitFor(() => got.length >= 121 && sim.counters().smsAccepted === 3 && outcomes.length === 3, 10_000, 'the push, the sends and their outcomes');
     const { status, text } = await get(METRICS);
     assert.equal(status, 200);
     const runtime = (await health()).body.accounts[0].runtime;
@@ -92,7 +108,8 @@ describe('metrics and health paths (Node-RED runtime, settings.js thingspaceSms)
     assert.equal(sample(text, 'thingspace_sms_more_data_waiting', l), 0);
     assert.ok(Math.abs(sample(text, 'thingspace_sms_last_success_timestamp_seconds', l)! - Date.now() / 1000) < 10);
     assert.equal(sample(text, 'thingspace_sms_send_queue_depth', l), 0);
-    assert.equal(sample(text, 'thingspace_sms_outcomes_pending', l), 3);
+    assert.equal(sample(text, 'thingspace_sms_outcomes_pending', l), 0);
+    assert.equal(sample(text, 'thingspace_sms_delivery_outcomes_total', { ...l, status: 'delivered' }), 3);
     assert.doesNotMatch(text, /15551230001|hello|pushed/, 'no device ids or texts');
   });
 
@@ -122,6 +139,25 @@ describe('metrics and health paths (Node-RED runtime, settings.js thingspaceSms)
     assert.doesNotMatch(JSON.stringify(h.body), /wrong|sim-client/, 'no secret');
   });
 
+  it('health: 503 naming the code while ThingSpace fails, 200 again once it answers', async () => {
+    sim.addFault({ kind: 'server-error', count: 1000 });
+    await load([config(sim), queue({ interval: '1' })]);
+    let h = await health();
+    const deadline = Date.now() + 5000;
+    while ((h = await health()).status !== 503 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(h.status, 503);
+    // ThingSpace's own code, as on the status and in Catch (docs/errors.md).
+    const code = 'UnifiedWebService.REQUEST_FAILED.ServiceUnavailable';
+    assert.deepEqual({ state: h.body.accounts[0].state, code: h.body.accounts[0].code }, { state: 'backing-off', code });
+    const text = (await get(METRICS)).text;
+    const l = { account: key, runtime: h.body.accounts[0].runtime };
+    assert.ok(sample(text, 'thingspace_sms_errors_total', { ...l, code })! >= 1);
+    assert.ok(sample(text, 'thingspace_sms_history_requests_total', { ...l, outcome: 'error' })! >= 1);
+    sim.clearFaults();
+    while ((h = await health()).status !== 200 && Date.now() < deadline + 10_000) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(h.body.accounts[0].state, 'reading');
+  });
+
   it('a path an http in node serves already is left to it and said in the log; the nodes read on', async () => {
     sim.generate(20);
     const httpIn = { id: 'hin', type: 'http in', z: TAB, url: HEALTH, method: 'get', wires: [['hres']] };
@@ -146,6 +182,7 @@ describe('metrics and health paths (Node-RED runtime, settings.js thingspaceSms)
       redis = await RedisServer.start();
     });
     afterEach(async () => {
+      if (redis && !redis.running) await redis.launch();
       if (other) {
         await other.reader.close();
         other.coordinator.close();
@@ -179,6 +216,25 @@ describe('metrics and health paths (Node-RED runtime, settings.js thingspaceSms)
       const after = (await get(METRICS)).text;
       assert.equal(sample(after, 'thingspace_sms_lease_held', { account: key, runtime: 'node-red-a' }), 1);
       assert.equal(sample(after, 'thingspace_sms_lease_failovers_total', { account: key, runtime: 'node-red-a' }), 1);
+    });
+
+    it('health: 503 while Redis is down (coordination unavailable), 200 once it is back', async () => {
+      const cfg = config(sim, { coordination: 'redis', redisUrl: redis.url, redisPrefix: 'ops:', leaseTime: 2, instanceName: 'node-red-a' });
+      await load([cfg, queue({ interval: '1' })]);
+      let h = await health();
+      const until = async (status: number, ms: number): Promise<void> => {
+        const deadline = Date.now() + ms;
+        while ((h = await health()).status !== status && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      };
+      await until(200, 5000);
+      assert.equal(h.body.accounts[0].state, 'reading');
+      await redis.stop();
+      await until(503, 10_000);
+      assert.equal(h.body.accounts[0].state, 'coordination-unavailable');
+      assert.ok(h.body.accounts[0].code, 'the code of the outage');
+      await redis.launch();
+      await until(200, 15_000);
+      assert.equal(h.status, 200);
     });
   });
 });

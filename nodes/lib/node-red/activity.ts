@@ -133,6 +133,7 @@ export class AccountFeed {
       this.lastHolder = holder;
     }
     this.leaseOf = { state, holder, code };
+    if (state === 'unavailable' && code) this.error(code);
     this.m?.leaseHeld(state === 'holding');
     this.changed();
   }

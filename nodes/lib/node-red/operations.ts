@@ -64,10 +64,11 @@ interface Route {
 
 /** A GET route registered at load; a path another route serves too is left to it, and said. */
 function route(RED: NodeAPI, path: string, handle: Handler): Route {
-  const app = RED.httpNode as unknown as HttpNodeApp & { get(path: string, h: Handler): unknown };
+  const app = RED.httpNode as unknown as HttpNodeApp & { get(path: string, ...h: Handler[]): unknown };
   let yielded = false;
   const handler: Handler = (req, res, next) => (yielded ? next() : handle(req, res, next));
-  app.get(path, handler);
+  // Node-RED's httpNodeMiddleware runs first, as for http in routes (an auth check, say).
+  app.get(path, ...[RED.settings.httpNodeMiddleware].flat().filter((m): m is Handler => typeof m === 'function'), handler);
   return {
     check(log) {
       const stack = stackOf(app);

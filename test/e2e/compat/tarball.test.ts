@@ -80,9 +80,10 @@ describe('the published tarball', () => {
     for (const f of ['LICENSE', 'README.md', 'package.json']) assert.ok(files.includes(f), f);
   });
 
-  it('stays small: under 150 files and 250 KiB packed', () => {
-    // Four nodes, one small module per concern (docs/architecture.md), the simulator and the examples.
-    assert.ok(files.length < 150, `${files.length} files`);
+  it('stays small: under 155 files and 250 KiB packed', () => {
+    // Four nodes, one small module per concern (docs/architecture.md), the simulator and the examples;
+    // 150 until the activity board, metrics and health paths (docs/operations.md) added three.
+    assert.ok(files.length < 155, `${files.length} files`);
     assert.ok(size < 250 * 1024, `${size} bytes`);
   });
 });

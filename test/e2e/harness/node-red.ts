@@ -67,6 +67,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   nodeArgs?: string[];
   timeoutMs?: number;
+  /** What answers once Node-RED is up (default the admin API's /settings; with httpAdminRoot false, a path of the HTTP node server). */
+  readyPath?: string;
 }
 
 export class NodeRed {
@@ -104,21 +106,22 @@ export class NodeRed {
       { cwd: userDir, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const red = new NodeRed(proc, userDir, port);
-    await red.ready(opts.timeoutMs ?? 60_000);
+    await red.ready(opts.timeoutMs ?? 60_000, opts.readyPath ?? '/settings');
     return red;
   }
 
   /** Resolves once the admin API answers; rejects if the process exits first. */
-  private async ready(timeoutMs: number): Promise<void> {
+  private async ready(timeoutMs: number, readyPath: string): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let exited = false;
     void this.exited.then(() => (exited = true));
     while (Date.now() < deadline) {
       if (exited) throw new Error(`Node-RED exited during start:\n${this.log().slice(-4000)}`);
       try {
-        const res = await fetch(`${this.url}/settings`);
-        // 401: adminAuth is on, the admin API answers.
-        if ((res.ok || res.status === 401) && this.log().includes('Started flows')) return;
+        const res = await fetch(`${this.url}${readyPath}`);
+        // 401 on /settings: adminAuth is on, the admin API answers.
+        const answers = readyPath === '/settings' ? res.ok || res.status === 401 : res.status !== 404;
+        if (answers && this.log().includes('Started flows')) return;
       } catch {
         // not listening yet
       }
