@@ -157,6 +157,8 @@ function sidebarSuite(version: 4 | 5): void {
       assert.match(await text('lastPoll'), /^\d+ s ago$/);
       assert.equal(await polled(), 0);
 
+      // The updates the editor receives over RED.comms, by the runtime's clock at publishing.
+      await editor.evaluate("window.tsActivityAt = []; RED.comms.subscribe('thingspace-sms/activity', (t, d) => window.tsActivityAt.push(d.at))");
       await sim.generate(DRAIN, ACCOUNT);
       // What the sidebar shows while the simulator is still serving the queue.
       const seen: number[] = [];
@@ -179,6 +181,11 @@ function sidebarSuite(version: 4 | 5): void {
         'never going back',
       );
       assert.ok((await sim.counters()).messagesServed >= DRAIN);
+      // Throttled: at most one update a second however fast the blocks come.
+      const at = await editor.evaluate<number[]>('window.tsActivityAt');
+      assert.ok(at.length >= 3, `${at.length} updates`);
+      const gaps = at.slice(1).map((t, i) => t - at[i]);
+      assert.ok(Math.min(...gaps) >= 990, `gaps between updates: ${gaps.join(', ')} ms`);
 
       // The chart: one bar a minute, the drain's SMS in the last bars.
       await waitFor(async () => (await text('perMinute')).includes(`${DRAIN} in all`), 10_000, 'the chart caption');
