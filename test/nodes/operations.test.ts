@@ -211,7 +211,9 @@ describe('metrics and health paths (Node-RED runtime, settings.js thingspaceSms)
       const text = (await get(METRICS)).text;
       assert.equal(sample(text, 'thingspace_sms_lease_held', { account: key, runtime: 'node-red-a' }), 0);
       await other.reader.close();
-      while ((h = await health()).body.accounts[0]?.holder !== 'node-red-a' && Date.now() < deadline + 5000) await new Promise((r) => setTimeout(r, 50));
+      // The lease first, then the consumer reads.
+      while ((h = await health()).body.accounts[0]?.state !== 'reading' && Date.now() < deadline + 5000) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(h.body.accounts[0].holder, 'node-red-a');
       assert.equal(h.body.accounts[0].state, 'reading');
       const after = (await get(METRICS)).text;
       assert.equal(sample(after, 'thingspace_sms_lease_held', { account: key, runtime: 'node-red-a' }), 1);
@@ -222,18 +224,18 @@ describe('metrics and health paths (Node-RED runtime, settings.js thingspaceSms)
       const cfg = config(sim, { coordination: 'redis', redisUrl: redis.url, redisPrefix: 'ops:', leaseTime: 2, instanceName: 'node-red-a' });
       await load([cfg, queue({ interval: '1' })]);
       let h = await health();
-      const until = async (status: number, ms: number): Promise<void> => {
+      const until = async (state: string, ms: number): Promise<void> => {
         const deadline = Date.now() + ms;
-        while ((h = await health()).status !== status && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+        while ((h = await health()).body.accounts[0]?.state !== state && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       };
-      await until(200, 5000);
-      assert.equal(h.body.accounts[0].state, 'reading');
+      await until('reading', 5000);
+      assert.equal(h.status, 200);
       await redis.stop();
-      await until(503, 10_000);
-      assert.equal(h.body.accounts[0].state, 'coordination-unavailable');
+      await until('coordination-unavailable', 10_000);
+      assert.equal(h.status, 503);
       assert.ok(h.body.accounts[0].code, 'the code of the outage');
       await redis.launch();
-      await until(200, 15_000);
+      await until('reading', 15_000);
       assert.equal(h.status, 200);
     });
   });

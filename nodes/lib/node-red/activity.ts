@@ -64,7 +64,7 @@ const minuteOf = (ms: number): number => Math.floor(ms / 60_000);
 
 /** One account's record, and the calls that feed it. */
 export class AccountFeed {
-  runtime: string;
+  private name: string;
   private reader: { owner: object; health: ReaderHealth; code?: string } | undefined;
   private leaseOf: { state: LeaseState; holder?: string; code?: string } | undefined;
   private rejected: string | undefined;
@@ -77,17 +77,29 @@ export class AccountFeed {
   private queue: SendQueue | undefined;
   /** Each sms-out node on the account: how many of its sends wait for an outcome. */
   private readonly senders = new Map<object, () => number>();
-  private readonly m: AccountMetrics | undefined;
+  private m: AccountMetrics | undefined;
   private lastHolder: string | undefined;
 
   constructor(
     readonly account: string,
     runtime: string,
     private readonly changed: () => void,
-    metrics: Metrics | undefined,
+    private readonly metrics: Metrics | undefined,
   ) {
-    this.runtime = runtime;
+    this.name = runtime;
     this.m = metrics?.account(account, runtime);
+  }
+
+  get runtime(): string {
+    return this.name;
+  }
+
+  /** Coordination turned on or off, or renamed, by a redeploy: the metrics follow the new name. */
+  set runtime(name: string) {
+    if (name === this.name) return;
+    this.name = name;
+    this.m = this.metrics?.account(this.account, name);
+    this.changed();
   }
 
   get idle(): boolean {
@@ -98,6 +110,7 @@ export class AccountFeed {
   /** The account's reader in this runtime: its consumer's events feed the record. */
   watch(owner: object, consumer: QueueConsumer): void {
     this.reader = { owner, health: 'standby' };
+    this.rejected = undefined; // a new deploy, a new client
     consumer.on('state', (s) => this.readerState(owner, HEALTH[s.state], 'error' in s ? s.error.code : undefined));
     consumer.on('block', (b) => b.restored || this.receivedSms('poll', b.items.length));
     consumer.on('duplicates', (n) => this.m?.duplicates(n));
@@ -166,6 +179,7 @@ export class AccountFeed {
 
   // --- the senders (sms-out) ---
   senderStarted(owner: object, queue: SendQueue, pending: () => number): void {
+    if (this.senders.size === 0 && !this.reader) this.rejected = undefined; // a new deploy, a new client
     this.queue = queue;
     this.senders.set(owner, pending);
     this.sendsChanged();
@@ -251,26 +265,23 @@ export class Activity implements ActivityBoard {
 
   constructor(private readonly metrics?: Metrics) {}
 
-  /** The record of an account (made on first use); `runtime` defaults to hostname/pid. */
-  account(key: string, runtime = defaultRuntime()): AccountFeed {
+  /** The record of an account (made on first use). `runtime`: this runtime's name for it, the
+   *  coordination replica id, or (undefined) hostname/pid; a reader's name wins (`reader`). */
+  account(key: string, runtime?: string, reader = false): AccountFeed {
     let feed = this.accounts.get(key);
     if (!feed) {
-      feed = new AccountFeed(key, runtime, this.notify, this.metrics);
+      feed = new AccountFeed(key, runtime ?? defaultRuntime(), this.notify, this.metrics);
       this.accounts.set(key, feed);
+    } else if (reader || runtime !== undefined) {
+      feed.runtime = runtime ?? defaultRuntime();
     }
     return feed;
   }
 
-  /** Forgets an account no node uses any more (after readerStopped / senderStopped). */
-  release(feed: AccountFeed): void {
-    if (feed.idle && this.accounts.get(feed.account) === feed) {
-      this.accounts.delete(feed.account);
-      this.notify();
-    }
-  }
-
+  /** The accounts some node of the flows uses now. A record outlives a redeploy (its counts go
+   *  on): one small object per account the runtime ever used, as the send queues. */
   list(): AccountActivity[] {
-    return [...this.accounts.values()].map((f) => f.view());
+    return [...this.accounts.values()].filter((f) => !f.idle).map((f) => f.view());
   }
 
   onChange(listener: () => void): () => void {

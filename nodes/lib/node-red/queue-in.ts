@@ -51,7 +51,7 @@ export class QueueIn {
   ) {
     this.accountName = config.accountName;
     this.topic = compileTopic(settings.topic);
-    this.feed = config.activity.account(config.accountKey, coordinated?.runtime);
+    this.feed = config.activity.account(config.accountKey, coordinated?.runtime, true);
     this.store = contextStore(node, config.accountKey, (err) => this.fail(new NodeError(`Context store: ${err.message}`, 'ERROR'), 'context'));
     this.consumer = new QueueConsumer({
       api: timedHistory(config.api, this.feed),
@@ -178,7 +178,6 @@ export class QueueIn {
     this.config.api.off('rejected', this.onRejected);
     await this.consumer.stop();
     this.feed.readerStopped(this);
-    this.config.activity.release(this.feed);
     // Coordinated state lives in Redis; otherwise the successor takes it over in memory.
     if (this.coordinated) await this.coordinated.close();
     else this.store.handOver();

@@ -147,7 +147,6 @@ export class SmsOut implements NoticeReceiver {
     this.queue.off('change', this.onChange);
     this.queue.detach(this);
     this.feed.senderStopped(this);
-    this.config.activity.release(this.feed);
     if (this.running.size > 0) {
       const waited = new Promise<void>((resolve) => setTimeout(resolve, CLOSE_WAIT_MS).unref());
       await Promise.race([Promise.all([...this.running]), waited]);
@@ -282,6 +281,7 @@ export class SmsOut implements NoticeReceiver {
   private refresh(): void {
     if (this.closed) return;
     this.feed.sendsChanged();
+    if (this.config.api.credentialsRejected) this.feed.credentialsRejected(this.config.api.credentialsRejected.code);
     const own = this.queue.countsOf(this);
     const { limit } = this.queue.current;
     const activity: SendActivity = {

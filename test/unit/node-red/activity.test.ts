@@ -20,6 +20,7 @@ describe('activity board', () => {
     clock = sinon.useFakeTimers({ now: Date.UTC(2026, 0, 1, 12, 0, 30), toFake: ['Date'] });
     const board = new Activity();
     const feed = board.account('acct@host', 'rt');
+    feed.senderStarted({}, new SendQueue({ concurrency: 1, limit: 1 }), () => 0); // listed while a node uses it
     feed.receivedSms('poll', 5);
     clock.tick(2 * 60_000);
     feed.receivedSms('push', 3);
@@ -61,8 +62,15 @@ describe('activity board', () => {
     feed.credentialsRejected('CREDENTIALS_REJECTED');
     assert.deepEqual([board.list()[0].state, board.list()[0].code], ['credentials-rejected', 'CREDENTIALS_REJECTED']);
     feed.readerStopped(reader);
-    board.release(feed);
     assert.equal(board.list().length, 1, 'an sms-out still uses the account');
+    feed.senderStopped({});
+    assert.equal(board.list().length, 1, 'not that sms-out: still used');
+    board.account('other@host').receivedSms('poll', 1);
+    assert.deepEqual(
+      board.list().map((a) => a.account),
+      ['acct@host'],
+      'an account no node uses is not listed',
+    );
   });
 
   it('tells its listeners once per turn of the event loop, until they unsubscribe', async () => {
@@ -97,7 +105,9 @@ describe('activity board', () => {
         return a;
       },
     } as unknown as ThingSpaceApi;
-    const timed = timedHistory(api, board.account(account, 'rt'));
+    const feed = board.account(account, 'rt');
+    feed.senderStarted({}, new SendQueue({ concurrency: 1, limit: 1 }), () => 0);
+    const timed = timedHistory(api, feed);
     await timed.history();
     await assert.rejects(timed.history('n1'));
     await timed.history('n1');
