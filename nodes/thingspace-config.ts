@@ -9,6 +9,7 @@ import { SourceFilter, makeSourceFilter, type SourceFilterProps } from './lib/no
 import { coordinatorFor, type CoordinationDef } from './lib/node-red/coordination-config';
 import { resolveAllRefs } from './lib/node-red/env-refs';
 import { operations } from './lib/node-red/operations';
+import { activityFeed } from './lib/node-red/activity-feed';
 import { RuntimeShare } from './lib/node-red/runtime-share';
 
 const DEFAULT_SERVER = 'https://thingspace.verizon.com';
@@ -35,6 +36,8 @@ module.exports = function (RED: NodeAPI): void {
 
   // The runtime's activity board, metrics and health endpoint (docs/operations.md).
   const { activity } = operations(RED);
+  // The editor's sidebar tab: each account at a glance.
+  activityFeed(RED, activity);
 
   function ThingSpaceConfig(this: ThingSpaceConfigNode, def: ConfigDef): void {
     RED.nodes.createNode(this, def);

@@ -9,7 +9,7 @@ export interface NodeStatus {
   text: string;
 }
 
-export type SidebarTab = 'info' | 'help' | 'debug' | 'config';
+export type SidebarTab = 'info' | 'help' | 'debug' | 'config' | 'thingspace-sms';
 
 export class Editor {
   /** Uncaught exceptions in the page: an editor script of ours that throws shows up here. */
@@ -19,12 +19,18 @@ export class Editor {
     page.on('pageerror', (err) => this.pageErrors.push(err.stack ?? err.message));
   }
 
-  /** Opens the editor in a new page of `context` and waits until the palette is built. */
-  static async open(context: BrowserContext, url: string, timeoutMs = 60_000): Promise<Editor> {
+  /** Opens the editor in a new page of `context` and waits until the palette is built;
+   *  `login`: through the login dialog, when adminAuth is on. */
+  static async open(context: BrowserContext, url: string, timeoutMs = 60_000, login?: { username: string; password: string }): Promise<Editor> {
     const page = await context.newPage();
     page.setDefaultTimeout(20_000);
     await page.goto(url);
     const editor = new Editor(page);
+    if (login) {
+      await page.fill('#node-dialog-login-username', login.username);
+      await page.fill('#node-dialog-login-password', login.password);
+      await page.click('#node-dialog-login-submit');
+    }
     await editor.waitLoaded(timeoutMs);
     return editor;
   }
@@ -148,12 +154,18 @@ export class Editor {
     return help.first();
   }
 
-  /** Node-RED 4: the sidebar's tab buttons; Node-RED 5: the buttons under the sidebars
+  /** Node-RED 4: the sidebar's tab buttons (or its menu); Node-RED 5: the buttons under the sidebars
    *  (a click on one already selected would close its panel). */
   async openSidebar(tab: SidebarTab): Promise<Locator> {
     const nr4 = this.page.locator(`#red-ui-tab-${tab}-link-button`);
     if ((await nr4.count()) > 0) {
-      await nr4.click();
+      if (await nr4.isVisible()) {
+        await nr4.click();
+      } else {
+        // A tab past the first few sits in the menu at the end of the tab bar.
+        await this.page.click('#red-ui-sidebar .red-ui-tab-link-button-menu');
+        await this.page.click(`#red-ui-tabs-menu-option-${tab}`);
+      }
       return this.page.locator('#red-ui-sidebar-content');
     }
     const nr5 = this.page.locator(`button[data-tab-id="${tab}"]`);

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { makeUserDir } from '../../e2e/harness';
 
-export function editorUserDir(name: string, template?: string): string {
+export function editorUserDir(name: string, template?: string, extra: Record<string, unknown> = {}): string {
   const dir = makeUserDir({
     name,
     template,
@@ -13,6 +13,7 @@ export function editorUserDir(name: string, template?: string): string {
       telemetry: { enabled: false, updateNotification: false },
       // No tours, and no palette catalogue fetched from catalogue.nodered.org.
       editorTheme: { tours: false, projects: { enabled: false }, palette: { catalogues: [] } },
+      ...extra,
     },
   });
   // The anonymous user's editor settings: no rotating tips over the sidebar.

@@ -119,7 +119,9 @@ export class NodeRed {
       if (exited) throw new Error(`Node-RED exited during start:\n${this.log().slice(-4000)}`);
       try {
         const res = await fetch(`${this.url}${readyPath}`);
-        if ((readyPath === '/settings' ? res.ok : res.status !== 404) && this.log().includes('Started flows')) return;
+        // 401 on /settings: adminAuth is on, the admin API answers.
+        const answers = readyPath === '/settings' ? res.ok || res.status === 401 : res.status !== 404;
+        if (answers && this.log().includes('Started flows')) return;
       } catch {
         // not listening yet
       }
@@ -140,9 +142,11 @@ export class NodeRed {
     });
   }
 
-  /** POST /flows (admin API v2). Config nodes may carry `credentials`. */
-  async deploy(flows: unknown[], type: DeployType = 'full'): Promise<void> {
-    const current = await (await this.api('GET', '/flows', undefined, { 'Node-RED-API-Version': 'v2' })).json();
+  /** POST /flows (admin API v2). Config nodes may carry `credentials`. `token`: an admin
+   *  API access token, when adminAuth is on. */
+  async deploy(flows: unknown[], type: DeployType = 'full', token?: string): Promise<void> {
+    const auth: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
+    const current = await (await this.api('GET', '/flows', undefined, { 'Node-RED-API-Version': 'v2', ...auth })).json();
     const res = await this.api(
       'POST',
       '/flows',
@@ -150,6 +154,7 @@ export class NodeRed {
       {
         'Node-RED-API-Version': 'v2',
         'Node-RED-Deployment-Type': type,
+        ...auth,
       },
     );
     if (!res.ok) throw new Error(`deploy failed: ${res.status} ${await res.text()}`);
