@@ -10,7 +10,7 @@ import type { ConsumerState } from '../consumer/types';
 import type { SendQueue } from '../sender/send-queue';
 import type { AccountMetrics, Metrics } from './metrics';
 
-export type AccountHealth = 'reading' | 'standby' | 'backing-off' | 'credentials-rejected' | 'coordination-unavailable' | 'stopped';
+export type AccountHealth = 'reading' | 'standby' | 'sending' | 'backing-off' | 'credentials-rejected' | 'coordination-unavailable' | 'stopped';
 
 export interface AccountActivity {
   /** The account key, name@host (nodes/lib/client/account.ts). */
@@ -232,8 +232,8 @@ export class AccountFeed {
     }
     if (r?.health === 'stopped') return { ...base, state: 'stopped', code: r.code };
     if (this.leaseOf?.state === 'unavailable') return { ...base, state: 'coordination-unavailable', code: this.leaseOf.code };
-    // Without a reader here (sms-out only) the account's queue is not read by this runtime.
-    if (!r) return { ...base, state: 'standby' };
+    // Without a reader here only sms-out uses the account: this runtime sends and reads nothing.
+    if (!r) return { ...base, state: 'sending' };
     return r.code === undefined ? { ...base, state: r.health } : { ...base, state: r.health, code: r.code };
   }
 

@@ -121,7 +121,7 @@ function healthHandler(activity: Activity): Handler {
       lastSuccess: iso(a.lastSuccess),
       lastPoll: iso(a.lastPoll),
     }));
-    const ok = accounts.every((a) => a.state === 'reading' || a.state === 'standby');
+    const ok = accounts.every((a) => a.state === 'reading' || a.state === 'standby' || a.state === 'sending');
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', accounts });
   };
 }

@@ -40,14 +40,14 @@ describe('activity board', () => {
     assert.deepEqual(board.list()[0].perMinute, new Array(30).fill(0));
   });
 
-  it('says what health reads: a refusal or an outage first, then the reader, standby without one', () => {
+  it('says what health reads: a refusal or an outage first, then the reader, sending only without one', () => {
     const board = new Activity();
     const feed = board.account('acct@host', 'rt');
     const reader = {};
     feed.senderStarted({}, new SendQueue({ concurrency: 1, limit: 1 }), () => 2);
-    assert.deepEqual([board.list()[0].state, board.list()[0].outcomesPending], ['standby', 2]);
+    assert.deepEqual([board.list()[0].state, board.list()[0].outcomesPending], ['sending', 2]);
     feed.readerState(reader, 'reading');
-    assert.equal(board.list()[0].state, 'standby', 'not the reader: ignored');
+    assert.equal(board.list()[0].state, 'sending', 'not the reader: ignored');
     // The consumer's events, as QueueConsumer emits them (nodes/lib/consumer/types.ts).
     const consumer = new EventEmitter();
     feed.watch(reader, consumer as unknown as QueueConsumer);
