@@ -4,9 +4,8 @@ import { TOKEN_PATH, M2M_ROOT } from '../types';
 import { abortedError, badResponse, errorFromResponse, parseJson, type Operation } from './classify';
 import { ThingSpaceError } from './errors';
 import type { HttpTransport } from './http';
-import type { ClientLog } from './log';
 import type { RefusalMemory } from './login-refusals';
-import type { Secrets } from './secrets';
+import type { ClientLog, Secrets } from './secrets';
 
 const REVOKE_PATH = '/api/ts/v1/oauth2/revoke';
 
@@ -16,11 +15,6 @@ export interface AuthContext {
   log: ClientLog;
   /** Where refused logins are remembered; without it, only for the session's life. */
   refusals?: RefusalMemory;
-}
-
-/** No early refresh: inside its lifetime the endpoint hands back the same token (docs/thingspace-api.md, "Access token"). */
-export function refreshDelayMs(expiresInSec: number): number {
-  return expiresInSec * 1000;
 }
 
 /** Waits for a shared promise, but lets this caller stop waiting when its own signal aborts. */
