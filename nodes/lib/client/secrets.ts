@@ -1,6 +1,6 @@
 // A server could echo what it was sent into the `errorMessage` we copy, so every error and
 // log line leaving the client is masked here, with the live bearer and session too.
-import type { LogHook } from './config';
+import type { LogHook, LogLevel } from './config';
 import { ThingSpaceError } from './errors';
 
 /** Shorter values are not masked: replacing every "ab" in a text would garble it for nothing. */
@@ -67,19 +67,19 @@ export interface ClientLog {
   warn(text: string): void;
 }
 
-export function clientLog(hook: LogHook | undefined, debugOn: boolean, secrets: Secrets, prefix = ''): ClientLog {
-  const write = (level: 'debug' | 'info' | 'warn', text: string): void => {
-    if (!hook) return;
+export function clientLog(hook: LogHook | undefined, debug: boolean, secrets: Secrets, prefix = ''): ClientLog {
+  const write = (level: LogLevel, text: string): void => {
     try {
-      hook(level, secrets.redact(prefix + text));
+      hook?.(level, secrets.redact(prefix + text));
     } catch {
       // A failing log hook must not fail the call.
     }
   };
+  const debugOn = hook !== undefined && debug;
   return {
-    debugOn: hook !== undefined && debugOn,
+    debugOn,
     debug: (text) => {
-      if (hook !== undefined && debugOn) write('debug', text);
+      if (debugOn) write('debug', text);
     },
     info: (text) => write('info', text),
     warn: (text) => write('warn', text),
