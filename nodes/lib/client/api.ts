@@ -1,5 +1,7 @@
 // What the consumer and the nodes may use of the ThingSpace client.
 import type { CallbackActionResult, CallbackListener, SmsMessage, SmsSendRequest, SmsSendResponse } from '../types';
+import type { ErrorKind, ThingSpaceError } from './errors';
+import type { LoginRefusal } from './login-refusals';
 
 export interface HistoryBlock {
   /** 200 (last block) or 202 (more waiting). */
@@ -15,19 +17,13 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
+/** `kind` lets the editor tell rejected credentials from a network or server failure. */
+type StepResult = { ok: boolean; kind?: ErrorKind; code?: string; message?: string };
+
 export interface ConnectionCheck {
-  /** `kind` lets the editor tell rejected credentials from a network or server failure. */
-  token: { ok: boolean; kind?: import('./errors').ErrorKind; code?: string; message?: string };
-  login: {
-    ok: boolean;
-    skipped?: boolean;
-    kind?: import('./errors').ErrorKind;
-    code?: string;
-    message?: string;
-    /** Not tried: this password was refused before. */
-    remembered?: import('./login-refusals').LoginRefusal;
-    recorded?: import('./login-refusals').LoginRefusal;
-  };
+  token: StepResult;
+  /** `remembered`: not tried, this password was refused before. */
+  login: StepResult & { skipped?: boolean; remembered?: LoginRefusal; recorded?: LoginRefusal };
 }
 
 export interface ThingSpaceApi {
@@ -42,7 +38,7 @@ export interface ThingSpaceApi {
    *  before is answered from memory unless `force`. */
   testConnection(opts?: CallOptions & { force?: boolean }): Promise<ConnectionCheck>;
   /** Set once the server rejected the credentials; every call then fails at once without a request. */
-  readonly credentialsRejected: import('./errors').ThingSpaceError | undefined;
+  readonly credentialsRejected: ThingSpaceError | undefined;
 }
 
 /** Its own interface: only sms-out sends. */

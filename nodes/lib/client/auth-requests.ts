@@ -1,12 +1,11 @@
 // Token, revoke and login (docs/thingspace-api.md, "Access token" and "Session"), each sent
 // once: sharing and retrying them is shared-auth.ts's job.
 import { TOKEN_PATH, M2M_ROOT } from '../types';
-import { abortedError, badResponse, errorFromResponse, parseJson, type Operation } from './classify';
+import { abortedError, badResponse, errorFromResponse, parseJson, type Operation, type RawResponse } from './classify';
 import { ThingSpaceError } from './errors';
 import type { HttpTransport } from './http';
-import type { ClientLog } from './log';
 import type { RefusalMemory } from './login-refusals';
-import type { Secrets } from './secrets';
+import type { ClientLog, Secrets } from './secrets';
 
 const REVOKE_PATH = '/api/ts/v1/oauth2/revoke';
 
@@ -16,11 +15,6 @@ export interface AuthContext {
   log: ClientLog;
   /** Where refused logins are remembered; without it, only for the session's life. */
   refusals?: RefusalMemory;
-}
-
-/** No early refresh: inside its lifetime the endpoint hands back the same token (docs/thingspace-api.md, "Access token"). */
-export function refreshDelayMs(expiresInSec: number): number {
-  return expiresInSec * 1000;
 }
 
 /** Waits for a shared promise, but lets this caller stop waiting when its own signal aborts. */
@@ -52,16 +46,14 @@ function failed(ctx: AuthContext, err: ThingSpaceError, line: string): ThingSpac
   return clean;
 }
 
-/** One token request; `basic` is the whole `Basic ...` header value. */
+/** `basic` is the whole `Basic ...` header value. */
+function oauthPost(ctx: AuthContext, operation: 'token' | 'revoke', path: string, basic: string, data: string, signal?: AbortSignal): Promise<RawResponse> {
+  const headers = { Authorization: basic, 'Content-Type': 'application/x-www-form-urlencoded' };
+  return ctx.http.send({ operation, method: 'POST', path, headers, data, signal });
+}
+
 export async function fetchToken(ctx: AuthContext, basic: string, signal?: AbortSignal): Promise<{ token: string; lifetimeSec: number }> {
-  const res = await ctx.http.send({
-    operation: 'token',
-    method: 'POST',
-    path: TOKEN_PATH,
-    headers: { Authorization: basic, 'Content-Type': 'application/x-www-form-urlencoded' },
-    data: 'grant_type=client_credentials',
-    signal,
-  });
+  const res = await oauthPost(ctx, 'token', TOKEN_PATH, basic, 'grant_type=client_credentials', signal);
   if (res.status !== 200) throw failed(ctx, errorFromResponse('token', res), `POST token -> ${res.status}`);
   const body = parseJson('token', res) as Record<string, unknown> | null;
   const token = body?.access_token;
@@ -73,15 +65,8 @@ export async function fetchToken(ctx: AuthContext, basic: string, signal?: Abort
   return { token, lifetimeSec: lifetime };
 }
 
-export async function revokeToken(ctx: AuthContext, basic: string, token: string, signal?: AbortSignal): Promise<void> {
-  const res = await ctx.http.send({
-    operation: 'revoke',
-    method: 'POST',
-    path: REVOKE_PATH,
-    headers: { Authorization: basic, 'Content-Type': 'application/x-www-form-urlencoded' },
-    data: `grant_type=client_credentials&token=${encodeURIComponent(token)}`,
-    signal,
-  });
+export async function revokeToken(ctx: AuthContext, basic: string, token: string): Promise<void> {
+  const res = await oauthPost(ctx, 'revoke', REVOKE_PATH, basic, `grant_type=client_credentials&token=${encodeURIComponent(token)}`);
   ctx.log.debug(`POST revoke -> ${res.status}`);
 }
 

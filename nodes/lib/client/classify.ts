@@ -10,12 +10,10 @@ export interface RawResponse {
   body: string;
 }
 
-export type Operation = 'token' | 'revoke' | 'login' | 'history' | 'startCallbacks' | 'registerCallback' | 'listCallbacks' | 'deleteCallback' | 'sendSms';
-
 /** Our own abort or timer, which the transport error cannot tell. */
 export type AbortCause = 'caller' | 'timeout' | undefined;
 
-const LABEL: Record<Operation, string> = {
+const LABEL = {
   token: 'the access token request',
   revoke: 'the access token revocation',
   login: 'the session login',
@@ -26,6 +24,8 @@ const LABEL: Record<Operation, string> = {
   deleteCallback: 'the callback deletion',
   sendSms: 'the SMS send request',
 };
+
+export type Operation = keyof typeof LABEL;
 
 const MAX_ERROR_TEXT = 300;
 

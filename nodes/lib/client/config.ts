@@ -1,4 +1,5 @@
 // Checked in the client's constructor, so a bad configuration fails before any request.
+import { isIPv4 } from 'node:net';
 import { checkAccountName } from './account';
 import { badConfig } from './errors';
 import type { RefusalMemory } from './login-refusals';
@@ -39,11 +40,8 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_RESPONSE_BYTES = 2 * 1024 * 1024;
 
 /** Loopback only: plain http would send the secrets in clear text anywhere else. */
-function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.toLowerCase();
-  if (host === 'localhost' || host === '[::1]') return true;
-  const octets = host.split('.');
-  return octets.length === 4 && octets[0] === '127' && octets.every((o) => /^\d{1,3}$/.test(o) && Number(o) <= 255);
+function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '[::1]' || (isIPv4(host) && host.startsWith('127.'));
 }
 
 /** Never echoes the value in an error: it may carry credentials. */

@@ -78,19 +78,8 @@ export class ThingSpaceError extends Error {
 
   /** Safe to log or put on a message: no request, no headers, no secrets. */
   toJSON(): Record<string, unknown> {
-    return {
-      name: this.name,
-      kind: this.kind,
-      code: this.code,
-      message: this.message,
-      status: this.status,
-      errorCode: this.errorCode,
-      errorMessage: this.errorMessage,
-      retryAfterMs: this.retryAfterMs,
-      operation: this.operation,
-      requestSent: this.requestSent,
-      ...(this.login ? { login: this.login } : {}),
-    };
+    const { name, kind, code, message, status, errorCode, errorMessage, retryAfterMs, operation, requestSent, login } = this;
+    return { name, kind, code, message, status, errorCode, errorMessage, retryAfterMs, operation, requestSent, ...(login ? { login } : {}) };
   }
 }
 

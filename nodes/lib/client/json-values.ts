@@ -11,11 +11,7 @@ export function isObject(value: unknown): value is Obj {
 
 /** Exactly `n` own keys: nothing to strip. */
 export function hasKeys(o: Obj, n: number): boolean {
-  let count = 0;
-  for (const key in o) {
-    if (!Object.prototype.hasOwnProperty.call(o, key) || ++count > n) return false;
-  }
-  return count === n;
+  return Object.keys(o).length === n;
 }
 
 /** What a value is, for a reason: never the value itself, which may be a password. */

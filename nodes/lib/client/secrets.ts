@@ -1,5 +1,6 @@
 // A server could echo what it was sent into the `errorMessage` we copy, so every error and
 // log line leaving the client is masked here, with the live bearer and session too.
+import type { LogHook, LogLevel } from './config';
 import { ThingSpaceError } from './errors';
 
 /** Shorter values are not masked: replacing every "ab" in a text would garble it for nothing. */
@@ -56,4 +57,31 @@ export class Secrets {
     copy.stack = stack;
     return copy;
   }
+}
+
+/** Every line masked. Debug lines come per history block: callers check `debugOn` before building them. */
+export interface ClientLog {
+  readonly debugOn: boolean;
+  debug(text: string): void;
+  info(text: string): void;
+  warn(text: string): void;
+}
+
+export function clientLog(hook: LogHook | undefined, debug: boolean, secrets: Secrets, prefix = ''): ClientLog {
+  const write = (level: LogLevel, text: string): void => {
+    try {
+      hook?.(level, secrets.redact(prefix + text));
+    } catch {
+      // A failing log hook must not fail the call.
+    }
+  };
+  const debugOn = hook !== undefined && debug;
+  return {
+    debugOn,
+    debug: (text) => {
+      if (debugOn) write('debug', text);
+    },
+    info: (text) => write('info', text),
+    warn: (text) => write('warn', text),
+  };
 }

@@ -2,7 +2,7 @@
 // log in once (docs/architecture.md, "Client"). A shared request rides on its starter's transport.
 import { EventEmitter } from 'node:events';
 import { createHmac, randomBytes } from 'node:crypto';
-import { basicCredentials, fetchToken, loginOnce, refreshDelayMs, revokeToken, waitFor, type AuthContext } from './auth-requests';
+import { basicCredentials, fetchToken, loginOnce, revokeToken, waitFor, type AuthContext } from './auth-requests';
 import type { Operation } from './classify';
 import type { ClientConfig } from './config';
 import { ThingSpaceError } from './errors';
@@ -105,7 +105,8 @@ class SharedBearer extends Shared {
   private async fetch(ctx: AuthContext): Promise<string> {
     try {
       const { token, lifetimeSec } = await fetchToken(ctx, this.basic);
-      this.token = { value: token, refreshAt: this.now() + refreshDelayMs(lifetimeSec) };
+      // No early refresh: inside its lifetime the endpoint hands back the same token (docs/thingspace-api.md, "Access token").
+      this.token = { value: token, refreshAt: this.now() + lifetimeSec * 1000 };
       return token;
     } catch (err) {
       throw isRejection(err) ? this.reject(err) : err;
@@ -209,10 +210,39 @@ class SharedSession extends Shared {
   }
 }
 
-export interface AuthHold {
-  bearer: SharedBearer;
-  session: SharedSession;
-  release(): void;
+/** One client's hold on its shared bearer and session. Five failed logins lock the Verizon user
+ *  (docs/thingspace-api.md, "Session"): once rejected, every call fails without a request until a redeploy. */
+export class AuthHold {
+  constructor(
+    readonly bearer: SharedBearer,
+    readonly session: SharedSession,
+    private readonly ctx: AuthContext,
+    private readonly onRejected: (err: ThingSpaceError) => void,
+    private readonly free: () => void,
+  ) {
+    bearer.on('rejected', onRejected);
+    session.on('rejected', onRejected);
+    // A password refused before is known at once, before any node makes a call.
+    void session.recall(ctx);
+  }
+
+  get rejected(): ThingSpaceError | undefined {
+    return this.bearer.rejected ?? this.session.rejected;
+  }
+
+  async tokens(signal?: AbortSignal): Promise<{ bearer: string; session: string }> {
+    const session = await this.session.get(this.ctx, signal);
+    const bearer = await this.bearer.get(this.ctx, signal);
+    this.ctx.secrets.setSession(session);
+    this.ctx.secrets.setBearer(bearer);
+    return { bearer, session };
+  }
+
+  release(): void {
+    this.bearer.off('rejected', this.onRejected);
+    this.session.off('rejected', this.onRejected);
+    this.free();
+  }
 }
 
 /** The shared tokens and sessions of one runtime (the config node makes one per runtime). */
@@ -223,31 +253,25 @@ export class AuthRegistry {
   // clients holding the same secret, never rides on credentials it does not hold.
   private readonly key = randomBytes(32);
 
-  acquire(cfg: ClientConfig): AuthHold {
+  acquire(cfg: ClientConfig, ctx: AuthContext, onRejected: (err: ThingSpaceError) => void): AuthHold {
     const print = (secret: string): string => createHmac('sha256', this.key).update(secret).digest('base64');
     // The session key carries the app key too: ThingSpace may tie a session to the app that
     // opened it (docs/thingspace-api.md is silent), and one user rarely has two app keys.
     const bearerKey = JSON.stringify([cfg.server, cfg.clientId, print(cfg.clientSecret)]);
     const sessionKey = JSON.stringify([bearerKey, cfg.username, print(cfg.password)]);
-    let bearer = this.bearers.get(bearerKey);
-    if (!bearer) this.bearers.set(bearerKey, (bearer = new SharedBearer(cfg.clientId, cfg.clientSecret, cfg.now)));
-    let session = this.sessions.get(sessionKey);
-    if (!session) this.sessions.set(sessionKey, (session = new SharedSession(bearer, cfg)));
+    const bearer = this.bearers.get(bearerKey) ?? new SharedBearer(cfg.clientId, cfg.clientSecret, cfg.now);
+    const session = this.sessions.get(sessionKey) ?? new SharedSession(bearer, cfg);
+    this.bearers.set(bearerKey, bearer);
+    this.sessions.set(sessionKey, session);
     bearer.users++;
     session.users++;
     let held = true;
-    const b = bearer;
-    const s = session;
-    return {
-      bearer,
-      session,
-      release: () => {
-        if (!held) return;
-        held = false;
-        if (--s.users === 0) this.sessions.delete(sessionKey);
-        if (--b.users === 0) this.bearers.delete(bearerKey);
-      },
-    };
+    return new AuthHold(bearer, session, ctx, onRejected, () => {
+      if (!held) return;
+      held = false;
+      if (--session.users === 0) this.sessions.delete(sessionKey);
+      if (--bearer.users === 0) this.bearers.delete(bearerKey);
+    });
   }
 
   /** Tests check that nothing is left after the last close. */

@@ -5,16 +5,14 @@ import type { CallbackActionResult, CallbackListener, SmsSendRequest, SmsSendRes
 import { checkAccountName } from './account';
 import { AccountClient, type UserConnection } from './account-client';
 import type { CallOptions, ConnectionCheck, HistoryBlock, SmsSendApi, ThingSpaceApi } from './api';
-import { AuthSession } from './auth';
 import { basicCredentials, fetchToken, loginOnce, type AuthContext } from './auth-requests';
 import { errorFromResponse, type Operation, type RawResponse } from './classify';
 import { validateOptions, type ClientConfig, type ThingSpaceClientOptions } from './config';
 import { ThingSpaceError, causeStack, unexpected, type ErrorKind } from './errors';
-import { refusalText } from './login-refusals';
 import { HttpTransport, type Method } from './http';
-import { clientLog, type ClientLog } from './log';
-import type { RefusalMemory } from './login-refusals';
-import { Secrets } from './secrets';
+import { refusalText, type RefusalMemory } from './login-refusals';
+import { clientLog, Secrets, type ClientLog } from './secrets';
+import { AuthRegistry, type AuthHold } from './shared-auth';
 
 export type { ThingSpaceClientOptions } from './config';
 
@@ -29,7 +27,7 @@ export class ThingSpaceClient extends EventEmitter<ThingSpaceClientEvents> imple
   private readonly http: HttpTransport;
   private readonly secrets: Secrets;
   private readonly log: ClientLog;
-  private readonly auth: AuthSession;
+  private readonly auth: AuthHold;
   private readonly accounts = new Map<string, AccountClient>();
   private readonly user: UserConnection;
   private readonly own: AccountClient;
@@ -48,7 +46,8 @@ export class ThingSpaceClient extends EventEmitter<ThingSpaceClientEvents> imple
     this.secrets = this.newSecrets();
     this.log = clientLog(this.cfg.log, this.cfg.logDebug, this.secrets);
     this.refusals = options.refusals;
-    this.auth = new AuthSession(this.cfg, this.http, this.secrets, this.log, options.auth, options.refusals, (err) => this.announce(err));
+    const ctx: AuthContext = { http: this.http, secrets: this.secrets, log: this.log, refusals: options.refusals };
+    this.auth = (options.auth ?? new AuthRegistry()).acquire(this.cfg, ctx, (err) => this.announce(err));
     const auth = this.auth;
     this.user = {
       server: this.cfg.server,
@@ -161,8 +160,8 @@ export class ThingSpaceClient extends EventEmitter<ThingSpaceClientEvents> imple
       const err = this.clean(errorFromResponse(operation, res));
       this.log.debug(`${method} ${operation} -> ${res.status} (${err.kind}${err.errorCode ? ` ${err.errorCode}` : ''})`);
       // Dropped even when not retried now, so the caller's next attempt starts fresh.
-      if (err.kind === 'bearer_expired') this.auth.dropBearer(bearer);
-      else if (err.kind === 'session_expired') this.auth.dropSession(session);
+      if (err.kind === 'bearer_expired') this.auth.bearer.drop(bearer);
+      else if (err.kind === 'session_expired') this.auth.session.drop(session);
       else throw err;
       if (renewed.has(err.kind)) throw err;
       renewed.add(err.kind);
@@ -176,7 +175,7 @@ export class ThingSpaceClient extends EventEmitter<ThingSpaceClientEvents> imple
 
   private async guard<T>(work: () => Promise<T>): Promise<T> {
     try {
-      this.auth.throwIfRejected();
+      if (this.auth.rejected) throw this.auth.rejected;
       return await work();
     } catch (err) {
       const clean = this.clean(err);

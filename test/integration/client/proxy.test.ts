@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { ThingSpaceSimulator } from '../../../simulator/server';
-import { proxyFor } from '../../../nodes/lib/client/proxy';
+import { proxyFor } from '../../../nodes/lib/client/agent';
 import { HttpTransport } from '../../../nodes/lib/client/http';
 import { withProxyEnv } from '../../support/proxy-env';
 import { startTinyproxy, type Tinyproxy } from '../../support/tinyproxy';
