@@ -75,8 +75,6 @@ export interface QueueConsumerOptions {
   /** Manual mode: emit again what is not acknowledged after this long. <= 0: wait for ever. */
   ackTimeoutMs: number;
   dedupe: boolean;
-  dedupeMaxEntries?: number; // default 10_000
-  dedupeMaxAgeMs?: number; // default 24 h
   store?: ConsumerStore;
   backoff?: { initialMs?: number; maxMs?: number }; // defaults 1 s .. 60 s
   random?: () => number;
