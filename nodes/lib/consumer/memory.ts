@@ -23,24 +23,22 @@ export class ConsumerMemory {
   /** Auto mode: the block just emitted, remembered on the next turn of the event loop (rememberSoon). */
   private emitted: { items: ConsumerItem[]; at: number } | undefined;
   private soon: NodeJS.Immediate | undefined;
-  private readonly now: () => number;
 
   /** `unloaded`: the store is not loaded yet, so a save would overwrite what it is about to read. */
   constructor(
     private readonly opts: QueueConsumerOptions,
     private readonly unloaded: () => boolean,
   ) {
-    this.now = opts.now ?? Date.now;
     this.dedupe = this.window(undefined);
     this.persisted = this.fresh();
   }
 
   seen(key: string): boolean {
-    return this.dedupe?.has(key, this.now()) ?? false;
+    return this.dedupe?.has(key, Date.now()) ?? false;
   }
 
   remember(key: string): void {
-    const at = this.now();
+    const at = Date.now();
     this.dedupe?.remember(key, at);
     if (this.unloaded()) this.early.push([key, at]);
   }
@@ -54,7 +52,7 @@ export class ConsumerMemory {
    *  written, so the window and the store are updated while the server answers. Readers flush() first. */
   rememberSoon(items: ConsumerItem[]): void {
     this.flush();
-    this.emitted = { items, at: this.now() };
+    this.emitted = { items, at: Date.now() };
     this.soon = setImmediate(() => {
       this.soon = undefined;
       this.flush();

@@ -31,7 +31,6 @@ const BUSY: ReadonlySet<Phase> = new Set<Phase>(['created', 'loading', 'polling'
 const LEADING: ReadonlySet<Phase> = new Set<Phase>(['loading', 'polling', 'delivering', 'waiting-ack', 'idle', 'listening', 'backing-off']);
 
 export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
-  private readonly opts: QueueConsumerOptions;
   private readonly manual: boolean;
   private readonly phases: PhaseMachine;
   private readonly history: GatedHistory;
@@ -55,10 +54,9 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
   private firstKey: string | undefined;
   private total = 0;
 
-  constructor(opts: QueueConsumerOptions) {
+  constructor(private readonly opts: QueueConsumerOptions) {
     super();
     if (!opts || !opts.api) throw new TypeError('QueueConsumer needs an api');
-    this.opts = opts;
     this.manual = opts.ackMode === 'manual';
     const report = (error: ThingSpaceError): void => {
       // An 'error' event without a listener would throw inside the loop.

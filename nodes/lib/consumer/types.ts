@@ -78,8 +78,6 @@ export interface QueueConsumerOptions {
   store?: ConsumerStore;
   backoff?: { initialMs?: number; maxMs?: number }; // defaults 1 s .. 60 s
   random?: () => number;
-  /** Clock for dedupe ages, default Date.now. */
-  now?: () => number;
   /** An illegal phase change throws (tests). Otherwise it is made and reported once: a bug must not stop the host. */
   strict?: boolean;
   /** With a gate, start() waits in standby until lead(). */
