@@ -46,7 +46,7 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
   private freeSeen = 0;
   private timer: NodeJS.Timeout | undefined;
   private watchdog: NodeJS.Timeout | undefined;
-  private current: LeaseView;
+  private current: LeaseView = { state: 'standby' };
   private readonly onDown = (error: CoordinationError): void => this.unavailable(error);
   private readonly onUp = (): void => {
     if (this.phase === 'unavailable' || this.phase === 'standby') void this.attempt();
@@ -58,7 +58,6 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
     this.now = opts.now ?? (() => performance.now());
     // Redis expires keys to the millisecond; our clock and the reply's trip are the slack.
     this.margin = Math.max(50, opts.ttlMs / 10);
-    this.current = { state: 'standby' };
   }
 
   get holding(): boolean {
