@@ -4,6 +4,8 @@
 import type { AckRef, ConsumerBlock, ConsumerItem } from './types';
 
 export const CALLBACK_BLOCK = 'callback';
+const MAX_BLOCKS = 16;
+const MAX_CALLBACKS = 10_000;
 
 interface Tracked {
   items: ConsumerItem[];
@@ -19,11 +21,6 @@ export class AckTracker {
   private callbackSeq = 0;
   private wait: { blockId: string; done: (all: boolean) => void } | undefined;
 
-  constructor(
-    private readonly maxBlocks = 16,
-    private readonly maxCallbacks = 10_000,
-  ) {}
-
   /** Start tracking an emitted block (call before emitting: listeners may ack at once). */
   track(block: ConsumerBlock): void {
     const byKey = new Map<string, number[]>();
@@ -33,7 +30,7 @@ export class AckTracker {
       else byKey.set(item.key, [i]);
     });
     this.blocks.set(block.id, { items: block.items, acked: new Uint8Array(block.items.length), remaining: block.items.length, byKey });
-    if (this.blocks.size > this.maxBlocks) this.blocks.delete(this.blocks.keys().next().value as string);
+    if (this.blocks.size > MAX_BLOCKS) this.blocks.delete(this.blocks.keys().next().value as string);
   }
 
   /** A ref for a pushed SMS: block 'callback' and a running index. */
@@ -43,7 +40,7 @@ export class AckTracker {
 
   trackCallback(tracked: ConsumerItem): void {
     this.callbacks.set(tracked.ref.index, tracked);
-    if (this.callbacks.size > this.maxCallbacks) this.callbacks.delete(this.callbacks.keys().next().value as number);
+    if (this.callbacks.size > MAX_CALLBACKS) this.callbacks.delete(this.callbacks.keys().next().value as number);
   }
 
   /** Unacknowledged items left in a block; 0 if it is not tracked. */

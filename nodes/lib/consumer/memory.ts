@@ -3,53 +3,56 @@
 import { dedupeKey } from '../message/dedupe-key';
 import type { SmsMessage } from '../types';
 import { DedupeWindow } from './dedupe-window';
-import { PendingStore } from './pending-store';
 import type { ConsumerItem, PersistedState, QueueConsumerOptions } from './types';
 
-const DEFAULT_DEDUPE_ENTRIES = 10_000;
-const DEFAULT_DEDUPE_AGE_MS = 24 * 60 * 60_000;
+const DEDUPE_ENTRIES = 10_000;
+const DEDUPE_AGE_MS = 24 * 60 * 60_000;
+
+/** The SMS held, as persisted: dedupe key -> SMS (identical SMS share a key and are kept once). */
+interface Pending {
+  v: 1;
+  sms: Record<string, SmsMessage>;
+}
 
 export class ConsumerMemory {
   private dedupe: DedupeWindow | undefined;
-  private pending = new PendingStore();
+  private pending = pendingFrom(undefined);
   private persisted: PersistedState;
   /** Keys remembered before the store was loaded (push mode at deploy): the stored window replaces ours. */
   private early: Array<[string, number]> = [];
   /** Auto mode: the block just emitted, remembered on the next turn of the event loop (rememberSoon). */
   private emitted: { items: ConsumerItem[]; at: number } | undefined;
   private soon: NodeJS.Immediate | undefined;
-  private readonly now: () => number;
 
   /** `unloaded`: the store is not loaded yet, so a save would overwrite what it is about to read. */
   constructor(
     private readonly opts: QueueConsumerOptions,
     private readonly unloaded: () => boolean,
   ) {
-    this.now = opts.now ?? Date.now;
     this.dedupe = this.window(undefined);
     this.persisted = this.fresh();
   }
 
   seen(key: string): boolean {
-    return this.dedupe?.has(key, this.now()) ?? false;
+    return this.dedupe?.has(key, Date.now()) ?? false;
   }
 
   remember(key: string): void {
-    const at = this.now();
+    const at = Date.now();
     this.dedupe?.remember(key, at);
     if (this.unloaded()) this.early.push([key, at]);
   }
 
   acked(key: string): void {
     this.remember(key);
-    this.pending.delete(key);
+    this.release(key);
   }
 
   /** Auto mode: an emitted block is remembered not now but once the request that acknowledges it is
    *  written, so the window and the store are updated while the server answers. Readers flush() first. */
   rememberSoon(items: ConsumerItem[]): void {
     this.flush();
-    this.emitted = { items, at: this.now() };
+    this.emitted = { items, at: Date.now() };
     this.soon = setImmediate(() => {
       this.soon = undefined;
       this.flush();
@@ -68,18 +71,18 @@ export class ConsumerMemory {
 
   /** Held until acknowledged: the server may count them delivered already (docs/thingspace-api.md, "Open questions" 1, 2). */
   hold(items: ConsumerItem[]): void {
-    for (const item of items) this.pending.add(item.key, item.sms);
+    for (const item of items) this.pending.sms[item.key] = item.sms;
   }
 
   release(key: string): void {
-    this.pending.delete(key);
+    delete this.pending.sms[key];
   }
 
   /** The SMS held and not delivered since. */
   held(): Array<{ key: string; sms: SmsMessage }> {
     const left: Array<{ key: string; sms: SmsMessage }> = [];
-    for (const [key, sms] of this.pending.entries()) {
-      if (this.seen(key)) this.pending.delete(key);
+    for (const [key, sms] of Object.entries(this.pending.sms)) {
+      if (this.seen(key)) this.release(key);
       else left.push({ key, sms });
     }
     return left;
@@ -91,7 +94,7 @@ export class ConsumerMemory {
     for (const sms of messages) {
       const key = dedupeKey(sms);
       if (this.seen(key)) continue;
-      this.pending.add(key, sms);
+      this.pending.sms[key] = sms;
       kept++;
     }
     if (kept > 0) await this.saveDurably();
@@ -109,10 +112,10 @@ export class ConsumerMemory {
    *  True if keys remembered meanwhile were merged in: save once loaded. */
   merge(saved: PersistedState | undefined): boolean {
     if (saved && saved.v === 1) {
-      const held = this.pending;
+      const held = this.pending.sms;
       if (saved.dedupe !== undefined || !this.opts.gate) this.dedupe = this.window(saved.dedupe);
-      this.pending = new PendingStore(saved.pending);
-      for (const [key, sms] of held.entries()) if (!this.pending.has(key)) this.pending.add(key, sms);
+      this.pending = pendingFrom(saved.pending);
+      for (const [key, sms] of Object.entries(held)) if (!Object.hasOwn(this.pending.sms, key)) this.pending.sms[key] = sms;
       this.persisted = this.fresh();
       for (const [key, at] of this.early) this.dedupe?.remember(key, at);
     }
@@ -131,12 +134,17 @@ export class ConsumerMemory {
   }
 
   private window(saved: unknown): DedupeWindow | undefined {
-    if (!this.opts.dedupe) return undefined;
-    const { dedupeMaxEntries = DEFAULT_DEDUPE_ENTRIES, dedupeMaxAgeMs = DEFAULT_DEDUPE_AGE_MS } = this.opts;
-    return new DedupeWindow({ maxEntries: dedupeMaxEntries, maxAgeMs: dedupeMaxAgeMs }, saved);
+    return this.opts.dedupe ? new DedupeWindow({ maxEntries: DEDUPE_ENTRIES, maxAgeMs: DEDUPE_AGE_MS }, saved) : undefined;
   }
 
   private fresh(): PersistedState {
-    return { v: 1, dedupe: this.dedupe, pending: this.pending.data };
+    return { v: 1, dedupe: this.dedupe, pending: this.pending };
   }
+}
+
+/** A copy: a predecessor (redeploy) may still hold the saved object, and each consumer must be the only writer of its state. */
+function pendingFrom(saved: unknown): Pending {
+  const d = saved as Partial<Pending> | null | undefined;
+  const ok = typeof d === 'object' && d !== null && d.v === 1 && typeof d.sms === 'object' && d.sms !== null && !Array.isArray(d.sms);
+  return { v: 1, sms: ok ? { ...d.sms } : {} };
 }

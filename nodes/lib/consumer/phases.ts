@@ -16,9 +16,6 @@ export const TRANSITIONS = {
   stopped: [],
 } as const satisfies Record<Phase, readonly Phase[]>;
 
-const ALLOWED = {} as Record<Phase, ReadonlySet<Phase>>;
-for (const from of Object.keys(TRANSITIONS) as Phase[]) ALLOWED[from] = new Set<Phase>(TRANSITIONS[from]);
-
 export class IllegalTransitionError extends Error {
   constructor(
     readonly from: Phase,
@@ -51,7 +48,7 @@ export class PhaseMachine {
    *  relies on it, so it is made and reported once, after the change (a listener may stop the consumer). */
   go(to: ConsumerState): void {
     const from = this.current.phase;
-    const legal = ALLOWED[from].has(to.phase);
+    const legal = (TRANSITIONS[from] as readonly Phase[]).includes(to.phase);
     if (!legal && this.strict) throw new IllegalTransitionError(from, to.phase);
     this.current = to;
     this.changed(to);

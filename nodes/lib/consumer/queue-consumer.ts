@@ -25,11 +25,12 @@ type Outcome = { kind: 'drained' } | { kind: 'retry'; inMs: number; error: Thing
 const DRAINED: Outcome = { kind: 'drained' };
 const HALTED: Outcome = { kind: 'halted' };
 const STOPPED: Outcome = { kind: 'stopped' };
+/** Phases in which poll() means "drain once more when this drain ends". */
+const BUSY: ReadonlySet<Phase> = new Set<Phase>(['created', 'loading', 'polling', 'delivering', 'waiting-ack']);
 /** Phases that standBy() leaves: the lease matters only while the consumer may read. */
 const LEADING: ReadonlySet<Phase> = new Set<Phase>(['loading', 'polling', 'delivering', 'waiting-ack', 'idle', 'listening', 'backing-off']);
 
 export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
-  private readonly opts: QueueConsumerOptions;
   private readonly manual: boolean;
   private readonly phases: PhaseMachine;
   private readonly history: GatedHistory;
@@ -53,10 +54,9 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
   private firstKey: string | undefined;
   private total = 0;
 
-  constructor(opts: QueueConsumerOptions) {
+  constructor(private readonly opts: QueueConsumerOptions) {
     super();
     if (!opts || !opts.api) throw new TypeError('QueueConsumer needs an api');
-    this.opts = opts;
     this.manual = opts.ackMode === 'manual';
     const report = (error: ThingSpaceError): void => {
       // An 'error' event without a listener would throw inside the loop.
@@ -90,10 +90,10 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
   start(): Promise<void> {
     if (this.starting === undefined) {
       if (this.phase === 'created' && this.opts.gate) {
-        this.go({ phase: 'standby' });
+        this.phases.go({ phase: 'standby' });
         this.starting = Promise.resolve();
       } else {
-        if (this.phase === 'created') this.go({ phase: 'loading' });
+        if (this.phase === 'created') this.phases.go({ phase: 'loading' });
         this.starting = this.load();
       }
     }
@@ -110,7 +110,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
       // The store's next may be older than ours (a Redis failover loses its last writes): a block read
       // before standing by may be served again, which is no sign of another reader.
       this.firstKey = undefined;
-      this.go({ phase: 'loading' });
+      this.phases.go({ phase: 'loading' });
       await this.load();
     });
   }
@@ -120,7 +120,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     if (LEADING.has(this.phase)) {
       this.tenure++;
       this.clearTimer();
-      this.go({ phase: 'standby' });
+      this.phases.go({ phase: 'standby' });
       // The request in flight was sent under the lease: its answer may be a final block the server
       // counts delivered (drain() hands it on), so it gets the stop grace before the cut.
       this.history.abort(this.opts.stopGraceMs ?? DEFAULT_STOP_GRACE_MS);
@@ -130,27 +130,11 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     return Promise.all([this.starting, this.loop]).then(() => undefined);
   }
 
-  /** Poll now; if the loop is busy, drain once more right after it settles. Never two at once. */
+  /** Poll now; if the loop is busy, drain once more right after it settles. Never two at once. Ignored in
+   *  backing-off (the retry timer is the poll: sooner would undercut Retry-After), standby (another runtime reads), after. */
   poll(): void {
-    switch (this.phase) {
-      case 'idle':
-      case 'listening':
-        this.kick();
-        return;
-      case 'created':
-      case 'loading':
-      case 'polling':
-      case 'delivering':
-      case 'waiting-ack':
-        this.again = true;
-        return;
-      case 'backing-off': // the retry timer is the poll: sooner would undercut Retry-After and the backoff
-      case 'standby': // another runtime reads
-      case 'halted':
-      case 'stopping':
-      case 'stopped':
-        return;
-    }
+    if (this.phase === 'idle' || this.phase === 'listening') this.kick();
+    else if (BUSY.has(this.phase)) this.again = true;
   }
 
   /** Manual mode: the flow is done with this SMS (or, index -1, the whole block). */
@@ -187,7 +171,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     if (this.stopping === undefined) {
       // Not loaded, our state is empty and saving it would erase the stored one; in standby it is the lease holder's.
       const loaded = this.phase !== 'created' && this.phase !== 'loading' && this.phase !== 'standby';
-      this.go({ phase: 'stopping' });
+      this.phases.go({ phase: 'stopping' });
       this.stopping = this.shutdown(loaded);
     }
     return this.stopping;
@@ -199,10 +183,6 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
 
   private get interrupted(): boolean {
     return this.stopRequested || this.phase === 'standby';
-  }
-
-  private go(state: ConsumerState): void {
-    this.phases.go(state);
   }
 
   private async shutdown(loaded: boolean): Promise<void> {
@@ -217,7 +197,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     await this.loop;
     this.memory.flush();
     if (loaded) this.memory.save();
-    this.go({ phase: 'stopped' });
+    this.phases.go({ phase: 'stopped' });
     this.emit('stopped');
   }
 
@@ -228,7 +208,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     if (this.opts.gate) this.history.begin(saved?.next);
     const restored = this.restoredBlock();
     if (restored || this.opts.intervalMs > 0 || this.again) this.kick(restored);
-    else this.go({ phase: 'listening' });
+    else this.phases.go({ phase: 'listening' });
     if (merged) this.memory.save();
   }
 
@@ -261,7 +241,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
   private async drain(): Promise<Outcome> {
     for (;;) {
       if (this.interrupted) return STOPPED;
-      this.go({ phase: 'polling' });
+      this.phases.go({ phase: 'polling' });
       if (this.opts.gate) {
         const confirmed = await this.history.confirm();
         if (this.interrupted) return STOPPED;
@@ -395,7 +375,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
   }
 
   private delivering(block: ConsumerBlock): void {
-    this.go({ phase: 'delivering', count: block.items.length, total: this.total + block.items.length });
+    this.phases.go({ phase: 'delivering', count: block.items.length, total: this.total + block.items.length });
   }
 
   private emitBlock(block: ConsumerBlock): void {
@@ -407,7 +387,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     const left = this.tracker.remaining(block.id);
     if (left === 0) return Promise.resolve(true); // acknowledged by the listeners while emitted
     if (this.interrupted) return Promise.resolve(false);
-    this.go({ phase: 'waiting-ack', pending: left });
+    this.phases.go({ phase: 'waiting-ack', pending: left });
     return this.tracker.waitFor(block.id, this.opts.ackTimeoutMs);
   }
 
@@ -419,7 +399,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
       return { kind: 'retry', inMs: decision.inMs, error };
     }
     // Never again until a new consumer is made; halted before the report, which a listener may answer with poll().
-    this.go({ phase: 'halted', error });
+    this.phases.go({ phase: 'halted', error });
     this.failures.report(error);
     return HALTED;
   }
@@ -429,12 +409,12 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     if (outcome.kind === 'retry') {
       // SMS kept from a block that could not be handed on go out first (handOn).
       this.timer = setTimeout(() => this.kick(this.restoredBlock()), outcome.inMs);
-      this.go({ phase: 'backing-off', inMs: outcome.inMs, error: outcome.error });
+      this.phases.go({ phase: 'backing-off', inMs: outcome.inMs, error: outcome.error });
     } else if (this.opts.intervalMs > 0) {
       this.timer = setTimeout(() => this.kick(), this.opts.intervalMs);
-      this.go({ phase: 'idle', since: new Date() });
+      this.phases.go({ phase: 'idle', since: new Date() });
     } else {
-      this.go({ phase: 'listening' });
+      this.phases.go({ phase: 'listening' });
     }
   }
 

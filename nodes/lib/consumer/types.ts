@@ -75,13 +75,9 @@ export interface QueueConsumerOptions {
   /** Manual mode: emit again what is not acknowledged after this long. <= 0: wait for ever. */
   ackTimeoutMs: number;
   dedupe: boolean;
-  dedupeMaxEntries?: number; // default 10_000
-  dedupeMaxAgeMs?: number; // default 24 h
   store?: ConsumerStore;
   backoff?: { initialMs?: number; maxMs?: number }; // defaults 1 s .. 60 s
   random?: () => number;
-  /** Clock for dedupe ages, default Date.now. */
-  now?: () => number;
   /** An illegal phase change throws (tests). Otherwise it is made and reported once: a bug must not stop the host. */
   strict?: boolean;
   /** With a gate, start() waits in standby until lead(). */

@@ -30,14 +30,12 @@ export interface Reader {
   close(): Promise<void>;
 }
 
-export type OpenLink = (opts: LinkOptions) => RedisLink;
-
 /** A runtime's Redis connections (per address and password) and its one replica set per
  *  connection and key prefix, shared by its config nodes (nodes/lib/node-red/runtime-share.ts). */
 export class RedisPool {
   private readonly sets = new WeakMap<RedisLink, Map<string, ReplicaSet>>();
 
-  constructor(readonly open: OpenLink = linkPool()) {}
+  constructor(readonly open: (opts: LinkOptions) => RedisLink = linkPool()) {}
 
   replicaSet(link: RedisLink, keys: ReplicaKeys, label: string, ttlMs: number): ReplicaSet {
     let byPrefix = this.sets.get(link);
@@ -48,10 +46,6 @@ export class RedisPool {
   }
 }
 
-export function defaultRuntimeName(): string {
-  return `${os.hostname()}/${process.pid}`;
-}
-
 export class Coordinator {
   readonly runtime: string;
   private readonly link: RedisLink;
@@ -60,7 +54,7 @@ export class Coordinator {
     readonly settings: CoordinationSettings,
     private readonly pool: RedisPool,
   ) {
-    this.runtime = settings.runtime?.trim() || defaultRuntimeName();
+    this.runtime = settings.runtime?.trim() || `${os.hostname()}/${process.pid}`;
     this.link = pool.open(this.linkOptions());
   }
 

@@ -5,18 +5,21 @@ export type CoordinationCode = 'COORDINATION_UNAVAILABLE' | 'BAD_CONFIG';
 export type SentinelFault = 'unknown-master' | 'no-sentinel';
 
 export class CoordinationError extends Error {
-  readonly code: CoordinationCode;
-  /** The Sentinel set's primary was lost or moved: a failover, for statuses. */
-  readonly failover: boolean;
-  readonly sentinelFault: SentinelFault | undefined;
-
-  constructor(message: string, code: CoordinationCode = 'COORDINATION_UNAVAILABLE', failover = false, sentinelFault?: SentinelFault) {
+  constructor(
+    message: string,
+    readonly code: CoordinationCode = 'COORDINATION_UNAVAILABLE',
+    /** The Sentinel set's primary was lost or moved: a failover, for statuses. */
+    readonly failover = false,
+    readonly sentinelFault?: SentinelFault,
+  ) {
     super(message);
     this.name = 'CoordinationError';
-    this.code = code;
-    this.failover = failover;
-    this.sentinelFault = sentinelFault;
     // No stack: it may reach Catch nodes and logs, and says all there is to say.
     this.stack = undefined;
+  }
+
+  /** Any failure of a Redis call, as a CoordinationError. */
+  static from(err: unknown): CoordinationError {
+    return err instanceof CoordinationError ? err : new CoordinationError(`Redis: ${err instanceof Error ? err.message : String(err)}`);
   }
 }

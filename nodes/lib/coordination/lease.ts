@@ -4,10 +4,9 @@ import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import type { ReaderGate } from '../consumer/types';
 import { CoordinationError } from './errors';
-import type { AccountKeys } from './scripts';
 import type { RedisLink } from './redis-link';
 import type { Member, ReplicaSet } from './replicas';
-import { ACQUIRE, CONFIRM, RELEASE, RENEW, type Script } from './scripts';
+import { ACQUIRE, CONFIRM, RELEASE, RENEW, STATE_TTL_MS, type AccountKeys, type Script } from './scripts';
 
 export type LeaseView =
   | { state: 'holding'; epoch: number; runtime: string }
@@ -22,8 +21,6 @@ interface LeaseOptions {
   ttlMs: number;
   /** How often a runtime without the lease tries to take it. */
   retryMs: number;
-  /** The account's state in Redis outlives a quiet account this long. Default 7 days. */
-  stateTtlMs?: number;
   /** A monotonic clock in ms (default performance.now). */
   now?: () => number;
   log?: (level: 'info' | 'warn', text: string) => void;
@@ -42,14 +39,14 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
   private phase: 'idle' | 'holding' | 'releasing' | 'standby' | 'unavailable' | 'stopped' = 'idle';
   /** The lease value while held: "epoch|token|runtime". */
   private value: string | undefined;
-  private epochNo = 0;
+  private epoch = 0;
   private validUntil = 0;
   /** When the command that last confirmed, renewed or took the lease was sent. */
   private confirmedAt = -Infinity;
   private freeSeen = 0;
   private timer: NodeJS.Timeout | undefined;
   private watchdog: NodeJS.Timeout | undefined;
-  private current: LeaseView;
+  private current: LeaseView = { state: 'standby' };
   private readonly onDown = (error: CoordinationError): void => this.unavailable(error);
   private readonly onUp = (): void => {
     if (this.phase === 'unavailable' || this.phase === 'standby') void this.attempt();
@@ -61,7 +58,6 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
     this.now = opts.now ?? (() => performance.now());
     // Redis expires keys to the millisecond; our clock and the reply's trip are the slack.
     this.margin = Math.max(50, opts.ttlMs / 10);
-    this.current = { state: 'standby' };
   }
 
   get holding(): boolean {
@@ -72,13 +68,9 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
     return this.current;
   }
 
-  get epoch(): number {
-    return this.epochNo;
-  }
-
   /** What fenced writes check: the lease value, while held. */
   fence(): { value: string; epoch: number } | undefined {
-    return this.phase === 'holding' && this.value ? { value: this.value, epoch: this.epochNo } : undefined;
+    return this.phase === 'holding' && this.value ? { value: this.value, epoch: this.epoch } : undefined;
   }
 
   start(): void {
@@ -93,7 +85,7 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
   /** ReaderGate: still ours, and `next` recorded? Never throws. */
   async confirm(next: string | undefined): Promise<boolean> {
     const { keys, ttlMs } = this.opts;
-    const sentAt = await this.onHeld(CONFIRM, [keys.lease, keys.state], (f) => [f.value, ttlMs, next ?? '', f.epoch, this.stateTtl]);
+    const sentAt = await this.onHeld(CONFIRM, [keys.lease, keys.state], (f) => [f.value, ttlMs, next ?? '', f.epoch, STATE_TTL_MS]);
     if (sentAt === undefined) return false;
     // Answered too late to be sure the lease was still ours (a paused runtime, a slow Redis): as if lost.
     if (this.now() - sentAt >= ttlMs - this.margin) {
@@ -129,10 +121,6 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
     await this.release(value, 'stopped');
   }
 
-  private get stateTtl(): number {
-    return this.opts.stateTtlMs ?? 7 * 24 * 3600_000;
-  }
-
   /** Stopped, or holding by another path, meanwhile: what an attempt found is out of date. */
   private movedOn(): boolean {
     return this.phase === 'stopped' || this.phase === 'holding' || this.phase === 'releasing';
@@ -143,17 +131,14 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
     if (this.movedOn()) return;
     const { link, keys, replicas, ttlMs } = this.opts;
     if (!link.up && link.connecting) return; // its 'up' (or its failure) comes next
-    if (!link.up) {
-      this.unavailable(link.error ?? new CoordinationError('Redis: not connected'));
-      return;
-    }
+    if (!link.up) return this.linkDown();
     const take = replicas.held < replicas.share || this.freeSeen >= FREE_SIGHTINGS;
     const sentAt = this.now();
     let r: [unknown, unknown];
     try {
       r = (await link.run(ACQUIRE, [keys.lease, keys.epoch], [this.token, ttlMs, replicas.label.replace(/\|/g, '/'), take ? '1' : '0'])) as [unknown, unknown];
     } catch (err) {
-      this.unavailable(asCoordinationError(err));
+      this.unavailable(CoordinationError.from(err));
       return;
     }
     if (this.movedOn()) return;
@@ -161,7 +146,7 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
     if (Number(r[0]) === 1) {
       const [epoch, , runtime] = split(value);
       this.value = value;
-      this.epochNo = epoch;
+      this.epoch = epoch;
       this.phase = 'holding';
       this.freeSeen = 0;
       this.held(sentAt);
@@ -170,14 +155,9 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
       return;
     }
     this.phase = 'standby';
-    if (value === '') {
-      this.freeSeen++;
-      this.show({ state: 'standby' });
-    } else {
-      this.freeSeen = 0;
-      const [epoch, , holder] = split(value);
-      this.show({ state: 'standby', holder, epoch });
-    }
+    this.freeSeen = value === '' ? this.freeSeen + 1 : 0;
+    const [epoch, , holder] = split(value);
+    this.show(value === '' ? { state: 'standby' } : { state: 'standby', holder, epoch });
     this.later(() => this.attempt(), this.opts.retryMs);
   }
 
@@ -207,7 +187,7 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
     try {
       r = await this.opts.link.run(script, keys, args(fence));
     } catch (err) {
-      this.unavailable(asCoordinationError(err));
+      this.unavailable(CoordinationError.from(err));
       return undefined;
     }
     if (this.value !== fence.value || this.phase !== 'holding') return undefined;
@@ -219,8 +199,12 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
   /** The local deadline passed without a renewal that came back in time. */
   private expired(): void {
     if (this.phase !== 'holding' || this.now() < this.validUntil) return;
-    if (!this.opts.link.up) this.unavailable(this.opts.link.error ?? new CoordinationError('Redis: not connected'));
+    if (!this.opts.link.up) this.linkDown();
     else this.lost('not renewed in time');
+  }
+
+  private linkDown(): void {
+    this.unavailable(this.opts.link.error ?? new CoordinationError('Redis: not connected'));
   }
 
   /** More leases here than this runtime's share: hand this one over. */
@@ -250,7 +234,7 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
 
   private lost(why: string): void {
     if (this.phase !== 'holding') return;
-    this.opts.log?.('warn', `lost the lease of ${this.tag} (epoch ${this.epochNo}): ${why}`);
+    this.opts.log?.('warn', `lost the lease of ${this.tag} (epoch ${this.epoch}): ${why}`);
     this.value = undefined;
     this.phase = 'standby';
     this.clearTimers();
@@ -261,7 +245,7 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
   private unavailable(error: CoordinationError): void {
     if (this.phase === 'stopped' || this.phase === 'releasing') return;
     if (this.phase === 'holding')
-      this.opts.log?.('warn', `cannot confirm the lease of ${this.tag} (epoch ${this.epochNo}): ${error.message}; not reading until it can`);
+      this.opts.log?.('warn', `cannot confirm the lease of ${this.tag} (epoch ${this.epoch}): ${error.message}; not reading until it can`);
     this.value = undefined;
     this.phase = 'unavailable';
     this.clearTimers();
@@ -292,8 +276,4 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
 function split(value: string): [number, string, string] {
   const [epoch, token = '', runtime = ''] = value.split('|');
   return [Number(epoch) || 0, token, runtime];
-}
-
-function asCoordinationError(err: unknown): CoordinationError {
-  return err instanceof CoordinationError ? err : new CoordinationError(`Redis: ${err instanceof Error ? err.message : String(err)}`);
 }

@@ -57,6 +57,31 @@ interface RedisModule {
   createSentinel: (o: object) => MinimalSentinel;
 }
 
+/** What a client error means. In a Sentinel set, true and 'said' are signs of a failover ('said': the text says so). */
+const LINK_FAULTS: Array<[RegExp, string, boolean | 'said']> = [
+  [/WRONGPASS|invalid password|invalid username-password/i, 'Redis refused the password (WRONGPASS): check the Redis password of the config node', false],
+  [/NOAUTH/i, 'Redis asks for a password (NOAUTH): set the Redis password of the config node', false],
+  [/^READONLY/, 'this server is a replica now (READONLY): a failover moved the primary', 'said'],
+  [/NOREPLICAS/, 'the primary has lost its replicas and refuses writes (min-replicas-to-write)', 'said'],
+  [/Unknown RESP type|Protocol error|RESP/i, 'the server at this address does not answer in the Redis protocol (is it Redis?)', true],
+  [/ECONNREFUSED/, 'connection refused (is Redis running there?)', true],
+  [/ENOTFOUND|EAI_AGAIN/, 'host not found', true],
+  [/ETIMEDOUT|timeout/i, 'no answer in time', true],
+  [/closed unexpectedly|socket closed|ECONNRESET/i, 'connection lost (is Redis running?)', true],
+  [/offline|closed/i, 'not connected', true],
+];
+
+/** What the sentinels' errors mean, and which the statuses name. */
+const SENTINEL_FAULTS: Array<[RegExp, string, SentinelFault?]> = [
+  [/WRONGPASS|invalid password|invalid username-password/i, 'a sentinel refused the password: check the Sentinel password of the config node'],
+  [/NOAUTH/i, 'the sentinels ask for a password (NOAUTH): set the Sentinel password of the config node'],
+  [/without any password configured|AUTH.*no password/i, 'the sentinels have no password: leave the Sentinel password empty'],
+  [/no valid master node/i, 'the sentinels know the master but no primary is up now (down, or a failover in progress)'],
+  [/ECONNREFUSED|None of the sentinels|connect to any sentinel/i, 'no sentinel answers (connection refused): are they running there?', 'no-sentinel'],
+  [/ENOTFOUND|EAI_AGAIN/, 'a sentinel host was not found', 'no-sentinel'],
+  [/ETIMEDOUT|timeout/i, 'no sentinel answers in time', 'no-sentinel'],
+];
+
 /** Connections shared per URL and password: a runtime is one pool (a test may make several,
  *  one per runtime it plays). Each open must be matched by a release(). */
 export function linkPool(): (opts: LinkOptions) => RedisLink {
@@ -222,16 +247,11 @@ class NodeRedisLink extends EventEmitter<LinkEvents> implements RedisLink {
     const at = `${node.host}:${node.port}`;
     if (at === this.primary) return;
     const from = this.primary;
+    const master = `Sentinel master "${this.set!.master}"`;
     this.primary = at;
-    this.where = `Redis primary ${at} of Sentinel master "${this.set!.master}"`;
-    if (from !== undefined)
-      this.down(
-        new CoordinationError(
-          `Redis Sentinel master "${this.set!.master}": failover, the primary moved from ${from} to ${at}; connecting to it`,
-          'COORDINATION_UNAVAILABLE',
-          true,
-        ),
-      );
+    this.where = `Redis primary ${at} of ${master}`;
+    const moved = `Redis ${master}: failover, the primary moved from ${from} to ${at}; connecting to it`;
+    if (from !== undefined) this.down(new CoordinationError(moved, 'COORDINATION_UNAVAILABLE', true));
     this.drop();
     this.open(node);
   }
@@ -239,19 +259,11 @@ class NodeRedisLink extends EventEmitter<LinkEvents> implements RedisLink {
   private send(args: string[]): Promise<unknown> {
     const client = this.client;
     if (!client) return Promise.reject(this.error ?? new CoordinationError(`${this.where}: not connected`));
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new CoordinationError(`${this.where}: no answer within ${this.opts.timeoutMs} ms`)), this.opts.timeoutMs);
-      client.sendCommand(args).then(
-        (v) => {
-          clearTimeout(timer);
-          resolve(v);
-        },
-        (e: unknown) => {
-          clearTimeout(timer);
-          reject(e);
-        },
-      );
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new CoordinationError(`${this.where}: no answer within ${this.opts.timeoutMs} ms`)), this.opts.timeoutMs);
     });
+    return Promise.race([client.sendCommand(args), late]).finally(() => clearTimeout(timer));
   }
 
   private down(error: CoordinationError): void {
@@ -268,55 +280,22 @@ class NodeRedisLink extends EventEmitter<LinkEvents> implements RedisLink {
   private explain(err: unknown): CoordinationError {
     if (err instanceof CoordinationError) return err;
     const raw = err instanceof Error ? err.message : String(err);
+    const [, said, sign] = LINK_FAULTS.find(([re]) => re.test(raw)) ?? [undefined, raw, false];
     // In a Sentinel set, a lost primary or one demoted to replica is what a failover looks like.
-    let failover = this.set !== undefined;
-    let why: string;
-    if (/WRONGPASS|invalid password|invalid username-password/i.test(raw))
-      why = 'Redis refused the password (WRONGPASS): check the Redis password of the config node';
-    else if (/NOAUTH/i.test(raw)) why = 'Redis asks for a password (NOAUTH): set the Redis password of the config node';
-    else if (/^READONLY/.test(raw)) why = 'this server is a replica now (READONLY): a failover moved the primary';
-    else if (/NOREPLICAS/.test(raw)) why = 'the primary has lost its replicas and refuses writes (min-replicas-to-write)';
-    else if (/Unknown RESP type|Protocol error|RESP/i.test(raw)) why = 'the server at this address does not answer in the Redis protocol (is it Redis?)';
-    else if (/ECONNREFUSED/.test(raw)) why = 'connection refused (is Redis running there?)';
-    else if (/ENOTFOUND|EAI_AGAIN/.test(raw)) why = 'host not found';
-    else if (/ETIMEDOUT|timeout/i.test(raw)) why = 'no answer in time';
-    else if (/closed unexpectedly|socket closed|ECONNRESET/i.test(raw)) why = 'connection lost (is Redis running?)';
-    else if (/offline|closed/i.test(raw)) why = 'not connected';
-    else {
-      why = raw;
-      failover = false;
-    }
-    if (/WRONGPASS|NOAUTH|invalid password|invalid username-password/i.test(raw)) failover = false;
-    if (failover && !/^READONLY|NOREPLICAS/.test(raw)) why += '; waiting for the sentinels to name the primary (failover)';
+    const failover = this.set !== undefined && sign !== false;
+    const why = failover && sign === true ? `${said}; waiting for the sentinels to name the primary (failover)` : said;
     return new CoordinationError(`${this.where}: ${this.hide(why)}`, 'COORDINATION_UNAVAILABLE', failover);
   }
 
   /** A failure to learn the primary from the sentinels. */
   private explainSentinel(err: unknown): CoordinationError {
     const raw = err instanceof Error ? err.message : String(err);
-    let why: string;
-    let code: 'BAD_CONFIG' | 'COORDINATION_UNAVAILABLE' = 'COORDINATION_UNAVAILABLE';
-    let fault: SentinelFault | undefined;
     if (/No such master with that name/i.test(raw)) {
-      why = `the sentinels monitor no master named "${this.set!.master}": check the master name`;
-      code = 'BAD_CONFIG';
-      fault = 'unknown-master';
-    } else if (/WRONGPASS|invalid password|invalid username-password/i.test(raw))
-      why = 'a sentinel refused the password: check the Sentinel password of the config node';
-    else if (/NOAUTH/i.test(raw)) why = 'the sentinels ask for a password (NOAUTH): set the Sentinel password of the config node';
-    else if (/without any password configured|AUTH.*no password/i.test(raw)) why = 'the sentinels have no password: leave the Sentinel password empty';
-    else if (/no valid master node/i.test(raw)) why = 'the sentinels know the master but no primary is up now (down, or a failover in progress)';
-    else if (/ECONNREFUSED|None of the sentinels|connect to any sentinel/i.test(raw)) {
-      why = 'no sentinel answers (connection refused): are they running there?';
-      fault = 'no-sentinel';
-    } else if (/ENOTFOUND|EAI_AGAIN/.test(raw)) {
-      why = 'a sentinel host was not found';
-      fault = 'no-sentinel';
-    } else if (/ETIMEDOUT|timeout/i.test(raw)) {
-      why = 'no sentinel answers in time';
-      fault = 'no-sentinel';
-    } else why = raw;
-    return new CoordinationError(`${this.where}: ${this.hide(why)}`, code, false, fault);
+      const why = `the sentinels monitor no master named "${this.set!.master}": check the master name`;
+      return new CoordinationError(`${this.where}: ${why}`, 'BAD_CONFIG', false, 'unknown-master');
+    }
+    const [, why, fault] = SENTINEL_FAULTS.find(([re]) => re.test(raw)) ?? [undefined, raw, undefined];
+    return new CoordinationError(`${this.where}: ${this.hide(why)}`, 'COORDINATION_UNAVAILABLE', false, fault);
   }
 
   private hide(text: string): string {

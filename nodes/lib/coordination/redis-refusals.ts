@@ -1,5 +1,6 @@
 // Refused logins shared by the replicas (docs/architecture.md, "Client"), so a password one saw refused is not
 // tried by another. The text holds salted hashes and counts, never a password.
+import { once } from 'node:events';
 import type { RedisLink } from './redis-link';
 import { script } from './scripts';
 
@@ -30,19 +31,10 @@ export class RedisRefusals {
   }
 
   /** Right after a deploy: a login without the replicas' refusals may repeat one of them. */
-  private connected(): Promise<void> {
-    if (!this.link.connecting) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.link.off('up', done);
-        this.link.off('down', done);
-        resolve();
-      };
-      const timer = setTimeout(done, CONNECT_WAIT_MS);
-      this.link.once('up', done);
-      this.link.once('down', done);
-    });
+  private async connected(): Promise<void> {
+    if (!this.link.connecting) return;
+    const signal = AbortSignal.timeout(CONNECT_WAIT_MS);
+    await Promise.race([once(this.link, 'up', { signal }), once(this.link, 'down', { signal })]).catch(() => undefined);
   }
 
   private key(server: string, user: string): string {

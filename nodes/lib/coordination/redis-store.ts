@@ -6,9 +6,10 @@ import type { ConsumerStore, PersistedState } from '../consumer/types';
 import { CoordinationError } from './errors';
 import type { AccountLease } from './lease';
 import type { RedisLink } from './redis-link';
-import { LOAD, PUSHED, SAVE, type AccountKeys } from './scripts';
+import { LOAD, PUSHED, SAVE, STATE_TTL_MS, type AccountKeys } from './scripts';
 
 const DEDUPE_EVERY_MS = 1000;
+const PUSH_TTL_SEC = 24 * 3600;
 
 export class RedisConsumerStore implements ConsumerStore {
   /** Writes refused because the lease was no longer ours, for tests and logs. */
@@ -27,7 +28,6 @@ export class RedisConsumerStore implements ConsumerStore {
     private readonly link: RedisLink,
     private readonly keys: AccountKeys,
     private readonly lease: AccountLease,
-    private readonly stateTtlMs = 7 * 24 * 3600_000,
   ) {}
 
   async load(): Promise<PersistedState | undefined> {
@@ -38,7 +38,7 @@ export class RedisConsumerStore implements ConsumerStore {
       r = (await this.link.run(LOAD, [this.keys.state], [])) as unknown[];
     } catch (err) {
       // Reading on without the stored state could re-emit less than was kept: stand by.
-      this.lease.fault(err instanceof CoordinationError ? err : new CoordinationError(String(err)));
+      this.lease.fault(CoordinationError.from(err));
       return undefined;
     }
     if (fence) this.loadedFor = fence.value;
@@ -80,7 +80,7 @@ export class RedisConsumerStore implements ConsumerStore {
     const pending = state.pending === undefined ? undefined : JSON.stringify(state.pending);
     if (pending !== undefined && pending !== this.pendingWritten) fields.push('pending', pending);
     if (fields.length === 0) return;
-    const r = await this.link.run(SAVE, [this.keys.lease, this.keys.state], [fence.value, fence.epoch, this.stateTtlMs, ...fields]);
+    const r = await this.link.run(SAVE, [this.keys.lease, this.keys.state], [fence.value, fence.epoch, STATE_TTL_MS, ...fields]);
     if (Number(r) !== 1) this.refused++;
     else if (pending !== undefined) this.pendingWritten = pending;
   }
@@ -105,7 +105,6 @@ export class SharedPushDedupe {
   constructor(
     private readonly link: RedisLink,
     private readonly keys: AccountKeys,
-    private readonly ttlSec = 24 * 3600,
   ) {}
 
   /** Auto mode: delivered means emitted. Claims the SMS: 'new' for exactly one replica. */
@@ -125,7 +124,7 @@ export class SharedPushDedupe {
 
   private async ask(key: string, mode: string, decide: (r: number) => PushCheck): Promise<PushCheck> {
     try {
-      if (this.link.up) return decide(Number(await this.link.run(PUSHED, [this.keys.push + key], [this.ttlSec, mode])));
+      if (this.link.up) return decide(Number(await this.link.run(PUSHED, [this.keys.push + key], [PUSH_TTL_SEC, mode])));
     } catch {
       // counted as unchecked
     }

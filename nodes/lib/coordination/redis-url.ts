@@ -7,7 +7,6 @@ interface CheckedRedisUrl {
   url: string;
   /** host:port (and /db), for statuses and errors. */
   display: string;
-  tls: boolean;
 }
 
 export function checkRedisUrl(raw: string): CheckedRedisUrl {
@@ -26,7 +25,7 @@ export function checkRedisUrl(raw: string): CheckedRedisUrl {
   const db = u.pathname.replace(/^\/+/, '');
   if (db !== '' && !/^\d+$/.test(db)) throw bad(`The coordination Redis URL names database "${db}": a number is expected`);
   const port = u.port || '6379';
-  return { url: text, display: `${u.hostname}:${port}${db ? `/${db}` : ''}`, tls: u.protocol === 'rediss:' };
+  return { url: text, display: `${u.hostname}:${port}${db ? `/${db}` : ''}` };
 }
 
 // A Redis Sentinel set: the link asks the sentinels where the primary is and follows a failover.
@@ -40,7 +39,6 @@ export interface CheckedSentinels {
   master: string;
   /** For statuses: the master name, e.g. "mymaster via Sentinel". */
   display: string;
-  tls: false;
 }
 
 /** Where coordination's Redis is: one server (URL) or a Sentinel set. */
@@ -71,5 +69,5 @@ export function checkSentinels(list: string, master: string): CheckedSentinels {
   const name = master.trim();
   if (name === '') throw bad('The coordination Sentinel master name is empty: give the name the sentinels monitor (sentinel monitor <name> ...)');
   if (!/^[\x21-\x7e]{1,128}$/.test(name)) throw bad('The coordination Sentinel master name must be 1 to 128 printable characters, without spaces');
-  return { sentinels, master: name, display: `${name} via Sentinel`, tls: false };
+  return { sentinels, master: name, display: `${name} via Sentinel` };
 }

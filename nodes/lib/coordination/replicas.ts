@@ -53,10 +53,6 @@ export class ReplicaSet {
     return Math.max(1, Math.ceil(accounts / Math.max(1, this.replicas)));
   }
 
-  get live(): number {
-    return this.replicas;
-  }
-
   /** Announces this runtime and its accounts; learns how many replicas and accounts there are. */
   async beat(): Promise<void> {
     if (this.stopped) return;

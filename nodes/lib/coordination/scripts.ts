@@ -29,6 +29,9 @@ export function accountKeys(prefix: string, account: string): AccountKeys {
   return { lease: `${base}:lease`, epoch: `${base}:epoch`, state: `${base}:state`, push: `${base}:push:`, tag: account };
 }
 
+/** The account's state in Redis outlives a quiet account this long. */
+export const STATE_TTL_MS = 7 * 24 * 3600_000;
+
 export function replicaKeys(prefix: string): ReplicaKeys {
   return { replicas: `${prefix}replicas`, accounts: `${prefix}accounts` };
 }

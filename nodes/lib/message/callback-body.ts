@@ -4,8 +4,6 @@ import type { DeviceId, SmsMessage } from '../types';
 import { FROM_CALLBACK, readDeviceIds } from '../client/device-ids';
 import { describe, isObject, type Obj } from '../client/json-values';
 
-export { MAX_DEVICE_IDS } from '../client/device-ids';
-
 /** UTF-16 units; real SMS are a few hundred characters at most. */
 export const MAX_TEXT_LENGTH = 64 * 1024;
 export const MAX_RAW_BODY_LENGTH = 1024 * 1024;
@@ -30,14 +28,10 @@ export type CallbackParseResult =
 type Failure = Extract<CallbackParseResult, { ok: false }>;
 
 export function parseCallbackBody(body: unknown, opts: ParseCallbackOptions): CallbackParseResult {
-  const expected = configured(opts.expected);
   const decoded = decodeCallbackBody(body);
-
   // Credentials first, so a caller without them learns nothing about what else is wrong.
-  if (expected) {
-    const denied = checkCredentials(decoded.ok ? decoded.value : undefined, expected);
-    if (denied) return denied;
-  }
+  const denied = callbackCredentialsFailure(decoded.ok ? decoded.value : undefined, opts.expected);
+  if (denied) return denied;
   if (!decoded.ok) return badInput(decoded.reason);
 
   const value = decoded.value;

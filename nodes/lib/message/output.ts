@@ -2,13 +2,11 @@
 import type { DeviceId, SmsMessage } from '../types';
 import { batchTopic, type TopicFunction } from './topic';
 
-type MessageSource = 'queue' | 'callback';
-
 type DeviceMap = Record<string, string>;
 
 interface OutputContext {
   accountName: string;
-  source: MessageSource;
+  source: 'queue' | 'callback';
   topic: TopicFunction;
 }
 

@@ -1,9 +1,8 @@
-// The body of `POST /sms` (docs/thingspace-api.md, "Sending SMS"), checked before anything is sent.
-import type { DataEncoding, SmsSendRequest } from '../types';
+// The body of `POST /sms` (docs/thingspace-api.md, "Sending SMS"): its text, encoding and time to live,
+// checked against the API's limits before anything is sent (the target: sms-target.ts).
+import { DATA_ENCODINGS, type DataEncoding, type SmsSendRequest } from '../types';
 import { describe } from '../client/json-values';
-import { checkSmsText, isDataEncoding } from './sms-text';
 import { messageTarget, type Target, type TargetSettings } from './sms-target';
-import { DATA_ENCODINGS } from '../types';
 
 export interface SendSettings {
   target: TargetSettings;
@@ -48,4 +47,101 @@ export function sendRequest(msg: Record<string, unknown>, settings: SendSettings
   const request: SendRequestBody = { ...target, smsMessage: text.smsMessage, dataEncoding: enc };
   if (ttl !== '') request.timeToLive = ttl;
   return { ok: true, request };
+}
+
+export const MAX_8BIT_BYTES = 140;
+
+type TextCheck = { ok: true; smsMessage: string; used: number; limit: number } | { ok: false; code: 'SMS_TOO_LONG' | 'BAD_INPUT'; reason: string };
+
+export function isDataEncoding(value: unknown): value is DataEncoding {
+  return typeof value === 'string' && (DATA_ENCODINGS as readonly string[]).includes(value);
+}
+
+/** The text as sent, unless it takes more than one SMS holds. */
+function fits(smsMessage: string, used: number, limit: number, unit: string, encoding: DataEncoding): TextCheck {
+  if (used <= limit) return { ok: true, smsMessage, used, limit };
+  return { ok: false, code: 'SMS_TOO_LONG', reason: `The SMS takes ${used} ${unit}, more than the ${limit} one ${encoding} SMS holds` };
+}
+
+function badInput(reason: string): TextCheck {
+  return { ok: false, code: 'BAD_INPUT', reason };
+}
+
+/** The code point alone when the character would not print. */
+function shown(c: string): string {
+  const cp = c.codePointAt(0) ?? 0;
+  const hex = `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
+  return cp < 0x20 || (cp >= 0x7f && cp < 0xa0) ? hex : `"${c}" (${hex})`;
+}
+
+function asText(payload: unknown): string | undefined {
+  if (typeof payload === 'string') return payload;
+  if ((typeof payload === 'number' && Number.isFinite(payload)) || typeof payload === 'boolean') return String(payload);
+  return undefined;
+}
+
+export function checkSmsText(payload: unknown, encoding: DataEncoding): TextCheck {
+  if (encoding === '8-bit-DATA') {
+    if (!Buffer.isBuffer(payload)) return badInput('8-bit-DATA sends bytes: msg.payload must be a Buffer');
+    if (payload.length === 0) return badInput('msg.payload is empty: nothing to send');
+    return fits(payload.toString('base64'), payload.length, MAX_8BIT_BYTES, 'bytes', encoding);
+  }
+  const text = asText(payload);
+  if (text === undefined) {
+    const what = Buffer.isBuffer(payload) ? 'a Buffer (use 8-bit-DATA to send bytes)' : payload === undefined ? 'missing' : `a ${typeof payload}`;
+    return badInput(`msg.payload must be the SMS text, but it is ${what}`);
+  }
+  if (text === '') return badInput('msg.payload is empty: nothing to send');
+  switch (encoding) {
+    case '7-bit': {
+      const count = countGsm7(text);
+      if (count.unsupported) {
+        const { char, position } = count.unsupported;
+        return badInput(`Character ${position}, ${shown(char)}, is not in the GSM 7-bit alphabet: choose 8-bit-UTF-8, or leave it out`);
+      }
+      return fits(text, count.septets, GSM7_MAX_SEPTETS, 'GSM 7-bit characters', encoding);
+    }
+    case '8-bit-ASCII': {
+      let position = 0;
+      for (const c of text) {
+        position++;
+        if ((c.codePointAt(0) ?? 0) > 0xff) return badInput(`Character ${position}, ${shown(c)}, does not fit in one byte of 8-bit-ASCII: choose 8-bit-UTF-8`);
+      }
+      return fits(text, text.length, MAX_8BIT_BYTES, 'bytes', encoding);
+    }
+    case '8-bit-UTF-8':
+      return fits(text, Buffer.byteLength(text, 'utf8'), MAX_8BIT_BYTES, 'bytes of UTF-8', encoding);
+  }
+}
+
+// ThingSpace's `7-bit` is the GSM 03.38 default alphabet (docs/thingspace-api.md, "Sending SMS").
+/** In code order; 0x1B is the escape, not a character. */
+const BASIC = '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\u001bÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?' + '¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
+
+/** Two septets each: the escape and the character. */
+const EXTENSION = '\f^{}\\[~]|€';
+
+const SEPTETS = new Map<string, 1 | 2>();
+for (const c of BASIC) if (c !== '\u001b') SEPTETS.set(c, 1);
+for (const c of EXTENSION) SEPTETS.set(c, 2);
+
+export const GSM7_MAX_SEPTETS = 160;
+
+interface Gsm7Count {
+  septets: number;
+  /** 1-based, in characters. */
+  unsupported?: { char: string; position: number };
+}
+
+export function countGsm7(text: string): Gsm7Count {
+  let septets = 0;
+  let position = 0;
+  // for...of walks code points: an emoji is one character, reported whole.
+  for (const c of text) {
+    position++;
+    const n = SEPTETS.get(c);
+    if (n === undefined) return { septets, unsupported: { char: c, position } };
+    septets += n;
+  }
+  return { septets };
 }

@@ -40,10 +40,6 @@ export class AddressList {
     }
   }
 
-  get size(): number {
-    return this.entries.length;
-  }
-
   has(address: string | undefined): boolean {
     if (address === undefined) return false;
     const a = normaliseAddress(address);

@@ -1,7 +1,6 @@
 // The properties of an sms-out node, read and checked once at deploy.
 import type { NodeDef } from 'node-red';
-import { checkTimeToLive, type SendSettings } from '../message/send-request';
-import { isDataEncoding } from '../message/sms-text';
+import { checkTimeToLive, isDataEncoding, type SendSettings } from '../message/send-request';
 import { DEVICE_KINDS, configuredTarget, type TargetType } from '../message/sms-target';
 import { DATA_ENCODINGS } from '../types';
 import { configError } from './report';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { MemoryStore } from '../../../nodes/lib/consumer/memory-store';
+import { MemoryStore } from '../../support/memory-store';
 import { consumerFor, rig, until, type Rig } from './helpers';
 
 describe('consumer: auto mode drain against the simulator', () => {

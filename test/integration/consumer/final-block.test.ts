@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { MemoryStore } from '../../../nodes/lib/consumer/memory-store';
+import { MemoryStore } from '../../support/memory-store';
 import { consumerFor, range, rig, sms, until, type Rig } from './helpers';
 
 function pendingCount(store: MemoryStore): number {

@@ -1,4 +1,4 @@
-import { MemoryStore } from '../../../nodes/lib/consumer/memory-store';
+import { MemoryStore } from '../../support/memory-store';
 import assert from 'node:assert/strict';
 import { consumerFor, rig, sms, until, type Rig } from './helpers';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { consumerFor, range, rig, sms, until, type Rig } from './helpers';
-import { MemoryStore } from '../../../nodes/lib/consumer/memory-store';
+import { MemoryStore } from '../../support/memory-store';
 
 describe('consumer: manual acknowledgement against the simulator', () => {
   let r: Rig;

@@ -1,7 +1,7 @@
 // Input that reaches the consumer before its store has loaded (push mode right at deploy):
 // what it remembered must survive the load, which replaces the dedupe window with the stored one.
 import assert from 'node:assert/strict';
-import { MemoryStore } from '../../../nodes/lib/consumer/memory-store';
+import { MemoryStore } from '../../support/memory-store';
 import { QueueConsumer, type PersistedState } from '../../../nodes/lib/consumer/queue-consumer';
 import { FakeThingSpace } from './fake-api';
 import { sms } from '../../support/consumer-records';

@@ -2,7 +2,7 @@
 // in-memory ThingSpace and a fake clock: no HTTP, no real waiting.
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
-import { MemoryStore } from '../../../nodes/lib/consumer/memory-store';
+import { MemoryStore } from '../../support/memory-store';
 import { IllegalTransitionError, PhaseMachine, TRANSITIONS } from '../../../nodes/lib/consumer/phases';
 import {
   QueueConsumer,

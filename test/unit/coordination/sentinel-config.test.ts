@@ -53,7 +53,6 @@ describe('coordination: the Redis Sentinel settings', () => {
       ],
       master: 'prod',
       display: 'prod via Sentinel',
-      tls: false,
     });
     assert.equal(s?.password, 'r');
     assert.equal(s?.sentinelPassword, 's');

@@ -3,10 +3,10 @@ import {
   parseCallbackBody,
   looksLikeCallbackBody,
   redactCallbackBody,
-  MAX_DEVICE_IDS,
   MAX_TEXT_LENGTH,
   type CallbackParseResult,
 } from '../../../nodes/lib/message/callback-body';
+import { MAX_DEVICE_IDS } from '../../../nodes/lib/client/device-ids';
 
 const RECEIVED = new Date('2024-05-02T16:15:08.000Z');
 const IDS = [

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { GSM7_MAX_SEPTETS, countGsm7 } from '../../../nodes/lib/message/gsm7';
-import { MAX_8BIT_BYTES, checkSmsText } from '../../../nodes/lib/message/sms-text';
+import { GSM7_MAX_SEPTETS, MAX_8BIT_BYTES, checkSmsText, countGsm7 } from '../../../nodes/lib/message/send-request';
 
 describe('message/gsm7: counting GSM 03.38 septets', () => {
   it('counts every character of the basic table as one septet', () => {

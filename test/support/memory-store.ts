@@ -1,5 +1,5 @@
-// A ConsumerStore in memory: for tests, and for handing state over within a process (a redeploy).
-import type { ConsumerStore, PersistedState } from './types';
+// A ConsumerStore in memory, for the consumer's tests.
+import type { ConsumerStore, PersistedState } from '../../nodes/lib/consumer/types';
 
 export class MemoryStore implements ConsumerStore {
   /** The last state saved: the consumer's live object, by reference. */
