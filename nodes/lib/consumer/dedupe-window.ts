@@ -7,9 +7,9 @@ export interface DedupeWindowOptions {
   maxAgeMs: number;
 }
 
-/** The persisted form: [key, remembered at (ms epoch)] pairs, oldest first. */
+/** The persisted form: [key, remembered at (ms epoch)] pairs, oldest first (v3: keys of the length-prefixed fields). */
 export interface DedupeData {
-  v: 2;
+  v: 3;
   entries: Array<[string, number]>;
 }
 
@@ -76,7 +76,7 @@ export class DedupeWindow {
   toJSON(): DedupeData {
     const entries: Array<[string, number]> = [];
     for (let i = this.head; i < this.order.length; i++) entries.push([this.order[i], this.keys.get(this.order[i])!]);
-    return { v: 2, entries };
+    return { v: 3, entries };
   }
 }
 
@@ -85,7 +85,7 @@ function isDedupeData(x: unknown): x is DedupeData {
   return (
     typeof d === 'object' &&
     d !== null &&
-    d.v === 2 &&
+    d.v === 3 &&
     Array.isArray(d.entries) &&
     d.entries.every((e) => Array.isArray(e) && typeof e[0] === 'string' && typeof e[1] === 'number')
   );
