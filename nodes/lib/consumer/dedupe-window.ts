@@ -48,15 +48,20 @@ export class DedupeWindow {
   /** Remember a delivered key. False if it was already there. */
   remember(key: string, now: number = Date.now()): boolean {
     this.expire(now);
+    return this.add(key, now);
+  }
+
+  rememberAll(items: ReadonlyArray<{ key: string }>, now: number = Date.now()): void {
+    this.expire(now);
+    for (const { key } of items) this.add(key, now);
+  }
+
+  private add(key: string, now: number): boolean {
     if (this.keys.has(key)) return false;
     this.keys.set(key, now);
     this.order.push(key);
     if (this.keys.size > this.maxEntries) this.dropOldest();
     return true;
-  }
-
-  rememberAll(items: ReadonlyArray<{ key: string }>, now: number = Date.now()): void {
-    for (const { key } of items) this.remember(key, now);
   }
 
   /** Drop entries older than maxAgeMs; each entry is dropped once. */
