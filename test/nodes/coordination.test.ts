@@ -120,7 +120,8 @@ describe('sms-queue-in with coordination (Redis) in a Node-RED runtime', functio
     const caught = collect('caught');
     sim.generate(50);
     const before = sim.counters().requests.history ?? 0;
-    await new Promise((r) => setTimeout(r, 2500));
+    // Longer than the interval: a poll the lost lease did not stop would have come.
+    await new Promise((r) => setTimeout(r, 1300));
     assert.equal((sim.counters().requests.history ?? 0) - before, 0, 'no request without a confirmed lease');
     const errors = calls('q', 'error').filter((a) => (a[0] as { code?: string }).code === 'COORDINATION_UNAVAILABLE');
     assert.equal(errors.length, 1, `said once: ${JSON.stringify(errors.map((e) => (e[0] as Error).message))}`);
@@ -170,7 +171,8 @@ describe('sms-queue-in with coordination (Redis) in a Node-RED runtime', functio
         assert.match(err.message, pattern);
         assert.doesNotMatch(err.message, /hunter2/);
         assert.equal(lastStatus('q')?.fill, 'red');
-        await new Promise((r) => setTimeout(r, 1200));
+        // A node that reads polls as it starts: some 10 ms here.
+        await new Promise((r) => setTimeout(r, 300));
         assert.equal(sim.counters().requests.history ?? 0, 0);
       });
     }

@@ -138,22 +138,8 @@ describe('sms-out across a redeploy', function () {
     assert.equal(caught.msgs.length, 0);
   });
 
-  it('reports SEND_UNCERTAIN, through the node that replaced it, for a send still unanswered at the end of the grace', async () => {
-    const nodes = await deploy();
-    sim.addFault({ kind: 'hang', endpoint: 'sms' });
-    helper.getNode('so').receive({ payload: 'HANG', ...to, correlationId: 'hung' });
-    await waitFor(() => (sim.counters().requests.sms ?? 0) === 1, 5_000, 'the request at ThingSpace');
-    await helper.setFlows(
-      nodes.map((n) => (n.id === 'so' ? { ...n, name: 'changed' } : n)),
-      'full',
-      credentials(),
-    );
-    await waitFor(() => caught.msgs.length === 1, 5_000, 'the uncertain send');
-    assert.equal(caught.msgs[0].correlationId, 'hung');
-    assert.equal(codeOf(caught.msgs[0]), 'SEND_UNCERTAIN');
-    assert.equal(sim.counters().requests.sms, 1, 'not sent again');
-    assert.equal(accepted.msgs.length, 0);
-  });
+  // A send ThingSpace never answers ends as SEND_UNCERTAIN once the 10 s close grace is over:
+  // test/e2e/compat/sms-out-redeploy.ts shows it on Node-RED 4 and 5 (ten seconds is e2e's tier).
 
   it('names every cancelled command by its _msgid in the log when the flows stop', async () => {
     sim.configure({ latencyMs: 30 });

@@ -177,7 +177,7 @@ describe('sms-out in a Node-RED runtime', function () {
   });
 
   it("refuses a message with QUEUE_FULL when the account's queue is full, and sends the others", async () => {
-    sim.configure({ latencyMs: 300 });
+    sim.configure({ latencyMs: 100 });
     await helper.load(ALL_NODES, outFlow(sim, { concurrency: 1, queueLimit: 1 }), credentials());
     const out = collect('out');
     const caught = collect('caught');

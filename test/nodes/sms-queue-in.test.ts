@@ -41,6 +41,11 @@ for (const mode of SIM_MODES) {
       sim = await ThingSpaceSimulator.start({ quiet: true, finalBlock: 'ack-on-delivery', ...mode.options });
     });
 
+    /** For tests that never send a spent next, where both modes would take the same path. */
+    const inOneMode = (title: string, fn: Mocha.AsyncFunc): void => {
+      if (mode.name === 'lenient') it(title, fn);
+    };
+
     /** Hooks to remove after each test. */
     const stops: Array<() => void> = [];
 
@@ -97,12 +102,12 @@ for (const mode of SIM_MODES) {
       assert.equal(got[0].topic, `sms/${ACCOUNT}/iccid/89148000000800139708`);
     });
 
-    it('in manual mode acknowledges a block only after every SMS in it came back on the input', async () => {
+    inOneMode('in manual mode acknowledges a block only after every SMS in it came back on the input', async () => {
       sim.generate(250);
       // The ack timeout is what shows that the node still waited: it emits again exactly the
       // SMS it was waiting for, and only from the waiting phase (a request for the next block
       // would have ended that phase).
-      await helper.load(ALL_NODES, flow(config(sim), queue({ ackMode: 'manual', ackTimeout: '2' })), credentials());
+      await helper.load(ALL_NODES, flow(config(sim), queue({ ackMode: 'manual', ackTimeout: '1' })), credentials());
       const got = collect('out');
       const q = helper.getNode('q');
       await waitFor(() => got.length === 100, 10_000, 'the first block');
@@ -132,7 +137,7 @@ for (const mode of SIM_MODES) {
       assert.equal(new Set(got.map((m) => m.payload)).size, 250);
     });
 
-    it('in manual mode emits again the SMS not acknowledged within ackTimeout, and only those', async () => {
+    inOneMode('in manual mode emits again the SMS not acknowledged within ackTimeout, and only those', async () => {
       sim.generate(120);
       await helper.load(ALL_NODES, flow(config(sim), queue({ ackMode: 'manual', ackTimeout: '0.5' })), credentials());
       const got = collect('out');
@@ -417,7 +422,7 @@ for (const mode of SIM_MODES) {
       assert.equal(sim.counters().maxConcurrentHistory, 1);
     });
 
-    it('closes within the 2 s it gives a hung request to answer, and sends nothing afterwards', async () => {
+    inOneMode('closes within the 2 s it gives a hung request to answer, and sends nothing afterwards', async () => {
       sim.generate(10);
       sim.addFault({ kind: 'hang', endpoint: 'history', count: 1 });
       await helper.load(ALL_NODES, flow(config(sim), queue()), credentials());
@@ -487,7 +492,7 @@ for (const mode of SIM_MODES) {
       it(`emits after a ${kind} redeploy the final block whose answer came while closing, though the server counted it as delivered`, async () => {
         // ack-on-delivery (beforeEach): the server drops the final block once it is served, so
         // an answer the closing node threw away would be lost for good.
-        sim.configure({ latencyMs: 400 });
+        sim.configure({ latencyMs: 250 });
         sim.generate(10);
         const base = flow(config(sim), queue());
         const out = collectAcrossDeploys('out');

@@ -7,9 +7,9 @@ export interface DedupeWindowOptions {
   maxAgeMs: number;
 }
 
-/** The persisted form: [key, remembered at (ms epoch)] pairs, oldest first. */
+/** The persisted form: [key, remembered at (ms epoch)] pairs, oldest first (v3: keys of the length-prefixed fields). */
 export interface DedupeData {
-  v: 2;
+  v: 3;
   entries: Array<[string, number]>;
 }
 
@@ -47,15 +47,20 @@ export class DedupeWindow {
   /** Remember a delivered key. False if it was already there. */
   remember(key: string, now: number = Date.now()): boolean {
     this.expire(now);
+    return this.add(key, now);
+  }
+
+  rememberAll(items: ReadonlyArray<{ key: string }>, now: number = Date.now()): void {
+    this.expire(now);
+    for (const { key } of items) this.add(key, now);
+  }
+
+  private add(key: string, now: number): boolean {
     if (this.keys.has(key)) return false;
     this.keys.set(key, now);
     this.order.push(key);
     if (this.keys.size > this.maxEntries) this.dropOldest();
     return true;
-  }
-
-  rememberAll(items: ReadonlyArray<{ key: string }>, now: number = Date.now()): void {
-    for (const { key } of items) this.remember(key, now);
   }
 
   /** Drop entries older than maxAgeMs; each entry is dropped once. */
@@ -75,7 +80,7 @@ export class DedupeWindow {
   toJSON(): DedupeData {
     const entries: Array<[string, number]> = [];
     for (let i = this.head; i < this.order.length; i++) entries.push([this.order[i], this.keys.get(this.order[i])!]);
-    return { v: 2, entries };
+    return { v: 3, entries };
   }
 }
 
@@ -84,7 +89,7 @@ function isDedupeData(x: unknown): x is DedupeData {
   return (
     typeof d === 'object' &&
     d !== null &&
-    d.v === 2 &&
+    d.v === 3 &&
     Array.isArray(d.entries) &&
     d.entries.every((e) => Array.isArray(e) && typeof e[0] === 'string' && typeof e[1] === 'number')
   );

@@ -3,10 +3,14 @@
 import { hash } from 'node:crypto';
 import type { SmsMessage } from '../types';
 
-/** 16 hex characters. JSON keeps the fields apart, so no text can pose as another SMS's id or time. */
+const field = (s: string): string => `${s.length}:${s}`;
+
+/** 16 hex characters. The id count and each field's length come first, so no text can pose
+ *  as another SMS's id or time. */
 export function dedupeKey(sms: SmsMessage): string {
-  const fields = sms.deviceIds.map(({ kind, id }) => [String(kind).toLowerCase(), String(id)]);
-  const identity = JSON.stringify([fields, String(sms.timestamp), String(sms.message)]);
+  let identity = `${sms.deviceIds.length}:`;
+  for (const { kind, id } of sms.deviceIds) identity += field(String(kind).toLowerCase()) + field(String(id));
+  identity += field(String(sms.timestamp)) + String(sms.message);
   // From the digest's bytes, not a slice of its hex: a slice would keep all 64 characters alive.
   return hash('sha256', identity, 'buffer').toString('hex', 0, 8);
 }

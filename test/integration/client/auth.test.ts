@@ -40,13 +40,13 @@ describe('client authentication against the simulator', () => {
   it('asks for a new token only once the one it holds has expired, and no call is refused for it', async () => {
     // The simulator's token lifetime runs on the real clock: a short pause stays well inside
     // it even on a slow machine, a long one surely passes it (slowness only lengthens it).
-    sim.configure({ tokenTtlSec: 3 });
+    sim.configure({ tokenTtlSec: 2 });
     const client = clientFor(sim);
     await client.history();
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, 200));
     await client.history(); // inside the lifetime: the endpoint would hand back the same token (api 3.1)
     assert.equal(sim.counters().requests.token, 1);
-    await new Promise((r) => setTimeout(r, 3000));
+    await new Promise((r) => setTimeout(r, 2000));
     await client.history();
     client.close();
     const c = sim.counters();

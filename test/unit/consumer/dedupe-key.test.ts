@@ -42,6 +42,17 @@ describe('message/dedupe-key', () => {
     const b: SmsMessage = { deviceIds: [{ kind: 'mdn', id: '1x' }], message: 'y', timestamp: 't' };
     const c: SmsMessage = { deviceIds: [{ kind: 'mdn', id: '1' }], message: 'x', timestamp: 't|y' };
     assert.equal(new Set([dedupeKey(a), dedupeKey(b), dedupeKey(c)]).size, 3);
+    // Fields written as the key writes them: without the id count first, these two would match.
+    const d: SmsMessage = { deviceIds: [{ kind: 'mdn', id: '1' }], timestamp: 'k', message: '1:i1:xy' };
+    const e: SmsMessage = {
+      deviceIds: [
+        { kind: 'mdn', id: '1' },
+        { kind: 'k', id: 'i' },
+      ],
+      timestamp: 'x',
+      message: 'y',
+    };
+    assert.notEqual(dedupeKey(d), dedupeKey(e));
   });
 
   it('shows no collision among 200,000 SMS that differ in one counter', () => {

@@ -86,8 +86,9 @@ describe('consumer/dedupe-window', () => {
   });
 
   it('starts empty from a saved value that is not a window', () => {
-    // The last one is a window saved by an earlier version (a ring of keys of another hash).
-    for (const bad of [null, 42, 'x', { v: 2 }, { v: 2, entries: [['a', 'b']] }, { v: 1, cap: 2, keys: ['a', 'b'], times: [0, 0], head: 0, size: 2 }]) {
+    // The last two are windows saved by earlier versions (keys of another hash or form).
+    const v2 = { v: 2, entries: [['0123456789abcdef', 0]] };
+    for (const bad of [null, 42, 'x', { v: 3 }, { v: 3, entries: [['a', 'b']] }, v2, { v: 1, cap: 2, keys: ['a', 'b'], times: [0, 0], head: 0, size: 2 }]) {
       const w = new DedupeWindow({ maxEntries: 3, maxAgeMs: HOUR }, bad);
       assert.equal(w.size, 0);
     }
