@@ -182,7 +182,8 @@ function sidebarSuite(version: 4 | 5): void {
       );
       assert.ok((await sim.counters()).messagesServed >= DRAIN);
       // Throttled: at most one update a second however fast the blocks come.
-      const at = await editor.evaluate<number[]>('window.tsActivityAt');
+      // A retained update may reach a new subscriber twice (the editor's cache and the runtime): one publish, one time.
+      const at = [...new Set(await editor.evaluate<number[]>('window.tsActivityAt'))];
       assert.ok(at.length >= 3, `${at.length} updates`);
       const gaps = at.slice(1).map((t, i) => t - at[i]);
       assert.ok(Math.min(...gaps) >= 990, `gaps between updates: ${gaps.join(', ')} ms`);

@@ -76,8 +76,15 @@ export class Editor {
     await this.page.click('#red-ui-tab-red-ui-clipboard-dialog-import-tab-examples a');
     const examples = this.page.locator('#red-ui-clipboard-dialog-import-tab-examples');
     await examples.locator('.red-ui-treeList-label-text', { hasText: module }).click();
-    await examples.locator('.red-ui-treeList-label-text', { hasText: title }).click();
-    await this.page.click('#red-ui-clipboard-dialog-ok');
+    const example = examples.locator('.red-ui-treeList-label-text', { hasText: title });
+    const importButton = this.page.locator('#red-ui-clipboard-dialog-ok:not(.ui-state-disabled)');
+    await example.click();
+    // The editor fetches the example before it enables Import; on a loaded machine a click can be lost: once more.
+    await importButton.waitFor({ timeout: 15_000 }).catch(async () => {
+      await example.click();
+      await importButton.waitFor({ timeout: 30_000 });
+    });
+    await importButton.click();
     await this.page.locator('#red-ui-clipboard-dialog').waitFor({ state: 'hidden' });
     // "Imported: 1 flow, ..." floats over the tab bar for seconds; a click dismisses it.
     const note = this.page.locator('#red-ui-notifications .red-ui-notification', { hasText: 'Imported' });
