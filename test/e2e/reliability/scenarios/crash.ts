@@ -45,17 +45,17 @@ export function manualFileFlow(server: string, file: string, ackTimeoutSec = 30)
 
 /** The longest a final block may stay unheld (answered, not yet in node context) for a kill
  *  in that window to count as the documented limit rather than a fault of ours. */
-const FINAL_BLOCK_WINDOW_MS = 500;
+export const FINAL_BLOCK_WINDOW_MS = 500;
 
 /** A kill that came after a final block was answered, before any later history request:
  *  the block may not have reached node context yet. */
-interface WindowKill {
+export interface WindowKill {
   /** ms from the end of the final block's answer to the kill. */
   since: number;
   messages: number;
 }
 
-function windowKill(log: HistoryRecord[], killedAt: number): WindowKill | undefined {
+export function windowKill(log: HistoryRecord[], killedAt: number): WindowKill | undefined {
   const before = log.filter((r) => r.start <= killedAt);
   const last = before[before.length - 1];
   if (!last || last.status !== 200 || !last.messages || last.end === undefined || last.end > killedAt) return undefined;
