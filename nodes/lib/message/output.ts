@@ -48,13 +48,15 @@ export function deviceMap(deviceIds: readonly DeviceId[]): DeviceMap {
   const map: DeviceMap = {};
   for (const { kind, id } of deviceIds) {
     const key = kind.toLowerCase();
-    // Not a plain assignment: one to '__proto__' would set the prototype and lose the id.
-    if (!Object.hasOwn(map, key)) Object.defineProperty(map, key, { value: id, enumerable: true, writable: true, configurable: true });
+    if (Object.hasOwn(map, key)) continue;
+    // An assignment to '__proto__' would set the prototype and lose the id.
+    if (key === '__proto__') Object.defineProperty(map, key, { value: id, enumerable: true, writable: true, configurable: true });
+    else map[key] = id;
   }
   return map;
 }
 
-/** Carries no callback credentials: only the fields below exist. */
+/** Carries no callback credentials: only the fields below exist. Built field by field (no spread): it runs per SMS. */
 export function toSingleMessage(sms: SmsMessage, ctx: SingleContext): SingleMessage {
   const thingspace: SingleMeta = {
     accountName: ctx.accountName,
@@ -65,25 +67,37 @@ export function toSingleMessage(sms: SmsMessage, ctx: SingleContext): SingleMess
   };
   if (ctx.receivedAt !== undefined) thingspace.receivedAt = ctx.receivedAt;
   if (ctx.timestampLocal === true) thingspace.timestampLocal = true;
-  return { ...smsFields(sms, ctx, ctx.shareDeviceIds === true), thingspace };
+  const share = ctx.shareDeviceIds === true;
+  return {
+    payload: sms.message,
+    topic: ctx.topic(ctx.accountName, sms),
+    deviceIds: share ? sms.deviceIds : copyIds(sms.deviceIds),
+    device: deviceMap(sms.deviceIds),
+    timestamp: sms.timestamp,
+    thingspace,
+  };
 }
 
 export function toBatchMessage(items: ReadonlyArray<{ sms: SmsMessage }>, ctx: BatchContext): BatchMessage {
   return {
-    payload: items.map((item) => smsFields(item.sms, ctx, false)),
+    payload: items.map((item) => smsFields(item.sms, ctx)),
     topic: batchTopic(ctx.accountName),
     thingspace: { accountName: ctx.accountName, source: ctx.source, block: ctx.block, index: -1, count: items.length },
   };
 }
 
-// Copied unless shared: Node-RED hands the first wire the message uncloned, and manual mode keeps these SMS to
-// emit again, so a function node editing msg.deviceIds must not change what is re-delivered.
-function smsFields(sms: SmsMessage, ctx: OutputContext, share: boolean): SmsFields {
+function smsFields(sms: SmsMessage, ctx: OutputContext): SmsFields {
   return {
     payload: sms.message,
     topic: ctx.topic(ctx.accountName, sms),
-    deviceIds: share ? sms.deviceIds : sms.deviceIds.map(({ kind, id }) => ({ kind, id })),
+    deviceIds: copyIds(sms.deviceIds),
     device: deviceMap(sms.deviceIds),
     timestamp: sms.timestamp,
   };
+}
+
+// Copied unless shared: Node-RED hands the first wire the message uncloned, and manual mode keeps these SMS to
+// emit again, so a function node editing msg.deviceIds must not change what is re-delivered.
+function copyIds(deviceIds: DeviceId[]): DeviceId[] {
+  return deviceIds.map(({ kind, id }) => ({ kind, id }));
 }

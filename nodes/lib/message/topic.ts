@@ -8,16 +8,21 @@ const UNKNOWN_DEVICE = 'unknown';
 
 export type TopicFunction = (account: string, sms: SmsMessage) => string;
 
-/** Kind is lower-cased, so `MDN` and `mdn` devices land on one topic; an unknown `{name}` stays. */
+/** Kind is lower-cased, so `MDN` and `mdn` devices land on one topic; an unknown `{name}` stays.
+ *  The template is split once: literal text at even indexes, a placeholder's name at odd ones. */
 export function compileTopic(template: string = DEFAULT_TOPIC_TEMPLATE): TopicFunction {
-  const text = template || DEFAULT_TOPIC_TEMPLATE;
+  const parts = (template || DEFAULT_TOPIC_TEMPLATE).split(/\{(account|kind|id)\}/);
   return (account, sms) => {
     const device = sendingDevice(sms.deviceIds);
-    return text.replace(/\{(account|kind|id)\}/g, (_, name: string) => {
-      if (name === 'account') return sanitizeTopicValue(account);
-      if (device === undefined) return UNKNOWN_DEVICE;
-      return sanitizeTopicValue(name === 'kind' ? device.kind.toLowerCase() : device.id);
-    });
+    let topic = parts[0];
+    for (let i = 1; i < parts.length; i += 2) {
+      const name = parts[i];
+      if (name === 'account') topic += sanitizeTopicValue(account);
+      else if (device === undefined) topic += UNKNOWN_DEVICE;
+      else topic += sanitizeTopicValue(name === 'kind' ? device.kind.toLowerCase() : device.id);
+      topic += parts[i + 1];
+    }
+    return topic;
   };
 }
 
