@@ -2,16 +2,9 @@
 import type { DeviceId, SmsMessage } from '../types';
 import { batchTopic, type TopicFunction } from './topic';
 
-type DeviceMap = Record<string, string>;
+type BatchContext = { accountName: string; source: 'queue' | 'callback'; block: string; topic: TopicFunction };
 
-interface OutputContext {
-  accountName: string;
-  source: 'queue' | 'callback';
-  topic: TopicFunction;
-}
-
-export interface SingleContext extends OutputContext {
-  block: string;
+export interface SingleContext extends BatchContext {
   index: number;
   key: string;
   /** Callbacks only (ISO 8601). */
@@ -22,30 +15,13 @@ export interface SingleContext extends OutputContext {
   shareDeviceIds?: boolean;
 }
 
-type BatchContext = OutputContext & { block: string };
-
-// Type aliases, not interfaces: assignable to Node-RED's NodeMessage (an index signature) without a cast.
-type SmsFields = {
-  payload: string;
-  topic: string;
-  deviceIds: DeviceId[];
-  device: DeviceMap;
-  timestamp: string;
-};
-
-/** Routed back, `block` + `index` acknowledge the SMS (manual mode). */
+/** Routed back, `block` + `index` acknowledge the SMS (manual mode). A type alias, not an interface: the
+ *  messages stay assignable to Node-RED's NodeMessage (an index signature) without a cast. */
 type SingleMeta = Pick<SingleContext, 'accountName' | 'source' | 'block' | 'index' | 'key' | 'receivedAt'> & { timestampLocal?: true };
 
-type SingleMessage = SmsFields & { thingspace: SingleMeta };
-
-/** `index: -1` acknowledges the whole block. */
-type BatchMeta = Pick<BatchContext, 'accountName' | 'source' | 'block'> & { index: -1; count: number };
-
-type BatchMessage = { payload: SmsFields[]; topic: string; thingspace: BatchMeta };
-
 /** Lower-case kind to id; the first id of a repeated kind wins. */
-export function deviceMap(deviceIds: readonly DeviceId[]): DeviceMap {
-  const map: DeviceMap = {};
+export function deviceMap(deviceIds: readonly DeviceId[]): Record<string, string> {
+  const map: Record<string, string> = {};
   for (const { kind, id } of deviceIds) {
     const key = kind.toLowerCase();
     // Not a plain assignment: one to '__proto__' would set the prototype and lose the id.
@@ -55,7 +31,7 @@ export function deviceMap(deviceIds: readonly DeviceId[]): DeviceMap {
 }
 
 /** Carries no callback credentials: only the fields below exist. */
-export function toSingleMessage(sms: SmsMessage, ctx: SingleContext): SingleMessage {
+export function toSingleMessage(sms: SmsMessage, ctx: SingleContext) {
   const thingspace: SingleMeta = {
     accountName: ctx.accountName,
     source: ctx.source,
@@ -68,17 +44,18 @@ export function toSingleMessage(sms: SmsMessage, ctx: SingleContext): SingleMess
   return { ...smsFields(sms, ctx, ctx.shareDeviceIds === true), thingspace };
 }
 
-export function toBatchMessage(items: ReadonlyArray<{ sms: SmsMessage }>, ctx: BatchContext): BatchMessage {
+/** `index: -1` acknowledges the whole block. */
+export function toBatchMessage(items: ReadonlyArray<{ sms: SmsMessage }>, ctx: BatchContext) {
   return {
     payload: items.map((item) => smsFields(item.sms, ctx, false)),
     topic: batchTopic(ctx.accountName),
-    thingspace: { accountName: ctx.accountName, source: ctx.source, block: ctx.block, index: -1, count: items.length },
+    thingspace: { accountName: ctx.accountName, source: ctx.source, block: ctx.block, index: -1 as const, count: items.length },
   };
 }
 
 // Copied unless shared: Node-RED hands the first wire the message uncloned, and manual mode keeps these SMS to
 // emit again, so a function node editing msg.deviceIds must not change what is re-delivered.
-function smsFields(sms: SmsMessage, ctx: OutputContext, share: boolean): SmsFields {
+function smsFields(sms: SmsMessage, ctx: BatchContext, share: boolean) {
   return {
     payload: sms.message,
     topic: ctx.topic(ctx.accountName, sms),
