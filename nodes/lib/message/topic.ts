@@ -3,9 +3,6 @@ import type { DeviceId, SmsMessage } from '../types';
 
 export const DEFAULT_TOPIC_TEMPLATE = 'thingspace/{account}/sms/{id}';
 
-/** Stands in for `{kind}` and `{id}` when an SMS names no device at all. */
-const UNKNOWN_DEVICE = 'unknown';
-
 export type TopicFunction = (account: string, sms: SmsMessage) => string;
 
 /** Kind is lower-cased, so `MDN` and `mdn` devices land on one topic; an unknown `{name}` stays. */
@@ -15,7 +12,7 @@ export function compileTopic(template: string = DEFAULT_TOPIC_TEMPLATE): TopicFu
     const device = sendingDevice(sms.deviceIds);
     return text.replace(/\{(account|kind|id)\}/g, (_, name: string) => {
       if (name === 'account') return sanitizeTopicValue(account);
-      if (device === undefined) return UNKNOWN_DEVICE;
+      if (device === undefined) return 'unknown'; // an SMS naming no device at all
       return sanitizeTopicValue(name === 'kind' ? device.kind.toLowerCase() : device.id);
     });
   };
