@@ -1,8 +1,5 @@
-// Who answers an `http in` request that reaches sms-queue-in, read from the flow's wiring, so
-// each callback is answered exactly once (docs/push-mode.md).
-// Rule: an `http response` beside the node (reachable from the http in without passing through
-// the node) answers everything; one downstream of the node answers what it emits and the node
-// the rest; with neither, the node answers everything, after the SMS is handed on.
+// Who answers an `http in` request that reaches sms-queue-in, read from the flow's wiring, so each callback is
+// answered exactly once; the rule is docs/push-mode.md's ("beside" = reachable without passing through the node).
 import type { NodeMessage } from 'node-red';
 
 /** `all`: the node answers every request; `unsent`: only those it does not emit; `none`: none. */
