@@ -61,8 +61,7 @@ module.exports = function (RED: NodeAPI): void {
     // The listen path is checked then too, once every http in node has its route.
     const start = (): void => {
       try {
-        if (listener?.conflict()) throw listener.conflictError(httpInOn(listener.path, node.id));
-        listener?.open();
+        listener?.open(httpInOn(listener.path, node.id));
       } catch (err) {
         // Never thrown out of an event handler: that would stop Node-RED.
         refused = toNodeError(err);

@@ -20,13 +20,6 @@ export interface HistoryResponseBody {
 }
 
 /** docs/thingspace-api.md, "Callback listeners". */
-export interface CallbackRegistration {
-  name: string;
-  url: string;
-  username?: string;
-  password?: string;
-}
-
 export interface CallbackListener {
   accountName: string;
   serviceName: string;
@@ -35,10 +28,10 @@ export interface CallbackListener {
   password?: string;
 }
 
-export interface CallbackActionResult {
-  accountName: string;
-  serviceName: string;
-}
+/** The body registering a listener names its service `name`. */
+export type CallbackRegistration = Omit<CallbackListener, 'accountName' | 'serviceName'> & { name: string };
+
+export type CallbackActionResult = Pick<CallbackListener, 'accountName' | 'serviceName'>;
 
 /** MO SMS (and "sent to network" notices) are pushed to it. */
 export const SMS_CALLBACK_SERVICE = 'EnhancedConnectivityService';

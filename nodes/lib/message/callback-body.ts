@@ -1,5 +1,5 @@
 // The REST callback JSON is undocumented: every shape in docs/thingspace-api.md, "Pushed SMS bodies" is read.
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { DeviceId, SmsMessage } from '../types';
 import { FROM_CALLBACK, readDeviceIds } from '../client/device-ids';
 import { describe, isObject, type Obj } from '../client/json-values';
@@ -11,83 +11,59 @@ export const MAX_RAW_BODY_LENGTH = 1024 * 1024;
 export const MAX_FIELDS = 200;
 const MAX_TIMESTAMP_LENGTH = 64;
 const MAX_REQUEST_ID_LENGTH = 256;
+/** In this order at the top level; a nested object is read for its `message` or `smsMessage`. */
+const TEXT_FIELDS = ['message', 'smsMessage', 'sms', 'SmsMessage'] as const;
+const CREDENTIALS = ['username', 'password'] as const;
 
-export interface CallbackCredentials {
-  username?: string;
-  password?: string;
-}
+export type CallbackCredentials = Partial<Record<(typeof CREDENTIALS)[number], string>>;
 
-interface ParseCallbackOptions {
-  receivedAt: Date;
-  expected?: CallbackCredentials;
-}
+type Failure = { ok: false; code: 'BAD_INPUT' | 'CALLBACK_UNAUTHORIZED'; reason: string };
 
-export type CallbackParseResult =
-  { ok: true; sms: SmsMessage; timestampLocal: boolean; requestId?: string } | { ok: false; code: 'BAD_INPUT' | 'CALLBACK_UNAUTHORIZED'; reason: string };
+export type CallbackParseResult = { ok: true; sms: SmsMessage; timestampLocal: boolean; requestId?: string } | Failure;
 
-type Failure = Extract<CallbackParseResult, { ok: false }>;
-
-export function parseCallbackBody(body: unknown, opts: ParseCallbackOptions): CallbackParseResult {
+export function parseCallbackBody(body: unknown, opts: { receivedAt: Date; expected?: CallbackCredentials }): CallbackParseResult {
   const decoded = decodeCallbackBody(body);
   // Credentials first, so a caller without them learns nothing about what else is wrong.
   const denied = callbackCredentialsFailure(decoded.ok ? decoded.value : undefined, opts.expected);
   if (denied) return denied;
   if (!decoded.ok) return badInput(decoded.reason);
+  if (!isObject(decoded.value)) return badInput(`callback body is ${describe(decoded.value)}, expected a JSON object`);
 
-  const value = decoded.value;
-  if (!isObject(value)) return badInput(`callback body is ${describe(value)}, expected a JSON object`);
-  const root = isObject(value.SmsCallbackRequest) ? value.SmsCallbackRequest : value;
+  const root = unwrap(decoded.value);
+  const nested = nestedObjects(root);
+  if (nested.tooMany) return badInput(`callback body has more than ${MAX_FIELDS} fields`);
 
-  const scan = scanNested(root);
-  if (typeof scan === 'string') return badInput(scan);
-
-  const text = findText(root, scan.responses, scan.others);
+  const text = findText(root, [...nested.responses, ...nested.others]);
   if (typeof text === 'string') return badInput(text);
   if (text.value.length > MAX_TEXT_LENGTH) {
     return badInput(`SMS text is ${text.value.length} characters long, more than the ${MAX_TEXT_LENGTH} accepted`);
   }
 
-  const ids = findDeviceIds(root, scan.responses);
+  const ids = findDeviceIds(root, nested.responses);
   if (typeof ids === 'string') return badInput(ids);
 
-  const stamp = findTimestamp([root, ...scan.responses, text.from]);
+  const stamp = findTimestamp([root, ...nested.responses, text.from]);
   if (stamp.error) return badInput(stamp.error);
 
   const requestId = root.requestId;
-  const result: CallbackParseResult = {
+  const keepId = (typeof requestId === 'string' && requestId.length <= MAX_REQUEST_ID_LENGTH) || typeof requestId === 'number';
+  return {
     ok: true,
-    sms: {
-      deviceIds: ids,
-      message: text.value,
-      timestamp: stamp.value ?? opts.receivedAt.toISOString(),
-    },
+    sms: { deviceIds: ids, message: text.value, timestamp: stamp.value ?? opts.receivedAt.toISOString() },
     timestampLocal: stamp.value === undefined,
+    ...(keepId && { requestId: String(requestId) }),
   };
-  if ((typeof requestId === 'string' && requestId.length <= MAX_REQUEST_ID_LENGTH) || typeof requestId === 'number') {
-    result.requestId = String(requestId);
-  }
-  return result;
 }
 
 /** Tells a pushed SMS from a poll trigger. Strings and Buffers are not inspected: those come
  *  only from `http in`, recognised by `msg.req`. */
 export function looksLikeCallbackBody(payload: unknown): boolean {
   if (!isObject(payload)) return false;
-  const root = isObject(payload.SmsCallbackRequest) ? payload.SmsCallbackRequest : payload;
+  const root = unwrap(payload);
   if ('SmsMessage' in root && ('Device' in root || 'Username' in root)) return true;
-  let hasText = 'message' in root || 'smsMessage' in root || 'sms' in root;
-  let hasIds = 'deviceIds' in root;
-  if (hasText && hasIds) return true;
-  let seen = 0;
-  for (const key in root) {
-    if (++seen > MAX_FIELDS) break;
-    const nested = root[key];
-    if (!isObject(nested) || key === 'deviceIds') continue;
-    if (!hasText && 'message' in nested) hasText = true;
-    if (!hasIds && isResponseKey(key) && 'deviceIds' in nested) hasIds = true;
-    if (hasText && hasIds) return true;
-  }
-  return false;
+  const { responses, others } = nestedObjects(root);
+  const hasText = ['message', 'smsMessage', 'sms'].some((f) => f in root) || [...responses, ...others].some((o) => 'message' in o);
+  return hasText && ('deviceIds' in root || responses.some((o) => 'deviceIds' in o));
 }
 
 /** For errors that carry the body: no secret may appear in an error or debug message. */
@@ -103,99 +79,68 @@ export function redactCallbackBody(body: unknown): unknown {
 
 /** `http in` hands over an object, JSON text or a Buffer. */
 export function decodeCallbackBody(body: unknown): { ok: true; value: unknown } | { ok: false; reason: string } {
-  if (Buffer.isBuffer(body)) {
-    if (body.length > MAX_RAW_BODY_LENGTH) return { ok: false, reason: `callback body is ${body.length} bytes, more than the ${MAX_RAW_BODY_LENGTH} accepted` };
-    return decodeCallbackBody(body.toString('utf8'));
+  if (typeof body !== 'string' && !Buffer.isBuffer(body)) return { ok: true, value: body };
+  if (body.length > MAX_RAW_BODY_LENGTH) {
+    const unit = Buffer.isBuffer(body) ? 'bytes' : 'characters';
+    return { ok: false, reason: `callback body is ${body.length} ${unit}, more than the ${MAX_RAW_BODY_LENGTH} accepted` };
   }
-  if (typeof body !== 'string') return { ok: true, value: body };
-  if (body.length > MAX_RAW_BODY_LENGTH)
-    return { ok: false, reason: `callback body is ${body.length} characters, more than the ${MAX_RAW_BODY_LENGTH} accepted` };
-  if (body.trim() === '') return { ok: false, reason: 'callback body is empty' };
+  const text = body.toString('utf8');
+  if (text.trim() === '') return { ok: false, reason: 'callback body is empty' };
   try {
-    return { ok: true, value: JSON.parse(body) };
+    return { ok: true, value: JSON.parse(text) };
   } catch {
     return { ok: false, reason: 'callback body is a string but not valid JSON' };
   }
 }
 
-/** Empty fields are not configured. */
-function configured(expected: CallbackCredentials | undefined): CallbackCredentials | undefined {
-  if (!expected?.username && !expected?.password) return undefined;
-  return { username: expected.username || undefined, password: expected.password || undefined };
-}
-
-/** The check alone, for delivery notices. ThingSpace copies the registered credentials into each
- *  body (docs/thingspace-api.md, "Callback listeners"); reasons never contain them. */
+/** The check alone, for delivery notices. ThingSpace copies the registered credentials into each body
+ *  (docs/thingspace-api.md, "Callback listeners"); reasons never contain them. Empty fields are not configured. */
 export function callbackCredentialsFailure(body: unknown, expected: CallbackCredentials | undefined): Failure | undefined {
-  const wanted = configured(expected);
-  return wanted ? checkCredentials(body, wanted) : undefined;
-}
-
-function checkCredentials(body: unknown, expected: CallbackCredentials): Failure | undefined {
-  const root = isObject(body) && isObject(body.SmsCallbackRequest) ? body.SmsCallbackRequest : body;
-  const given = isObject(root) ? root : {};
-  const username = pick(given, 'username', 'Username');
-  const password = pick(given, 'password', 'Password');
-
-  const missing: string[] = [];
-  if (expected.username !== undefined && typeof username !== 'string') missing.push('username');
-  if (expected.password !== undefined && typeof password !== 'string') missing.push('password');
+  const wanted = CREDENTIALS.filter((k) => expected?.[k]);
+  if (wanted.length === 0) return undefined;
+  const root = isObject(body) ? unwrap(body) : undefined;
+  const given = { username: root?.username ?? root?.Username, password: root?.password ?? root?.Password };
+  const missing = wanted.filter((k) => typeof given[k] !== 'string');
   if (missing.length > 0) {
-    const what = isObject(root) ? 'callback body' : `callback body (${body === undefined ? 'unreadable' : describe(body)})`;
+    const what = root ? 'callback body' : `callback body (${body === undefined ? 'unreadable' : describe(body)})`;
     return unauthorized(`${what} carries no callback ${missing.join(' or ')}`);
   }
-  // Both compared every time, so the timing does not tell which one was wrong.
-  const userOk = expected.username === undefined || safeEqual(username as string, expected.username);
-  const passOk = expected.password === undefined || safeEqual(password as string, expected.password);
-  if (!userOk || !passOk) return unauthorized('callback credentials do not match the ones configured');
-  return undefined;
+  // Each compared every time, so the timing does not tell which one was wrong.
+  const matches = wanted.map((k) => sameSecret(given[k] as string, expected![k]!));
+  return matches.includes(false) ? unauthorized('callback credentials do not match the ones configured') : undefined;
 }
 
-function safeEqual(given: string, expected: string): boolean {
-  const a = Buffer.from(given, 'utf8');
-  const b = Buffer.from(expected, 'utf8');
-  return a.length === b.length && timingSafeEqual(a, b);
+/** Digests have one length, so the comparison time says nothing about the secret's. */
+function sameSecret(given: string, expected: string): boolean {
+  const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
+  return timingSafeEqual(digest(given), digest(expected));
 }
 
-interface Nested {
-  responses: Obj[];
-  /** Where a `*.message` may hide. */
-  others: Obj[];
+function unwrap(body: Obj): Obj {
+  return isObject(body.SmsCallbackRequest) ? body.SmsCallbackRequest : body;
 }
 
-function scanNested(root: Obj): Nested | string {
-  const responses: Obj[] = [];
-  const others: Obj[] = [];
+/** The object fields of the body's root: `*Response` ones may nest the whole body, the others a `*.message`. */
+function nestedObjects(root: Obj): { responses: Obj[]; others: Obj[]; tooMany: boolean } {
+  const found = { responses: [] as Obj[], others: [] as Obj[], tooMany: false };
   let seen = 0;
   for (const key in root) {
-    if (++seen > MAX_FIELDS) return `callback body has more than ${MAX_FIELDS} fields`;
+    if (++seen > MAX_FIELDS) return { ...found, tooMany: true };
     const value = root[key];
-    if (!isObject(value) || key === 'deviceIds' || key === 'Device') continue;
-    if (isResponseKey(key)) responses.push(value);
-    else others.push(value);
+    if (isObject(value) && key !== 'deviceIds' && key !== 'Device') (isResponseKey(key) ? found.responses : found.others).push(value);
   }
-  return { responses, others };
+  return found;
 }
 
-const TOP_TEXT_FIELDS = ['message', 'smsMessage', 'sms', 'SmsMessage'] as const;
-const NESTED_TEXT_FIELDS = ['message', 'smsMessage'] as const;
-
-function findText(root: Obj, responses: Obj[], others: Obj[]): { value: string; from: Obj } | string {
-  const wrongType: string[] = [];
-  for (const field of TOP_TEXT_FIELDS) {
-    const value = root[field];
-    if (typeof value === 'string') return { value, from: root };
-    if (value !== undefined && value !== null && !isObject(value)) wrongType.push(`${field} is ${describe(value)}`);
+function findText(root: Obj, nested: Obj[]): { value: string; from: Obj } | string {
+  const top = TEXT_FIELDS.find((f) => typeof root[f] === 'string');
+  if (top) return { value: root[top] as string, from: root };
+  for (const from of nested) {
+    const value = typeof from.message === 'string' ? from.message : from.smsMessage;
+    if (typeof value === 'string') return { value, from };
   }
-  for (const group of [responses, others]) {
-    for (const nested of group) {
-      for (const field of NESTED_TEXT_FIELDS) {
-        const value = nested[field];
-        if (typeof value === 'string') return { value, from: nested };
-      }
-    }
-  }
-  const why = wrongType.length > 0 ? ` (${wrongType.join(', ')})` : '';
+  const wrong = TEXT_FIELDS.filter((f) => root[f] != null && !isObject(root[f])).map((f) => `${f} is ${describe(root[f])}`);
+  const why = wrong.length > 0 ? ` (${wrong.join(', ')})` : '';
   return `no SMS text: expected a string in message, smsMessage, sms, SmsMessage or a nested *.message${why}`;
 }
 
@@ -207,27 +152,16 @@ function findDeviceIds(root: Obj, responses: Obj[]): DeviceId[] | string {
 }
 
 function findTimestamp(candidates: Obj[]): { value?: string; error?: string } {
-  for (const obj of candidates) {
-    const value = pick(obj, 'timestamp', 'Timestamp');
-    if (value === undefined || value === null || value === '') continue;
-    if (typeof value !== 'string') return { error: `timestamp is ${describe(value)}, expected an ISO 8601 string` };
-    if (value.length > MAX_TIMESTAMP_LENGTH) return { error: `timestamp is longer than ${MAX_TIMESTAMP_LENGTH} characters` };
-    return { value };
-  }
-  return {};
+  const value = candidates.map((o) => o.timestamp ?? o.Timestamp).find((v) => v !== undefined && v !== null && v !== '');
+  if (value === undefined) return {};
+  if (typeof value !== 'string') return { error: `timestamp is ${describe(value)}, expected an ISO 8601 string` };
+  if (value.length > MAX_TIMESTAMP_LENGTH) return { error: `timestamp is longer than ${MAX_TIMESTAMP_LENGTH} characters` };
+  return { value };
 }
 
 /** `*Response` objects nest the body in some shapes. */
 export function isResponseKey(key: string): boolean {
-  return key.length > 8 && key.slice(-8).toLowerCase() === 'response';
-}
-
-function pick(obj: Obj, ...keys: string[]): unknown {
-  for (const key of keys) {
-    const value = obj[key];
-    if (value !== undefined) return value;
-  }
-  return undefined;
+  return /.response$/i.test(key);
 }
 
 function badInput(reason: string): Failure {

@@ -2,50 +2,26 @@
 import type { DeviceId, SmsMessage } from '../types';
 import { batchTopic, type TopicFunction } from './topic';
 
-type DeviceMap = Record<string, string>;
+type BatchContext = { accountName: string; source: 'queue' | 'callback'; block: string; topic: TopicFunction };
 
-interface OutputContext {
-  accountName: string;
-  source: 'queue' | 'callback';
-  topic: TopicFunction;
-}
-
-export interface SingleContext extends OutputContext {
-  block: string;
+export interface SingleContext extends BatchContext {
   index: number;
   key: string;
   /** Callbacks only (ISO 8601). */
   receivedAt?: string;
   /** Callbacks only: `timestamp` is our receive time. */
   timestampLocal?: boolean;
-  /** Auto mode keeps nothing, so the message may take the array itself (see smsFields). */
+  /** Auto mode keeps nothing, so the message may take the array itself (see copyIds). */
   shareDeviceIds?: boolean;
 }
 
-type BatchContext = OutputContext & { block: string };
-
-// Type aliases, not interfaces: assignable to Node-RED's NodeMessage (an index signature) without a cast.
-type SmsFields = {
-  payload: string;
-  topic: string;
-  deviceIds: DeviceId[];
-  device: DeviceMap;
-  timestamp: string;
-};
-
-/** Routed back, `block` + `index` acknowledge the SMS (manual mode). */
+/** Routed back, `block` + `index` acknowledge the SMS (manual mode). A type alias, not an interface: the
+ *  messages stay assignable to Node-RED's NodeMessage (an index signature) without a cast. */
 type SingleMeta = Pick<SingleContext, 'accountName' | 'source' | 'block' | 'index' | 'key' | 'receivedAt'> & { timestampLocal?: true };
 
-type SingleMessage = SmsFields & { thingspace: SingleMeta };
-
-/** `index: -1` acknowledges the whole block. */
-type BatchMeta = Pick<BatchContext, 'accountName' | 'source' | 'block'> & { index: -1; count: number };
-
-type BatchMessage = { payload: SmsFields[]; topic: string; thingspace: BatchMeta };
-
 /** Lower-case kind to id; the first id of a repeated kind wins. */
-export function deviceMap(deviceIds: readonly DeviceId[]): DeviceMap {
-  const map: DeviceMap = {};
+export function deviceMap(deviceIds: readonly DeviceId[]): Record<string, string> {
+  const map: Record<string, string> = {};
   for (const { kind, id } of deviceIds) {
     const key = kind.toLowerCase();
     if (Object.hasOwn(map, key)) continue;
@@ -57,7 +33,7 @@ export function deviceMap(deviceIds: readonly DeviceId[]): DeviceMap {
 }
 
 /** Carries no callback credentials: only the fields below exist. Built field by field (no spread): it runs per SMS. */
-export function toSingleMessage(sms: SmsMessage, ctx: SingleContext): SingleMessage {
+export function toSingleMessage(sms: SmsMessage, ctx: SingleContext) {
   const thingspace: SingleMeta = {
     accountName: ctx.accountName,
     source: ctx.source,
@@ -67,32 +43,28 @@ export function toSingleMessage(sms: SmsMessage, ctx: SingleContext): SingleMess
   };
   if (ctx.receivedAt !== undefined) thingspace.receivedAt = ctx.receivedAt;
   if (ctx.timestampLocal === true) thingspace.timestampLocal = true;
-  const share = ctx.shareDeviceIds === true;
   return {
     payload: sms.message,
     topic: ctx.topic(ctx.accountName, sms),
-    deviceIds: share ? sms.deviceIds : copyIds(sms.deviceIds),
+    deviceIds: ctx.shareDeviceIds === true ? sms.deviceIds : copyIds(sms.deviceIds),
     device: deviceMap(sms.deviceIds),
     timestamp: sms.timestamp,
     thingspace,
   };
 }
 
-export function toBatchMessage(items: ReadonlyArray<{ sms: SmsMessage }>, ctx: BatchContext): BatchMessage {
+/** `index: -1` acknowledges the whole block. */
+export function toBatchMessage(items: ReadonlyArray<{ sms: SmsMessage }>, ctx: BatchContext) {
   return {
-    payload: items.map((item) => smsFields(item.sms, ctx)),
+    payload: items.map(({ sms }) => ({
+      payload: sms.message,
+      topic: ctx.topic(ctx.accountName, sms),
+      deviceIds: copyIds(sms.deviceIds),
+      device: deviceMap(sms.deviceIds),
+      timestamp: sms.timestamp,
+    })),
     topic: batchTopic(ctx.accountName),
-    thingspace: { accountName: ctx.accountName, source: ctx.source, block: ctx.block, index: -1, count: items.length },
-  };
-}
-
-function smsFields(sms: SmsMessage, ctx: OutputContext): SmsFields {
-  return {
-    payload: sms.message,
-    topic: ctx.topic(ctx.accountName, sms),
-    deviceIds: copyIds(sms.deviceIds),
-    device: deviceMap(sms.deviceIds),
-    timestamp: sms.timestamp,
+    thingspace: { accountName: ctx.accountName, source: ctx.source, block: ctx.block, index: -1 as const, count: items.length },
   };
 }
 

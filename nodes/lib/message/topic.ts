@@ -3,9 +3,6 @@ import type { DeviceId, SmsMessage } from '../types';
 
 export const DEFAULT_TOPIC_TEMPLATE = 'thingspace/{account}/sms/{id}';
 
-/** Stands in for `{kind}` and `{id}` when an SMS names no device at all. */
-const UNKNOWN_DEVICE = 'unknown';
-
 export type TopicFunction = (account: string, sms: SmsMessage) => string;
 
 /** Kind is lower-cased, so `MDN` and `mdn` devices land on one topic; an unknown `{name}` stays.
@@ -18,7 +15,8 @@ export function compileTopic(template: string = DEFAULT_TOPIC_TEMPLATE): TopicFu
     for (let i = 1; i < parts.length; i += 2) {
       const name = parts[i];
       if (name === 'account') topic += sanitizeTopicValue(account);
-      else if (device === undefined) topic += UNKNOWN_DEVICE;
+      else if (device === undefined)
+        topic += 'unknown'; // an SMS naming no device at all
       else topic += sanitizeTopicValue(name === 'kind' ? device.kind.toLowerCase() : device.id);
       topic += parts[i + 1];
     }

@@ -1,8 +1,5 @@
-// Who answers an `http in` request that reaches sms-queue-in, read from the flow's wiring, so
-// each callback is answered exactly once (docs/push-mode.md).
-// Rule: an `http response` beside the node (reachable from the http in without passing through
-// the node) answers everything; one downstream of the node answers what it emits and the node
-// the rest; with neither, the node answers everything, after the SMS is handed on.
+// Who answers an `http in` request that reaches sms-queue-in, read from the flow's wiring, so each callback is
+// answered exactly once; the rule is docs/push-mode.md's ("beside" = reachable without passing through the node).
 import type { NodeMessage } from 'node-red';
 
 /** `all`: the node answers every request; `unsent`: only those it does not emit; `none`: none. */
@@ -37,18 +34,11 @@ export function requestRoute(msg: NodeMessage): string | undefined {
 export function answerModes(nodes: Iterable<FlowNodeConfig>, selfId: string): Map<string, AnswerMode> {
   const byId = new Map<string, FlowNodeConfig>();
   for (const n of nodes) if (!n.d) byId.set(n.id, n);
-  const next = (n: FlowNodeConfig): string[] => [...(n.wires ?? []).flat(), ...(n.type === 'link out' ? (n.links ?? []) : [])];
-  /** What `from` reaches (not itself), never going through `stop`. */
+  const next = (n: FlowNodeConfig | undefined): string[] => (n ? [...(n.wires ?? []).flat(), ...(n.type === 'link out' ? (n.links ?? []) : [])] : []);
+  /** What `from` reaches (not itself), never going through `stop`; a Set's iteration takes in what is added meanwhile. */
   const reach = (from: FlowNodeConfig, stop?: string): Set<string> => {
-    const seen = new Set<string>();
-    const todo = next(from);
-    while (todo.length > 0) {
-      const id = todo.pop()!;
-      if (seen.has(id)) continue;
-      seen.add(id);
-      const n = byId.get(id);
-      if (n && id !== stop) todo.push(...next(n));
-    }
+    const seen = new Set(next(from));
+    for (const id of seen) if (id !== stop) for (const to of next(byId.get(id))) seen.add(to);
     return seen;
   };
   const answers = (ids: Set<string>): boolean => [...ids].some((id) => byId.get(id)?.type === 'http response');
@@ -62,7 +52,6 @@ export function answerModes(nodes: Iterable<FlowNodeConfig>, selfId: string): Ma
     if (n.type !== 'http in' || typeof n.url !== 'string' || typeof n.method !== 'string') continue;
     const reached = reach(n, selfId);
     if (!reached.has(selfId)) continue;
-    reached.delete(selfId);
     const mode: AnswerMode = answers(reached) ? 'none' : downstream ? 'unsent' : 'all';
     const key = routeKey(n.method, n.url);
     if (modes.has(key) && modes.get(key) !== mode) clash.add(key);

@@ -2,7 +2,7 @@
 // redeploy leaves exactly one. A path served already is a BAD_CONFIG, never a second route.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readRequestBody } from './request-body';
-import { configError, type NodeError } from './report';
+import { configError } from './report';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- express's handlers, whatever their typing
 export type Handler = (req: any, res: any, next: (err?: unknown) => void) => void;
@@ -23,7 +23,7 @@ export interface ListenerRequest {
   req: IncomingMessage;
   body: unknown;
   /** express's response, which http in puts on msg.res._res. */
-  res: ServerResponse;
+  res: ServerResponse & { status(code: number): ServerResponse };
 }
 
 /** A `listen` property: empty (no listener) or a plain absolute path, returned without a trailing slash. */
@@ -51,45 +51,30 @@ export function stackOf(app: HttpNodeApp): RouterLayer[] {
 /** express matches paths without case and with or without a trailing slash. */
 export const samePath = (a: unknown, b: string): boolean => typeof a === 'string' && a.toLowerCase().replace(/(.)\/$/, '$1') === b.toLowerCase();
 
-const servesPost = (layer: RouterLayer, path: string): boolean => samePath(layer.route?.path, path) && layer.route?.methods?.post === true;
-
 export class PushListener {
-  private readonly handler: Handler;
+  private readonly handler: Handler = (req: IncomingMessage, res: ListenerRequest['res']) => {
+    const answer = (status: number) => res.status(status).end();
+    readRequestBody(req).then(
+      (read) => (read.ok ? this.onRequest({ req, res, body: read.body }) : answer(read.status)),
+      () => answer(500),
+    );
+  };
 
   constructor(
     private readonly app: HttpNodeApp,
     readonly path: string,
-    onRequest: (r: ListenerRequest) => void,
+    private readonly onRequest: (r: ListenerRequest) => void,
     /** Node-RED's httpNodeMiddleware, run before the handler as for http in routes. */
     private readonly middleware: Handler[] = [],
-  ) {
-    this.handler = (req: IncomingMessage, res: ServerResponse) => {
-      const answer = (status: number): void => {
-        if (res.headersSent) return;
-        res.statusCode = status;
-        res.end();
-      };
-      readRequestBody(req).then(
-        (read) => (read.ok ? onRequest({ req, res, body: read.body }) : answer(read.status)),
-        () => answer(500),
-      );
-    };
-  }
+  ) {}
 
-  /** Another route on the same path (POST) of the HTTP node server, if any. */
-  conflict(): boolean {
-    return stackOf(this.app).some((layer) => servesPost(layer, this.path) && !this.isOurs(layer));
-  }
-
-  /** Registers the route; throws BAD_CONFIG when the path is served already. */
-  open(): void {
-    if (this.conflict()) throw this.conflictError();
+  /** Registers the route; throws BAD_CONFIG when another route serves POST on the path (`by`: that node, when known). */
+  open(by = 'an http in node or another sms-queue-in'): void {
+    const served = stackOf(this.app).some((l) => samePath(l.route?.path, this.path) && l.route?.methods?.post && !this.isOurs(l));
+    if (served) {
+      throw configError(`Listen path ${this.path} is already served on Node-RED's HTTP server (by ${by}): choose another path, or remove the other one`);
+    }
     this.app.post(this.path, ...this.middleware, this.handler);
-  }
-
-  /** `by`: the other node, when known. */
-  conflictError(by = 'an http in node or another sms-queue-in'): NodeError {
-    return configError(`Listen path ${this.path} is already served on Node-RED's HTTP server (by ${by}): choose another path, or remove the other one`);
   }
 
   close(): void {

@@ -13,6 +13,8 @@ export interface SourceFilterProps {
 /** A refusal is logged once a minute at most, with the count: a scan must not flood the log. */
 const WARN_EVERY_MS = 60_000;
 
+type CallbackRequest = { socket?: { remoteAddress?: string }; headers?: Record<string, string | string[] | undefined> };
+
 export class SourceFilter {
   /** Callbacks refused since deploy, for this account. */
   refused = 0;
@@ -20,26 +22,20 @@ export class SourceFilter {
 
   constructor(
     /** Undefined: no restriction. */
-    readonly allowed: AddressList | undefined,
-    readonly proxies: AddressList,
+    private readonly allowed: AddressList | undefined,
+    private readonly proxies: AddressList,
   ) {}
 
   /** True when `msg` came through http in from a source not allowed: answered 403, counted and logged. */
   refuse(node: Pick<Node, 'warn'>, msg: NodeMessage): boolean {
-    if (!this.allowed || msg.req === undefined) return false;
-    const req = msg.req as {
-      socket?: { remoteAddress?: string };
-      connection?: { remoteAddress?: string };
-      headers?: Record<string, string | string[] | undefined>;
-    };
-    const peer = req.socket?.remoteAddress ?? req.connection?.remoteAddress;
-    const address = clientAddress(peer, req.headers?.['x-forwarded-for'], this.proxies);
+    const req = msg.req as CallbackRequest | undefined;
+    if (!this.allowed || req === undefined) return false;
+    const address = clientAddress(req.socket?.remoteAddress, req.headers?.['x-forwarded-for'], this.proxies);
     if (this.allowed.has(address)) return false;
     answerHttp(msg, 403);
     this.refused++;
-    const now = Date.now();
-    if (now - this.warnedAt >= WARN_EVERY_MS) {
-      this.warnedAt = now;
+    if (Date.now() - this.warnedAt >= WARN_EVERY_MS) {
+      this.warnedAt = Date.now();
       node.warn(`Refused a callback from ${address ?? 'an unknown address'}: not an allowed ThingSpace source (${this.refused} refused since deploy)`);
     }
     return true;
@@ -48,10 +44,9 @@ export class SourceFilter {
 
 /** The filter of the config node's properties; an allow-list switched on but empty means ThingSpace's addresses. */
 export function makeSourceFilter(props: SourceFilterProps): SourceFilter | { reason: string } {
-  const on = props.restrictSources === true || props.restrictSources === 'true';
   const proxies = parseAddressList(props.trustedProxies ?? '');
   if (!(proxies instanceof AddressList)) return { reason: `Trusted proxies: ${proxies.reason}` };
-  if (!on) return new SourceFilter(undefined, proxies);
+  if (props.restrictSources !== true && props.restrictSources !== 'true') return new SourceFilter(undefined, proxies);
   const text = (props.allowedSources ?? '').trim() || THINGSPACE_CALLBACK_SOURCES.join(',');
   const allowed = parseAddressList(text);
   if (!(allowed instanceof AddressList)) return { reason: `Allowed callback sources: ${allowed.reason}` };

@@ -31,7 +31,7 @@ describe('message/source-allow-list: who may deliver callbacks', () => {
       const r = parseAddressList(text);
       assert.ok(!(r instanceof AddressList) && why.test(r.reason), text);
     }
-    assert.equal(list('').entries.length, 0, 'empty is an empty list');
+    assert.equal(list('').rules.length, 0, 'empty is an empty list');
   });
 
   it('strips ports, brackets and zones from addresses as proxies write them', () => {
