@@ -33,11 +33,7 @@ describe('1,000 sends at concurrency 4 with 5% faults', function () {
         const ok = queue.submit(owner, async () => {
           maxInFlight = Math.max(maxInFlight, ++inFlight);
           try {
-            const r = await sendWithRetries(
-              client,
-              { deviceIds: [{ kind: 'mdn', id: '15551230001' }], smsMessage: text },
-              { initialMs: 5, maxMs: 50 },
-            );
+            const r = await sendWithRetries(client, { deviceIds: [{ kind: 'mdn', id: '15551230001' }], smsMessage: text }, { initialMs: 5, maxMs: 50 });
             accepted.set(text, r.requestId);
           } catch (err) {
             reported.set(text, sendFailure(err as ThingSpaceError).code);

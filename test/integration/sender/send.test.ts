@@ -76,9 +76,7 @@ describe('sending an SMS: retried only when it certainly did not reach ThingSpac
       const s = sim;
       client = withProxyEnv({}, () => clientFor(s, { ca: ca.ca }));
       const seen: ThingSpaceError[] = [];
-      const err = await failure(
-        sendWithRetries(client, REQUEST, { initialMs: 5, maxMs: 10, maxRetries: 2, onRetry: (e) => seen.push(e) }),
-      );
+      const err = await failure(sendWithRetries(client, REQUEST, { initialMs: 5, maxMs: 10, maxRetries: 2, onRetry: (e) => seen.push(e) }));
       assert.equal(err.kind, 'tls');
       assert.equal(err.requestSent, false);
       assert.equal(seen.length, 2, 'retried, as nothing reached ThingSpace');
