@@ -4,7 +4,7 @@
 // emits that on output 2 (notices reach it through runtime-share.ts). The node file only reads
 // the properties and hands Node-RED's input and close to this.
 import { setMaxListeners } from 'node:events';
-import type { Node, NodeMessage, NodeMessageInFlow } from 'node-red';
+import type { Node, NodeMessage, NodeMessageInFlow, NodeStatusFill, NodeStatusShape } from 'node-red';
 import { ThingSpaceError } from '../client/errors';
 import { isObject } from '../client/json-values';
 import type { DeliveryNotice } from '../message/delivery-notice';
@@ -19,7 +19,6 @@ import { interceptCallback } from './notice-input';
 import { NodeError } from './report';
 import { handoverKeys, type EndedAtClose, type Handover } from './send-handover';
 import { CLOSE_WAIT_MS, type NoticeReceiver } from './runtime-share';
-import { showSendState, type SendActivity, type SendCounts } from './sms-out-status';
 import type { SmsOutSettings } from './sms-out-settings';
 import { contextSnapshots, type SnapshotStore } from './snapshot-store';
 import type { StatusLine } from './status';
@@ -30,6 +29,8 @@ type Done = (err?: Error) => void;
 export type LateReport = (err: Error, msg: NodeMessageInFlow) => void;
 
 const CONTEXT_KEY = 'thingspace-out';
+/** The account's queue this full shows as backpressure. */
+const BACKPRESSURE = 0.8;
 
 export class SmsOut implements NoticeReceiver {
   readonly ready: Promise<void>;
@@ -46,10 +47,13 @@ export class SmsOut implements NoticeReceiver {
   /** The flows have started: what this node took over may be emitted. */
   private readonly started: Promise<void>;
   private readonly keys: { node: string; account: string };
-  private readonly counts: SendCounts = { sent: 0, delivered: 0, notDelivered: 0 };
+  /** notDelivered: failed, expired, or no notice in time. */
+  private readonly counts = { sent: 0, delivered: 0, notDelivered: 0 };
   private readonly expiry: NodeJS.Timeout;
   private readonly feed: AccountFeed;
-  private retry: SendActivity['retry'];
+  /** A retry is due (seconds, code). */
+  private retry: { seconds: number; code: string } | undefined;
+  /** The code of the last send that failed, until one succeeds. */
   private failed: string | undefined;
   private warnedKeep = false;
   private closed = false;
@@ -275,20 +279,27 @@ export class SmsOut implements NoticeReceiver {
     if (sends.length > 0) this.refresh();
   }
 
+  /** The status line, the most urgent first. */
   private refresh(): void {
     if (this.closed) return;
     this.feed.sendsChanged();
-    if (this.config.api.credentialsRejected) this.feed.credentialsRejected(this.config.api.credentialsRejected.code);
-    const own = this.queue.countsOf(this);
+    const rejected = this.config.api.credentialsRejected;
+    if (rejected) {
+      this.feed.credentialsRejected(rejected.code);
+      return this.status.rejected(rejected);
+    }
     const { limit } = this.queue.current;
-    const activity: SendActivity = {
-      ...own,
-      accountQueued: this.queue.queued,
-      limit,
-      retry: this.retry,
-      failed: this.failed,
-      rejected: this.config.api.credentialsRejected,
-    };
-    showSendState(this.status, activity, this.counts);
+    const { queued } = this.queue;
+    const own = { inFlight: this.running.size, queued: this.waiting.size };
+    const { sent, delivered, notDelivered } = this.counts;
+    const lines: Array<[boolean, NodeStatusFill, NodeStatusShape, string, Record<string, string | number>]> = [
+      [queued >= limit * BACKPRESSURE, 'yellow', 'ring', 'queueFull', { queued, limit }],
+      [this.retry !== undefined, 'yellow', 'ring', 'retrying', { ...this.retry }],
+      [own.inFlight + own.queued > 0, 'blue', 'dot', 'sending', own],
+      [this.failed !== undefined, 'red', 'ring', 'failed', { code: this.failed ?? '' }],
+      [true, 'green', 'dot', 'idle', { sent, delivered, failed: notDelivered }],
+    ];
+    const [, fill, shape, key, vars] = lines.find(([applies]) => applies)!;
+    this.status.set(() => ({ fill, shape, text: this.status.t(key, vars) }), true);
   }
 }
