@@ -34,12 +34,6 @@ const NOT_TAKEN: Record<HandoverEnd, string> = {
   stop: 'Node-RED stopped the flows',
 };
 
-/** The keys a hand-over is parked and found under: the node's own id (a redeployed node), and
- *  the account it sends for (nodes/lib/client/account.ts: a node removed, another one added). */
-export function handoverKeys(nodeId: string, accountKey: string): { node: string; account: string } {
-  return { node: `node:${nodeId}`, account: `account:${accountKey}` };
-}
-
 /** A runtime's sms-out hand-overs: what no successor took is cancelled by its owner. */
 export class SendHandovers extends Handovers<Handover> {
   constructor(private readonly runtime: EventEmitter) {

@@ -17,7 +17,7 @@ import type { AccountFeed } from './activity';
 import type { UsableConfig } from './config-node';
 import { interceptCallback } from './notice-input';
 import { NodeError } from './report';
-import { handoverKeys, type EndedAtClose, type Handover } from './send-handover';
+import type { EndedAtClose, Handover } from './send-handover';
 import { CLOSE_WAIT_MS, type NoticeReceiver } from './runtime-share';
 import type { SmsOutSettings } from './sms-out-settings';
 import { contextSnapshots, type SnapshotStore } from './snapshot-store';
@@ -25,8 +25,6 @@ import type { StatusLine } from './status';
 
 type Send = (msgs: Array<NodeMessage | null>) => void;
 type Done = (err?: Error) => void;
-/** Reports an error of this node once it is closed (nodes/lib/node-red/send-handover.ts). */
-export type LateReport = (err: Error, msg: NodeMessageInFlow) => void;
 
 const CONTEXT_KEY = 'thingspace-out';
 /** The account's queue this full shows as backpressure. */
@@ -64,7 +62,8 @@ export class SmsOut implements NoticeReceiver {
     private readonly config: UsableConfig,
     private readonly settings: SmsOutSettings,
     private readonly status: StatusLine,
-    private readonly reportLate: LateReport = (err, msg) => node.error(err, msg),
+    /** Reports an error of this node once it is closed (reportAfterClose in send-handover.ts). */
+    private readonly reportLate: (err: Error, msg: NodeMessageInFlow) => void,
   ) {
     // Every send in flight, and every one waiting for a token or a retry, listens to it for a
     // moment (and stops when it settles): not a leak however many there are.
@@ -72,8 +71,9 @@ export class SmsOut implements NoticeReceiver {
     this.book = new CorrelationBook({ maxPending: settings.maxPending, maxAgeMs: settings.outcomeTimeoutMs });
     this.store = contextSnapshots<BookState>(node, CONTEXT_KEY, (err) => node.error(new NodeError(`Context store: ${err.message}`, 'ERROR')));
     // Node-RED deletes node context at a redeploy unless a context store is configured: the
-    // pending sends pass to the successor in memory (node context covers a restart).
-    this.keys = handoverKeys(node.id, config.accountKey);
+    // pending sends pass to the successor in memory (node context covers a restart), parked under
+    // the node's id (a redeploy) or its account (nodes/lib/client/account.ts: a node removed, another added).
+    this.keys = { node: `node:${node.id}`, account: `account:${config.accountKey}` };
     const owned = config.shared.sends.take(this.keys.node);
     const taken = [...owned, ...config.shared.sends.take(this.keys.account)];
     this.started = taken.length > 0 ? config.shared.sends.flowsStarted() : Promise.resolve();
@@ -118,7 +118,7 @@ export class SmsOut implements NoticeReceiver {
   }
 
   owns(notice: DeliveryNotice): boolean {
-    return this.book.knows(notice.requestId) || this.book.hasSeen(notice);
+    return this.book.owns(notice);
   }
 
   accept(notice: DeliveryNotice): void {

@@ -73,12 +73,9 @@ export class CorrelationBook {
     return this.pending.size;
   }
 
-  knows(requestId: string): boolean {
-    return this.pending.has(requestId);
-  }
-
-  hasSeen(notice: DeliveryNotice): boolean {
-    return this.seen.has(noticeKey(notice));
+  /** A send of ours has the notice's requestId, or the notice was seen already. */
+  owns(notice: DeliveryNotice): boolean {
+    return this.pending.has(notice.requestId) || this.seen.has(noticeKey(notice));
   }
 
   /** Remembers an accepted send; returns the sends evicted to stay within maxPending. */
