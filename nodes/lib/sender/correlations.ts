@@ -32,8 +32,7 @@ type Settled =
   | { kind: 'duplicate' }
   /** No send of ours has this requestId (another runtime's, or one that expired). */
   | { kind: 'unknown' }
-  /** `finished`: every device of the send now has its final outcome; the send is forgotten. */
-  | { kind: 'correlated'; send: PendingSend; device?: DeviceId; finished: boolean };
+  | { kind: 'correlated'; send: PendingSend; device?: DeviceId };
 
 function deviceKey(d: DeviceId): string {
   return `${d.kind.toLowerCase()}:${d.id}`;
@@ -91,12 +90,11 @@ export class CorrelationBook {
     const send = this.pending.get(notice.requestId);
     if (!send) return { kind: 'unknown' };
     const device = this.deviceOf(send, notice);
-    if (!notice.final) return { kind: 'correlated', send, device, finished: false };
-    const k = device ? deviceKey(device) : undefined;
+    const k = device && notice.final ? deviceKey(device) : undefined;
     if (k !== undefined && send.devices.includes(k) && !send.done.includes(k)) send.done.push(k);
-    const finished = send.devices.length > 0 && send.done.length >= send.devices.length;
-    if (finished) this.pending.delete(send.requestId);
-    return { kind: 'correlated', send, device, finished };
+    // Every device of the send has its final outcome: the send is forgotten.
+    if (send.devices.length > 0 && send.done.length >= send.devices.length) this.pending.delete(send.requestId);
+    return { kind: 'correlated', send, device };
   }
 
   /** Sends older than maxAgeMs, removed; and seen notices as old, forgotten. */
