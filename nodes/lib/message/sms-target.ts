@@ -8,7 +8,6 @@ export type TargetType = 'msg' | 'device' | 'group' | 'servicePlan';
 
 export interface TargetSettings {
   type: TargetType;
-  /** Also the kind of a bare id in msg.topic. */
   deviceKind: string;
   deviceId: string;
   groupName: string;

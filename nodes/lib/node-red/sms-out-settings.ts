@@ -40,8 +40,7 @@ export function readSmsOutSettings(def: Partial<SmsOutDef>) {
   if (!TARGET_TYPES.includes(type)) throw configError(`Invalid target "${String(def.targetType)}"`);
   const deviceKind = (def.deviceKind || 'mdn').toLowerCase();
   if (!DEVICE_KINDS.includes(deviceKind)) throw configError(`Invalid device id kind "${String(def.deviceKind)}": one of ${DEVICE_KINDS.join(', ')}`);
-  const target = { type, deviceKind, deviceId: def.deviceId ?? '', groupName: def.groupName ?? '', servicePlan: def.servicePlan ?? '' };
-  const fixed = configuredTarget(target);
+  const fixed = configuredTarget({ type, deviceKind, deviceId: def.deviceId ?? '', groupName: def.groupName ?? '', servicePlan: def.servicePlan ?? '' });
   if (!fixed.ok) throw configError(fixed.reason);
   const encoding = def.encoding || '7-bit';
   if (!isDataEncoding(encoding)) throw configError(`Invalid encoding "${String(def.encoding)}": one of ${DATA_ENCODINGS.join(', ')}`);
@@ -54,7 +53,7 @@ export function readSmsOutSettings(def: Partial<SmsOutDef>) {
   const reserved = keep.find((k) => k === 'payload' || k === 'thingspace' || !/^[A-Za-z_$][\w$]*$/.test(k));
   if (reserved !== undefined) throw configError(`Cannot keep "${reserved}": name plain message properties other than payload and thingspace`);
   return {
-    send: { target, fixedTarget: fixed.value, encoding, timeToLive: ttl } satisfies SendSettings,
+    send: { deviceKind, fixedTarget: fixed.value, encoding, timeToLive: ttl } satisfies SendSettings,
     /** Requests in flight at most, and sends waiting at most, for the account (the lowest of its sms-out nodes). */
     concurrency: wholeNumber(def.concurrency, 4, 1, 64, 'number of sends in flight'),
     queueLimit: wholeNumber(def.queueLimit, 1000, 1, 100_000, 'queue size'),
