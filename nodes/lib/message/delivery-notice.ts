@@ -50,11 +50,6 @@ function nestedOf(root: Obj): { delivery: Obj[]; responses: Obj[]; deliveryKey: 
   return { delivery, responses, deliveryKey };
 }
 
-function hasText(root: Obj, nested: Obj[]): boolean {
-  if (TEXT_FIELDS.some((f) => typeof root[f] === 'string')) return true;
-  return nested.some((o) => typeof o.message === 'string' || typeof o.smsMessage === 'string');
-}
-
 function squash(status: string): string {
   return status.toLowerCase().replace(/[\s_-]+/g, '');
 }
@@ -67,7 +62,7 @@ export function looksLikeDeliveryNotice(value: unknown): boolean {
   const status = textField([...responses, value], STATUS_FIELDS);
   if (status === undefined) return false;
   if (NOTICE_WORDS.test(squash(status))) return true;
-  return value.requestId !== undefined && !hasText(value, [...delivery, ...responses]);
+  return value.requestId !== undefined && ![value, ...delivery, ...responses].some((o) => TEXT_FIELDS.some((f) => typeof o[f] === 'string'));
 }
 
 /** 'success' means delivered only in a delivery-named notice. */
