@@ -124,17 +124,13 @@ export class SmsOut implements NoticeReceiver {
   accept(notice: DeliveryNotice): void {
     const settled = this.book.settle(notice);
     if (settled.kind === 'duplicate') return;
-    const correlated = settled.kind === 'correlated';
-    if (correlated && notice.final) {
+    if (settled.kind === 'correlated' && notice.final) {
       this.feed.delivery(notice.status);
       if (notice.status === 'delivered') this.counts.delivered++;
       else this.counts.notDelivered++;
     }
     this.store.changed(() => this.book.snapshot());
-    this.node.send([
-      null,
-      correlated ? noticeOutcome(this.config.accountName, notice, settled.send, settled.device) : noticeOutcome(this.config.accountName, notice),
-    ]);
+    this.node.send([null, noticeOutcome(this.config.accountName, notice, settled.send, settled.device)]);
     this.refresh();
   }
 

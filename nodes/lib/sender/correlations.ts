@@ -31,7 +31,7 @@ type Settled =
   /** The same notice came before: nothing to emit. */
   | { kind: 'duplicate' }
   /** No send of ours has this requestId (another runtime's, or one that expired). */
-  | { kind: 'unknown' }
+  | { kind: 'unknown'; send?: undefined; device?: undefined }
   | { kind: 'correlated'; send: PendingSend; device?: DeviceId };
 
 function deviceKey(d: DeviceId): string {

@@ -23,18 +23,16 @@ export class SendQueue extends EventEmitter<QueueEvents> {
   private readonly waiting: Job[] = [];
   private readonly owners = new Map<object, QueueLimits>();
   private running = 0;
-  private limits: QueueLimits;
 
   constructor(private readonly defaults: QueueLimits) {
     super();
     this.setMaxListeners(0);
-    this.limits = { ...defaults };
   }
 
   /** An owner's limits join the account's: the lowest of each applies to all. */
   attach(owner: object, limits: QueueLimits): void {
     this.owners.set(owner, limits);
-    this.recompute();
+    this.pump();
   }
 
   /** Removes the owner's waiting jobs (they were never sent) and returns how many there were. */
@@ -43,13 +41,16 @@ export class SendQueue extends EventEmitter<QueueEvents> {
     const before = this.waiting.length;
     this.waiting.splice(0, before, ...this.waiting.filter((job) => job.owner !== owner));
     const dropped = before - this.waiting.length;
-    this.recompute();
+    this.pump();
     if (dropped > 0) this.emit('change');
     return dropped;
   }
 
+  /** The lowest limits of the owners, else the defaults. */
   get current(): QueueLimits {
-    return { ...this.limits };
+    const all = [...this.owners.values()];
+    if (all.length === 0) return { ...this.defaults };
+    return { concurrency: Math.min(...all.map((l) => l.concurrency)), limit: Math.min(...all.map((l) => l.limit)) };
   }
 
   get queued(): number {
@@ -63,22 +64,17 @@ export class SendQueue extends EventEmitter<QueueEvents> {
   /** Runs `run` once a slot is free; false, and nothing queued, when the queue is full. `run`
    *  must settle on its own and never reject: the job reports its own outcome. */
   submit(owner: object, run: () => Promise<void>): boolean {
-    if (this.running >= this.limits.concurrency && this.waiting.length >= this.limits.limit) return false;
+    const { concurrency, limit } = this.current;
+    if (this.running >= concurrency && this.waiting.length >= limit) return false;
     this.waiting.push({ owner, run });
     this.pump();
     this.emit('change');
     return true;
   }
 
-  private recompute(): void {
-    const all = [...this.owners.values()];
-    this.limits =
-      all.length === 0 ? { ...this.defaults } : { concurrency: Math.min(...all.map((l) => l.concurrency)), limit: Math.min(...all.map((l) => l.limit)) };
-    this.pump();
-  }
-
   private pump(): void {
-    while (this.running < this.limits.concurrency && this.waiting.length > 0) {
+    const { concurrency } = this.current;
+    while (this.running < concurrency && this.waiting.length > 0) {
       const job = this.waiting.shift()!;
       this.running++;
       const finish = (): void => {
