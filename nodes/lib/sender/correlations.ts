@@ -47,11 +47,11 @@ function noticeKey(n: DeliveryNotice): string {
   return `${n.requestId}|${n.deviceIds.map(deviceKey).sort().join(',')}|${n.status}`;
 }
 
-/** Drops a map's first (oldest) entries beyond `max`, and returns them. */
-function dropOldest<V>(map: Map<string, V>, max: number): V[] {
+/** Drops a map's first (oldest) entries while `drop` says so, and returns them. */
+function dropOldest<V>(map: Map<string, V>, drop: (value: V) => boolean): V[] {
   const dropped: V[] = [];
   for (const [key, value] of map) {
-    if (map.size <= max) break;
+    if (!drop(value)) break;
     map.delete(key);
     dropped.push(value);
   }
@@ -80,7 +80,7 @@ export class CorrelationBook {
   /** Remembers an accepted send; returns the sends evicted to stay within maxPending. */
   add(requestId: string, kept: Record<string, unknown>, deviceIds: DeviceId[] | undefined): PendingSend[] {
     this.pending.set(requestId, { requestId, sentAt: this.now(), kept, devices: (deviceIds ?? []).map(deviceKey), done: [] });
-    return dropOldest(this.pending, this.opts.maxPending);
+    return dropOldest(this.pending, () => this.pending.size > this.opts.maxPending);
   }
 
   settle(notice: DeliveryNotice): Settled {
@@ -100,17 +100,8 @@ export class CorrelationBook {
   /** Sends older than maxAgeMs, removed; and seen notices as old, forgotten. */
   expire(): PendingSend[] {
     const cutoff = this.now() - this.opts.maxAgeMs;
-    const out: PendingSend[] = [];
-    for (const [id, send] of this.pending) {
-      if (send.sentAt > cutoff) break;
-      this.pending.delete(id);
-      out.push(send);
-    }
-    for (const [key, at] of this.seen) {
-      if (at > cutoff) break;
-      this.seen.delete(key);
-    }
-    return out;
+    dropOldest(this.seen, (at) => at <= cutoff);
+    return dropOldest(this.pending, (send) => send.sentAt <= cutoff);
   }
 
   snapshot(): BookState {
@@ -134,7 +125,7 @@ export class CorrelationBook {
   private remember(key: string): void {
     this.seen.set(key, this.now());
     // Twice the sends: a send has a few notices at most, and a repeat comes soon after.
-    dropOldest(this.seen, this.opts.maxPending * 2);
+    dropOldest(this.seen, () => this.seen.size > this.opts.maxPending * 2);
   }
 
   /** The device of the send a notice is about: one it names, else the only one still open. */
