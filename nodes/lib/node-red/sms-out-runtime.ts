@@ -257,10 +257,9 @@ export class SmsOut implements NoticeReceiver {
   }
 
   private expire(): void {
-    const seconds = Math.round(this.settings.outcomeTimeoutMs / 1000);
     const expired = this.book.expire();
     if (expired.length === 0) return;
-    this.unconfirmed(expired, `no delivery notice within ${seconds} s`);
+    this.unconfirmed(expired, `no delivery notice within ${Math.round(this.settings.outcomeTimeoutMs / 1000)} s`);
     this.store.changed(() => this.book.snapshot());
   }
 

@@ -48,7 +48,6 @@ export function readSmsOutSettings(def: Partial<SmsOutDef>) {
   if (typeof ttl !== 'string') throw configError(`Invalid time to live: ${ttl.reason}`);
   const keep = String(def.keep ?? '_msgid,correlationId')
     .split(/[\s,]+/)
-    .map((k) => k.trim())
     .filter((k) => k !== '');
   const reserved = keep.find((k) => k === 'payload' || k === 'thingspace' || !/^[A-Za-z_$][\w$]*$/.test(k));
   if (reserved !== undefined) throw configError(`Cannot keep "${reserved}": name plain message properties other than payload and thingspace`);
