@@ -50,21 +50,6 @@ function nestedOf(root: Obj): { delivery: Obj[]; responses: Obj[]; deliveryKey: 
   return { delivery, responses, deliveryKey };
 }
 
-function statusOf(objects: Obj[]): string | undefined {
-  for (const obj of objects) {
-    for (const field of STATUS_FIELDS) {
-      const v = obj[field];
-      if (typeof v === 'string' && v.trim() !== '') return v.trim();
-    }
-  }
-  return undefined;
-}
-
-function hasText(root: Obj, nested: Obj[]): boolean {
-  if (TEXT_FIELDS.some((f) => typeof root[f] === 'string')) return true;
-  return nested.some((o) => typeof o.message === 'string' || typeof o.smsMessage === 'string');
-}
-
 function squash(status: string): string {
   return status.toLowerCase().replace(/[\s_-]+/g, '');
 }
@@ -74,10 +59,10 @@ export function looksLikeDeliveryNotice(value: unknown): boolean {
   if (!isObject(value)) return false;
   const { delivery, responses, deliveryKey } = nestedOf(value);
   if (deliveryKey) return true;
-  const status = statusOf([...responses, value]);
+  const status = textField([...responses, value], STATUS_FIELDS);
   if (status === undefined) return false;
   if (NOTICE_WORDS.test(squash(status))) return true;
-  return value.requestId !== undefined && !hasText(value, [...delivery, ...responses]);
+  return value.requestId !== undefined && ![value, ...delivery, ...responses].some((o) => TEXT_FIELDS.some((f) => typeof o[f] === 'string'));
 }
 
 /** 'success' means delivered only in a delivery-named notice. */
@@ -90,11 +75,12 @@ export function readStatus(text: string, deliveryNamed: boolean): { status: Deli
   return { status: 'unknown', final: false };
 }
 
-function textField(objects: Obj[], fields: string[]): string | undefined {
+/** The first text among `fields` of `objects`, trimmed, and cut at MAX_TEXT. */
+function textField(objects: Obj[], fields: readonly string[]): string | undefined {
   for (const obj of objects) {
     for (const f of fields) {
-      const v = obj[f];
-      if (typeof v === 'string' && v.trim() !== '') return v.length > MAX_TEXT ? `${v.slice(0, MAX_TEXT)}...` : v;
+      const v = typeof obj[f] === 'string' ? (obj[f] as string).trim() : '';
+      if (v !== '') return v.length > MAX_TEXT ? `${v.slice(0, MAX_TEXT)}...` : v;
     }
   }
   return undefined;
@@ -110,7 +96,7 @@ export function parseDeliveryNotice(value: unknown, receivedAt: Date): NoticePar
   if (typeof requestId !== 'string' || requestId === '' || requestId.length > MAX_ID_LENGTH) {
     return { ok: false, reason: `delivery notice without a readable requestId (it is ${describe(rawId)})` };
   }
-  const thingspaceStatus = statusOf(all) ?? (deliveryKey ? textField(all, ['result']) : undefined);
+  const thingspaceStatus = textField(all, STATUS_FIELDS) ?? (deliveryKey ? textField(all, ['result']) : undefined);
   if (thingspaceStatus === undefined) return { ok: false, reason: 'delivery notice without a status (deliveryStatus, smsStatus or status)' };
   let deviceIds: DeviceId[] = [];
   const idsAt = [value, ...inner].find((o) => o.deviceIds !== undefined && o.deviceIds !== null);

@@ -2,10 +2,11 @@
 // checked against the API's limits before anything is sent (the target: sms-target.ts).
 import { DATA_ENCODINGS, type DataEncoding, type SmsSendRequest } from '../types';
 import { describe } from '../client/json-values';
-import { messageTarget, type Target, type TargetSettings } from './sms-target';
+import { messageTarget, type Target } from './sms-target';
 
 export interface SendSettings {
-  target: TargetSettings;
+  /** The kind of a bare id in msg.topic. */
+  deviceKind: string;
   /** Checked at deploy; undefined when the message names it. */
   fixedTarget: Target | undefined;
   encoding: DataEncoding;
@@ -38,7 +39,7 @@ export function sendRequest(msg: Record<string, unknown>, settings: SendSettings
   if (!text.ok) return text;
   let target = settings.fixedTarget;
   if (!target) {
-    const t = messageTarget(msg, settings.target.deviceKind);
+    const t = messageTarget(msg, settings.deviceKind);
     if (!t.ok) return { ok: false, code: 'BAD_INPUT', reason: t.reason };
     target = t.value;
   }

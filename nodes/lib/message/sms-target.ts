@@ -8,7 +8,6 @@ export type TargetType = 'msg' | 'device' | 'group' | 'servicePlan';
 
 export interface TargetSettings {
   type: TargetType;
-  /** Also the kind of a bare id in msg.topic. */
   deviceKind: string;
   deviceId: string;
   groupName: string;
@@ -56,18 +55,15 @@ function name(value: unknown, field: string): Checked<string> {
   return ok(value.trim());
 }
 
+/** The node's named targets: the field each fills, and what it is called in an error. */
+const NAMED = { group: ['groupName', 'the group name'], servicePlan: ['servicePlan', 'the service plan'] } as const;
+
 /** Checked at deploy; undefined for 'msg' (the message decides). */
 export function configuredTarget(s: TargetSettings): Checked<Target | undefined> {
-  switch (s.type) {
-    case 'msg':
-      return ok(undefined);
-    case 'device':
-      return map(checkDeviceId(s.deviceKind, s.deviceId, "the node's device id"), (id) => ({ deviceIds: [id] }));
-    case 'group':
-      return map(name(s.groupName, 'the group name'), (groupName) => ({ groupName }));
-    case 'servicePlan':
-      return map(name(s.servicePlan, 'the service plan'), (servicePlan) => ({ servicePlan }));
-  }
+  if (s.type === 'msg') return ok(undefined);
+  if (s.type === 'device') return map(checkDeviceId(s.deviceKind, s.deviceId, "the node's device id"), (id) => ({ deviceIds: [id] }));
+  const [field, label] = NAMED[s.type];
+  return map(name(s[field], label), (value) => ({ [field]: value }));
 }
 
 /** `msg.deviceIds`, else the filters (which combine), else the last segment of `msg.topic` as

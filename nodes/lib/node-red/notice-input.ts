@@ -28,43 +28,33 @@ function shown(msg: NodeMessageInFlow, body: unknown): NodeMessage {
   return out;
 }
 
-async function acceptNotice(msg: NodeMessageInFlow, body: unknown, config: UsableConfig): Promise<{ error: NodeError; shown: NodeMessage } | undefined> {
+async function acceptNotice(node: Node, msg: NodeMessageInFlow, body: unknown, config: UsableConfig): Promise<void> {
+  const refuse = (status: number, error: NodeError): void => {
+    answerHttp(msg, status);
+    node.error(error, shown(msg, body));
+  };
   const denied = callbackCredentialsFailure(body, config.callbackCredentials());
-  if (denied) {
-    answerHttp(msg, 401);
-    return { error: new NodeError(denied.reason, denied.code), shown: shown(msg, body) };
-  }
+  if (denied) return refuse(401, new NodeError(denied.reason, denied.code));
   const parsed = parseDeliveryNotice(body, new Date());
-  if (!parsed.ok) {
-    answerHttp(msg, 400);
-    return { error: new NodeError(parsed.reason, 'BAD_INPUT'), shown: shown(msg, body) };
-  }
-  const routed = await config.shared.routeNotice(config.accountKey, parsed.notice);
+  if (!parsed.ok) return refuse(400, new NodeError(parsed.reason, 'BAD_INPUT'));
   // 200 either way: sending it again would not give the account an sms-out node.
-  answerHttp(msg, 200);
-  if (routed) return undefined;
+  if (await config.shared.routeNotice(config.accountKey, parsed.notice)) return answerHttp(msg, 200);
   const text = `A delivery notice (requestId ${parsed.notice.requestId}, ${parsed.notice.thingspaceStatus}) arrived for account ${config.accountName}, but no sms-out node uses that account: add one to receive outcomes, or stop registering ${SMS_DELIVERY_SERVICE}`;
-  return { error: configError(text), shown: shown(msg, body) };
+  refuse(200, configError(text));
 }
 
 /** True when the message needs nothing more (done called here): a refused source, or a notice handed on.
  *  `sourceFirst` for sms-queue-in; sms-out checks sources only for notices, as its input also takes messages to send. */
 export function interceptCallback(node: Node, msg: NodeMessageInFlow, config: UsableConfig, done: Done, sourceFirst: boolean): boolean {
-  if (sourceFirst && config.sourceFilter?.refuse(node, msg)) {
-    done();
-    return true;
-  }
   const body = noticeBody(msg);
-  if (body === undefined) return false;
-  if (!sourceFirst && config.sourceFilter?.refuse(node, msg)) {
+  if (body === undefined && !sourceFirst) return false;
+  if (config.sourceFilter?.refuse(node, msg)) {
     done();
     return true;
   }
-  acceptNotice(msg, body, config).then(
-    (refused) => {
-      if (refused) node.error(refused.error, refused.shown);
-      done();
-    },
+  if (body === undefined) return false;
+  acceptNotice(node, msg, body, config).then(
+    () => done(),
     (err: unknown) => done(toNodeError(err, (e) => config.api.unexpected(e, 'notice'))),
   );
   return true;

@@ -5,7 +5,7 @@
 import type { EventEmitter } from 'node:events';
 import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
 import type { BookState } from '../sender/correlations';
-import { Handovers } from './handovers';
+import { Handovers, type HandoverEnd } from './handovers';
 
 export interface EndedAtClose {
   msg: NodeMessageInFlow;
@@ -27,41 +27,17 @@ export interface Handover {
 const HANDOVER_MS = 60_000;
 /** How long a successor waits for the flows to have started before it emits what it took. */
 const START_WAIT_MS = 5_000;
+/** Completes "not sent: ..." for what no successor took. */
+const NOT_TAKEN: Record<HandoverEnd, string> = {
+  timeout: `no sms-out node took it over within ${HANDOVER_MS / 1000} s`,
+  deploy: 'no sms-out node took it over after the deploy',
+  stop: 'Node-RED stopped the flows',
+};
 
-/** The keys a hand-over is parked and found under: the node's own id (a redeployed node), and
- *  the account it sends for (nodes/lib/client/account.ts: a node removed, another one added). */
-export function handoverKeys(nodeId: string, accountKey: string): { node: string; account: string } {
-  return { node: `node:${nodeId}`, account: `account:${accountKey}` };
-}
-
-/** A runtime's sms-out hand-overs: a deploy's end, or a stop of the flows outside one, cancels what no
- *  successor took. It listens to the runtime's events only while it holds something. */
-export class SendHandovers {
-  private readonly parked = new Handovers<Handover>(HANDOVER_MS, (h) => {
-    h.cancel(`no sms-out node took it over within ${HANDOVER_MS / 1000} s`);
-    this.watch();
-  });
-  private readonly startWaiters = new Set<() => void>();
-  private watching = false;
-  private readonly onStarted = (): void => {
-    for (const w of [...this.startWaiters]) w();
-    this.cancelAll('no sms-out node took it over after the deploy');
-  };
-  private readonly onState = (e: { id?: string; payload?: { state?: string; deploy?: boolean } }): void => {
-    if (e?.id === 'runtime-state' && e.payload?.state === 'stop' && !e.payload.deploy) this.cancelAll('Node-RED stopped the flows');
-  };
-
-  constructor(private readonly events: EventEmitter) {}
-
-  park(key: string, h: Handover): void {
-    this.parked.park(key, h);
-    this.watch();
-  }
-
-  take(key: string): Handover[] {
-    const taken = this.parked.take(key);
-    this.watch();
-    return taken;
+/** A runtime's sms-out hand-overs: what no successor took is cancelled by its owner. */
+export class SendHandovers extends Handovers<Handover> {
+  constructor(private readonly runtime: EventEmitter) {
+    super(HANDOVER_MS, (h, why) => h.cancel(NOT_TAKEN[why]), runtime);
   }
 
   /** Settles once the flows being started have started (their Catch nodes and wires exist). */
@@ -69,28 +45,12 @@ export class SendHandovers {
     return new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
-        this.startWaiters.delete(done);
-        this.watch();
+        this.runtime.off('flows:started', done);
         resolve();
       };
       const timer = setTimeout(done, START_WAIT_MS);
-      this.startWaiters.add(done);
-      this.watch();
+      this.runtime.on('flows:started', done);
     });
-  }
-
-  private cancelAll(why: string): void {
-    for (const h of this.parked.takeAll()) h.cancel(why);
-    this.watch();
-  }
-
-  private watch(): void {
-    const on = this.parked.size > 0 || this.startWaiters.size > 0;
-    if (on === this.watching) return;
-    this.watching = on;
-    const fn = on ? 'on' : 'off';
-    this.events[fn]('flows:started', this.onStarted);
-    this.events[fn]('runtime-event', this.onState);
   }
 }
 

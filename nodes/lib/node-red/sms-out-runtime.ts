@@ -4,34 +4,31 @@
 // emits that on output 2 (notices reach it through runtime-share.ts). The node file only reads
 // the properties and hands Node-RED's input and close to this.
 import { setMaxListeners } from 'node:events';
-import type { Node, NodeMessage, NodeMessageInFlow } from 'node-red';
+import type { Node, NodeMessage, NodeMessageInFlow, NodeStatusFill, NodeStatusShape } from 'node-red';
 import { ThingSpaceError } from '../client/errors';
 import { isObject } from '../client/json-values';
 import type { DeliveryNotice } from '../message/delivery-notice';
 import { sendRequest, type SendRequestBody } from '../message/send-request';
-import { SendRetryPolicy } from '../retry/send-retry-policy';
 import { CorrelationBook, type BookState, type PendingSend } from '../sender/correlations';
 import { keepProperties, noticeOutcome, unconfirmedOutcomes } from '../sender/outcome-message';
-import { sendWithRetries } from '../sender/send-attempts';
-import { sendFailure, type SendFailure } from '../sender/send-failure';
+import { sendFailure, sendWithRetries, type SendFailure } from '../sender/send-attempts';
 import type { SendQueue } from '../sender/send-queue';
 import type { AccountFeed } from './activity';
 import type { UsableConfig } from './config-node';
 import { interceptCallback } from './notice-input';
 import { NodeError } from './report';
-import { handoverKeys, type EndedAtClose, type Handover } from './send-handover';
+import type { EndedAtClose, Handover } from './send-handover';
 import { CLOSE_WAIT_MS, type NoticeReceiver } from './runtime-share';
-import { showSendState, type SendActivity, type SendCounts } from './sms-out-status';
 import type { SmsOutSettings } from './sms-out-settings';
 import { contextSnapshots, type SnapshotStore } from './snapshot-store';
 import type { StatusLine } from './status';
 
 type Send = (msgs: Array<NodeMessage | null>) => void;
 type Done = (err?: Error) => void;
-/** Reports an error of this node once it is closed (nodes/lib/node-red/send-handover.ts). */
-export type LateReport = (err: Error, msg: NodeMessageInFlow) => void;
 
 const CONTEXT_KEY = 'thingspace-out';
+/** The account's queue this full shows as backpressure. */
+const BACKPRESSURE = 0.8;
 
 export class SmsOut implements NoticeReceiver {
   readonly ready: Promise<void>;
@@ -48,10 +45,13 @@ export class SmsOut implements NoticeReceiver {
   /** The flows have started: what this node took over may be emitted. */
   private readonly started: Promise<void>;
   private readonly keys: { node: string; account: string };
-  private readonly counts: SendCounts = { sent: 0, delivered: 0, notDelivered: 0 };
+  /** notDelivered: failed, expired, or no notice in time. */
+  private readonly counts = { sent: 0, delivered: 0, notDelivered: 0 };
   private readonly expiry: NodeJS.Timeout;
   private readonly feed: AccountFeed;
-  private retry: SendActivity['retry'];
+  /** A retry is due (seconds, code). */
+  private retry: { seconds: number; code: string } | undefined;
+  /** The code of the last send that failed, until one succeeds. */
   private failed: string | undefined;
   private warnedKeep = false;
   private closed = false;
@@ -62,7 +62,8 @@ export class SmsOut implements NoticeReceiver {
     private readonly config: UsableConfig,
     private readonly settings: SmsOutSettings,
     private readonly status: StatusLine,
-    private readonly reportLate: LateReport = (err, msg) => node.error(err, msg),
+    /** Reports an error of this node once it is closed (reportAfterClose in send-handover.ts). */
+    private readonly reportLate: (err: Error, msg: NodeMessageInFlow) => void,
   ) {
     // Every send in flight, and every one waiting for a token or a retry, listens to it for a
     // moment (and stops when it settles): not a leak however many there are.
@@ -70,8 +71,9 @@ export class SmsOut implements NoticeReceiver {
     this.book = new CorrelationBook({ maxPending: settings.maxPending, maxAgeMs: settings.outcomeTimeoutMs });
     this.store = contextSnapshots<BookState>(node, CONTEXT_KEY, (err) => node.error(new NodeError(`Context store: ${err.message}`, 'ERROR')));
     // Node-RED deletes node context at a redeploy unless a context store is configured: the
-    // pending sends pass to the successor in memory (node context covers a restart).
-    this.keys = handoverKeys(node.id, config.accountKey);
+    // pending sends pass to the successor in memory (node context covers a restart), parked under
+    // the node's id (a redeploy) or its account (nodes/lib/client/account.ts: a node removed, another added).
+    this.keys = { node: `node:${node.id}`, account: `account:${config.accountKey}` };
     const owned = config.shared.sends.take(this.keys.node);
     const taken = [...owned, ...config.shared.sends.take(this.keys.account)];
     this.started = taken.length > 0 ? config.shared.sends.flowsStarted() : Promise.resolve();
@@ -116,23 +118,19 @@ export class SmsOut implements NoticeReceiver {
   }
 
   owns(notice: DeliveryNotice): boolean {
-    return this.book.knows(notice.requestId) || this.book.hasSeen(notice);
+    return this.book.owns(notice);
   }
 
   accept(notice: DeliveryNotice): void {
     const settled = this.book.settle(notice);
     if (settled.kind === 'duplicate') return;
-    const correlated = settled.kind === 'correlated';
-    if (correlated && notice.final) {
+    if (settled.kind === 'correlated' && notice.final) {
       this.feed.delivery(notice.status);
       if (notice.status === 'delivered') this.counts.delivered++;
       else this.counts.notDelivered++;
     }
     this.store.changed(() => this.book.snapshot());
-    this.node.send([
-      null,
-      correlated ? noticeOutcome(this.config.accountName, notice, settled.send, settled.device) : noticeOutcome(this.config.accountName, notice),
-    ]);
+    this.node.send([null, noticeOutcome(this.config.accountName, notice, settled.send, settled.device)]);
     this.refresh();
   }
 
@@ -169,7 +167,7 @@ export class SmsOut implements NoticeReceiver {
         this.retry = { seconds: Math.ceil(ms / 1000), code: e.code };
         this.refresh();
       };
-      const { requestId } = await sendWithRetries(this.config.api, request, new SendRetryPolicy(), { signal: this.abort.signal, onRetry });
+      const { requestId } = await sendWithRetries(this.config.api, request, { signal: this.abort.signal, onRetry });
       await this.ready;
       this.unconfirmed(this.book.add(requestId, kept, request.deviceIds), `more than ${this.settings.maxPending} sends were waiting for an outcome`);
       this.store.changed(() => this.book.snapshot());
@@ -259,10 +257,9 @@ export class SmsOut implements NoticeReceiver {
   }
 
   private expire(): void {
-    const seconds = Math.round(this.settings.outcomeTimeoutMs / 1000);
     const expired = this.book.expire();
     if (expired.length === 0) return;
-    this.unconfirmed(expired, `no delivery notice within ${seconds} s`);
+    this.unconfirmed(expired, `no delivery notice within ${Math.round(this.settings.outcomeTimeoutMs / 1000)} s`);
     this.store.changed(() => this.book.snapshot());
   }
 
@@ -277,20 +274,27 @@ export class SmsOut implements NoticeReceiver {
     if (sends.length > 0) this.refresh();
   }
 
+  /** The status line, the most urgent first. */
   private refresh(): void {
     if (this.closed) return;
     this.feed.sendsChanged();
-    if (this.config.api.credentialsRejected) this.feed.credentialsRejected(this.config.api.credentialsRejected.code);
-    const own = this.queue.countsOf(this);
+    const rejected = this.config.api.credentialsRejected;
+    if (rejected) {
+      this.feed.credentialsRejected(rejected.code);
+      return this.status.rejected(rejected);
+    }
     const { limit } = this.queue.current;
-    const activity: SendActivity = {
-      ...own,
-      accountQueued: this.queue.queued,
-      limit,
-      retry: this.retry,
-      failed: this.failed,
-      rejected: this.config.api.credentialsRejected,
-    };
-    showSendState(this.status, activity, this.counts);
+    const { queued } = this.queue;
+    const own = { inFlight: this.running.size, queued: this.waiting.size };
+    const { sent, delivered, notDelivered } = this.counts;
+    const lines: Array<[boolean, NodeStatusFill, NodeStatusShape, string, Record<string, string | number>]> = [
+      [queued >= limit * BACKPRESSURE, 'yellow', 'ring', 'queueFull', { queued, limit }],
+      [this.retry !== undefined, 'yellow', 'ring', 'retrying', { ...this.retry }],
+      [own.inFlight + own.queued > 0, 'blue', 'dot', 'sending', own],
+      [this.failed !== undefined, 'red', 'ring', 'failed', { code: this.failed ?? '' }],
+      [true, 'green', 'dot', 'idle', { sent, delivered, failed: notDelivered }],
+    ];
+    const [, fill, shape, key, vars] = lines.find(([applies]) => applies)!;
+    this.status.set(() => ({ fill, shape, text: this.status.t(key, vars) }), true);
   }
 }

@@ -22,20 +22,9 @@ export interface SmsOutDef extends NodeDef {
   outcomeTimeout: string | number;
 }
 
-export interface SmsOutSettings {
-  send: SendSettings;
-  /** Requests in flight at most, for the account (the lowest of its sms-out nodes). */
-  concurrency: number;
-  /** Sends waiting at most, for the account. */
-  queueLimit: number;
-  /** Properties of the original message that come back with its outcome. */
-  keep: string[];
-  /** How long a send waits for its delivery outcome. */
-  outcomeTimeoutMs: number;
-  /** Sends waiting for an outcome at most; the oldest is given up beyond. */
-  maxPending: number;
-}
+export type SmsOutSettings = ReturnType<typeof readSmsOutSettings>;
 
+/** Sends waiting for an outcome at most; the oldest is given up beyond. */
 const MAX_PENDING = 10_000;
 const TARGET_TYPES: readonly TargetType[] = ['msg', 'device', 'group', 'servicePlan'];
 
@@ -46,13 +35,12 @@ function wholeNumber(value: unknown, dflt: number, min: number, max: number, lab
 }
 
 /** Reads the node's properties; throws a BAD_CONFIG NodeError naming the bad one. */
-export function readSmsOutSettings(def: Partial<SmsOutDef>): SmsOutSettings {
+export function readSmsOutSettings(def: Partial<SmsOutDef>) {
   const type = (def.targetType || 'msg') as TargetType;
   if (!TARGET_TYPES.includes(type)) throw configError(`Invalid target "${String(def.targetType)}"`);
   const deviceKind = (def.deviceKind || 'mdn').toLowerCase();
   if (!DEVICE_KINDS.includes(deviceKind)) throw configError(`Invalid device id kind "${String(def.deviceKind)}": one of ${DEVICE_KINDS.join(', ')}`);
-  const target = { type, deviceKind, deviceId: def.deviceId ?? '', groupName: def.groupName ?? '', servicePlan: def.servicePlan ?? '' };
-  const fixed = configuredTarget(target);
+  const fixed = configuredTarget({ type, deviceKind, deviceId: def.deviceId ?? '', groupName: def.groupName ?? '', servicePlan: def.servicePlan ?? '' });
   if (!fixed.ok) throw configError(fixed.reason);
   const encoding = def.encoding || '7-bit';
   if (!isDataEncoding(encoding)) throw configError(`Invalid encoding "${String(def.encoding)}": one of ${DATA_ENCODINGS.join(', ')}`);
@@ -60,14 +48,15 @@ export function readSmsOutSettings(def: Partial<SmsOutDef>): SmsOutSettings {
   if (typeof ttl !== 'string') throw configError(`Invalid time to live: ${ttl.reason}`);
   const keep = String(def.keep ?? '_msgid,correlationId')
     .split(/[\s,]+/)
-    .map((k) => k.trim())
     .filter((k) => k !== '');
   const reserved = keep.find((k) => k === 'payload' || k === 'thingspace' || !/^[A-Za-z_$][\w$]*$/.test(k));
   if (reserved !== undefined) throw configError(`Cannot keep "${reserved}": name plain message properties other than payload and thingspace`);
   return {
-    send: { target, fixedTarget: fixed.value, encoding, timeToLive: ttl },
+    send: { deviceKind, fixedTarget: fixed.value, encoding, timeToLive: ttl } satisfies SendSettings,
+    /** Requests in flight at most, and sends waiting at most, for the account (the lowest of its sms-out nodes). */
     concurrency: wholeNumber(def.concurrency, 4, 1, 64, 'number of sends in flight'),
     queueLimit: wholeNumber(def.queueLimit, 1000, 1, 100_000, 'queue size'),
+    /** Properties of the original message that come back with its outcome. */
     keep,
     outcomeTimeoutMs: wholeNumber(def.outcomeTimeout, 86_400, 1, 604_800, 'outcome timeout (seconds)') * 1000,
     maxPending: MAX_PENDING,

@@ -1,5 +1,5 @@
 // Repeating a read costs nothing, repeating a send may send twice: each kind of call has its own
-// policy (send-retry-policy.ts for SMS), and all of them share the kinds that halt.
+// policy (nodes/lib/sender/send-attempts.ts for SMS), and all of them share the kinds that halt.
 import type { ErrorKind, ThingSpaceError } from '../client/errors';
 import { Backoff, type BackoffOptions } from './backoff';
 

@@ -31,9 +31,8 @@ type Settled =
   /** The same notice came before: nothing to emit. */
   | { kind: 'duplicate' }
   /** No send of ours has this requestId (another runtime's, or one that expired). */
-  | { kind: 'unknown' }
-  /** `finished`: every device of the send now has its final outcome; the send is forgotten. */
-  | { kind: 'correlated'; send: PendingSend; device?: DeviceId; finished: boolean };
+  | { kind: 'unknown'; send?: undefined; device?: undefined }
+  | { kind: 'correlated'; send: PendingSend; device?: DeviceId };
 
 function deviceKey(d: DeviceId): string {
   return `${d.kind.toLowerCase()}:${d.id}`;
@@ -48,11 +47,11 @@ function noticeKey(n: DeliveryNotice): string {
   return `${n.requestId}|${n.deviceIds.map(deviceKey).sort().join(',')}|${n.status}`;
 }
 
-/** Drops a map's first (oldest) entries beyond `max`, and returns them. */
-function dropOldest<V>(map: Map<string, V>, max: number): V[] {
+/** Drops a map's first (oldest) entries while `drop` says so, and returns them. */
+function dropOldest<V>(map: Map<string, V>, drop: (value: V) => boolean): V[] {
   const dropped: V[] = [];
   for (const [key, value] of map) {
-    if (map.size <= max) break;
+    if (!drop(value)) break;
     map.delete(key);
     dropped.push(value);
   }
@@ -73,18 +72,15 @@ export class CorrelationBook {
     return this.pending.size;
   }
 
-  knows(requestId: string): boolean {
-    return this.pending.has(requestId);
-  }
-
-  hasSeen(notice: DeliveryNotice): boolean {
-    return this.seen.has(noticeKey(notice));
+  /** A send of ours has the notice's requestId, or the notice was seen already. */
+  owns(notice: DeliveryNotice): boolean {
+    return this.pending.has(notice.requestId) || this.seen.has(noticeKey(notice));
   }
 
   /** Remembers an accepted send; returns the sends evicted to stay within maxPending. */
   add(requestId: string, kept: Record<string, unknown>, deviceIds: DeviceId[] | undefined): PendingSend[] {
     this.pending.set(requestId, { requestId, sentAt: this.now(), kept, devices: (deviceIds ?? []).map(deviceKey), done: [] });
-    return dropOldest(this.pending, this.opts.maxPending);
+    return dropOldest(this.pending, () => this.pending.size > this.opts.maxPending);
   }
 
   settle(notice: DeliveryNotice): Settled {
@@ -94,28 +90,18 @@ export class CorrelationBook {
     const send = this.pending.get(notice.requestId);
     if (!send) return { kind: 'unknown' };
     const device = this.deviceOf(send, notice);
-    if (!notice.final) return { kind: 'correlated', send, device, finished: false };
-    const k = device ? deviceKey(device) : undefined;
+    const k = device && notice.final ? deviceKey(device) : undefined;
     if (k !== undefined && send.devices.includes(k) && !send.done.includes(k)) send.done.push(k);
-    const finished = send.devices.length > 0 && send.done.length >= send.devices.length;
-    if (finished) this.pending.delete(send.requestId);
-    return { kind: 'correlated', send, device, finished };
+    // Every device of the send has its final outcome: the send is forgotten.
+    if (send.devices.length > 0 && send.done.length >= send.devices.length) this.pending.delete(send.requestId);
+    return { kind: 'correlated', send, device };
   }
 
   /** Sends older than maxAgeMs, removed; and seen notices as old, forgotten. */
   expire(): PendingSend[] {
     const cutoff = this.now() - this.opts.maxAgeMs;
-    const out: PendingSend[] = [];
-    for (const [id, send] of this.pending) {
-      if (send.sentAt > cutoff) break;
-      this.pending.delete(id);
-      out.push(send);
-    }
-    for (const [key, at] of this.seen) {
-      if (at > cutoff) break;
-      this.seen.delete(key);
-    }
-    return out;
+    dropOldest(this.seen, (at) => at <= cutoff);
+    return dropOldest(this.pending, (send) => send.sentAt <= cutoff);
   }
 
   snapshot(): BookState {
@@ -139,7 +125,7 @@ export class CorrelationBook {
   private remember(key: string): void {
     this.seen.set(key, this.now());
     // Twice the sends: a send has a few notices at most, and a repeat comes soon after.
-    dropOldest(this.seen, this.opts.maxPending * 2);
+    dropOldest(this.seen, () => this.seen.size > this.opts.maxPending * 2);
   }
 
   /** The device of the send a notice is about: one it names, else the only one still open. */

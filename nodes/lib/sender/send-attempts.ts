@@ -1,47 +1,68 @@
-// One SMS send with its retries, repeated only as send-retry-policy.ts allows: a second SMS is worse than an error.
+// One SMS send with its retries. A send has no idempotency key (docs/thingspace-api.md, "Sending SMS"), so it is
+// repeated only when it certainly did not reach ThingSpace, or ThingSpace said to try again: a second SMS is worse than an error.
 import { setTimeout as delay } from 'node:timers/promises';
 import type { SmsSendApi } from '../client/api';
 import { ThingSpaceError, unexpected } from '../client/errors';
 import type { SmsSendRequest, SmsSendResponse } from '../types';
-import type { RetryPolicy } from '../retry/retry-policy';
+import { Backoff, type BackoffOptions } from '../retry/backoff';
+import { TRANSPORT_KINDS } from '../retry/retry-policy';
 
-interface AttemptHooks {
+interface AttemptOptions extends BackoffOptions {
   signal?: AbortSignal;
   /** A retry is due in `inMs` after `error` (for the status line). */
   onRetry?: (error: ThingSpaceError, inMs: number) => void;
+  /** Default 6: about a minute of backoff at most, before Retry-After. */
+  maxRetries?: number;
 }
 
-function aborted(): ThingSpaceError {
-  return new ThingSpaceError({ kind: 'aborted', message: 'the SMS send request was cancelled', operation: 'sendSms', requestSent: false });
+/** Written, and no answer says what became of it: never repeated, the flow learns SEND_UNCERTAIN. */
+export function isUncertain(error: ThingSpaceError): boolean {
+  return error.status === undefined && error.requestSent === true && TRANSPORT_KINDS.has(error.kind);
 }
 
-async function wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  try {
-    await delay(ms, undefined, { signal });
-  } catch {
-    throw aborted();
-  }
+/** ThingSpace, or the network, said nothing was done. */
+export function safeToRepeat(error: ThingSpaceError): boolean {
+  if (error.kind === 'rate_limited') return true;
+  if (error.kind === 'server' && error.status === 503) return true;
+  return error.requestSent === false && TRANSPORT_KINDS.has(error.kind);
 }
 
 /** The requestId ThingSpace gave the SMS, or the failure that ended the send (a ThingSpaceError). */
-export async function sendWithRetries(
-  api: SmsSendApi,
-  request: Omit<SmsSendRequest, 'accountName'>,
-  policy: RetryPolicy,
-  hooks: AttemptHooks = {},
-): Promise<SmsSendResponse> {
-  for (;;) {
+export async function sendWithRetries(api: SmsSendApi, request: Omit<SmsSendRequest, 'accountName'>, opts: AttemptOptions = {}): Promise<SmsSendResponse> {
+  const backoff = new Backoff(opts);
+  for (let retries = 0; ; retries++) {
     try {
-      const result = await api.sendSms(request, { signal: hooks.signal });
-      policy.succeeded();
-      return result;
+      return await api.sendSms(request, { signal: opts.signal });
     } catch (err) {
       const error = unexpected(err, 'sendSms', 'Internal error while sending the SMS');
-      if (error.kind === 'aborted') throw error;
-      const decision = policy.decide(error);
-      if (decision.action === 'halt') throw error;
-      hooks.onRetry?.(error, decision.inMs);
-      await wait(decision.inMs, hooks.signal);
+      if (error.kind === 'aborted' || !safeToRepeat(error) || retries >= (opts.maxRetries ?? 6)) throw error;
+      const inMs = backoff.next(error.retryAfterMs);
+      opts.onRetry?.(error, inMs);
+      try {
+        await delay(inMs, undefined, { signal: opts.signal });
+      } catch {
+        throw new ThingSpaceError({ kind: 'aborted', message: 'the SMS send request was cancelled', operation: 'sendSms', requestSent: false });
+      }
     }
   }
+}
+
+export interface SendFailure {
+  code: string;
+  message: string;
+}
+
+/** What the flow is told when a send ends without a requestId; whether to check and send again is the flow's call. */
+export function sendFailure(error: ThingSpaceError): SendFailure {
+  const api = error.errorMessage && !error.message.includes(error.errorMessage) ? `: ${error.errorMessage}` : '';
+  if (isUncertain(error)) {
+    return {
+      code: 'SEND_UNCERTAIN',
+      message: `ThingSpace may or may not have queued this SMS (${error.message}); it was not sent again: check before sending it once more`,
+    };
+  }
+  // A server error other than 503, or a 2xx we could not read: ThingSpace may have queued it.
+  const maybeQueued = (error.kind === 'server' && error.status !== 503) || error.kind === 'bad_response';
+  const note = maybeQueued ? ' (not sent again: ThingSpace may have queued it)' : '';
+  return { code: error.code, message: `${error.message}${api}${note}` };
 }

@@ -19,48 +19,38 @@ interface QueueEvents {
   change: [];
 }
 
-function add(counts: Map<object, number>, owner: object, n: number): void {
-  const v = (counts.get(owner) ?? 0) + n;
-  if (v === 0) counts.delete(owner);
-  else counts.set(owner, v);
-}
-
 export class SendQueue extends EventEmitter<QueueEvents> {
   private readonly waiting: Job[] = [];
   private readonly owners = new Map<object, QueueLimits>();
   private running = 0;
-  // Counts per owner, kept as jobs come and go: status lines ask at every change.
-  private readonly runningBy = new Map<object, number>();
-  private readonly waitingBy = new Map<object, number>();
-  private limits: QueueLimits;
 
   constructor(private readonly defaults: QueueLimits) {
     super();
     this.setMaxListeners(0);
-    this.limits = { ...defaults };
   }
 
   /** An owner's limits join the account's: the lowest of each applies to all. */
   attach(owner: object, limits: QueueLimits): void {
     this.owners.set(owner, limits);
-    this.recompute();
+    this.pump();
   }
 
   /** Removes the owner's waiting jobs (they were never sent) and returns how many there were. */
   detach(owner: object): number {
     this.owners.delete(owner);
-    const dropped = this.waitingBy.get(owner) ?? 0;
-    if (dropped > 0) {
-      this.waiting.splice(0, this.waiting.length, ...this.waiting.filter((job) => job.owner !== owner));
-      this.waitingBy.delete(owner);
-    }
-    this.recompute();
+    const before = this.waiting.length;
+    this.waiting.splice(0, before, ...this.waiting.filter((job) => job.owner !== owner));
+    const dropped = before - this.waiting.length;
+    this.pump();
     if (dropped > 0) this.emit('change');
     return dropped;
   }
 
+  /** The lowest limits of the owners, else the defaults. */
   get current(): QueueLimits {
-    return { ...this.limits };
+    const all = [...this.owners.values()];
+    if (all.length === 0) return { ...this.defaults };
+    return { concurrency: Math.min(...all.map((l) => l.concurrency)), limit: Math.min(...all.map((l) => l.limit)) };
   }
 
   get queued(): number {
@@ -71,38 +61,24 @@ export class SendQueue extends EventEmitter<QueueEvents> {
     return this.running;
   }
 
-  /** The owner's own jobs: waiting and in flight. */
-  countsOf(owner: object): { queued: number; inFlight: number } {
-    return { queued: this.waitingBy.get(owner) ?? 0, inFlight: this.runningBy.get(owner) ?? 0 };
-  }
-
   /** Runs `run` once a slot is free; false, and nothing queued, when the queue is full. `run`
    *  must settle on its own and never reject: the job reports its own outcome. */
   submit(owner: object, run: () => Promise<void>): boolean {
-    if (this.running >= this.limits.concurrency && this.waiting.length >= this.limits.limit) return false;
+    const { concurrency, limit } = this.current;
+    if (this.running >= concurrency && this.waiting.length >= limit) return false;
     this.waiting.push({ owner, run });
-    add(this.waitingBy, owner, 1);
     this.pump();
     this.emit('change');
     return true;
   }
 
-  private recompute(): void {
-    const all = [...this.owners.values()];
-    this.limits =
-      all.length === 0 ? { ...this.defaults } : { concurrency: Math.min(...all.map((l) => l.concurrency)), limit: Math.min(...all.map((l) => l.limit)) };
-    this.pump();
-  }
-
   private pump(): void {
-    while (this.running < this.limits.concurrency && this.waiting.length > 0) {
+    const { concurrency } = this.current;
+    while (this.running < concurrency && this.waiting.length > 0) {
       const job = this.waiting.shift()!;
-      add(this.waitingBy, job.owner, -1);
       this.running++;
-      add(this.runningBy, job.owner, 1);
       const finish = (): void => {
         this.running--;
-        add(this.runningBy, job.owner, -1);
         this.pump();
         this.emit('change');
       };

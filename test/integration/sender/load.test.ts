@@ -4,9 +4,7 @@
 import assert from 'node:assert/strict';
 import { ThingSpaceSimulator } from '../../../simulator/server';
 import { ThingSpaceError } from '../../../nodes/lib/client/errors';
-import { SendRetryPolicy } from '../../../nodes/lib/retry/send-retry-policy';
-import { sendWithRetries } from '../../../nodes/lib/sender/send-attempts';
-import { sendFailure } from '../../../nodes/lib/sender/send-failure';
+import { sendFailure, sendWithRetries } from '../../../nodes/lib/sender/send-attempts';
 import { SendQueue } from '../../../nodes/lib/sender/send-queue';
 import { clientFor } from '../client/helpers';
 import { until } from '../../support/wait';
@@ -35,11 +33,7 @@ describe('1,000 sends at concurrency 4 with 5% faults', function () {
         const ok = queue.submit(owner, async () => {
           maxInFlight = Math.max(maxInFlight, ++inFlight);
           try {
-            const r = await sendWithRetries(
-              client,
-              { deviceIds: [{ kind: 'mdn', id: '15551230001' }], smsMessage: text },
-              new SendRetryPolicy({ initialMs: 5, maxMs: 50 }),
-            );
+            const r = await sendWithRetries(client, { deviceIds: [{ kind: 'mdn', id: '15551230001' }], smsMessage: text }, { initialMs: 5, maxMs: 50 });
             accepted.set(text, r.requestId);
           } catch (err) {
             reported.set(text, sendFailure(err as ThingSpaceError).code);

@@ -5,9 +5,7 @@ import net from 'node:net';
 import { ThingSpaceSimulator } from '../../../simulator/server';
 import { ThingSpaceClient } from '../../../nodes/lib/client/thingspace-client';
 import { ThingSpaceError } from '../../../nodes/lib/client/errors';
-import { SendRetryPolicy, isUncertain } from '../../../nodes/lib/retry/send-retry-policy';
-import { sendWithRetries } from '../../../nodes/lib/sender/send-attempts';
-import { sendFailure } from '../../../nodes/lib/sender/send-failure';
+import { isUncertain, sendFailure, sendWithRetries } from '../../../nodes/lib/sender/send-attempts';
 import { ACCOUNT, clientFor, failure } from '../client/helpers';
 import { until } from '../../support/wait';
 import { makeTestCa } from '../../support/test-ca';
@@ -15,7 +13,7 @@ import { withProxyEnv } from '../../support/proxy-env';
 
 const REQUEST = { deviceIds: [{ kind: 'mdn', id: '15551230001' }], smsMessage: 'PING', dataEncoding: '7-bit' as const };
 /** The poller's backoff, shortened for the tests. */
-const fast = (): SendRetryPolicy => new SendRetryPolicy({ initialMs: 20, maxMs: 100 });
+const fast = { initialMs: 20, maxMs: 100 };
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -58,7 +56,7 @@ describe('sending an SMS: retried only when it certainly did not reach ThingSpac
       password: 'sim-password',
     });
     const refused: ThingSpaceError[] = [];
-    const sending = sendWithRetries(client, REQUEST, fast(), { onRetry: (e) => refused.push(e) });
+    const sending = sendWithRetries(client, REQUEST, { ...fast, onRetry: (e) => refused.push(e) });
     await until(() => refused.length >= 1, 'a refused connection');
     assert.equal(refused[0].kind, 'network');
     assert.equal(refused[0].requestSent, false, 'the transport knows nothing was written');
@@ -78,9 +76,7 @@ describe('sending an SMS: retried only when it certainly did not reach ThingSpac
       const s = sim;
       client = withProxyEnv({}, () => clientFor(s, { ca: ca.ca }));
       const seen: ThingSpaceError[] = [];
-      const err = await failure(
-        sendWithRetries(client, REQUEST, new SendRetryPolicy({ initialMs: 5, maxMs: 10, maxRetries: 2 }), { onRetry: (e) => seen.push(e) }),
-      );
+      const err = await failure(sendWithRetries(client, REQUEST, { initialMs: 5, maxMs: 10, maxRetries: 2, onRetry: (e) => seen.push(e) }));
       assert.equal(err.kind, 'tls');
       assert.equal(err.requestSent, false);
       assert.equal(seen.length, 2, 'retried, as nothing reached ThingSpace');
@@ -98,7 +94,7 @@ describe('sending an SMS: retried only when it certainly did not reach ThingSpac
     client = clientFor(sim);
     const retries: Array<[string, number]> = [];
     const started = Date.now();
-    await sendWithRetries(client, REQUEST, fast(), { onRetry: (e, ms) => retries.push([e.kind, ms]) });
+    await sendWithRetries(client, REQUEST, { ...fast, onRetry: (e, ms) => retries.push([e.kind, ms]) });
     assert.deepEqual(
       retries.map(([kind]) => kind),
       ['server', 'rate_limited'],
@@ -115,7 +111,7 @@ describe('sending an SMS: retried only when it certainly did not reach ThingSpac
     await client.sendSms(REQUEST); // a session first, so the hang meets the send itself
     sim.addFault({ kind: 'hang', endpoint: 'sms' });
     sim.resetCounters();
-    const err = await failure(sendWithRetries(client, REQUEST, fast()));
+    const err = await failure(sendWithRetries(client, REQUEST, fast));
     assert.equal(err.kind, 'timeout');
     assert.equal(err.requestSent, true);
     assert.ok(isUncertain(err));
@@ -128,7 +124,7 @@ describe('sending an SMS: retried only when it certainly did not reach ThingSpac
     sim = await ThingSpaceSimulator.start();
     sim.addFault({ kind: 'reset-after', endpoint: 'sms' });
     client = clientFor(sim);
-    const err = await failure(sendWithRetries(client, REQUEST, fast()));
+    const err = await failure(sendWithRetries(client, REQUEST, fast));
     assert.equal(sendFailure(err).code, 'SEND_UNCERTAIN');
     assert.equal(sim.counters().smsAccepted, 1);
     assert.equal(sim.counters().requests.sms, 1);
@@ -138,7 +134,7 @@ describe('sending an SMS: retried only when it certainly did not reach ThingSpac
     sim = await ThingSpaceSimulator.start();
     sim.addFault({ kind: 'server-error', status: 500, endpoint: 'sms' });
     client = clientFor(sim);
-    const err = await failure(sendWithRetries(client, REQUEST, fast()));
+    const err = await failure(sendWithRetries(client, REQUEST, fast));
     const f = sendFailure(err);
     assert.equal(f.code, 'UnifiedWebService.REQUEST_FAILED.ServiceUnavailable', "ThingSpace's own code");
     assert.match(f.message, /not sent again: ThingSpace may have queued it/);
@@ -151,7 +147,7 @@ describe('sending an SMS: retried only when it certainly did not reach ThingSpac
     await client.sendSms(REQUEST);
     sim.expireSession();
     sim.resetCounters();
-    await sendWithRetries(client, REQUEST, fast());
+    await sendWithRetries(client, REQUEST, fast);
     assert.equal(sim.counters().requests.sms, 2, 'the refused request and the one after the login');
     assert.equal(sim.counters().smsAccepted, 1);
   });
@@ -159,7 +155,7 @@ describe('sending an SMS: retried only when it certainly did not reach ThingSpac
   it('never retries rejected credentials', async () => {
     sim = await ThingSpaceSimulator.start();
     client = clientFor(sim, { password: 'wrong' });
-    const err = await failure(sendWithRetries(client, REQUEST, fast()));
+    const err = await failure(sendWithRetries(client, REQUEST, fast));
     assert.equal(err.kind, 'credentials_rejected');
     assert.equal(sim.counters().loginsFailed, 1);
   });

@@ -3,7 +3,7 @@ import { checkDeviceId, configuredTarget, messageTarget, MAX_TARGET_DEVICES } fr
 import { checkTimeToLive, sendRequest, type SendSettings } from '../../../nodes/lib/message/send-request';
 
 const settings = (over: Partial<SendSettings> = {}): SendSettings => ({
-  target: { type: 'msg', deviceKind: 'mdn', deviceId: '', groupName: '', servicePlan: '' },
+  deviceKind: 'mdn',
   fixedTarget: undefined,
   encoding: '7-bit',
   timeToLive: '',

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
 import sinon from 'sinon';
 import { Handovers } from '../../../nodes/lib/node-red/handovers';
 
@@ -19,25 +20,32 @@ describe('node-red/handovers', () => {
 
   it('gives back to `expired` what nobody took in time, each entry on its own clock', () => {
     const expired: string[] = [];
-    const h = new Handovers<string>(60_000, (v) => expired.push(v));
+    const h = new Handovers<string>(60_000, (v, why) => expired.push(`${v}:${why}`));
     h.park('k', 'early');
     clock.tick(30_000);
     h.park('k', 'late');
     clock.tick(30_000);
-    assert.deepEqual(expired, ['early']);
+    assert.deepEqual(expired, ['early:timeout']);
     assert.deepEqual(h.take('k'), ['late']);
     clock.tick(60_000);
-    assert.deepEqual(expired, ['early'], 'what was taken never expires');
+    assert.deepEqual(expired, ['early:timeout'], 'what was taken never expires');
   });
 
-  it('takes everything at once', () => {
-    const expired: string[] = [];
-    const h = new Handovers<string>(1000, (v) => expired.push(v));
+  it("with the runtime's events, ends what nobody took when the flows start or stop outside a deploy", () => {
+    const events = new EventEmitter();
+    const ended: string[] = [];
+    const h = new Handovers<string>(1000, (v, why) => ended.push(`${v}:${why}`), events);
     h.park('a', '1');
     h.park('b', '2');
-    assert.deepEqual(h.takeAll().sort(), ['1', '2']);
+    events.emit('flows:started');
+    assert.deepEqual(ended.sort(), ['1:deploy', '2:deploy']);
+    h.park('a', '3');
+    events.emit('runtime-event', { id: 'runtime-state', payload: { state: 'stop', deploy: true } });
+    assert.equal(ended.length, 2, 'not at a deploy');
+    events.emit('runtime-event', { id: 'runtime-state', payload: { state: 'stop' } });
+    assert.deepEqual(ended.slice(2), ['3:stop']);
     clock.tick(1000);
-    assert.deepEqual(expired, []);
-    assert.deepEqual(h.takeAll(), []);
+    assert.equal(ended.length, 3, 'nothing ends twice');
+    assert.equal(events.listenerCount('flows:started'), 0);
   });
 });

@@ -107,7 +107,7 @@ describe('node-red/runtime-share: what the config nodes of one runtime share', (
     const share = new RuntimeShare(undefined, () => undefined, events);
     let started = false;
     void share.sends.flowsStarted().then(() => (started = true));
-    assert.equal(listening(events), 2);
+    assert.equal(listening(events), 1);
     events.emit('flows:started', {});
     await Promise.resolve();
     assert.ok(started);

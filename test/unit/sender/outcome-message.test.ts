@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { keepProperties, noticeOutcome, unconfirmedOutcomes, MAX_KEPT_BYTES } from '../../../nodes/lib/sender/outcome-message';
-import { sendFailure } from '../../../nodes/lib/sender/send-failure';
+import { sendFailure } from '../../../nodes/lib/sender/send-attempts';
 import { ThingSpaceError } from '../../../nodes/lib/client/errors';
 import type { DeliveryNotice } from '../../../nodes/lib/message/delivery-notice';
 import type { PendingSend } from '../../../nodes/lib/sender/correlations';
@@ -72,7 +72,7 @@ describe('sender/outcome-message: the messages of the second output', () => {
   });
 });
 
-describe('sender/send-failure: what the flow is told', () => {
+describe('sender/send-attempts, sendFailure: what the flow is told', () => {
   it('calls a written request without an answer SEND_UNCERTAIN', () => {
     const f = sendFailure(new ThingSpaceError({ kind: 'timeout', message: 'No answer within 30000 ms', requestSent: true }));
     assert.equal(f.code, 'SEND_UNCERTAIN');

@@ -35,7 +35,7 @@ describe('sender/send-queue: the sends of one account', () => {
     jobs[1].open();
     await tick();
     assert.ok(jobs[2].started, 'the waiting one takes the free slot');
-    assert.deepEqual(q.countsOf(owner), { queued: 0, inFlight: 2 });
+    assert.deepEqual([q.inFlight, q.queued], [2, 0]);
   });
 
   it('applies the lowest limits of the nodes sharing it, and the defaults when none is left', () => {
