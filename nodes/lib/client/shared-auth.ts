@@ -1,6 +1,5 @@
 // One bearer per server and app key, one session per user and password, shared by a runtime's clients so that they
 // log in once (docs/architecture.md, "Client"). A shared request rides on its starter's transport.
-import { EventEmitter } from 'node:events';
 import { createHmac, randomBytes } from 'node:crypto';
 import { basicCredentials, fetchToken, loginOnce, revokeToken, waitFor, type AuthContext } from './auth-requests';
 import type { Operation } from './classify';
@@ -8,7 +7,8 @@ import type { ClientConfig } from './config';
 import { ThingSpaceError } from './errors';
 import { refusalText, type LoginRefusal } from './login-refusals';
 
-type SharedEvents = { rejected: [error: ThingSpaceError] };
+/** A client holding an entry, told when it is rejected. */
+type Holder = (err: ThingSpaceError) => void;
 
 function singleFlight<T>(start: () => Promise<T>, clear: () => void): Promise<T> {
   const flight = start().finally(clear);
@@ -21,16 +21,14 @@ function isRejection(err: unknown): err is ThingSpaceError {
   return err instanceof ThingSpaceError && err.kind === 'credentials_rejected';
 }
 
-/** A secret the clients of a runtime share: counted holders, one request at a time, a rejection that sticks. */
-abstract class Shared extends EventEmitter<SharedEvents> {
-  users = 0;
+/** A secret the clients of a runtime share: its holders, one request at a time, a rejection that sticks. */
+abstract class Shared {
+  /** Freed when the last one lets go. */
+  readonly holders = new Set<Holder>();
   rejected?: ThingSpaceError;
   private flight?: Promise<string>;
 
-  constructor(private readonly operation: Operation) {
-    super();
-    this.setMaxListeners(0);
-  }
+  constructor(private readonly operation: Operation) {}
 
   /** The value now, else the shared request's; one aborted by another client's close is started again. */
   async get(ctx: AuthContext, signal?: AbortSignal): Promise<string> {
@@ -56,13 +54,13 @@ abstract class Shared extends EventEmitter<SharedEvents> {
 
   protected reject(err: ThingSpaceError): ThingSpaceError {
     this.rejected = err;
-    this.emit('rejected', err);
+    for (const holder of [...this.holders]) holder(err);
     return err;
   }
 }
 
 /** The bearer token of one server and app key. */
-class SharedBearer extends Shared {
+export class SharedBearer extends Shared {
   readonly basic: string;
   private token?: { value: string; refreshAt: number };
   /** The last token an M2M call refused, so we notice when the token endpoint hands it back. */
@@ -115,7 +113,7 @@ class SharedBearer extends Shared {
 }
 
 /** The M2M session of one user (every call names its account, so any account of the user). */
-class SharedSession extends Shared {
+export class SharedSession extends Shared {
   private value?: string;
   private checking?: Promise<void>;
   /** Without a refusal memory: the refusals of this session. */
@@ -210,39 +208,23 @@ class SharedSession extends Shared {
   }
 }
 
-/** One client's hold on its shared bearer and session. Five failed logins lock the Verizon user
- *  (docs/thingspace-api.md, "Session"): once rejected, every call fails without a request until a redeploy. */
-export class AuthHold {
-  constructor(
-    readonly bearer: SharedBearer,
-    readonly session: SharedSession,
-    private readonly ctx: AuthContext,
-    private readonly onRejected: (err: ThingSpaceError) => void,
-    private readonly free: () => void,
-  ) {
-    bearer.on('rejected', onRejected);
-    session.on('rejected', onRejected);
-    // A password refused before is known at once, before any node makes a call.
-    void session.recall(ctx);
-  }
+/** One client's hold on its shared bearer and session. */
+export interface AuthHold {
+  bearer: SharedBearer;
+  session: SharedSession;
+  release(): void;
+}
 
-  get rejected(): ThingSpaceError | undefined {
-    return this.bearer.rejected ?? this.session.rejected;
-  }
+function take<T extends Shared>(entries: Map<string, T>, key: string, holder: Holder, make: () => T): T {
+  const entry = entries.get(key) ?? make();
+  entries.set(key, entry);
+  entry.holders.add(holder);
+  return entry;
+}
 
-  async tokens(signal?: AbortSignal): Promise<{ bearer: string; session: string }> {
-    const session = await this.session.get(this.ctx, signal);
-    const bearer = await this.bearer.get(this.ctx, signal);
-    this.ctx.secrets.setSession(session);
-    this.ctx.secrets.setBearer(bearer);
-    return { bearer, session };
-  }
-
-  release(): void {
-    this.bearer.off('rejected', this.onRejected);
-    this.session.off('rejected', this.onRejected);
-    this.free();
-  }
+function letGo(entries: Map<string, Shared>, key: string, holder: Holder): void {
+  const entry = entries.get(key);
+  if (entry?.holders.delete(holder) && entry.holders.size === 0) entries.delete(key);
 }
 
 /** The shared tokens and sessions of one runtime (the config node makes one per runtime). */
@@ -253,25 +235,19 @@ export class AuthRegistry {
   // clients holding the same secret, never rides on credentials it does not hold.
   private readonly key = randomBytes(32);
 
-  acquire(cfg: ClientConfig, ctx: AuthContext, onRejected: (err: ThingSpaceError) => void): AuthHold {
+  acquire(cfg: ClientConfig, holder: Holder): AuthHold {
     const print = (secret: string): string => createHmac('sha256', this.key).update(secret).digest('base64');
     // The session key carries the app key too: ThingSpace may tie a session to the app that
     // opened it (docs/thingspace-api.md is silent), and one user rarely has two app keys.
     const bearerKey = JSON.stringify([cfg.server, cfg.clientId, print(cfg.clientSecret)]);
     const sessionKey = JSON.stringify([bearerKey, cfg.username, print(cfg.password)]);
-    const bearer = this.bearers.get(bearerKey) ?? new SharedBearer(cfg.clientId, cfg.clientSecret, cfg.now);
-    const session = this.sessions.get(sessionKey) ?? new SharedSession(bearer, cfg);
-    this.bearers.set(bearerKey, bearer);
-    this.sessions.set(sessionKey, session);
-    bearer.users++;
-    session.users++;
-    let held = true;
-    return new AuthHold(bearer, session, ctx, onRejected, () => {
-      if (!held) return;
-      held = false;
-      if (--session.users === 0) this.sessions.delete(sessionKey);
-      if (--bearer.users === 0) this.bearers.delete(bearerKey);
-    });
+    const bearer = take(this.bearers, bearerKey, holder, () => new SharedBearer(cfg.clientId, cfg.clientSecret, cfg.now));
+    const session = take(this.sessions, sessionKey, holder, () => new SharedSession(bearer, cfg));
+    const release = (): void => {
+      letGo(this.sessions, sessionKey, holder);
+      letGo(this.bearers, bearerKey, holder);
+    };
+    return { bearer, session, release };
   }
 
   /** Tests check that nothing is left after the last close. */

@@ -1,37 +1,34 @@
-// The ThingSpace M2M client of one user, for every account the user reaches. Only
-// ThingSpaceErrors leave it, with secrets masked (secrets.ts).
+// The ThingSpace M2M client of one user: a view per billing account (every call names its account, so one
+// token and session serve all of them), over one shared connection. Only ThingSpaceErrors leave it, masked (secrets.ts).
 import { EventEmitter } from 'node:events';
-import type { CallbackActionResult, CallbackListener, SmsSendRequest, SmsSendResponse } from '../types';
+import { M2M_ROOT, SMS_CALLBACK_SERVICE, type CallbackActionResult, type CallbackListener, type SmsSendRequest, type SmsSendResponse } from '../types';
 import { checkAccountName } from './account';
-import { AccountClient, type UserConnection } from './account-client';
 import type { CallOptions, ConnectionCheck, HistoryBlock, SmsSendApi, ThingSpaceApi } from './api';
 import { basicCredentials, fetchToken, loginOnce, type AuthContext } from './auth-requests';
-import { errorFromResponse, type Operation, type RawResponse } from './classify';
+import { checkCallbackUrl } from './callback-url';
+import { badResponse, errorFromResponse, parseJson, type Operation, type RawResponse } from './classify';
 import { validateOptions, type ClientConfig, type ThingSpaceClientOptions } from './config';
-import { ThingSpaceError, causeStack, unexpected, type ErrorKind } from './errors';
+import { badConfig, causeStack, ThingSpaceError, unexpected, type ErrorKind } from './errors';
 import { HttpTransport, type Method } from './http';
 import { refusalText, type RefusalMemory } from './login-refusals';
 import { clientLog, Secrets, type ClientLog } from './secrets';
+import { actionResult, historyBody, listenerList, MAX_NEXT_LENGTH, nextFromLocation, sendAnswer, successBody } from './shapes';
 import { AuthRegistry, type AuthHold } from './shared-auth';
 
 export type { ThingSpaceClientOptions } from './config';
 
-interface ThingSpaceClientEvents {
-  /** Once, when any client sharing the credentials finds them rejected (or refused on record). */
-  rejected: [error: ThingSpaceError];
-}
+type RejectedListener = (error: ThingSpaceError) => void;
 
-export class ThingSpaceClient extends EventEmitter<ThingSpaceClientEvents> implements ThingSpaceApi, SmsSendApi {
-  readonly accountName: string;
-  private readonly cfg: ClientConfig;
-  private readonly http: HttpTransport;
+/** What every account view of a client shares: the user's transport, tokens, session and 'rejected' event. */
+class UserConnection extends EventEmitter<{ rejected: [error: ThingSpaceError] }> {
+  readonly cfg: ClientConfig;
+  readonly http: HttpTransport;
+  readonly log: ClientLog;
+  readonly views = new Map<string, ThingSpaceClient>();
   private readonly secrets: Secrets;
-  private readonly log: ClientLog;
-  private readonly auth: AuthHold;
-  private readonly accounts = new Map<string, AccountClient>();
-  private readonly user: UserConnection;
-  private readonly own: AccountClient;
   private readonly refusals?: RefusalMemory;
+  private readonly ctx: AuthContext;
+  private readonly auth: AuthHold;
   private announced = false;
   /** Causes whose stack is in the debug log already. */
   private readonly stacksLogged = new WeakSet<object>();
@@ -41,71 +38,60 @@ export class ThingSpaceClient extends EventEmitter<ThingSpaceClientEvents> imple
     // Every node using the config listens.
     this.setMaxListeners(0);
     this.cfg = validateOptions(options);
-    this.accountName = this.cfg.accountName;
     this.http = new HttpTransport(this.cfg);
     this.secrets = this.newSecrets();
     this.log = clientLog(this.cfg.log, this.cfg.logDebug, this.secrets);
     this.refusals = options.refusals;
-    const ctx: AuthContext = { http: this.http, secrets: this.secrets, log: this.log, refusals: options.refusals };
-    this.auth = (options.auth ?? new AuthRegistry()).acquire(this.cfg, ctx, (err) => this.announce(err));
-    const auth = this.auth;
-    this.user = {
-      server: this.cfg.server,
-      log: this.log,
-      get credentialsRejected() {
-        return auth.rejected;
-      },
-      call: (operation, method, path, data, signal) => this.call(operation, method, path, data, signal),
-      guard: (work) => this.guard(work),
-      unexpected: (err, operation) => this.clean(err, operation, 'Unexpected error'),
-      testConnection: (opts) => this.testConnection(opts),
-      on: (event, listener) => this.on(event, listener),
-      off: (event, listener) => this.off(event, listener),
-    };
-    this.own = this.forAccount(this.accountName);
+    this.ctx = { http: this.http, secrets: this.secrets, log: this.log, refusals: options.refusals };
+    this.auth = (options.auth ?? new AuthRegistry()).acquire(this.cfg, (err) => this.announce(err));
+    // A password refused before is known at once, before any node makes a call.
+    void this.auth.session.recall(this.ctx);
   }
 
-  get credentialsRejected(): ThingSpaceError | undefined {
-    return this.auth.rejected;
+  /** Five failed logins lock the Verizon user (docs/thingspace-api.md, "Session"): once rejected, every call fails
+   *  without a request until a redeploy. */
+  get rejected(): ThingSpaceError | undefined {
+    return this.auth.bearer.rejected ?? this.auth.session.rejected;
   }
 
-  /** Cached per account. Throws 'bad_config' for a name that is not one. */
-  forAccount(accountName: string): AccountClient {
-    let view = this.accounts.get(accountName);
-    if (!view) {
-      view = new AccountClient(checkAccountName(accountName), this.user);
-      this.accounts.set(accountName, view);
+  /** A refused bearer or expired session is renewed and the call retried once each (docs/thingspace-api.md, "Session"). */
+  async call(operation: Operation, method: Method, path: string, data: string | undefined, signal?: AbortSignal): Promise<RawResponse> {
+    const renewed = new Set<ErrorKind>();
+    for (;;) {
+      const session = await this.auth.session.get(this.ctx, signal);
+      const bearer = await this.auth.bearer.get(this.ctx, signal);
+      this.secrets.setSession(session);
+      this.secrets.setBearer(bearer);
+      const headers: Record<string, string> = { Authorization: `Bearer ${bearer}`, 'VZ-M2M-Token': session };
+      if (data !== undefined) headers['Content-Type'] = 'application/json';
+      const res = await this.http.send({ operation, method, path, headers, data, signal });
+      if (res.status >= 200 && res.status < 300) return res;
+      const err = this.clean(errorFromResponse(operation, res));
+      this.log.debug(`${method} ${operation} -> ${res.status} (${err.kind}${err.errorCode ? ` ${err.errorCode}` : ''})`);
+      // Dropped even when not retried now, so the caller's next attempt starts fresh.
+      if (err.kind === 'bearer_expired') this.auth.bearer.drop(bearer);
+      else if (err.kind === 'session_expired') this.auth.session.drop(session);
+      else throw err;
+      if (renewed.has(err.kind)) throw err;
+      renewed.add(err.kind);
+      this.log.info(
+        err.kind === 'bearer_expired'
+          ? `ThingSpace refused the access token on ${operation}; fetching a new one and retrying once`
+          : `The ThingSpace session expired on ${operation}; logging in again and retrying once`,
+      );
     }
-    return view;
   }
 
-  // options.accountName's calls, for callers that use one account.
-  history(next?: string, opts?: CallOptions): Promise<HistoryBlock> {
-    return this.own.history(next, opts);
-  }
-
-  startCallbacks(opts?: CallOptions): Promise<{ success: boolean }> {
-    return this.own.startCallbacks(opts);
-  }
-
-  registerCallback(
-    url: string,
-    creds?: { username?: string; password?: string },
-    opts?: CallOptions & { serviceName?: string },
-  ): Promise<CallbackActionResult> {
-    return this.own.registerCallback(url, creds, opts);
-  }
-
-  listCallbacks(opts?: CallOptions): Promise<CallbackListener[]> {
-    return this.own.listCallbacks(opts);
-  }
-
-  deleteCallback(serviceName: string, opts?: CallOptions): Promise<CallbackActionResult> {
-    return this.own.deleteCallback(serviceName, opts);
-  }
-
-  sendSms(request: Omit<SmsSendRequest, 'accountName'>, opts?: CallOptions): Promise<SmsSendResponse> {
-    return this.own.sendSms(request, opts);
+  /** Runs a call: refused at once after a rejection, errors masked, 'rejected' emitted once. */
+  async guard<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      if (this.rejected) throw this.rejected;
+      return await work();
+    } catch (err) {
+      const clean = this.clean(err);
+      if (clean.kind === 'credentials_rejected') this.announce(clean);
+      throw clean;
+    }
   }
 
   /** Outside the shared token and session, so what it finds rejects nothing. */
@@ -142,46 +128,9 @@ export class ThingSpaceClient extends EventEmitter<ThingSpaceClientEvents> imple
     }
   }
 
-  /** The client is unusable afterwards. */
   close(): void {
     this.auth.release();
     this.http.close();
-  }
-
-  /** A refused bearer or expired session is renewed and the call retried once each (docs/thingspace-api.md, "Session"). */
-  private async call(operation: Operation, method: Method, path: string, data: string | undefined, signal?: AbortSignal): Promise<RawResponse> {
-    const renewed = new Set<ErrorKind>();
-    for (;;) {
-      const { bearer, session } = await this.auth.tokens(signal);
-      const headers: Record<string, string> = { Authorization: `Bearer ${bearer}`, 'VZ-M2M-Token': session };
-      if (data !== undefined) headers['Content-Type'] = 'application/json';
-      const res = await this.http.send({ operation, method, path, headers, data, signal });
-      if (res.status >= 200 && res.status < 300) return res;
-      const err = this.clean(errorFromResponse(operation, res));
-      this.log.debug(`${method} ${operation} -> ${res.status} (${err.kind}${err.errorCode ? ` ${err.errorCode}` : ''})`);
-      // Dropped even when not retried now, so the caller's next attempt starts fresh.
-      if (err.kind === 'bearer_expired') this.auth.bearer.drop(bearer);
-      else if (err.kind === 'session_expired') this.auth.session.drop(session);
-      else throw err;
-      if (renewed.has(err.kind)) throw err;
-      renewed.add(err.kind);
-      this.log.info(
-        err.kind === 'bearer_expired'
-          ? `ThingSpace refused the access token on ${operation}; fetching a new one and retrying once`
-          : `The ThingSpace session expired on ${operation}; logging in again and retrying once`,
-      );
-    }
-  }
-
-  private async guard<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      if (this.auth.rejected) throw this.auth.rejected;
-      return await work();
-    } catch (err) {
-      const clean = this.clean(err);
-      if (clean.kind === 'credentials_rejected') this.announce(clean);
-      throw clean;
-    }
   }
 
   /** Said once: five failed logins lock the Verizon user (docs/thingspace-api.md, "Session"). */
@@ -192,7 +141,7 @@ export class ThingSpaceClient extends EventEmitter<ThingSpaceClientEvents> imple
   }
 
   /** What leaves the client: masked; an unknown failure made 'internal', its masked stack in the debug log. */
-  private clean(err: unknown, operation = 'client', what = 'Internal error in the ThingSpace client'): ThingSpaceError {
+  clean(err: unknown, operation = 'client', what = 'Internal error in the ThingSpace client'): ThingSpaceError {
     const found = unexpected(err, operation, what);
     const clean = this.secrets.redactError(found);
     const stack = causeStack(clean);
@@ -205,5 +154,160 @@ export class ThingSpaceClient extends EventEmitter<ThingSpaceClientEvents> imple
 
   private newSecrets(): Secrets {
     return new Secrets(this.cfg.clientSecret, this.cfg.password, basicCredentials(this.cfg.clientId, this.cfg.clientSecret));
+  }
+}
+
+/** One billing account's calls; `forAccount` gives the same user's other accounts. */
+export class ThingSpaceClient implements ThingSpaceApi, SmsSendApi {
+  readonly accountName: string;
+  /** As a path segment. */
+  private readonly account: string;
+  private readonly user: UserConnection;
+  private hasMoreDataWarned = false;
+
+  /** `user`: the connection of the view that made this one (`forAccount`). */
+  constructor(options: ThingSpaceClientOptions, user?: UserConnection) {
+    this.user = user ?? new UserConnection(options);
+    this.accountName = checkAccountName(options.accountName);
+    this.account = encodeURIComponent(this.accountName);
+    this.user.views.set(this.accountName, this);
+  }
+
+  /** Set once ThingSpace rejected the user's credentials, whichever account's call found it. */
+  get credentialsRejected(): ThingSpaceError | undefined {
+    return this.user.rejected;
+  }
+
+  /** Cached per account. Throws 'bad_config' for a name that is not one. */
+  forAccount(accountName: string): ThingSpaceClient {
+    return this.user.views.get(accountName) ?? new ThingSpaceClient({ ...this.user.cfg, accountName }, this.user);
+  }
+
+  /** A failure met outside the client (a consumer's, a send's), cleaned as the client's own. */
+  unexpected(err: unknown, operation: string): ThingSpaceError {
+    return this.user.clean(err, operation, 'Unexpected error');
+  }
+
+  /** 'rejected' is the user's: emitted once, to the listeners of every account. */
+  on(event: 'rejected', listener: RejectedListener): this {
+    this.user.on(event, listener);
+    return this;
+  }
+
+  off(event: 'rejected', listener: RejectedListener): this {
+    this.user.off(event, listener);
+    return this;
+  }
+
+  removeAllListeners(): void {
+    this.user.removeAllListeners();
+  }
+
+  async history(next?: string, opts: CallOptions = {}): Promise<HistoryBlock> {
+    const { user } = this;
+    return user.guard(async () => {
+      if (next !== undefined && (typeof next !== 'string' || next === '' || next.length > MAX_NEXT_LENGTH)) {
+        throw badConfig('next must be the non-empty token taken from a Location header', 'history');
+      }
+      // Opaque: encoded, never parsed (docs/thingspace-api.md, "Open questions" 3).
+      const query = next === undefined ? '' : `?next=${encodeURIComponent(next)}`;
+      const res = await user.call('history', 'GET', `${M2M_ROOT}/sms/${this.account}/history${query}`, undefined, opts.signal);
+      if (res.status !== 200 && res.status !== 202) throw badResponse('history', res.status, `HTTP ${res.status} is not a history answer`);
+      const body = historyBody(parseJson('history', res), res.status);
+      // The status decides (docs/thingspace-api.md, "SMS history"); a disagreeing hasMoreData is only logged.
+      const more = res.status === 202;
+      if (body.hasMoreData !== undefined && body.hasMoreData !== more && !this.hasMoreDataWarned) {
+        this.hasMoreDataWarned = true;
+        user.log.warn(
+          `ThingSpace answered the SMS history of ${this.accountName} with HTTP ${res.status} but hasMoreData ${body.hasMoreData}; following the status (said once)`,
+        );
+      }
+      const block: HistoryBlock = { status: res.status, hasMoreData: more, messages: body.messages };
+      // A 200's Location is kept too: it may be the only way to acknowledge the final block.
+      const location = res.headers['location'];
+      if (res.status === 202 || location !== undefined) {
+        const parsed = nextFromLocation(location, user.cfg.server, this.accountName);
+        if (!parsed.ok) throw badResponse('history', res.status, parsed.reason);
+        block.next = parsed.next;
+      }
+      if (user.log.debugOn) {
+        const sent = next === undefined ? '' : ` next=${next}`;
+        const got = block.next === undefined ? '' : `, next=${block.next}`;
+        user.log.debug(`GET history ${this.accountName}${sent} -> ${res.status} (${block.messages.length} messages${got})`);
+      }
+      return block;
+    });
+  }
+
+  async startCallbacks(opts: CallOptions = {}): Promise<{ success: boolean }> {
+    return this.user.guard(async () => {
+      const res = await this.user.call('startCallbacks', 'PUT', `${M2M_ROOT}/sms/${this.account}/startCallbacks`, undefined, opts.signal);
+      const result = successBody(parseJson('startCallbacks', res), res.status);
+      this.user.log.debug(`PUT startCallbacks ${this.accountName} -> ${res.status} (success ${result.success})`);
+      return result;
+    });
+  }
+
+  /** `opts.serviceName`: MO SMS (`EnhancedConnectivityService`, the default) or `SMSDeliveryConfirmation`. */
+  async registerCallback(
+    url: string,
+    creds: { username?: string; password?: string } = {},
+    opts: CallOptions & { serviceName?: string } = {},
+  ): Promise<CallbackActionResult> {
+    return this.user.guard(async () => {
+      const checked = checkCallbackUrl(typeof url === 'string' ? url : '');
+      if (!checked.ok) throw badConfig(checked.reason, 'registerCallback');
+      const body: Record<string, string> = { name: opts.serviceName ?? SMS_CALLBACK_SERVICE, url: checked.url };
+      if (creds.username) body.username = creds.username;
+      if (creds.password) body.password = creds.password;
+      const res = await this.user.call('registerCallback', 'POST', `${M2M_ROOT}/callbacks/${this.account}`, JSON.stringify(body), opts.signal);
+      const result = actionResult('registerCallback', parseJson('registerCallback', res), res.status);
+      this.user.log.debug(`POST callbacks ${this.accountName} -> ${res.status} (${result.serviceName})`);
+      return result;
+    });
+  }
+
+  async listCallbacks(opts: CallOptions = {}): Promise<CallbackListener[]> {
+    return this.user.guard(async () => {
+      const res = await this.user.call('listCallbacks', 'GET', `${M2M_ROOT}/callbacks/${this.account}`, undefined, opts.signal);
+      const list = listenerList(parseJson('listCallbacks', res), res.status);
+      this.user.log.debug(`GET callbacks ${this.accountName} -> ${res.status} (${list.length} listeners)`);
+      return list;
+    });
+  }
+
+  async deleteCallback(serviceName: string, opts: CallOptions = {}): Promise<CallbackActionResult> {
+    return this.user.guard(async () => {
+      // '.' and '..' survive encodeURIComponent and URL resolution would climb out of the path.
+      if (typeof serviceName !== 'string' || serviceName === '' || serviceName === '.' || serviceName === '..') {
+        throw badConfig('The callback service name is missing or invalid', 'deleteCallback');
+      }
+      const path = `${M2M_ROOT}/callbacks/${this.account}/name/${encodeURIComponent(serviceName)}`;
+      const res = await this.user.call('deleteCallback', 'DELETE', path, undefined, opts.signal);
+      const result = actionResult('deleteCallback', parseJson('deleteCallback', res), res.status);
+      this.user.log.debug(`DELETE callbacks ${this.accountName}/${serviceName} -> ${res.status}`);
+      return result;
+    });
+  }
+
+  /** Not idempotent: repeated only after a refused bearer or session, which queued nothing. */
+  async sendSms(request: Omit<SmsSendRequest, 'accountName'>, opts: CallOptions = {}): Promise<SmsSendResponse> {
+    return this.user.guard(async () => {
+      const body: SmsSendRequest = { accountName: this.accountName, ...request };
+      const res = await this.user.call('sendSms', 'POST', `${M2M_ROOT}/sms`, JSON.stringify(body), opts.signal);
+      const result = sendAnswer(parseJson('sendSms', res), res.status);
+      if (this.user.log.debugOn) this.user.log.debug(`POST sms ${this.accountName} -> ${res.status} (requestId ${result.requestId})`);
+      return result;
+    });
+  }
+
+  /** The user's token and login: the same for every account. */
+  testConnection(opts: CallOptions & { force?: boolean } = {}): Promise<ConnectionCheck> {
+    return this.user.testConnection(opts);
+  }
+
+  /** The whole user's, every account's view included: unusable afterwards. */
+  close(): void {
+    this.user.close();
   }
 }
