@@ -60,7 +60,7 @@ abstract class Shared {
 }
 
 /** The bearer token of one server and app key. */
-export class SharedBearer extends Shared {
+class SharedBearer extends Shared {
   readonly basic: string;
   private token?: { value: string; refreshAt: number };
   /** The last token an M2M call refused, so we notice when the token endpoint hands it back. */
@@ -113,7 +113,7 @@ export class SharedBearer extends Shared {
 }
 
 /** The M2M session of one user (every call names its account, so any account of the user). */
-export class SharedSession extends Shared {
+class SharedSession extends Shared {
   private value?: string;
   private checking?: Promise<void>;
   /** Without a refusal memory: the refusals of this session. */
