@@ -9,26 +9,18 @@ const MASK = '***';
 
 export class Secrets {
   private readonly fixed: string[];
-  private bearer: string | undefined;
-  private session: string | undefined;
+  /** The bearer and session of the call under way, set by the client. */
+  live: string[] = [];
 
   /** `basic`: base64 of `clientId:clientSecret`. */
   constructor(clientSecret: string, password: string, basic: string) {
     this.fixed = [clientSecret, password, basic];
   }
 
-  setBearer(token: string | undefined): void {
-    this.bearer = token;
-  }
-
-  setSession(session: string | undefined): void {
-    this.session = session;
-  }
-
   redact(text: string): string {
     let out = text;
-    for (const secret of [...this.fixed, this.bearer, this.session]) {
-      if (secret === undefined || secret.length < MIN_SECRET_LENGTH) continue;
+    for (const secret of [...this.fixed, ...this.live]) {
+      if (secret.length < MIN_SECRET_LENGTH) continue;
       for (const form of new Set([secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)])) {
         out = out.split(form).join(MASK);
       }

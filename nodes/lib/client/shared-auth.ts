@@ -26,16 +26,22 @@ abstract class Shared {
   /** Freed when the last one lets go. */
   readonly holders = new Set<Holder>();
   rejected?: ThingSpaceError;
+  /** Used until `until` (ms since the epoch). */
+  protected held?: { value: string; until: number };
+  /** The last value a call refused (the bearer's request checks it). */
+  protected refused?: string;
   private flight?: Promise<string>;
 
-  constructor(private readonly operation: Operation) {}
+  constructor(
+    private readonly operation: Operation,
+    protected readonly now: () => number,
+  ) {}
 
   /** The value now, else the shared request's; one aborted by another client's close is started again. */
   async get(ctx: AuthContext, signal?: AbortSignal): Promise<string> {
     for (;;) {
       if (this.rejected) throw this.rejected;
-      const value = this.current();
-      if (value !== undefined) return value;
+      if (this.held && this.now() < this.held.until) return this.held.value;
       this.flight ??= singleFlight(
         () => this.request(ctx),
         () => (this.flight = undefined),
@@ -49,7 +55,14 @@ abstract class Shared {
     }
   }
 
-  protected abstract current(): string | undefined;
+  /** Forget a value the server refused, unless a newer one already replaced it, so a burst
+   *  of calls that all saw it renews it once. */
+  drop(value: string): void {
+    if (this.held?.value !== value) return;
+    this.held = undefined;
+    this.refused = value;
+  }
+
   protected abstract request(ctx: AuthContext): Promise<string>;
 
   protected reject(err: ThingSpaceError): ThingSpaceError {
@@ -62,36 +75,18 @@ abstract class Shared {
 /** The bearer token of one server and app key. */
 class SharedBearer extends Shared {
   readonly basic: string;
-  private token?: { value: string; refreshAt: number };
-  /** The last token an M2M call refused, so we notice when the token endpoint hands it back. */
-  private refusedToken?: string;
 
-  constructor(
-    clientId: string,
-    clientSecret: string,
-    private readonly now: () => number,
-  ) {
-    super('token');
+  constructor(clientId: string, clientSecret: string, now: () => number) {
+    super('token', now);
     this.basic = 'Basic ' + basicCredentials(clientId, clientSecret);
-  }
-
-  protected current(): string | undefined {
-    return this.token && this.now() < this.token.refreshAt ? this.token.value : undefined;
-  }
-
-  /** Forget a token the server refused, unless someone already replaced it. */
-  drop(token: string): void {
-    if (this.token?.value !== token) return;
-    this.token = undefined;
-    this.refusedToken = token;
   }
 
   /** Inside its hour the token endpoint hands back the same token (docs/thingspace-api.md,
    *  "Access token"): if that is the one just refused, it is revoked and asked for once more. */
   protected async request(ctx: AuthContext): Promise<string> {
     const token = await this.fetch(ctx);
-    if (token !== this.refusedToken) return token;
-    this.refusedToken = undefined;
+    if (token !== this.refused) return token;
+    this.refused = undefined;
     try {
       await revokeToken(ctx, this.basic, token);
     } catch (err) {
@@ -104,7 +99,7 @@ class SharedBearer extends Shared {
     try {
       const { token, lifetimeSec } = await fetchToken(ctx, this.basic);
       // No early refresh: inside its lifetime the endpoint hands back the same token (docs/thingspace-api.md, "Access token").
-      this.token = { value: token, refreshAt: this.now() + lifetimeSec * 1000 };
+      this.held = { value: token, until: this.now() + lifetimeSec * 1000 };
       return token;
     } catch (err) {
       throw isRejection(err) ? this.reject(err) : err;
@@ -114,7 +109,6 @@ class SharedBearer extends Shared {
 
 /** The M2M session of one user (every call names its account, so any account of the user). */
 class SharedSession extends Shared {
-  private value?: string;
   private checking?: Promise<void>;
   /** Without a refusal memory: the refusals of this session. */
   private failures = 0;
@@ -123,17 +117,7 @@ class SharedSession extends Shared {
     readonly bearer: SharedBearer,
     private readonly cfg: Pick<ClientConfig, 'server' | 'username' | 'password' | 'now'>,
   ) {
-    super('login');
-  }
-
-  protected current(): string | undefined {
-    return this.value;
-  }
-
-  /** Forget a session the server refused, unless a newer login already replaced it, so a
-   *  burst of calls that all saw the same expired session causes one login, not many. */
-  drop(session: string): void {
-    if (this.value === session) this.value = undefined;
+    super('login', cfg.now);
   }
 
   /** Is this password refused on record? Then the session is rejected without a request. */
@@ -171,7 +155,7 @@ class SharedSession extends Shared {
       if (!isRejection(err) || err.operation !== 'login') throw err;
       throw this.reject(await this.refusal(ctx, err));
     }
-    this.value = session;
+    this.held = { value: session, until: Infinity };
     this.failures = 0;
     await ctx.refusals
       ?.recordSuccess(server, username)

@@ -3,7 +3,7 @@
 import { EventEmitter } from 'node:events';
 import { M2M_ROOT, SMS_CALLBACK_SERVICE, type CallbackActionResult, type CallbackListener, type SmsSendRequest, type SmsSendResponse } from '../types';
 import { checkAccountName } from './account';
-import type { CallOptions, ConnectionCheck, HistoryBlock, SmsSendApi, ThingSpaceApi } from './api';
+import type { CallOptions, ConnectionCheck, HistoryBlock } from './api';
 import { basicCredentials, fetchToken, loginOnce, type AuthContext } from './auth-requests';
 import { checkCallbackUrl } from './callback-url';
 import { badResponse, errorFromResponse, parseJson, type Operation, type RawResponse } from './classify';
@@ -60,8 +60,7 @@ class UserConnection extends EventEmitter<{ rejected: [error: ThingSpaceError] }
     for (;;) {
       const session = await this.auth.session.get(this.ctx, signal);
       const bearer = await this.auth.bearer.get(this.ctx, signal);
-      this.secrets.setSession(session);
-      this.secrets.setBearer(bearer);
+      this.secrets.live = [bearer, session];
       const headers: Record<string, string> = { Authorization: `Bearer ${bearer}`, 'VZ-M2M-Token': session };
       if (data !== undefined) headers['Content-Type'] = 'application/json';
       const res = await this.http.send({ operation, method, path, headers, data, signal });
@@ -158,7 +157,7 @@ class UserConnection extends EventEmitter<{ rejected: [error: ThingSpaceError] }
 }
 
 /** One billing account's calls; `forAccount` gives the same user's other accounts. */
-export class ThingSpaceClient implements ThingSpaceApi, SmsSendApi {
+export class ThingSpaceClient {
   readonly accountName: string;
   /** As a path segment. */
   private readonly account: string;
@@ -173,7 +172,8 @@ export class ThingSpaceClient implements ThingSpaceApi, SmsSendApi {
     this.user.views.set(this.accountName, this);
   }
 
-  /** Set once ThingSpace rejected the user's credentials, whichever account's call found it. */
+  /** Set once ThingSpace rejected the user's credentials, whichever account's call found it; every call then fails
+   *  at once without a request. */
   get credentialsRejected(): ThingSpaceError | undefined {
     return this.user.rejected;
   }
@@ -203,6 +203,7 @@ export class ThingSpaceClient implements ThingSpaceApi, SmsSendApi {
     this.user.removeAllListeners();
   }
 
+  /** `GET /sms/{accountName}/history[?next=]`. Passing `next` acknowledges the block it came with. */
   async history(next?: string, opts: CallOptions = {}): Promise<HistoryBlock> {
     const { user } = this;
     return user.guard(async () => {
@@ -290,7 +291,8 @@ export class ThingSpaceClient implements ThingSpaceApi, SmsSendApi {
     });
   }
 
-  /** Not idempotent: repeated only after a refused bearer or session, which queued nothing. */
+  /** Not idempotent: repeated only after a refused bearer or session, which queued nothing; a failure's
+   *  `requestSent` says whether ThingSpace may have queued it. */
   async sendSms(request: Omit<SmsSendRequest, 'accountName'>, opts: CallOptions = {}): Promise<SmsSendResponse> {
     return this.user.guard(async () => {
       const body: SmsSendRequest = { accountName: this.accountName, ...request };
@@ -301,7 +303,8 @@ export class ThingSpaceClient implements ThingSpaceApi, SmsSendApi {
     });
   }
 
-  /** The user's token and login: the same for every account. */
+  /** The user's token then login (the same for every account), once each, never retried; says which failed. A
+   *  password refused before is answered from memory unless `force`. */
   testConnection(opts: CallOptions & { force?: boolean } = {}): Promise<ConnectionCheck> {
     return this.user.testConnection(opts);
   }
