@@ -1,6 +1,7 @@
 // A server could echo what it was sent into the `errorMessage` we copy, so every error and
 // log line leaving the client is masked here, with the live bearer and session too.
-import type { LogHook, LogLevel } from './config';
+import { basicCredentials } from './auth-requests';
+import type { ClientConfig, LogHook, LogLevel } from './config';
 import { ThingSpaceError } from './errors';
 
 /** Shorter values are not masked: replacing every "ab" in a text would garble it for nothing. */
@@ -12,9 +13,8 @@ export class Secrets {
   /** The bearer and session of the call under way, set by the client. */
   live: string[] = [];
 
-  /** `basic`: base64 of `clientId:clientSecret`. */
-  constructor(clientSecret: string, password: string, basic: string) {
-    this.fixed = [clientSecret, password, basic];
+  constructor(cfg: Pick<ClientConfig, 'clientId' | 'clientSecret' | 'password'>) {
+    this.fixed = [cfg.clientSecret, cfg.password, basicCredentials(cfg.clientId, cfg.clientSecret)];
   }
 
   redact(text: string): string {

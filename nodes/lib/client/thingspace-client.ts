@@ -10,8 +10,8 @@ import { badResponse, errorFromResponse, parseJson, type Operation, type RawResp
 import { validateOptions, type ClientConfig, type ThingSpaceClientOptions } from './config';
 import { badConfig, causeStack, ThingSpaceError, unexpected, type ErrorKind } from './errors';
 import { HttpTransport, type Method } from './http';
-import { refusalText, type RefusalMemory } from './login-refusals';
-import { clientLog, Secrets, type ClientLog } from './secrets';
+import { refusalText } from './login-refusals';
+import { clientLog, Secrets } from './secrets';
 import { actionResult, historyBody, listenerList, MAX_NEXT_LENGTH, nextFromLocation, sendAnswer, successBody } from './shapes';
 import { AuthRegistry, type AuthHold } from './shared-auth';
 
@@ -19,154 +19,52 @@ export type { ThingSpaceClientOptions } from './config';
 
 type RejectedListener = (error: ThingSpaceError) => void;
 
-/** What every account view of a client shares: the user's transport, tokens, session and 'rejected' event. */
-class UserConnection extends EventEmitter<{ rejected: [error: ThingSpaceError] }> {
-  readonly cfg: ClientConfig;
-  readonly http: HttpTransport;
-  readonly log: ClientLog;
-  readonly views = new Map<string, ThingSpaceClient>();
-  private readonly secrets: Secrets;
-  private readonly refusals?: RefusalMemory;
-  private readonly ctx: AuthContext;
-  private readonly auth: AuthHold;
-  private announced = false;
+/** What the account views of one client share: the user's transport, tokens, session and 'rejected' event. */
+interface Connection extends AuthContext {
+  cfg: ClientConfig;
+  auth: AuthHold;
+  events: EventEmitter<{ rejected: [error: ThingSpaceError] }>;
+  views: Map<string, ThingSpaceClient>;
+  announced: boolean;
   /** Causes whose stack is in the debug log already. */
-  private readonly stacksLogged = new WeakSet<object>();
-
-  constructor(options: ThingSpaceClientOptions) {
-    super();
-    // Every node using the config listens.
-    this.setMaxListeners(0);
-    this.cfg = validateOptions(options);
-    this.http = new HttpTransport(this.cfg);
-    this.secrets = this.newSecrets();
-    this.log = clientLog(this.cfg.log, this.cfg.logDebug, this.secrets);
-    this.refusals = options.refusals;
-    this.ctx = { http: this.http, secrets: this.secrets, log: this.log, refusals: options.refusals };
-    this.auth = (options.auth ?? new AuthRegistry()).acquire(this.cfg, (err) => this.announce(err));
-    // A password refused before is known at once, before any node makes a call.
-    void this.auth.session.recall(this.ctx);
-  }
-
-  /** Five failed logins lock the Verizon user (docs/thingspace-api.md, "Session"): once rejected, every call fails
-   *  without a request until a redeploy. */
-  get rejected(): ThingSpaceError | undefined {
-    return this.auth.bearer.rejected ?? this.auth.session.rejected;
-  }
-
-  /** A refused bearer or expired session is renewed and the call retried once each (docs/thingspace-api.md, "Session"). */
-  async call(operation: Operation, method: Method, path: string, data: string | undefined, signal?: AbortSignal): Promise<RawResponse> {
-    const renewed = new Set<ErrorKind>();
-    for (;;) {
-      const session = await this.auth.session.get(this.ctx, signal);
-      const bearer = await this.auth.bearer.get(this.ctx, signal);
-      this.secrets.live = [bearer, session];
-      const headers: Record<string, string> = { Authorization: `Bearer ${bearer}`, 'VZ-M2M-Token': session };
-      if (data !== undefined) headers['Content-Type'] = 'application/json';
-      const res = await this.http.send({ operation, method, path, headers, data, signal });
-      if (res.status >= 200 && res.status < 300) return res;
-      const err = this.clean(errorFromResponse(operation, res));
-      this.log.debug(`${method} ${operation} -> ${res.status} (${err.kind}${err.errorCode ? ` ${err.errorCode}` : ''})`);
-      // Dropped even when not retried now, so the caller's next attempt starts fresh.
-      if (err.kind === 'bearer_expired') this.auth.bearer.drop(bearer);
-      else if (err.kind === 'session_expired') this.auth.session.drop(session);
-      else throw err;
-      if (renewed.has(err.kind)) throw err;
-      renewed.add(err.kind);
-      this.log.info(
-        err.kind === 'bearer_expired'
-          ? `ThingSpace refused the access token on ${operation}; fetching a new one and retrying once`
-          : `The ThingSpace session expired on ${operation}; logging in again and retrying once`,
-      );
-    }
-  }
-
-  /** Runs a call: refused at once after a rejection, errors masked, 'rejected' emitted once. */
-  async guard<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      if (this.rejected) throw this.rejected;
-      return await work();
-    } catch (err) {
-      const clean = this.clean(err);
-      if (clean.kind === 'credentials_rejected') this.announce(clean);
-      throw clean;
-    }
-  }
-
-  /** Outside the shared token and session, so what it finds rejects nothing. */
-  async testConnection(opts: CallOptions & { force?: boolean } = {}): Promise<ConnectionCheck> {
-    // Its own secrets, so the probe's tokens are masked in what it reports.
-    const secrets = this.newSecrets();
-    const ctx: AuthContext = { http: this.http, secrets, log: clientLog(this.cfg.log, this.cfg.logDebug, secrets, 'test connection: ') };
-    const report = (err: unknown): { ok: false; kind: ErrorKind; code: string; message: string } => {
-      const e = err instanceof ThingSpaceError ? secrets.redactError(err) : this.clean(err);
-      return { ok: false, kind: e.kind, code: e.code, message: e.message };
-    };
-    const { server, username, password } = this.cfg;
-    let bearer: string;
-    try {
-      bearer = (await fetchToken(ctx, 'Basic ' + basicCredentials(this.cfg.clientId, this.cfg.clientSecret), opts.signal)).token;
-    } catch (err) {
-      return { token: report(err), login: { ok: false, skipped: true } };
-    }
-    const known = opts.force ? undefined : await this.refusals?.refused(server, username, password);
-    if (known) {
-      return {
-        token: { ok: true },
-        login: { ok: false, kind: 'credentials_rejected', code: 'CREDENTIALS_REJECTED', message: refusalText(known, true), remembered: known },
-      };
-    }
-    try {
-      await loginOnce(ctx, bearer, username, password, opts.signal);
-      await this.refusals?.recordSuccess(server, username);
-      return { token: { ok: true }, login: { ok: true } };
-    } catch (err) {
-      if (!(err instanceof ThingSpaceError) || err.kind !== 'credentials_rejected' || !this.refusals) return { token: { ok: true }, login: report(err) };
-      const recorded = await this.refusals.recordRefusal(server, username, password);
-      return { token: { ok: true }, login: { ...report(err), message: `${refusalText(recorded, false)} (${err.code})`, recorded } };
-    }
-  }
-
-  close(): void {
-    this.auth.release();
-    this.http.close();
-  }
-
-  /** Said once: five failed logins lock the Verizon user (docs/thingspace-api.md, "Session"). */
-  private announce(err: ThingSpaceError): void {
-    if (this.announced) return;
-    this.announced = true;
-    this.emit('rejected', this.clean(err));
-  }
-
-  /** What leaves the client: masked; an unknown failure made 'internal', its masked stack in the debug log. */
-  clean(err: unknown, operation = 'client', what = 'Internal error in the ThingSpace client'): ThingSpaceError {
-    const found = unexpected(err, operation, what);
-    const clean = this.secrets.redactError(found);
-    const stack = causeStack(clean);
-    if (stack !== undefined && !this.stacksLogged.has(found.cause as object)) {
-      this.stacksLogged.add(found.cause as object);
-      this.log.debug(`${clean.operation ?? operation}: ${clean.message}; cause: ${stack}`);
-    }
-    return clean;
-  }
-
-  private newSecrets(): Secrets {
-    return new Secrets(this.cfg.clientSecret, this.cfg.password, basicCredentials(this.cfg.clientId, this.cfg.clientSecret));
-  }
+  stacksLogged: WeakSet<object>;
 }
 
-/** One billing account's calls; `forAccount` gives the same user's other accounts. */
+/** One billing account's calls; `forAccount` gives the same user's other accounts over the same connection. */
 export class ThingSpaceClient {
   readonly accountName: string;
   /** As a path segment. */
   private readonly account: string;
-  private readonly user: UserConnection;
+  private readonly user: Connection;
   private hasMoreDataWarned = false;
 
   /** `user`: the connection of the view that made this one (`forAccount`). */
-  constructor(options: ThingSpaceClientOptions, user?: UserConnection) {
-    this.user = user ?? new UserConnection(options);
+  constructor(options: ThingSpaceClientOptions, user?: Connection) {
+    if (user) {
+      this.user = user;
+    } else {
+      const cfg = validateOptions(options);
+      const secrets = new Secrets(cfg);
+      const http = new HttpTransport(cfg);
+      // Every node using the config listens.
+      const events = new EventEmitter<{ rejected: [error: ThingSpaceError] }>().setMaxListeners(0);
+      const auth = (options.auth ?? new AuthRegistry()).acquire(cfg, (err) => this.announce(err));
+      const log = clientLog(cfg.log, cfg.logDebug, secrets);
+      this.user = {
+        cfg,
+        http,
+        secrets,
+        log,
+        refusals: options.refusals,
+        auth,
+        events,
+        views: new Map(),
+        announced: false,
+        stacksLogged: new WeakSet(),
+      };
+      // A password refused before is known at once, before any node makes a call.
+      void auth.session.recall(this.user);
+    }
     this.accountName = checkAccountName(options.accountName);
     this.account = encodeURIComponent(this.accountName);
     this.user.views.set(this.accountName, this);
@@ -175,7 +73,7 @@ export class ThingSpaceClient {
   /** Set once ThingSpace rejected the user's credentials, whichever account's call found it; every call then fails
    *  at once without a request. */
   get credentialsRejected(): ThingSpaceError | undefined {
-    return this.user.rejected;
+    return this.user.auth.bearer.rejected ?? this.user.auth.session.rejected;
   }
 
   /** Cached per account. Throws 'bad_config' for a name that is not one. */
@@ -185,34 +83,34 @@ export class ThingSpaceClient {
 
   /** A failure met outside the client (a consumer's, a send's), cleaned as the client's own. */
   unexpected(err: unknown, operation: string): ThingSpaceError {
-    return this.user.clean(err, operation, 'Unexpected error');
+    return this.clean(err, operation, 'Unexpected error');
   }
 
   /** 'rejected' is the user's: emitted once, to the listeners of every account. */
   on(event: 'rejected', listener: RejectedListener): this {
-    this.user.on(event, listener);
+    this.user.events.on(event, listener);
     return this;
   }
 
   off(event: 'rejected', listener: RejectedListener): this {
-    this.user.off(event, listener);
+    this.user.events.off(event, listener);
     return this;
   }
 
   removeAllListeners(): void {
-    this.user.removeAllListeners();
+    this.user.events.removeAllListeners();
   }
 
   /** `GET /sms/{accountName}/history[?next=]`. Passing `next` acknowledges the block it came with. */
   async history(next?: string, opts: CallOptions = {}): Promise<HistoryBlock> {
     const { user } = this;
-    return user.guard(async () => {
+    return this.guard(async () => {
       if (next !== undefined && (typeof next !== 'string' || next === '' || next.length > MAX_NEXT_LENGTH)) {
         throw badConfig('next must be the non-empty token taken from a Location header', 'history');
       }
       // Opaque: encoded, never parsed (docs/thingspace-api.md, "Open questions" 3).
       const query = next === undefined ? '' : `?next=${encodeURIComponent(next)}`;
-      const res = await user.call('history', 'GET', `${M2M_ROOT}/sms/${this.account}/history${query}`, undefined, opts.signal);
+      const res = await this.call('history', 'GET', `${M2M_ROOT}/sms/${this.account}/history${query}`, undefined, opts.signal);
       if (res.status !== 200 && res.status !== 202) throw badResponse('history', res.status, `HTTP ${res.status} is not a history answer`);
       const body = historyBody(parseJson('history', res), res.status);
       // The status decides (docs/thingspace-api.md, "SMS history"); a disagreeing hasMoreData is only logged.
@@ -241,8 +139,8 @@ export class ThingSpaceClient {
   }
 
   async startCallbacks(opts: CallOptions = {}): Promise<{ success: boolean }> {
-    return this.user.guard(async () => {
-      const res = await this.user.call('startCallbacks', 'PUT', `${M2M_ROOT}/sms/${this.account}/startCallbacks`, undefined, opts.signal);
+    return this.guard(async () => {
+      const res = await this.call('startCallbacks', 'PUT', `${M2M_ROOT}/sms/${this.account}/startCallbacks`, undefined, opts.signal);
       const result = successBody(parseJson('startCallbacks', res), res.status);
       this.user.log.debug(`PUT startCallbacks ${this.accountName} -> ${res.status} (success ${result.success})`);
       return result;
@@ -255,13 +153,13 @@ export class ThingSpaceClient {
     creds: { username?: string; password?: string } = {},
     opts: CallOptions & { serviceName?: string } = {},
   ): Promise<CallbackActionResult> {
-    return this.user.guard(async () => {
+    return this.guard(async () => {
       const checked = checkCallbackUrl(typeof url === 'string' ? url : '');
       if (!checked.ok) throw badConfig(checked.reason, 'registerCallback');
       const body: Record<string, string> = { name: opts.serviceName ?? SMS_CALLBACK_SERVICE, url: checked.url };
       if (creds.username) body.username = creds.username;
       if (creds.password) body.password = creds.password;
-      const res = await this.user.call('registerCallback', 'POST', `${M2M_ROOT}/callbacks/${this.account}`, JSON.stringify(body), opts.signal);
+      const res = await this.call('registerCallback', 'POST', `${M2M_ROOT}/callbacks/${this.account}`, JSON.stringify(body), opts.signal);
       const result = actionResult('registerCallback', parseJson('registerCallback', res), res.status);
       this.user.log.debug(`POST callbacks ${this.accountName} -> ${res.status} (${result.serviceName})`);
       return result;
@@ -269,8 +167,8 @@ export class ThingSpaceClient {
   }
 
   async listCallbacks(opts: CallOptions = {}): Promise<CallbackListener[]> {
-    return this.user.guard(async () => {
-      const res = await this.user.call('listCallbacks', 'GET', `${M2M_ROOT}/callbacks/${this.account}`, undefined, opts.signal);
+    return this.guard(async () => {
+      const res = await this.call('listCallbacks', 'GET', `${M2M_ROOT}/callbacks/${this.account}`, undefined, opts.signal);
       const list = listenerList(parseJson('listCallbacks', res), res.status);
       this.user.log.debug(`GET callbacks ${this.accountName} -> ${res.status} (${list.length} listeners)`);
       return list;
@@ -278,13 +176,13 @@ export class ThingSpaceClient {
   }
 
   async deleteCallback(serviceName: string, opts: CallOptions = {}): Promise<CallbackActionResult> {
-    return this.user.guard(async () => {
+    return this.guard(async () => {
       // '.' and '..' survive encodeURIComponent and URL resolution would climb out of the path.
       if (typeof serviceName !== 'string' || serviceName === '' || serviceName === '.' || serviceName === '..') {
         throw badConfig('The callback service name is missing or invalid', 'deleteCallback');
       }
       const path = `${M2M_ROOT}/callbacks/${this.account}/name/${encodeURIComponent(serviceName)}`;
-      const res = await this.user.call('deleteCallback', 'DELETE', path, undefined, opts.signal);
+      const res = await this.call('deleteCallback', 'DELETE', path, undefined, opts.signal);
       const result = actionResult('deleteCallback', parseJson('deleteCallback', res), res.status);
       this.user.log.debug(`DELETE callbacks ${this.accountName}/${serviceName} -> ${res.status}`);
       return result;
@@ -294,23 +192,114 @@ export class ThingSpaceClient {
   /** Not idempotent: repeated only after a refused bearer or session, which queued nothing; a failure's
    *  `requestSent` says whether ThingSpace may have queued it. */
   async sendSms(request: Omit<SmsSendRequest, 'accountName'>, opts: CallOptions = {}): Promise<SmsSendResponse> {
-    return this.user.guard(async () => {
+    return this.guard(async () => {
       const body: SmsSendRequest = { accountName: this.accountName, ...request };
-      const res = await this.user.call('sendSms', 'POST', `${M2M_ROOT}/sms`, JSON.stringify(body), opts.signal);
+      const res = await this.call('sendSms', 'POST', `${M2M_ROOT}/sms`, JSON.stringify(body), opts.signal);
       const result = sendAnswer(parseJson('sendSms', res), res.status);
       if (this.user.log.debugOn) this.user.log.debug(`POST sms ${this.accountName} -> ${res.status} (requestId ${result.requestId})`);
       return result;
     });
   }
 
-  /** The user's token then login (the same for every account), once each, never retried; says which failed. A
-   *  password refused before is answered from memory unless `force`. */
-  testConnection(opts: CallOptions & { force?: boolean } = {}): Promise<ConnectionCheck> {
-    return this.user.testConnection(opts);
+  /** The user's token then login (the same for every account), once each, never retried, outside the shared token
+   *  and session so that what it finds rejects nothing; says which failed. A password refused before is answered
+   *  from memory unless `force`. */
+  async testConnection(opts: CallOptions & { force?: boolean } = {}): Promise<ConnectionCheck> {
+    const { cfg, http, refusals } = this.user;
+    // Its own secrets, so the probe's tokens are masked in what it reports.
+    const secrets = new Secrets(cfg);
+    const ctx: AuthContext = { http, secrets, log: clientLog(cfg.log, cfg.logDebug, secrets, 'test connection: ') };
+    const report = (err: unknown): { ok: false; kind: ErrorKind; code: string; message: string } => {
+      const e = err instanceof ThingSpaceError ? secrets.redactError(err) : this.clean(err);
+      return { ok: false, kind: e.kind, code: e.code, message: e.message };
+    };
+    const { server, username, password } = cfg;
+    let bearer: string;
+    try {
+      bearer = (await fetchToken(ctx, 'Basic ' + basicCredentials(cfg.clientId, cfg.clientSecret), opts.signal)).token;
+    } catch (err) {
+      return { token: report(err), login: { ok: false, skipped: true } };
+    }
+    const known = opts.force ? undefined : await refusals?.refused(server, username, password);
+    if (known) {
+      return {
+        token: { ok: true },
+        login: { ok: false, kind: 'credentials_rejected', code: 'CREDENTIALS_REJECTED', message: refusalText(known, true), remembered: known },
+      };
+    }
+    try {
+      await loginOnce(ctx, bearer, username, password, opts.signal);
+      await refusals?.recordSuccess(server, username);
+      return { token: { ok: true }, login: { ok: true } };
+    } catch (err) {
+      if (!(err instanceof ThingSpaceError) || err.kind !== 'credentials_rejected' || !refusals) return { token: { ok: true }, login: report(err) };
+      const recorded = await refusals.recordRefusal(server, username, password);
+      return { token: { ok: true }, login: { ...report(err), message: `${refusalText(recorded, false)} (${err.code})`, recorded } };
+    }
   }
 
   /** The whole user's, every account's view included: unusable afterwards. */
   close(): void {
-    this.user.close();
+    this.user.auth.release();
+    this.user.http.close();
+  }
+
+  /** A refused bearer or expired session is renewed and the call retried once each (docs/thingspace-api.md, "Session"). */
+  private async call(operation: Operation, method: Method, path: string, data: string | undefined, signal?: AbortSignal): Promise<RawResponse> {
+    const { auth, log } = this.user;
+    const renewed = new Set<ErrorKind>();
+    for (;;) {
+      const session = await auth.session.get(this.user, signal);
+      const bearer = await auth.bearer.get(this.user, signal);
+      this.user.secrets.live = [bearer, session];
+      const headers: Record<string, string> = { Authorization: `Bearer ${bearer}`, 'VZ-M2M-Token': session };
+      if (data !== undefined) headers['Content-Type'] = 'application/json';
+      const res = await this.user.http.send({ operation, method, path, headers, data, signal });
+      if (res.status >= 200 && res.status < 300) return res;
+      const err = this.clean(errorFromResponse(operation, res));
+      log.debug(`${method} ${operation} -> ${res.status} (${err.kind}${err.errorCode ? ` ${err.errorCode}` : ''})`);
+      // Dropped even when not retried now, so the caller's next attempt starts fresh.
+      if (err.kind === 'bearer_expired') auth.bearer.drop(bearer);
+      else if (err.kind === 'session_expired') auth.session.drop(session);
+      else throw err;
+      if (renewed.has(err.kind)) throw err;
+      renewed.add(err.kind);
+      log.info(
+        err.kind === 'bearer_expired'
+          ? `ThingSpace refused the access token on ${operation}; fetching a new one and retrying once`
+          : `The ThingSpace session expired on ${operation}; logging in again and retrying once`,
+      );
+    }
+  }
+
+  /** Runs a call: refused at once after a rejection (five failed logins lock the Verizon user, docs/thingspace-api.md,
+   *  "Session"), errors masked, 'rejected' emitted once. */
+  private async guard<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      if (this.credentialsRejected) throw this.credentialsRejected;
+      return await work();
+    } catch (err) {
+      const clean = this.clean(err);
+      if (clean.kind === 'credentials_rejected') this.announce(clean);
+      throw clean;
+    }
+  }
+
+  private announce(err: ThingSpaceError): void {
+    if (this.user.announced) return;
+    this.user.announced = true;
+    this.user.events.emit('rejected', this.clean(err));
+  }
+
+  /** What leaves the client: masked; an unknown failure made 'internal', its masked stack in the debug log. */
+  private clean(err: unknown, operation = 'client', what = 'Internal error in the ThingSpace client'): ThingSpaceError {
+    const found = unexpected(err, operation, what);
+    const clean = this.user.secrets.redactError(found);
+    const stack = causeStack(clean);
+    if (stack !== undefined && !this.user.stacksLogged.has(found.cause as object)) {
+      this.user.stacksLogged.add(found.cause as object);
+      this.user.log.debug(`${clean.operation ?? operation}: ${clean.message}; cause: ${stack}`);
+    }
+    return clean;
   }
 }
