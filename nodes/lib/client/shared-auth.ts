@@ -110,8 +110,6 @@ class SharedBearer extends Shared {
 /** The M2M session of one user (every call names its account, so any account of the user). */
 class SharedSession extends Shared {
   private checking?: Promise<void>;
-  /** Without a refusal memory: the refusals of this session. */
-  private failures = 0;
 
   constructor(
     readonly bearer: SharedBearer,
@@ -156,7 +154,6 @@ class SharedSession extends Shared {
       throw this.reject(await this.refusal(ctx, err));
     }
     this.held = { value: session, until: Infinity };
-    this.failures = 0;
     await ctx.refusals
       ?.recordSuccess(server, username)
       .catch((e: unknown) => ctx.log.warn(`Could not update the memory of refused logins (${(e as Error).message})`));
@@ -179,7 +176,8 @@ class SharedSession extends Shared {
   /** The refusal recorded, and the error every client of the session reports from now on. */
   private async refusal(ctx: AuthContext, err: ThingSpaceError): Promise<ThingSpaceError> {
     const { server, username, password } = this.cfg;
-    let r: LoginRefusal = { user: username, failedLogins: ++this.failures, at: this.cfg.now() };
+    // Without a refusal memory, this session's one refusal: a rejection sticks, so there is no second login.
+    let r: LoginRefusal = { user: username, failedLogins: 1, at: this.cfg.now() };
     if (ctx.refusals) {
       try {
         r = await ctx.refusals.recordRefusal(server, username, password);
