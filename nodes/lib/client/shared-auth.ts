@@ -120,26 +120,17 @@ class SharedSession extends Shared {
 
   /** Is this password refused on record? Then the session is rejected without a request. */
   recall(ctx: AuthContext): Promise<void> {
-    if (!ctx.refusals || this.rejected) return Promise.resolve();
-    return (this.checking ??= singleFlight(
-      () => this.check(ctx),
-      () => (this.checking = undefined),
-    ));
-  }
-
-  private async check(ctx: AuthContext): Promise<void> {
-    const { server, username, password } = this.cfg;
-    let known: LoginRefusal | undefined;
-    try {
-      known = await ctx.refusals?.refused(server, username, password);
-    } catch (err) {
-      ctx.log.warn(`Could not read the memory of refused logins (${(err as Error).message}); logging in anyway`);
-    }
-    if (known && !this.rejected) {
-      this.reject(
-        new ThingSpaceError({ kind: 'credentials_rejected', operation: 'login', message: refusalText(known, true), login: { ...known, remembered: true } }),
-      );
-    }
+    const { refusals } = ctx;
+    if (!refusals || this.rejected) return Promise.resolve();
+    const check = async (): Promise<void> => {
+      const known = await refusals.refused(this.cfg.server, this.cfg.username, this.cfg.password).catch((err: unknown) => {
+        ctx.log.warn(`Could not read the memory of refused logins (${(err as Error).message}); logging in anyway`);
+      });
+      if (!known || this.rejected) return;
+      const login = { ...known, remembered: true };
+      this.reject(new ThingSpaceError({ kind: 'credentials_rejected', operation: 'login', message: refusalText(known, true), login }));
+    };
+    return (this.checking ??= singleFlight(check, () => (this.checking = undefined)));
   }
 
   protected async request(ctx: AuthContext): Promise<string> {
@@ -176,15 +167,11 @@ class SharedSession extends Shared {
   /** The refusal recorded, and the error every client of the session reports from now on. */
   private async refusal(ctx: AuthContext, err: ThingSpaceError): Promise<ThingSpaceError> {
     const { server, username, password } = this.cfg;
-    // Without a refusal memory, this session's one refusal: a rejection sticks, so there is no second login.
-    let r: LoginRefusal = { user: username, failedLogins: 1, at: this.cfg.now() };
-    if (ctx.refusals) {
-      try {
-        r = await ctx.refusals.recordRefusal(server, username, password);
-      } catch (e) {
-        ctx.log.warn(`Could not record the refused login (${(e as Error).message}): it may be tried again after a restart`);
-      }
-    }
+    const recorded = await ctx.refusals?.recordRefusal(server, username, password).catch((e: unknown) => {
+      ctx.log.warn(`Could not record the refused login (${(e as Error).message}): it may be tried again after a restart`);
+    });
+    // Without a record, this session's one refusal: a rejection sticks, so there is no second login.
+    const r: LoginRefusal = recorded ?? { user: username, failedLogins: 1, at: this.cfg.now() };
     const code = err.errorCode ? ` (${err.errorCode})` : '';
     return new ThingSpaceError({ ...err.toJSON(), kind: 'credentials_rejected', message: refusalText(r, false) + code, login: { ...r, remembered: false } });
   }
