@@ -29,12 +29,6 @@ export function proxyFor(target: URL): string | undefined {
   return proxy;
 }
 
-interface Carrier {
-  agent: http.Agent;
-  /** Without credentials; undefined when going direct. */
-  proxy: string | undefined;
-}
-
 /** Their own types are ESM-only. */
 type ProxyAgentClass = new (proxy: URL, opts: http.AgentOptions & { headers?: Record<string, string> }) => http.Agent;
 
@@ -70,7 +64,8 @@ function proxyAgentClass(secure: boolean): ProxyAgentClass {
   }
 }
 
-export function carrierFor(server: URL): Carrier {
+/** `proxy`: without credentials; undefined when going direct. */
+export function carrierFor(server: URL): { agent: http.Agent; proxy: string | undefined } {
   const secure = server.protocol === 'https:';
   const options: http.AgentOptions = { keepAlive: true };
   const value = proxyFor(server);

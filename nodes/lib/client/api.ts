@@ -1,7 +1,8 @@
 // What the consumer and the nodes may use of the ThingSpace client.
-import type { CallbackActionResult, CallbackListener, SmsMessage, SmsSendRequest, SmsSendResponse } from '../types';
-import type { ErrorKind, ThingSpaceError } from './errors';
+import type { SmsMessage } from '../types';
+import type { ErrorKind } from './errors';
 import type { LoginRefusal } from './login-refusals';
+import type { ThingSpaceClient } from './thingspace-client';
 
 export interface HistoryBlock {
   /** 200 (last block) or 202 (more waiting). */
@@ -26,24 +27,11 @@ export interface ConnectionCheck {
   login: StepResult & { skipped?: boolean; remembered?: LoginRefusal; recorded?: LoginRefusal };
 }
 
-export interface ThingSpaceApi {
-  readonly accountName: string;
-  /** `GET /sms/{accountName}/history[?next=]`. Passing `next` acknowledges the block it came with. */
-  history(next?: string, opts?: CallOptions): Promise<HistoryBlock>;
-  startCallbacks(opts?: CallOptions): Promise<{ success: boolean }>;
-  registerCallback(url: string, creds?: { username?: string; password?: string }, opts?: CallOptions): Promise<CallbackActionResult>;
-  listCallbacks(opts?: CallOptions): Promise<CallbackListener[]>;
-  deleteCallback(serviceName: string, opts?: CallOptions): Promise<CallbackActionResult>;
-  /** Token then login, once each, never retried; says which failed. A password refused
-   *  before is answered from memory unless `force`. */
-  testConnection(opts?: CallOptions & { force?: boolean }): Promise<ConnectionCheck>;
-  /** Set once the server rejected the credentials; every call then fails at once without a request. */
-  readonly credentialsRejected: ThingSpaceError | undefined;
-}
+/** What the consumer and the nodes may use of the client. */
+export type ThingSpaceApi = Pick<
+  ThingSpaceClient,
+  'accountName' | 'history' | 'startCallbacks' | 'registerCallback' | 'listCallbacks' | 'deleteCallback' | 'testConnection' | 'credentialsRejected'
+>;
 
-/** Its own interface: only sms-out sends. */
-export interface SmsSendApi {
-  readonly accountName: string;
-  /** Not idempotent: a failure's `requestSent` says whether ThingSpace may have queued it. */
-  sendSms(request: Omit<SmsSendRequest, 'accountName'>, opts?: CallOptions): Promise<SmsSendResponse>;
-}
+/** Its own type: only sms-out sends. */
+export type SmsSendApi = Pick<ThingSpaceClient, 'accountName' | 'sendSms'>;

@@ -47,13 +47,9 @@ export function badResponse(operation: Operation, status: number | undefined, wh
   return make('bad_response', operation, `Unexpected answer from ThingSpace to ${LABEL[operation]}: ${why}`, { status });
 }
 
-function looksLikeHtml(body: string, contentType: string | undefined): boolean {
-  return /html/i.test(contentType ?? '') || /^\s*</.test(body);
-}
-
 export function parseJson(operation: Operation, res: RawResponse): unknown {
   if (res.body.trim() === '') throw badResponse(operation, res.status, 'the body is empty');
-  if (looksLikeHtml(res.body, res.headers['content-type'])) throw badResponse(operation, res.status, 'the body is an HTML page, not JSON');
+  if (/html/i.test(res.headers['content-type'] ?? '') || /^\s*</.test(res.body)) throw badResponse(operation, res.status, 'the body is an HTML page, not JSON');
   try {
     return JSON.parse(res.body);
   } catch {

@@ -85,10 +85,7 @@ function caOption(ca: unknown): ThingSpaceClientOptions['ca'] {
 }
 
 export function validateOptions(opts: ThingSpaceClientOptions): ClientConfig {
-  if (opts === null || typeof opts !== 'object') throw badConfig('No client options given');
   const accountName = checkAccountName(opts.accountName);
-  if (opts.log !== undefined && typeof opts.log !== 'function') throw badConfig('log must be a function');
-  if (opts.now !== undefined && typeof opts.now !== 'function') throw badConfig('now must be a function');
   return {
     server: normaliseServer(opts.server),
     accountName,

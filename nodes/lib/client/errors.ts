@@ -29,33 +29,19 @@ export const ERROR_CODES = {
 
 export type ErrorKind = keyof typeof ERROR_CODES;
 
-export interface ThingSpaceErrorInit {
-  kind: ErrorKind;
-  message: string;
-  status?: number;
-  /** M2M `errorCode`, gateway `fault.code` or OAuth `error`, as received. */
-  errorCode?: string;
-  /** Never parsed: docs/thingspace-api.md, "Errors" says it may change. */
-  errorMessage?: string;
-  /** From Retry-After, in milliseconds. */
-  retryAfterMs?: number;
-  operation?: string;
-  /** False only when the request certainly never reached the server: only then is an SMS send retried. */
-  requestSent?: boolean;
-  /** Statuses name the user from it; `remembered`: recalled, no request made. */
-  login?: LoginRefusal & { remembered: boolean };
-  /** Behind an 'internal' error; never an axios error, which holds the request's headers. */
-  cause?: unknown;
-}
-
 export class ThingSpaceError extends Error {
   readonly kind: ErrorKind;
   readonly status?: number;
+  /** M2M `errorCode`, gateway `fault.code` or OAuth `error`, as received. */
   readonly errorCode?: string;
+  /** Never parsed: docs/thingspace-api.md, "Errors" says it may change. */
   readonly errorMessage?: string;
+  /** From Retry-After, in milliseconds. */
   readonly retryAfterMs?: number;
   readonly operation?: string;
+  /** False only when the request certainly never reached the server: only then is an SMS send retried. */
   readonly requestSent?: boolean;
+  /** Statuses name the user from it; `remembered`: recalled, no request made. */
   readonly login?: LoginRefusal & { remembered: boolean };
 
   constructor(init: ThingSpaceErrorInit) {
@@ -82,6 +68,15 @@ export class ThingSpaceError extends Error {
     return { name, kind, code, message, status, errorCode, errorMessage, retryAfterMs, operation, requestSent, ...(login ? { login } : {}) };
   }
 }
+
+/** `cause` is behind an 'internal' error; never an axios error, which holds the request's headers. */
+export type ThingSpaceErrorInit = Pick<
+  ThingSpaceError,
+  'kind' | 'status' | 'errorCode' | 'errorMessage' | 'retryAfterMs' | 'operation' | 'requestSent' | 'login'
+> & {
+  message: string;
+  cause?: unknown;
+};
 
 /** The one way an unknown failure becomes a ThingSpaceError ('internal', the original as `cause`). */
 export function unexpected(err: unknown, operation: string, what = 'Unexpected error'): ThingSpaceError {

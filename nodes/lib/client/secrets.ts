@@ -1,6 +1,7 @@
 // A server could echo what it was sent into the `errorMessage` we copy, so every error and
 // log line leaving the client is masked here, with the live bearer and session too.
-import type { LogHook, LogLevel } from './config';
+import { basicCredentials } from './auth-requests';
+import type { ClientConfig, LogHook, LogLevel } from './config';
 import { ThingSpaceError } from './errors';
 
 /** Shorter values are not masked: replacing every "ab" in a text would garble it for nothing. */
@@ -9,26 +10,17 @@ const MASK = '***';
 
 export class Secrets {
   private readonly fixed: string[];
-  private bearer: string | undefined;
-  private session: string | undefined;
+  /** The bearer and session of the call under way, set by the client. */
+  live: string[] = [];
 
-  /** `basic`: base64 of `clientId:clientSecret`. */
-  constructor(clientSecret: string, password: string, basic: string) {
-    this.fixed = [clientSecret, password, basic];
-  }
-
-  setBearer(token: string | undefined): void {
-    this.bearer = token;
-  }
-
-  setSession(session: string | undefined): void {
-    this.session = session;
+  constructor(cfg: Pick<ClientConfig, 'clientId' | 'clientSecret' | 'password'>) {
+    this.fixed = [cfg.clientSecret, cfg.password, basicCredentials(cfg.clientId, cfg.clientSecret)];
   }
 
   redact(text: string): string {
     let out = text;
-    for (const secret of [...this.fixed, this.bearer, this.session]) {
-      if (secret === undefined || secret.length < MIN_SECRET_LENGTH) continue;
+    for (const secret of [...this.fixed, ...this.live]) {
+      if (secret.length < MIN_SECRET_LENGTH) continue;
       for (const form of new Set([secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)])) {
         out = out.split(form).join(MASK);
       }

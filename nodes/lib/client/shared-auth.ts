@@ -1,6 +1,5 @@
 // One bearer per server and app key, one session per user and password, shared by a runtime's clients so that they
 // log in once (docs/architecture.md, "Client"). A shared request rides on its starter's transport.
-import { EventEmitter } from 'node:events';
 import { createHmac, randomBytes } from 'node:crypto';
 import { basicCredentials, fetchToken, loginOnce, revokeToken, waitFor, type AuthContext } from './auth-requests';
 import type { Operation } from './classify';
@@ -8,7 +7,8 @@ import type { ClientConfig } from './config';
 import { ThingSpaceError } from './errors';
 import { refusalText, type LoginRefusal } from './login-refusals';
 
-type SharedEvents = { rejected: [error: ThingSpaceError] };
+/** A client holding an entry, told when it is rejected. */
+type Holder = (err: ThingSpaceError) => void;
 
 function singleFlight<T>(start: () => Promise<T>, clear: () => void): Promise<T> {
   const flight = start().finally(clear);
@@ -21,23 +21,27 @@ function isRejection(err: unknown): err is ThingSpaceError {
   return err instanceof ThingSpaceError && err.kind === 'credentials_rejected';
 }
 
-/** A secret the clients of a runtime share: counted holders, one request at a time, a rejection that sticks. */
-abstract class Shared extends EventEmitter<SharedEvents> {
-  users = 0;
+/** A secret the clients of a runtime share: its holders, one request at a time, a rejection that sticks. */
+abstract class Shared {
+  /** Freed when the last one lets go. */
+  readonly holders = new Set<Holder>();
   rejected?: ThingSpaceError;
+  /** Used until `until` (ms since the epoch). */
+  protected held?: { value: string; until: number };
+  /** The last value a call refused (the bearer's request checks it). */
+  protected refused?: string;
   private flight?: Promise<string>;
 
-  constructor(private readonly operation: Operation) {
-    super();
-    this.setMaxListeners(0);
-  }
+  constructor(
+    private readonly operation: Operation,
+    protected readonly now: () => number,
+  ) {}
 
   /** The value now, else the shared request's; one aborted by another client's close is started again. */
   async get(ctx: AuthContext, signal?: AbortSignal): Promise<string> {
     for (;;) {
       if (this.rejected) throw this.rejected;
-      const value = this.current();
-      if (value !== undefined) return value;
+      if (this.held && this.now() < this.held.until) return this.held.value;
       this.flight ??= singleFlight(
         () => this.request(ctx),
         () => (this.flight = undefined),
@@ -51,12 +55,19 @@ abstract class Shared extends EventEmitter<SharedEvents> {
     }
   }
 
-  protected abstract current(): string | undefined;
+  /** Forget a value the server refused, unless a newer one already replaced it, so a burst
+   *  of calls that all saw it renews it once. */
+  drop(value: string): void {
+    if (this.held?.value !== value) return;
+    this.held = undefined;
+    this.refused = value;
+  }
+
   protected abstract request(ctx: AuthContext): Promise<string>;
 
   protected reject(err: ThingSpaceError): ThingSpaceError {
     this.rejected = err;
-    this.emit('rejected', err);
+    for (const holder of [...this.holders]) holder(err);
     return err;
   }
 }
@@ -64,36 +75,18 @@ abstract class Shared extends EventEmitter<SharedEvents> {
 /** The bearer token of one server and app key. */
 class SharedBearer extends Shared {
   readonly basic: string;
-  private token?: { value: string; refreshAt: number };
-  /** The last token an M2M call refused, so we notice when the token endpoint hands it back. */
-  private refusedToken?: string;
 
-  constructor(
-    clientId: string,
-    clientSecret: string,
-    private readonly now: () => number,
-  ) {
-    super('token');
+  constructor(clientId: string, clientSecret: string, now: () => number) {
+    super('token', now);
     this.basic = 'Basic ' + basicCredentials(clientId, clientSecret);
-  }
-
-  protected current(): string | undefined {
-    return this.token && this.now() < this.token.refreshAt ? this.token.value : undefined;
-  }
-
-  /** Forget a token the server refused, unless someone already replaced it. */
-  drop(token: string): void {
-    if (this.token?.value !== token) return;
-    this.token = undefined;
-    this.refusedToken = token;
   }
 
   /** Inside its hour the token endpoint hands back the same token (docs/thingspace-api.md,
    *  "Access token"): if that is the one just refused, it is revoked and asked for once more. */
   protected async request(ctx: AuthContext): Promise<string> {
     const token = await this.fetch(ctx);
-    if (token !== this.refusedToken) return token;
-    this.refusedToken = undefined;
+    if (token !== this.refused) return token;
+    this.refused = undefined;
     try {
       await revokeToken(ctx, this.basic, token);
     } catch (err) {
@@ -106,7 +99,7 @@ class SharedBearer extends Shared {
     try {
       const { token, lifetimeSec } = await fetchToken(ctx, this.basic);
       // No early refresh: inside its lifetime the endpoint hands back the same token (docs/thingspace-api.md, "Access token").
-      this.token = { value: token, refreshAt: this.now() + lifetimeSec * 1000 };
+      this.held = { value: token, until: this.now() + lifetimeSec * 1000 };
       return token;
     } catch (err) {
       throw isRejection(err) ? this.reject(err) : err;
@@ -116,50 +109,28 @@ class SharedBearer extends Shared {
 
 /** The M2M session of one user (every call names its account, so any account of the user). */
 class SharedSession extends Shared {
-  private value?: string;
   private checking?: Promise<void>;
-  /** Without a refusal memory: the refusals of this session. */
-  private failures = 0;
 
   constructor(
     readonly bearer: SharedBearer,
     private readonly cfg: Pick<ClientConfig, 'server' | 'username' | 'password' | 'now'>,
   ) {
-    super('login');
-  }
-
-  protected current(): string | undefined {
-    return this.value;
-  }
-
-  /** Forget a session the server refused, unless a newer login already replaced it, so a
-   *  burst of calls that all saw the same expired session causes one login, not many. */
-  drop(session: string): void {
-    if (this.value === session) this.value = undefined;
+    super('login', cfg.now);
   }
 
   /** Is this password refused on record? Then the session is rejected without a request. */
   recall(ctx: AuthContext): Promise<void> {
-    if (!ctx.refusals || this.rejected) return Promise.resolve();
-    return (this.checking ??= singleFlight(
-      () => this.check(ctx),
-      () => (this.checking = undefined),
-    ));
-  }
-
-  private async check(ctx: AuthContext): Promise<void> {
-    const { server, username, password } = this.cfg;
-    let known: LoginRefusal | undefined;
-    try {
-      known = await ctx.refusals?.refused(server, username, password);
-    } catch (err) {
-      ctx.log.warn(`Could not read the memory of refused logins (${(err as Error).message}); logging in anyway`);
-    }
-    if (known && !this.rejected) {
-      this.reject(
-        new ThingSpaceError({ kind: 'credentials_rejected', operation: 'login', message: refusalText(known, true), login: { ...known, remembered: true } }),
-      );
-    }
+    const { refusals } = ctx;
+    if (!refusals || this.rejected) return Promise.resolve();
+    const check = async (): Promise<void> => {
+      const known = await refusals.refused(this.cfg.server, this.cfg.username, this.cfg.password).catch((err: unknown) => {
+        ctx.log.warn(`Could not read the memory of refused logins (${(err as Error).message}); logging in anyway`);
+      });
+      if (!known || this.rejected) return;
+      const login = { ...known, remembered: true };
+      this.reject(new ThingSpaceError({ kind: 'credentials_rejected', operation: 'login', message: refusalText(known, true), login }));
+    };
+    return (this.checking ??= singleFlight(check, () => (this.checking = undefined)));
   }
 
   protected async request(ctx: AuthContext): Promise<string> {
@@ -173,8 +144,7 @@ class SharedSession extends Shared {
       if (!isRejection(err) || err.operation !== 'login') throw err;
       throw this.reject(await this.refusal(ctx, err));
     }
-    this.value = session;
-    this.failures = 0;
+    this.held = { value: session, until: Infinity };
     await ctx.refusals
       ?.recordSuccess(server, username)
       .catch((e: unknown) => ctx.log.warn(`Could not update the memory of refused logins (${(e as Error).message})`));
@@ -197,52 +167,33 @@ class SharedSession extends Shared {
   /** The refusal recorded, and the error every client of the session reports from now on. */
   private async refusal(ctx: AuthContext, err: ThingSpaceError): Promise<ThingSpaceError> {
     const { server, username, password } = this.cfg;
-    let r: LoginRefusal = { user: username, failedLogins: ++this.failures, at: this.cfg.now() };
-    if (ctx.refusals) {
-      try {
-        r = await ctx.refusals.recordRefusal(server, username, password);
-      } catch (e) {
-        ctx.log.warn(`Could not record the refused login (${(e as Error).message}): it may be tried again after a restart`);
-      }
-    }
+    const recorded = await ctx.refusals?.recordRefusal(server, username, password).catch((e: unknown) => {
+      ctx.log.warn(`Could not record the refused login (${(e as Error).message}): it may be tried again after a restart`);
+    });
+    // Without a record, this session's one refusal: a rejection sticks, so there is no second login.
+    const r: LoginRefusal = recorded ?? { user: username, failedLogins: 1, at: this.cfg.now() };
     const code = err.errorCode ? ` (${err.errorCode})` : '';
     return new ThingSpaceError({ ...err.toJSON(), kind: 'credentials_rejected', message: refusalText(r, false) + code, login: { ...r, remembered: false } });
   }
 }
 
-/** One client's hold on its shared bearer and session. Five failed logins lock the Verizon user
- *  (docs/thingspace-api.md, "Session"): once rejected, every call fails without a request until a redeploy. */
-export class AuthHold {
-  constructor(
-    readonly bearer: SharedBearer,
-    readonly session: SharedSession,
-    private readonly ctx: AuthContext,
-    private readonly onRejected: (err: ThingSpaceError) => void,
-    private readonly free: () => void,
-  ) {
-    bearer.on('rejected', onRejected);
-    session.on('rejected', onRejected);
-    // A password refused before is known at once, before any node makes a call.
-    void session.recall(ctx);
-  }
+/** One client's hold on its shared bearer and session. */
+export interface AuthHold {
+  bearer: SharedBearer;
+  session: SharedSession;
+  release(): void;
+}
 
-  get rejected(): ThingSpaceError | undefined {
-    return this.bearer.rejected ?? this.session.rejected;
-  }
+function take<T extends Shared>(entries: Map<string, T>, key: string, holder: Holder, make: () => T): T {
+  const entry = entries.get(key) ?? make();
+  entries.set(key, entry);
+  entry.holders.add(holder);
+  return entry;
+}
 
-  async tokens(signal?: AbortSignal): Promise<{ bearer: string; session: string }> {
-    const session = await this.session.get(this.ctx, signal);
-    const bearer = await this.bearer.get(this.ctx, signal);
-    this.ctx.secrets.setSession(session);
-    this.ctx.secrets.setBearer(bearer);
-    return { bearer, session };
-  }
-
-  release(): void {
-    this.bearer.off('rejected', this.onRejected);
-    this.session.off('rejected', this.onRejected);
-    this.free();
-  }
+function letGo(entries: Map<string, Shared>, key: string, holder: Holder): void {
+  const entry = entries.get(key);
+  if (entry?.holders.delete(holder) && entry.holders.size === 0) entries.delete(key);
 }
 
 /** The shared tokens and sessions of one runtime (the config node makes one per runtime). */
@@ -253,25 +204,19 @@ export class AuthRegistry {
   // clients holding the same secret, never rides on credentials it does not hold.
   private readonly key = randomBytes(32);
 
-  acquire(cfg: ClientConfig, ctx: AuthContext, onRejected: (err: ThingSpaceError) => void): AuthHold {
+  acquire(cfg: ClientConfig, holder: Holder): AuthHold {
     const print = (secret: string): string => createHmac('sha256', this.key).update(secret).digest('base64');
     // The session key carries the app key too: ThingSpace may tie a session to the app that
     // opened it (docs/thingspace-api.md is silent), and one user rarely has two app keys.
     const bearerKey = JSON.stringify([cfg.server, cfg.clientId, print(cfg.clientSecret)]);
     const sessionKey = JSON.stringify([bearerKey, cfg.username, print(cfg.password)]);
-    const bearer = this.bearers.get(bearerKey) ?? new SharedBearer(cfg.clientId, cfg.clientSecret, cfg.now);
-    const session = this.sessions.get(sessionKey) ?? new SharedSession(bearer, cfg);
-    this.bearers.set(bearerKey, bearer);
-    this.sessions.set(sessionKey, session);
-    bearer.users++;
-    session.users++;
-    let held = true;
-    return new AuthHold(bearer, session, ctx, onRejected, () => {
-      if (!held) return;
-      held = false;
-      if (--session.users === 0) this.sessions.delete(sessionKey);
-      if (--bearer.users === 0) this.bearers.delete(bearerKey);
-    });
+    const bearer = take(this.bearers, bearerKey, holder, () => new SharedBearer(cfg.clientId, cfg.clientSecret, cfg.now));
+    const session = take(this.sessions, sessionKey, holder, () => new SharedSession(bearer, cfg));
+    const release = (): void => {
+      letGo(this.sessions, sessionKey, holder);
+      letGo(this.bearers, bearerKey, holder);
+    };
+    return { bearer, session, release };
   }
 
   /** Tests check that nothing is left after the last close. */

@@ -1,130 +1,226 @@
-// The ThingSpace M2M client of one user, for every account the user reaches. Only
-// ThingSpaceErrors leave it, with secrets masked (secrets.ts).
+// The ThingSpace M2M client of one user: a view per billing account (every call names its account, so one
+// token and session serve all of them), over one shared connection. Only ThingSpaceErrors leave it, masked (secrets.ts).
 import { EventEmitter } from 'node:events';
-import type { CallbackActionResult, CallbackListener, SmsSendRequest, SmsSendResponse } from '../types';
+import { M2M_ROOT, SMS_CALLBACK_SERVICE, type CallbackActionResult, type CallbackListener, type SmsSendRequest, type SmsSendResponse } from '../types';
 import { checkAccountName } from './account';
-import { AccountClient, type UserConnection } from './account-client';
-import type { CallOptions, ConnectionCheck, HistoryBlock, SmsSendApi, ThingSpaceApi } from './api';
+import type { CallOptions, ConnectionCheck, HistoryBlock } from './api';
 import { basicCredentials, fetchToken, loginOnce, type AuthContext } from './auth-requests';
-import { errorFromResponse, type Operation, type RawResponse } from './classify';
+import { checkCallbackUrl } from './callback-url';
+import { badResponse, errorFromResponse, parseJson, type Operation, type RawResponse } from './classify';
 import { validateOptions, type ClientConfig, type ThingSpaceClientOptions } from './config';
-import { ThingSpaceError, causeStack, unexpected, type ErrorKind } from './errors';
+import { badConfig, causeStack, ThingSpaceError, unexpected, type ErrorKind } from './errors';
 import { HttpTransport, type Method } from './http';
-import { refusalText, type RefusalMemory } from './login-refusals';
-import { clientLog, Secrets, type ClientLog } from './secrets';
+import { refusalText } from './login-refusals';
+import { clientLog, Secrets } from './secrets';
+import { actionResult, historyBody, listenerList, MAX_NEXT_LENGTH, nextFromLocation, sendAnswer, successBody } from './shapes';
 import { AuthRegistry, type AuthHold } from './shared-auth';
 
 export type { ThingSpaceClientOptions } from './config';
 
-interface ThingSpaceClientEvents {
-  /** Once, when any client sharing the credentials finds them rejected (or refused on record). */
-  rejected: [error: ThingSpaceError];
+type RejectedListener = (error: ThingSpaceError) => void;
+
+/** What the account views of one client share: the user's transport, tokens, session and 'rejected' event. */
+interface Connection extends AuthContext {
+  cfg: ClientConfig;
+  auth: AuthHold;
+  events: EventEmitter<{ rejected: [error: ThingSpaceError] }>;
+  views: Map<string, ThingSpaceClient>;
+  announced: boolean;
+  /** Causes whose stack is in the debug log already. */
+  stacksLogged: WeakSet<object>;
 }
 
-export class ThingSpaceClient extends EventEmitter<ThingSpaceClientEvents> implements ThingSpaceApi, SmsSendApi {
+/** One billing account's calls; `forAccount` gives the same user's other accounts over the same connection. */
+export class ThingSpaceClient {
   readonly accountName: string;
-  private readonly cfg: ClientConfig;
-  private readonly http: HttpTransport;
-  private readonly secrets: Secrets;
-  private readonly log: ClientLog;
-  private readonly auth: AuthHold;
-  private readonly accounts = new Map<string, AccountClient>();
-  private readonly user: UserConnection;
-  private readonly own: AccountClient;
-  private readonly refusals?: RefusalMemory;
-  private announced = false;
-  /** Causes whose stack is in the debug log already. */
-  private readonly stacksLogged = new WeakSet<object>();
+  /** As a path segment. */
+  private readonly account: string;
+  private readonly user: Connection;
+  private hasMoreDataWarned = false;
 
-  constructor(options: ThingSpaceClientOptions) {
-    super();
-    // Every node using the config listens.
-    this.setMaxListeners(0);
-    this.cfg = validateOptions(options);
-    this.accountName = this.cfg.accountName;
-    this.http = new HttpTransport(this.cfg);
-    this.secrets = this.newSecrets();
-    this.log = clientLog(this.cfg.log, this.cfg.logDebug, this.secrets);
-    this.refusals = options.refusals;
-    const ctx: AuthContext = { http: this.http, secrets: this.secrets, log: this.log, refusals: options.refusals };
-    this.auth = (options.auth ?? new AuthRegistry()).acquire(this.cfg, ctx, (err) => this.announce(err));
-    const auth = this.auth;
-    this.user = {
-      server: this.cfg.server,
-      log: this.log,
-      get credentialsRejected() {
-        return auth.rejected;
-      },
-      call: (operation, method, path, data, signal) => this.call(operation, method, path, data, signal),
-      guard: (work) => this.guard(work),
-      unexpected: (err, operation) => this.clean(err, operation, 'Unexpected error'),
-      testConnection: (opts) => this.testConnection(opts),
-      on: (event, listener) => this.on(event, listener),
-      off: (event, listener) => this.off(event, listener),
-    };
-    this.own = this.forAccount(this.accountName);
+  /** `user`: the connection of the view that made this one (`forAccount`). */
+  constructor(options: ThingSpaceClientOptions, user?: Connection) {
+    if (user) {
+      this.user = user;
+    } else {
+      const cfg = validateOptions(options);
+      const secrets = new Secrets(cfg);
+      const http = new HttpTransport(cfg);
+      // Every node using the config listens.
+      const events = new EventEmitter<{ rejected: [error: ThingSpaceError] }>().setMaxListeners(0);
+      const auth = (options.auth ?? new AuthRegistry()).acquire(cfg, (err) => this.announce(err));
+      const log = clientLog(cfg.log, cfg.logDebug, secrets);
+      this.user = {
+        cfg,
+        http,
+        secrets,
+        log,
+        refusals: options.refusals,
+        auth,
+        events,
+        views: new Map(),
+        announced: false,
+        stacksLogged: new WeakSet(),
+      };
+      // A password refused before is known at once, before any node makes a call.
+      void auth.session.recall(this.user);
+    }
+    this.accountName = checkAccountName(options.accountName);
+    this.account = encodeURIComponent(this.accountName);
+    this.user.views.set(this.accountName, this);
   }
 
+  /** Set once ThingSpace rejected the user's credentials, whichever account's call found it; every call then fails
+   *  at once without a request. */
   get credentialsRejected(): ThingSpaceError | undefined {
-    return this.auth.rejected;
+    return this.user.auth.bearer.rejected ?? this.user.auth.session.rejected;
   }
 
   /** Cached per account. Throws 'bad_config' for a name that is not one. */
-  forAccount(accountName: string): AccountClient {
-    let view = this.accounts.get(accountName);
-    if (!view) {
-      view = new AccountClient(checkAccountName(accountName), this.user);
-      this.accounts.set(accountName, view);
-    }
-    return view;
+  forAccount(accountName: string): ThingSpaceClient {
+    return this.user.views.get(accountName) ?? new ThingSpaceClient({ ...this.user.cfg, accountName }, this.user);
   }
 
-  // options.accountName's calls, for callers that use one account.
-  history(next?: string, opts?: CallOptions): Promise<HistoryBlock> {
-    return this.own.history(next, opts);
+  /** A failure met outside the client (a consumer's, a send's), cleaned as the client's own. */
+  unexpected(err: unknown, operation: string): ThingSpaceError {
+    return this.clean(err, operation, 'Unexpected error');
   }
 
-  startCallbacks(opts?: CallOptions): Promise<{ success: boolean }> {
-    return this.own.startCallbacks(opts);
+  /** 'rejected' is the user's: emitted once, to the listeners of every account. */
+  on(event: 'rejected', listener: RejectedListener): this {
+    this.user.events.on(event, listener);
+    return this;
   }
 
-  registerCallback(
+  off(event: 'rejected', listener: RejectedListener): this {
+    this.user.events.off(event, listener);
+    return this;
+  }
+
+  removeAllListeners(): void {
+    this.user.events.removeAllListeners();
+  }
+
+  /** `GET /sms/{accountName}/history[?next=]`. Passing `next` acknowledges the block it came with. */
+  async history(next?: string, opts: CallOptions = {}): Promise<HistoryBlock> {
+    const { user } = this;
+    return this.guard(async () => {
+      if (next !== undefined && (typeof next !== 'string' || next === '' || next.length > MAX_NEXT_LENGTH)) {
+        throw badConfig('next must be the non-empty token taken from a Location header', 'history');
+      }
+      // Opaque: encoded, never parsed (docs/thingspace-api.md, "Open questions" 3).
+      const query = next === undefined ? '' : `?next=${encodeURIComponent(next)}`;
+      const res = await this.call('history', 'GET', `${M2M_ROOT}/sms/${this.account}/history${query}`, undefined, opts.signal);
+      if (res.status !== 200 && res.status !== 202) throw badResponse('history', res.status, `HTTP ${res.status} is not a history answer`);
+      const body = historyBody(parseJson('history', res), res.status);
+      // The status decides (docs/thingspace-api.md, "SMS history"); a disagreeing hasMoreData is only logged.
+      const more = res.status === 202;
+      if (body.hasMoreData !== undefined && body.hasMoreData !== more && !this.hasMoreDataWarned) {
+        this.hasMoreDataWarned = true;
+        user.log.warn(
+          `ThingSpace answered the SMS history of ${this.accountName} with HTTP ${res.status} but hasMoreData ${body.hasMoreData}; following the status (said once)`,
+        );
+      }
+      const block: HistoryBlock = { status: res.status, hasMoreData: more, messages: body.messages };
+      // A 200's Location is kept too: it may be the only way to acknowledge the final block.
+      const location = res.headers['location'];
+      if (res.status === 202 || location !== undefined) {
+        const parsed = nextFromLocation(location, user.cfg.server, this.accountName);
+        if (!parsed.ok) throw badResponse('history', res.status, parsed.reason);
+        block.next = parsed.next;
+      }
+      if (user.log.debugOn) {
+        const sent = next === undefined ? '' : ` next=${next}`;
+        const got = block.next === undefined ? '' : `, next=${block.next}`;
+        user.log.debug(`GET history ${this.accountName}${sent} -> ${res.status} (${block.messages.length} messages${got})`);
+      }
+      return block;
+    });
+  }
+
+  async startCallbacks(opts: CallOptions = {}): Promise<{ success: boolean }> {
+    return this.guard(async () => {
+      const res = await this.call('startCallbacks', 'PUT', `${M2M_ROOT}/sms/${this.account}/startCallbacks`, undefined, opts.signal);
+      const result = successBody(parseJson('startCallbacks', res), res.status);
+      this.user.log.debug(`PUT startCallbacks ${this.accountName} -> ${res.status} (success ${result.success})`);
+      return result;
+    });
+  }
+
+  /** `opts.serviceName`: MO SMS (`EnhancedConnectivityService`, the default) or `SMSDeliveryConfirmation`. */
+  async registerCallback(
     url: string,
-    creds?: { username?: string; password?: string },
-    opts?: CallOptions & { serviceName?: string },
+    creds: { username?: string; password?: string } = {},
+    opts: CallOptions & { serviceName?: string } = {},
   ): Promise<CallbackActionResult> {
-    return this.own.registerCallback(url, creds, opts);
+    return this.guard(async () => {
+      const checked = checkCallbackUrl(typeof url === 'string' ? url : '');
+      if (!checked.ok) throw badConfig(checked.reason, 'registerCallback');
+      const body: Record<string, string> = { name: opts.serviceName ?? SMS_CALLBACK_SERVICE, url: checked.url };
+      if (creds.username) body.username = creds.username;
+      if (creds.password) body.password = creds.password;
+      const res = await this.call('registerCallback', 'POST', `${M2M_ROOT}/callbacks/${this.account}`, JSON.stringify(body), opts.signal);
+      const result = actionResult('registerCallback', parseJson('registerCallback', res), res.status);
+      this.user.log.debug(`POST callbacks ${this.accountName} -> ${res.status} (${result.serviceName})`);
+      return result;
+    });
   }
 
-  listCallbacks(opts?: CallOptions): Promise<CallbackListener[]> {
-    return this.own.listCallbacks(opts);
+  async listCallbacks(opts: CallOptions = {}): Promise<CallbackListener[]> {
+    return this.guard(async () => {
+      const res = await this.call('listCallbacks', 'GET', `${M2M_ROOT}/callbacks/${this.account}`, undefined, opts.signal);
+      const list = listenerList(parseJson('listCallbacks', res), res.status);
+      this.user.log.debug(`GET callbacks ${this.accountName} -> ${res.status} (${list.length} listeners)`);
+      return list;
+    });
   }
 
-  deleteCallback(serviceName: string, opts?: CallOptions): Promise<CallbackActionResult> {
-    return this.own.deleteCallback(serviceName, opts);
+  async deleteCallback(serviceName: string, opts: CallOptions = {}): Promise<CallbackActionResult> {
+    return this.guard(async () => {
+      // '.' and '..' survive encodeURIComponent and URL resolution would climb out of the path.
+      if (typeof serviceName !== 'string' || serviceName === '' || serviceName === '.' || serviceName === '..') {
+        throw badConfig('The callback service name is missing or invalid', 'deleteCallback');
+      }
+      const path = `${M2M_ROOT}/callbacks/${this.account}/name/${encodeURIComponent(serviceName)}`;
+      const res = await this.call('deleteCallback', 'DELETE', path, undefined, opts.signal);
+      const result = actionResult('deleteCallback', parseJson('deleteCallback', res), res.status);
+      this.user.log.debug(`DELETE callbacks ${this.accountName}/${serviceName} -> ${res.status}`);
+      return result;
+    });
   }
 
-  sendSms(request: Omit<SmsSendRequest, 'accountName'>, opts?: CallOptions): Promise<SmsSendResponse> {
-    return this.own.sendSms(request, opts);
+  /** Not idempotent: repeated only after a refused bearer or session, which queued nothing; a failure's
+   *  `requestSent` says whether ThingSpace may have queued it. */
+  async sendSms(request: Omit<SmsSendRequest, 'accountName'>, opts: CallOptions = {}): Promise<SmsSendResponse> {
+    return this.guard(async () => {
+      const body: SmsSendRequest = { accountName: this.accountName, ...request };
+      const res = await this.call('sendSms', 'POST', `${M2M_ROOT}/sms`, JSON.stringify(body), opts.signal);
+      const result = sendAnswer(parseJson('sendSms', res), res.status);
+      if (this.user.log.debugOn) this.user.log.debug(`POST sms ${this.accountName} -> ${res.status} (requestId ${result.requestId})`);
+      return result;
+    });
   }
 
-  /** Outside the shared token and session, so what it finds rejects nothing. */
+  /** The user's token then login (the same for every account), once each, never retried, outside the shared token
+   *  and session so that what it finds rejects nothing; says which failed. A password refused before is answered
+   *  from memory unless `force`. */
   async testConnection(opts: CallOptions & { force?: boolean } = {}): Promise<ConnectionCheck> {
+    const { cfg, http, refusals } = this.user;
     // Its own secrets, so the probe's tokens are masked in what it reports.
-    const secrets = this.newSecrets();
-    const ctx: AuthContext = { http: this.http, secrets, log: clientLog(this.cfg.log, this.cfg.logDebug, secrets, 'test connection: ') };
+    const secrets = new Secrets(cfg);
+    const ctx: AuthContext = { http, secrets, log: clientLog(cfg.log, cfg.logDebug, secrets, 'test connection: ') };
     const report = (err: unknown): { ok: false; kind: ErrorKind; code: string; message: string } => {
       const e = err instanceof ThingSpaceError ? secrets.redactError(err) : this.clean(err);
       return { ok: false, kind: e.kind, code: e.code, message: e.message };
     };
-    const { server, username, password } = this.cfg;
+    const { server, username, password } = cfg;
     let bearer: string;
     try {
-      bearer = (await fetchToken(ctx, 'Basic ' + basicCredentials(this.cfg.clientId, this.cfg.clientSecret), opts.signal)).token;
+      bearer = (await fetchToken(ctx, 'Basic ' + basicCredentials(cfg.clientId, cfg.clientSecret), opts.signal)).token;
     } catch (err) {
       return { token: report(err), login: { ok: false, skipped: true } };
     }
-    const known = opts.force ? undefined : await this.refusals?.refused(server, username, password);
+    const known = opts.force ? undefined : await refusals?.refused(server, username, password);
     if (known) {
       return {
         token: { ok: true },
@@ -133,39 +229,42 @@ export class ThingSpaceClient extends EventEmitter<ThingSpaceClientEvents> imple
     }
     try {
       await loginOnce(ctx, bearer, username, password, opts.signal);
-      await this.refusals?.recordSuccess(server, username);
+      await refusals?.recordSuccess(server, username);
       return { token: { ok: true }, login: { ok: true } };
     } catch (err) {
-      if (!(err instanceof ThingSpaceError) || err.kind !== 'credentials_rejected' || !this.refusals) return { token: { ok: true }, login: report(err) };
-      const recorded = await this.refusals.recordRefusal(server, username, password);
+      if (!(err instanceof ThingSpaceError) || err.kind !== 'credentials_rejected' || !refusals) return { token: { ok: true }, login: report(err) };
+      const recorded = await refusals.recordRefusal(server, username, password);
       return { token: { ok: true }, login: { ...report(err), message: `${refusalText(recorded, false)} (${err.code})`, recorded } };
     }
   }
 
-  /** The client is unusable afterwards. */
+  /** The whole user's, every account's view included: unusable afterwards. */
   close(): void {
-    this.auth.release();
-    this.http.close();
+    this.user.auth.release();
+    this.user.http.close();
   }
 
   /** A refused bearer or expired session is renewed and the call retried once each (docs/thingspace-api.md, "Session"). */
   private async call(operation: Operation, method: Method, path: string, data: string | undefined, signal?: AbortSignal): Promise<RawResponse> {
+    const { auth, log } = this.user;
     const renewed = new Set<ErrorKind>();
     for (;;) {
-      const { bearer, session } = await this.auth.tokens(signal);
+      const session = await auth.session.get(this.user, signal);
+      const bearer = await auth.bearer.get(this.user, signal);
+      this.user.secrets.live = [bearer, session];
       const headers: Record<string, string> = { Authorization: `Bearer ${bearer}`, 'VZ-M2M-Token': session };
       if (data !== undefined) headers['Content-Type'] = 'application/json';
-      const res = await this.http.send({ operation, method, path, headers, data, signal });
+      const res = await this.user.http.send({ operation, method, path, headers, data, signal });
       if (res.status >= 200 && res.status < 300) return res;
       const err = this.clean(errorFromResponse(operation, res));
-      this.log.debug(`${method} ${operation} -> ${res.status} (${err.kind}${err.errorCode ? ` ${err.errorCode}` : ''})`);
+      log.debug(`${method} ${operation} -> ${res.status} (${err.kind}${err.errorCode ? ` ${err.errorCode}` : ''})`);
       // Dropped even when not retried now, so the caller's next attempt starts fresh.
-      if (err.kind === 'bearer_expired') this.auth.bearer.drop(bearer);
-      else if (err.kind === 'session_expired') this.auth.session.drop(session);
+      if (err.kind === 'bearer_expired') auth.bearer.drop(bearer);
+      else if (err.kind === 'session_expired') auth.session.drop(session);
       else throw err;
       if (renewed.has(err.kind)) throw err;
       renewed.add(err.kind);
-      this.log.info(
+      log.info(
         err.kind === 'bearer_expired'
           ? `ThingSpace refused the access token on ${operation}; fetching a new one and retrying once`
           : `The ThingSpace session expired on ${operation}; logging in again and retrying once`,
@@ -173,9 +272,11 @@ export class ThingSpaceClient extends EventEmitter<ThingSpaceClientEvents> imple
     }
   }
 
+  /** Runs a call: refused at once after a rejection (five failed logins lock the Verizon user, docs/thingspace-api.md,
+   *  "Session"), errors masked, 'rejected' emitted once. */
   private async guard<T>(work: () => Promise<T>): Promise<T> {
     try {
-      if (this.auth.rejected) throw this.auth.rejected;
+      if (this.credentialsRejected) throw this.credentialsRejected;
       return await work();
     } catch (err) {
       const clean = this.clean(err);
@@ -184,26 +285,21 @@ export class ThingSpaceClient extends EventEmitter<ThingSpaceClientEvents> imple
     }
   }
 
-  /** Said once: five failed logins lock the Verizon user (docs/thingspace-api.md, "Session"). */
   private announce(err: ThingSpaceError): void {
-    if (this.announced) return;
-    this.announced = true;
-    this.emit('rejected', this.clean(err));
+    if (this.user.announced) return;
+    this.user.announced = true;
+    this.user.events.emit('rejected', this.clean(err));
   }
 
   /** What leaves the client: masked; an unknown failure made 'internal', its masked stack in the debug log. */
   private clean(err: unknown, operation = 'client', what = 'Internal error in the ThingSpace client'): ThingSpaceError {
     const found = unexpected(err, operation, what);
-    const clean = this.secrets.redactError(found);
+    const clean = this.user.secrets.redactError(found);
     const stack = causeStack(clean);
-    if (stack !== undefined && !this.stacksLogged.has(found.cause as object)) {
-      this.stacksLogged.add(found.cause as object);
-      this.log.debug(`${clean.operation ?? operation}: ${clean.message}; cause: ${stack}`);
+    if (stack !== undefined && !this.user.stacksLogged.has(found.cause as object)) {
+      this.user.stacksLogged.add(found.cause as object);
+      this.user.log.debug(`${clean.operation ?? operation}: ${clean.message}; cause: ${stack}`);
     }
     return clean;
-  }
-
-  private newSecrets(): Secrets {
-    return new Secrets(this.cfg.clientSecret, this.cfg.password, basicCredentials(this.cfg.clientId, this.cfg.clientSecret));
   }
 }

@@ -2,7 +2,7 @@
 // the check every user node makes of it at deploy, for the account the node uses.
 import type { Node } from 'node-red';
 import { accountKey } from '../client/account';
-import type { AccountClient } from '../client/account-client';
+import type { ThingSpaceClient as AccountClient } from '../client/thingspace-client';
 import type { Coordinator } from '../coordination/coordinator';
 import type { ThingSpaceError } from '../client/errors';
 import type { CallbackCredentials } from '../message/callback-body';

@@ -11,7 +11,7 @@ export class NodeError extends Error {
     super(message);
     this.name = 'NodeError';
     this.code = code;
-    // Its own stack says nothing; an unexpected failure's goes to the debug log, masked (AccountClient.unexpected).
+    // Its own stack says nothing; an unexpected failure's goes to the debug log, masked (ThingSpaceClient.unexpected).
     this.stack = undefined;
   }
 
@@ -25,7 +25,7 @@ export function configError(message: string): NodeError {
   return new NodeError(message, 'BAD_CONFIG');
 }
 
-/** `unexpected`: the client's (AccountClient.unexpected), which masks secrets and logs the stack; else errors.ts's. */
+/** `unexpected`: the client's (ThingSpaceClient.unexpected), which masks secrets and logs the stack; else errors.ts's. */
 export function toNodeError(err: unknown, unexpected: (err: unknown) => ThingSpaceError = (e) => internal(e, 'node')): NodeError {
   if (err instanceof NodeError) return err;
   const e = unexpected(err);

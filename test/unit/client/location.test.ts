@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { nextFromLocation } from '../../../nodes/lib/client/account-client';
+import { nextFromLocation } from '../../../nodes/lib/client/shapes';
 
 const SERVER = 'https://thingspace.verizon.com';
 const ACCT = '0000123456-00001';
