@@ -46,11 +46,13 @@ describe('activity board', () => {
     const reader = {};
     feed.senderStarted({}, new SendQueue({ concurrency: 1, limit: 1 }), () => 2);
     assert.deepEqual([board.list()[0].state, board.list()[0].outcomesPending], ['sending', 2]);
-    feed.readerState(reader, 'reading');
-    assert.equal(board.list()[0].state, 'sending', 'not the reader: ignored');
     // The consumer's events, as QueueConsumer emits them (nodes/lib/consumer/types.ts).
+    const replaced = new EventEmitter();
+    feed.watch({}, replaced as unknown as QueueConsumer);
     const consumer = new EventEmitter();
     feed.watch(reader, consumer as unknown as QueueConsumer);
+    replaced.emit('state', { phase: 'polling' });
+    assert.equal(board.list()[0].state, 'standby', 'a replaced reader: ignored');
     consumer.emit('state', { phase: 'polling' });
     assert.equal(board.list()[0].state, 'reading');
     consumer.emit('state', { phase: 'backing-off', inMs: 1000, error: new ThingSpaceError({ kind: 'server', message: 'down' }) });
