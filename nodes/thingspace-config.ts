@@ -35,7 +35,7 @@ module.exports = function (RED: NodeAPI): void {
   const shared = new RuntimeShare(RED.settings.userDir as string | undefined, (text) => RED.log.warn(`[thingspace-config] ${text}`), RED.events);
 
   // The runtime's activity board, metrics and health endpoint (docs/operations.md).
-  const { activity } = operations(RED);
+  const activity = operations(RED);
   // The editor's sidebar tab: each account at a glance.
   activityFeed(RED, activity);
 
@@ -52,9 +52,9 @@ module.exports = function (RED: NodeAPI): void {
       // `${VAR}` references in credentials are resolved now; the flow keeps the reference.
       creds = resolveAllRefs(node.credentials ?? {});
       node.coordinator = coordinatorFor(def, creds, shared);
-      client = makeClient(node.accountName, node.server, creds, shared, { node, debugOn: logsDebug(RED.settings), coordinator: node.coordinator });
-      node.api = client.forAccount(node.accountName);
-      node.apiFor = (accountName) => client!.forAccount(accountName);
+      client = makeClient(node.accountName, node.server, creds, shared, node.coordinator, { node, debugOn: logsDebug(RED.settings) });
+      client.forAccount(node.accountName); // BAD_CONFIG for a name that is not an account name
+      node.client = client;
     } catch (err) {
       node.configError = err instanceof ThingSpaceError ? err : new ThingSpaceError({ kind: 'bad_config', message: String((err as Error).message) });
     }

@@ -12,7 +12,7 @@ import type { RuntimeShare } from './runtime-share';
 // The editor shows a saved password as this placeholder; it means "keep the saved one".
 const SAVED_PASSWORD = '__PWRD__';
 
-export function connectionTestRoute(RED: NodeAPI, logins: RuntimeShare, defaultServer: string) {
+export function connectionTestRoute(RED: NodeAPI, shared: RuntimeShare, defaultServer: string) {
   return (req: Request, res: Response): void => {
     void (async () => {
       const id = String(req.params.id);
@@ -36,7 +36,7 @@ export function connectionTestRoute(RED: NodeAPI, logins: RuntimeShare, defaultS
           username: pick('username'),
           password: pick('password'),
         });
-        client = makeClient(accountName, server, creds, logins, { coordinator, share: false });
+        client = makeClient(accountName, server, creds, shared, coordinator);
       } catch (err) {
         const e = err instanceof ThingSpaceError ? err : undefined;
         res.json({
