@@ -20,7 +20,7 @@ export function activityFeed(RED: NodeAPI, board: Activity): void {
   });
   let timer: NodeJS.Timeout | undefined;
   let last = 0;
-  board.onChange(() => {
+  board.onChange = () => {
     timer ??= setTimeout(
       () => {
         timer = undefined;
@@ -30,5 +30,5 @@ export function activityFeed(RED: NodeAPI, board: Activity): void {
       },
       Math.max(0, last + PUBLISH_EVERY_MS - Date.now()),
     );
-  });
+  };
 }

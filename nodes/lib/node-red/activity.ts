@@ -238,23 +238,16 @@ export class AccountFeed {
 /** The runtime's board: the config node's module makes one per runtime (nodes/thingspace-config.ts). */
 export class Activity {
   private readonly accounts = new Map<string, AccountFeed>();
-  private readonly listeners = new Set<() => void>();
-  private scheduled = false;
-  private readonly notify = (): void => {
-    if (this.scheduled || this.listeners.size === 0) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      for (const l of this.listeners) l();
-    });
-  };
+  /** Called after every change: the editor's sidebar feed (activity-feed.ts) publishes the board, throttled. */
+  onChange = (): void => undefined;
+  private readonly changed = (): void => this.onChange();
 
   constructor(private readonly metrics?: Metrics) {}
 
   /** The record of an account (made on first use). `runtime`: this runtime's name for it, the
    *  coordination replica id, or (undefined) hostname/pid; a reader's name wins (`reader`). */
   account(key: string, runtime?: string, reader = false): AccountFeed {
-    const feed = this.accounts.get(key) ?? new AccountFeed(key, this.notify, this.metrics);
+    const feed = this.accounts.get(key) ?? new AccountFeed(key, this.changed, this.metrics);
     this.accounts.set(key, feed);
     if (reader || runtime !== undefined) feed.runtime = runtime ?? DEFAULT_RUNTIME;
     return feed;
@@ -264,12 +257,6 @@ export class Activity {
    *  on): one small object per account the runtime ever used, as the send queues. */
   list(): AccountActivity[] {
     return [...this.accounts.values()].filter((f) => !f.idle).map((f) => f.view());
-  }
-
-  /** Called (at most once per turn of the event loop) after any change; returns unsubscribe. */
-  onChange(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
   }
 }
 
