@@ -4,7 +4,7 @@ import type { Node, NodeAPI, NodeMessageInFlow, NodeStatus } from 'node-red';
 import { accountKey } from '../client/account';
 import type { ThingSpaceConfigNode, UsableConfig } from './config-node';
 import { NodeError, errorMessage, shortText, toNodeError } from './report';
-import { StatusLine, labelledStatus } from './status';
+import { StatusLine } from './status';
 
 interface UserNode {
   status: StatusLine;
@@ -26,15 +26,14 @@ export function userNode(
   // The account the node names itself, else the config node's.
   const named = typeof def.accountName === 'string' ? def.accountName.trim() : '';
   const accountName = named || (config?.accountName ?? '');
-  const shown = labelledStatus(node, () => named, ...labels);
-  const status = new StatusLine(shown, (key, vars) => RED._(key, vars), prefix);
+  const status = new StatusLine(node, (key, vars) => RED._(key, vars), prefix, [() => named, ...labels]);
   const idle = (err: unknown, statusText?: string): void => {
     const error = toNodeError(err);
-    const s: NodeStatus = { fill: 'red', shape: 'ring', text: statusText ?? status.t('badConfig', { reason: shortText(error.message) }) };
-    shown.status(s);
+    const shown = (): NodeStatus => ({ fill: 'red', shape: 'ring', text: statusText ?? status.t('badConfig', { reason: shortText(error.message) }) });
+    status.set(shown);
     // Again on the next turn: Catch and Status nodes later in the flow may not exist yet.
     const report = setImmediate(() => {
-      shown.status(s);
+      status.set(shown);
       node.error(error, errorMessage(accountName, 'config'));
     });
     node.on('input', function (_msg: NodeMessageInFlow, _send: unknown, done: (err?: Error) => void) {
@@ -42,7 +41,7 @@ export function userNode(
     });
     node.on('close', function (_removed: boolean, done: () => void) {
       clearImmediate(report);
-      node.status({});
+      status.close();
       done();
     });
   };
