@@ -9,7 +9,6 @@ import { SourceFilter, makeSourceFilter, type SourceFilterProps } from './lib/no
 import { coordinatorFor, type CoordinationDef } from './lib/node-red/coordination-config';
 import { resolveAllRefs } from './lib/node-red/env-refs';
 import { operations } from './lib/node-red/operations';
-import { activityFeed } from './lib/node-red/activity-feed';
 import { RuntimeShare } from './lib/node-red/runtime-share';
 
 const DEFAULT_SERVER = 'https://thingspace.verizon.com';
@@ -34,10 +33,8 @@ module.exports = function (RED: NodeAPI): void {
   // The package's one registry, per runtime: what spans config nodes and deploys (nodes/lib/node-red/runtime-share.ts).
   const shared = new RuntimeShare(RED.settings.userDir as string | undefined, (text) => RED.log.warn(`[thingspace-config] ${text}`), RED.events);
 
-  // The runtime's activity board, metrics and health endpoint (docs/operations.md).
+  // The runtime's activity board, metrics, health endpoint and sidebar tab (docs/operations.md).
   const activity = operations(RED);
-  // The editor's sidebar tab: each account at a glance.
-  activityFeed(RED, activity);
 
   function ThingSpaceConfig(this: ThingSpaceConfigNode, def: ConfigDef): void {
     RED.nodes.createNode(this, def);

@@ -21,14 +21,13 @@ export function connectionTestRoute(RED: NodeAPI, shared: RuntimeShare, defaultS
       const given = body.credentials ?? {};
       const pick = (name: keyof ThingSpaceCredentials): string => {
         const v = given[name];
-        if (typeof v !== 'string' || v === SAVED_PASSWORD) return saved[name] ?? '';
-        return v;
+        return typeof v === 'string' && v !== SAVED_PASSWORD ? v : (saved[name] ?? '');
       };
       const accountName = typeof body.accountName === 'string' ? body.accountName.trim() : '';
       const server = (typeof body.server === 'string' && body.server.trim()) || defaultServer;
       // The deployed config node's coordination, if any: the replicas' refusals count too.
       const coordinator = (RED.nodes.getNode(id) as ThingSpaceConfigNode | null)?.coordinator;
-      let client: ThingSpaceClient;
+      let client: ThingSpaceClient | undefined;
       try {
         const creds = resolveAllRefs({
           clientId: pick('clientId'),
@@ -37,21 +36,18 @@ export function connectionTestRoute(RED: NodeAPI, shared: RuntimeShare, defaultS
           password: pick('password'),
         });
         client = makeClient(accountName, server, creds, shared, coordinator);
-      } catch (err) {
-        const e = err instanceof ThingSpaceError ? err : undefined;
-        res.json({
-          token: { ok: false, code: e?.code ?? 'BAD_CONFIG', message: e?.message ?? 'Invalid configuration' },
-          login: { ok: false, skipped: true },
-        });
-        return;
-      }
-      try {
         res.json(await client.testConnection({ force: body.force === true }));
       } catch (err) {
         const e = err instanceof ThingSpaceError ? err : undefined;
-        res.status(500).json({ error: { code: e?.code ?? 'ERROR', message: e?.message ?? 'Connection test failed' } });
+        // No client: the dialog's configuration is unusable, said as the token step's failure.
+        if (!client)
+          res.json({
+            token: { ok: false, code: e?.code ?? 'BAD_CONFIG', message: e?.message ?? 'Invalid configuration' },
+            login: { ok: false, skipped: true },
+          });
+        else res.status(500).json({ error: { code: e?.code ?? 'ERROR', message: e?.message ?? 'Connection test failed' } });
       } finally {
-        client.close();
+        client?.close();
       }
     })();
   };

@@ -1,9 +1,10 @@
-// The runtime-wide part of operations (docs/operations.md): the activity board, the Prometheus
-// metrics, and the metrics and health paths on Node-RED's HTTP node server, which answers even
-// with the editor and admin API off. Set in settings.js as `thingspaceSms`: the endpoints are
-// the runtime's, not an account's, so they are not config node properties.
+// The runtime-wide part of operations (docs/operations.md): the activity board and the editor's
+// sidebar tab over it, the Prometheus metrics, and the metrics and health paths on Node-RED's HTTP
+// node server, which answers even with the editor and admin API off. Set in settings.js as
+// `thingspaceSms`: the endpoints are the runtime's, not an account's.
 import type { NodeAPI } from 'node-red';
 import { Activity } from './activity';
+import { activityFeed } from './activity-feed';
 import { loadMetrics, type Metrics } from './metrics';
 import { checkListenPath, samePath, stackOf, type Handler, type HttpNodeApp } from './push-listener';
 
@@ -44,6 +45,7 @@ export function operations(RED: NodeAPI): Activity {
   }
   const metrics = settings.metrics ? loadMetrics() : undefined;
   const activity = new Activity(metrics);
+  activityFeed(RED, activity);
   const checks: Array<() => void> = [];
   if (settings.metricsPath && !metrics) log('thingspaceSms.metricsPath is set but metrics are off (thingspaceSms.metrics: false): not served');
   else if (settings.metricsPath && metrics) checks.push(serve(RED, settings.metricsPath, metricsHandler(metrics), log));
