@@ -11,28 +11,8 @@ import type { Metrics } from './metrics';
 
 export type AccountHealth = 'reading' | 'standby' | 'sending' | 'backing-off' | 'credentials-rejected' | 'coordination-unavailable' | 'stopped';
 
-export interface AccountActivity {
-  /** The account key, name@host (nodes/lib/client/account.ts). */
-  account: string;
-  /** This runtime's id: the coordination replica id when coordinated, else hostname/pid. */
-  runtime: string;
-  state: AccountHealth;
-  /** backing-off, credentials-rejected, stopped (on a bad configuration): the error code. */
-  code?: string;
-  /** The lease holder's runtime id, when coordinated. */
-  holder?: string;
-  /** Epoch ms of the last history request. */
-  lastPoll?: number;
-  /** Epoch ms of the last successful exchange with ThingSpace. */
-  lastSuccess?: number;
-  /** SMS received per minute over the last 30 minutes, oldest first, 30 entries. */
-  perMinute: number[];
-  received: { poll: number; push: number };
-  /** By code. */
-  errors: Record<string, number>;
-  sendsInFlight: number;
-  outcomesPending: number;
-}
+/** An account's record as health, the metrics' labels and the sidebar read it. */
+export type AccountActivity = ReturnType<AccountFeed['view']>;
 
 /** What the reader's consumer says: undefined while no sms-queue-in reads the account here. */
 type ReaderHealth = 'reading' | 'standby' | 'backing-off' | 'credentials-rejected' | 'stopped';
@@ -192,17 +172,24 @@ export class AccountFeed {
     this.changed();
   }
 
-  view(): AccountActivity {
+  view() {
     const minute = minuteOf(Date.now());
     const [state, code] = this.health();
     return {
+      /** name@host (nodes/lib/client/account.ts). */
       account: this.account,
+      /** The coordination replica id when coordinated, else hostname/pid. */
       runtime: this.runtime,
       state,
+      /** backing-off, credentials-rejected, stopped, coordination-unavailable: the error code. */
       code,
+      /** The lease holder's runtime id, when coordinated. */
       holder: this.leaseOf?.holder,
+      /** Epoch ms. */
       lastPoll: this.lastPoll,
+      /** Epoch ms of the last successful exchange with ThingSpace. */
       lastSuccess: this.lastSuccess,
+      /** SMS received per minute over the last 30 minutes, oldest first. */
       perMinute: Array.from({ length: MINUTES }, (_, i) => this.minutes.get(minute - MINUTES + 1 + i) ?? 0),
       received: { ...this.received },
       errors: { ...this.errors },
