@@ -1,7 +1,5 @@
-// start-callbacks: PUT /sms/{accountName}/startCallbacks, so ThingSpace replays the queue to
-// the registered listener, optionally registering that listener first. The work is done by
-// CallbackStarter (nodes/lib/node-red/callback-starter.ts); this file reads the properties
-// and wires Node-RED to it.
+// start-callbacks: PUT /sms/{accountName}/startCallbacks, so ThingSpace replays the queue to the registered
+// listener, optionally registering that listener first (the work: nodes/lib/node-red/callback-starter.ts).
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { checkCallbackUrl, undeliverablePort } from './lib/client/callback-url';
 import { CallbackStarter } from './lib/node-red/callback-starter';
@@ -51,20 +49,8 @@ module.exports = function (RED: NodeAPI): void {
       starter.handle(msg, send, done);
     });
 
-    // Once when the flow starts, as if an inject node had fired; the result goes out too.
-    const onDeploy =
-      def.onDeploy === true || def.onDeploy === 'true'
-        ? setImmediate(() => {
-            const msg: NodeMessage = { payload: undefined };
-            starter.handle(
-              msg,
-              (m) => node.send(m),
-              (err) => {
-                if (err) node.error(err, msg);
-              },
-            );
-          })
-        : undefined;
+    // Once when the flow starts, as an inject node's "inject once" does: the result goes out, an error to Catch.
+    const onDeploy = def.onDeploy === true || def.onDeploy === 'true' ? setImmediate(() => node.receive({ payload: undefined })) : undefined;
 
     node.on('close', function (_removed: boolean, done: () => void) {
       if (onDeploy) clearImmediate(onDeploy);

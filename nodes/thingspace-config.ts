@@ -9,7 +9,6 @@ import { SourceFilter, makeSourceFilter, type SourceFilterProps } from './lib/no
 import { coordinatorFor, type CoordinationDef } from './lib/node-red/coordination-config';
 import { resolveAllRefs } from './lib/node-red/env-refs';
 import { operations } from './lib/node-red/operations';
-import { activityFeed } from './lib/node-red/activity-feed';
 import { RuntimeShare } from './lib/node-red/runtime-share';
 
 const DEFAULT_SERVER = 'https://thingspace.verizon.com';
@@ -34,10 +33,8 @@ module.exports = function (RED: NodeAPI): void {
   // The package's one registry, per runtime: what spans config nodes and deploys (nodes/lib/node-red/runtime-share.ts).
   const shared = new RuntimeShare(RED.settings.userDir as string | undefined, (text) => RED.log.warn(`[thingspace-config] ${text}`), RED.events);
 
-  // The runtime's activity board, metrics and health endpoint (docs/operations.md).
-  const { activity } = operations(RED);
-  // The editor's sidebar tab: each account at a glance.
-  activityFeed(RED, activity);
+  // The runtime's activity board, metrics, health endpoint and sidebar tab (docs/operations.md).
+  const activity = operations(RED);
 
   function ThingSpaceConfig(this: ThingSpaceConfigNode, def: ConfigDef): void {
     RED.nodes.createNode(this, def);
@@ -52,9 +49,9 @@ module.exports = function (RED: NodeAPI): void {
       // `${VAR}` references in credentials are resolved now; the flow keeps the reference.
       creds = resolveAllRefs(node.credentials ?? {});
       node.coordinator = coordinatorFor(def, creds, shared);
-      client = makeClient(node.accountName, node.server, creds, shared, { node, debugOn: logsDebug(RED.settings), coordinator: node.coordinator });
-      node.api = client.forAccount(node.accountName);
-      node.apiFor = (accountName) => client!.forAccount(accountName);
+      client = makeClient(node.accountName, node.server, creds, shared, node.coordinator, { node, debugOn: logsDebug(RED.settings) });
+      client.forAccount(node.accountName); // BAD_CONFIG for a name that is not an account name
+      node.client = client;
     } catch (err) {
       node.configError = err instanceof ThingSpaceError ? err : new ThingSpaceError({ kind: 'bad_config', message: String((err as Error).message) });
     }

@@ -2,7 +2,7 @@
 // account's activity in this runtime, on an admin route for the first load and over RED.comms
 // while it changes, at most once a second.
 import type { NodeAPI } from 'node-red';
-import type { ActivityBoard, AccountActivity } from './activity';
+import type { Activity, AccountActivity } from './activity';
 
 export const ACTIVITY_TOPIC = 'thingspace-sms/activity';
 const PUBLISH_EVERY_MS = 1000;
@@ -13,14 +13,14 @@ export interface ActivitySnapshot {
   accounts: AccountActivity[];
 }
 
-export function activityFeed(RED: NodeAPI, board: ActivityBoard): void {
+export function activityFeed(RED: NodeAPI, board: Activity): void {
   const snapshot = (): ActivitySnapshot => ({ at: Date.now(), accounts: board.list() });
   RED.httpAdmin.get('/thingspace-sms/activity', RED.auth.needsPermission('thingspace-sms.read'), (_req, res) => {
     res.json(snapshot());
   });
   let timer: NodeJS.Timeout | undefined;
   let last = 0;
-  board.onChange(() => {
+  board.onChange = () => {
     timer ??= setTimeout(
       () => {
         timer = undefined;
@@ -30,5 +30,5 @@ export function activityFeed(RED: NodeAPI, board: ActivityBoard): void {
       },
       Math.max(0, last + PUBLISH_EVERY_MS - Date.now()),
     );
-  });
+  };
 }

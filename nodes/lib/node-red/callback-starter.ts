@@ -1,5 +1,6 @@
 // start-callbacks: registers (or confirms) the listeners, then asks ThingSpace to push the queue
 // (docs/thingspace-api.md, "startCallbacks").
+import { setMaxListeners } from 'node:events';
 import type { NodeMessage } from 'node-red';
 import { SMS_CALLBACK_SERVICE, SMS_DELIVERY_SERVICE, type CallbackListener } from '../types';
 import { ThingSpaceError } from '../client/errors';
@@ -8,8 +9,8 @@ import { toNodeError } from './report';
 import type { StatusLine } from './status';
 
 export class CallbackStarter {
-  private readonly inFlight = new Set<AbortController>();
-  private closed = false;
+  /** Aborted at close: a run that settles later sends nothing. */
+  private readonly closed = new AbortController();
   private readonly onRejected = (err: ThingSpaceError): void => this.status.rejected(err);
 
   constructor(
@@ -20,6 +21,7 @@ export class CallbackStarter {
     /** Checked like callbackUrl; undefined: delivery confirmations of sent SMS are not registered. */
     private readonly deliveryUrl?: string,
   ) {
+    setMaxListeners(0, this.closed.signal);
     config.api.on('rejected', this.onRejected);
     if (config.api.credentialsRejected) this.onRejected(config.api.credentialsRejected);
   }
@@ -28,7 +30,7 @@ export class CallbackStarter {
   handle(msg: NodeMessage, send: (m: NodeMessage) => void, done: (err?: Error) => void): void {
     this.run().then(
       (result) => {
-        if (this.closed) return done();
+        if (this.closed.signal.aborted) return done();
         this.status.set(() => ({ fill: 'green', shape: 'dot', text: this.status.t('started', { time: new Date().toLocaleTimeString() }) }));
         msg.payload = result;
         msg.statusCode = 200;
@@ -38,47 +40,39 @@ export class CallbackStarter {
       (err: unknown) => {
         if (err instanceof ThingSpaceError && err.kind === 'aborted') return done();
         const r = toNodeError(err, (e) => this.config.api.unexpected(e, 'startCallbacks'));
-        if (!this.closed) {
-          const kind = err instanceof ThingSpaceError ? err.kind : undefined;
-          if (kind === 'credentials_rejected') this.status.rejected(err as ThingSpaceError);
-          else if (kind === 'tls') this.status.error('certificateUntrusted');
-          else this.status.error('failed', { code: r.code });
-        }
+        // After a close the status line is closed too: nothing is shown.
+        const kind = err instanceof ThingSpaceError ? err.kind : undefined;
+        if (kind === 'credentials_rejected') this.status.rejected(err as ThingSpaceError);
+        else if (kind === 'tls') this.status.error('certificateUntrusted');
+        else this.status.error('failed', { code: r.code });
         done(r);
       },
     );
   }
 
-  /** Aborts what is in flight; a run that settles later sends nothing. */
   close(): void {
-    this.closed = true;
     this.config.api.off('rejected', this.onRejected);
-    for (const a of this.inFlight) a.abort();
+    this.closed.abort();
   }
 
   /** Registers `url` for `serviceName`, unless ThingSpace already has this URL and user for it. */
-  private async ensure(listeners: CallbackListener[], serviceName: string, url: string, signal: AbortSignal): Promise<void> {
+  private async ensure(listeners: CallbackListener[], serviceName: string, url: string): Promise<void> {
     const creds = this.config.callbackCredentials();
     const current = listeners.find((l) => l.serviceName === serviceName);
     if (current && current.url === url && (current.username ?? undefined) === creds?.username) return;
-    await this.config.api.registerCallback(url, creds, { signal, serviceName });
+    await this.config.api.registerCallback(url, creds, { signal: this.closed.signal, serviceName });
   }
 
   private async run(): Promise<{ success: boolean }> {
     const api = this.config.api;
-    const abort = new AbortController();
-    this.inFlight.add(abort);
-    try {
-      if (this.callbackUrl || this.deliveryUrl) {
-        this.status.set(() => ({ fill: 'blue', shape: 'dot', text: this.status.t('registering') }));
-        const listeners = await api.listCallbacks({ signal: abort.signal });
-        if (this.callbackUrl) await this.ensure(listeners, SMS_CALLBACK_SERVICE, this.callbackUrl, abort.signal);
-        if (this.deliveryUrl) await this.ensure(listeners, SMS_DELIVERY_SERVICE, this.deliveryUrl, abort.signal);
-      }
-      this.status.set(() => ({ fill: 'blue', shape: 'dot', text: this.status.t('requesting') }));
-      return await api.startCallbacks({ signal: abort.signal });
-    } finally {
-      this.inFlight.delete(abort);
+    const signal = this.closed.signal;
+    if (this.callbackUrl || this.deliveryUrl) {
+      this.status.set(() => ({ fill: 'blue', shape: 'dot', text: this.status.t('registering') }));
+      const listeners = await api.listCallbacks({ signal });
+      if (this.callbackUrl) await this.ensure(listeners, SMS_CALLBACK_SERVICE, this.callbackUrl);
+      if (this.deliveryUrl) await this.ensure(listeners, SMS_DELIVERY_SERVICE, this.deliveryUrl);
     }
+    this.status.set(() => ({ fill: 'blue', shape: 'dot', text: this.status.t('requesting') }));
+    return api.startCallbacks({ signal });
   }
 }

@@ -18,19 +18,18 @@ export function logsDebug(settings: unknown): boolean {
   });
 }
 
-export interface ClientSetup {
-  /** Its log lines go to this node's log (debug lines only when `debugOn`). */
-  node?: Node;
-  debugOn?: boolean;
-  /** Refused logins are shared with the other replicas through it. */
-  coordinator?: Coordinator;
-  /** Share the runtime's tokens and sessions (Test connection does not). */
-  share?: boolean;
-}
-
-/** The client for these credentials. */
-export function makeClient(accountName: string, server: string, creds: ThingSpaceCredentials, logins: RuntimeShare, setup: ClientSetup = {}): ThingSpaceClient {
-  const { node, debugOn = true, coordinator, share = true } = setup;
+/** The client for these credentials; refused logins are shared with the other replicas through `coordinator`.
+ *  `deployed`: a config node's own client (not Test connection's), which shares the runtime's tokens and sessions
+ *  and logs to the node (debug lines only when `debugOn`). */
+export function makeClient(
+  accountName: string,
+  server: string,
+  creds: ThingSpaceCredentials,
+  shared: RuntimeShare,
+  coordinator?: Coordinator,
+  deployed?: { node: Node; debugOn: boolean },
+): ThingSpaceClient {
+  const node = deployed?.node;
   return new ThingSpaceClient({
     server,
     accountName,
@@ -46,8 +45,8 @@ export function makeClient(accountName: string, server: string, creds: ThingSpac
           else node.debug(text);
         }
       : undefined,
-    logDebug: debugOn,
-    auth: share ? logins.registry : undefined,
-    refusals: new LoginMemory(logins.file, coordinator?.refusals(), logins.warn),
+    logDebug: deployed?.debugOn,
+    auth: deployed && shared.registry,
+    refusals: new LoginMemory(shared.file, coordinator?.refusals(), shared.warn),
   });
 }

@@ -12,7 +12,7 @@ import type { RuntimeShare } from './runtime-share';
 // The editor shows a saved password as this placeholder; it means "keep the saved one".
 const SAVED_PASSWORD = '__PWRD__';
 
-export function connectionTestRoute(RED: NodeAPI, logins: RuntimeShare, defaultServer: string) {
+export function connectionTestRoute(RED: NodeAPI, shared: RuntimeShare, defaultServer: string) {
   return (req: Request, res: Response): void => {
     void (async () => {
       const id = String(req.params.id);
@@ -21,14 +21,13 @@ export function connectionTestRoute(RED: NodeAPI, logins: RuntimeShare, defaultS
       const given = body.credentials ?? {};
       const pick = (name: keyof ThingSpaceCredentials): string => {
         const v = given[name];
-        if (typeof v !== 'string' || v === SAVED_PASSWORD) return saved[name] ?? '';
-        return v;
+        return typeof v === 'string' && v !== SAVED_PASSWORD ? v : (saved[name] ?? '');
       };
       const accountName = typeof body.accountName === 'string' ? body.accountName.trim() : '';
       const server = (typeof body.server === 'string' && body.server.trim()) || defaultServer;
       // The deployed config node's coordination, if any: the replicas' refusals count too.
       const coordinator = (RED.nodes.getNode(id) as ThingSpaceConfigNode | null)?.coordinator;
-      let client: ThingSpaceClient;
+      let client: ThingSpaceClient | undefined;
       try {
         const creds = resolveAllRefs({
           clientId: pick('clientId'),
@@ -36,22 +35,19 @@ export function connectionTestRoute(RED: NodeAPI, logins: RuntimeShare, defaultS
           username: pick('username'),
           password: pick('password'),
         });
-        client = makeClient(accountName, server, creds, logins, { coordinator, share: false });
-      } catch (err) {
-        const e = err instanceof ThingSpaceError ? err : undefined;
-        res.json({
-          token: { ok: false, code: e?.code ?? 'BAD_CONFIG', message: e?.message ?? 'Invalid configuration' },
-          login: { ok: false, skipped: true },
-        });
-        return;
-      }
-      try {
+        client = makeClient(accountName, server, creds, shared, coordinator);
         res.json(await client.testConnection({ force: body.force === true }));
       } catch (err) {
         const e = err instanceof ThingSpaceError ? err : undefined;
-        res.status(500).json({ error: { code: e?.code ?? 'ERROR', message: e?.message ?? 'Connection test failed' } });
+        // No client: the dialog's configuration is unusable, said as the token step's failure.
+        if (!client)
+          res.json({
+            token: { ok: false, code: e?.code ?? 'BAD_CONFIG', message: e?.message ?? 'Invalid configuration' },
+            login: { ok: false, skipped: true },
+          });
+        else res.status(500).json({ error: { code: e?.code ?? 'ERROR', message: e?.message ?? 'Connection test failed' } });
       } finally {
-        client.close();
+        client?.close();
       }
     })();
   };

@@ -17,7 +17,6 @@ export class LoginMemory implements RefusalMemory {
     private readonly file: RefusalFile,
     private readonly remote: RemoteRefusals | undefined,
     private readonly warn: (text: string) => void,
-    private readonly now: () => number = Date.now,
   ) {}
 
   async refused(server: string, user: string, password: string): Promise<LoginRefusal | undefined> {
@@ -27,7 +26,7 @@ export class LoginMemory implements RefusalMemory {
   }
 
   async recordRefusal(server: string, user: string, password: string): Promise<LoginRefusal> {
-    const at = this.now();
+    const at = Date.now();
     const record = await withRefusal(await this.record(server, user), server, user, password, at);
     await this.file.put(record);
     await this.tryRemote('write', () => this.remote?.set(server, user, JSON.stringify(record)));

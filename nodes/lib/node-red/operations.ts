@@ -1,9 +1,10 @@
-// The runtime-wide part of operations (docs/operations.md): the activity board, the Prometheus
-// metrics, and the metrics and health paths on Node-RED's HTTP node server, which answers even
-// with the editor and admin API off. Set in settings.js as `thingspaceSms`: the endpoints are
-// the runtime's, not an account's, so they are not config node properties.
+// The runtime-wide part of operations (docs/operations.md): the activity board and the editor's
+// sidebar tab over it, the Prometheus metrics, and the metrics and health paths on Node-RED's HTTP
+// node server, which answers even with the editor and admin API off. Set in settings.js as
+// `thingspaceSms`: the endpoints are the runtime's, not an account's.
 import type { NodeAPI } from 'node-red';
 import { Activity } from './activity';
+import { activityFeed } from './activity-feed';
 import { loadMetrics, type Metrics } from './metrics';
 import { checkListenPath, samePath, stackOf, type Handler, type HttpNodeApp } from './push-listener';
 
@@ -33,7 +34,7 @@ export function readOperations(value: unknown): OperationsSettings {
   return s;
 }
 
-export function operations(RED: NodeAPI): { activity: Activity; metrics?: Metrics } {
+export function operations(RED: NodeAPI): Activity {
   const log = (text: string): void => RED.log.error(`[thingspace-sms] ${text}`);
   let settings: OperationsSettings;
   try {
@@ -44,48 +45,38 @@ export function operations(RED: NodeAPI): { activity: Activity; metrics?: Metric
   }
   const metrics = settings.metrics ? loadMetrics() : undefined;
   const activity = new Activity(metrics);
-  const routes: Route[] = [];
-  if (settings.metricsPath) {
-    if (metrics) routes.push(route(RED, settings.metricsPath, metricsHandler(metrics)));
-    else log('thingspaceSms.metricsPath is set but metrics are off (thingspaceSms.metrics: false): not served');
-  }
-  if (settings.healthPath) routes.push(route(RED, settings.healthPath, healthHandler(activity)));
-  if (routes.length > 0) {
-    if (RED.settings.httpNodeRoot === false) log("the metrics and health paths cannot be served: Node-RED's HTTP node server is off (httpNodeRoot: false)");
-    // Checked once every http in node of the deploy has its route.
-    // Never throws out of the event: a throw would stop the runtime's other listeners.
-    RED.events.on('flows:started', () => {
-      try {
-        routes.forEach((r) => r.check(log));
-      } catch (err) {
-        log(`checking the metrics and health paths: ${(err as Error).message}`);
-      }
-    });
-  }
-  return { activity, metrics };
+  activityFeed(RED, activity);
+  const checks: Array<() => void> = [];
+  if (settings.metricsPath && !metrics) log('thingspaceSms.metricsPath is set but metrics are off (thingspaceSms.metrics: false): not served');
+  else if (settings.metricsPath && metrics) checks.push(serve(RED, settings.metricsPath, metricsHandler(metrics), log));
+  if (settings.healthPath) checks.push(serve(RED, settings.healthPath, healthHandler(activity), log));
+  // Once every http in node of the deploy has its route.
+  if (checks.length > 0) RED.events.on('flows:started', () => checks.forEach((check) => check()));
+  return activity;
 }
 
-interface Route {
-  check(log: (text: string) => void): void;
-}
-
-/** A GET route registered at load; a path another route serves too is left to it, and said. */
-function route(RED: NodeAPI, path: string, handle: Handler): Route {
+/** A GET route registered at load; returns the check that leaves a path another route serves too to it, and says so. */
+function serve(RED: NodeAPI, path: string, handle: Handler, log: (text: string) => void): () => void {
+  if (RED.settings.httpNodeRoot === false) {
+    log(`${path} cannot be served: Node-RED's HTTP node server is off (httpNodeRoot: false)`);
+    return () => undefined;
+  }
   const app = RED.httpNode as unknown as HttpNodeApp & { get(path: string, ...h: Handler[]): unknown };
   let yielded = false;
   const handler: Handler = (req, res, next) => (yielded ? next() : handle(req, res, next));
   // Node-RED's httpNodeMiddleware runs first, as for http in routes (an auth check, say).
   app.get(path, ...[RED.settings.httpNodeMiddleware].flat().filter((m): m is Handler => typeof m === 'function'), handler);
-  return {
-    check(log) {
-      const stack = stackOf(app);
-      const other = stack.some((l) => samePath(l.route?.path, path) && l.route?.methods?.get && !l.route.stack?.some((s) => s.handle === handler));
-      yielded = other;
-      if (other)
+  // Run in a runtime event: never throws, as a throw would stop the runtime's other listeners.
+  return () => {
+    try {
+      yielded = stackOf(app).some((l) => samePath(l.route?.path, path) && l.route?.methods?.get && !l.route.stack?.some((s) => s.handle === handler));
+      if (yielded)
         log(
           `${path} is already served on Node-RED's HTTP server (by ${servedBy(RED, path)}): not served by thingspace-sms; change thingspaceSms in settings.js or the other node`,
         );
-    },
+    } catch (err) {
+      log(`checking ${path}: ${(err as Error).message}`);
+    }
   };
 }
 

@@ -5,12 +5,15 @@ import path from 'node:path';
 import { readRecord, recordKey, type RefusalRecord } from '../client/login-refusals';
 
 export const REFUSALS_FILE = 'thingspace-sms-refused-logins.json';
+const FORGETS =
+  ': refused logins are remembered only until Node-RED stops, so a refused password may be tried once more after a restart (five failed logins lock the ThingSpace user)';
 
 export class RefusalFile {
   readonly file: string | undefined;
   private records?: Promise<Map<string, RefusalRecord>>;
   private writing: Promise<void> = Promise.resolve();
-  private readonly said = new Set<string>();
+  /** Read once (the first use); a write that fails may fail again: said once. */
+  private writeWarned = false;
 
   /** `dir`: the user directory; undefined keeps the memory in this process only. */
   constructor(
@@ -44,7 +47,7 @@ export class RefusalFile {
     try {
       text = await fs.readFile(this.file, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.once('read', `Cannot read ${this.file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.warn(`Cannot read ${this.file} (${(err as NodeJS.ErrnoException).code ?? 'error'})${FORGETS}`);
       return records;
     }
     try {
@@ -55,10 +58,8 @@ export class RefusalFile {
         if (r) records.set(recordKey(r.server, r.user), r);
       }
     } catch (err) {
-      this.once(
-        'parse',
+      this.warn(
         `${this.file} is not a valid memory of refused logins (${(err as Error).message}): starting with an empty memory, so a refused password may be tried once more (five failed logins lock the ThingSpace user); the file is replaced at the next refusal`,
-        true,
       );
     }
     return records;
@@ -76,18 +77,10 @@ export class RefusalFile {
         await fs.rename(tmp, file);
       } catch (err) {
         await fs.rm(tmp, { force: true }).catch(() => undefined);
-        this.once('write', `Cannot write ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+        if (!this.writeWarned) this.warn(`Cannot write ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})${FORGETS}`);
+        this.writeWarned = true;
       }
     });
     return this.writing;
-  }
-
-  private once(what: string, text: string, whole = false): void {
-    if (this.said.has(what)) return;
-    this.said.add(what);
-    if (whole) return this.warn(text);
-    this.warn(
-      `${text}: refused logins are remembered only until Node-RED stops, so a refused password may be tried once more after a restart (five failed logins lock the ThingSpace user)`,
-    );
   }
 }

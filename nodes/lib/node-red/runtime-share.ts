@@ -2,7 +2,7 @@
 // the config node type makes one per runtime (nodes/thingspace-config.ts), as readers, notice
 // routes and send queues span config nodes and a hand-over outlives the config node a deploy replaces.
 // Everything per account is keyed by its account key (nodes/lib/client/account.ts).
-import type { EventEmitter } from 'node:events';
+import { once, type EventEmitter } from 'node:events';
 import { AuthRegistry } from '../client/shared-auth';
 import type { PersistedState } from '../consumer/types';
 import type { RedisPool } from '../coordination/coordinator';
@@ -95,20 +95,10 @@ export class RuntimeShare {
 
   /** Settles once no send is in flight in any queue (at most CLOSE_WAIT_MS and a second): a config
    *  node closes its client only then, so a send in flight at a redeploy gets its grace. */
-  sendsSettled(): Promise<void> {
-    const busy = (): boolean => [...this.queues.values()].some((q) => q.inFlight > 0);
-    if (!busy()) return Promise.resolve();
-    return new Promise((resolve) => {
-      const check = (): void => {
-        if (!busy()) finish();
-      };
-      const finish = (): void => {
-        clearTimeout(timer);
-        for (const q of this.queues.values()) q.off('change', check);
-        resolve();
-      };
-      const timer = setTimeout(finish, CLOSE_WAIT_MS + 1000);
-      for (const q of this.queues.values()) q.on('change', check);
-    });
+  async sendsSettled(): Promise<void> {
+    const signal = AbortSignal.timeout(CLOSE_WAIT_MS + 1000);
+    for (const q of this.queues.values()) {
+      while (q.inFlight > 0 && !signal.aborted) await once(q, 'change', { signal }).catch(() => undefined);
+    }
   }
 }

@@ -1,25 +1,8 @@
 // A node's status line: throttled, since a drain changes state twice per block and the editor's status is for people.
-import type { NodeStatus } from 'node-red';
+import type { Node, NodeStatus } from 'node-red';
 import type { ThingSpaceError } from '../client/errors';
 
-export interface StatusTarget {
-  status(status: NodeStatus): void;
-}
-
 type Translate = (key: string, vars?: Record<string, string | number>) => string;
-
-/** Each text followed by the labels not empty (the account a node names itself, the runtime that reads). */
-export function labelledStatus(node: StatusTarget, ...labels: Array<() => string>): StatusTarget {
-  return {
-    status: (s: NodeStatus) => {
-      const suffix = labels
-        .map((l) => l())
-        .filter((l) => l !== '')
-        .join(' · ');
-      node.status(suffix && s.text ? { ...s, text: `${String(s.text)} · ${suffix}` } : s);
-    },
-  };
-}
 
 /** A drain of thousands of blocks updates the editor at most this often. */
 const STATUS_EVERY_MS = 250;
@@ -31,11 +14,13 @@ export class StatusLine {
   private pending: (() => NodeStatus) | undefined;
   private closed = false;
 
-  /** `translate` gets the key under the node's `status.` catalog section, e.g. `sms-queue-in.status.`. */
+  /** `translate` gets the key under the node's `status.` catalog section, e.g. `sms-queue-in.status.`. Each text is
+   *  followed by the `labels` not empty (the account a node names itself, the runtime that reads). */
   constructor(
-    private readonly node: StatusTarget,
+    private readonly node: Pick<Node, 'status'>,
     private readonly translate: Translate,
     private readonly prefix: string,
+    private readonly labels: Array<() => string> = [],
   ) {}
 
   /** The catalog text of `key`; an i18next lookup costs more than a block's bookkeeping. */
@@ -60,7 +45,12 @@ export class StatusLine {
     }
     this.pending = undefined;
     this.lastAt = now;
-    this.node.status(make());
+    const shown = make();
+    const suffix = this.labels
+      .map((l) => l())
+      .filter((l) => l !== '')
+      .join(' · ');
+    this.node.status(suffix && shown.text ? { ...shown, text: `${String(shown.text)} · ${suffix}` } : shown);
   }
 
   error(key: string, vars?: Record<string, string | number>): void {

@@ -8,7 +8,9 @@ import type { HistoryBlock, ThingSpaceApi } from '../../../nodes/lib/client/api'
 import { ThingSpaceError } from '../../../nodes/lib/client/errors';
 import type { QueueConsumer } from '../../../nodes/lib/consumer/queue-consumer';
 import { SendQueue } from '../../../nodes/lib/sender/send-queue';
+import type { NodeAPI } from 'node-red';
 import { Activity, timedHistory } from '../../../nodes/lib/node-red/activity';
+import { activityFeed, type ActivitySnapshot } from '../../../nodes/lib/node-red/activity-feed';
 import { loadMetrics } from '../../../nodes/lib/node-red/metrics';
 import { readOperations } from '../../../nodes/lib/node-red/operations';
 
@@ -46,11 +48,13 @@ describe('activity board', () => {
     const reader = {};
     feed.senderStarted({}, new SendQueue({ concurrency: 1, limit: 1 }), () => 2);
     assert.deepEqual([board.list()[0].state, board.list()[0].outcomesPending], ['sending', 2]);
-    feed.readerState(reader, 'reading');
-    assert.equal(board.list()[0].state, 'sending', 'not the reader: ignored');
     // The consumer's events, as QueueConsumer emits them (nodes/lib/consumer/types.ts).
+    const replaced = new EventEmitter();
+    feed.watch({}, replaced as unknown as QueueConsumer);
     const consumer = new EventEmitter();
     feed.watch(reader, consumer as unknown as QueueConsumer);
+    replaced.emit('state', { phase: 'polling' });
+    assert.equal(board.list()[0].state, 'standby', 'a replaced reader: ignored');
     consumer.emit('state', { phase: 'polling' });
     assert.equal(board.list()[0].state, 'reading');
     consumer.emit('state', { phase: 'backing-off', inMs: 1000, error: new ThingSpaceError({ kind: 'server', message: 'down' }) });
@@ -73,18 +77,30 @@ describe('activity board', () => {
     );
   });
 
-  it('tells its listeners once per turn of the event loop, until they unsubscribe', async () => {
+  it("publishes the board to the editor's sidebar at most once a second, retained", () => {
+    clock = sinon.useFakeTimers({ now: Date.UTC(2026, 0, 1, 12, 0, 0), toFake: ['Date', 'setTimeout'] });
+    const published: Array<[topic: string, snapshot: ActivitySnapshot, retained: boolean]> = [];
+    // The part of Node-RED's API the feed uses: an admin route, and the editor's comms.
+    const RED = {
+      httpAdmin: { get: () => undefined },
+      auth: { needsPermission: () => () => undefined },
+      comms: { publish: (...p: (typeof published)[number]) => published.push(p) },
+    } as unknown as NodeAPI;
     const board = new Activity();
-    let calls = 0;
-    const off = board.onChange(() => calls++);
-    const feed = board.account('acct@host');
+    activityFeed(RED, board);
+    const feed = board.account('acct@host', 'rt');
+    feed.senderStarted({}, new SendQueue({ concurrency: 1, limit: 1 }), () => 0);
     for (let i = 0; i < 100; i++) feed.receivedSms('poll', 1);
-    await new Promise((r) => setImmediate(r));
-    assert.equal(calls, 1);
-    off();
-    feed.receivedSms('poll', 1);
-    await new Promise((r) => setImmediate(r));
-    assert.equal(calls, 1);
+    clock.tick(0);
+    assert.equal(published.length, 1);
+    assert.deepEqual([published[0][0], published[0][1].accounts[0].received, published[0][2]], ['thingspace-sms/activity', { poll: 100, push: 0 }, true]);
+    feed.receivedSms('push', 1);
+    clock.tick(999);
+    assert.equal(published.length, 1, 'not twice within a second');
+    clock.tick(1);
+    assert.deepEqual(published[1][1].accounts[0].received, { poll: 100, push: 1 });
+    clock.tick(5000);
+    assert.equal(published.length, 2, 'nothing changed: nothing published');
   });
 
   it('times history calls and counts a block acknowledged when its next comes back on a successful request', async () => {
