@@ -1,10 +1,11 @@
 // Coordination across runtimes for one config node: its Redis connection and, per reading node
 // (one per account), the lease, the store and the shared push dedupe. Made only when the config
 // node's coordination is Redis; the node-red layer wires these to the consumer.
+import { createHash } from 'node:crypto';
 import os from 'node:os';
 import { accountKeys, replicaKeys, type ReplicaKeys } from './scripts';
 import { AccountLease } from './lease';
-import { linkPool, type LinkOptions, type RedisLink } from './redis-link';
+import { NodeRedisLink, type LinkOptions, type RedisLink } from './redis-link';
 import type { RedisTarget } from './redis-url';
 import { RedisConsumerStore, SharedPushDedupe } from './redis-store';
 import { RedisRefusals } from './redis-refusals';
@@ -33,9 +34,19 @@ export interface Reader {
 /** A runtime's Redis connections (per address and password) and its one replica set per
  *  connection and key prefix, shared by its config nodes (nodes/lib/node-red/runtime-share.ts). */
 export class RedisPool {
+  private readonly links = new Map<string, NodeRedisLink>();
   private readonly sets = new WeakMap<RedisLink, Map<string, ReplicaSet>>();
 
-  constructor(readonly open: (opts: LinkOptions) => RedisLink = linkPool()) {}
+  /** One connection per address and passwords (hashed into its key); each open is matched by a release(). */
+  open(opts: LinkOptions): RedisLink {
+    const id = `${JSON.stringify(opts.url)}\0${createHash('sha256')
+      .update(`${opts.password ?? ''}\0${opts.sentinelPassword ?? ''}`)
+      .digest('hex')}`;
+    let link = this.links.get(id);
+    if (!link || link.closed) this.links.set(id, (link = new NodeRedisLink(opts, () => this.links.delete(id))));
+    link.users++;
+    return link;
+  }
 
   replicaSet(link: RedisLink, keys: ReplicaKeys, label: string, ttlMs: number): ReplicaSet {
     let byPrefix = this.sets.get(link);
@@ -56,11 +67,6 @@ export class Coordinator {
   ) {
     this.runtime = settings.runtime?.trim() || `${os.hostname()}/${process.pid}`;
     this.link = pool.open(this.linkOptions());
-  }
-
-  /** Where Redis is, for statuses: host:port or the Sentinel master name, never a password. */
-  get where(): string {
-    return this.settings.url.display;
   }
 
   /** The lease, store and push dedupe of an account (its key, server and name: nodes/lib/client/account.ts),

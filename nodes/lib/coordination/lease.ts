@@ -6,7 +6,7 @@ import type { ReaderGate } from '../consumer/types';
 import { CoordinationError } from './errors';
 import type { RedisLink } from './redis-link';
 import type { Member, ReplicaSet } from './replicas';
-import { ACQUIRE, CONFIRM, RELEASE, RENEW, STATE_TTL_MS, type AccountKeys, type Script } from './scripts';
+import { ACQUIRE, FENCED, STATE_TTL_MS, type AccountKeys } from './scripts';
 
 export type LeaseView =
   | { state: 'holding'; epoch: number; runtime: string }
@@ -46,8 +46,9 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
   private freeSeen = 0;
   private timer: NodeJS.Timeout | undefined;
   private watchdog: NodeJS.Timeout | undefined;
-  private current: LeaseView = { state: 'standby' };
-  private readonly onDown = (error: CoordinationError): void => this.unavailable(error);
+  /** What the lease shows now (set by show()). */
+  view: LeaseView = { state: 'standby' };
+  private readonly onDown = (error: CoordinationError): void => this.fault(error);
   private readonly onUp = (): void => {
     if (this.phase === 'unavailable' || this.phase === 'standby') void this.attempt();
   };
@@ -62,10 +63,6 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
 
   get holding(): boolean {
     return this.phase === 'holding';
-  }
-
-  get view(): LeaseView {
-    return this.current;
   }
 
   /** What fenced writes check: the lease value, while held. */
@@ -83,27 +80,13 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
   }
 
   /** ReaderGate: still ours, and `next` recorded? Never throws. */
-  async confirm(next: string | undefined): Promise<boolean> {
-    const { keys, ttlMs } = this.opts;
-    const sentAt = await this.onHeld(CONFIRM, [keys.lease, keys.state], (f) => [f.value, ttlMs, next ?? '', f.epoch, STATE_TTL_MS]);
-    if (sentAt === undefined) return false;
-    // Answered too late to be sure the lease was still ours (a paused runtime, a slow Redis): as if lost.
-    if (this.now() - sentAt >= ttlMs - this.margin) {
-      this.lost(`the confirmation took ${Math.round(this.now() - sentAt)} ms`);
-      return false;
-    }
-    this.held(sentAt);
-    return true;
+  confirm(next: string | undefined): Promise<boolean> {
+    return this.extend(['next', next ?? '']);
   }
 
   /** ReaderGate: confirmed by a command sent within the renewal period, so it may still authorise a request. */
   fresh(): boolean {
     return this.phase === 'holding' && this.now() - this.confirmedAt < this.opts.ttlMs / 3;
-  }
-
-  /** Reported by the store when Redis failed it: as for any other failure. */
-  fault(error: CoordinationError): void {
-    this.unavailable(error);
   }
 
   /** Stops trying; gives the lease back if held, once the reader has stopped reading. */
@@ -138,7 +121,7 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
     try {
       r = (await link.run(ACQUIRE, [keys.lease, keys.epoch], [this.token, ttlMs, replicas.label.replace(/\|/g, '/'), take ? '1' : '0'])) as [unknown, unknown];
     } catch (err) {
-      this.unavailable(CoordinationError.from(err));
+      this.fault(CoordinationError.from(err));
       return;
     }
     if (this.movedOn()) return;
@@ -172,28 +155,29 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
 
   private async renew(): Promise<void> {
     this.timer = undefined;
-    const sentAt = await this.onHeld(RENEW, [this.opts.keys.lease], (f) => [f.value, this.opts.ttlMs]);
-    if (sentAt === undefined) return;
-    this.held(sentAt);
-    if (this.opts.replicas.held > this.opts.replicas.share) void this.shed();
+    if ((await this.extend([])) && this.opts.replicas.held > this.opts.replicas.share) void this.shed();
   }
 
-  /** Runs a script on the held lease: when it was sent if Redis answered 1 for this tenure, else undefined (handled). */
-  private async onHeld(script: Script, keys: string[], args: (fence: { value: string; epoch: number }) => Array<string | number>): Promise<number | undefined> {
+  /** Renews the held lease, writing `fields` to the state with it: true if Redis said yes for this tenure, in time. */
+  private async extend(fields: string[]): Promise<boolean> {
     const fence = this.fence();
-    if (!fence) return undefined;
+    if (!fence) return false;
+    const { link, keys, ttlMs } = this.opts;
     const sentAt = this.now();
     let r: unknown;
     try {
-      r = await this.opts.link.run(script, keys, args(fence));
+      r = await link.run(FENCED, [keys.lease, keys.state], [fence.value, ttlMs, fence.epoch, STATE_TTL_MS, ...fields]);
     } catch (err) {
-      this.unavailable(CoordinationError.from(err));
-      return undefined;
+      this.fault(CoordinationError.from(err));
+      return false;
     }
-    if (this.value !== fence.value || this.phase !== 'holding') return undefined;
-    if (Number(r) === 1) return sentAt;
-    this.lost('another runtime holds it now');
-    return undefined;
+    if (this.value !== fence.value || this.phase !== 'holding') return false;
+    const took = this.now() - sentAt;
+    if (Number(r) !== 1) this.lost('another runtime holds it now');
+    // Answered too late to be sure the lease was still ours (a paused runtime, a slow Redis): as if lost.
+    else if (took >= ttlMs - this.margin) this.lost(`the confirmation took ${Math.round(took)} ms`);
+    else this.held(sentAt);
+    return this.phase === 'holding';
   }
 
   /** The local deadline passed without a renewal that came back in time. */
@@ -204,7 +188,7 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
   }
 
   private linkDown(): void {
-    this.unavailable(this.opts.link.error ?? new CoordinationError('Redis: not connected'));
+    this.fault(this.opts.link.error ?? new CoordinationError('Redis: not connected'));
   }
 
   /** More leases here than this runtime's share: hand this one over. */
@@ -225,7 +209,7 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
 
   private async release(value: string, why: string): Promise<void> {
     try {
-      await this.opts.link.run(RELEASE, [this.opts.keys.lease], [value]);
+      await this.opts.link.run(FENCED, [this.opts.keys.lease, this.opts.keys.state], [value, 0, '', '']);
       this.opts.log?.('info', `gave back the lease of ${this.tag} (epoch ${split(value)[0]}): ${why}`);
     } catch {
       // It expires by itself within the lease time.
@@ -242,20 +226,21 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
     this.later(() => this.attempt(), Math.min(this.opts.retryMs, this.opts.ttlMs / 3));
   }
 
-  private unavailable(error: CoordinationError): void {
+  /** Redis failed a command (the store reports its own): stand by until it answers. */
+  fault(error: CoordinationError): void {
     if (this.phase === 'stopped' || this.phase === 'releasing') return;
     if (this.phase === 'holding')
       this.opts.log?.('warn', `cannot confirm the lease of ${this.tag} (epoch ${this.epoch}): ${error.message}; not reading until it can`);
     this.value = undefined;
     this.phase = 'unavailable';
     this.clearTimers();
-    const same = this.current.state === 'unavailable' && this.current.error.message === error.message;
+    const same = this.view.state === 'unavailable' && this.view.error.message === error.message;
     if (!same) this.show({ state: 'unavailable', error });
     this.later(() => this.attempt(), this.opts.retryMs);
   }
 
   private show(view: LeaseView): void {
-    this.current = view;
+    this.view = view;
     this.emit('change', view);
   }
 

@@ -4,8 +4,8 @@
 // by itself (100 ms doubling to 2 s). With a Sentinel set, createSentinel only finds the primary
 // and follows a failover; commands go over a plain client of ours to it, replaced when it moves
 // (the Sentinel client would queue them through a failover). docs/architecture.md, "Coordination".
-import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import type { RedisClientType, RedisSentinelType } from 'redis';
 import { CoordinationError, type SentinelFault } from './errors';
 import { isSentinels, type CheckedSentinels, type RedisTarget, type SentinelNode } from './redis-url';
 import type { Script } from './scripts';
@@ -24,8 +24,10 @@ export interface RedisLink extends EventEmitter<LinkEvents> {
   readonly connecting: boolean;
   /** Why the connection is down, while it is. */
   readonly error: CoordinationError | undefined;
-  /** Runs a script (EVALSHA, loading it on NOSCRIPT). Rejects with a CoordinationError. */
+  /** Runs a script. Rejects with a CoordinationError, as call() does. */
   run(script: Script, keys: string[], args: ReadonlyArray<string | number>): Promise<unknown>;
+  /** Sends one command; fails at once while down, and when not answered within the timeout. */
+  call(args: ReadonlyArray<string | number>): Promise<unknown>;
   /** Gives the connection back: closed when its last user gave it back. */
   release(): void;
 }
@@ -39,23 +41,7 @@ export interface LinkOptions {
   timeoutMs: number;
 }
 
-interface MinimalClient {
-  on(event: string, listener: (...args: unknown[]) => void): unknown;
-  connect(): Promise<unknown>;
-  sendCommand(args: string[]): Promise<unknown>;
-  destroy(): void;
-}
-
-interface MinimalSentinel {
-  on(event: string, listener: (...args: never[]) => void): unknown;
-  connect(): Promise<unknown>;
-  destroy(): Promise<void>;
-}
-
-interface RedisModule {
-  createClient: (o: object) => MinimalClient;
-  createSentinel: (o: object) => MinimalSentinel;
-}
+type Redis = typeof import('redis');
 
 /** What a client error means. In a Sentinel set, true and 'said' are signs of a failover ('said': the text says so). */
 const LINK_FAULTS: Array<[RegExp, string, boolean | 'said']> = [
@@ -66,6 +52,7 @@ const LINK_FAULTS: Array<[RegExp, string, boolean | 'said']> = [
   [/Unknown RESP type|Protocol error|RESP/i, 'the server at this address does not answer in the Redis protocol (is it Redis?)', true],
   [/ECONNREFUSED/, 'connection refused (is Redis running there?)', true],
   [/ENOTFOUND|EAI_AGAIN/, 'host not found', true],
+  [/^Command timed out/, 'no answer in time (a command timed out)', false],
   [/ETIMEDOUT|timeout/i, 'no answer in time', true],
   [/closed unexpectedly|socket closed|ECONNRESET/i, 'connection lost (is Redis running?)', true],
   [/offline|closed/i, 'not connected', true],
@@ -82,38 +69,19 @@ const SENTINEL_FAULTS: Array<[RegExp, string, SentinelFault?]> = [
   [/ETIMEDOUT|timeout/i, 'no sentinel answers in time', 'no-sentinel'],
 ];
 
-/** Connections shared per URL and password: a runtime is one pool (a test may make several,
- *  one per runtime it plays). Each open must be matched by a release(). */
-export function linkPool(): (opts: LinkOptions) => RedisLink {
-  const links = new Map<string, NodeRedisLink>();
-  return (opts) => {
-    const t = opts.url;
-    const where = isSentinels(t) ? `sentinel:${t.master}@${t.sentinels.map((n) => `${n.host}:${n.port}`).join(',')}` : t.url;
-    const id = `${where}\0${createHash('sha256')
-      .update(`${opts.password ?? ''}\0${opts.sentinelPassword ?? ''}`)
-      .digest('hex')}`;
-    let link = links.get(id);
-    if (!link || link.closed) {
-      link = new NodeRedisLink(opts, () => links.delete(id));
-      links.set(id, link);
-    }
-    link.users++;
-    return link;
-  };
-}
-
-class NodeRedisLink extends EventEmitter<LinkEvents> implements RedisLink {
+/** Shared by the users of one address and password in a runtime (RedisPool, coordinator.ts). */
+export class NodeRedisLink extends EventEmitter<LinkEvents> implements RedisLink {
   users = 0;
   closed = false;
   up = false;
   connecting = true;
   error: CoordinationError | undefined;
-  private readonly redis: RedisModule;
-  private client: MinimalClient | undefined;
+  private readonly redis: Redis;
+  private client: RedisClientType | undefined;
   private where: string;
   /** Sentinel mode: the set, its watcher, the primary our client talks to ("host:port"). */
   private readonly set: CheckedSentinels | undefined;
-  private sentinel: MinimalSentinel | undefined;
+  private sentinel: RedisSentinelType | undefined;
   private primary: string | undefined;
   private retry: NodeJS.Timeout | undefined;
   /** What the current watcher's sentinels last said went wrong. */
@@ -127,8 +95,7 @@ class NodeRedisLink extends EventEmitter<LinkEvents> implements RedisLink {
     this.setMaxListeners(0);
     // Lazy on purpose: the package loads no Redis client unless coordination is on.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { createClient, createSentinel } = require('redis') as RedisModule;
-    this.redis = { createClient, createSentinel };
+    this.redis = require('redis') as Redis;
     const t = opts.url;
     if (isSentinels(t)) {
       this.set = t;
@@ -142,16 +109,14 @@ class NodeRedisLink extends EventEmitter<LinkEvents> implements RedisLink {
     }
   }
 
-  async run(script: Script, keys: string[], args: ReadonlyArray<string | number>): Promise<unknown> {
-    if (!this.up) throw this.error ?? new CoordinationError(`${this.where}: not connected`);
-    const tail = [String(keys.length), ...keys, ...args.map(String)];
+  run(script: Script, keys: string[], args: ReadonlyArray<string | number>): Promise<unknown> {
+    return this.call(['EVAL', script.source, keys.length, ...keys, ...args]);
+  }
+
+  async call(args: ReadonlyArray<string | number>): Promise<unknown> {
+    if (!this.up || !this.client) throw this.error ?? new CoordinationError(`${this.where}: not connected`);
     try {
-      return await this.send(['EVALSHA', script.sha, ...tail]);
-    } catch (err) {
-      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw this.explain(err);
-    }
-    try {
-      return await this.send(['EVAL', script.source, ...tail]);
+      return await this.client.sendCommand(args.map(String), { timeout: this.opts.timeoutMs, rejectInFlight: true });
     } catch (err) {
       throw this.explain(err);
     }
@@ -256,16 +221,6 @@ class NodeRedisLink extends EventEmitter<LinkEvents> implements RedisLink {
     this.open(node);
   }
 
-  private send(args: string[]): Promise<unknown> {
-    const client = this.client;
-    if (!client) return Promise.reject(this.error ?? new CoordinationError(`${this.where}: not connected`));
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new CoordinationError(`${this.where}: no answer within ${this.opts.timeoutMs} ms`)), this.opts.timeoutMs);
-    });
-    return Promise.race([client.sendCommand(args), late]).finally(() => clearTimeout(timer));
-  }
-
   private down(error: CoordinationError): void {
     if (this.closed) return;
     this.connecting = false;
@@ -300,7 +255,7 @@ class NodeRedisLink extends EventEmitter<LinkEvents> implements RedisLink {
 
   private hide(text: string): string {
     let out = text;
-    for (const secret of [this.opts.password, this.opts.sentinelPassword]) if (secret) out = out.split(secret).join('***');
+    for (const secret of [this.opts.password, this.opts.sentinelPassword]) if (secret) out = out.replaceAll(secret, '***');
     return out;
   }
 }

@@ -2,11 +2,6 @@
 // tried by another. The text holds salted hashes and counts, never a password.
 import { once } from 'node:events';
 import type { RedisLink } from './redis-link';
-import { script } from './scripts';
-
-const GET = script('refusal-get', `return redis.call('GET', KEYS[1])`);
-const SET = script('refusal-set', `return redis.call('SET', KEYS[1], ARGV[1])`);
-const DEL = script('refusal-del', `return redis.call('DEL', KEYS[1])`);
 
 const CONNECT_WAIT_MS = 3000;
 
@@ -18,16 +13,16 @@ export class RedisRefusals {
 
   async get(server: string, user: string): Promise<string | undefined> {
     await this.connected();
-    const v = await this.link.run(GET, [this.key(server, user)], []);
+    const v = await this.link.call(['GET', this.key(server, user)]);
     return typeof v === 'string' ? v : undefined;
   }
 
   async set(server: string, user: string, text: string): Promise<void> {
-    await this.link.run(SET, [this.key(server, user)], [text]);
+    await this.link.call(['SET', this.key(server, user), text]);
   }
 
   async delete(server: string, user: string): Promise<void> {
-    await this.link.run(DEL, [this.key(server, user)], []);
+    await this.link.call(['DEL', this.key(server, user)]);
   }
 
   /** Right after a deploy: a login without the replicas' refusals may repeat one of them. */

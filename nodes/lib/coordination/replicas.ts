@@ -4,7 +4,7 @@
 // stops announcing drops out after a lease time, and its accounts are shared among the rest.
 import { randomBytes } from 'node:crypto';
 import type { RedisLink } from './redis-link';
-import { HEARTBEAT, LEAVE, type ReplicaKeys } from './scripts';
+import { HEARTBEAT, type ReplicaKeys } from './scripts';
 
 /** What the replica set needs to know of each lease of this runtime. */
 export interface Member {
@@ -42,9 +42,7 @@ export class ReplicaSet {
 
   /** Leases this runtime holds now. */
   get held(): number {
-    let n = 0;
-    for (const m of this.members) if (m.holding) n++;
-    return n;
+    return [...this.members].filter((m) => m.holding).length;
   }
 
   /** The most leases this runtime should hold: at least one. */
@@ -74,6 +72,6 @@ export class ReplicaSet {
     this.stopped = true;
     clearTimeout(this.timer);
     // Said at once, so the others' share grows now rather than after a lease time.
-    if (this.link.up) this.link.run(LEAVE, [this.keys.replicas], [this.id]).catch(() => undefined);
+    if (this.link.up) this.link.call(['ZREM', this.keys.replicas, this.id]).catch(() => undefined);
   }
 }

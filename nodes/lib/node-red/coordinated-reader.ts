@@ -83,11 +83,6 @@ export class CoordinatedReader {
     if (this.opts.manual && ts?.block === CALLBACK_BLOCK && typeof ts.key === 'string') void this.reader.push.remember(ts.key);
   }
 
-  /** Pushed SMS emitted without a check against the other replicas. */
-  get unchecked(): number {
-    return this.reader.push.unchecked;
-  }
-
   /** Gives the lease back once the consumer has stopped (call after consumer.stop()). */
   close(): Promise<void> {
     return this.reader.close();
@@ -127,7 +122,7 @@ export class CoordinatedReader {
               : 'coordinationUnavailable';
         const target = this.opts.coordinator.settings.url;
         const master = 'master' in target ? target.master : '';
-        status?.set(() => ({ fill: failover ? 'yellow' : 'red', shape: 'ring', text: status.t(key, { where: this.opts.coordinator.where, master }) }));
+        status?.set(() => ({ fill: failover ? 'yellow' : 'red', shape: 'ring', text: status.t(key, { where: target.display, master }) }));
         if (!this.outageReported) {
           this.outageReported = true;
           this.opts.report(
