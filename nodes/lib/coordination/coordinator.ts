@@ -3,7 +3,7 @@
 // node's coordination is Redis; the node-red layer wires these to the consumer.
 import { createHash } from 'node:crypto';
 import os from 'node:os';
-import { accountKeys, replicaKeys, type ReplicaKeys } from './scripts';
+import { accountKeys } from './scripts';
 import { AccountLease } from './lease';
 import { NodeRedisLink, type LinkOptions, type RedisLink } from './redis-link';
 import type { RedisTarget } from './redis-url';
@@ -48,11 +48,11 @@ export class RedisPool {
     return link;
   }
 
-  replicaSet(link: RedisLink, keys: ReplicaKeys, label: string, ttlMs: number): ReplicaSet {
+  replicaSet(link: RedisLink, prefix: string, label: string, ttlMs: number): ReplicaSet {
     let byPrefix = this.sets.get(link);
     if (!byPrefix) this.sets.set(link, (byPrefix = new Map()));
-    let set = byPrefix.get(keys.replicas);
-    if (!set || set.stopped) byPrefix.set(keys.replicas, (set = new ReplicaSet(link, keys, label, ttlMs)));
+    let set = byPrefix.get(prefix);
+    if (!set || set.stopped) byPrefix.set(prefix, (set = new ReplicaSet(link, prefix, label, ttlMs)));
     return set;
   }
 }
@@ -75,7 +75,7 @@ export class Coordinator {
     const { prefix, leaseMs } = this.settings;
     const link = this.pool.open(this.linkOptions());
     const keys = accountKeys(prefix, account);
-    const replicas = this.pool.replicaSet(link, replicaKeys(prefix), this.runtime, leaseMs);
+    const replicas = this.pool.replicaSet(link, prefix, this.runtime, leaseMs);
     const lease = new AccountLease({ link, keys, replicas, ttlMs: leaseMs, retryMs, log });
     return {
       lease,
@@ -100,6 +100,6 @@ export class Coordinator {
   private linkOptions(): LinkOptions {
     // A command that takes a third of the lease is as good as failed.
     const { url, password, sentinelPassword } = this.settings;
-    return { url, password, sentinelPassword, timeoutMs: Math.max(200, Math.min(5000, this.settings.leaseMs / 3)) };
+    return { url, password, sentinelPassword, timeoutMs: Math.round(Math.max(200, Math.min(5000, this.settings.leaseMs / 3))) };
   }
 }

@@ -26,6 +26,8 @@ interface LeaseOptions {
   log?: (level: 'info' | 'warn', text: string) => void;
 }
 
+type Tenure = { value: string; epoch: number };
+
 /** A lease is taken from a free key only after it was seen free this often by a runtime at its fair share. */
 const FREE_SIGHTINGS = 2;
 
@@ -37,9 +39,8 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
   private readonly now: () => number;
   private readonly margin: number;
   private phase: 'idle' | 'holding' | 'releasing' | 'standby' | 'unavailable' | 'stopped' = 'idle';
-  /** The lease value while held: "epoch|token|runtime". */
-  private value: string | undefined;
-  private epoch = 0;
+  /** The lease value ("epoch|token|runtime") and its epoch, while held. */
+  private tenure: Tenure | undefined;
   private validUntil = 0;
   /** When the command that last confirmed, renewed or took the lease was sent. */
   private confirmedAt = -Infinity;
@@ -66,8 +67,8 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
   }
 
   /** What fenced writes check: the lease value, while held. */
-  fence(): { value: string; epoch: number } | undefined {
-    return this.phase === 'holding' && this.value ? { value: this.value, epoch: this.epoch } : undefined;
+  fence(): Tenure | undefined {
+    return this.phase === 'holding' ? this.tenure : undefined;
   }
 
   start(): void {
@@ -92,16 +93,16 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
   /** Stops trying; gives the lease back if held, once the reader has stopped reading. */
   async stop(): Promise<void> {
     if (this.phase === 'stopped') return;
-    const value = this.value;
+    const tenure = this.tenure;
     this.phase = 'stopped';
-    this.value = undefined;
+    this.tenure = undefined;
     this.clearTimers();
     this.opts.link.off('down', this.onDown);
     this.opts.link.off('up', this.onUp);
     this.opts.replicas.remove(this);
-    if (value === undefined) return;
+    if (tenure === undefined) return;
     await this.yieldReader();
-    await this.release(value, 'stopped');
+    await this.release(tenure, 'stopped');
   }
 
   /** Stopped, or holding by another path, meanwhile: what an attempt found is out of date. */
@@ -128,8 +129,7 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
     const value = String(r[1] ?? '');
     if (Number(r[0]) === 1) {
       const [epoch, , runtime] = split(value);
-      this.value = value;
-      this.epoch = epoch;
+      this.tenure = { value, epoch };
       this.phase = 'holding';
       this.freeSeen = 0;
       this.held(sentAt);
@@ -171,7 +171,7 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
       this.fault(CoordinationError.from(err));
       return false;
     }
-    if (this.value !== fence.value || this.phase !== 'holding') return false;
+    if (this.tenure !== fence || this.phase !== 'holding') return false;
     const took = this.now() - sentAt;
     if (Number(r) !== 1) this.lost('another runtime holds it now');
     // Answered too late to be sure the lease was still ours (a paused runtime, a slow Redis): as if lost.
@@ -193,24 +193,24 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
 
   /** More leases here than this runtime's share: hand this one over. */
   private async shed(): Promise<void> {
-    const value = this.value;
-    if (this.phase !== 'holding' || value === undefined) return;
+    const tenure = this.fence();
+    if (tenure === undefined) return;
     this.phase = 'releasing';
     this.clearTimers();
     this.show({ state: 'standby' });
     await this.yieldReader();
     if (this.phase !== 'releasing') return;
-    await this.release(value, `more than this runtime's share of ${this.opts.replicas.share}`);
+    await this.release(tenure, `more than this runtime's share of ${this.opts.replicas.share}`);
     if (this.phase !== 'releasing') return;
-    this.value = undefined;
+    this.tenure = undefined;
     this.phase = 'standby';
     this.later(() => this.attempt(), this.opts.retryMs);
   }
 
-  private async release(value: string, why: string): Promise<void> {
+  private async release({ value, epoch }: Tenure, why: string): Promise<void> {
     try {
       await this.opts.link.run(FENCED, [this.opts.keys.lease, this.opts.keys.state], [value, 0, '', '']);
-      this.opts.log?.('info', `gave back the lease of ${this.tag} (epoch ${split(value)[0]}): ${why}`);
+      this.opts.log?.('info', `gave back the lease of ${this.tag} (epoch ${epoch}): ${why}`);
     } catch {
       // It expires by itself within the lease time.
     }
@@ -218,8 +218,8 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
 
   private lost(why: string): void {
     if (this.phase !== 'holding') return;
-    this.opts.log?.('warn', `lost the lease of ${this.tag} (epoch ${this.epoch}): ${why}`);
-    this.value = undefined;
+    this.opts.log?.('warn', `lost the lease of ${this.tag} (epoch ${this.tenure?.epoch}): ${why}`);
+    this.tenure = undefined;
     this.phase = 'standby';
     this.clearTimers();
     this.show({ state: 'standby' });
@@ -230,8 +230,8 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
   fault(error: CoordinationError): void {
     if (this.phase === 'stopped' || this.phase === 'releasing') return;
     if (this.phase === 'holding')
-      this.opts.log?.('warn', `cannot confirm the lease of ${this.tag} (epoch ${this.epoch}): ${error.message}; not reading until it can`);
-    this.value = undefined;
+      this.opts.log?.('warn', `cannot confirm the lease of ${this.tag} (epoch ${this.tenure?.epoch}): ${error.message}; not reading until it can`);
+    this.tenure = undefined;
     this.phase = 'unavailable';
     this.clearTimers();
     const same = this.view.state === 'unavailable' && this.view.error.message === error.message;

@@ -60,6 +60,7 @@ const LINK_FAULTS: Array<[RegExp, string, boolean | 'said']> = [
 
 /** What the sentinels' errors mean, and which the statuses name. */
 const SENTINEL_FAULTS: Array<[RegExp, string, SentinelFault?]> = [
+  [/No such master with that name/i, 'the sentinels monitor no master named "{master}": check the master name', 'unknown-master'],
   [/WRONGPASS|invalid password|invalid username-password/i, 'a sentinel refused the password: check the Sentinel password of the config node'],
   [/NOAUTH/i, 'the sentinels ask for a password (NOAUTH): set the Sentinel password of the config node'],
   [/without any password configured|AUTH.*no password/i, 'the sentinels have no password: leave the Sentinel password empty'],
@@ -245,17 +246,12 @@ export class NodeRedisLink extends EventEmitter<LinkEvents> implements RedisLink
   /** A failure to learn the primary from the sentinels. */
   private explainSentinel(err: unknown): CoordinationError {
     const raw = err instanceof Error ? err.message : String(err);
-    if (/No such master with that name/i.test(raw)) {
-      const why = `the sentinels monitor no master named "${this.set!.master}": check the master name`;
-      return new CoordinationError(`${this.where}: ${why}`, 'BAD_CONFIG', false, 'unknown-master');
-    }
     const [, why, fault] = SENTINEL_FAULTS.find(([re]) => re.test(raw)) ?? [undefined, raw, undefined];
-    return new CoordinationError(`${this.where}: ${this.hide(why)}`, 'COORDINATION_UNAVAILABLE', false, fault);
+    const code = fault === 'unknown-master' ? 'BAD_CONFIG' : 'COORDINATION_UNAVAILABLE';
+    return new CoordinationError(`${this.where}: ${this.hide(why.replace('{master}', this.set!.master))}`, code, false, fault);
   }
 
   private hide(text: string): string {
-    let out = text;
-    for (const secret of [this.opts.password, this.opts.sentinelPassword]) if (secret) out = out.replaceAll(secret, '***');
-    return out;
+    return [this.opts.password, this.opts.sentinelPassword].reduce((out: string, secret) => (secret ? out.replaceAll(secret, '***') : out), text);
   }
 }

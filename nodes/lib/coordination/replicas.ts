@@ -4,7 +4,7 @@
 // stops announcing drops out after a lease time, and its accounts are shared among the rest.
 import { randomBytes } from 'node:crypto';
 import type { RedisLink } from './redis-link';
-import { HEARTBEAT, type ReplicaKeys } from './scripts';
+import { HEARTBEAT } from './scripts';
 
 /** What the replica set needs to know of each lease of this runtime. */
 export interface Member {
@@ -23,7 +23,7 @@ export class ReplicaSet {
 
   constructor(
     private readonly link: RedisLink,
-    private readonly keys: ReplicaKeys,
+    private readonly prefix: string,
     readonly label: string,
     private readonly ttlMs: number,
   ) {
@@ -59,7 +59,7 @@ export class ReplicaSet {
     if (!this.link.up) return;
     try {
       const tags = [...new Set([...this.members].map((m) => m.tag))];
-      const r = (await this.link.run(HEARTBEAT, [this.keys.replicas, this.keys.accounts], [this.id, this.ttlMs, ...tags])) as [number, number];
+      const r = (await this.link.run(HEARTBEAT, [`${this.prefix}replicas`, `${this.prefix}accounts`], [this.id, this.ttlMs, ...tags])) as [number, number];
       this.replicas = Number(r[0]) || 1;
       this.accounts = Number(r[1]) || 0;
     } catch {
@@ -72,6 +72,6 @@ export class ReplicaSet {
     this.stopped = true;
     clearTimeout(this.timer);
     // Said at once, so the others' share grows now rather than after a lease time.
-    if (this.link.up) this.link.call(['ZREM', this.keys.replicas, this.id]).catch(() => undefined);
+    if (this.link.up) this.link.call(['ZREM', `${this.prefix}replicas`, this.id]).catch(() => undefined);
   }
 }

@@ -15,13 +15,6 @@ export interface AccountKeys {
   tag: string;
 }
 
-export interface ReplicaKeys {
-  /** Sorted set: live replica id -> expiry (ms). */
-  replicas: string;
-  /** Sorted set: account tag -> expiry (ms). */
-  accounts: string;
-}
-
 /** `account`: the account key (nodes/lib/client/account.ts, made by the node-red layer), `name@host`. */
 export function accountKeys(prefix: string, account: string): AccountKeys {
   const base = `${prefix}{${account}}`;
@@ -30,10 +23,6 @@ export function accountKeys(prefix: string, account: string): AccountKeys {
 
 /** The account's state in Redis outlives a quiet account this long. */
 export const STATE_TTL_MS = 7 * 24 * 3600_000;
-
-export function replicaKeys(prefix: string): ReplicaKeys {
-  return { replicas: `${prefix}replicas`, accounts: `${prefix}accounts` };
-}
 
 export interface Script {
   readonly name: string;
@@ -73,7 +62,7 @@ end
 return 1`,
 };
 
-/** The replica heartbeat. KEYS replicas, accounts. ARGV replica id, ttl ms, account tags...
+/** The replica heartbeat. KEYS replicas, accounts (sorted sets: member -> expiry in ms). ARGV replica id, ttl ms, account tags...
  *  -> {live replicas, known accounts}. Expiries are Redis's own clock (TIME). */
 export const HEARTBEAT: Script = {
   name: 'heartbeat',

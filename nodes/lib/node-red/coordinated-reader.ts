@@ -26,8 +26,6 @@ export interface CoordinatedReaderOptions {
 
 export class CoordinatedReader {
   readonly reader: Reader;
-  private status: StatusLine | undefined;
-  private feed: AccountFeed | undefined;
   private outageReported = false;
   private uncheckedWarned = false;
 
@@ -51,12 +49,11 @@ export class CoordinatedReader {
 
   /** Wires the lease to the consumer (already started, in standby) and starts it. */
   attach(consumer: QueueConsumer, status: StatusLine, feed?: AccountFeed): void {
-    this.status = status;
-    this.feed = feed;
     const { lease } = this.reader;
     lease.yieldReader = () => consumer.standBy();
-    lease.on('change', (view) => this.onView(view, consumer));
-    this.onView(lease.view, consumer);
+    const show = (view: LeaseView): void => this.onView(view, consumer, status, feed);
+    lease.on('change', show);
+    show(lease.view);
     lease.start();
   }
 
@@ -88,9 +85,8 @@ export class CoordinatedReader {
     return this.reader.close();
   }
 
-  private onView(view: LeaseView, consumer: QueueConsumer): void {
-    const status = this.status;
-    this.feed?.lease(
+  private onView(view: LeaseView, consumer: QueueConsumer, status: StatusLine, feed?: AccountFeed): void {
+    feed?.lease(
       view.state,
       view.state === 'holding' ? this.runtime : view.state === 'standby' ? view.holder : undefined,
       view.state === 'unavailable' ? view.error.code : undefined,
@@ -103,7 +99,7 @@ export class CoordinatedReader {
         return;
       case 'standby':
         void consumer.standBy();
-        status?.set(() => ({
+        status.set(() => ({
           fill: 'grey',
           shape: 'ring',
           text: view.holder ? status.t('standby', { runtime: view.holder }) : status.t('standbyFree'),
@@ -122,7 +118,7 @@ export class CoordinatedReader {
               : 'coordinationUnavailable';
         const target = this.opts.coordinator.settings.url;
         const master = 'master' in target ? target.master : '';
-        status?.set(() => ({ fill: failover ? 'yellow' : 'red', shape: 'ring', text: status.t(key, { where: target.display, master }) }));
+        status.set(() => ({ fill: failover ? 'yellow' : 'red', shape: 'ring', text: status.t(key, { where: target.display, master }) }));
         if (!this.outageReported) {
           this.outageReported = true;
           this.opts.report(

@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import sinon from 'sinon';
 import { accountKey } from '../../../nodes/lib/client/account';
 import { AccountLease, type LeaseView } from '../../../nodes/lib/coordination/lease';
-import { accountKeys, replicaKeys } from '../../../nodes/lib/coordination/scripts';
+import { accountKeys } from '../../../nodes/lib/coordination/scripts';
 import type { LinkEvents, RedisLink } from '../../../nodes/lib/coordination/redis-link';
 import { ReplicaSet } from '../../../nodes/lib/coordination/replicas';
 import type { Script } from '../../../nodes/lib/coordination/scripts';
@@ -51,7 +51,7 @@ describe('coordination: lease timing (fake clock, scripted Redis)', () => {
     clock.restore();
   });
 
-  function lease(account = '0000123456-00001', replicas = new ReplicaSet(link, replicaKeys('t:'), 'rt-a', TTL)): { lease: AccountLease; views: LeaseView[] } {
+  function lease(account = '0000123456-00001', replicas = new ReplicaSet(link, 't:', 'rt-a', TTL)): { lease: AccountLease; views: LeaseView[] } {
     const l = new AccountLease({
       link,
       keys: accountKeys('t:', accountKey('http://127.0.0.1:9', account)),
@@ -138,7 +138,7 @@ describe('coordination: lease timing (fake clock, scripted Redis)', () => {
 
   it('above its fair share it gives one lease back, and only once its reader stood by', async () => {
     link.handlers.heartbeat = () => Promise.resolve([2, 2]); // two replicas, two accounts: one each
-    const replicas = new ReplicaSet(link, replicaKeys('t:'), 'rt-a', TTL);
+    const replicas = new ReplicaSet(link, 't:', 'rt-a', TTL);
     const a = lease('acct-001', replicas);
     const b = lease('acct-002', replicas);
     const order: string[] = [];
