@@ -158,7 +158,7 @@ export class NodeRedisLink extends EventEmitter<LinkEvents> implements RedisLink
       this.emit('up');
     });
     client.on('error', (err: unknown) => mine() && this.down(this.explain(err)));
-    client.on('end', () => mine() && this.down(new CoordinationError(`${this.where}: connection closed`, 'COORDINATION_UNAVAILABLE', this.set !== undefined)));
+    client.on('end', () => mine() && this.down(new CoordinationError(`${this.where}: connection closed`, undefined, this.set && 'failover')));
     client.connect().catch((err: unknown) => mine() && this.down(this.explain(err)));
   }
 
@@ -217,7 +217,7 @@ export class NodeRedisLink extends EventEmitter<LinkEvents> implements RedisLink
     this.primary = at;
     this.where = `Redis primary ${at} of ${master}`;
     const moved = `Redis ${master}: failover, the primary moved from ${from} to ${at}; connecting to it`;
-    if (from !== undefined) this.down(new CoordinationError(moved, 'COORDINATION_UNAVAILABLE', true));
+    if (from !== undefined) this.down(new CoordinationError(moved, undefined, 'failover'));
     this.drop();
     this.open(node);
   }
@@ -240,7 +240,7 @@ export class NodeRedisLink extends EventEmitter<LinkEvents> implements RedisLink
     // In a Sentinel set, a lost primary or one demoted to replica is what a failover looks like.
     const failover = this.set !== undefined && sign !== false;
     const why = failover && sign === true ? `${said}; waiting for the sentinels to name the primary (failover)` : said;
-    return new CoordinationError(`${this.where}: ${this.hide(why)}`, 'COORDINATION_UNAVAILABLE', failover);
+    return new CoordinationError(`${this.where}: ${this.hide(why)}`, undefined, failover ? 'failover' : undefined);
   }
 
   /** A failure to learn the primary from the sentinels. */
@@ -248,7 +248,7 @@ export class NodeRedisLink extends EventEmitter<LinkEvents> implements RedisLink
     const raw = err instanceof Error ? err.message : String(err);
     const [, why, fault] = SENTINEL_FAULTS.find(([re]) => re.test(raw)) ?? [undefined, raw, undefined];
     const code = fault === 'unknown-master' ? 'BAD_CONFIG' : 'COORDINATION_UNAVAILABLE';
-    return new CoordinationError(`${this.where}: ${this.hide(why.replace('{master}', this.set!.master))}`, code, false, fault);
+    return new CoordinationError(`${this.where}: ${this.hide(why.replace('{master}', this.set!.master))}`, code, fault);
   }
 
   private hide(text: string): string {

@@ -5,6 +5,7 @@
 import type { Node, NodeMessageInFlow } from 'node-red';
 import type { SmsMessage } from '../types';
 import type { Coordinator, Reader } from '../coordination/coordinator';
+import type { SentinelFault } from '../coordination/errors';
 import type { LeaseView } from '../coordination/lease';
 import { CALLBACK_BLOCK, type QueueConsumer } from '../consumer/queue-consumer';
 import { dedupeKey } from '../message/dedupe-key';
@@ -23,6 +24,12 @@ export interface CoordinatedReaderOptions {
   manual: boolean;
   report: (err: NodeError, operation: string) => void;
 }
+
+const SENTINEL_STATUS: Record<SentinelFault, string> = {
+  failover: 'coordinationFailover',
+  'unknown-master': 'sentinelNoMaster',
+  'no-sentinel': 'sentinelSilent',
+};
 
 export class CoordinatedReader {
   readonly reader: Reader;
@@ -108,17 +115,11 @@ export class CoordinatedReader {
       case 'unavailable': {
         void consumer.standBy();
         // A Sentinel set's primary lost or moved, its master name unknown, no sentinel answering: said as such.
-        const { failover, sentinelFault } = view.error;
-        const key = failover
-          ? 'coordinationFailover'
-          : sentinelFault === 'unknown-master'
-            ? 'sentinelNoMaster'
-            : sentinelFault
-              ? 'sentinelSilent'
-              : 'coordinationUnavailable';
+        const fault = view.error.sentinelFault;
+        const key = fault ? SENTINEL_STATUS[fault] : 'coordinationUnavailable';
         const target = this.opts.coordinator.settings.url;
         const master = 'master' in target ? target.master : '';
-        status.set(() => ({ fill: failover ? 'yellow' : 'red', shape: 'ring', text: status.t(key, { where: target.display, master }) }));
+        status.set(() => ({ fill: fault === 'failover' ? 'yellow' : 'red', shape: 'ring', text: status.t(key, { where: target.display, master }) }));
         if (!this.outageReported) {
           this.outageReported = true;
           this.opts.report(
