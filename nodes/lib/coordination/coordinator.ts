@@ -2,26 +2,28 @@
 // (one per account), the lease, the store and the shared push dedupe. Made only when the config
 // node's coordination is Redis; the node-red layer wires these to the consumer.
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import os from 'node:os';
 import { accountKeys } from './scripts';
 import { AccountLease } from './lease';
 import { NodeRedisLink, type LinkOptions, type RedisLink } from './redis-link';
-import type { RedisTarget } from './redis-url';
 import { RedisConsumerStore, SharedPushDedupe } from './redis-store';
-import { RedisRefusals } from './redis-refusals';
 import { ReplicaSet } from './replicas';
 
-export interface CoordinationSettings {
-  /** Where Redis is: a URL, or a Sentinel set (checkRedisUrl, checkSentinels). */
-  url: RedisTarget;
-  password?: string;
-  sentinelPassword?: string;
+export interface CoordinationSettings extends LinkOptions {
   /** Prepended to every key, e.g. "thingspace-sms:". */
   prefix: string;
-  leaseMs: number;
   /** Names this runtime to the others; default hostname/pid. */
   runtime?: string;
 }
+
+export interface SharedRefusals {
+  get(server: string, user: string): Promise<string | undefined>;
+  set(server: string, user: string, text: string): Promise<void>;
+  delete(server: string, user: string): Promise<void>;
+}
+
+const CONNECT_WAIT_MS = 3000;
 
 export interface Reader {
   lease: AccountLease;
@@ -66,14 +68,14 @@ export class Coordinator {
     private readonly pool: RedisPool,
   ) {
     this.runtime = settings.runtime?.trim() || `${os.hostname()}/${process.pid}`;
-    this.link = pool.open(this.linkOptions());
+    this.link = pool.open(settings);
   }
 
   /** The lease, store and push dedupe of an account (its key, server and name: nodes/lib/client/account.ts),
    *  for one reading node. `retryMs`: how often a standby tries to take the lease. */
   reader(account: string, retryMs: number, log?: (level: 'info' | 'warn', text: string) => void): Reader {
     const { prefix, leaseMs } = this.settings;
-    const link = this.pool.open(this.linkOptions());
+    const link = this.pool.open(this.settings);
     const keys = accountKeys(prefix, account);
     const replicas = this.pool.replicaSet(link, prefix, this.runtime, leaseMs);
     const lease = new AccountLease({ link, keys, replicas, ttlMs: leaseMs, retryMs, log });
@@ -88,18 +90,26 @@ export class Coordinator {
     };
   }
 
-  /** The refused logins every replica checks before a login (on this config node's connection). */
-  refusals(): RedisRefusals {
-    return new RedisRefusals(this.link, this.settings.prefix);
+  /** The refused logins shared by the replicas (docs/architecture.md, "Client"), on this config node's connection, so a
+   *  password one saw refused is not tried by another: salted hashes and counts, never a password. */
+  refusals(): SharedRefusals {
+    const key = (server: string, user: string): string => `${this.settings.prefix}refused-login:${server}|${user}`;
+    return {
+      get: async (server, user) => {
+        // Right after a deploy: a login without the replicas' refusals may repeat one of them.
+        if (this.link.connecting) {
+          const signal = AbortSignal.timeout(CONNECT_WAIT_MS);
+          await Promise.race([once(this.link, 'up', { signal }), once(this.link, 'down', { signal })]).catch(() => undefined);
+        }
+        const v = await this.link.call(['GET', key(server, user)]);
+        return typeof v === 'string' ? v : undefined;
+      },
+      set: async (server, user, text) => void (await this.link.call(['SET', key(server, user), text])),
+      delete: async (server, user) => void (await this.link.call(['DEL', key(server, user)])),
+    };
   }
 
   close(): void {
     this.link.release();
-  }
-
-  private linkOptions(): LinkOptions {
-    // A command that takes a third of the lease is as good as failed.
-    const { url, password, sentinelPassword } = this.settings;
-    return { url, password, sentinelPassword, timeoutMs: Math.round(Math.max(200, Math.min(5000, this.settings.leaseMs / 3))) };
   }
 }

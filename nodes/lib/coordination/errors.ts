@@ -15,9 +15,4 @@ export class CoordinationError extends Error {
     // No stack: it may reach Catch nodes and logs, and says all there is to say.
     this.stack = undefined;
   }
-
-  /** Any failure of a Redis call, as a CoordinationError. */
-  static from(err: unknown): CoordinationError {
-    return err instanceof CoordinationError ? err : new CoordinationError(`Redis: ${err instanceof Error ? err.message : String(err)}`);
-  }
 }

@@ -122,7 +122,7 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
     try {
       r = (await link.run(ACQUIRE, [keys.lease, keys.epoch], [this.token, ttlMs, replicas.label.replace(/\|/g, '/'), take ? '1' : '0'])) as [unknown, unknown];
     } catch (err) {
-      this.fault(CoordinationError.from(err));
+      this.fault(err as CoordinationError);
       return;
     }
     if (this.movedOn()) return;
@@ -168,7 +168,7 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
     try {
       r = await link.run(FENCED, [keys.lease, keys.state], [fence.value, ttlMs, fence.epoch, STATE_TTL_MS, ...fields]);
     } catch (err) {
-      this.fault(CoordinationError.from(err));
+      this.fault(err as CoordinationError);
       return false;
     }
     if (this.tenure !== fence || this.phase !== 'holding') return false;

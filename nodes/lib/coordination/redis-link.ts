@@ -5,7 +5,6 @@
 // and follows a failover; commands go over a plain client of ours to it, replaced when it moves
 // (the Sentinel client would queue them through a failover). docs/architecture.md, "Coordination".
 import { EventEmitter } from 'node:events';
-import type { RedisClientType, RedisSentinelType } from 'redis';
 import { CoordinationError, type SentinelFault } from './errors';
 import { isSentinels, type CheckedSentinels, type RedisTarget, type SentinelNode } from './redis-url';
 import type { Script } from './scripts';
@@ -33,15 +32,18 @@ export interface RedisLink extends EventEmitter<LinkEvents> {
 }
 
 export interface LinkOptions {
+  /** Where Redis is: a URL, or a Sentinel set (checkRedisUrl, checkSentinels). */
   url: RedisTarget;
   password?: string;
   /** The sentinels' own password (requirepass of the sentinels), if they have one. */
   sentinelPassword?: string;
-  /** A command not answered within this long fails (the connection is then suspect). */
-  timeoutMs: number;
+  /** A command not answered within a third of it fails: as good as failed, the connection is then suspect. */
+  leaseMs: number;
 }
 
 type Redis = typeof import('redis');
+type Client = import('redis').RedisClientType;
+type Sentinel = import('redis').RedisSentinelType;
 
 /** What a client error means. In a Sentinel set, true and 'said' are signs of a failover ('said': the text says so). */
 const LINK_FAULTS: Array<[RegExp, string, boolean | 'said']> = [
@@ -77,12 +79,13 @@ export class NodeRedisLink extends EventEmitter<LinkEvents> implements RedisLink
   up = false;
   connecting = true;
   error: CoordinationError | undefined;
-  private readonly redis: Redis;
-  private client: RedisClientType | undefined;
+  private readonly redis: Pick<Redis, 'createClient' | 'createSentinel'>;
+  private readonly timeoutMs: number;
+  private client: Client | undefined;
   private where: string;
   /** Sentinel mode: the set, its watcher, the primary our client talks to ("host:port"). */
   private readonly set: CheckedSentinels | undefined;
-  private sentinel: RedisSentinelType | undefined;
+  private sentinel: Sentinel | undefined;
   private primary: string | undefined;
   private retry: NodeJS.Timeout | undefined;
   /** What the current watcher's sentinels last said went wrong. */
@@ -96,7 +99,9 @@ export class NodeRedisLink extends EventEmitter<LinkEvents> implements RedisLink
     this.setMaxListeners(0);
     // Lazy on purpose: the package loads no Redis client unless coordination is on.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    this.redis = require('redis') as Redis;
+    const { createClient, createSentinel } = require('redis') as Redis;
+    this.redis = { createClient, createSentinel };
+    this.timeoutMs = Math.round(Math.max(200, Math.min(5000, opts.leaseMs / 3)));
     const t = opts.url;
     if (isSentinels(t)) {
       this.set = t;
@@ -117,7 +122,7 @@ export class NodeRedisLink extends EventEmitter<LinkEvents> implements RedisLink
   async call(args: ReadonlyArray<string | number>): Promise<unknown> {
     if (!this.up || !this.client) throw this.error ?? new CoordinationError(`${this.where}: not connected`);
     try {
-      return await this.client.sendCommand(args.map(String), { timeout: this.opts.timeoutMs, rejectInFlight: true });
+      return await this.client.sendCommand(args.map(String), { timeout: this.timeoutMs, rejectInFlight: true });
     } catch (err) {
       throw this.explain(err);
     }
@@ -143,7 +148,7 @@ export class NodeRedisLink extends EventEmitter<LinkEvents> implements RedisLink
       disableOfflineQueue: true,
       socket: {
         ...('url' in to ? {} : { host: to.host, port: to.port }),
-        connectTimeout: Math.max(1000, this.opts.timeoutMs),
+        connectTimeout: Math.max(1000, this.timeoutMs),
         reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2000),
       },
     });
@@ -176,7 +181,7 @@ export class NodeRedisLink extends EventEmitter<LinkEvents> implements RedisLink
    *  gives up after its own retries (its connect() rejects): a new one starts 2 s later. */
   private watch(): void {
     const set = this.set!;
-    const socket = { connectTimeout: Math.max(1000, this.opts.timeoutMs) };
+    const socket = { connectTimeout: Math.max(1000, this.timeoutMs) };
     const sentinel = this.redis.createSentinel({
       name: set.master,
       sentinelRootNodes: set.sentinels,

@@ -3,7 +3,7 @@
 // window (tens of kB) is written at most once a second: the carried `next` is what bounds duplicates after a failover.
 import { CoalescingWriter } from '../consumer/coalescing-writer';
 import type { ConsumerStore, PersistedState } from '../consumer/types';
-import { CoordinationError } from './errors';
+import type { CoordinationError } from './errors';
 import type { AccountLease } from './lease';
 import type { RedisLink } from './redis-link';
 import { FENCED, STATE_TTL_MS, type AccountKeys } from './scripts';
@@ -38,7 +38,7 @@ export class RedisConsumerStore implements ConsumerStore {
       r = (await this.link.call(['HMGET', this.keys.state, 'next', 'dedupe', 'pending'])) as unknown[];
     } catch (err) {
       // Reading on without the stored state could re-emit less than was kept: stand by.
-      this.lease.fault(CoordinationError.from(err));
+      this.lease.fault(err as CoordinationError);
       return undefined;
     }
     if (fence) this.loadedFor = fence.value;

@@ -37,7 +37,7 @@ export class CoordinatedReader {
   private uncheckedWarned = false;
 
   constructor(private readonly opts: CoordinatedReaderOptions) {
-    const lease = Math.max(1000, opts.coordinator.settings.leaseMs);
+    const lease = opts.coordinator.settings.leaseMs;
     // Half an interval: a standby then takes over within one interval of a clean hand-over,
     // its first request (and login) included.
     const retryMs = opts.intervalMs > 0 ? Math.min(opts.intervalMs / 2, lease / 3) : lease / 3;
