@@ -47,7 +47,6 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
   private freeSeen = 0;
   private timer: NodeJS.Timeout | undefined;
   private watchdog: NodeJS.Timeout | undefined;
-  /** What the lease shows now (set by show()). */
   view: LeaseView = { state: 'standby' };
   private readonly onDown = (error: CoordinationError): void => this.fault(error);
   private readonly onUp = (): void => {

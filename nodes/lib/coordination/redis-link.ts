@@ -1,9 +1,7 @@
-// One connection to Redis (or Valkey) per address and password in a runtime (its RedisPool),
-// required lazily: without coordination `redis` is never loaded. Commands fail at once while it
-// is down, never queued (a late confirm would answer for a moment that has passed); it reconnects
-// by itself (100 ms doubling to 2 s). With a Sentinel set, createSentinel only finds the primary
-// and follows a failover; commands go over a plain client of ours to it, replaced when it moves
-// (the Sentinel client would queue them through a failover). docs/architecture.md, "Coordination".
+// One connection to Redis (or Valkey) per address and password in a runtime (its RedisPool). Commands fail at once
+// while it is down, never queued (a late confirm would answer for a moment that has passed); it reconnects by itself
+// (100 ms doubling to 2 s). With a Sentinel set, createSentinel only finds the primary and follows a failover; our own
+// client talks to the primary (the Sentinel client would queue commands through a failover).
 import { EventEmitter } from 'node:events';
 import { CoordinationError, type SentinelFault } from './errors';
 import { isSentinels, type CheckedSentinels, type RedisTarget, type SentinelNode } from './redis-url';
