@@ -38,7 +38,7 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
   private readonly token = randomBytes(6).toString('hex');
   private readonly now: () => number;
   private readonly margin: number;
-  private phase: 'idle' | 'holding' | 'releasing' | 'standby' | 'unavailable' | 'stopped' = 'idle';
+  private phase: 'idle' | 'holding' | 'releasing' | 'standby' | 'stopped' = 'idle';
   /** The lease value ("epoch|token|runtime") and its epoch, while held. */
   private tenure: Tenure | undefined;
   private validUntil = 0;
@@ -50,7 +50,7 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
   view: LeaseView = { state: 'standby' };
   private readonly onDown = (error: CoordinationError): void => this.fault(error);
   private readonly onUp = (): void => {
-    if (this.phase === 'unavailable' || this.phase === 'standby') void this.attempt();
+    if (this.phase === 'standby') void this.attempt();
   };
 
   constructor(private readonly opts: LeaseOptions) {
@@ -136,11 +136,9 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
       this.show({ state: 'holding', epoch, runtime });
       return;
     }
-    this.phase = 'standby';
     this.freeSeen = value === '' ? this.freeSeen + 1 : 0;
     const [epoch, , holder] = split(value);
-    this.show(value === '' ? { state: 'standby' } : { state: 'standby', holder, epoch });
-    this.later(() => this.attempt(), this.opts.retryMs);
+    this.standBy(this.opts.retryMs, value === '' ? { state: 'standby' } : { state: 'standby', holder, epoch });
   }
 
   /** The lease was confirmed (or taken) by a command sent at `sentAt`. */
@@ -200,10 +198,7 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
     await this.yieldReader();
     if (this.phase !== 'releasing') return;
     await this.release(tenure, `more than this runtime's share of ${this.opts.replicas.share}`);
-    if (this.phase !== 'releasing') return;
-    this.tenure = undefined;
-    this.phase = 'standby';
-    this.later(() => this.attempt(), this.opts.retryMs);
+    if (this.phase === 'releasing') this.standBy(this.opts.retryMs);
   }
 
   private async release({ value, epoch }: Tenure, why: string): Promise<void> {
@@ -218,11 +213,7 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
   private lost(why: string): void {
     if (this.phase !== 'holding') return;
     this.opts.log?.('warn', `lost the lease of ${this.tag} (epoch ${this.tenure?.epoch}): ${why}`);
-    this.tenure = undefined;
-    this.phase = 'standby';
-    this.clearTimers();
-    this.show({ state: 'standby' });
-    this.later(() => this.attempt(), Math.min(this.opts.retryMs, this.opts.ttlMs / 3));
+    this.standBy(Math.min(this.opts.retryMs, this.opts.ttlMs / 3), { state: 'standby' });
   }
 
   /** Redis failed a command (the store reports its own): stand by until it answers. */
@@ -230,12 +221,17 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
     if (this.phase === 'stopped' || this.phase === 'releasing') return;
     if (this.phase === 'holding')
       this.opts.log?.('warn', `cannot confirm the lease of ${this.tag} (epoch ${this.tenure?.epoch}): ${error.message}; not reading until it can`);
-    this.tenure = undefined;
-    this.phase = 'unavailable';
-    this.clearTimers();
     const same = this.view.state === 'unavailable' && this.view.error.message === error.message;
-    if (!same) this.show({ state: 'unavailable', error });
-    this.later(() => this.attempt(), this.opts.retryMs);
+    this.standBy(this.opts.retryMs, same ? undefined : { state: 'unavailable', error });
+  }
+
+  /** Not holding: the reader stands by (showing `view`, if given) and the lease is tried again in `ms`. */
+  private standBy(ms: number, view?: LeaseView): void {
+    this.tenure = undefined;
+    this.phase = 'standby';
+    this.clearTimers();
+    if (view) this.show(view);
+    this.later(() => this.attempt(), ms);
   }
 
   private show(view: LeaseView): void {
