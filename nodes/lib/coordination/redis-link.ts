@@ -168,11 +168,7 @@ export class NodeRedisLink extends EventEmitter<LinkEvents> implements RedisLink
   private drop(): void {
     const client = this.client;
     this.client = undefined;
-    try {
-      client?.destroy();
-    } catch {
-      // already closed
-    }
+    client?.destroy(); // idempotent (node-redis 6.4)
   }
 
   /** Sentinel mode: a watcher that reports the primary at once and each time it moves. It

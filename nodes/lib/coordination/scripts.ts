@@ -1,25 +1,16 @@
 // Lua scripts, atomic on the server so "is this still my lease?" and what depends on it are one step
 // (Redis 7 and Valkey 8 alike). Checks compare the whole "epoch|token|runtime" value, so a stale holder is refused.
 
-// An account's keys share a hash tag ({...}): one Redis Cluster slot, so a script may touch them together.
-export interface AccountKeys {
-  /** The reader's lease: "epoch|token|runtime", with a time to live. */
-  lease: string;
-  /** Incremented at each new lease: the epoch that fences a reader which lost its lease. */
-  epoch: string;
-  /** Hash: next, dedupe, pending, epoch (what the consumer persists). */
-  state: string;
-  /** Prefix of the shared push dedupe keys. */
-  push: string;
-  /** What the replica heartbeat registers as this account. */
-  tag: string;
-}
-
-/** `account`: the account key (nodes/lib/client/account.ts, made by the node-red layer), `name@host`. */
-export function accountKeys(prefix: string, account: string): AccountKeys {
+/** An account's keys, under one hash tag ({...}: one Redis Cluster slot, so a script may touch them together): the
+ *  lease ("epoch|token|runtime", with a time to live), the counter of epochs that fences a reader which lost its lease,
+ *  the consumer's state (a hash: next, dedupe, pending, epoch), the prefix of the push dedupe keys, and the tag the
+ *  replica heartbeat registers. `account`: the account key (nodes/lib/client/account.ts), `name@host`. */
+export function accountKeys(prefix: string, account: string) {
   const base = `${prefix}{${account}}`;
   return { lease: `${base}:lease`, epoch: `${base}:epoch`, state: `${base}:state`, push: `${base}:push:`, tag: account };
 }
+
+export type AccountKeys = ReturnType<typeof accountKeys>;
 
 /** The account's state in Redis outlives a quiet account this long. */
 export const STATE_TTL_MS = 7 * 24 * 3600_000;
