@@ -17,21 +17,7 @@ export interface CoordinationSettings extends LinkOptions {
   runtime?: string;
 }
 
-export interface SharedRefusals {
-  get(server: string, user: string): Promise<string | undefined>;
-  set(server: string, user: string, text: string): Promise<void>;
-  delete(server: string, user: string): Promise<void>;
-}
-
 const CONNECT_WAIT_MS = 3000;
-
-export interface Reader {
-  lease: AccountLease;
-  store: RedisConsumerStore;
-  push: SharedPushDedupe;
-  /** Gives the lease back (once the reader stopped) and the connection. */
-  close(): Promise<void>;
-}
 
 /** A runtime's Redis connections (per address and password) and its one replica set per
  *  connection and key prefix, shared by its config nodes (nodes/lib/node-red/runtime-share.ts). */
@@ -59,6 +45,8 @@ export class RedisPool {
   }
 }
 
+export type Reader = ReturnType<Coordinator['reader']>;
+
 export class Coordinator {
   readonly runtime: string;
   private readonly link: RedisLink;
@@ -72,8 +60,9 @@ export class Coordinator {
   }
 
   /** The lease, store and push dedupe of an account (its key, server and name: nodes/lib/client/account.ts),
-   *  for one reading node. `retryMs`: how often a standby tries to take the lease. */
-  reader(account: string, retryMs: number, log?: (level: 'info' | 'warn', text: string) => void): Reader {
+   *  for one reading node; close() gives the lease back (once the reader stopped) and the connection.
+   *  `retryMs`: how often a standby tries to take the lease. */
+  reader(account: string, retryMs: number, log?: (level: 'info' | 'warn', text: string) => void) {
     const { prefix, leaseMs } = this.settings;
     const link = this.pool.open(this.settings);
     const keys = accountKeys(prefix, account);
@@ -83,7 +72,7 @@ export class Coordinator {
       lease,
       store: new RedisConsumerStore(link, keys, lease),
       push: new SharedPushDedupe(link, keys),
-      close: async () => {
+      close: async (): Promise<void> => {
         await lease.stop();
         link.release();
       },
@@ -92,10 +81,10 @@ export class Coordinator {
 
   /** The refused logins shared by the replicas (docs/architecture.md, "Client"), on this config node's connection, so a
    *  password one saw refused is not tried by another: salted hashes and counts, never a password. */
-  refusals(): SharedRefusals {
+  refusals() {
     const key = (server: string, user: string): string => `${this.settings.prefix}refused-login:${server}|${user}`;
     return {
-      get: async (server, user) => {
+      get: async (server: string, user: string): Promise<string | undefined> => {
         // Right after a deploy: a login without the replicas' refusals may repeat one of them.
         if (this.link.connecting) {
           const signal = AbortSignal.timeout(CONNECT_WAIT_MS);
@@ -104,8 +93,8 @@ export class Coordinator {
         const v = await this.link.call(['GET', key(server, user)]);
         return typeof v === 'string' ? v : undefined;
       },
-      set: async (server, user, text) => void (await this.link.call(['SET', key(server, user), text])),
-      delete: async (server, user) => void (await this.link.call(['DEL', key(server, user)])),
+      set: async (server: string, user: string, text: string): Promise<void> => void (await this.link.call(['SET', key(server, user), text])),
+      delete: async (server: string, user: string): Promise<void> => void (await this.link.call(['DEL', key(server, user)])),
     };
   }
 
