@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { ReaderGate } from '../consumer/types';
 import { CoordinationError } from './errors';
 import type { RedisLink } from './redis-link';
-import type { Member, ReplicaSet } from './replicas';
+import type { ReplicaSet } from './replicas';
 import { ACQUIRE, FENCED, STATE_TTL_MS, type AccountKeys } from './scripts';
 
 export type LeaseView =
@@ -31,7 +31,7 @@ type Tenure = { value: string; epoch: number };
 /** A lease is taken from a free key only after it was seen free this often by a runtime at its fair share. */
 const FREE_SIGHTINGS = 2;
 
-export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> implements ReaderGate, Member {
+export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> implements ReaderGate {
   readonly tag: string;
   /** Called before the lease is given up: resolves once the reader has stopped reading. */
   yieldReader: () => Promise<void> = () => Promise.resolve();

@@ -3,14 +3,12 @@
 // up. Each runtime announces itself (and the accounts it reads) with a heartbeat; one that
 // stops announcing drops out after a lease time, and its accounts are shared among the rest.
 import { randomBytes } from 'node:crypto';
+import type { AccountLease } from './lease';
 import type { RedisLink } from './redis-link';
 import { HEARTBEAT } from './scripts';
 
 /** What the replica set needs to know of each lease of this runtime. */
-export interface Member {
-  readonly tag: string;
-  readonly holding: boolean;
-}
+type Member = Pick<AccountLease, 'tag' | 'holding'>;
 
 export class ReplicaSet {
   /** Unique per runtime and set, though two runtimes may share a label. */
