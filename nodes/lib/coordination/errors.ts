@@ -1,25 +1,18 @@
 // The one error type of coordination; messages name the Redis address, never a password.
 
 export type CoordinationCode = 'COORDINATION_UNAVAILABLE' | 'BAD_CONFIG';
-/** With Sentinel, what the statuses name: the master name unknown, or no sentinel answering. */
-export type SentinelFault = 'unknown-master' | 'no-sentinel';
+/** With Sentinel, what the statuses name: the primary lost or moved, the master name unknown, or no sentinel answering. */
+export type SentinelFault = 'failover' | 'unknown-master' | 'no-sentinel';
 
 export class CoordinationError extends Error {
   constructor(
     message: string,
     readonly code: CoordinationCode = 'COORDINATION_UNAVAILABLE',
-    /** The Sentinel set's primary was lost or moved: a failover, for statuses. */
-    readonly failover = false,
     readonly sentinelFault?: SentinelFault,
   ) {
     super(message);
     this.name = 'CoordinationError';
     // No stack: it may reach Catch nodes and logs, and says all there is to say.
     this.stack = undefined;
-  }
-
-  /** Any failure of a Redis call, as a CoordinationError. */
-  static from(err: unknown): CoordinationError {
-    return err instanceof CoordinationError ? err : new CoordinationError(`Redis: ${err instanceof Error ? err.message : String(err)}`);
   }
 }

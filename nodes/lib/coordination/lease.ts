@@ -5,8 +5,8 @@ import { randomBytes } from 'node:crypto';
 import type { ReaderGate } from '../consumer/types';
 import { CoordinationError } from './errors';
 import type { RedisLink } from './redis-link';
-import type { Member, ReplicaSet } from './replicas';
-import { ACQUIRE, CONFIRM, RELEASE, RENEW, STATE_TTL_MS, type AccountKeys, type Script } from './scripts';
+import type { ReplicaSet } from './replicas';
+import { ACQUIRE, FENCED, STATE_TTL_MS, type AccountKeys } from './scripts';
 
 export type LeaseView =
   | { state: 'holding'; epoch: number; runtime: string }
@@ -26,30 +26,31 @@ interface LeaseOptions {
   log?: (level: 'info' | 'warn', text: string) => void;
 }
 
+type Tenure = { value: string; epoch: number };
+
 /** A lease is taken from a free key only after it was seen free this often by a runtime at its fair share. */
 const FREE_SIGHTINGS = 2;
 
-export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> implements ReaderGate, Member {
+export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> implements ReaderGate {
   readonly tag: string;
   /** Called before the lease is given up: resolves once the reader has stopped reading. */
   yieldReader: () => Promise<void> = () => Promise.resolve();
   private readonly token = randomBytes(6).toString('hex');
   private readonly now: () => number;
   private readonly margin: number;
-  private phase: 'idle' | 'holding' | 'releasing' | 'standby' | 'unavailable' | 'stopped' = 'idle';
-  /** The lease value while held: "epoch|token|runtime". */
-  private value: string | undefined;
-  private epoch = 0;
+  private phase: 'idle' | 'holding' | 'releasing' | 'standby' | 'stopped' = 'idle';
+  /** The lease value ("epoch|token|runtime") and its epoch, while held. */
+  private tenure: Tenure | undefined;
   private validUntil = 0;
   /** When the command that last confirmed, renewed or took the lease was sent. */
   private confirmedAt = -Infinity;
   private freeSeen = 0;
   private timer: NodeJS.Timeout | undefined;
   private watchdog: NodeJS.Timeout | undefined;
-  private current: LeaseView = { state: 'standby' };
-  private readonly onDown = (error: CoordinationError): void => this.unavailable(error);
+  view: LeaseView = { state: 'standby' };
+  private readonly onDown = (error: CoordinationError): void => this.fault(error);
   private readonly onUp = (): void => {
-    if (this.phase === 'unavailable' || this.phase === 'standby') void this.attempt();
+    if (this.phase === 'standby') void this.attempt();
   };
 
   constructor(private readonly opts: LeaseOptions) {
@@ -64,13 +65,9 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
     return this.phase === 'holding';
   }
 
-  get view(): LeaseView {
-    return this.current;
-  }
-
   /** What fenced writes check: the lease value, while held. */
-  fence(): { value: string; epoch: number } | undefined {
-    return this.phase === 'holding' && this.value ? { value: this.value, epoch: this.epoch } : undefined;
+  fence(): Tenure | undefined {
+    return this.phase === 'holding' ? this.tenure : undefined;
   }
 
   start(): void {
@@ -83,17 +80,8 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
   }
 
   /** ReaderGate: still ours, and `next` recorded? Never throws. */
-  async confirm(next: string | undefined): Promise<boolean> {
-    const { keys, ttlMs } = this.opts;
-    const sentAt = await this.onHeld(CONFIRM, [keys.lease, keys.state], (f) => [f.value, ttlMs, next ?? '', f.epoch, STATE_TTL_MS]);
-    if (sentAt === undefined) return false;
-    // Answered too late to be sure the lease was still ours (a paused runtime, a slow Redis): as if lost.
-    if (this.now() - sentAt >= ttlMs - this.margin) {
-      this.lost(`the confirmation took ${Math.round(this.now() - sentAt)} ms`);
-      return false;
-    }
-    this.held(sentAt);
-    return true;
+  confirm(next: string | undefined): Promise<boolean> {
+    return this.extend(['next', next ?? '']);
   }
 
   /** ReaderGate: confirmed by a command sent within the renewal period, so it may still authorise a request. */
@@ -101,24 +89,19 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
     return this.phase === 'holding' && this.now() - this.confirmedAt < this.opts.ttlMs / 3;
   }
 
-  /** Reported by the store when Redis failed it: as for any other failure. */
-  fault(error: CoordinationError): void {
-    this.unavailable(error);
-  }
-
   /** Stops trying; gives the lease back if held, once the reader has stopped reading. */
   async stop(): Promise<void> {
     if (this.phase === 'stopped') return;
-    const value = this.value;
+    const tenure = this.tenure;
     this.phase = 'stopped';
-    this.value = undefined;
+    this.tenure = undefined;
     this.clearTimers();
     this.opts.link.off('down', this.onDown);
     this.opts.link.off('up', this.onUp);
     this.opts.replicas.remove(this);
-    if (value === undefined) return;
+    if (tenure === undefined) return;
     await this.yieldReader();
-    await this.release(value, 'stopped');
+    await this.release(tenure, 'stopped');
   }
 
   /** Stopped, or holding by another path, meanwhile: what an attempt found is out of date. */
@@ -138,15 +121,14 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
     try {
       r = (await link.run(ACQUIRE, [keys.lease, keys.epoch], [this.token, ttlMs, replicas.label.replace(/\|/g, '/'), take ? '1' : '0'])) as [unknown, unknown];
     } catch (err) {
-      this.unavailable(CoordinationError.from(err));
+      this.fault(err as CoordinationError);
       return;
     }
     if (this.movedOn()) return;
     const value = String(r[1] ?? '');
     if (Number(r[0]) === 1) {
       const [epoch, , runtime] = split(value);
-      this.value = value;
-      this.epoch = epoch;
+      this.tenure = { value, epoch };
       this.phase = 'holding';
       this.freeSeen = 0;
       this.held(sentAt);
@@ -154,11 +136,9 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
       this.show({ state: 'holding', epoch, runtime });
       return;
     }
-    this.phase = 'standby';
     this.freeSeen = value === '' ? this.freeSeen + 1 : 0;
     const [epoch, , holder] = split(value);
-    this.show(value === '' ? { state: 'standby' } : { state: 'standby', holder, epoch });
-    this.later(() => this.attempt(), this.opts.retryMs);
+    this.standBy(this.opts.retryMs, value === '' ? { state: 'standby' } : { state: 'standby', holder, epoch });
   }
 
   /** The lease was confirmed (or taken) by a command sent at `sentAt`. */
@@ -172,28 +152,29 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
 
   private async renew(): Promise<void> {
     this.timer = undefined;
-    const sentAt = await this.onHeld(RENEW, [this.opts.keys.lease], (f) => [f.value, this.opts.ttlMs]);
-    if (sentAt === undefined) return;
-    this.held(sentAt);
-    if (this.opts.replicas.held > this.opts.replicas.share) void this.shed();
+    if ((await this.extend([])) && this.opts.replicas.held > this.opts.replicas.share) void this.shed();
   }
 
-  /** Runs a script on the held lease: when it was sent if Redis answered 1 for this tenure, else undefined (handled). */
-  private async onHeld(script: Script, keys: string[], args: (fence: { value: string; epoch: number }) => Array<string | number>): Promise<number | undefined> {
+  /** Renews the held lease, writing `fields` to the state with it: true if Redis said yes for this tenure, in time. */
+  private async extend(fields: string[]): Promise<boolean> {
     const fence = this.fence();
-    if (!fence) return undefined;
+    if (!fence) return false;
+    const { link, keys, ttlMs } = this.opts;
     const sentAt = this.now();
     let r: unknown;
     try {
-      r = await this.opts.link.run(script, keys, args(fence));
+      r = await link.run(FENCED, [keys.lease, keys.state], [fence.value, ttlMs, fence.epoch, STATE_TTL_MS, ...fields]);
     } catch (err) {
-      this.unavailable(CoordinationError.from(err));
-      return undefined;
+      this.fault(err as CoordinationError);
+      return false;
     }
-    if (this.value !== fence.value || this.phase !== 'holding') return undefined;
-    if (Number(r) === 1) return sentAt;
-    this.lost('another runtime holds it now');
-    return undefined;
+    if (this.tenure !== fence || this.phase !== 'holding') return false;
+    const took = this.now() - sentAt;
+    if (Number(r) !== 1) this.lost('another runtime holds it now');
+    // Answered too late to be sure the lease was still ours (a paused runtime, a slow Redis): as if lost.
+    else if (took >= ttlMs - this.margin) this.lost(`the confirmation took ${Math.round(took)} ms`);
+    else this.held(sentAt);
+    return this.phase === 'holding';
   }
 
   /** The local deadline passed without a renewal that came back in time. */
@@ -204,29 +185,26 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
   }
 
   private linkDown(): void {
-    this.unavailable(this.opts.link.error ?? new CoordinationError('Redis: not connected'));
+    this.fault(this.opts.link.error ?? new CoordinationError('Redis: not connected'));
   }
 
   /** More leases here than this runtime's share: hand this one over. */
   private async shed(): Promise<void> {
-    const value = this.value;
-    if (this.phase !== 'holding' || value === undefined) return;
+    const tenure = this.fence();
+    if (tenure === undefined) return;
     this.phase = 'releasing';
     this.clearTimers();
     this.show({ state: 'standby' });
     await this.yieldReader();
     if (this.phase !== 'releasing') return;
-    await this.release(value, `more than this runtime's share of ${this.opts.replicas.share}`);
-    if (this.phase !== 'releasing') return;
-    this.value = undefined;
-    this.phase = 'standby';
-    this.later(() => this.attempt(), this.opts.retryMs);
+    await this.release(tenure, `more than this runtime's share of ${this.opts.replicas.share}`);
+    if (this.phase === 'releasing') this.standBy(this.opts.retryMs);
   }
 
-  private async release(value: string, why: string): Promise<void> {
+  private async release({ value, epoch }: Tenure, why: string): Promise<void> {
     try {
-      await this.opts.link.run(RELEASE, [this.opts.keys.lease], [value]);
-      this.opts.log?.('info', `gave back the lease of ${this.tag} (epoch ${split(value)[0]}): ${why}`);
+      await this.opts.link.run(FENCED, [this.opts.keys.lease, this.opts.keys.state], [value, 0, '', '']);
+      this.opts.log?.('info', `gave back the lease of ${this.tag} (epoch ${epoch}): ${why}`);
     } catch {
       // It expires by itself within the lease time.
     }
@@ -234,28 +212,30 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
 
   private lost(why: string): void {
     if (this.phase !== 'holding') return;
-    this.opts.log?.('warn', `lost the lease of ${this.tag} (epoch ${this.epoch}): ${why}`);
-    this.value = undefined;
-    this.phase = 'standby';
-    this.clearTimers();
-    this.show({ state: 'standby' });
-    this.later(() => this.attempt(), Math.min(this.opts.retryMs, this.opts.ttlMs / 3));
+    this.opts.log?.('warn', `lost the lease of ${this.tag} (epoch ${this.tenure?.epoch}): ${why}`);
+    this.standBy(Math.min(this.opts.retryMs, this.opts.ttlMs / 3), { state: 'standby' });
   }
 
-  private unavailable(error: CoordinationError): void {
+  /** Redis failed a command (the store reports its own): stand by until it answers. */
+  fault(error: CoordinationError): void {
     if (this.phase === 'stopped' || this.phase === 'releasing') return;
     if (this.phase === 'holding')
-      this.opts.log?.('warn', `cannot confirm the lease of ${this.tag} (epoch ${this.epoch}): ${error.message}; not reading until it can`);
-    this.value = undefined;
-    this.phase = 'unavailable';
+      this.opts.log?.('warn', `cannot confirm the lease of ${this.tag} (epoch ${this.tenure?.epoch}): ${error.message}; not reading until it can`);
+    const same = this.view.state === 'unavailable' && this.view.error.message === error.message;
+    this.standBy(this.opts.retryMs, same ? undefined : { state: 'unavailable', error });
+  }
+
+  /** Not holding: the reader stands by (showing `view`, if given) and the lease is tried again in `ms`. */
+  private standBy(ms: number, view?: LeaseView): void {
+    this.tenure = undefined;
+    this.phase = 'standby';
     this.clearTimers();
-    const same = this.current.state === 'unavailable' && this.current.error.message === error.message;
-    if (!same) this.show({ state: 'unavailable', error });
-    this.later(() => this.attempt(), this.opts.retryMs);
+    if (view) this.show(view);
+    this.later(() => this.attempt(), ms);
   }
 
   private show(view: LeaseView): void {
-    this.current = view;
+    this.view = view;
     this.emit('change', view);
   }
 

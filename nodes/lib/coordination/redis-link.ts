@@ -1,10 +1,7 @@
-// One connection to Redis (or Valkey) per address and password in a runtime (its RedisPool),
-// required lazily: without coordination `redis` is never loaded. Commands fail at once while it
-// is down, never queued (a late confirm would answer for a moment that has passed); it reconnects
-// by itself (100 ms doubling to 2 s). With a Sentinel set, createSentinel only finds the primary
-// and follows a failover; commands go over a plain client of ours to it, replaced when it moves
-// (the Sentinel client would queue them through a failover). docs/architecture.md, "Coordination".
-import { createHash } from 'node:crypto';
+// One connection to Redis (or Valkey) per address and password in a runtime (its RedisPool). Commands fail at once
+// while it is down, never queued (a late confirm would answer for a moment that has passed); it reconnects by itself
+// (100 ms doubling to 2 s). With a Sentinel set, createSentinel only finds the primary and follows a failover; our own
+// client talks to the primary (the Sentinel client would queue commands through a failover).
 import { EventEmitter } from 'node:events';
 import { CoordinationError, type SentinelFault } from './errors';
 import { isSentinels, type CheckedSentinels, type RedisTarget, type SentinelNode } from './redis-url';
@@ -24,38 +21,27 @@ export interface RedisLink extends EventEmitter<LinkEvents> {
   readonly connecting: boolean;
   /** Why the connection is down, while it is. */
   readonly error: CoordinationError | undefined;
-  /** Runs a script (EVALSHA, loading it on NOSCRIPT). Rejects with a CoordinationError. */
+  /** Runs a script. Rejects with a CoordinationError, as call() does. */
   run(script: Script, keys: string[], args: ReadonlyArray<string | number>): Promise<unknown>;
+  /** Sends one command; fails at once while down, and when not answered within the timeout. */
+  call(args: ReadonlyArray<string | number>): Promise<unknown>;
   /** Gives the connection back: closed when its last user gave it back. */
   release(): void;
 }
 
 export interface LinkOptions {
+  /** Where Redis is: a URL, or a Sentinel set (checkRedisUrl, checkSentinels). */
   url: RedisTarget;
   password?: string;
   /** The sentinels' own password (requirepass of the sentinels), if they have one. */
   sentinelPassword?: string;
-  /** A command not answered within this long fails (the connection is then suspect). */
-  timeoutMs: number;
+  /** A command not answered within a third of it fails: as good as failed, the connection is then suspect. */
+  leaseMs: number;
 }
 
-interface MinimalClient {
-  on(event: string, listener: (...args: unknown[]) => void): unknown;
-  connect(): Promise<unknown>;
-  sendCommand(args: string[]): Promise<unknown>;
-  destroy(): void;
-}
-
-interface MinimalSentinel {
-  on(event: string, listener: (...args: never[]) => void): unknown;
-  connect(): Promise<unknown>;
-  destroy(): Promise<void>;
-}
-
-interface RedisModule {
-  createClient: (o: object) => MinimalClient;
-  createSentinel: (o: object) => MinimalSentinel;
-}
+type Redis = typeof import('redis');
+type Client = import('redis').RedisClientType;
+type Sentinel = import('redis').RedisSentinelType;
 
 /** What a client error means. In a Sentinel set, true and 'said' are signs of a failover ('said': the text says so). */
 const LINK_FAULTS: Array<[RegExp, string, boolean | 'said']> = [
@@ -66,6 +52,7 @@ const LINK_FAULTS: Array<[RegExp, string, boolean | 'said']> = [
   [/Unknown RESP type|Protocol error|RESP/i, 'the server at this address does not answer in the Redis protocol (is it Redis?)', true],
   [/ECONNREFUSED/, 'connection refused (is Redis running there?)', true],
   [/ENOTFOUND|EAI_AGAIN/, 'host not found', true],
+  [/^Command timed out/, 'no answer in time (a command timed out)', false],
   [/ETIMEDOUT|timeout/i, 'no answer in time', true],
   [/closed unexpectedly|socket closed|ECONNRESET/i, 'connection lost (is Redis running?)', true],
   [/offline|closed/i, 'not connected', true],
@@ -73,6 +60,7 @@ const LINK_FAULTS: Array<[RegExp, string, boolean | 'said']> = [
 
 /** What the sentinels' errors mean, and which the statuses name. */
 const SENTINEL_FAULTS: Array<[RegExp, string, SentinelFault?]> = [
+  [/No such master with that name/i, 'the sentinels monitor no master named "{master}": check the master name', 'unknown-master'],
   [/WRONGPASS|invalid password|invalid username-password/i, 'a sentinel refused the password: check the Sentinel password of the config node'],
   [/NOAUTH/i, 'the sentinels ask for a password (NOAUTH): set the Sentinel password of the config node'],
   [/without any password configured|AUTH.*no password/i, 'the sentinels have no password: leave the Sentinel password empty'],
@@ -82,38 +70,20 @@ const SENTINEL_FAULTS: Array<[RegExp, string, SentinelFault?]> = [
   [/ETIMEDOUT|timeout/i, 'no sentinel answers in time', 'no-sentinel'],
 ];
 
-/** Connections shared per URL and password: a runtime is one pool (a test may make several,
- *  one per runtime it plays). Each open must be matched by a release(). */
-export function linkPool(): (opts: LinkOptions) => RedisLink {
-  const links = new Map<string, NodeRedisLink>();
-  return (opts) => {
-    const t = opts.url;
-    const where = isSentinels(t) ? `sentinel:${t.master}@${t.sentinels.map((n) => `${n.host}:${n.port}`).join(',')}` : t.url;
-    const id = `${where}\0${createHash('sha256')
-      .update(`${opts.password ?? ''}\0${opts.sentinelPassword ?? ''}`)
-      .digest('hex')}`;
-    let link = links.get(id);
-    if (!link || link.closed) {
-      link = new NodeRedisLink(opts, () => links.delete(id));
-      links.set(id, link);
-    }
-    link.users++;
-    return link;
-  };
-}
-
-class NodeRedisLink extends EventEmitter<LinkEvents> implements RedisLink {
+/** Shared by the users of one address and password in a runtime (RedisPool, coordinator.ts). */
+export class NodeRedisLink extends EventEmitter<LinkEvents> implements RedisLink {
   users = 0;
   closed = false;
   up = false;
   connecting = true;
   error: CoordinationError | undefined;
-  private readonly redis: RedisModule;
-  private client: MinimalClient | undefined;
+  private readonly redis: Pick<Redis, 'createClient' | 'createSentinel'>;
+  private readonly timeoutMs: number;
+  private client: Client | undefined;
   private where: string;
   /** Sentinel mode: the set, its watcher, the primary our client talks to ("host:port"). */
   private readonly set: CheckedSentinels | undefined;
-  private sentinel: MinimalSentinel | undefined;
+  private sentinel: Sentinel | undefined;
   private primary: string | undefined;
   private retry: NodeJS.Timeout | undefined;
   /** What the current watcher's sentinels last said went wrong. */
@@ -127,8 +97,9 @@ class NodeRedisLink extends EventEmitter<LinkEvents> implements RedisLink {
     this.setMaxListeners(0);
     // Lazy on purpose: the package loads no Redis client unless coordination is on.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { createClient, createSentinel } = require('redis') as RedisModule;
+    const { createClient, createSentinel } = require('redis') as Redis;
     this.redis = { createClient, createSentinel };
+    this.timeoutMs = Math.round(Math.max(200, Math.min(5000, opts.leaseMs / 3)));
     const t = opts.url;
     if (isSentinels(t)) {
       this.set = t;
@@ -142,16 +113,14 @@ class NodeRedisLink extends EventEmitter<LinkEvents> implements RedisLink {
     }
   }
 
-  async run(script: Script, keys: string[], args: ReadonlyArray<string | number>): Promise<unknown> {
-    if (!this.up) throw this.error ?? new CoordinationError(`${this.where}: not connected`);
-    const tail = [String(keys.length), ...keys, ...args.map(String)];
+  run(script: Script, keys: string[], args: ReadonlyArray<string | number>): Promise<unknown> {
+    return this.call(['EVAL', script.source, keys.length, ...keys, ...args]);
+  }
+
+  async call(args: ReadonlyArray<string | number>): Promise<unknown> {
+    if (!this.up || !this.client) throw this.error ?? new CoordinationError(`${this.where}: not connected`);
     try {
-      return await this.send(['EVALSHA', script.sha, ...tail]);
-    } catch (err) {
-      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw this.explain(err);
-    }
-    try {
-      return await this.send(['EVAL', script.source, ...tail]);
+      return await this.client.sendCommand(args.map(String), { timeout: this.timeoutMs, rejectInFlight: true });
     } catch (err) {
       throw this.explain(err);
     }
@@ -177,7 +146,7 @@ class NodeRedisLink extends EventEmitter<LinkEvents> implements RedisLink {
       disableOfflineQueue: true,
       socket: {
         ...('url' in to ? {} : { host: to.host, port: to.port }),
-        connectTimeout: Math.max(1000, this.opts.timeoutMs),
+        connectTimeout: Math.max(1000, this.timeoutMs),
         reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2000),
       },
     });
@@ -192,25 +161,21 @@ class NodeRedisLink extends EventEmitter<LinkEvents> implements RedisLink {
       this.emit('up');
     });
     client.on('error', (err: unknown) => mine() && this.down(this.explain(err)));
-    client.on('end', () => mine() && this.down(new CoordinationError(`${this.where}: connection closed`, 'COORDINATION_UNAVAILABLE', this.set !== undefined)));
+    client.on('end', () => mine() && this.down(new CoordinationError(`${this.where}: connection closed`, undefined, this.set && 'failover')));
     client.connect().catch((err: unknown) => mine() && this.down(this.explain(err)));
   }
 
   private drop(): void {
     const client = this.client;
     this.client = undefined;
-    try {
-      client?.destroy();
-    } catch {
-      // already closed
-    }
+    client?.destroy(); // idempotent (node-redis 6.4)
   }
 
   /** Sentinel mode: a watcher that reports the primary at once and each time it moves. It
    *  gives up after its own retries (its connect() rejects): a new one starts 2 s later. */
   private watch(): void {
     const set = this.set!;
-    const socket = { connectTimeout: Math.max(1000, this.opts.timeoutMs) };
+    const socket = { connectTimeout: Math.max(1000, this.timeoutMs) };
     const sentinel = this.redis.createSentinel({
       name: set.master,
       sentinelRootNodes: set.sentinels,
@@ -251,19 +216,9 @@ class NodeRedisLink extends EventEmitter<LinkEvents> implements RedisLink {
     this.primary = at;
     this.where = `Redis primary ${at} of ${master}`;
     const moved = `Redis ${master}: failover, the primary moved from ${from} to ${at}; connecting to it`;
-    if (from !== undefined) this.down(new CoordinationError(moved, 'COORDINATION_UNAVAILABLE', true));
+    if (from !== undefined) this.down(new CoordinationError(moved, undefined, 'failover'));
     this.drop();
     this.open(node);
-  }
-
-  private send(args: string[]): Promise<unknown> {
-    const client = this.client;
-    if (!client) return Promise.reject(this.error ?? new CoordinationError(`${this.where}: not connected`));
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new CoordinationError(`${this.where}: no answer within ${this.opts.timeoutMs} ms`)), this.opts.timeoutMs);
-    });
-    return Promise.race([client.sendCommand(args), late]).finally(() => clearTimeout(timer));
   }
 
   private down(error: CoordinationError): void {
@@ -284,23 +239,18 @@ class NodeRedisLink extends EventEmitter<LinkEvents> implements RedisLink {
     // In a Sentinel set, a lost primary or one demoted to replica is what a failover looks like.
     const failover = this.set !== undefined && sign !== false;
     const why = failover && sign === true ? `${said}; waiting for the sentinels to name the primary (failover)` : said;
-    return new CoordinationError(`${this.where}: ${this.hide(why)}`, 'COORDINATION_UNAVAILABLE', failover);
+    return new CoordinationError(`${this.where}: ${this.hide(why)}`, undefined, failover ? 'failover' : undefined);
   }
 
   /** A failure to learn the primary from the sentinels. */
   private explainSentinel(err: unknown): CoordinationError {
     const raw = err instanceof Error ? err.message : String(err);
-    if (/No such master with that name/i.test(raw)) {
-      const why = `the sentinels monitor no master named "${this.set!.master}": check the master name`;
-      return new CoordinationError(`${this.where}: ${why}`, 'BAD_CONFIG', false, 'unknown-master');
-    }
     const [, why, fault] = SENTINEL_FAULTS.find(([re]) => re.test(raw)) ?? [undefined, raw, undefined];
-    return new CoordinationError(`${this.where}: ${this.hide(why)}`, 'COORDINATION_UNAVAILABLE', false, fault);
+    const code = fault === 'unknown-master' ? 'BAD_CONFIG' : 'COORDINATION_UNAVAILABLE';
+    return new CoordinationError(`${this.where}: ${this.hide(why.replace('{master}', this.set!.master))}`, code, fault);
   }
 
   private hide(text: string): string {
-    let out = text;
-    for (const secret of [this.opts.password, this.opts.sentinelPassword]) if (secret) out = out.split(secret).join('***');
-    return out;
+    return [this.opts.password, this.opts.sentinelPassword].reduce((out: string, secret) => (secret ? out.replaceAll(secret, '***') : out), text);
   }
 }

@@ -3,10 +3,10 @@
 // window (tens of kB) is written at most once a second: the carried `next` is what bounds duplicates after a failover.
 import { CoalescingWriter } from '../consumer/coalescing-writer';
 import type { ConsumerStore, PersistedState } from '../consumer/types';
-import { CoordinationError } from './errors';
+import type { CoordinationError } from './errors';
 import type { AccountLease } from './lease';
 import type { RedisLink } from './redis-link';
-import { LOAD, PUSHED, SAVE, STATE_TTL_MS, type AccountKeys } from './scripts';
+import { FENCED, STATE_TTL_MS, type AccountKeys } from './scripts';
 
 const DEDUPE_EVERY_MS = 1000;
 const PUSH_TTL_SEC = 24 * 3600;
@@ -35,10 +35,10 @@ export class RedisConsumerStore implements ConsumerStore {
     this.loadedFor = undefined;
     let r: unknown[];
     try {
-      r = (await this.link.run(LOAD, [this.keys.state], [])) as unknown[];
+      r = (await this.link.call(['HMGET', this.keys.state, 'next', 'dedupe', 'pending'])) as unknown[];
     } catch (err) {
       // Reading on without the stored state could re-emit less than was kept: stand by.
-      this.lease.fault(CoordinationError.from(err));
+      this.lease.fault(err as CoordinationError);
       return undefined;
     }
     if (fence) this.loadedFor = fence.value;
@@ -80,7 +80,7 @@ export class RedisConsumerStore implements ConsumerStore {
     const pending = state.pending === undefined ? undefined : JSON.stringify(state.pending);
     if (pending !== undefined && pending !== this.pendingWritten) fields.push('pending', pending);
     if (fields.length === 0) return;
-    const r = await this.link.run(SAVE, [this.keys.lease, this.keys.state], [fence.value, fence.epoch, STATE_TTL_MS, ...fields]);
+    const r = await this.link.run(FENCED, [this.keys.lease, this.keys.state], [fence.value, '', fence.epoch, STATE_TTL_MS, ...fields]);
     if (Number(r) !== 1) this.refused++;
     else if (pending !== undefined) this.pendingWritten = pending;
   }
@@ -99,9 +99,6 @@ function parse(text: unknown): unknown {
 type PushCheck = 'new' | 'duplicate' | 'unchecked';
 
 export class SharedPushDedupe {
-  /** Pushed SMS that could not be checked (Redis unreachable): emitted on the local window. */
-  unchecked = 0;
-
   constructor(
     private readonly link: RedisLink,
     private readonly keys: AccountKeys,
@@ -109,26 +106,26 @@ export class SharedPushDedupe {
 
   /** Auto mode: delivered means emitted. Claims the SMS: 'new' for exactly one replica. */
   claim(key: string): Promise<PushCheck> {
-    return this.ask(key, 'claim', (r) => (r === 1 ? 'new' : 'duplicate'));
+    return this.ask(['SET', this.keys.push + key, '1', 'NX', 'EX', PUSH_TTL_SEC], (r) => (r === null ? 'duplicate' : 'new'));
   }
 
   /** Manual mode: delivered means acknowledged. Was it acknowledged anywhere? */
   seen(key: string): Promise<PushCheck> {
-    return this.ask(key, 'seen', (r) => (r === 1 ? 'duplicate' : 'new'));
+    return this.ask(['EXISTS', this.keys.push + key], (r) => (Number(r) === 1 ? 'duplicate' : 'new'));
   }
 
   /** Manual mode: acknowledged here; the other replicas may suppress a retry now. */
   async remember(key: string): Promise<void> {
-    await this.ask(key, 'remember', () => 'new');
+    await this.ask(['SET', this.keys.push + key, '1', 'EX', PUSH_TTL_SEC], () => 'new');
   }
 
-  private async ask(key: string, mode: string, decide: (r: number) => PushCheck): Promise<PushCheck> {
+  /** 'unchecked' when Redis cannot answer. */
+  private async ask(command: Array<string | number>, decide: (r: unknown) => PushCheck): Promise<PushCheck> {
     try {
-      if (this.link.up) return decide(Number(await this.link.run(PUSHED, [this.keys.push + key], [PUSH_TTL_SEC, mode])));
+      if (this.link.up) return decide(await this.link.call(command));
     } catch {
-      // counted as unchecked
+      // unchecked
     }
-    this.unchecked++;
     return 'unchecked';
   }
 }

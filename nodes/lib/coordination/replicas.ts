@@ -3,14 +3,12 @@
 // up. Each runtime announces itself (and the accounts it reads) with a heartbeat; one that
 // stops announcing drops out after a lease time, and its accounts are shared among the rest.
 import { randomBytes } from 'node:crypto';
+import type { AccountLease } from './lease';
 import type { RedisLink } from './redis-link';
-import { HEARTBEAT, LEAVE, type ReplicaKeys } from './scripts';
+import { HEARTBEAT } from './scripts';
 
 /** What the replica set needs to know of each lease of this runtime. */
-export interface Member {
-  readonly tag: string;
-  readonly holding: boolean;
-}
+type Member = Pick<AccountLease, 'tag' | 'holding'>;
 
 export class ReplicaSet {
   /** Unique per runtime and set, though two runtimes may share a label. */
@@ -23,7 +21,7 @@ export class ReplicaSet {
 
   constructor(
     private readonly link: RedisLink,
-    private readonly keys: ReplicaKeys,
+    private readonly prefix: string,
     readonly label: string,
     private readonly ttlMs: number,
   ) {
@@ -42,9 +40,7 @@ export class ReplicaSet {
 
   /** Leases this runtime holds now. */
   get held(): number {
-    let n = 0;
-    for (const m of this.members) if (m.holding) n++;
-    return n;
+    return [...this.members].filter((m) => m.holding).length;
   }
 
   /** The most leases this runtime should hold: at least one. */
@@ -61,7 +57,7 @@ export class ReplicaSet {
     if (!this.link.up) return;
     try {
       const tags = [...new Set([...this.members].map((m) => m.tag))];
-      const r = (await this.link.run(HEARTBEAT, [this.keys.replicas, this.keys.accounts], [this.id, this.ttlMs, ...tags])) as [number, number];
+      const r = (await this.link.run(HEARTBEAT, [`${this.prefix}replicas`, `${this.prefix}accounts`], [this.id, this.ttlMs, ...tags])) as [number, number];
       this.replicas = Number(r[0]) || 1;
       this.accounts = Number(r[1]) || 0;
     } catch {
@@ -74,6 +70,6 @@ export class ReplicaSet {
     this.stopped = true;
     clearTimeout(this.timer);
     // Said at once, so the others' share grows now rather than after a lease time.
-    if (this.link.up) this.link.run(LEAVE, [this.keys.replicas], [this.id]).catch(() => undefined);
+    if (this.link.up) this.link.call(['ZREM', `${this.prefix}replicas`, this.id]).catch(() => undefined);
   }
 }

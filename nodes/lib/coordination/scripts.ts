@@ -1,56 +1,30 @@
 // Lua scripts, atomic on the server so "is this still my lease?" and what depends on it are one step
 // (Redis 7 and Valkey 8 alike). Checks compare the whole "epoch|token|runtime" value, so a stale holder is refused.
-import { createHash } from 'node:crypto';
 
-// An account's keys share a hash tag ({...}): one Redis Cluster slot, so a script may touch them together.
-export interface AccountKeys {
-  /** The reader's lease: "epoch|token|runtime", with a time to live. */
-  lease: string;
-  /** Incremented at each new lease: the epoch that fences a reader which lost its lease. */
-  epoch: string;
-  /** Hash: next, dedupe, pending, epoch (what the consumer persists). */
-  state: string;
-  /** Prefix of the shared push dedupe keys. */
-  push: string;
-  /** What the replica heartbeat registers as this account. */
-  tag: string;
-}
-
-export interface ReplicaKeys {
-  /** Sorted set: live replica id -> expiry (ms). */
-  replicas: string;
-  /** Sorted set: account tag -> expiry (ms). */
-  accounts: string;
-}
-
-/** `account`: the account key (nodes/lib/client/account.ts, made by the node-red layer), `name@host`. */
-export function accountKeys(prefix: string, account: string): AccountKeys {
+/** An account's keys, under one hash tag ({...}: one Redis Cluster slot, so a script may touch them together): the
+ *  lease ("epoch|token|runtime", with a time to live), the counter of epochs that fences a reader which lost its lease,
+ *  the consumer's state (a hash: next, dedupe, pending, epoch), the prefix of the push dedupe keys, and the tag the
+ *  replica heartbeat registers. `account`: the account key (nodes/lib/client/account.ts), `name@host`. */
+export function accountKeys(prefix: string, account: string) {
   const base = `${prefix}{${account}}`;
   return { lease: `${base}:lease`, epoch: `${base}:epoch`, state: `${base}:state`, push: `${base}:push:`, tag: account };
 }
 
+export type AccountKeys = ReturnType<typeof accountKeys>;
+
 /** The account's state in Redis outlives a quiet account this long. */
 export const STATE_TTL_MS = 7 * 24 * 3600_000;
-
-export function replicaKeys(prefix: string): ReplicaKeys {
-  return { replicas: `${prefix}replicas`, accounts: `${prefix}accounts` };
-}
 
 export interface Script {
   readonly name: string;
   readonly source: string;
-  readonly sha: string;
-}
-
-export function script(name: string, source: string): Script {
-  return { name, source, sha: createHash('sha1').update(source).digest('hex') };
 }
 
 /** KEYS lease, epoch. ARGV token, ttl ms, runtime, take ('1': take a free lease; '0': only look).
  *  -> {1, value} held by us now; {0, value} held by another; {0, ''} free and not taken. */
-export const ACQUIRE = script(
-  'acquire',
-  `local cur = redis.call('GET', KEYS[1])
+export const ACQUIRE: Script = {
+  name: 'acquire',
+  source: `local cur = redis.call('GET', KEYS[1])
 if cur then
   if string.match(cur, '^%d+|([^|]*)|') == ARGV[1] then
     redis.call('PEXPIRE', KEYS[1], ARGV[2])
@@ -63,62 +37,27 @@ local epoch = redis.call('INCR', KEYS[2])
 local value = epoch .. '|' .. ARGV[1] .. '|' .. ARGV[3]
 redis.call('SET', KEYS[1], value, 'NX', 'PX', ARGV[2])
 return {1, value}`,
-);
+};
 
-/** KEYS lease. ARGV value, ttl ms. -> 1 renewed, 0 not ours. */
-export const RENEW = script(
-  'renew',
-  `if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('PEXPIRE', KEYS[1], ARGV[2])
-  return 1
+/** Every write that needs the lease: renew, confirm (with `next`), give back, save the consumer's state.
+ *  KEYS lease, state. ARGV value, lease ttl ms ('': left as is; 0: given back, as PEXPIRE 0 deletes),
+ *  epoch, state ttl ms, then field, value pairs for the state. -> 1 done, 0 not ours (nothing written). */
+export const FENCED: Script = {
+  name: 'fenced',
+  source: `if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if ARGV[2] ~= '' then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+if #ARGV > 4 then
+  redis.call('HSET', KEYS[2], 'epoch', ARGV[3], unpack(ARGV, 5))
+  redis.call('PEXPIRE', KEYS[2], ARGV[4])
 end
-return 0`,
-);
-
-/** KEYS lease. ARGV value. -> 1 released, 0 not ours (expired, or taken meanwhile). */
-export const RELEASE = script(
-  'release',
-  `if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('DEL', KEYS[1])
-  return 1
-end
-return 0`,
-);
-
-/** Before a history request. KEYS lease, state. ARGV value, ttl ms, next ('' = none), epoch,
- *  state ttl ms. -> 1: still ours (renewed), next recorded; 0: not ours, nothing written. */
-export const CONFIRM = script(
-  'confirm',
-  `if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-if ARGV[3] == '' then
-  redis.call('HDEL', KEYS[2], 'next')
-  redis.call('HSET', KEYS[2], 'epoch', ARGV[4])
-else
-  redis.call('HSET', KEYS[2], 'next', ARGV[3], 'epoch', ARGV[4])
-end
-redis.call('PEXPIRE', KEYS[2], ARGV[5])
 return 1`,
-);
+};
 
-/** The consumer's state. KEYS lease, state. ARGV value, epoch, state ttl ms, then field,
- *  value pairs. -> 1 written, 0 not ours (nothing written). */
-export const SAVE = script(
-  'save',
-  `if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-redis.call('HSET', KEYS[2], 'epoch', ARGV[2], unpack(ARGV, 4))
-redis.call('PEXPIRE', KEYS[2], ARGV[3])
-return 1`,
-);
-
-/** KEYS state. -> {next, dedupe, pending, epoch}, each nil when absent. */
-export const LOAD = script('load', `return redis.call('HMGET', KEYS[1], 'next', 'dedupe', 'pending', 'epoch')`);
-
-/** The replica heartbeat. KEYS replicas, accounts. ARGV replica id, ttl ms, account tags...
+/** The replica heartbeat. KEYS replicas, accounts (sorted sets: member -> expiry in ms). ARGV replica id, ttl ms, account tags...
  *  -> {live replicas, known accounts}. Expiries are Redis's own clock (TIME). */
-export const HEARTBEAT = script(
-  'heartbeat',
-  `local t = redis.call('TIME')
+export const HEARTBEAT: Script = {
+  name: 'heartbeat',
+  source: `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local ttl = tonumber(ARGV[2])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
@@ -126,20 +65,4 @@ redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
 redis.call('ZADD', KEYS[1], now + ttl, ARGV[1])
 for i = 3, #ARGV do redis.call('ZADD', KEYS[2], now + ttl, ARGV[i]) end
 return {redis.call('ZCARD', KEYS[1]), redis.call('ZCARD', KEYS[2])}`,
-);
-
-/** KEYS replicas. ARGV replica id. A replica that stops says so at once. */
-export const LEAVE = script('leave', `return redis.call('ZREM', KEYS[1], ARGV[1])`);
-
-/** Push dedupe. KEYS the SMS's key. ARGV ttl s, mode ('claim': set unless set, 'seen': look,
- *  'remember': set). -> 1: claimed / seen / set; 0 otherwise. */
-export const PUSHED = script(
-  'pushed',
-  `if ARGV[2] == 'seen' then return redis.call('EXISTS', KEYS[1]) end
-if ARGV[2] == 'claim' then
-  if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return 1 end
-  return 0
-end
-redis.call('SET', KEYS[1], '1', 'EX', ARGV[1])
-return 1`,
-);
+};

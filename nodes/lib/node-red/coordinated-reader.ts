@@ -5,6 +5,7 @@
 import type { Node, NodeMessageInFlow } from 'node-red';
 import type { SmsMessage } from '../types';
 import type { Coordinator, Reader } from '../coordination/coordinator';
+import type { SentinelFault } from '../coordination/errors';
 import type { LeaseView } from '../coordination/lease';
 import { CALLBACK_BLOCK, type QueueConsumer } from '../consumer/queue-consumer';
 import { dedupeKey } from '../message/dedupe-key';
@@ -24,15 +25,19 @@ export interface CoordinatedReaderOptions {
   report: (err: NodeError, operation: string) => void;
 }
 
+const SENTINEL_STATUS: Record<SentinelFault, string> = {
+  failover: 'coordinationFailover',
+  'unknown-master': 'sentinelNoMaster',
+  'no-sentinel': 'sentinelSilent',
+};
+
 export class CoordinatedReader {
   readonly reader: Reader;
-  private status: StatusLine | undefined;
-  private feed: AccountFeed | undefined;
   private outageReported = false;
   private uncheckedWarned = false;
 
   constructor(private readonly opts: CoordinatedReaderOptions) {
-    const lease = Math.max(1000, opts.coordinator.settings.leaseMs);
+    const lease = opts.coordinator.settings.leaseMs;
     // Half an interval: a standby then takes over within one interval of a clean hand-over,
     // its first request (and login) included.
     const retryMs = opts.intervalMs > 0 ? Math.min(opts.intervalMs / 2, lease / 3) : lease / 3;
@@ -51,12 +56,11 @@ export class CoordinatedReader {
 
   /** Wires the lease to the consumer (already started, in standby) and starts it. */
   attach(consumer: QueueConsumer, status: StatusLine, feed?: AccountFeed): void {
-    this.status = status;
-    this.feed = feed;
     const { lease } = this.reader;
     lease.yieldReader = () => consumer.standBy();
-    lease.on('change', (view) => this.onView(view, consumer));
-    this.onView(lease.view, consumer);
+    const show = (view: LeaseView): void => this.onView(view, consumer, status, feed);
+    lease.on('change', show);
+    show(lease.view);
     lease.start();
   }
 
@@ -83,19 +87,13 @@ export class CoordinatedReader {
     if (this.opts.manual && ts?.block === CALLBACK_BLOCK && typeof ts.key === 'string') void this.reader.push.remember(ts.key);
   }
 
-  /** Pushed SMS emitted without a check against the other replicas. */
-  get unchecked(): number {
-    return this.reader.push.unchecked;
-  }
-
   /** Gives the lease back once the consumer has stopped (call after consumer.stop()). */
   close(): Promise<void> {
     return this.reader.close();
   }
 
-  private onView(view: LeaseView, consumer: QueueConsumer): void {
-    const status = this.status;
-    this.feed?.lease(
+  private onView(view: LeaseView, consumer: QueueConsumer, status: StatusLine, feed?: AccountFeed): void {
+    feed?.lease(
       view.state,
       view.state === 'holding' ? this.runtime : view.state === 'standby' ? view.holder : undefined,
       view.state === 'unavailable' ? view.error.code : undefined,
@@ -108,7 +106,7 @@ export class CoordinatedReader {
         return;
       case 'standby':
         void consumer.standBy();
-        status?.set(() => ({
+        status.set(() => ({
           fill: 'grey',
           shape: 'ring',
           text: view.holder ? status.t('standby', { runtime: view.holder }) : status.t('standbyFree'),
@@ -117,17 +115,11 @@ export class CoordinatedReader {
       case 'unavailable': {
         void consumer.standBy();
         // A Sentinel set's primary lost or moved, its master name unknown, no sentinel answering: said as such.
-        const { failover, sentinelFault } = view.error;
-        const key = failover
-          ? 'coordinationFailover'
-          : sentinelFault === 'unknown-master'
-            ? 'sentinelNoMaster'
-            : sentinelFault
-              ? 'sentinelSilent'
-              : 'coordinationUnavailable';
+        const fault = view.error.sentinelFault;
+        const key = fault ? SENTINEL_STATUS[fault] : 'coordinationUnavailable';
         const target = this.opts.coordinator.settings.url;
         const master = 'master' in target ? target.master : '';
-        status?.set(() => ({ fill: failover ? 'yellow' : 'red', shape: 'ring', text: status.t(key, { where: this.opts.coordinator.where, master }) }));
+        status.set(() => ({ fill: fault === 'failover' ? 'yellow' : 'red', shape: 'ring', text: status.t(key, { where: target.display, master }) }));
         if (!this.outageReported) {
           this.outageReported = true;
           this.opts.report(

@@ -25,13 +25,12 @@ const MAX_LEASE_S = 600;
 /** undefined when coordination is off; throws a BAD_CONFIG NodeError naming the bad field. */
 export function coordinationSettings(
   def: CoordinationDef,
-  password: string | undefined | { redisPassword?: string; sentinelPassword?: string },
+  creds: { redisPassword?: string; sentinelPassword?: string } = {},
   lookup?: Lookup,
 ): CoordinationSettings | undefined {
   const mode = (def.coordination ?? 'none') || 'none';
   if (mode === 'none') return undefined;
   if (mode !== 'redis' && mode !== 'sentinel') throw configError(`Unknown coordination "${mode}": none, redis or sentinel`);
-  const creds = typeof password === 'object' ? password : { redisPassword: password };
   let url: RedisTarget;
   try {
     url =

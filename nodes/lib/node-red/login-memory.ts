@@ -3,7 +3,7 @@
 import { findRefused, mergeRecords, readRecord, withRefusal, type LoginRefusal, type RefusalMemory, type RefusalRecord } from '../client/login-refusals';
 import type { RefusalFile } from './refusal-file';
 
-/** Refusals shared through Redis (nodes/lib/coordination/redis-refusals.ts). */
+/** Refusals shared through Redis (Coordinator.refusals, nodes/lib/coordination/coordinator.ts). */
 export interface RemoteRefusals {
   get(server: string, user: string): Promise<string | undefined>;
   set(server: string, user: string, text: string): Promise<void>;

@@ -60,7 +60,7 @@ describe('coordination through Redis Sentinel (real redis-server and redis-senti
       const oldPort = await set.killPrimary();
       const killedAt = Date.now();
       const down = errorOf(await viewOf(a, (v) => v.state === 'unavailable', 5000));
-      assert.equal(down.failover, true, down.message);
+      assert.equal(down.sentinelFault, 'failover', down.message);
       assert.equal(down.code, 'COORDINATION_UNAVAILABLE');
       assert.match(down.message, new RegExp(`primary 127\\.0\\.0\\.1:${oldPort} of Sentinel master "${set.master}".*failover`));
       assert.equal(await a.lease.confirm('while-down'), false, 'nothing confirmed without a primary');
@@ -92,7 +92,7 @@ describe('coordination through Redis Sentinel (real redis-server and redis-senti
       const old = await own.primary();
       assert.equal(await own.sentinels[0].command('SENTINEL', 'FAILOVER', own.master), 'OK');
       const moved = errorOf(await viewOf(a, (v) => v.state === 'unavailable' && /moved from/.test(v.error.message), 10_000));
-      assert.equal(moved.failover, true);
+      assert.equal(moved.sentinelFault, 'failover');
       assert.match(moved.message, new RegExp(`failover, the primary moved from 127\\.0\\.0\\.1:${old.port} to 127\\.0\\.0\\.1:\\d+`));
       await viewOf(a, holding, 10_000);
       const primary = await own.primary();
