@@ -384,7 +384,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
   }
 
   private awaitAcks(block: ConsumerBlock): Promise<boolean> {
-    const left = this.tracker.remaining(block.id);
+    const left = this.tracker.unacked(block.id).length;
     if (left === 0) return Promise.resolve(true); // acknowledged by the listeners while emitted
     if (this.interrupted) return Promise.resolve(false);
     this.phases.go({ phase: 'waiting-ack', pending: left });
