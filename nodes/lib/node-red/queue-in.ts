@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 import type { Node, NodeMessage, NodeMessageInFlow } from 'node-red';
 import type { ThingSpaceError } from '../client/errors';
 import { QueueConsumer } from '../consumer/queue-consumer';
-import type { ConsumerBlock, ConsumerState } from '../consumer/types';
+import { parseCallbackBody, redactCallbackBody, type CallbackParseResult } from '../message/callback-body';
+import type { ConsumerBlock, ConsumerItem, ConsumerState } from '../consumer/types';
 import { toBatchMessage, toSingleMessage, type SingleContext } from '../message/output';
 import { compileTopic, type TopicFunction } from '../message/topic';
 import { timedHistory, type AccountFeed } from './activity';
@@ -16,7 +17,7 @@ import { answerHttp } from './http-reply';
 import type { AnswerMode, HttpWiring } from './http-wiring';
 import { interceptCallback } from './notice-input';
 import type { ListenerRequest } from './push-listener';
-import { acceptPush, acknowledge, inputKind, readPush, type PushedBody } from './queue-input';
+import { acknowledge, inputKind } from './queue-input';
 import { showConsumerState, type Counts } from './queue-status';
 import type { Settings } from './queue-settings';
 import { NodeError, errorMessage, toNodeError } from './report';
@@ -102,15 +103,11 @@ export class QueueIn {
 
   /** Pushes a callback with the answers `mode` leaves to this node (http-wiring.ts). */
   private answered(msg: NodeMessageInFlow, mode: AnswerMode, send: Send, done: Done, keepReq: boolean): void {
-    if (mode === 'none') {
-      // Answered beside the node: it must not answer too, so it never sees the response.
-      const quiet = { ...msg };
-      delete quiet.res;
-      this.route(quiet, 'push', send, done);
-      return;
-    }
-    if (mode === 'unsent') {
-      this.route(msg, 'push', send, done);
+    if (mode !== 'all') {
+      // 'none': answered beside the node, which must not answer too, so it never sees the response.
+      const own = { ...msg };
+      if (mode === 'none') delete own.res;
+      this.route(own, 'push', send, done);
       return;
     }
     const sendOn: Send = (out) => {
@@ -136,15 +133,16 @@ export class QueueIn {
       case 'push': {
         // A source the account does not allow (403), or a delivery notice for sms-out.
         if (interceptCallback(this.node, msg, this.config, done, true)) return;
-        const body = readPush(msg, this.config.callbackCredentials());
+        const receivedAt = new Date();
+        const parsed = parseCallbackBody(msg.payload, { receivedAt, expected: this.config.callbackCredentials() });
         // With coordination, a readable SMS is first checked against the other replicas.
-        if (this.coordinated && body.parsed.ok) {
-          this.coordinated.pushIsNew(msg, body.parsed.sms).then(
-            (isNew) => (isNew ? this.push(msg, body, send, done) : done()),
-            () => this.push(msg, body, send, done),
+        if (this.coordinated && parsed.ok) {
+          this.coordinated.pushIsNew(msg, parsed.sms).then(
+            (isNew) => (isNew ? this.push(msg, parsed, receivedAt, send, done) : done()),
+            () => this.push(msg, parsed, receivedAt, send, done),
           );
         } else {
-          this.push(msg, body, send, done);
+          this.push(msg, parsed, receivedAt, send, done);
         }
         return;
       }
@@ -154,22 +152,54 @@ export class QueueIn {
     }
   }
 
-  private push(msg: NodeMessageInFlow, body: PushedBody, send: Send, done: Done): void {
-    const pushed = acceptPush(msg, body, {
-      consumer: this.consumer,
-      settings: this.settings,
-      accountName: this.accountName,
-      topic: this.topic,
-    });
-    if (pushed.kind === 'refused') this.node.error(pushed.error, pushed.shown);
-    if (pushed.kind === 'emit') {
-      send(pushed.out);
-      this.counts.pushed++;
-      this.feed.receivedSms('push', 1);
-      const count = this.counts.received + this.counts.pushed;
-      this.status.set(() => ({ fill: 'green', shape: 'dot', text: this.status.t('received', { count }) }), true);
+  /** A pushed body, through the consumer's dedupe: emitted, or answered here if refused (400/401) or delivered before (200). */
+  private push(msg: NodeMessageInFlow, parsed: CallbackParseResult, receivedAt: Date, send: Send, done: Done): void {
+    if (!parsed.ok) {
+      answerHttp(msg, parsed.code === 'CALLBACK_UNAUTHORIZED' ? 401 : 400);
+      // The whole message, so the user can see and report the body, with the callback
+      // credentials masked and without the http in request/response objects.
+      const shown: NodeMessage = { ...msg, payload: redactCallbackBody(msg.payload) };
+      delete shown.req;
+      delete shown.res;
+      this.node.error(new NodeError(parsed.reason, parsed.code), shown);
+      done();
+      return;
     }
+    const item = this.consumer.pushed(parsed.sms);
+    if (!item) {
+      // ThingSpace gets its 2xx so it stops retrying the push.
+      answerHttp(msg, 200);
+      done();
+      return;
+    }
+    send(this.pushedMessage(msg, item, receivedAt.toISOString(), parsed.timestampLocal));
+    this.counts.pushed++;
+    this.feed.receivedSms('push', 1);
+    const count = this.counts.received + this.counts.pushed;
+    this.status.set(() => ({ fill: 'green', shape: 'dot', text: this.status.t('received', { count }) }), true);
     done();
+  }
+
+  /** Keeps the http in request/response so an http response node downstream can answer. */
+  private pushedMessage(msg: NodeMessageInFlow, item: ConsumerItem, receivedAt: string, timestampLocal: boolean | undefined): NodeMessage {
+    const { accountName, topic } = this;
+    const { block, index } = item.ref;
+    const out: NodeMessage =
+      this.settings.output === 'batch'
+        ? toBatchMessage([item], { accountName, source: 'callback', topic, block })
+        : toSingleMessage(item.sms, { accountName, source: 'callback', topic, block, index, key: item.key, receivedAt, timestampLocal });
+    // A batch of one callback SMS acknowledges that SMS: its ref, not a whole block.
+    (out.thingspace as { index: number }).index = index;
+    out._msgid = msg._msgid;
+    if (msg.req !== undefined) {
+      // http in keeps the parsed body on req: mask the callback credentials there too, or a
+      // debug node showing the whole message would print them (they were checked already).
+      const req = msg.req as { body?: unknown };
+      if (req.body !== undefined) req.body = redactCallbackBody(req.body);
+      out.req = msg.req;
+    }
+    if (msg.res !== undefined) out.res = msg.res;
+    return out;
   }
 
   /** Stops the consumer: nothing more is emitted or acknowledged once this settles. */
