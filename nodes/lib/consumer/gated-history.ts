@@ -23,10 +23,6 @@ export class GatedHistory {
     private readonly gate: ReaderGate | undefined,
   ) {}
 
-  get inFlight(): Promise<HistoryBlock> | undefined {
-    return this.pending;
-  }
-
   /** Whether the last request carried a `next`, acknowledging the block before. */
   get acknowledging(): boolean {
     return this.sent !== undefined;
@@ -41,10 +37,10 @@ export class GatedHistory {
   }
 
   /** Aborts the request in flight, after up to graceMs for its answer; a later begin()'s requests are not touched. */
-  abort(graceMs = 0): void {
+  async abort(graceMs = 0): Promise<void> {
     const requests = this.requests;
-    if (this.pending && graceMs > 0) void settledWithin(this.pending, graceMs).then(() => requests.abort());
-    else requests.abort();
+    if (this.pending && graceMs > 0) await settledWithin(this.pending, graceMs);
+    requests.abort();
   }
 
   /** With a gate, before each request. The confirmation sent beside the previous request serves if it said
@@ -106,7 +102,7 @@ export class GatedHistory {
 }
 
 /** Resolves when `p` settles or after `ms`, whichever comes first; never rejects. */
-export function settledWithin(p: Promise<unknown>, ms: number): Promise<void> {
+function settledWithin(p: Promise<unknown>, ms: number): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
     const done = (): void => {

@@ -8,9 +8,9 @@ import { ThingSpaceError, unexpected } from '../client/errors';
 import { dedupeKey } from '../message/dedupe-key';
 import type { SmsMessage } from '../types';
 import { AckTracker } from './ack-tracker';
-import { Failures } from './failures';
-import { GatedHistory, settledWithin } from './gated-history';
+import { GatedHistory } from './gated-history';
 import { ConsumerMemory } from './memory';
+import { IdempotentRetryPolicy } from '../retry/retry-policy';
 import { IllegalTransitionError, PhaseMachine } from './phases';
 import type { AckRef, ConsumerBlock, ConsumerItem, ConsumerState, Phase, QueueConsumerEvents, QueueConsumerOptions } from './types';
 
@@ -20,11 +20,8 @@ export { CALLBACK_BLOCK } from './ack-tracker';
 /** How long stop() waits for the answer to a request in flight (Node-RED allows 15 s to close). */
 const DEFAULT_STOP_GRACE_MS = 2_000;
 
-type Outcome = { kind: 'drained' } | { kind: 'retry'; inMs: number; error: ThingSpaceError } | { kind: 'halted' } | { kind: 'stopped' };
-
-const DRAINED: Outcome = { kind: 'drained' };
-const HALTED: Outcome = { kind: 'halted' };
-const STOPPED: Outcome = { kind: 'stopped' };
+/** How a drain ended: a retry in `inMs` after a failure, or one of the others. */
+type Outcome = 'drained' | 'halted' | 'stopped' | { inMs: number; error: ThingSpaceError };
 /** Phases in which poll() means "drain once more when this drain ends". */
 const BUSY: ReadonlySet<Phase> = new Set<Phase>(['created', 'loading', 'polling', 'delivering', 'waiting-ack']);
 /** Phases that standBy() leaves: the lease matters only while the consumer may read. */
@@ -35,7 +32,9 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
   private readonly phases: PhaseMachine;
   private readonly history: GatedHistory;
   private readonly memory: ConsumerMemory;
-  private readonly failures: Failures;
+  private readonly retries: IdempotentRetryPolicy;
+  /** Signature of the last error reported in the current streak of failures: each is reported once. */
+  private streak: string | undefined;
   private readonly tracker = new AckTracker();
   /** Block ids are unique across instances: a ref from before a restart never matches. */
   private readonly blockPrefix = randomBytes(4).toString('hex');
@@ -46,6 +45,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
   private starting: Promise<void> | undefined;
   private loop: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
+  private readonly stopGraceMs: number;
   /** The interval timer (idle) or the retry timer (backing-off). */
   private timer: NodeJS.Timeout | undefined;
   /** Counts lead() and standBy(): a lead() overtaken by another does nothing. */
@@ -58,18 +58,15 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     super();
     if (!opts || !opts.api) throw new TypeError('QueueConsumer needs an api');
     this.manual = opts.ackMode === 'manual';
-    const report = (error: ThingSpaceError): void => {
-      // An 'error' event without a listener would throw inside the loop.
-      if (this.listenerCount('error') > 0) this.emit('error', error);
-    };
+    this.stopGraceMs = opts.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
     this.phases = new PhaseMachine(
       opts.strict === true,
       (state) => this.emit('state', state),
-      (bug) => report(unexpected(bug, 'consumer', 'Bug in the queue consumer')),
+      (bug) => this.report(unexpected(bug, 'consumer', 'Bug in the queue consumer')),
     );
     this.history = new GatedHistory(opts.api, opts.gate);
     this.memory = new ConsumerMemory(opts, () => this.phase === 'created' || this.phase === 'loading');
-    this.failures = new Failures(opts, report);
+    this.retries = new IdempotentRetryPolicy({ ...opts.backoff, random: opts.random });
   }
 
   /** Between start() and stop(), unless halted on rejected credentials or bad config. */
@@ -123,7 +120,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
       this.phases.go({ phase: 'standby' });
       // The request in flight was sent under the lease: its answer may be a final block the server
       // counts delivered (drain() hands it on), so it gets the stop grace before the cut.
-      this.history.abort(this.opts.stopGraceMs ?? DEFAULT_STOP_GRACE_MS);
+      void this.history.abort(this.stopGraceMs);
       this.tracker.endWait();
       this.memory.flush();
     }
@@ -189,10 +186,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     this.clearTimer();
     this.tracker.endWait();
     // An answer in flight may bring SMS the server already counts as delivered: give it a moment (drain() keeps them).
-    const inFlight = this.history.inFlight;
-    const grace = this.opts.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
-    if (inFlight && grace > 0) await settledWithin(inFlight, grace);
-    this.history.abort();
+    await this.history.abort(this.stopGraceMs);
     await this.starting;
     await this.loop;
     this.memory.flush();
@@ -219,11 +213,11 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
   }
 
   private async cycle(restored?: ConsumerBlock): Promise<void> {
-    let outcome: Outcome = DRAINED;
+    let outcome: Outcome = 'drained';
     let pollNow = !restored || this.opts.intervalMs > 0;
     try {
       if (restored) outcome = await this.handOnRestored(restored);
-      while (outcome.kind === 'drained' && (pollNow || this.again) && !this.interrupted) {
+      while (outcome === 'drained' && (pollNow || this.again) && !this.interrupted) {
         pollNow = false;
         this.again = false;
         outcome = await this.drain();
@@ -240,21 +234,21 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
 
   private async drain(): Promise<Outcome> {
     for (;;) {
-      if (this.interrupted) return STOPPED;
+      if (this.interrupted) return 'stopped';
       this.phases.go({ phase: 'polling' });
       if (this.opts.gate) {
         const confirmed = await this.history.confirm();
-        if (this.interrupted) return STOPPED;
+        if (this.interrupted) return 'stopped';
         if (!confirmed) {
           void this.standBy();
-          return STOPPED;
+          return 'stopped';
         }
       }
       let res: HistoryBlock;
       try {
         res = await this.history.request();
       } catch (e) {
-        if (this.interrupted) return STOPPED;
+        if (this.interrupted) return 'stopped';
         const sign = this.history.failed(e);
         if (sign === 'again') continue;
         if (sign === 'suspect') this.emit('suspect', 'next-refused');
@@ -262,16 +256,18 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
       }
       // Not emitted after stop(), but the server may count it delivered (docs/thingspace-api.md, "Open questions" 1, 2).
       if (this.stopRequested) {
-        await this.memory.keepForNextRun(res.messages);
-        return STOPPED;
+        const kept = this.accept(res, true);
+        if (kept) await this.memory.keep(kept.items);
+        return 'stopped';
       }
       // An answer that raced the loss of the lease (or of Redis) is not acknowledged: the server keeps
       // a block with more after it for the new leader; a final block is handed on.
       if (this.interrupted) {
         this.handOnAfterLease(res);
-        return STOPPED;
+        return 'stopped';
       }
-      this.failures.recovered();
+      this.retries.succeeded();
+      this.streak = undefined;
       const more = res.hasMoreData || res.status === 202;
       if (!this.history.answered(more, res.next)) {
         return this.failure(new ThingSpaceError({ kind: 'bad_response', message: 'history said more data but gave no next token', operation: 'history' }));
@@ -281,10 +277,10 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
       if (acked !== undefined && acked === this.firstKey) this.emit('suspect', 'acknowledged-again');
       if (block) {
         await this.handOn(block);
-        if (this.interrupted) return STOPPED;
+        if (this.interrupted) return 'stopped';
       }
       this.history.handedOn(res.next);
-      if (!more) return DRAINED;
+      if (!more) return 'drained';
     }
   }
 
@@ -297,8 +293,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
       } catch (e) {
         // The server may count a final block delivered (docs/thingspace-api.md, "Open questions" 2): keep it.
         if (block.final) {
-          this.memory.hold(block.items);
-          await this.memory.saveDurably();
+          await this.memory.keep(block.items);
         }
         throw e;
       }
@@ -306,8 +301,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
       return true;
     }
     // Held, durably, before the emit: after a crash or restart they are emitted again whatever the server does.
-    this.memory.hold(block.items);
-    await this.memory.saveDurably();
+    await this.memory.keep(block.items);
     if (this.interrupted) return false;
     let current = block;
     for (;;) {
@@ -329,7 +323,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
       for (const item of block.items) this.memory.release(item.key);
       this.memory.save();
     }
-    return this.interrupted ? STOPPED : DRAINED;
+    return this.interrupted ? 'stopped' : 'drained';
   }
 
   /** The block's SMS minus those delivered before (which count as acknowledged); undefined if none are left. */
@@ -392,21 +386,24 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
   }
 
   private failure(error: ThingSpaceError): Outcome {
-    if (this.interrupted) return STOPPED; // aborted by stop() or standBy(), or racing them: silent
-    const decision = this.failures.decide(error);
-    if (decision.action === 'retry') {
-      this.failures.report(error);
-      return { kind: 'retry', inMs: decision.inMs, error };
-    }
+    if (this.interrupted) return 'stopped'; // aborted by stop() or standBy(), or racing them: silent
+    const decision = this.retries.decide(error);
     // Never again until a new consumer is made; halted before the report, which a listener may answer with poll().
-    this.phases.go({ phase: 'halted', error });
-    this.failures.report(error);
-    return HALTED;
+    if (decision.action === 'halt') this.phases.go({ phase: 'halted', error });
+    const signature = `${error.kind}|${error.code}|${error.status ?? ''}`;
+    if (signature !== this.streak) this.report(error);
+    this.streak = signature;
+    return decision.action === 'retry' ? { inMs: decision.inMs, error } : 'halted';
+  }
+
+  /** An 'error' event without a listener would throw inside the loop. */
+  private report(error: ThingSpaceError): void {
+    if (this.listenerCount('error') > 0) this.emit('error', error);
   }
 
   private schedule(outcome: Outcome): void {
-    if (this.interrupted || outcome.kind === 'stopped' || outcome.kind === 'halted') return;
-    if (outcome.kind === 'retry') {
+    if (this.interrupted || outcome === 'stopped' || outcome === 'halted') return;
+    if (outcome !== 'drained') {
       // SMS kept from a block that could not be handed on go out first (handOn).
       this.timer = setTimeout(() => this.kick(this.restoredBlock()), outcome.inMs);
       this.phases.go({ phase: 'backing-off', inMs: outcome.inMs, error: outcome.error });
