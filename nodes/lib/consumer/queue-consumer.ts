@@ -85,16 +85,11 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
 
   /** Loads the store, emits what an earlier run kept, then polls if intervalMs > 0. With a gate: standby until lead(). */
   start(): Promise<void> {
-    if (this.starting === undefined) {
-      if (this.phase === 'created' && this.opts.gate) {
-        this.phases.go({ phase: 'standby' });
-        this.starting = Promise.resolve();
-      } else {
-        if (this.phase === 'created') this.phases.go({ phase: 'loading' });
-        this.starting = this.load();
-      }
+    if (this.phase === 'created') {
+      this.phases.go({ phase: this.opts.gate ? 'standby' : 'loading' });
+      if (!this.opts.gate) this.starting = this.load();
     }
-    return this.starting;
+    return this.starting ?? Promise.resolve();
   }
 
   /** Coordination: the lease is ours. Reloads the store (another runtime may have read meanwhile), then reads. */
@@ -216,7 +211,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     let outcome: Outcome = 'drained';
     let pollNow = !restored || this.opts.intervalMs > 0;
     try {
-      if (restored) outcome = await this.handOnRestored(restored);
+      if (restored) await this.handOnRestored(restored);
       while (outcome === 'drained' && (pollNow || this.again) && !this.interrupted) {
         pollNow = false;
         this.again = false;
@@ -284,46 +279,45 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     }
   }
 
-  /** Emits a block; in manual mode resolves once all of it is acknowledged (false if interrupted first). */
-  private async handOn(block: ConsumerBlock): Promise<boolean> {
+  /** Emits a block; in manual mode settles once all of it is acknowledged, or interrupted. */
+  private async handOn(block: ConsumerBlock): Promise<void> {
     this.delivering(block);
     if (!this.manual) {
       try {
         this.emitBlock(block);
       } catch (e) {
         // The server may count a final block delivered (docs/thingspace-api.md, "Open questions" 2): keep it.
-        if (block.final) {
-          await this.memory.keep(block.items);
-        }
+        if (block.final) await this.memory.keep(block.items);
         throw e;
       }
       this.memory.rememberSoon(block.items);
-      return true;
+      return;
     }
     // Held, durably, before the emit: after a crash or restart they are emitted again whatever the server does.
     await this.memory.keep(block.items);
-    if (this.interrupted) return false;
     let current = block;
-    for (;;) {
+    while (!this.interrupted) {
       this.tracker.track(current);
       this.emitBlock(current);
-      if (await this.awaitAcks(current)) return true;
-      if (this.interrupted) return false;
+      const pending = this.tracker.unacked(current.id).length; // the listeners may have acknowledged it already
+      if (pending > 0 && !this.interrupted) {
+        this.phases.go({ phase: 'waiting-ack', pending });
+        await this.tracker.waitFor(current.id, this.opts.ackTimeoutMs);
+      }
       // Ack timeout: no request meanwhile, so the server's block stays unacknowledged and ours is the copy to emit.
       const left = this.tracker.unacked(current.id);
-      if (left.length === 0) return true;
+      if (left.length === 0 || this.interrupted) return;
       current = this.newBlock(left, block.final, block.restored);
       this.delivering(current);
     }
   }
 
-  private async handOnRestored(block: ConsumerBlock): Promise<Outcome> {
+  /** Auto mode: a restored block handed on is held no more. */
+  private async handOnRestored(block: ConsumerBlock): Promise<void> {
     await this.handOn(block);
-    if (!this.manual) {
-      for (const item of block.items) this.memory.release(item.key);
-      this.memory.save();
-    }
-    return this.interrupted ? 'stopped' : 'drained';
+    if (this.manual) return;
+    for (const item of block.items) this.memory.release(item.key);
+    this.memory.save();
   }
 
   /** The block's SMS minus those delivered before (which count as acknowledged); undefined if none are left. */
@@ -375,14 +369,6 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
   private emitBlock(block: ConsumerBlock): void {
     this.total += block.items.length;
     this.emit('block', block);
-  }
-
-  private awaitAcks(block: ConsumerBlock): Promise<boolean> {
-    const left = this.tracker.unacked(block.id).length;
-    if (left === 0) return Promise.resolve(true); // acknowledged by the listeners while emitted
-    if (this.interrupted) return Promise.resolve(false);
-    this.phases.go({ phase: 'waiting-ack', pending: left });
-    return this.tracker.waitFor(block.id, this.opts.ackTimeoutMs);
   }
 
   private failure(error: ThingSpaceError): Outcome {
