@@ -1,6 +1,9 @@
-// Manual mode: which emitted SMS the flow has acknowledged, and the wait for a whole block.
+// The ids and refs that name emitted SMS; in manual mode, which of them the flow has acknowledged,
+// and the wait for a whole block.
 // A few older blocks (emitted again after a timeout) and pushed SMS are kept too, so a late ack
 // still counts; both bounded: a forgotten entry only means the SMS may come again.
+import { randomBytes } from 'node:crypto';
+import type { SmsMessage } from '../types';
 import type { AckRef, ConsumerBlock, ConsumerItem } from './types';
 
 export const CALLBACK_BLOCK = 'callback';
@@ -17,7 +20,15 @@ export class AckTracker {
   private readonly blocks = new Map<string, Tracked>();
   private readonly callbacks = new Map<number, ConsumerItem>();
   private callbackSeq = 0;
+  /** Block ids are unique across instances: a ref from before a restart never matches. */
+  private readonly blockPrefix = randomBytes(4).toString('hex');
+  private blockSeq = 0;
   private wait: { blockId: string; done: (all: boolean) => void } | undefined;
+
+  block(sms: Array<{ key: string; sms: SmsMessage }>, final: boolean, restored: boolean): ConsumerBlock {
+    const id = `${this.blockPrefix}-${(++this.blockSeq).toString(36)}`;
+    return { id, final, restored, items: sms.map(({ key, sms }, index) => ({ sms, key, ref: { block: id, index } })) };
+  }
 
   /** Start tracking an emitted block (call before emitting: listeners may ack at once). */
   track(block: ConsumerBlock): void {

@@ -5,6 +5,9 @@ import { isThingSpaceError } from '../client/errors';
 import { answerLost } from '../retry/retry-policy';
 import type { HistoryApi, ReaderGate } from './types';
 
+/** How long stop() waits for the answer to a request in flight (Node-RED allows 15 s to close). */
+const DEFAULT_STOP_GRACE_MS = 2_000;
+
 export class GatedHistory {
   /** The `next` for the following request. */
   private carry: string | undefined;
@@ -21,6 +24,7 @@ export class GatedHistory {
   constructor(
     private readonly api: HistoryApi,
     private readonly gate: ReaderGate | undefined,
+    private readonly stopGraceMs = DEFAULT_STOP_GRACE_MS,
   ) {}
 
   /** Whether the last request carried a `next`, acknowledging the block before. */
@@ -36,10 +40,10 @@ export class GatedHistory {
     this.carryLoaded = next !== undefined;
   }
 
-  /** Aborts the request in flight, after up to graceMs for its answer; a later begin()'s requests are not touched. */
-  async abort(graceMs = 0): Promise<void> {
+  /** Aborts the request in flight, after up to the stop grace for its answer; a later begin()'s requests are not touched. */
+  async abort(): Promise<void> {
     const requests = this.requests;
-    if (this.pending && graceMs > 0) await settledWithin(this.pending, graceMs);
+    if (this.pending && this.stopGraceMs > 0) await settledWithin(this.pending, this.stopGraceMs);
     requests.abort();
   }
 

@@ -1,7 +1,6 @@
 // Drains one account's SMS queue: one poll loop, at-least-once, knows nothing of Node-RED.
 // The request for block n+1 carries block n's `next` and so acknowledges it (docs/thingspace-api.md,
 // "History paging"): it is made only once block n was handed on. Phases: docs/architecture.md, "Consumer".
-import { randomBytes } from 'crypto';
 import { EventEmitter } from 'events';
 import type { HistoryBlock } from '../client/api';
 import { ThingSpaceError, unexpected } from '../client/errors';
@@ -16,9 +15,6 @@ import type { AckRef, ConsumerBlock, ConsumerItem, ConsumerState, Phase, QueueCo
 
 export type * from './types';
 export { CALLBACK_BLOCK } from './ack-tracker';
-
-/** How long stop() waits for the answer to a request in flight (Node-RED allows 15 s to close). */
-const DEFAULT_STOP_GRACE_MS = 2_000;
 
 /** How a drain ended: a retry in `inMs` after a failure, or one of the others. */
 type Outcome = 'drained' | 'halted' | 'stopped' | { inMs: number; error: ThingSpaceError };
@@ -36,16 +32,12 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
   /** Signature of the last error reported in the current streak of failures: each is reported once. */
   private streak: string | undefined;
   private readonly tracker = new AckTracker();
-  /** Block ids are unique across instances: a ref from before a restart never matches. */
-  private readonly blockPrefix = randomBytes(4).toString('hex');
-  private blockSeq = 0;
   /** poll() while busy (in any phase up to waiting-ack): drain once more when this drain ends. */
   private again = false;
   /** Kept only to be awaited: the phase is the state. */
   private starting: Promise<void> | undefined;
   private loop: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
-  private readonly stopGraceMs: number;
   /** The interval timer (idle) or the retry timer (backing-off). */
   private timer: NodeJS.Timeout | undefined;
   /** Counts lead() and standBy(): a lead() overtaken by another does nothing. */
@@ -58,13 +50,12 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     super();
     if (!opts || !opts.api) throw new TypeError('QueueConsumer needs an api');
     this.manual = opts.ackMode === 'manual';
-    this.stopGraceMs = opts.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
     this.phases = new PhaseMachine(
       opts.strict === true,
       (state) => this.emit('state', state),
       (bug) => this.report(unexpected(bug, 'consumer', 'Bug in the queue consumer')),
     );
-    this.history = new GatedHistory(opts.api, opts.gate);
+    this.history = new GatedHistory(opts.api, opts.gate, opts.stopGraceMs);
     this.memory = new ConsumerMemory(opts, () => this.phase === 'created' || this.phase === 'loading');
     this.retries = new IdempotentRetryPolicy({ ...opts.backoff, random: opts.random });
   }
@@ -115,7 +106,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
       this.phases.go({ phase: 'standby' });
       // The request in flight was sent under the lease: its answer may be a final block the server
       // counts delivered (drain() hands it on), so it gets the stop grace before the cut.
-      void this.history.abort(this.stopGraceMs);
+      void this.history.abort();
       this.tracker.endWait();
       this.memory.flush();
     }
@@ -181,7 +172,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     this.clearTimer();
     this.tracker.endWait();
     // An answer in flight may bring SMS the server already counts as delivered: give it a moment (drain() keeps them).
-    await this.history.abort(this.stopGraceMs);
+    await this.history.abort();
     await this.starting;
     await this.loop;
     this.memory.flush();
@@ -307,7 +298,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
       // Ack timeout: no request meanwhile, so the server's block stays unacknowledged and ours is the copy to emit.
       const left = this.tracker.unacked(current.id);
       if (left.length === 0 || this.interrupted) return;
-      current = this.newBlock(left, block.final, block.restored);
+      current = this.tracker.block(left, block.final, block.restored);
       this.delivering(current);
     }
   }
@@ -333,7 +324,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
       else fresh.push({ key, sms });
     }
     if (duplicates > 0) this.emit('duplicates', duplicates);
-    return fresh.length > 0 ? this.newBlock(fresh, final, false) : undefined;
+    return fresh.length > 0 ? this.tracker.block(fresh, final, false) : undefined;
   }
 
   /** An answer that came in standby: a final block the server may count delivered on its answer
@@ -354,12 +345,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
   /** What an earlier run, or a final block whose listener threw, kept: one block to emit first. */
   private restoredBlock(): ConsumerBlock | undefined {
     const held = this.memory.held();
-    return held.length > 0 ? this.newBlock(held, true, true) : undefined;
-  }
-
-  private newBlock(sms: Array<{ key: string; sms: SmsMessage }>, final: boolean, restored: boolean): ConsumerBlock {
-    const id = `${this.blockPrefix}-${(++this.blockSeq).toString(36)}`;
-    return { id, final, restored, items: sms.map(({ key, sms }, index) => ({ sms, key, ref: { block: id, index } })) };
+    return held.length > 0 ? this.tracker.block(held, true, true) : undefined;
   }
 
   private delivering(block: ConsumerBlock): void {
