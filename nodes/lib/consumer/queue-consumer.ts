@@ -223,12 +223,8 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
       if (this.interrupted) return 'stopped';
       this.phases.go({ phase: 'polling' });
       if (this.opts.gate) {
-        const confirmed = await this.history.confirm();
+        if (!(await this.history.confirm()) && !this.interrupted) void this.standBy();
         if (this.interrupted) return 'stopped';
-        if (!confirmed) {
-          void this.standBy();
-          return 'stopped';
-        }
       }
       let res: HistoryBlock;
       try {
@@ -240,16 +236,8 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
         if (sign === 'suspect') this.emit('suspect', 'next-refused');
         return this.failure(unexpected(e, 'history', 'Unexpected failure of the history call'));
       }
-      // Not emitted after stop(), but the server may count it delivered (docs/thingspace-api.md, "Open questions" 1, 2).
-      if (this.stopRequested) {
-        const kept = this.accept(res, true);
-        if (kept) await this.memory.keep(kept.items);
-        return 'stopped';
-      }
-      // An answer that raced the loss of the lease (or of Redis) is not acknowledged: the server keeps
-      // a block with more after it for the new leader; a final block is handed on.
       if (this.interrupted) {
-        this.handOnAfterLease(res);
+        await this.handOnLate(res);
         return 'stopped';
       }
       this.retries.succeeded();
@@ -327,12 +315,14 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     return fresh.length > 0 ? this.tracker.block(fresh, final, false) : undefined;
   }
 
-  /** An answer that came in standby: a final block the server may count delivered on its answer
-   *  (docs/thingspace-api.md, "Open questions" 2) is emitted anyway, at most once more than needed. */
-  private handOnAfterLease(res: HistoryBlock): void {
-    if (this.phase !== 'standby' || res.hasMoreData || res.status === 202) return;
+  /** An answer that came after stop() or standBy(): the server may count it delivered (docs/thingspace-api.md,
+   *  "Open questions" 1, 2). After stop() it is kept for the next run. In standby a block with more after it
+   *  stays unacknowledged for the new leader; a final block is emitted anyway, at most once more than needed. */
+  private async handOnLate(res: HistoryBlock): Promise<void> {
+    if (this.phase === 'standby' && (res.hasMoreData || res.status === 202)) return;
     const block = this.accept(res, true);
     if (!block) return;
+    if (this.stopRequested) return this.memory.keep(block.items);
     if (this.manual) {
       this.memory.hold(block.items);
       this.tracker.track(block);
