@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 import type { Node, NodeMessage, NodeMessageInFlow } from 'node-red';
 import type { ThingSpaceError } from '../client/errors';
 import { QueueConsumer } from '../consumer/queue-consumer';
-import { parseCallbackBody, redactCallbackBody, type CallbackParseResult } from '../message/callback-body';
+import { looksLikeCallbackBody, parseCallbackBody, redactCallbackBody, type CallbackParseResult } from '../message/callback-body';
+import { looksLikeDeliveryNotice } from '../message/delivery-notice';
 import type { ConsumerBlock, ConsumerItem, ConsumerState } from '../consumer/types';
 import { toBatchMessage, toSingleMessage, type SingleContext } from '../message/output';
 import { compileTopic, type TopicFunction } from '../message/topic';
@@ -17,7 +18,6 @@ import { answerHttp } from './http-reply';
 import type { AnswerMode, HttpWiring } from './http-wiring';
 import { interceptCallback } from './notice-input';
 import type { ListenerRequest } from './push-listener';
-import { acknowledge, inputKind } from './queue-input';
 import { showConsumerState, type Counts } from './queue-status';
 import type { Settings } from './queue-settings';
 import { NodeError, errorMessage, toNodeError } from './report';
@@ -79,13 +79,21 @@ export class QueueIn {
     this.coordinated?.attach(this.consumer, this.status, this.feed);
   }
 
+  /** In the order docs/nodes.md gives ("Input messages"): a routed-back message acknowledges its SMS, a ThingSpace
+   *  callback body (or a delivery notice, for notice-input.ts) is an SMS pushed to us, anything else triggers a poll. */
   input(msg: NodeMessageInFlow, send: Send, done: Done): void {
-    const kind = inputKind(msg);
-    if (kind === 'push' && msg.res !== undefined) {
-      this.answered(msg, this.wiring?.modeFor(msg) ?? 'unsent', send, done, true);
-      return;
+    const ts = (msg as { thingspace?: unknown }).thingspace;
+    if (typeof ts === 'object' && ts !== null && 'source' in ts) {
+      const refused = this.acknowledge(ts as Record<string, unknown>);
+      if (!refused) this.coordinated?.acked(msg);
+      done(refused);
+    } else if (msg.req !== undefined || looksLikeCallbackBody(msg.payload) || looksLikeDeliveryNotice(msg.payload)) {
+      if (msg.res === undefined) this.callback(msg, send, done);
+      else this.answered(msg, this.wiring?.modeFor(msg) ?? 'unsent', send, done, true);
+    } else {
+      this.consumer.poll();
+      done();
     }
-    this.route(msg, kind, send, done);
   }
 
   /** A callback to the node's own listener: answered here, after the SMS is handed on. */
@@ -107,7 +115,7 @@ export class QueueIn {
       // 'none': answered beside the node, which must not answer too, so it never sees the response.
       const own = { ...msg };
       if (mode === 'none') delete own.res;
-      this.route(own, 'push', send, done);
+      this.callback(own, send, done);
       return;
     }
     const sendOn: Send = (out) => {
@@ -116,39 +124,38 @@ export class QueueIn {
       send(out);
     };
     // Called once the SMS was handed on (or refused and answered already: answerHttp skips it).
-    this.route(msg, 'push', sendOn, (err) => {
+    this.callback(msg, sendOn, (err) => {
       answerHttp(msg, err ? 500 : 200);
       done(err);
     });
   }
 
-  private route(msg: NodeMessageInFlow, kind: ReturnType<typeof inputKind>, send: Send, done: Done): void {
-    switch (kind) {
-      case 'ack': {
-        const refused = acknowledge(msg, this.consumer, this.settings, this.accountName);
-        if (!refused) this.coordinated?.acked(msg);
-        done(refused);
-        return;
-      }
-      case 'push': {
-        // A source the account does not allow (403), or a delivery notice for sms-out.
-        if (interceptCallback(this.node, msg, this.config, done, true)) return;
-        const receivedAt = new Date();
-        const parsed = parseCallbackBody(msg.payload, { receivedAt, expected: this.config.callbackCredentials() });
-        // With coordination, a readable SMS is first checked against the other replicas.
-        if (this.coordinated && parsed.ok) {
-          this.coordinated.pushIsNew(msg, parsed.sms).then(
-            (isNew) => (isNew ? this.push(msg, parsed, receivedAt, send, done) : done()),
-            () => this.push(msg, parsed, receivedAt, send, done),
-          );
-        } else {
-          this.push(msg, parsed, receivedAt, send, done);
-        }
-        return;
-      }
-      case 'poll':
-        this.consumer.poll();
-        done();
+  /** A routed-back message: undefined when it acknowledged its SMS (or needs nothing: auto mode acknowledged it), else why not. */
+  private acknowledge(ref: Record<string, unknown>): NodeError | undefined {
+    if (this.settings.ackMode !== 'manual') return undefined;
+    if (ref.accountName !== this.accountName || typeof ref.block !== 'string' || typeof ref.index !== 'number') {
+      return new NodeError('msg.thingspace is not an acknowledgement from this node (account, block or index missing or foreign)', 'BAD_INPUT');
+    }
+    if (this.consumer.ack({ block: ref.block, index: ref.index })) return undefined;
+    return new NodeError(
+      `Acknowledgement for an SMS this node no longer waits for (block ${ref.block}): it was acknowledged already, or re-read after ackTimeout`,
+      'BAD_INPUT',
+    );
+  }
+
+  private callback(msg: NodeMessageInFlow, send: Send, done: Done): void {
+    // A source the account does not allow (403), or a delivery notice for sms-out.
+    if (interceptCallback(this.node, msg, this.config, done, true)) return;
+    const receivedAt = new Date();
+    const parsed = parseCallbackBody(msg.payload, { receivedAt, expected: this.config.callbackCredentials() });
+    // With coordination, a readable SMS is first checked against the other replicas.
+    if (this.coordinated && parsed.ok) {
+      this.coordinated.pushIsNew(msg, parsed.sms).then(
+        (isNew) => (isNew ? this.push(msg, parsed, receivedAt, send, done) : done()),
+        () => this.push(msg, parsed, receivedAt, send, done),
+      );
+    } else {
+      this.push(msg, parsed, receivedAt, send, done);
     }
   }
 
