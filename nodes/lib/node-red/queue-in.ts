@@ -235,20 +235,15 @@ export class QueueIn {
       this.node.send(toBatchMessage(block.items, { accountName, source: 'queue', topic, block: block.id }));
       return;
     }
-    // One context for the block, its index and key set per SMS (toSingleMessage copies them).
-    // In auto mode the consumer keeps no SMS of a block it read once emitted (a restored
-    // block's SMS come from node context, so they are still copied).
+    // One context for the block (toSingleMessage copies it). Auto mode keeps no SMS of a block it read, so the
+    // messages may share its arrays; a restored block's come from node context.
     const shareDeviceIds = this.settings.ackMode === 'auto' && !block.restored;
     const ctx: SingleContext = { accountName, source: 'queue', topic, block: block.id, index: 0, key: '', shareDeviceIds };
-    for (let i = 0; i < block.items.length; i++) {
-      const item = block.items[i];
+    for (const item of block.items) {
       ctx.index = item.ref.index;
       ctx.key = item.key;
-      const msg: NodeMessage = toSingleMessage(item.sms, ctx);
-      // One send per message, not node.send([msgs]): given an array, the runtime deep-clones
-      // every message but the first (Node.prototype.send), and these are fresh objects nobody
-      // else holds. Several wires still get their clones, as for any single send.
-      this.node.send(msg);
+      // One send per message: given an array, Node-RED deep-clones every message but the first (Node.prototype.send).
+      this.node.send(toSingleMessage(item.sms, ctx));
     }
   }
 
