@@ -42,11 +42,6 @@ export class ConsumerMemory {
     if (this.unloaded()) this.early.push([key, at]);
   }
 
-  acked(key: string): void {
-    this.remember(key);
-    this.release(key);
-  }
-
   /** Auto mode: an emitted block is remembered not now but once the request that acknowledges it is
    *  written, so the window and the store are updated while the server answers. Readers flush() first. */
   rememberSoon(items: ConsumerItem[]): void {

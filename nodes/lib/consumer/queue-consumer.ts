@@ -126,7 +126,10 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     if (!this.manual || this.stopRequested || !ref || typeof ref.block !== 'string') return false;
     const settled = this.tracker.ack(ref);
     if (!settled) return false;
-    for (const item of settled) this.memory.acked(item.key);
+    for (const item of settled) {
+      this.memory.remember(item.key);
+      this.memory.release(item.key);
+    }
     this.memory.save();
     return true;
   }
@@ -202,7 +205,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     let outcome: Outcome = 'drained';
     let pollNow = !restored || this.opts.intervalMs > 0;
     try {
-      if (restored) await this.handOnRestored(restored);
+      if (restored) await this.handOn(restored);
       while (outcome === 'drained' && (pollNow || this.again) && !this.interrupted) {
         pollNow = false;
         this.again = false;
@@ -270,7 +273,10 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
         throw e;
       }
       this.memory.rememberSoon(block.items);
-      return;
+      if (!block.restored) return;
+      // Handed on: held no more.
+      for (const item of block.items) this.memory.release(item.key);
+      return this.memory.save();
     }
     // Held, durably, before the emit: after a crash or restart they are emitted again whatever the server does.
     await this.memory.keep(block.items);
@@ -289,14 +295,6 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
       current = this.tracker.block(left, block.final, block.restored);
       this.delivering(current);
     }
-  }
-
-  /** Auto mode: a restored block handed on is held no more. */
-  private async handOnRestored(block: ConsumerBlock): Promise<void> {
-    await this.handOn(block);
-    if (this.manual) return;
-    for (const item of block.items) this.memory.release(item.key);
-    this.memory.save();
   }
 
   /** The block's SMS minus those delivered before (which count as acknowledged); undefined if none are left. */
