@@ -63,13 +63,9 @@ export class GatedHistory {
     const sent = (this.sent = this.carry);
     const call = this.api.history(sent, { signal: this.requests.signal });
     this.pending = call;
-    if (this.gate) {
-      try {
-        this.ahead = this.gate.confirm(sent).catch(() => false);
-      } catch {
-        this.ahead = Promise.resolve(false);
-      }
-    }
+    const gate = this.gate;
+    // A gate that throws says no, as one that rejects.
+    if (gate) this.ahead = (async () => gate.confirm(sent))().catch(() => false);
     return call.finally(() => (this.pending = undefined));
   }
 
