@@ -36,14 +36,12 @@ export class AckTracker {
     if (this.blocks.size > MAX_BLOCKS) this.blocks.delete(this.blocks.keys().next().value as string);
   }
 
-  /** A ref for a pushed SMS: block 'callback' and a running index. */
-  callbackRef(): AckRef {
-    return { block: CALLBACK_BLOCK, index: this.callbackSeq++ };
-  }
-
-  trackCallback(tracked: ConsumerItem): void {
-    this.callbacks.set(tracked.ref.index, tracked);
+  /** A pushed SMS, named by block 'callback' and a running index; tracked in manual mode. */
+  callback(sms: SmsMessage, key: string, track: boolean): ConsumerItem {
+    const item = { sms, key, ref: { block: CALLBACK_BLOCK, index: this.callbackSeq++ } };
+    if (track) this.callbacks.set(item.ref.index, item);
     if (this.callbacks.size > MAX_CALLBACKS) this.callbacks.delete(this.callbacks.keys().next().value as number);
+    return item;
   }
 
   /** The items of a block not acknowledged yet; none if it is not tracked. */

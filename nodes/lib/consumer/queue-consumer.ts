@@ -142,10 +142,8 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
       this.emit('duplicates', 1);
       return null;
     }
-    const item: ConsumerItem = { sms, key, ref: this.tracker.callbackRef() };
-    if (this.manual) {
-      this.tracker.trackCallback(item);
-    } else if (!this.stopRequested) {
+    const item = this.tracker.callback(sms, key, this.manual);
+    if (!this.manual && !this.stopRequested) {
       this.memory.remember(key);
       this.memory.save();
     }
