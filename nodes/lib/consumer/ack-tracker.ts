@@ -1,7 +1,5 @@
-// The ids and refs that name emitted SMS; in manual mode, which of them the flow has acknowledged,
-// and the wait for a whole block.
-// A few older blocks (emitted again after a timeout) and pushed SMS are kept too, so a late ack
-// still counts; both bounded: a forgotten entry only means the SMS may come again.
+// The ids and refs that name emitted SMS; in manual mode, which the flow has acknowledged, and the wait for a
+// block. A few older blocks and pushed SMS are kept, bounded, so a late ack still counts.
 import { randomBytes } from 'node:crypto';
 import type { SmsMessage } from '../types';
 import type { AckRef, ConsumerBlock, ConsumerItem } from './types';

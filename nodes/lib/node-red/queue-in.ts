@@ -1,6 +1,5 @@
-// The runtime behind an sms-queue-in node: its queue consumer (nodes/lib/consumer), the flow
-// messages it emits, its status line and what it does with input messages. The node file
-// only reads the properties and hands Node-RED's send/error/close to this.
+// The runtime behind an sms-queue-in node: its queue consumer (nodes/lib/consumer), the flow messages it emits,
+// its status line and its input messages. The node file reads the properties and hands Node-RED's calls to this.
 import { randomBytes } from 'node:crypto';
 import type { Node, NodeMessage, NodeMessageInFlow } from 'node-red';
 import type { ThingSpaceError } from '../client/errors';
