@@ -1,7 +1,5 @@
-// sms-queue-in: polls, drains and acknowledges the account's SMS queue and emits one message
-// per SMS (or per block); also takes ThingSpace callback bodies (push mode) and routed-back
-// acknowledgements on its input. The work is done by QueueIn (nodes/lib/node-red/queue-in.ts)
-// over the queue consumer; this file reads the properties and wires Node-RED to it.
+// sms-queue-in: drains the account's SMS queue, takes callback bodies and acknowledgements on its input.
+// The work is done by QueueIn (nodes/lib/node-red/queue-in.ts); this file reads the properties and wires Node-RED to it.
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { QueueIn } from './lib/node-red/queue-in';
 import { CoordinatedReader } from './lib/node-red/coordinated-reader';
@@ -56,9 +54,8 @@ module.exports = function (RED: NodeAPI): void {
       ? new PushListener(RED.httpNode as unknown as HttpNodeApp, settings.listen, (r) => queue.listen(r), middleware)
       : undefined;
     let refused: NodeError | undefined;
-    // Not before every node of the deploy exists: Node-RED creates them one by one, and a
-    // message sent to a node not yet created is dropped (a kept block is emitted at start).
-    // The listen path is checked then too, once every http in node has its route.
+    // Once every node of the deploy exists (a message to a node not yet created is dropped, and a kept block
+    // is emitted at start) and every http in node has its route (the listen path is checked then).
     const start = (): void => {
       try {
         listener?.open(httpInOn(listener.path, node.id));

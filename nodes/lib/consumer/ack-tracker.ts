@@ -1,6 +1,7 @@
-// Manual mode: which emitted SMS the flow has acknowledged, and the wait for a whole block.
-// A few older blocks (emitted again after a timeout) and pushed SMS are kept too, so a late ack
-// still counts; both bounded: a forgotten entry only means the SMS may come again.
+// The ids and refs that name emitted SMS; in manual mode, which the flow has acknowledged, and the wait for a
+// block. A few older blocks and pushed SMS are kept, bounded, so a late ack still counts.
+import { randomBytes } from 'node:crypto';
+import type { SmsMessage } from '../types';
 import type { AckRef, ConsumerBlock, ConsumerItem } from './types';
 
 export const CALLBACK_BLOCK = 'callback';
@@ -9,70 +10,57 @@ const MAX_CALLBACKS = 10_000;
 
 interface Tracked {
   items: ConsumerItem[];
-  acked: Uint8Array;
-  remaining: number;
-  /** key -> indices; lets an ack of one copy of an SMS settle its other copies. */
-  byKey: Map<string, number[]>;
+  /** Keys not acknowledged yet: an ack of one copy of an SMS settles its other copies. */
+  open: Set<string>;
 }
 
 export class AckTracker {
   private readonly blocks = new Map<string, Tracked>();
   private readonly callbacks = new Map<number, ConsumerItem>();
   private callbackSeq = 0;
+  /** Block ids are unique across instances: a ref from before a restart never matches. */
+  private readonly blockPrefix = randomBytes(4).toString('hex');
+  private blockSeq = 0;
   private wait: { blockId: string; done: (all: boolean) => void } | undefined;
+
+  block(sms: Array<{ key: string; sms: SmsMessage }>, final: boolean, restored: boolean): ConsumerBlock {
+    const id = `${this.blockPrefix}-${(++this.blockSeq).toString(36)}`;
+    return { id, final, restored, items: sms.map(({ key, sms }, index) => ({ sms, key, ref: { block: id, index } })) };
+  }
 
   /** Start tracking an emitted block (call before emitting: listeners may ack at once). */
   track(block: ConsumerBlock): void {
-    const byKey = new Map<string, number[]>();
-    block.items.forEach((item, i) => {
-      const at = byKey.get(item.key);
-      if (at) at.push(i);
-      else byKey.set(item.key, [i]);
-    });
-    this.blocks.set(block.id, { items: block.items, acked: new Uint8Array(block.items.length), remaining: block.items.length, byKey });
+    this.blocks.set(block.id, { items: block.items, open: new Set(block.items.map((item) => item.key)) });
     if (this.blocks.size > MAX_BLOCKS) this.blocks.delete(this.blocks.keys().next().value as string);
   }
 
-  /** A ref for a pushed SMS: block 'callback' and a running index. */
-  callbackRef(): AckRef {
-    return { block: CALLBACK_BLOCK, index: this.callbackSeq++ };
-  }
-
-  trackCallback(tracked: ConsumerItem): void {
-    this.callbacks.set(tracked.ref.index, tracked);
+  /** A pushed SMS, named by block 'callback' and a running index; tracked in manual mode. */
+  callback(sms: SmsMessage, key: string, track: boolean): ConsumerItem {
+    const item = { sms, key, ref: { block: CALLBACK_BLOCK, index: this.callbackSeq++ } };
+    if (track) this.callbacks.set(item.ref.index, item);
     if (this.callbacks.size > MAX_CALLBACKS) this.callbacks.delete(this.callbacks.keys().next().value as number);
+    return item;
   }
 
-  /** Unacknowledged items left in a block; 0 if it is not tracked. */
-  remaining(blockId: string): number {
-    return this.blocks.get(blockId)?.remaining ?? 0;
-  }
-
+  /** The items of a block not acknowledged yet; none if it is not tracked. */
   unacked(blockId: string): ConsumerItem[] {
     const t = this.blocks.get(blockId);
-    return t ? t.items.filter((_, i) => !t.acked[i]) : [];
+    return t ? t.items.filter((item) => t.open.has(item.key)) : [];
   }
 
   /** The items this ack newly settles, or undefined if the ref is unknown or already acked. */
   ack(ref: AckRef): ConsumerItem[] | undefined {
     if (ref.block === CALLBACK_BLOCK) {
       const item = this.callbacks.get(ref.index);
-      if (!item) return undefined;
       this.callbacks.delete(ref.index);
-      return [item];
+      return item && [item];
     }
     const t = this.blocks.get(ref.block);
-    if (!t) return undefined;
-    let settled: ConsumerItem[];
-    if (ref.index === -1) {
-      settled = t.items.filter((_, i) => !t.acked[i]);
-    } else {
-      if (!Number.isInteger(ref.index) || ref.index < 0 || ref.index >= t.items.length || t.acked[ref.index]) return undefined;
-      settled = [t.items[ref.index]];
-    }
+    const one = t?.items[ref.index];
+    const settled = ref.index === -1 ? this.unacked(ref.block) : one && t!.open.has(one.key) ? [one] : [];
     if (settled.length === 0) return undefined;
-    for (const item of settled) this.settle(item.key);
-    if (this.wait && this.remaining(this.wait.blockId) === 0) this.wait.done(true);
+    for (const item of settled) for (const block of this.blocks.values()) block.open.delete(item.key);
+    if (this.wait && !this.blocks.get(this.wait.blockId)?.open.size) this.wait.done(true);
     return settled;
   }
 
@@ -92,18 +80,5 @@ export class AckTracker {
 
   endWait(): void {
     this.wait?.done(false);
-  }
-
-  /** Mark every tracked copy of this SMS as acknowledged (duplicates count as acked). */
-  settle(key: string): void {
-    for (const t of this.blocks.values()) {
-      const at = t.byKey.get(key);
-      if (!at) continue;
-      for (const i of at) {
-        if (t.acked[i]) continue;
-        t.acked[i] = 1;
-        t.remaining--;
-      }
-    }
   }
 }

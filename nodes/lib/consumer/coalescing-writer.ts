@@ -10,7 +10,7 @@ export class CoalescingWriter<T> {
   /** `write` reports its failures by rejecting: they go to `onError`, and the save settles. */
   constructor(
     private readonly write: (value: T) => Promise<void>,
-    private readonly onError: (err: unknown) => void,
+    private readonly onError: (err: Error) => void,
   ) {}
 
   get latest(): T | undefined {
@@ -38,7 +38,7 @@ export class CoalescingWriter<T> {
       try {
         await this.write(this.value as T);
       } catch (err) {
-        this.onError(err);
+        this.onError(err as Error);
       }
       for (const done of settle) done();
     }

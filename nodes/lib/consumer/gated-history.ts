@@ -5,6 +5,9 @@ import { isThingSpaceError } from '../client/errors';
 import { answerLost } from '../retry/retry-policy';
 import type { HistoryApi, ReaderGate } from './types';
 
+/** How long stop() waits for the answer to a request in flight (Node-RED allows 15 s to close). */
+const DEFAULT_STOP_GRACE_MS = 2_000;
+
 export class GatedHistory {
   /** The `next` for the following request. */
   private carry: string | undefined;
@@ -21,11 +24,8 @@ export class GatedHistory {
   constructor(
     private readonly api: HistoryApi,
     private readonly gate: ReaderGate | undefined,
+    private readonly stopGraceMs = DEFAULT_STOP_GRACE_MS,
   ) {}
-
-  get inFlight(): Promise<HistoryBlock> | undefined {
-    return this.pending;
-  }
 
   /** Whether the last request carried a `next`, acknowledging the block before. */
   get acknowledging(): boolean {
@@ -40,11 +40,11 @@ export class GatedHistory {
     this.carryLoaded = next !== undefined;
   }
 
-  /** Aborts the request in flight, after up to graceMs for its answer; a later begin()'s requests are not touched. */
-  abort(graceMs = 0): void {
+  /** Aborts the request in flight, after up to the stop grace for its answer; a later begin()'s requests are not touched. */
+  async abort(): Promise<void> {
     const requests = this.requests;
-    if (this.pending && graceMs > 0) void settledWithin(this.pending, graceMs).then(() => requests.abort());
-    else requests.abort();
+    if (this.pending && this.stopGraceMs > 0) await settledWithin(this.pending, this.stopGraceMs);
+    requests.abort();
   }
 
   /** With a gate, before each request. The confirmation sent beside the previous request serves if it said
@@ -63,13 +63,9 @@ export class GatedHistory {
     const sent = (this.sent = this.carry);
     const call = this.api.history(sent, { signal: this.requests.signal });
     this.pending = call;
-    if (this.gate) {
-      try {
-        this.ahead = this.gate.confirm(sent).catch(() => false);
-      } catch {
-        this.ahead = Promise.resolve(false);
-      }
-    }
+    const gate = this.gate;
+    // A gate that throws says no, as one that rejects.
+    if (gate) this.ahead = (async () => gate.confirm(sent))().catch(() => false);
     return call.finally(() => (this.pending = undefined));
   }
 
@@ -106,7 +102,7 @@ export class GatedHistory {
 }
 
 /** Resolves when `p` settles or after `ms`, whichever comes first; never rejects. */
-export function settledWithin(p: Promise<unknown>, ms: number): Promise<void> {
+function settledWithin(p: Promise<unknown>, ms: number): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
     const done = (): void => {

@@ -1,6 +1,5 @@
 // The consumer's memory: the keys of SMS delivered lately (the dedupe window) and the SMS it holds
 // until the flow has them for sure (pending), loaded from its store, merged, and saved as one live object.
-import { dedupeKey } from '../message/dedupe-key';
 import type { SmsMessage } from '../types';
 import { DedupeWindow } from './dedupe-window';
 import type { ConsumerItem, PersistedState, QueueConsumerOptions } from './types';
@@ -43,11 +42,6 @@ export class ConsumerMemory {
     if (this.unloaded()) this.early.push([key, at]);
   }
 
-  acked(key: string): void {
-    this.remember(key);
-    this.release(key);
-  }
-
   /** Auto mode: an emitted block is remembered not now but once the request that acknowledges it is
    *  written, so the window and the store are updated while the server answers. Readers flush() first. */
   rememberSoon(items: ConsumerItem[]): void {
@@ -88,16 +82,10 @@ export class ConsumerMemory {
     return left;
   }
 
-  /** An answer that came while stopping: its new SMS are held, durably, for the next run. */
-  async keepForNextRun(messages: SmsMessage[]): Promise<void> {
-    let kept = 0;
-    for (const sms of messages) {
-      const key = dedupeKey(sms);
-      if (this.seen(key)) continue;
-      this.pending.sms[key] = sms;
-      kept++;
-    }
-    if (kept > 0) await this.saveDurably();
+  /** Held, durably: settles once the store has them. */
+  keep(items: ConsumerItem[]): Promise<void> {
+    this.hold(items);
+    return this.saveDurably();
   }
 
   async read(): Promise<PersistedState | undefined> {

@@ -1,30 +1,23 @@
 // Drains one account's SMS queue: one poll loop, at-least-once, knows nothing of Node-RED.
 // The request for block n+1 carries block n's `next` and so acknowledges it (docs/thingspace-api.md,
 // "History paging"): it is made only once block n was handed on. Phases: docs/architecture.md, "Consumer".
-import { randomBytes } from 'crypto';
 import { EventEmitter } from 'events';
 import type { HistoryBlock } from '../client/api';
 import { ThingSpaceError, unexpected } from '../client/errors';
 import { dedupeKey } from '../message/dedupe-key';
 import type { SmsMessage } from '../types';
 import { AckTracker } from './ack-tracker';
-import { Failures } from './failures';
-import { GatedHistory, settledWithin } from './gated-history';
+import { GatedHistory } from './gated-history';
 import { ConsumerMemory } from './memory';
+import { IdempotentRetryPolicy } from '../retry/retry-policy';
 import { IllegalTransitionError, PhaseMachine } from './phases';
 import type { AckRef, ConsumerBlock, ConsumerItem, ConsumerState, Phase, QueueConsumerEvents, QueueConsumerOptions } from './types';
 
 export type * from './types';
 export { CALLBACK_BLOCK } from './ack-tracker';
 
-/** How long stop() waits for the answer to a request in flight (Node-RED allows 15 s to close). */
-const DEFAULT_STOP_GRACE_MS = 2_000;
-
-type Outcome = { kind: 'drained' } | { kind: 'retry'; inMs: number; error: ThingSpaceError } | { kind: 'halted' } | { kind: 'stopped' };
-
-const DRAINED: Outcome = { kind: 'drained' };
-const HALTED: Outcome = { kind: 'halted' };
-const STOPPED: Outcome = { kind: 'stopped' };
+/** How a drain ended: a retry in `inMs` after a failure, or one of the others. */
+type Outcome = 'drained' | 'halted' | 'stopped' | { inMs: number; error: ThingSpaceError };
 /** Phases in which poll() means "drain once more when this drain ends". */
 const BUSY: ReadonlySet<Phase> = new Set<Phase>(['created', 'loading', 'polling', 'delivering', 'waiting-ack']);
 /** Phases that standBy() leaves: the lease matters only while the consumer may read. */
@@ -35,11 +28,10 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
   private readonly phases: PhaseMachine;
   private readonly history: GatedHistory;
   private readonly memory: ConsumerMemory;
-  private readonly failures: Failures;
+  private readonly retries: IdempotentRetryPolicy;
+  /** Signature of the last error reported in the current streak of failures: each is reported once. */
+  private streak: string | undefined;
   private readonly tracker = new AckTracker();
-  /** Block ids are unique across instances: a ref from before a restart never matches. */
-  private readonly blockPrefix = randomBytes(4).toString('hex');
-  private blockSeq = 0;
   /** poll() while busy (in any phase up to waiting-ack): drain once more when this drain ends. */
   private again = false;
   /** Kept only to be awaited: the phase is the state. */
@@ -58,18 +50,14 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     super();
     if (!opts || !opts.api) throw new TypeError('QueueConsumer needs an api');
     this.manual = opts.ackMode === 'manual';
-    const report = (error: ThingSpaceError): void => {
-      // An 'error' event without a listener would throw inside the loop.
-      if (this.listenerCount('error') > 0) this.emit('error', error);
-    };
     this.phases = new PhaseMachine(
       opts.strict === true,
       (state) => this.emit('state', state),
-      (bug) => report(unexpected(bug, 'consumer', 'Bug in the queue consumer')),
+      (bug) => this.report(unexpected(bug, 'consumer', 'Bug in the queue consumer')),
     );
-    this.history = new GatedHistory(opts.api, opts.gate);
+    this.history = new GatedHistory(opts.api, opts.gate, opts.stopGraceMs);
     this.memory = new ConsumerMemory(opts, () => this.phase === 'created' || this.phase === 'loading');
-    this.failures = new Failures(opts, report);
+    this.retries = new IdempotentRetryPolicy({ ...opts.backoff, random: opts.random });
   }
 
   /** Between start() and stop(), unless halted on rejected credentials or bad config. */
@@ -88,16 +76,11 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
 
   /** Loads the store, emits what an earlier run kept, then polls if intervalMs > 0. With a gate: standby until lead(). */
   start(): Promise<void> {
-    if (this.starting === undefined) {
-      if (this.phase === 'created' && this.opts.gate) {
-        this.phases.go({ phase: 'standby' });
-        this.starting = Promise.resolve();
-      } else {
-        if (this.phase === 'created') this.phases.go({ phase: 'loading' });
-        this.starting = this.load();
-      }
+    if (this.phase === 'created') {
+      this.phases.go({ phase: this.opts.gate ? 'standby' : 'loading' });
+      if (!this.opts.gate) this.starting = this.load();
     }
-    return this.starting;
+    return this.starting ?? Promise.resolve();
   }
 
   /** Coordination: the lease is ours. Reloads the store (another runtime may have read meanwhile), then reads. */
@@ -123,7 +106,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
       this.phases.go({ phase: 'standby' });
       // The request in flight was sent under the lease: its answer may be a final block the server
       // counts delivered (drain() hands it on), so it gets the stop grace before the cut.
-      this.history.abort(this.opts.stopGraceMs ?? DEFAULT_STOP_GRACE_MS);
+      void this.history.abort();
       this.tracker.endWait();
       this.memory.flush();
     }
@@ -143,7 +126,10 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     if (!this.manual || this.stopRequested || !ref || typeof ref.block !== 'string') return false;
     const settled = this.tracker.ack(ref);
     if (!settled) return false;
-    for (const item of settled) this.memory.acked(item.key);
+    for (const item of settled) {
+      this.memory.remember(item.key);
+      this.memory.release(item.key);
+    }
     this.memory.save();
     return true;
   }
@@ -156,10 +142,8 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
       this.emit('duplicates', 1);
       return null;
     }
-    const item: ConsumerItem = { sms, key, ref: this.tracker.callbackRef() };
-    if (this.manual) {
-      this.tracker.trackCallback(item);
-    } else if (!this.stopRequested) {
+    const item = this.tracker.callback(sms, key, this.manual);
+    if (!this.manual && !this.stopRequested) {
       this.memory.remember(key);
       this.memory.save();
     }
@@ -189,10 +173,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     this.clearTimer();
     this.tracker.endWait();
     // An answer in flight may bring SMS the server already counts as delivered: give it a moment (drain() keeps them).
-    const inFlight = this.history.inFlight;
-    const grace = this.opts.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
-    if (inFlight && grace > 0) await settledWithin(inFlight, grace);
-    this.history.abort();
+    await this.history.abort();
     await this.starting;
     await this.loop;
     this.memory.flush();
@@ -219,11 +200,11 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
   }
 
   private async cycle(restored?: ConsumerBlock): Promise<void> {
-    let outcome: Outcome = DRAINED;
+    let outcome: Outcome = 'drained';
     let pollNow = !restored || this.opts.intervalMs > 0;
     try {
-      if (restored) outcome = await this.handOnRestored(restored);
-      while (outcome.kind === 'drained' && (pollNow || this.again) && !this.interrupted) {
+      if (restored) await this.handOn(restored);
+      while (outcome === 'drained' && (pollNow || this.again) && !this.interrupted) {
         pollNow = false;
         this.again = false;
         outcome = await this.drain();
@@ -240,38 +221,28 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
 
   private async drain(): Promise<Outcome> {
     for (;;) {
-      if (this.interrupted) return STOPPED;
+      if (this.interrupted) return 'stopped';
       this.phases.go({ phase: 'polling' });
       if (this.opts.gate) {
-        const confirmed = await this.history.confirm();
-        if (this.interrupted) return STOPPED;
-        if (!confirmed) {
-          void this.standBy();
-          return STOPPED;
-        }
+        if (!(await this.history.confirm()) && !this.interrupted) void this.standBy();
+        if (this.interrupted) return 'stopped';
       }
       let res: HistoryBlock;
       try {
         res = await this.history.request();
       } catch (e) {
-        if (this.interrupted) return STOPPED;
+        if (this.interrupted) return 'stopped';
         const sign = this.history.failed(e);
         if (sign === 'again') continue;
         if (sign === 'suspect') this.emit('suspect', 'next-refused');
         return this.failure(unexpected(e, 'history', 'Unexpected failure of the history call'));
       }
-      // Not emitted after stop(), but the server may count it delivered (docs/thingspace-api.md, "Open questions" 1, 2).
-      if (this.stopRequested) {
-        await this.memory.keepForNextRun(res.messages);
-        return STOPPED;
-      }
-      // An answer that raced the loss of the lease (or of Redis) is not acknowledged: the server keeps
-      // a block with more after it for the new leader; a final block is handed on.
       if (this.interrupted) {
-        this.handOnAfterLease(res);
-        return STOPPED;
+        await this.handOnLate(res);
+        return 'stopped';
       }
-      this.failures.recovered();
+      this.retries.succeeded();
+      this.streak = undefined;
       const more = res.hasMoreData || res.status === 202;
       if (!this.history.answered(more, res.next)) {
         return this.failure(new ThingSpaceError({ kind: 'bad_response', message: 'history said more data but gave no next token', operation: 'history' }));
@@ -281,55 +252,47 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
       if (acked !== undefined && acked === this.firstKey) this.emit('suspect', 'acknowledged-again');
       if (block) {
         await this.handOn(block);
-        if (this.interrupted) return STOPPED;
+        if (this.interrupted) return 'stopped';
       }
       this.history.handedOn(res.next);
-      if (!more) return DRAINED;
+      if (!more) return 'drained';
     }
   }
 
-  /** Emits a block; in manual mode resolves once all of it is acknowledged (false if interrupted first). */
-  private async handOn(block: ConsumerBlock): Promise<boolean> {
+  /** Emits a block; in manual mode settles once all of it is acknowledged, or interrupted. */
+  private async handOn(block: ConsumerBlock): Promise<void> {
     this.delivering(block);
     if (!this.manual) {
       try {
         this.emitBlock(block);
       } catch (e) {
         // The server may count a final block delivered (docs/thingspace-api.md, "Open questions" 2): keep it.
-        if (block.final) {
-          this.memory.hold(block.items);
-          await this.memory.saveDurably();
-        }
+        if (block.final) await this.memory.keep(block.items);
         throw e;
       }
       this.memory.rememberSoon(block.items);
-      return true;
+      if (!block.restored) return;
+      // Handed on: held no more.
+      for (const item of block.items) this.memory.release(item.key);
+      return this.memory.save();
     }
     // Held, durably, before the emit: after a crash or restart they are emitted again whatever the server does.
-    this.memory.hold(block.items);
-    await this.memory.saveDurably();
-    if (this.interrupted) return false;
+    await this.memory.keep(block.items);
     let current = block;
-    for (;;) {
+    while (!this.interrupted) {
       this.tracker.track(current);
       this.emitBlock(current);
-      if (await this.awaitAcks(current)) return true;
-      if (this.interrupted) return false;
+      const pending = this.tracker.unacked(current.id).length; // the listeners may have acknowledged it already
+      if (pending > 0 && !this.interrupted) {
+        this.phases.go({ phase: 'waiting-ack', pending });
+        await this.tracker.waitFor(current.id, this.opts.ackTimeoutMs);
+      }
       // Ack timeout: no request meanwhile, so the server's block stays unacknowledged and ours is the copy to emit.
       const left = this.tracker.unacked(current.id);
-      if (left.length === 0) return true;
-      current = this.newBlock(left, block.final, block.restored);
+      if (left.length === 0 || this.interrupted) return;
+      current = this.tracker.block(left, block.final, block.restored);
       this.delivering(current);
     }
-  }
-
-  private async handOnRestored(block: ConsumerBlock): Promise<Outcome> {
-    await this.handOn(block);
-    if (!this.manual) {
-      for (const item of block.items) this.memory.release(item.key);
-      this.memory.save();
-    }
-    return this.interrupted ? STOPPED : DRAINED;
   }
 
   /** The block's SMS minus those delivered before (which count as acknowledged); undefined if none are left. */
@@ -345,15 +308,17 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
       else fresh.push({ key, sms });
     }
     if (duplicates > 0) this.emit('duplicates', duplicates);
-    return fresh.length > 0 ? this.newBlock(fresh, final, false) : undefined;
+    return fresh.length > 0 ? this.tracker.block(fresh, final, false) : undefined;
   }
 
-  /** An answer that came in standby: a final block the server may count delivered on its answer
-   *  (docs/thingspace-api.md, "Open questions" 2) is emitted anyway, at most once more than needed. */
-  private handOnAfterLease(res: HistoryBlock): void {
-    if (this.phase !== 'standby' || res.hasMoreData || res.status === 202) return;
+  /** An answer that came after stop() or standBy(): the server may count it delivered (docs/thingspace-api.md,
+   *  "Open questions" 1, 2). After stop() it is kept for the next run. In standby a block with more after it
+   *  stays unacknowledged for the new leader; a final block is emitted anyway, at most once more than needed. */
+  private async handOnLate(res: HistoryBlock): Promise<void> {
+    if (this.phase === 'standby' && (res.hasMoreData || res.status === 202)) return;
     const block = this.accept(res, true);
     if (!block) return;
+    if (this.stopRequested) return this.memory.keep(block.items);
     if (this.manual) {
       this.memory.hold(block.items);
       this.tracker.track(block);
@@ -366,12 +331,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
   /** What an earlier run, or a final block whose listener threw, kept: one block to emit first. */
   private restoredBlock(): ConsumerBlock | undefined {
     const held = this.memory.held();
-    return held.length > 0 ? this.newBlock(held, true, true) : undefined;
-  }
-
-  private newBlock(sms: Array<{ key: string; sms: SmsMessage }>, final: boolean, restored: boolean): ConsumerBlock {
-    const id = `${this.blockPrefix}-${(++this.blockSeq).toString(36)}`;
-    return { id, final, restored, items: sms.map(({ key, sms }, index) => ({ sms, key, ref: { block: id, index } })) };
+    return held.length > 0 ? this.tracker.block(held, true, true) : undefined;
   }
 
   private delivering(block: ConsumerBlock): void {
@@ -383,30 +343,25 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     this.emit('block', block);
   }
 
-  private awaitAcks(block: ConsumerBlock): Promise<boolean> {
-    const left = this.tracker.remaining(block.id);
-    if (left === 0) return Promise.resolve(true); // acknowledged by the listeners while emitted
-    if (this.interrupted) return Promise.resolve(false);
-    this.phases.go({ phase: 'waiting-ack', pending: left });
-    return this.tracker.waitFor(block.id, this.opts.ackTimeoutMs);
+  private failure(error: ThingSpaceError): Outcome {
+    if (this.interrupted) return 'stopped'; // aborted by stop() or standBy(), or racing them: silent
+    const decision = this.retries.decide(error);
+    // Never again until a new consumer is made; halted before the report, which a listener may answer with poll().
+    if (decision.action === 'halt') this.phases.go({ phase: 'halted', error });
+    const signature = `${error.kind}|${error.code}|${error.status ?? ''}`;
+    if (signature !== this.streak) this.report(error);
+    this.streak = signature;
+    return decision.action === 'retry' ? { inMs: decision.inMs, error } : 'halted';
   }
 
-  private failure(error: ThingSpaceError): Outcome {
-    if (this.interrupted) return STOPPED; // aborted by stop() or standBy(), or racing them: silent
-    const decision = this.failures.decide(error);
-    if (decision.action === 'retry') {
-      this.failures.report(error);
-      return { kind: 'retry', inMs: decision.inMs, error };
-    }
-    // Never again until a new consumer is made; halted before the report, which a listener may answer with poll().
-    this.phases.go({ phase: 'halted', error });
-    this.failures.report(error);
-    return HALTED;
+  /** An 'error' event without a listener would throw inside the loop. */
+  private report(error: ThingSpaceError): void {
+    if (this.listenerCount('error') > 0) this.emit('error', error);
   }
 
   private schedule(outcome: Outcome): void {
-    if (this.interrupted || outcome.kind === 'stopped' || outcome.kind === 'halted') return;
-    if (outcome.kind === 'retry') {
+    if (this.interrupted || outcome === 'stopped' || outcome === 'halted') return;
+    if (outcome !== 'drained') {
       // SMS kept from a block that could not be handed on go out first (handOn).
       this.timer = setTimeout(() => this.kick(this.restoredBlock()), outcome.inMs);
       this.phases.go({ phase: 'backing-off', inMs: outcome.inMs, error: outcome.error });

@@ -19,7 +19,7 @@ export function contextStore(node: Node, config: UsableConfig, onError: (err: Er
   const handoverKey = `${node.id}|${config.accountKey}`;
   const writer = new CoalescingWriter<PersistedState>(
     (state) => new Promise((resolve, reject) => ctx.set(CONTEXT_KEY, state, (err: Error) => (err ? reject(err) : resolve()))),
-    (err) => onError(err as Error),
+    onError,
   );
   return {
     load: () =>

@@ -1,11 +1,12 @@
-// The runtime behind an sms-queue-in node: its queue consumer (nodes/lib/consumer), the flow
-// messages it emits, its status line and what it does with input messages. The node file
-// only reads the properties and hands Node-RED's send/error/close to this.
+// The runtime behind an sms-queue-in node: its queue consumer (nodes/lib/consumer), the flow messages it emits,
+// its status line and its input messages. The node file reads the properties and hands Node-RED's calls to this.
 import { randomBytes } from 'node:crypto';
 import type { Node, NodeMessage, NodeMessageInFlow } from 'node-red';
 import type { ThingSpaceError } from '../client/errors';
 import { QueueConsumer } from '../consumer/queue-consumer';
-import type { ConsumerBlock, ConsumerState } from '../consumer/types';
+import { looksLikeCallbackBody, parseCallbackBody, redactCallbackBody, type CallbackParseResult } from '../message/callback-body';
+import { looksLikeDeliveryNotice } from '../message/delivery-notice';
+import type { ConsumerBlock, ConsumerItem, ConsumerState } from '../consumer/types';
 import { toBatchMessage, toSingleMessage, type SingleContext } from '../message/output';
 import { compileTopic, type TopicFunction } from '../message/topic';
 import { timedHistory, type AccountFeed } from './activity';
@@ -16,7 +17,6 @@ import { answerHttp } from './http-reply';
 import type { AnswerMode, HttpWiring } from './http-wiring';
 import { interceptCallback } from './notice-input';
 import type { ListenerRequest } from './push-listener';
-import { acceptPush, acknowledge, inputKind, readPush, type PushedBody } from './queue-input';
 import { showConsumerState, type Counts } from './queue-status';
 import type { Settings } from './queue-settings';
 import { NodeError, errorMessage, toNodeError } from './report';
@@ -78,13 +78,21 @@ export class QueueIn {
     this.coordinated?.attach(this.consumer, this.status, this.feed);
   }
 
+  /** In the order docs/nodes.md gives ("Input messages"): a routed-back message acknowledges its SMS, a ThingSpace
+   *  callback body (or a delivery notice, for notice-input.ts) is an SMS pushed to us, anything else triggers a poll. */
   input(msg: NodeMessageInFlow, send: Send, done: Done): void {
-    const kind = inputKind(msg);
-    if (kind === 'push' && msg.res !== undefined) {
-      this.answered(msg, this.wiring?.modeFor(msg) ?? 'unsent', send, done, true);
-      return;
+    const ts = (msg as { thingspace?: unknown }).thingspace;
+    if (typeof ts === 'object' && ts !== null && 'source' in ts) {
+      const refused = this.acknowledge(ts as Record<string, unknown>);
+      if (!refused) this.coordinated?.acked(msg);
+      done(refused);
+    } else if (msg.req !== undefined || looksLikeCallbackBody(msg.payload) || looksLikeDeliveryNotice(msg.payload)) {
+      if (msg.res === undefined) this.callback(msg, send, done);
+      else this.answered(msg, this.wiring?.modeFor(msg) ?? 'unsent', send, done, true);
+    } else {
+      this.consumer.poll();
+      done();
     }
-    this.route(msg, kind, send, done);
   }
 
   /** A callback to the node's own listener: answered here, after the SMS is handed on. */
@@ -102,15 +110,11 @@ export class QueueIn {
 
   /** Pushes a callback with the answers `mode` leaves to this node (http-wiring.ts). */
   private answered(msg: NodeMessageInFlow, mode: AnswerMode, send: Send, done: Done, keepReq: boolean): void {
-    if (mode === 'none') {
-      // Answered beside the node: it must not answer too, so it never sees the response.
-      const quiet = { ...msg };
-      delete quiet.res;
-      this.route(quiet, 'push', send, done);
-      return;
-    }
-    if (mode === 'unsent') {
-      this.route(msg, 'push', send, done);
+    if (mode !== 'all') {
+      // 'none': answered beside the node, which must not answer too, so it never sees the response.
+      const own = { ...msg };
+      if (mode === 'none') delete own.res;
+      this.callback(own, send, done);
       return;
     }
     const sendOn: Send = (out) => {
@@ -119,57 +123,89 @@ export class QueueIn {
       send(out);
     };
     // Called once the SMS was handed on (or refused and answered already: answerHttp skips it).
-    this.route(msg, 'push', sendOn, (err) => {
+    this.callback(msg, sendOn, (err) => {
       answerHttp(msg, err ? 500 : 200);
       done(err);
     });
   }
 
-  private route(msg: NodeMessageInFlow, kind: ReturnType<typeof inputKind>, send: Send, done: Done): void {
-    switch (kind) {
-      case 'ack': {
-        const refused = acknowledge(msg, this.consumer, this.settings, this.accountName);
-        if (!refused) this.coordinated?.acked(msg);
-        done(refused);
-        return;
-      }
-      case 'push': {
-        // A source the account does not allow (403), or a delivery notice for sms-out.
-        if (interceptCallback(this.node, msg, this.config, done, true)) return;
-        const body = readPush(msg, this.config.callbackCredentials());
-        // With coordination, a readable SMS is first checked against the other replicas.
-        if (this.coordinated && body.parsed.ok) {
-          this.coordinated.pushIsNew(msg, body.parsed.sms).then(
-            (isNew) => (isNew ? this.push(msg, body, send, done) : done()),
-            () => this.push(msg, body, send, done),
-          );
-        } else {
-          this.push(msg, body, send, done);
-        }
-        return;
-      }
-      case 'poll':
-        this.consumer.poll();
-        done();
+  /** A routed-back message: undefined when it acknowledged its SMS (or needs nothing: auto mode acknowledged it), else why not. */
+  private acknowledge(ref: Record<string, unknown>): NodeError | undefined {
+    if (this.settings.ackMode !== 'manual') return undefined;
+    if (ref.accountName !== this.accountName || typeof ref.block !== 'string' || typeof ref.index !== 'number') {
+      return new NodeError('msg.thingspace is not an acknowledgement from this node (account, block or index missing or foreign)', 'BAD_INPUT');
+    }
+    if (this.consumer.ack({ block: ref.block, index: ref.index })) return undefined;
+    return new NodeError(
+      `Acknowledgement for an SMS this node no longer waits for (block ${ref.block}): it was acknowledged already, or re-read after ackTimeout`,
+      'BAD_INPUT',
+    );
+  }
+
+  private callback(msg: NodeMessageInFlow, send: Send, done: Done): void {
+    // A source the account does not allow (403), or a delivery notice for sms-out.
+    if (interceptCallback(this.node, msg, this.config, done, true)) return;
+    const receivedAt = new Date();
+    const parsed = parseCallbackBody(msg.payload, { receivedAt, expected: this.config.callbackCredentials() });
+    // With coordination, a readable SMS is first checked against the other replicas.
+    if (this.coordinated && parsed.ok) {
+      this.coordinated.pushIsNew(msg, parsed.sms).then(
+        (isNew) => (isNew ? this.push(msg, parsed, receivedAt, send, done) : done()),
+        () => this.push(msg, parsed, receivedAt, send, done),
+      );
+    } else {
+      this.push(msg, parsed, receivedAt, send, done);
     }
   }
 
-  private push(msg: NodeMessageInFlow, body: PushedBody, send: Send, done: Done): void {
-    const pushed = acceptPush(msg, body, {
-      consumer: this.consumer,
-      settings: this.settings,
-      accountName: this.accountName,
-      topic: this.topic,
-    });
-    if (pushed.kind === 'refused') this.node.error(pushed.error, pushed.shown);
-    if (pushed.kind === 'emit') {
-      send(pushed.out);
-      this.counts.pushed++;
-      this.feed.receivedSms('push', 1);
-      const count = this.counts.received + this.counts.pushed;
-      this.status.set(() => ({ fill: 'green', shape: 'dot', text: this.status.t('received', { count }) }), true);
+  /** A pushed body, through the consumer's dedupe: emitted, or answered here if refused (400/401) or delivered before (200). */
+  private push(msg: NodeMessageInFlow, parsed: CallbackParseResult, receivedAt: Date, send: Send, done: Done): void {
+    if (!parsed.ok) {
+      answerHttp(msg, parsed.code === 'CALLBACK_UNAUTHORIZED' ? 401 : 400);
+      // The whole message, so the user can see and report the body, with the callback
+      // credentials masked and without the http in request/response objects.
+      const shown: NodeMessage = { ...msg, payload: redactCallbackBody(msg.payload) };
+      delete shown.req;
+      delete shown.res;
+      this.node.error(new NodeError(parsed.reason, parsed.code), shown);
+      done();
+      return;
     }
+    const item = this.consumer.pushed(parsed.sms);
+    if (!item) {
+      // ThingSpace gets its 2xx so it stops retrying the push.
+      answerHttp(msg, 200);
+      done();
+      return;
+    }
+    send(this.pushedMessage(msg, item, receivedAt.toISOString(), parsed.timestampLocal));
+    this.counts.pushed++;
+    this.feed.receivedSms('push', 1);
+    const count = this.counts.received + this.counts.pushed;
+    this.status.set(() => ({ fill: 'green', shape: 'dot', text: this.status.t('received', { count }) }), true);
     done();
+  }
+
+  /** Keeps the http in request/response so an http response node downstream can answer. */
+  private pushedMessage(msg: NodeMessageInFlow, item: ConsumerItem, receivedAt: string, timestampLocal: boolean | undefined): NodeMessage {
+    const { accountName, topic } = this;
+    const { block, index } = item.ref;
+    const out: NodeMessage =
+      this.settings.output === 'batch'
+        ? toBatchMessage([item], { accountName, source: 'callback', topic, block })
+        : toSingleMessage(item.sms, { accountName, source: 'callback', topic, block, index, key: item.key, receivedAt, timestampLocal });
+    // A batch of one callback SMS acknowledges that SMS: its ref, not a whole block.
+    (out.thingspace as { index: number }).index = index;
+    out._msgid = msg._msgid;
+    if (msg.req !== undefined) {
+      // http in keeps the parsed body on req: mask the callback credentials there too, or a
+      // debug node showing the whole message would print them (they were checked already).
+      const req = msg.req as { body?: unknown };
+      if (req.body !== undefined) req.body = redactCallbackBody(req.body);
+      out.req = msg.req;
+    }
+    if (msg.res !== undefined) out.res = msg.res;
+    return out;
   }
 
   /** Stops the consumer: nothing more is emitted or acknowledged once this settles. */
@@ -198,20 +234,15 @@ export class QueueIn {
       this.node.send(toBatchMessage(block.items, { accountName, source: 'queue', topic, block: block.id }));
       return;
     }
-    // One context for the block, its index and key set per SMS (toSingleMessage copies them).
-    // In auto mode the consumer keeps no SMS of a block it read once emitted (a restored
-    // block's SMS come from node context, so they are still copied).
+    // One context for the block (toSingleMessage copies it). Auto mode keeps no SMS of a block it read, so the
+    // messages may share its arrays; a restored block's come from node context.
     const shareDeviceIds = this.settings.ackMode === 'auto' && !block.restored;
     const ctx: SingleContext = { accountName, source: 'queue', topic, block: block.id, index: 0, key: '', shareDeviceIds };
-    for (let i = 0; i < block.items.length; i++) {
-      const item = block.items[i];
+    for (const item of block.items) {
       ctx.index = item.ref.index;
       ctx.key = item.key;
-      const msg: NodeMessage = toSingleMessage(item.sms, ctx);
-      // One send per message, not node.send([msgs]): given an array, the runtime deep-clones
-      // every message but the first (Node.prototype.send), and these are fresh objects nobody
-      // else holds. Several wires still get their clones, as for any single send.
-      this.node.send(msg);
+      // One send per message: given an array, Node-RED deep-clones every message but the first (Node.prototype.send).
+      this.node.send(toSingleMessage(item.sms, ctx));
     }
   }
 

@@ -16,7 +16,7 @@ export function contextSnapshots<T>(node: Node, key: string, onError: (err: Erro
   const ctx = node.context();
   const writer = new CoalescingWriter<() => T>(
     (make) => new Promise((resolve, reject) => ctx.set(key, make(), (err: Error) => (err ? reject(err) : resolve()))),
-    (err) => onError(err as Error),
+    onError,
   );
   let due: { make: () => T; timer: NodeJS.Timeout } | undefined;
   const write = (): Promise<void> => {

@@ -22,10 +22,6 @@ export class Backoff {
     this.random = opts.random ?? Math.random;
   }
 
-  get attempts(): number {
-    return this.attempt;
-  }
-
   /** Never shorter than the server's Retry-After, even beyond `maxMs`: the server knows best
    *  (docs/thingspace-api.md, "Rate limits and retries"). */
   next(retryAfterMs?: number): number {

@@ -23,10 +23,7 @@ describe('retry/backoff', () => {
 
   it('starts over after reset', () => {
     const b = new Backoff({ initialMs: 100, maxMs: 10_000, random: () => 0.999999 });
-    b.next();
-    b.next();
-    b.next();
-    assert.equal(b.attempts, 3);
+    assert.deepEqual([b.next(), b.next(), b.next()], [99, 199, 399]);
     b.reset();
     assert.equal(b.next(), 99);
   });
