@@ -37,7 +37,7 @@ export function successBody(body: unknown, status: number): { success: boolean }
   return { success: body.success };
 }
 
-export function actionResult(operation: Operation, body: unknown, status: number): CallbackActionResult {
+export function actionResult(body: unknown, status: number, operation: Operation): CallbackActionResult {
   if (!isRecord(body) || typeof body.accountName !== 'string' || typeof body.serviceName !== 'string') {
     throw badResponse(operation, status, 'the body has no accountName and serviceName');
   }
