@@ -23,11 +23,6 @@ interface RequestSpec {
 
 const USER_AGENT = 'node-red-contrib-thingspace-sms';
 
-interface Live {
-  signal: AbortSignal | undefined;
-  abort: () => void;
-}
-
 /** What only the socket can tell. */
 interface Seen {
   /** A send that failed before this can be repeated without sending an SMS twice. */
@@ -69,7 +64,8 @@ export class HttpTransport {
   readonly proxy: string | undefined;
   /** Set by close(), which cancels every request of this client, shared ones included. */
   closed = false;
-  private readonly live = new Set<Live>();
+  /** Each request in flight: its abort, and the caller's signal. */
+  private readonly live = new Map<() => void, AbortSignal | undefined>();
   private readonly watched = new WeakSet<AbortSignal>();
 
   constructor(private readonly cfg: TransportConfig) {
@@ -89,8 +85,8 @@ export class HttpTransport {
       ctl.abort();
     };
     if (signal?.aborted || this.closed) throw errorFromTransport(operation, undefined, 'caller', timeoutMs, false, false);
-    const entry: Live = { signal, abort: () => stop('caller') };
-    this.live.add(entry);
+    const abort = (): void => stop('caller');
+    this.live.set(abort, signal);
     if (signal) this.watch(signal);
     // The timer bounds the whole exchange, not only the socket's idle time.
     const timer = setTimeout(() => stop('timeout'), timeoutMs);
@@ -125,7 +121,7 @@ export class HttpTransport {
       return this.failure(operation, err, cause, seen);
     } finally {
       clearTimeout(timer);
-      this.live.delete(entry);
+      this.live.delete(abort);
     }
   }
 
@@ -184,7 +180,7 @@ export class HttpTransport {
     signal.addEventListener(
       'abort',
       () => {
-        for (const entry of [...this.live]) if (entry.signal === signal) entry.abort();
+        for (const [abort, s] of [...this.live]) if (s === signal) abort();
       },
       { once: true },
     );
@@ -193,7 +189,7 @@ export class HttpTransport {
   /** Cancels everything in flight and frees the kept-alive sockets (and tunnels). */
   close(): void {
     this.closed = true;
-    for (const entry of [...this.live]) entry.abort();
+    for (const abort of [...this.live.keys()]) abort();
     this.agent.destroy();
   }
 }

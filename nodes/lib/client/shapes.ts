@@ -23,12 +23,11 @@ export function historyBody(body: unknown, status: number): { hasMoreData?: bool
   if (flag !== undefined && flag !== null && typeof flag !== 'boolean') {
     throw badResponse('history', status, 'the body is not a history block (hasMoreData is not true or false)');
   }
-  const messages = new Array<SmsMessage>(body.messages.length);
-  for (let i = 0; i < body.messages.length; i++) {
-    const sms = smsMessage(body.messages[i]);
+  const messages = body.messages.map((m: unknown, i) => {
+    const sms = smsMessage(m);
     if (typeof sms === 'string') throw badResponse('history', status, `message ${i} of the block is malformed: ${sms}`);
-    messages[i] = sms;
-  }
+    return sms;
+  });
   return typeof flag === 'boolean' ? { hasMoreData: flag, messages } : { messages };
 }
 
