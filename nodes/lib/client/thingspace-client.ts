@@ -7,13 +7,13 @@ import type { CallOptions, ConnectionCheck, HistoryBlock } from './api';
 import { basicCredentials, fetchToken, loginOnce, type AuthContext } from './auth-requests';
 import { checkCallbackUrl } from './callback-url';
 import { badResponse, errorFromResponse, parseJson, type Operation, type RawResponse } from './classify';
-import { validateOptions, type ClientConfig, type ThingSpaceClientOptions } from './config';
+import { validateOptions, type ThingSpaceClientOptions } from './config';
 import { badConfig, causeStack, ThingSpaceError, unexpected, type ErrorKind } from './errors';
 import { HttpTransport, type Method } from './http';
 import { refusalText } from './login-refusals';
 import { clientLog, Secrets } from './secrets';
 import { actionResult, historyBody, listenerList, MAX_NEXT_LENGTH, nextFromLocation, sendAnswer, successBody } from './shapes';
-import { AuthRegistry, type AuthHold } from './shared-auth';
+import { AuthRegistry } from './shared-auth';
 
 export type { ThingSpaceClientOptions } from './config';
 
@@ -21,15 +21,29 @@ type RejectedListener = (error: ThingSpaceError) => void;
 type AnswerReader<T> = (body: unknown, status: number, operation: Operation) => T;
 
 /** What the account views of one client share: the user's transport, tokens, session and 'rejected' event. */
-interface Connection extends AuthContext {
-  cfg: ClientConfig;
-  auth: AuthHold;
-  events: EventEmitter<{ rejected: [error: ThingSpaceError] }>;
-  views: Map<string, ThingSpaceClient>;
-  announced: boolean;
-  /** Causes whose stack is in the debug log already. */
-  stacksLogged: WeakSet<object>;
+function connect(options: ThingSpaceClientOptions, announce: RejectedListener) {
+  const cfg = validateOptions(options);
+  const secrets = new Secrets(cfg);
+  const user = {
+    cfg,
+    http: new HttpTransport(cfg),
+    secrets,
+    log: clientLog(cfg.log, cfg.logDebug, secrets),
+    refusals: options.refusals,
+    auth: (options.auth ?? new AuthRegistry()).acquire(cfg, announce),
+    // Every node using the config listens.
+    events: new EventEmitter<{ rejected: [error: ThingSpaceError] }>().setMaxListeners(0),
+    views: new Map<string, ThingSpaceClient>(),
+    announced: false,
+    /** Causes whose stack is in the debug log already. */
+    stacksLogged: new WeakSet<object>(),
+  };
+  // A password refused before is known at once, before any node makes a call.
+  void user.auth.session.recall(user);
+  return user;
 }
+
+type Connection = ReturnType<typeof connect>;
 
 /** One billing account's calls; `forAccount` gives the same user's other accounts over the same connection. */
 export class ThingSpaceClient {
@@ -41,31 +55,7 @@ export class ThingSpaceClient {
 
   /** `user`: the connection of the view that made this one (`forAccount`). */
   constructor(options: ThingSpaceClientOptions, user?: Connection) {
-    if (user) {
-      this.user = user;
-    } else {
-      const cfg = validateOptions(options);
-      const secrets = new Secrets(cfg);
-      const http = new HttpTransport(cfg);
-      // Every node using the config listens.
-      const events = new EventEmitter<{ rejected: [error: ThingSpaceError] }>().setMaxListeners(0);
-      const auth = (options.auth ?? new AuthRegistry()).acquire(cfg, (err) => this.announce(err));
-      const log = clientLog(cfg.log, cfg.logDebug, secrets);
-      this.user = {
-        cfg,
-        http,
-        secrets,
-        log,
-        refusals: options.refusals,
-        auth,
-        events,
-        views: new Map(),
-        announced: false,
-        stacksLogged: new WeakSet(),
-      };
-      // A password refused before is known at once, before any node makes a call.
-      void auth.session.recall(this.user);
-    }
+    this.user = user ?? connect(options, (err) => this.announce(err));
     this.accountName = checkAccountName(options.accountName);
     this.account = encodeURIComponent(this.accountName);
     this.user.views.set(this.accountName, this);
