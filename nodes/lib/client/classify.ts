@@ -130,25 +130,29 @@ function errorCodeOf(err: unknown): string | undefined {
   return cause === err ? undefined : errorCodeOf(cause);
 }
 
-/** Each reason, with the certificate error codes that give it. */
-const CERTIFICATE_PROBLEMS = new Map(
-  Object.entries({
-    'it has expired': 'CERT_HAS_EXPIRED',
-    'it is not valid yet': 'CERT_NOT_YET_VALID',
-    'it is self-signed': 'DEPTH_ZERO_SELF_SIGNED_CERT',
-    'its chain ends in a self-signed certificate that is not trusted': 'SELF_SIGNED_CERT_IN_CHAIN',
-    'its issuer is not trusted': 'UNABLE_TO_VERIFY_LEAF_SIGNATURE UNABLE_TO_GET_ISSUER_CERT UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-    'it was issued for another host name': 'ERR_TLS_CERT_ALTNAME_INVALID HOSTNAME_MISMATCH',
-    'it has been revoked': 'CERT_REVOKED',
-    'it is not trusted': 'CERT_UNTRUSTED CERT_REJECTED',
-    'its signature is invalid': 'CERT_SIGNATURE_FAILURE UNABLE_TO_DECRYPT_CERT_SIGNATURE',
-    'its issuer key cannot be read': 'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY',
-    'its validity dates cannot be read': 'ERROR_IN_CERT_NOT_BEFORE_FIELD ERROR_IN_CERT_NOT_AFTER_FIELD',
-    'its chain is too long': 'CERT_CHAIN_TOO_LONG PATH_LENGTH_EXCEEDED',
-    'its chain contains a certificate that is not a CA': 'INVALID_CA',
-    'it is not meant for a TLS server': 'INVALID_PURPOSE',
-  }).flatMap(([problem, codes]) => codes.split(' ').map((code) => [code, problem] as const)),
-);
+const CERTIFICATE_PROBLEMS: Record<string, string> = {
+  CERT_HAS_EXPIRED: 'it has expired',
+  CERT_NOT_YET_VALID: 'it is not valid yet',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'it is self-signed',
+  SELF_SIGNED_CERT_IN_CHAIN: 'its chain ends in a self-signed certificate that is not trusted',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'its issuer is not trusted',
+  UNABLE_TO_GET_ISSUER_CERT: 'its issuer is not trusted',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'its issuer is not trusted',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'it was issued for another host name',
+  HOSTNAME_MISMATCH: 'it was issued for another host name',
+  CERT_REVOKED: 'it has been revoked',
+  CERT_UNTRUSTED: 'it is not trusted',
+  CERT_REJECTED: 'it is not trusted',
+  CERT_SIGNATURE_FAILURE: 'its signature is invalid',
+  UNABLE_TO_DECRYPT_CERT_SIGNATURE: 'its signature is invalid',
+  UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY: 'its issuer key cannot be read',
+  ERROR_IN_CERT_NOT_BEFORE_FIELD: 'its validity dates cannot be read',
+  ERROR_IN_CERT_NOT_AFTER_FIELD: 'its validity dates cannot be read',
+  CERT_CHAIN_TOO_LONG: 'its chain is too long',
+  PATH_LENGTH_EXCEEDED: 'its chain is too long',
+  INVALID_CA: 'its chain contains a certificate that is not a CA',
+  INVALID_PURPOSE: 'it is not meant for a TLS server',
+};
 
 /** Only the error's code is read. Callers that cannot tell whether the request was written
  *  pass `requestSent` true, the safe answer. */
@@ -166,7 +170,7 @@ export function errorFromTransport(
   if (cause === 'timeout' || code === 'ETIMEDOUT') {
     return make('timeout', operation, `No answer from ThingSpace to ${LABEL[operation]} within ${timeoutMs} ms`, sent);
   }
-  const problem = code === undefined ? undefined : CERTIFICATE_PROBLEMS.get(code);
+  const problem = code === undefined ? undefined : CERTIFICATE_PROBLEMS[code];
   if (problem !== undefined) {
     return make('tls', operation, `The TLS certificate of the ThingSpace server is not trusted on ${LABEL[operation]}: ${problem} (${code})`, sent);
   }

@@ -1,7 +1,7 @@
 // Device ids of history and pushed bodies, SOAP forms and numeric ids included (docs/thingspace-api.md, "Device ids").
 // A refusal names the field, never the value: a pushed body may hold a password.
 import type { DeviceId } from '../types';
-import { describe, hasKeys, isObject, isRecord } from './json-values';
+import { describe, isObject, isRecord } from './json-values';
 
 /** Most device ids per SMS in a pushed body; real ones carry 1-4. */
 export const MAX_DEVICE_IDS = 100;
@@ -40,7 +40,7 @@ export function readDeviceIds(raw: unknown, field: string, rules: DeviceIdRules)
 function isClean(entry: unknown): entry is DeviceId {
   if (!isRecord(entry)) return false;
   const { kind, id } = entry;
-  return typeof kind === 'string' && kind !== '' && typeof id === 'string' && id !== '' && hasKeys(entry, 2);
+  return typeof kind === 'string' && kind !== '' && typeof id === 'string' && id !== '' && Object.keys(entry).length === 2;
 }
 
 function readEntry(entry: unknown, field: string, i: number, owned: boolean): DeviceId | string {

@@ -3,7 +3,7 @@
 import { M2M_ROOT, type CallbackActionResult, type CallbackListener, type SmsMessage, type SmsSendResponse } from '../types';
 import { badResponse, type Operation } from './classify';
 import { FROM_HISTORY, readDeviceIds } from './device-ids';
-import { hasKeys, isRecord } from './json-values';
+import { isRecord } from './json-values';
 
 /** The SMS, or why it cannot be read. A clean one is ours alone (parsed just now), so kept as it is. */
 function smsMessage(v: unknown): SmsMessage | string {
@@ -12,7 +12,7 @@ function smsMessage(v: unknown): SmsMessage | string {
   if (typeof ids === 'string') return ids;
   if (typeof v.message !== 'string') return 'its message is not a string';
   if (typeof v.timestamp !== 'string') return 'its timestamp is not a string';
-  if (ids === v.deviceIds && hasKeys(v, 3)) return v as unknown as SmsMessage;
+  if (ids === v.deviceIds && Object.keys(v).length === 3) return v as unknown as SmsMessage;
   return { deviceIds: ids, message: v.message, timestamp: v.timestamp };
 }
 
