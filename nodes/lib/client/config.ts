@@ -34,7 +34,7 @@ export interface ThingSpaceClientOptions {
 }
 
 /** `server` without a trailing slash. */
-export type ClientConfig = Required<Omit<ThingSpaceClientOptions, 'log' | 'ca' | 'auth' | 'refusals'>> & Pick<ThingSpaceClientOptions, 'log' | 'ca'>;
+export type ClientConfig = ReturnType<typeof validateOptions>;
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_RESPONSE_BYTES = 2 * 1024 * 1024;
@@ -81,7 +81,7 @@ function caOption(ca: unknown): ThingSpaceClientOptions['ca'] {
   return ca as ThingSpaceClientOptions['ca'];
 }
 
-export function validateOptions(opts: ThingSpaceClientOptions): ClientConfig {
+export function validateOptions(opts: ThingSpaceClientOptions) {
   const accountName = checkAccountName(opts.accountName);
   return {
     server: normaliseServer(opts.server),
