@@ -29,8 +29,6 @@ export type Operation = keyof typeof LABEL;
 
 const MAX_ERROR_TEXT = 300;
 
-type ErrorInfo = Pick<Extra, 'errorCode' | 'errorMessage'>;
-
 function text(value: unknown): string | undefined {
   if (typeof value === 'string' && value !== '') return value.length > MAX_ERROR_TEXT ? value.slice(0, MAX_ERROR_TEXT) + '...' : value;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
@@ -58,7 +56,7 @@ export function parseJson(operation: Operation, res: RawResponse): unknown {
 }
 
 /** M2M, gateway `fault` or OAuth shape (docs/thingspace-api.md, "Errors"). */
-function errorInfo(body: string): ErrorInfo {
+function errorInfo(body: string): Extra {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);

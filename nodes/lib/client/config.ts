@@ -34,15 +34,10 @@ export interface ThingSpaceClientOptions {
 }
 
 /** `server` without a trailing slash. */
-export type ClientConfig = Required<Omit<ThingSpaceClientOptions, 'log' | 'ca' | 'auth' | 'refusals'>> & Pick<ThingSpaceClientOptions, 'log' | 'ca'>;
+export type ClientConfig = ReturnType<typeof validateOptions>;
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_RESPONSE_BYTES = 2 * 1024 * 1024;
-
-/** Loopback only: plain http would send the secrets in clear text anywhere else. */
-function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '[::1]' || (isIPv4(host) && host.startsWith('127.'));
-}
 
 /** Never echoes the value in an error: it may carry credentials. */
 export function normaliseServer(server: unknown): string {
@@ -57,7 +52,9 @@ export function normaliseServer(server: unknown): string {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw badConfig('The ThingSpace server URL must start with https://');
   if (url.username !== '' || url.password !== '') throw badConfig('The ThingSpace server URL must not contain credentials');
   if (text.includes('?') || text.includes('#')) throw badConfig('The ThingSpace server URL must not have a query or fragment');
-  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+  // Loopback only: plain http would send the secrets in clear text anywhere else.
+  const host = url.hostname;
+  if (url.protocol === 'http:' && host !== 'localhost' && host !== '[::1]' && !(isIPv4(host) && host.startsWith('127.'))) {
     throw badConfig('Plain http:// is allowed only for a local simulator (localhost, 127.0.0.1, ::1); use https://');
   }
   return url.origin + url.pathname.replace(/\/+$/, '');
@@ -84,7 +81,7 @@ function caOption(ca: unknown): ThingSpaceClientOptions['ca'] {
   return ca as ThingSpaceClientOptions['ca'];
 }
 
-export function validateOptions(opts: ThingSpaceClientOptions): ClientConfig {
+export function validateOptions(opts: ThingSpaceClientOptions) {
   const accountName = checkAccountName(opts.accountName);
   return {
     server: normaliseServer(opts.server),

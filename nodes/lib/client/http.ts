@@ -23,11 +23,6 @@ interface RequestSpec {
 
 const USER_AGENT = 'node-red-contrib-thingspace-sms';
 
-interface Live {
-  signal: AbortSignal | undefined;
-  abort: () => void;
-}
-
 /** What only the socket can tell. */
 interface Seen {
   /** A send that failed before this can be repeated without sending an SMS twice. */
@@ -60,35 +55,28 @@ function client(): AxiosInstance {
   return axiosInstance;
 }
 
+/** `server` as config.ts normalised it: no trailing slash. */
 type TransportConfig = Pick<ClientConfig, 'server' | 'timeoutMs' | 'maxResponseBytes' | 'ca'>;
 
 export class HttpTransport {
   private readonly lib: typeof http | typeof https;
   private readonly agent: http.Agent;
   readonly proxy: string | undefined;
-  /** The server root, without a trailing slash. */
-  private readonly root: string;
-  private readonly timeoutMs: number;
-  private readonly maxBytes: number;
-  private readonly ca: ClientConfig['ca'];
-  /** Cancels every request of this client, shared ones included. */
-  private readonly closing = new AbortController();
-  private readonly live = new Set<Live>();
+  /** Set by close(), which cancels every request of this client, shared ones included. */
+  closed = false;
+  /** Each request in flight: its abort, and the caller's signal. */
+  private readonly live = new Map<() => void, AbortSignal | undefined>();
   private readonly watched = new WeakSet<AbortSignal>();
 
-  constructor(cfg: TransportConfig) {
+  constructor(private readonly cfg: TransportConfig) {
     const url = new URL(cfg.server);
     this.lib = url.protocol === 'https:' ? https : http;
     ({ agent: this.agent, proxy: this.proxy } = carrierFor(url));
-    this.root = url.origin + url.pathname.replace(/\/+$/, '');
-    this.timeoutMs = cfg.timeoutMs;
-    this.maxBytes = cfg.maxResponseBytes;
-    this.ca = cfg.ca;
   }
 
   async send(spec: RequestSpec): Promise<RawResponse> {
     const { operation, signal } = spec;
-    const proxied = this.proxy !== undefined;
+    const { timeoutMs } = this.cfg;
     const seen: Seen = { written: false, cut: false };
     let cause: AbortCause;
     const ctl = new AbortController();
@@ -96,15 +84,15 @@ export class HttpTransport {
       cause ??= why;
       ctl.abort();
     };
-    if (signal?.aborted || this.closing.signal.aborted) throw errorFromTransport(operation, undefined, 'caller', this.timeoutMs, proxied, false);
-    const entry: Live = { signal, abort: () => stop('caller') };
-    this.live.add(entry);
+    if (signal?.aborted || this.closed) throw errorFromTransport(operation, undefined, 'caller', timeoutMs, false, false);
+    const abort = (): void => stop('caller');
+    this.live.set(abort, signal);
     if (signal) this.watch(signal);
     // The timer bounds the whole exchange, not only the socket's idle time.
-    const timer = setTimeout(() => stop('timeout'), this.timeoutMs);
+    const timer = setTimeout(() => stop('timeout'), timeoutMs);
     try {
       const res = await client().request<string>({
-        url: this.root + spec.path,
+        url: this.cfg.server + spec.path,
         method: spec.method,
         headers: { Accept: 'application/json', 'User-Agent': USER_AGENT, ...spec.headers },
         data: spec.data,
@@ -113,7 +101,7 @@ export class HttpTransport {
         httpsAgent: this.agent,
         proxy: false,
         maxRedirects: 0,
-        maxContentLength: this.maxBytes,
+        maxContentLength: this.cfg.maxResponseBytes,
         responseType: 'text',
         transformResponse: (body: string) => body,
         validateStatus: () => true,
@@ -130,38 +118,35 @@ export class HttpTransport {
       return { status: res.status, headers: flatHeaders(res), body: res.data ?? '' };
     } catch (err) {
       if (err instanceof Error && err.name === 'ThingSpaceError') throw err;
-      const failed = this.failure(operation, err, cause, seen);
-      if (failed instanceof Error) throw failed;
-      return failed;
+      return this.failure(operation, err, cause, seen);
     } finally {
       clearTimeout(timer);
-      this.live.delete(entry);
+      this.live.delete(abort);
     }
   }
 
-  /** Our error for an axios failure; an error status whose body could not be decompressed
+  /** Throws our error for an axios failure; an error status whose body could not be decompressed
    *  comes back as an answer, to be classified by its status. */
-  private failure(operation: Operation, err: unknown, cause: AbortCause, seen: Seen): Error | RawResponse {
-    const proxied = this.proxy !== undefined;
+  private failure(operation: Operation, err: unknown, cause: AbortCause, seen: Seen): RawResponse {
     const e = err as { code?: unknown; message?: unknown; response?: AxiosResponse };
     // The proxy refused and closed: its answer may be cut short, it is still a refusal.
-    if (cause === undefined && seen.proxyStatus !== undefined) return proxyRefused(operation, seen.proxyStatus);
+    if (cause === undefined && seen.proxyStatus !== undefined) throw proxyRefused(operation, seen.proxyStatus);
     // axios stops reading at the cap (and the connection is then cut: checked first).
     if (cause === undefined && String(e.message).startsWith('maxContentLength'))
-      return badResponse(operation, undefined, 'the body is larger than the configured limit');
+      throw badResponse(operation, undefined, 'the body is larger than the configured limit');
     if (cause === undefined && !seen.cut && e.response !== undefined) {
       const status = e.response.status;
       if (status < 200 || status >= 300) return { status, headers: flatHeaders(e.response), body: '' };
-      return badResponse(operation, status, `the body is not valid ${seen.coding ?? 'compressed'} data`);
+      throw badResponse(operation, status, `the body is not valid ${seen.coding ?? 'compressed'} data`);
     }
     const code = seen.cut ? 'ECONNRESET' : e.code;
-    return errorFromTransport(operation, { code }, cause, this.timeoutMs, proxied, seen.written);
+    throw errorFromTransport(operation, { code }, cause, this.cfg.timeoutMs, this.proxy !== undefined, seen.written);
   }
 
   /** node:http(s) as axios's transport, watching what only the socket can tell. */
   private watching(seen: Seen): { request: typeof http.request } {
-    const lib = this.lib;
-    const ca = this.ca;
+    const { lib } = this;
+    const { ca } = this.cfg;
     const proxied = this.proxy !== undefined;
     const request = (options: http.RequestOptions, cb?: (res: http.IncomingMessage) => void): http.ClientRequest => {
       const req = lib.request(ca === undefined ? options : { ...options, ca }, (res) => {
@@ -195,20 +180,16 @@ export class HttpTransport {
     signal.addEventListener(
       'abort',
       () => {
-        for (const entry of [...this.live]) if (entry.signal === signal) entry.abort();
+        for (const [abort, s] of [...this.live]) if (s === signal) abort();
       },
       { once: true },
     );
   }
 
-  get closed(): boolean {
-    return this.closing.signal.aborted;
-  }
-
   /** Cancels everything in flight and frees the kept-alive sockets (and tunnels). */
   close(): void {
-    this.closing.abort();
-    for (const entry of [...this.live]) entry.abort();
+    this.closed = true;
+    for (const abort of [...this.live.keys()]) abort();
     this.agent.destroy();
   }
 }

@@ -9,11 +9,6 @@ export function isObject(value: unknown): value is Obj {
   return isRecord(value) && !Buffer.isBuffer(value);
 }
 
-/** Exactly `n` own keys: nothing to strip. */
-export function hasKeys(o: Obj, n: number): boolean {
-  return Object.keys(o).length === n;
-}
-
 /** What a value is, for a reason: never the value itself, which may be a password. */
 export function describe(value: unknown): string {
   if (value === null) return 'null';

@@ -52,14 +52,9 @@ export class Secrets {
 }
 
 /** Every line masked. Debug lines come per history block: callers check `debugOn` before building them. */
-export interface ClientLog {
-  readonly debugOn: boolean;
-  debug(text: string): void;
-  info(text: string): void;
-  warn(text: string): void;
-}
+export type ClientLog = ReturnType<typeof clientLog>;
 
-export function clientLog(hook: LogHook | undefined, debug: boolean, secrets: Secrets, prefix = ''): ClientLog {
+export function clientLog(hook: LogHook | undefined, debug: boolean, secrets: Secrets, prefix = '') {
   const write = (level: LogLevel, text: string): void => {
     try {
       hook?.(level, secrets.redact(prefix + text));
@@ -70,10 +65,10 @@ export function clientLog(hook: LogHook | undefined, debug: boolean, secrets: Se
   const debugOn = hook !== undefined && debug;
   return {
     debugOn,
-    debug: (text) => {
+    debug: (text: string) => {
       if (debugOn) write('debug', text);
     },
-    info: (text) => write('info', text),
-    warn: (text) => write('warn', text),
+    info: (text: string) => write('info', text),
+    warn: (text: string) => write('warn', text),
   };
 }

@@ -3,7 +3,7 @@
 import { M2M_ROOT, type CallbackActionResult, type CallbackListener, type SmsMessage, type SmsSendResponse } from '../types';
 import { badResponse, type Operation } from './classify';
 import { FROM_HISTORY, readDeviceIds } from './device-ids';
-import { hasKeys, isRecord } from './json-values';
+import { isRecord } from './json-values';
 
 /** The SMS, or why it cannot be read. A clean one is ours alone (parsed just now), so kept as it is. */
 function smsMessage(v: unknown): SmsMessage | string {
@@ -12,7 +12,7 @@ function smsMessage(v: unknown): SmsMessage | string {
   if (typeof ids === 'string') return ids;
   if (typeof v.message !== 'string') return 'its message is not a string';
   if (typeof v.timestamp !== 'string') return 'its timestamp is not a string';
-  if (ids === v.deviceIds && hasKeys(v, 3)) return v as unknown as SmsMessage;
+  if (ids === v.deviceIds && Object.keys(v).length === 3) return v as unknown as SmsMessage;
   return { deviceIds: ids, message: v.message, timestamp: v.timestamp };
 }
 
@@ -23,12 +23,11 @@ export function historyBody(body: unknown, status: number): { hasMoreData?: bool
   if (flag !== undefined && flag !== null && typeof flag !== 'boolean') {
     throw badResponse('history', status, 'the body is not a history block (hasMoreData is not true or false)');
   }
-  const messages = new Array<SmsMessage>(body.messages.length);
-  for (let i = 0; i < body.messages.length; i++) {
-    const sms = smsMessage(body.messages[i]);
+  const messages = body.messages.map((m: unknown, i) => {
+    const sms = smsMessage(m);
     if (typeof sms === 'string') throw badResponse('history', status, `message ${i} of the block is malformed: ${sms}`);
-    messages[i] = sms;
-  }
+    return sms;
+  });
   return typeof flag === 'boolean' ? { hasMoreData: flag, messages } : { messages };
 }
 
@@ -37,7 +36,7 @@ export function successBody(body: unknown, status: number): { success: boolean }
   return { success: body.success };
 }
 
-export function actionResult(operation: Operation, body: unknown, status: number): CallbackActionResult {
+export function actionResult(body: unknown, status: number, operation: Operation): CallbackActionResult {
   if (!isRecord(body) || typeof body.accountName !== 'string' || typeof body.serviceName !== 'string') {
     throw badResponse(operation, status, 'the body has no accountName and serviceName');
   }

@@ -177,13 +177,6 @@ class SharedSession extends Shared {
   }
 }
 
-/** One client's hold on its shared bearer and session. */
-export interface AuthHold {
-  bearer: SharedBearer;
-  session: SharedSession;
-  release(): void;
-}
-
 function take<T extends Shared>(entries: Map<string, T>, key: string, holder: Holder, make: () => T): T {
   const entry = entries.get(key) ?? make();
   entries.set(key, entry);
@@ -204,7 +197,8 @@ export class AuthRegistry {
   // clients holding the same secret, never rides on credentials it does not hold.
   private readonly key = randomBytes(32);
 
-  acquire(cfg: ClientConfig, holder: Holder): AuthHold {
+  /** One client's hold on its shared bearer and session. */
+  acquire(cfg: ClientConfig, holder: Holder) {
     const print = (secret: string): string => createHmac('sha256', this.key).update(secret).digest('base64');
     // The session key carries the app key too: ThingSpace may tie a session to the app that
     // opened it (docs/thingspace-api.md is silent), and one user rarely has two app keys.

@@ -7,28 +7,43 @@ import type { CallOptions, ConnectionCheck, HistoryBlock } from './api';
 import { basicCredentials, fetchToken, loginOnce, type AuthContext } from './auth-requests';
 import { checkCallbackUrl } from './callback-url';
 import { badResponse, errorFromResponse, parseJson, type Operation, type RawResponse } from './classify';
-import { validateOptions, type ClientConfig, type ThingSpaceClientOptions } from './config';
+import { validateOptions, type ThingSpaceClientOptions } from './config';
 import { badConfig, causeStack, ThingSpaceError, unexpected, type ErrorKind } from './errors';
 import { HttpTransport, type Method } from './http';
 import { refusalText } from './login-refusals';
 import { clientLog, Secrets } from './secrets';
 import { actionResult, historyBody, listenerList, MAX_NEXT_LENGTH, nextFromLocation, sendAnswer, successBody } from './shapes';
-import { AuthRegistry, type AuthHold } from './shared-auth';
+import { AuthRegistry } from './shared-auth';
 
 export type { ThingSpaceClientOptions } from './config';
 
 type RejectedListener = (error: ThingSpaceError) => void;
+type AnswerReader<T> = (body: unknown, status: number, operation: Operation) => T;
 
 /** What the account views of one client share: the user's transport, tokens, session and 'rejected' event. */
-interface Connection extends AuthContext {
-  cfg: ClientConfig;
-  auth: AuthHold;
-  events: EventEmitter<{ rejected: [error: ThingSpaceError] }>;
-  views: Map<string, ThingSpaceClient>;
-  announced: boolean;
-  /** Causes whose stack is in the debug log already. */
-  stacksLogged: WeakSet<object>;
+function connect(options: ThingSpaceClientOptions, announce: RejectedListener) {
+  const cfg = validateOptions(options);
+  const secrets = new Secrets(cfg);
+  const user = {
+    cfg,
+    http: new HttpTransport(cfg),
+    secrets,
+    log: clientLog(cfg.log, cfg.logDebug, secrets),
+    refusals: options.refusals,
+    auth: (options.auth ?? new AuthRegistry()).acquire(cfg, announce),
+    // Every node using the config listens.
+    events: new EventEmitter<{ rejected: [error: ThingSpaceError] }>().setMaxListeners(0),
+    views: new Map<string, ThingSpaceClient>(),
+    announced: false,
+    /** Causes whose stack is in the debug log already. */
+    stacksLogged: new WeakSet<object>(),
+  };
+  // A password refused before is known at once, before any node makes a call.
+  void user.auth.session.recall(user);
+  return user;
 }
+
+type Connection = ReturnType<typeof connect>;
 
 /** One billing account's calls; `forAccount` gives the same user's other accounts over the same connection. */
 export class ThingSpaceClient {
@@ -40,31 +55,7 @@ export class ThingSpaceClient {
 
   /** `user`: the connection of the view that made this one (`forAccount`). */
   constructor(options: ThingSpaceClientOptions, user?: Connection) {
-    if (user) {
-      this.user = user;
-    } else {
-      const cfg = validateOptions(options);
-      const secrets = new Secrets(cfg);
-      const http = new HttpTransport(cfg);
-      // Every node using the config listens.
-      const events = new EventEmitter<{ rejected: [error: ThingSpaceError] }>().setMaxListeners(0);
-      const auth = (options.auth ?? new AuthRegistry()).acquire(cfg, (err) => this.announce(err));
-      const log = clientLog(cfg.log, cfg.logDebug, secrets);
-      this.user = {
-        cfg,
-        http,
-        secrets,
-        log,
-        refusals: options.refusals,
-        auth,
-        events,
-        views: new Map(),
-        announced: false,
-        stacksLogged: new WeakSet(),
-      };
-      // A password refused before is known at once, before any node makes a call.
-      void auth.session.recall(this.user);
-    }
+    this.user = user ?? connect(options, (err) => this.announce(err));
     this.accountName = checkAccountName(options.accountName);
     this.account = encodeURIComponent(this.accountName);
     this.user.views.set(this.accountName, this);
@@ -138,13 +129,8 @@ export class ThingSpaceClient {
     });
   }
 
-  async startCallbacks(opts: CallOptions = {}): Promise<{ success: boolean }> {
-    return this.guard(async () => {
-      const res = await this.call('startCallbacks', 'PUT', `${M2M_ROOT}/sms/${this.account}/startCallbacks`, undefined, opts.signal);
-      const result = successBody(parseJson('startCallbacks', res), res.status);
-      this.user.log.debug(`PUT startCallbacks ${this.accountName} -> ${res.status} (success ${result.success})`);
-      return result;
-    });
+  startCallbacks(opts: CallOptions = {}): Promise<{ success: boolean }> {
+    return this.request('startCallbacks', 'PUT', `sms/${this.account}/startCallbacks`, successBody, opts);
   }
 
   /** `opts.serviceName`: MO SMS (`EnhancedConnectivityService`, the default) or `SMSDeliveryConfirmation`. */
@@ -153,52 +139,30 @@ export class ThingSpaceClient {
     creds: { username?: string; password?: string } = {},
     opts: CallOptions & { serviceName?: string } = {},
   ): Promise<CallbackActionResult> {
-    return this.guard(async () => {
-      const checked = checkCallbackUrl(typeof url === 'string' ? url : '');
-      if (!checked.ok) throw badConfig(checked.reason, 'registerCallback');
-      const body: Record<string, string> = { name: opts.serviceName ?? SMS_CALLBACK_SERVICE, url: checked.url };
-      if (creds.username) body.username = creds.username;
-      if (creds.password) body.password = creds.password;
-      const res = await this.call('registerCallback', 'POST', `${M2M_ROOT}/callbacks/${this.account}`, JSON.stringify(body), opts.signal);
-      const result = actionResult('registerCallback', parseJson('registerCallback', res), res.status);
-      this.user.log.debug(`POST callbacks ${this.accountName} -> ${res.status} (${result.serviceName})`);
-      return result;
-    });
+    const checked = checkCallbackUrl(typeof url === 'string' ? url : '');
+    if (!checked.ok) throw badConfig(checked.reason, 'registerCallback');
+    const body: Record<string, string> = { name: opts.serviceName ?? SMS_CALLBACK_SERVICE, url: checked.url };
+    if (creds.username) body.username = creds.username;
+    if (creds.password) body.password = creds.password;
+    return this.request('registerCallback', 'POST', `callbacks/${this.account}`, actionResult, opts, body);
   }
 
-  async listCallbacks(opts: CallOptions = {}): Promise<CallbackListener[]> {
-    return this.guard(async () => {
-      const res = await this.call('listCallbacks', 'GET', `${M2M_ROOT}/callbacks/${this.account}`, undefined, opts.signal);
-      const list = listenerList(parseJson('listCallbacks', res), res.status);
-      this.user.log.debug(`GET callbacks ${this.accountName} -> ${res.status} (${list.length} listeners)`);
-      return list;
-    });
+  listCallbacks(opts: CallOptions = {}): Promise<CallbackListener[]> {
+    return this.request('listCallbacks', 'GET', `callbacks/${this.account}`, listenerList, opts);
   }
 
   async deleteCallback(serviceName: string, opts: CallOptions = {}): Promise<CallbackActionResult> {
-    return this.guard(async () => {
-      // '.' and '..' survive encodeURIComponent and URL resolution would climb out of the path.
-      if (typeof serviceName !== 'string' || serviceName === '' || serviceName === '.' || serviceName === '..') {
-        throw badConfig('The callback service name is missing or invalid', 'deleteCallback');
-      }
-      const path = `${M2M_ROOT}/callbacks/${this.account}/name/${encodeURIComponent(serviceName)}`;
-      const res = await this.call('deleteCallback', 'DELETE', path, undefined, opts.signal);
-      const result = actionResult('deleteCallback', parseJson('deleteCallback', res), res.status);
-      this.user.log.debug(`DELETE callbacks ${this.accountName}/${serviceName} -> ${res.status}`);
-      return result;
-    });
+    // '.' and '..' survive encodeURIComponent and URL resolution would climb out of the path.
+    if (typeof serviceName !== 'string' || serviceName === '' || serviceName === '.' || serviceName === '..') {
+      throw badConfig('The callback service name is missing or invalid', 'deleteCallback');
+    }
+    return this.request('deleteCallback', 'DELETE', `callbacks/${this.account}/name/${encodeURIComponent(serviceName)}`, actionResult, opts);
   }
 
   /** Not idempotent: repeated only after a refused bearer or session, which queued nothing; a failure's
    *  `requestSent` says whether ThingSpace may have queued it. */
-  async sendSms(request: Omit<SmsSendRequest, 'accountName'>, opts: CallOptions = {}): Promise<SmsSendResponse> {
-    return this.guard(async () => {
-      const body: SmsSendRequest = { accountName: this.accountName, ...request };
-      const res = await this.call('sendSms', 'POST', `${M2M_ROOT}/sms`, JSON.stringify(body), opts.signal);
-      const result = sendAnswer(parseJson('sendSms', res), res.status);
-      if (this.user.log.debugOn) this.user.log.debug(`POST sms ${this.accountName} -> ${res.status} (requestId ${result.requestId})`);
-      return result;
-    });
+  sendSms(request: Omit<SmsSendRequest, 'accountName'>, opts: CallOptions = {}): Promise<SmsSendResponse> {
+    return this.request('sendSms', 'POST', 'sms', sendAnswer, opts, { accountName: this.accountName, ...request });
   }
 
   /** The user's token then login (the same for every account), once each, never retried, outside the shared token
@@ -242,6 +206,16 @@ export class ThingSpaceClient {
   close(): void {
     this.user.auth.release();
     this.user.http.close();
+  }
+
+  /** One JSON call below the M2M root, its answer read by `read`. */
+  private request<T>(operation: Operation, method: Method, path: string, read: AnswerReader<T>, opts: CallOptions, body?: object): Promise<T> {
+    return this.guard(async () => {
+      const res = await this.call(operation, method, `${M2M_ROOT}/${path}`, body && JSON.stringify(body), opts.signal);
+      const result = read(parseJson(operation, res), res.status, operation);
+      this.user.log.debug(`${method} ${operation} ${this.accountName} -> ${res.status}`);
+      return result;
+    });
   }
 
   /** A refused bearer or expired session is renewed and the call retried once each (docs/thingspace-api.md, "Session"). */
