@@ -19,17 +19,12 @@ type ReaderHealth = 'reading' | 'standby' | 'backing-off' | 'credentials-rejecte
 type LeaseState = 'holding' | 'standby' | 'unavailable';
 
 const MINUTES = 30;
-const HEALTH: Record<ConsumerState['phase'], ReaderHealth> = {
+/** The consumer's phases that are not reading. */
+const HEALTH: Partial<Record<ConsumerState['phase'], ReaderHealth>> = {
   created: 'standby',
-  loading: 'reading',
-  polling: 'reading',
-  delivering: 'reading',
-  idle: 'reading',
-  listening: 'reading',
-  'waiting-ack': 'reading',
+  standby: 'standby',
   'backing-off': 'backing-off',
   halted: 'stopped',
-  standby: 'standby',
   stopping: 'stopped',
   stopped: 'stopped',
 };
@@ -73,7 +68,7 @@ export class AccountFeed {
     this.rejected = undefined; // a new deploy, a new client
     consumer.on('state', (s) => {
       if (this.reader !== reader) return;
-      reader.health = s.phase === 'halted' && s.error.kind === 'credentials_rejected' ? 'credentials-rejected' : HEALTH[s.phase];
+      reader.health = s.phase === 'halted' && s.error.kind === 'credentials_rejected' ? 'credentials-rejected' : (HEALTH[s.phase] ?? 'reading');
       reader.code = 'error' in s ? s.error.code : undefined;
       if (reader.health === 'reading') this.rejected = undefined;
       this.changed();

@@ -8,15 +8,8 @@ import { activityFeed } from './activity-feed';
 import { loadMetrics, type Metrics } from './metrics';
 import { checkListenPath, samePath, stackOf, type Handler, type HttpNodeApp } from './push-listener';
 
-export interface OperationsSettings {
-  /** Register the metrics on prom-client's default registry (default true). */
-  metrics: boolean;
-  metricsPath?: string;
-  healthPath?: string;
-}
-
-/** Reads settings.js's `thingspaceSms`; throws on a value that cannot be meant. */
-export function readOperations(value: unknown): OperationsSettings {
+/** Reads settings.js's `thingspaceSms`; throws on a value that cannot be meant. `metrics`: on prom-client's default registry. */
+export function readOperations(value: unknown): { metrics: boolean; metricsPath?: string; healthPath?: string } {
   if (value === undefined || value === null) return { metrics: true };
   if (typeof value !== 'object') throw new Error('thingspaceSms must be an object: { metrics, metricsPath, healthPath }');
   const v = value as Record<string, unknown>;
@@ -29,14 +22,14 @@ export function readOperations(value: unknown): OperationsSettings {
       throw new Error(`thingspaceSms.${name} must be a path such as /thingspace/${name === 'healthPath' ? 'health' : 'metrics'}`);
     }
   };
-  const s: OperationsSettings = { metrics: v.metrics !== false, metricsPath: path('metricsPath'), healthPath: path('healthPath') };
+  const s = { metrics: v.metrics !== false, metricsPath: path('metricsPath'), healthPath: path('healthPath') };
   if (s.metricsPath && s.healthPath && samePath(s.metricsPath, s.healthPath)) throw new Error('thingspaceSms.metricsPath and healthPath must differ');
   return s;
 }
 
 export function operations(RED: NodeAPI): Activity {
   const log = (text: string): void => RED.log.error(`[thingspace-sms] ${text}`);
-  let settings: OperationsSettings;
+  let settings: ReturnType<typeof readOperations>;
   try {
     settings = readOperations((RED.settings as unknown as Record<string, unknown>).thingspaceSms);
   } catch (err) {
