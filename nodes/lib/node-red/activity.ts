@@ -220,7 +220,7 @@ export class AccountFeed {
 /** The runtime's board: the config node's module makes one per runtime (nodes/thingspace-config.ts). */
 export class Activity {
   private readonly accounts = new Map<string, AccountFeed>();
-  /** Called after every change: the editor's sidebar feed (activity-feed.ts) publishes the board, throttled. */
+  /** Called after every change: the editor's sidebar feed (operations.ts) publishes the board, throttled. */
   onChange = (): void => undefined;
   private readonly changed = (): void => this.onChange();
 

@@ -3,8 +3,7 @@
 // node server, which answers even with the editor and admin API off. Set in settings.js as
 // `thingspaceSms`: the endpoints are the runtime's, not an account's.
 import type { NodeAPI } from 'node-red';
-import { Activity } from './activity';
-import { activityFeed } from './activity-feed';
+import { Activity, type AccountActivity } from './activity';
 import { loadMetrics, type Metrics } from './metrics';
 import { checkListenPath, samePath, stackOf, type Handler, type HttpNodeApp } from './push-listener';
 
@@ -46,6 +45,37 @@ export function operations(RED: NodeAPI): Activity {
   // Once every http in node of the deploy has its route.
   if (checks.length > 0) RED.events.on('flows:started', () => checks.forEach((check) => check()));
   return activity;
+}
+
+const ACTIVITY_TOPIC = 'thingspace-sms/activity';
+const PUBLISH_EVERY_MS = 1000;
+
+/** `at`: the runtime's clock, so the editor says "5 s ago" right whatever the browser's clock says. */
+export interface ActivitySnapshot {
+  at: number;
+  accounts: AccountActivity[];
+}
+
+/** What the editor's sidebar tab (nodes/thingspace-config.html) reads: the board on an admin route for the
+ *  first load, then over RED.comms while it changes, at most once a second. */
+export function activityFeed(RED: NodeAPI, board: Activity): void {
+  const snapshot = (): ActivitySnapshot => ({ at: Date.now(), accounts: board.list() });
+  RED.httpAdmin.get('/thingspace-sms/activity', RED.auth.needsPermission('thingspace-sms.read'), (_req, res) => {
+    res.json(snapshot());
+  });
+  let timer: NodeJS.Timeout | undefined;
+  let last = 0;
+  board.onChange = () => {
+    timer ??= setTimeout(
+      () => {
+        timer = undefined;
+        last = Date.now();
+        // Retained: an editor that connects later gets the last state with its subscription.
+        RED.comms.publish(ACTIVITY_TOPIC, snapshot(), true);
+      },
+      Math.max(0, last + PUBLISH_EVERY_MS - Date.now()),
+    );
+  };
 }
 
 /** A GET route registered at load; returns the check that leaves a path another route serves too to it, and says so. */
