@@ -5,6 +5,7 @@
 import os from 'node:os';
 import { ThingSpaceError } from '../client/errors';
 import type { QueueConsumer } from '../consumer/queue-consumer';
+import type { LeaseView } from '../coordination/lease';
 import type { ConsumerState, HistoryApi } from '../consumer/types';
 import type { SendQueue } from '../sender/send-queue';
 import type { Metrics } from './metrics';
@@ -16,7 +17,6 @@ export type AccountActivity = ReturnType<AccountFeed['view']>;
 
 /** What the reader's consumer says: undefined while no sms-queue-in reads the account here. */
 type ReaderHealth = 'reading' | 'standby' | 'backing-off' | 'credentials-rejected' | 'stopped';
-type LeaseState = 'holding' | 'standby' | 'unavailable';
 
 const MINUTES = 30;
 /** The consumer's phases that are not reading. */
@@ -37,7 +37,7 @@ export class AccountFeed {
   /** This runtime's name for the account: the metrics' label too. */
   runtime = DEFAULT_RUNTIME;
   private reader: { owner: object; health: ReaderHealth; code?: string } | undefined;
-  private leaseOf: { state: LeaseState; holder?: string; code?: string } | undefined;
+  private leaseOf: { state: LeaseView['state']; holder?: string; code?: string } | undefined;
   private rejected: string | undefined;
   private lastPoll: number | undefined;
   private lastSuccess: number | undefined;
@@ -93,7 +93,7 @@ export class AccountFeed {
     this.changed();
   }
 
-  lease(state: LeaseState, holder?: string, code?: string): void {
+  lease(state: LeaseView['state'], holder?: string, code?: string): void {
     if (holder !== undefined) {
       if (this.lastHolder !== undefined && this.lastHolder !== holder) this.metrics?.failovers.inc(this.labels());
       this.lastHolder = holder;
