@@ -4,7 +4,7 @@
 // client talks to the primary (the Sentinel client would queue commands through a failover).
 import { EventEmitter } from 'node:events';
 import { CoordinationError, type SentinelFault } from './errors';
-import { isSentinels, type CheckedSentinels, type RedisTarget, type SentinelNode } from './redis-url';
+import type { CheckedSentinels, RedisTarget, SentinelNode } from './redis-url';
 import type { Script } from './scripts';
 
 export type LinkEvents = {
@@ -92,7 +92,7 @@ export class NodeRedisLink extends EventEmitter<LinkEvents> {
     this.redis = { createClient, createSentinel };
     this.timeoutMs = Math.round(Math.max(200, Math.min(5000, opts.leaseMs / 3)));
     const t = opts.url;
-    if (isSentinels(t)) {
+    if ('sentinels' in t) {
       this.set = t;
       this.where = `Redis Sentinel master "${t.master}" (sentinels ${t.sentinels.map((n) => `${n.host}:${n.port}`).join(', ')})`;
       this.error = new CoordinationError(`${this.where}: asking the sentinels for the primary`);

@@ -30,10 +30,6 @@ export type SentinelNode = CheckedSentinels['sentinels'][number];
 /** Where coordination's Redis is: one server (URL) or a Sentinel set. */
 export type RedisTarget = ReturnType<typeof checkRedisUrl> | CheckedSentinels;
 
-export function isSentinels(t: RedisTarget): t is CheckedSentinels {
-  return 'sentinels' in t;
-}
-
 const MAX_SENTINELS = 16;
 
 /** `list`: "host:port" pairs separated by commas or spaces ([v6]:port; port 26379 if left out).
