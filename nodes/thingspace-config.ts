@@ -4,7 +4,7 @@ import { ThingSpaceError } from './lib/client/errors';
 import type { ThingSpaceClient } from './lib/client/thingspace-client';
 import { logsDebug, makeClient } from './lib/node-red/config-client';
 import { connectionTestRoute } from './lib/node-red/connection-test';
-import type { ThingSpaceConfigNode, ThingSpaceCredentials } from './lib/node-red/config-node';
+import { credentialTypes, type ThingSpaceConfigNode, type ThingSpaceCredentials } from './lib/node-red/config-node';
 import { SourceFilter, makeSourceFilter, type SourceFilterProps } from './lib/node-red/source-filter';
 import { coordinatorFor, type CoordinationDef } from './lib/node-red/coordination-config';
 import { resolveAllRefs } from './lib/node-red/env-refs';
@@ -17,17 +17,6 @@ interface ConfigDef extends NodeDef, SourceFilterProps, CoordinationDef {
   accountName: string;
   server: string;
 }
-
-const credentialTypes = {
-  clientId: { type: 'text' },
-  clientSecret: { type: 'password' },
-  username: { type: 'text' },
-  password: { type: 'password' },
-  callbackUsername: { type: 'text' },
-  callbackPassword: { type: 'password' },
-  redisPassword: { type: 'password' },
-  sentinelPassword: { type: 'password' },
-} as const;
 
 module.exports = function (RED: NodeAPI): void {
   // The package's one registry, per runtime: what spans config nodes and deploys (nodes/lib/node-red/runtime-share.ts).

@@ -1,13 +1,12 @@
 // The one error type of coordination; messages name the Redis address, never a password.
 
-export type CoordinationCode = 'COORDINATION_UNAVAILABLE' | 'BAD_CONFIG';
 /** With Sentinel, what the statuses name: the primary lost or moved, the master name unknown, or no sentinel answering. */
 export type SentinelFault = 'failover' | 'unknown-master' | 'no-sentinel';
 
 export class CoordinationError extends Error {
   constructor(
     message: string,
-    readonly code: CoordinationCode = 'COORDINATION_UNAVAILABLE',
+    readonly code: 'COORDINATION_UNAVAILABLE' | 'BAD_CONFIG' = 'COORDINATION_UNAVAILABLE',
     readonly sentinelFault?: SentinelFault,
   ) {
     super(message);

@@ -210,8 +210,8 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
     }
   }
 
+  /** Called while holding. */
   private lost(why: string): void {
-    if (this.phase !== 'holding') return;
     this.opts.log?.('warn', `lost the lease of ${this.tag} (epoch ${this.tenure?.epoch}): ${why}`);
     this.standBy(Math.min(this.opts.retryMs, this.opts.ttlMs / 3), { state: 'standby' });
   }

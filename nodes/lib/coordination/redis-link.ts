@@ -4,7 +4,7 @@
 // client talks to the primary (the Sentinel client would queue commands through a failover).
 import { EventEmitter } from 'node:events';
 import { CoordinationError, type SentinelFault } from './errors';
-import { isSentinels, type CheckedSentinels, type RedisTarget, type SentinelNode } from './redis-url';
+import type { CheckedSentinels, RedisTarget, SentinelNode } from './redis-url';
 import type { Script } from './scripts';
 
 export type LinkEvents = {
@@ -15,19 +15,7 @@ export type LinkEvents = {
 };
 
 /** What coordination needs of a Redis connection (a fake stands in for it in unit tests). */
-export interface RedisLink extends EventEmitter<LinkEvents> {
-  readonly up: boolean;
-  /** Still making its first connection: not yet a fault to report. */
-  readonly connecting: boolean;
-  /** Why the connection is down, while it is. */
-  readonly error: CoordinationError | undefined;
-  /** Runs a script. Rejects with a CoordinationError, as call() does. */
-  run(script: Script, keys: string[], args: ReadonlyArray<string | number>): Promise<unknown>;
-  /** Sends one command; fails at once while down, and when not answered within the timeout. */
-  call(args: ReadonlyArray<string | number>): Promise<unknown>;
-  /** Gives the connection back: closed when its last user gave it back. */
-  release(): void;
-}
+export type RedisLink = EventEmitter<LinkEvents> & Pick<NodeRedisLink, 'up' | 'connecting' | 'error' | 'run' | 'call' | 'release'>;
 
 export interface LinkOptions {
   /** Where Redis is: a URL, or a Sentinel set (checkRedisUrl, checkSentinels). */
@@ -71,11 +59,14 @@ const SENTINEL_FAULTS: Array<[RegExp, string, SentinelFault?]> = [
 ];
 
 /** Shared by the users of one address and password in a runtime (RedisPool, coordinator.ts). */
-export class NodeRedisLink extends EventEmitter<LinkEvents> implements RedisLink {
+export class NodeRedisLink extends EventEmitter<LinkEvents> {
   users = 0;
   closed = false;
+  /** Connected and authenticated. */
   up = false;
+  /** Still making its first connection: not yet a fault to report. */
   connecting = true;
+  /** Why the connection is down, while it is. */
   error: CoordinationError | undefined;
   private readonly redis: Pick<Redis, 'createClient' | 'createSentinel'>;
   private readonly timeoutMs: number;
@@ -101,7 +92,7 @@ export class NodeRedisLink extends EventEmitter<LinkEvents> implements RedisLink
     this.redis = { createClient, createSentinel };
     this.timeoutMs = Math.round(Math.max(200, Math.min(5000, opts.leaseMs / 3)));
     const t = opts.url;
-    if (isSentinels(t)) {
+    if ('sentinels' in t) {
       this.set = t;
       this.where = `Redis Sentinel master "${t.master}" (sentinels ${t.sentinels.map((n) => `${n.host}:${n.port}`).join(', ')})`;
       this.error = new CoordinationError(`${this.where}: asking the sentinels for the primary`);
@@ -113,10 +104,12 @@ export class NodeRedisLink extends EventEmitter<LinkEvents> implements RedisLink
     }
   }
 
+  /** Rejects with a CoordinationError, as call() does. */
   run(script: Script, keys: string[], args: ReadonlyArray<string | number>): Promise<unknown> {
     return this.call(['EVAL', script.source, keys.length, ...keys, ...args]);
   }
 
+  /** Sends one command; fails at once while down, and when not answered within the timeout. */
   async call(args: ReadonlyArray<string | number>): Promise<unknown> {
     if (!this.up || !this.client) throw this.error ?? new CoordinationError(`${this.where}: not connected`);
     try {
@@ -126,6 +119,7 @@ export class NodeRedisLink extends EventEmitter<LinkEvents> implements RedisLink
     }
   }
 
+  /** Gives the connection back: closed when its last user gave it back. */
   release(): void {
     if (--this.users > 0 || this.closed) return;
     this.closed = true;

@@ -3,13 +3,8 @@ import { CoordinationError } from './errors';
 
 const bad = (message: string): CoordinationError => new CoordinationError(message, 'BAD_CONFIG');
 
-interface CheckedRedisUrl {
-  url: string;
-  /** host:port (and /db), for statuses and errors. */
-  display: string;
-}
-
-export function checkRedisUrl(raw: string): CheckedRedisUrl {
+/** `display`: host:port (and /db), for statuses and errors. */
+export function checkRedisUrl(raw: string) {
   const text = raw.trim();
   let u: URL;
   try {
@@ -29,33 +24,21 @@ export function checkRedisUrl(raw: string): CheckedRedisUrl {
 }
 
 // A Redis Sentinel set: the link asks the sentinels where the primary is and follows a failover.
-export interface SentinelNode {
-  host: string;
-  port: number;
-}
-
-export interface CheckedSentinels {
-  sentinels: SentinelNode[];
-  master: string;
-  /** For statuses: the master name, e.g. "mymaster via Sentinel". */
-  display: string;
-}
+export type CheckedSentinels = ReturnType<typeof checkSentinels>;
+export type SentinelNode = CheckedSentinels['sentinels'][number];
 
 /** Where coordination's Redis is: one server (URL) or a Sentinel set. */
-export type RedisTarget = CheckedRedisUrl | CheckedSentinels;
-
-export function isSentinels(t: RedisTarget): t is CheckedSentinels {
-  return 'sentinels' in t;
-}
+export type RedisTarget = ReturnType<typeof checkRedisUrl> | CheckedSentinels;
 
 const MAX_SENTINELS = 16;
 
-/** `list`: "host:port" pairs separated by commas or spaces ([v6]:port; port 26379 if left out). */
-export function checkSentinels(list: string, master: string): CheckedSentinels {
+/** `list`: "host:port" pairs separated by commas or spaces ([v6]:port; port 26379 if left out).
+ *  `display`, for statuses: the master name, e.g. "mymaster via Sentinel". */
+export function checkSentinels(list: string, master: string) {
   const items = list.split(/[\s,]+/).filter((s) => s !== '');
   if (items.length === 0) throw bad('The coordination Sentinels field is empty: list the sentinels as host:26379, one or more, separated by commas');
   if (items.length > MAX_SENTINELS) throw bad(`The coordination Sentinels field lists ${items.length} sentinels: at most ${MAX_SENTINELS}`);
-  const sentinels = items.map((item): SentinelNode => {
+  const sentinels = items.map((item): { host: string; port: number } => {
     if (/[/@]/.test(item)) {
       throw bad(
         `The coordination Sentinels field takes host:port pairs, not "${item.replace(/\/\/[^@/]*@/, '//***@')}" (no scheme, no password: the Sentinel password is a credential)`,

@@ -15,14 +15,11 @@ export type AccountKeys = ReturnType<typeof accountKeys>;
 /** The account's state in Redis outlives a quiet account this long. */
 export const STATE_TTL_MS = 7 * 24 * 3600_000;
 
-export interface Script {
-  readonly name: string;
-  readonly source: string;
-}
+export type Script = typeof ACQUIRE;
 
 /** KEYS lease, epoch. ARGV token, ttl ms, runtime, take ('1': take a free lease; '0': only look).
  *  -> {1, value} held by us now; {0, value} held by another; {0, ''} free and not taken. */
-export const ACQUIRE: Script = {
+export const ACQUIRE = {
   name: 'acquire',
   source: `local cur = redis.call('GET', KEYS[1])
 if cur then
@@ -42,7 +39,7 @@ return {1, value}`,
 /** Every write that needs the lease: renew, confirm (with `next`), give back, save the consumer's state.
  *  KEYS lease, state. ARGV value, lease ttl ms ('': left as is; 0: given back, as PEXPIRE 0 deletes),
  *  epoch, state ttl ms, then field, value pairs for the state. -> 1 done, 0 not ours (nothing written). */
-export const FENCED: Script = {
+export const FENCED = {
   name: 'fenced',
   source: `if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 if ARGV[2] ~= '' then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
@@ -55,7 +52,7 @@ return 1`,
 
 /** The replica heartbeat. KEYS replicas, accounts (sorted sets: member -> expiry in ms). ARGV replica id, ttl ms, account tags...
  *  -> {live replicas, known accounts}. Expiries are Redis's own clock (TIME). */
-export const HEARTBEAT: Script = {
+export const HEARTBEAT = {
   name: 'heartbeat',
   source: `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)

@@ -5,6 +5,7 @@
 import os from 'node:os';
 import { ThingSpaceError } from '../client/errors';
 import type { QueueConsumer } from '../consumer/queue-consumer';
+import type { LeaseView } from '../coordination/lease';
 import type { ConsumerState, HistoryApi } from '../consumer/types';
 import type { SendQueue } from '../sender/send-queue';
 import type { Metrics } from './metrics';
@@ -16,20 +17,14 @@ export type AccountActivity = ReturnType<AccountFeed['view']>;
 
 /** What the reader's consumer says: undefined while no sms-queue-in reads the account here. */
 type ReaderHealth = 'reading' | 'standby' | 'backing-off' | 'credentials-rejected' | 'stopped';
-type LeaseState = 'holding' | 'standby' | 'unavailable';
 
 const MINUTES = 30;
-const HEALTH: Record<ConsumerState['phase'], ReaderHealth> = {
+/** The consumer's phases that are not reading. */
+const HEALTH: Partial<Record<ConsumerState['phase'], ReaderHealth>> = {
   created: 'standby',
-  loading: 'reading',
-  polling: 'reading',
-  delivering: 'reading',
-  idle: 'reading',
-  listening: 'reading',
-  'waiting-ack': 'reading',
+  standby: 'standby',
   'backing-off': 'backing-off',
   halted: 'stopped',
-  standby: 'standby',
   stopping: 'stopped',
   stopped: 'stopped',
 };
@@ -42,7 +37,7 @@ export class AccountFeed {
   /** This runtime's name for the account: the metrics' label too. */
   runtime = DEFAULT_RUNTIME;
   private reader: { owner: object; health: ReaderHealth; code?: string } | undefined;
-  private leaseOf: { state: LeaseState; holder?: string; code?: string } | undefined;
+  private leaseOf: { state: LeaseView['state']; holder?: string; code?: string } | undefined;
   private rejected: string | undefined;
   private lastPoll: number | undefined;
   private lastSuccess: number | undefined;
@@ -73,7 +68,7 @@ export class AccountFeed {
     this.rejected = undefined; // a new deploy, a new client
     consumer.on('state', (s) => {
       if (this.reader !== reader) return;
-      reader.health = s.phase === 'halted' && s.error.kind === 'credentials_rejected' ? 'credentials-rejected' : HEALTH[s.phase];
+      reader.health = s.phase === 'halted' && s.error.kind === 'credentials_rejected' ? 'credentials-rejected' : (HEALTH[s.phase] ?? 'reading');
       reader.code = 'error' in s ? s.error.code : undefined;
       if (reader.health === 'reading') this.rejected = undefined;
       this.changed();
@@ -98,7 +93,7 @@ export class AccountFeed {
     this.changed();
   }
 
-  lease(state: LeaseState, holder?: string, code?: string): void {
+  lease(state: LeaseView['state'], holder?: string, code?: string): void {
     if (holder !== undefined) {
       if (this.lastHolder !== undefined && this.lastHolder !== holder) this.metrics?.failovers.inc(this.labels());
       this.lastHolder = holder;
@@ -225,7 +220,7 @@ export class AccountFeed {
 /** The runtime's board: the config node's module makes one per runtime (nodes/thingspace-config.ts). */
 export class Activity {
   private readonly accounts = new Map<string, AccountFeed>();
-  /** Called after every change: the editor's sidebar feed (activity-feed.ts) publishes the board, throttled. */
+  /** Called after every change: the editor's sidebar feed (operations.ts) publishes the board, throttled. */
   onChange = (): void => undefined;
   private readonly changed = (): void => this.onChange();
 

@@ -9,18 +9,19 @@ import type { Activity } from './activity';
 import type { RuntimeShare } from './runtime-share';
 import type { SourceFilter } from './source-filter';
 
-export interface ThingSpaceCredentials {
-  clientId?: string;
-  clientSecret?: string;
-  username?: string;
-  password?: string;
-  callbackUsername?: string;
-  callbackPassword?: string;
-  /** Coordination across runtimes: the Redis password. */
-  redisPassword?: string;
-  /** Coordination through Redis Sentinel: the sentinels' own password, if they have one. */
-  sentinelPassword?: string;
-}
+/** The config node's credentials (Node-RED's types): the Redis and Sentinel passwords are coordination's. */
+export const credentialTypes = {
+  clientId: { type: 'text' },
+  clientSecret: { type: 'password' },
+  username: { type: 'text' },
+  password: { type: 'password' },
+  callbackUsername: { type: 'text' },
+  callbackPassword: { type: 'password' },
+  redisPassword: { type: 'password' },
+  sentinelPassword: { type: 'password' },
+} as const;
+
+export type ThingSpaceCredentials = { [K in keyof typeof credentialTypes]?: string };
 
 /** What a config node gives every node using it, whichever account that node uses. */
 interface ConfigShares {

@@ -29,12 +29,7 @@ export function connectionTestRoute(RED: NodeAPI, shared: RuntimeShare, defaultS
       const coordinator = (RED.nodes.getNode(id) as ThingSpaceConfigNode | null)?.coordinator;
       let client: ThingSpaceClient | undefined;
       try {
-        const creds = resolveAllRefs({
-          clientId: pick('clientId'),
-          clientSecret: pick('clientSecret'),
-          username: pick('username'),
-          password: pick('password'),
-        });
+        const creds = resolveAllRefs(Object.fromEntries((['clientId', 'clientSecret', 'username', 'password'] as const).map((k) => [k, pick(k)])));
         client = makeClient(accountName, server, creds, shared, coordinator);
         res.json(await client.testConnection({ force: body.force === true }));
       } catch (err) {

@@ -58,7 +58,44 @@ export class CoordinatedReader {
   attach(consumer: QueueConsumer, status: StatusLine, feed?: AccountFeed): void {
     const { lease } = this.reader;
     lease.yieldReader = () => consumer.standBy();
-    const show = (view: LeaseView): void => this.onView(view, consumer, status, feed);
+    const show = (view: LeaseView): void => {
+      feed?.lease(
+        view.state,
+        view.state === 'holding' ? this.runtime : view.state === 'standby' ? view.holder : undefined,
+        view.state === 'unavailable' ? view.error.code : undefined,
+      );
+      switch (view.state) {
+        case 'holding':
+          this.outageReported = false;
+          this.uncheckedWarned = false;
+          consumer.lead();
+          return;
+        case 'standby':
+          void consumer.standBy();
+          status.set(() => ({
+            fill: 'grey',
+            shape: 'ring',
+            text: view.holder ? status.t('standby', { runtime: view.holder }) : status.t('standbyFree'),
+          }));
+          return;
+        case 'unavailable': {
+          void consumer.standBy();
+          // A Sentinel set's primary lost or moved, its master name unknown, no sentinel answering: said as such.
+          const fault = view.error.sentinelFault;
+          const key = fault ? SENTINEL_STATUS[fault] : 'coordinationUnavailable';
+          const target = this.opts.coordinator.settings.url;
+          const master = 'master' in target ? target.master : '';
+          status.set(() => ({ fill: fault === 'failover' ? 'yellow' : 'red', shape: 'ring', text: status.t(key, { where: target.display, master }) }));
+          if (!this.outageReported) {
+            this.outageReported = true;
+            this.opts.report(
+              new NodeError(`Coordination unavailable, not reading until Redis answers again: ${view.error.message}`, view.error.code),
+              'coordination',
+            );
+          }
+        }
+      }
+    };
     lease.on('change', show);
     show(lease.view);
     lease.start();
@@ -90,44 +127,5 @@ export class CoordinatedReader {
   /** Gives the lease back once the consumer has stopped (call after consumer.stop()). */
   close(): Promise<void> {
     return this.reader.close();
-  }
-
-  private onView(view: LeaseView, consumer: QueueConsumer, status: StatusLine, feed?: AccountFeed): void {
-    feed?.lease(
-      view.state,
-      view.state === 'holding' ? this.runtime : view.state === 'standby' ? view.holder : undefined,
-      view.state === 'unavailable' ? view.error.code : undefined,
-    );
-    switch (view.state) {
-      case 'holding':
-        this.outageReported = false;
-        this.uncheckedWarned = false;
-        consumer.lead();
-        return;
-      case 'standby':
-        void consumer.standBy();
-        status.set(() => ({
-          fill: 'grey',
-          shape: 'ring',
-          text: view.holder ? status.t('standby', { runtime: view.holder }) : status.t('standbyFree'),
-        }));
-        return;
-      case 'unavailable': {
-        void consumer.standBy();
-        // A Sentinel set's primary lost or moved, its master name unknown, no sentinel answering: said as such.
-        const fault = view.error.sentinelFault;
-        const key = fault ? SENTINEL_STATUS[fault] : 'coordinationUnavailable';
-        const target = this.opts.coordinator.settings.url;
-        const master = 'master' in target ? target.master : '';
-        status.set(() => ({ fill: fault === 'failover' ? 'yellow' : 'red', shape: 'ring', text: status.t(key, { where: target.display, master }) }));
-        if (!this.outageReported) {
-          this.outageReported = true;
-          this.opts.report(
-            new NodeError(`Coordination unavailable, not reading until Redis answers again: ${view.error.message}`, view.error.code),
-            'coordination',
-          );
-        }
-      }
-    }
   }
 }

@@ -6,10 +6,8 @@ const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 export type Lookup = (name: string) => string | undefined;
 
-const fromProcess: Lookup = (name) => process.env[name];
-
 /** `text` with every `${NAME}` replaced by the variable's value. `what` names the field in errors. */
-export function resolveRefs(text: string, what: string, lookup: Lookup = fromProcess): string {
+export function resolveRefs(text: string, what: string, lookup: Lookup = (name) => process.env[name]): string {
   if (!text.includes('${')) return text;
   return text.replace(REFERENCE, (_ref, name: string) => {
     const value = lookup(name);
@@ -19,10 +17,10 @@ export function resolveRefs(text: string, what: string, lookup: Lookup = fromPro
 }
 
 /** Every string field of `values` resolved; the first unset variable throws. */
-export function resolveAllRefs<T extends object>(values: T, lookup: Lookup = fromProcess): T {
+export function resolveAllRefs<T extends object>(values: T): T {
   const out = { ...values } as Record<string, unknown>;
   for (const [field, value] of Object.entries(out)) {
-    if (typeof value === 'string') out[field] = resolveRefs(value, `The credential "${field}"`, lookup);
+    if (typeof value === 'string') out[field] = resolveRefs(value, `The credential "${field}"`);
   }
   return out as T;
 }

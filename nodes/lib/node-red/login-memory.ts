@@ -1,14 +1,11 @@
 // The refused logins of the user directory's file and, with coordination, of Redis. Never fails a login or a
 // deploy: a store that cannot answer is said in the log and the other one decides.
 import { findRefused, mergeRecords, readRecord, withRefusal, type LoginRefusal, type RefusalMemory, type RefusalRecord } from '../client/login-refusals';
+import type { Coordinator } from '../coordination/coordinator';
 import type { RefusalFile } from './refusal-file';
 
-/** Refusals shared through Redis (Coordinator.refusals, nodes/lib/coordination/coordinator.ts). */
-export interface RemoteRefusals {
-  get(server: string, user: string): Promise<string | undefined>;
-  set(server: string, user: string, text: string): Promise<void>;
-  delete(server: string, user: string): Promise<void>;
-}
+/** Refusals shared through Redis (nodes/lib/coordination/coordinator.ts). */
+export type RemoteRefusals = ReturnType<Coordinator['refusals']>;
 
 export class LoginMemory implements RefusalMemory {
   private lastWarning = '';

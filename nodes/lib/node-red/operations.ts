@@ -3,20 +3,12 @@
 // node server, which answers even with the editor and admin API off. Set in settings.js as
 // `thingspaceSms`: the endpoints are the runtime's, not an account's.
 import type { NodeAPI } from 'node-red';
-import { Activity } from './activity';
-import { activityFeed } from './activity-feed';
+import { Activity, type AccountActivity } from './activity';
 import { loadMetrics, type Metrics } from './metrics';
 import { checkListenPath, samePath, stackOf, type Handler, type HttpNodeApp } from './push-listener';
 
-export interface OperationsSettings {
-  /** Register the metrics on prom-client's default registry (default true). */
-  metrics: boolean;
-  metricsPath?: string;
-  healthPath?: string;
-}
-
-/** Reads settings.js's `thingspaceSms`; throws on a value that cannot be meant. */
-export function readOperations(value: unknown): OperationsSettings {
+/** Reads settings.js's `thingspaceSms`; throws on a value that cannot be meant. `metrics`: on prom-client's default registry. */
+export function readOperations(value: unknown): { metrics: boolean; metricsPath?: string; healthPath?: string } {
   if (value === undefined || value === null) return { metrics: true };
   if (typeof value !== 'object') throw new Error('thingspaceSms must be an object: { metrics, metricsPath, healthPath }');
   const v = value as Record<string, unknown>;
@@ -29,14 +21,14 @@ export function readOperations(value: unknown): OperationsSettings {
       throw new Error(`thingspaceSms.${name} must be a path such as /thingspace/${name === 'healthPath' ? 'health' : 'metrics'}`);
     }
   };
-  const s: OperationsSettings = { metrics: v.metrics !== false, metricsPath: path('metricsPath'), healthPath: path('healthPath') };
+  const s = { metrics: v.metrics !== false, metricsPath: path('metricsPath'), healthPath: path('healthPath') };
   if (s.metricsPath && s.healthPath && samePath(s.metricsPath, s.healthPath)) throw new Error('thingspaceSms.metricsPath and healthPath must differ');
   return s;
 }
 
 export function operations(RED: NodeAPI): Activity {
   const log = (text: string): void => RED.log.error(`[thingspace-sms] ${text}`);
-  let settings: OperationsSettings;
+  let settings: ReturnType<typeof readOperations>;
   try {
     settings = readOperations((RED.settings as unknown as Record<string, unknown>).thingspaceSms);
   } catch (err) {
@@ -53,6 +45,37 @@ export function operations(RED: NodeAPI): Activity {
   // Once every http in node of the deploy has its route.
   if (checks.length > 0) RED.events.on('flows:started', () => checks.forEach((check) => check()));
   return activity;
+}
+
+const ACTIVITY_TOPIC = 'thingspace-sms/activity';
+const PUBLISH_EVERY_MS = 1000;
+
+/** `at`: the runtime's clock, so the editor says "5 s ago" right whatever the browser's clock says. */
+export interface ActivitySnapshot {
+  at: number;
+  accounts: AccountActivity[];
+}
+
+/** What the editor's sidebar tab (nodes/thingspace-config.html) reads: the board on an admin route for the
+ *  first load, then over RED.comms while it changes, at most once a second. */
+export function activityFeed(RED: NodeAPI, board: Activity): void {
+  const snapshot = (): ActivitySnapshot => ({ at: Date.now(), accounts: board.list() });
+  RED.httpAdmin.get('/thingspace-sms/activity', RED.auth.needsPermission('thingspace-sms.read'), (_req, res) => {
+    res.json(snapshot());
+  });
+  let timer: NodeJS.Timeout | undefined;
+  let last = 0;
+  board.onChange = () => {
+    timer ??= setTimeout(
+      () => {
+        timer = undefined;
+        last = Date.now();
+        // Retained: an editor that connects later gets the last state with its subscription.
+        RED.comms.publish(ACTIVITY_TOPIC, snapshot(), true);
+      },
+      Math.max(0, last + PUBLISH_EVERY_MS - Date.now()),
+    );
+  };
 }
 
 /** A GET route registered at load; returns the check that leaves a path another route serves too to it, and says so. */

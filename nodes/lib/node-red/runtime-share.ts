@@ -36,7 +36,7 @@ export class RuntimeShare {
   /** The sms-queue-in node reading each account: two would race for its blocks. */
   private readonly readers = new Map<string, string>();
   /** The sms-out nodes of each account, oldest first. */
-  private readonly receivers = new Map<string, NoticeReceiver[]>();
+  private readonly receivers = new Map<string, Set<NoticeReceiver>>();
   /** Kept for the runtime's life: one small object per account the flows ever sent from. */
   private readonly queues = new Map<string, SendQueue>();
 
@@ -62,27 +62,22 @@ export class RuntimeShare {
   }
 
   addReceiver(accountKey: string, receiver: NoticeReceiver): void {
-    this.receivers.set(accountKey, [...(this.receivers.get(accountKey) ?? []), receiver]);
+    this.receivers.set(accountKey, (this.receivers.get(accountKey) ?? new Set()).add(receiver));
   }
 
   removeReceiver(accountKey: string, receiver: NoticeReceiver): void {
-    const list = (this.receivers.get(accountKey) ?? []).filter((r) => r !== receiver);
-    if (list.length === 0) this.receivers.delete(accountKey);
-    else this.receivers.set(accountKey, list);
+    this.receivers.get(accountKey)?.delete(receiver);
   }
 
   /** Hands a notice to the sms-out node of the account that knows its requestId, else to the oldest
    *  (which emits it uncorrelated): false when the account has none. */
   async routeNotice(accountKey: string, notice: DeliveryNotice): Promise<boolean> {
-    const list = this.receivers.get(accountKey);
-    if (!list || list.length === 0) return false;
-    // A receiver still loading after a redeploy may be the one that sent it.
-    await Promise.all(list.map((r) => r.ready.catch(() => undefined)));
-    const current = this.receivers.get(accountKey) ?? [];
-    const target = current.find((r) => r.owns(notice)) ?? current[0];
-    if (!target) return false;
-    target.accept(notice);
-    return true;
+    const receivers = this.receivers.get(accountKey) ?? new Set<NoticeReceiver>();
+    // A receiver still loading after a redeploy may be the one that sent it (the set may change meanwhile).
+    await Promise.all([...receivers].map((r) => r.ready.catch(() => undefined)));
+    const target = [...receivers].find((r) => r.owns(notice)) ?? [...receivers][0];
+    target?.accept(notice);
+    return target !== undefined;
   }
 
   /** The account's send queue, shared by its sms-out nodes whichever config node they use: its

@@ -6,27 +6,14 @@ import type { ThingSpaceConfigNode, UsableConfig } from './config-node';
 import { NodeError, errorMessage, shortText, toNodeError } from './report';
 import { StatusLine } from './status';
 
-interface UserNode {
-  status: StatusLine;
-  /** `make(usable)`, or undefined when it (or the config node's check) threw: the node is then idle. */
-  withConfig<T>(make: (usable: UsableConfig) => T): T | undefined;
-  /** Leaves the node idle with `err`: its status shows `statusText`, else the reason. */
-  idle(err: unknown, statusText?: string): void;
-}
-
 /** `prefix`: the node's status texts in the catalog; `labels`: more labels for its status line. */
-export function userNode(
-  RED: NodeAPI,
-  node: Node,
-  def: { thingspace: string; accountName?: string },
-  prefix: string,
-  ...labels: Array<() => string>
-): UserNode {
+export function userNode(RED: NodeAPI, node: Node, def: { thingspace: string; accountName?: string }, prefix: string, ...labels: Array<() => string>) {
   const config = RED.nodes.getNode(def.thingspace) as ThingSpaceConfigNode | null;
   // The account the node names itself, else the config node's.
   const named = typeof def.accountName === 'string' ? def.accountName.trim() : '';
   const accountName = named || (config?.accountName ?? '');
   const status = new StatusLine(node, (key, vars) => RED._(key, vars), prefix, [() => named, ...labels]);
+  /** Leaves the node idle with `err`: its status shows `statusText`, else the reason. */
   const idle = (err: unknown, statusText?: string): void => {
     const error = toNodeError(err);
     const shown = (): NodeStatus => ({ fill: 'red', shape: 'ring', text: statusText ?? status.t('badConfig', { reason: shortText(error.message) }) });
@@ -47,7 +34,8 @@ export function userNode(
   };
   return {
     status,
-    withConfig: (make) => {
+    /** `make(usable)`, or undefined when it (or the config node's check) threw: the node is then idle. */
+    withConfig<T>(make: (usable: UsableConfig) => T): T | undefined {
       try {
         return make(usable(config, accountName));
       } catch (err) {

@@ -10,9 +10,8 @@ import type { QueueConsumer } from '../../../nodes/lib/consumer/queue-consumer';
 import { SendQueue } from '../../../nodes/lib/sender/send-queue';
 import type { NodeAPI } from 'node-red';
 import { Activity, timedHistory } from '../../../nodes/lib/node-red/activity';
-import { activityFeed, type ActivitySnapshot } from '../../../nodes/lib/node-red/activity-feed';
 import { loadMetrics } from '../../../nodes/lib/node-red/metrics';
-import { readOperations } from '../../../nodes/lib/node-red/operations';
+import { activityFeed, readOperations, type ActivitySnapshot } from '../../../nodes/lib/node-red/operations';
 
 describe('activity board', () => {
   let clock: sinon.SinonFakeTimers | undefined;
