@@ -11,7 +11,7 @@ import type { DeliveryNotice } from '../message/delivery-notice';
 import { sendRequest, type SendRequestBody } from '../message/send-request';
 import { CorrelationBook, type BookState, type PendingSend } from '../sender/correlations';
 import { keepProperties, noticeOutcome, unconfirmedOutcomes } from '../sender/outcome-message';
-import { sendFailure, sendWithRetries, type SendFailure } from '../sender/send-attempts';
+import { sendFailure, sendWithRetries } from '../sender/send-attempts';
 import type { SendQueue } from '../sender/send-queue';
 import type { AccountFeed } from './activity';
 import type { UsableConfig } from './config-node';
@@ -193,7 +193,7 @@ export class SmsOut implements NoticeReceiver {
 
   /** A send the close cut short: uncertain when its request may have reached ThingSpace, else
    *  left to the successor (nothing was queued: a token, a login or a retry was awaited). */
-  private cutShort(msg: NodeMessageInFlow, error: ThingSpaceError): SendFailure | undefined {
+  private cutShort(msg: NodeMessageInFlow, error: ThingSpaceError): ReturnType<typeof sendFailure> | undefined {
     if (error.operation === 'sendSms' && error.requestSent !== false) {
       const message = `No answer from ThingSpace within ${CLOSE_WAIT_MS / 1000} s of the node closing: it may or may not have queued this SMS; it was not sent again: check before sending it once more`;
       return { code: 'SEND_UNCERTAIN', message };

@@ -21,19 +21,6 @@ export interface BookState {
   seen: Array<[string, number]>;
 }
 
-interface BookOptions {
-  maxPending: number;
-  maxAgeMs: number;
-  now?: () => number;
-}
-
-type Settled =
-  /** The same notice came before: nothing to emit. */
-  | { kind: 'duplicate' }
-  /** No send of ours has this requestId (another runtime's, or one that expired). */
-  | { kind: 'unknown'; send?: undefined; device?: undefined }
-  | { kind: 'correlated'; send: PendingSend; device?: DeviceId };
-
 function deviceKey(d: DeviceId): string {
   return `${d.kind.toLowerCase()}:${d.id}`;
 }
@@ -62,11 +49,11 @@ export class CorrelationBook {
   /** Insertion order is send order: the first entry is the oldest. */
   private readonly pending = new Map<string, PendingSend>();
   private readonly seen = new Map<string, number>();
-  private readonly now: () => number;
 
-  constructor(private readonly opts: BookOptions) {
-    this.now = opts.now ?? Date.now;
-  }
+  constructor(
+    private readonly opts: { maxPending: number; maxAgeMs: number },
+    private readonly now = Date.now,
+  ) {}
 
   get size(): number {
     return this.pending.size;
@@ -83,18 +70,19 @@ export class CorrelationBook {
     return dropOldest(this.pending, () => this.pending.size > this.opts.maxPending);
   }
 
-  settle(notice: DeliveryNotice): Settled {
+  /** `duplicate`: the same notice came before, nothing to emit; `unknown`: no send of ours has its requestId. */
+  settle(notice: DeliveryNotice) {
     const key = noticeKey(notice);
-    if (this.seen.has(key)) return { kind: 'duplicate' };
+    if (this.seen.has(key)) return { kind: 'duplicate' as const };
     this.remember(key);
     const send = this.pending.get(notice.requestId);
-    if (!send) return { kind: 'unknown' };
+    if (!send) return { kind: 'unknown' as const };
     const device = this.deviceOf(send, notice);
     const k = device && notice.final ? deviceKey(device) : undefined;
     if (k !== undefined && send.devices.includes(k) && !send.done.includes(k)) send.done.push(k);
     // Every device of the send has its final outcome: the send is forgotten.
     if (send.devices.length > 0 && send.done.length >= send.devices.length) this.pending.delete(send.requestId);
-    return { kind: 'correlated', send, device };
+    return { kind: 'correlated' as const, send, device };
   }
 
   /** Sends older than maxAgeMs, removed; and seen notices as old, forgotten. */

@@ -1,27 +1,8 @@
 // sms-out's second output, one message per delivery outcome (docs/sending.md). Kept properties come back at the
 // top level, so a join or a switch can pair an outcome with what was sent.
 import type { DeviceId } from '../types';
-import type { DeliveryNotice, DeliveryStatus } from '../message/delivery-notice';
+import type { DeliveryNotice } from '../message/delivery-notice';
 import { fromDeviceKey, type PendingSend } from './correlations';
-
-/** `unconfirmed`: ours, for a send whose notice did not come within the time kept. */
-type OutcomeStatus = DeliveryStatus | 'unconfirmed';
-
-interface OutcomePayload {
-  requestId: string;
-  status: OutcomeStatus;
-  final: boolean;
-  /** False: no send of this runtime has this requestId (another runtime's, or one forgotten). */
-  correlated: boolean;
-  deviceIds: DeviceId[];
-  /** ThingSpace's time of the notice, as received; ours for `unconfirmed`. */
-  timestamp: string;
-  /** ThingSpace's status text, as received. */
-  thingspaceStatus?: string;
-  reason?: string;
-  /** When ThingSpace accepted the send (ISO 8601), for correlated outcomes. */
-  sentAt?: string;
-}
 
 /** Most bytes (as JSON) kept of one original message. */
 export const MAX_KEPT_BYTES = 16 * 1024;
@@ -49,13 +30,14 @@ export function keepProperties(msg: Record<string, unknown>, names: readonly str
   return { kept, skipped };
 }
 
-function message(accountName: string, kept: Record<string, unknown>, payload: OutcomePayload): Record<string, unknown> {
+/** `payload` as docs/sending.md describes it; `correlated` false: no send of this runtime has its requestId. */
+function message(accountName: string, kept: Record<string, unknown>, payload: Record<string, unknown> & { requestId: string }): Record<string, unknown> {
   return { ...kept, payload, thingspace: { accountName, requestId: payload.requestId } };
 }
 
 /** The outcome a notice carries; `send` when it is one of ours. */
 export function noticeOutcome(accountName: string, notice: DeliveryNotice, send?: PendingSend, device?: DeviceId): Record<string, unknown> {
-  const payload: OutcomePayload = {
+  const payload: Record<string, unknown> & { requestId: string } = {
     requestId: notice.requestId,
     status: notice.status,
     final: notice.final,
@@ -74,7 +56,7 @@ export function unconfirmedOutcomes(accountName: string, send: PendingSend, reas
   const open = send.devices.filter((k) => !send.done.includes(k));
   const base = {
     requestId: send.requestId,
-    status: 'unconfirmed' as const,
+    status: 'unconfirmed',
     final: true,
     correlated: true,
     timestamp: now.toISOString(),

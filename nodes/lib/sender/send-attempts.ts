@@ -47,13 +47,8 @@ export async function sendWithRetries(api: SmsSendApi, request: Omit<SmsSendRequ
   }
 }
 
-export interface SendFailure {
-  code: string;
-  message: string;
-}
-
 /** What the flow is told when a send ends without a requestId; whether to check and send again is the flow's call. */
-export function sendFailure(error: ThingSpaceError): SendFailure {
+export function sendFailure(error: ThingSpaceError): { code: string; message: string } {
   const api = error.errorMessage && !error.message.includes(error.errorMessage) ? `: ${error.errorMessage}` : '';
   if (isUncertain(error)) {
     return {

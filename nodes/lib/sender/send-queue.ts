@@ -9,18 +9,9 @@ interface QueueLimits {
   limit: number;
 }
 
-interface Job {
-  owner: object;
-  run: () => Promise<void>;
-}
-
-interface QueueEvents {
-  /** Something started, finished, was queued or dropped. */
-  change: [];
-}
-
-export class SendQueue extends EventEmitter<QueueEvents> {
-  private readonly waiting: Job[] = [];
+/** `change`: something started, finished, was queued or dropped. */
+export class SendQueue extends EventEmitter<{ change: [] }> {
+  private readonly waiting: Array<{ owner: object; run: () => Promise<void> }> = [];
   private readonly owners = new Map<object, QueueLimits>();
   private running = 0;
 
