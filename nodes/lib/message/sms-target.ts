@@ -6,14 +6,6 @@ export type Target = Pick<SmsSendRequest, 'deviceIds' | 'groupName' | 'servicePl
 
 export type TargetType = 'msg' | 'device' | 'group' | 'servicePlan';
 
-export interface TargetSettings {
-  type: TargetType;
-  deviceKind: string;
-  deviceId: string;
-  groupName: string;
-  servicePlan: string;
-}
-
 export const MAX_TARGET_DEVICES = 1000;
 const MAX_NAME_LENGTH = 256;
 const MAX_CUSTOM_FIELDS = 20;
@@ -59,7 +51,9 @@ function name(value: unknown, field: string): Checked<string> {
 const NAMED = { group: ['groupName', 'the group name'], servicePlan: ['servicePlan', 'the service plan'] } as const;
 
 /** Checked at deploy; undefined for 'msg' (the message decides). */
-export function configuredTarget(s: TargetSettings): Checked<Target | undefined> {
+export function configuredTarget(
+  s: { type: TargetType } & Record<'deviceKind' | 'deviceId' | 'groupName' | 'servicePlan', string>,
+): Checked<Target | undefined> {
   if (s.type === 'msg') return ok(undefined);
   if (s.type === 'device') return map(checkDeviceId(s.deviceKind, s.deviceId, "the node's device id"), (id) => ({ deviceIds: [id] }));
   const [field, label] = NAMED[s.type];

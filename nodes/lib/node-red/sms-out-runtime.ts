@@ -44,7 +44,6 @@ export class SmsOut implements NoticeReceiver {
   private readonly undone: NodeMessageInFlow[] = [];
   /** The flows have started: what this node took over may be emitted. */
   private readonly started: Promise<void>;
-  private readonly keys: { node: string; account: string };
   /** notDelivered: failed, expired, or no notice in time. */
   private readonly counts = { sent: 0, delivered: 0, notDelivered: 0 };
   private readonly expiry: NodeJS.Timeout;
@@ -73,9 +72,8 @@ export class SmsOut implements NoticeReceiver {
     // Node-RED deletes node context at a redeploy unless a context store is configured: the
     // pending sends pass to the successor in memory (node context covers a restart), parked under
     // the node's id (a redeploy) or its account (nodes/lib/client/account.ts: a node removed, another added).
-    this.keys = { node: `node:${node.id}`, account: `account:${config.accountKey}` };
-    const owned = config.shared.sends.take(this.keys.node);
-    const taken = [...owned, ...config.shared.sends.take(this.keys.account)];
+    const owned = config.shared.sends.take(`node:${node.id}`);
+    const taken = [...owned, ...config.shared.sends.take(`account:${config.accountKey}`)];
     this.started = taken.length > 0 ? config.shared.sends.flowsStarted() : Promise.resolve();
     const loaded = owned.length > 0 ? Promise.resolve() : this.store.load().then((state) => this.book.restore(state));
     this.ready = Promise.all([loaded.then(() => taken.forEach((h) => this.book.restore(h.book))), this.started]).then(() => undefined);
@@ -107,7 +105,12 @@ export class SmsOut implements NoticeReceiver {
     if (this.closed) return void this.waiting.add(entry);
     const job = (): Promise<void> => {
       this.waiting.delete(entry);
-      return this.track(this.run(msg, input.request, kept, send, done));
+      const work = this.run(msg, input.request, kept, send, done);
+      this.running.add(work);
+      return work.finally(() => {
+        this.running.delete(work);
+        this.refresh();
+      });
     };
     this.waiting.add(entry);
     if (!this.queue.submit(this, job)) {
@@ -150,14 +153,13 @@ export class SmsOut implements NoticeReceiver {
       this.abort.abort();
       await Promise.all([...this.running]);
     }
-    const waiting = [...this.waiting].map((e) => e.msg);
     const h: Handover = {
       book: this.book.snapshot(),
-      waiting: [...this.undone, ...waiting],
+      waiting: [...this.undone, ...[...this.waiting].map((e) => e.msg)],
       ended: [...this.ended],
       cancel: (why) => this.cancel(h, removed ? 'the sms-out node was removed' : why),
     };
-    this.config.shared.sends.park(removed ? this.keys.account : this.keys.node, h);
+    this.config.shared.sends.park(removed ? `account:${this.config.accountKey}` : `node:${this.node.id}`, h);
     await this.store.flush();
   }
 
@@ -217,8 +219,12 @@ export class SmsOut implements NoticeReceiver {
       }
       this.refresh();
     });
-    const send: Send = (m) => this.node.send(m);
-    for (const msg of h.waiting) this.input(msg, send, (err) => err && void this.started.then(() => this.node.error(err, msg)));
+    for (const msg of h.waiting)
+      this.input(
+        msg,
+        (m) => this.node.send(m),
+        (err) => err && void this.started.then(() => this.node.error(err, msg)),
+      );
   }
 
   /** No successor took `h`: each waiting send ends with SEND_CANCELLED, and the log names
@@ -246,14 +252,6 @@ export class SmsOut implements NoticeReceiver {
     this.feed.sent(code);
     this.refresh();
     done(new NodeError(reason, code));
-  }
-
-  private track(work: Promise<void>): Promise<void> {
-    this.running.add(work);
-    return work.finally(() => {
-      this.running.delete(work);
-      this.refresh();
-    });
   }
 
   private expire(): void {
