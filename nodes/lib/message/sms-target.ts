@@ -70,8 +70,7 @@ export function messageTarget(msg: Record<string, unknown>, defaultKind: string)
   }
   if (filters) return filterTarget(msg);
   if (typeof msg.topic === 'string' && msg.topic.trim() !== '') {
-    const topic = msg.topic.trim();
-    const last = topic.slice(topic.lastIndexOf('/') + 1);
+    const last = msg.topic.trim().split('/').pop()!;
     const colon = last.indexOf(':');
     const [kind, id] = colon === -1 ? [defaultKind, last] : [last.slice(0, colon), last.slice(colon + 1)];
     return map(checkDeviceId(kind, id, 'the device id in msg.topic'), (d) => ({ deviceIds: [d] }));
@@ -93,14 +92,8 @@ function deviceList(raw: unknown, device: unknown): Checked<DeviceId[]> {
     if (!id.ok) return id;
     ids.push(id.value);
   }
-  return ok(oneDevice(ids, device) ?? ids);
-}
-
-function oneDevice(ids: DeviceId[], device: unknown): DeviceId[] | undefined {
-  if (ids.length < 2 || !isObject(device)) return undefined;
-  const same = ids.every((d) => device[d.kind] === d.id) && Object.keys(device).length === ids.length;
-  if (!same) return undefined;
-  return [ids.find((d) => d.kind === 'mdn') ?? ids.find((d) => d.kind === 'msisdn') ?? ids[0]];
+  const same = ids.length > 1 && isObject(device) && Object.keys(device).length === ids.length && ids.every((d) => device[d.kind] === d.id);
+  return ok(same ? [ids.find((d) => d.kind === 'mdn') ?? ids.find((d) => d.kind === 'msisdn') ?? ids[0]] : ids);
 }
 
 function filterTarget(msg: Record<string, unknown>): Checked<Target> {
