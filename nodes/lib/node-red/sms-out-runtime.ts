@@ -4,6 +4,7 @@
 // emits that on output 2 (notices reach it through runtime-share.ts). The node file only reads
 // the properties and hands Node-RED's input and close to this.
 import { setMaxListeners } from 'node:events';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Node, NodeMessage, NodeMessageInFlow, NodeStatusFill, NodeStatusShape } from 'node-red';
 import { ThingSpaceError } from '../client/errors';
 import { isObject } from '../client/json-values';
@@ -16,7 +17,7 @@ import type { AccountFeed } from './activity';
 import type { UsableConfig } from './config-node';
 import { interceptCallback } from './notice-input';
 import { NodeError } from './report';
-import type { EndedAtClose, Handover } from './send-handover';
+import type { EndedAtClose, Handover } from './handovers';
 import { CLOSE_WAIT_MS, type NoticeReceiver } from './runtime-share';
 import type { SmsOutSettings } from './sms-out-settings';
 import { contextSnapshots, type SnapshotStore } from './snapshot-store';
@@ -60,7 +61,7 @@ export class SmsOut implements NoticeReceiver {
     private readonly config: UsableConfig,
     private readonly settings: SmsOutSettings,
     private readonly status: StatusLine,
-    /** Reports an error of this node once it is closed (reportAfterClose in send-handover.ts). */
+    /** Reports an error of this node once it is closed (reportAfterClose in handovers.ts). */
     private readonly reportLate: (err: Error, msg: NodeMessageInFlow) => void,
   ) {
     // Every send in flight, and every one waiting for a token or a retry, listens to it for a
@@ -137,7 +138,7 @@ export class SmsOut implements NoticeReceiver {
   }
 
   /** Sends in flight get CLOSE_WAIT_MS to end; then the waiting sends, those ended meanwhile and
-   *  the correlations are parked for the successor (send-handover.ts), and written to context. */
+   *  the correlations are parked for the successor (handovers.ts), and written to context. */
   async close(removed: boolean): Promise<void> {
     this.closed = true;
     this.config.shared.removeReceiver(this.config.accountKey, this);
@@ -146,12 +147,9 @@ export class SmsOut implements NoticeReceiver {
     this.queue.off('change', this.onChange);
     this.queue.detach(this);
     this.feed.senderStopped(this);
-    if (this.running.size > 0) {
-      const waited = new Promise<void>((resolve) => setTimeout(resolve, CLOSE_WAIT_MS).unref());
-      await Promise.race([Promise.all([...this.running]), waited]);
-      this.abort.abort();
-      await Promise.all([...this.running]);
-    }
+    await Promise.race([Promise.all([...this.running]), delay(CLOSE_WAIT_MS, undefined, { ref: false })]);
+    this.abort.abort();
+    await Promise.all([...this.running]);
     const h: Handover = {
       book: this.book.snapshot(),
       waiting: [...this.undone, ...[...this.waiting].map((e) => e.msg)],
@@ -178,7 +176,7 @@ export class SmsOut implements NoticeReceiver {
       this.failed = undefined;
       const meta = isObject(msg.thingspace) ? msg.thingspace : {};
       msg.thingspace = { accountName: this.config.accountName, ...meta, requestId };
-      // Closing: the successor emits it (send-handover.ts).
+      // Closing: the successor emits it (handovers.ts).
       if (this.closed) return void this.ended.push({ msg, done });
       send([msg, null]);
       done();
