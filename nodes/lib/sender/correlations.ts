@@ -75,7 +75,9 @@ export class CorrelationBook {
   settle(notice: DeliveryNotice) {
     const key = noticeKey(notice);
     if (this.seen.has(key)) return { kind: 'duplicate' as const };
-    this.remember(key);
+    this.seen.set(key, this.now());
+    // Twice the sends: a send has a few notices at most, and a repeat comes soon after.
+    dropOldest(this.seen, () => this.seen.size > this.opts.maxPending * 2);
     const send = this.pending.get(notice.requestId);
     if (!send) return { kind: 'unknown' as const };
     const device = this.deviceOf(send, notice);
@@ -109,12 +111,6 @@ export class CorrelationBook {
     for (const e of Array.isArray(s.seen) ? s.seen : []) {
       if (Array.isArray(e) && typeof e[0] === 'string' && typeof e[1] === 'number') this.seen.set(e[0], e[1]);
     }
-  }
-
-  private remember(key: string): void {
-    this.seen.set(key, this.now());
-    // Twice the sends: a send has a few notices at most, and a repeat comes soon after.
-    dropOldest(this.seen, () => this.seen.size > this.opts.maxPending * 2);
   }
 
   /** The device of the send a notice is about: one it names, else the only one still open. */
