@@ -16,7 +16,9 @@ export interface SendSettings {
 
 export type SendRequestBody = Omit<SmsSendRequest, 'accountName'>;
 
-type SendInput = { ok: true; request: SendRequestBody } | { ok: false; code: 'BAD_INPUT' | 'SMS_TOO_LONG'; reason: string };
+type Refusal = { ok: false; code: 'BAD_INPUT' | 'SMS_TOO_LONG'; reason: string };
+
+const badInput = (reason: string): Refusal => ({ ok: false, code: 'BAD_INPUT', reason });
 
 const MAX_TTL_LENGTH = 32;
 
@@ -30,29 +32,23 @@ export function checkTimeToLive(value: unknown): string | { reason: string } {
   return text.trim();
 }
 
-export function sendRequest(msg: Record<string, unknown>, settings: SendSettings): SendInput {
+export function sendRequest(msg: Record<string, unknown>, settings: SendSettings): { ok: true; request: SendRequestBody } | Refusal {
   const enc = msg.dataEncoding === undefined || msg.dataEncoding === '' ? settings.encoding : msg.dataEncoding;
-  if (!isDataEncoding(enc)) {
-    return { ok: false, code: 'BAD_INPUT', reason: `msg.dataEncoding must be one of ${DATA_ENCODINGS.join(', ')}` };
-  }
+  if (!isDataEncoding(enc)) return badInput(`msg.dataEncoding must be one of ${DATA_ENCODINGS.join(', ')}`);
   const text = checkSmsText(msg.payload, enc);
   if (!text.ok) return text;
-  let target = settings.fixedTarget;
-  if (!target) {
-    const t = messageTarget(msg, settings.deviceKind);
-    if (!t.ok) return { ok: false, code: 'BAD_INPUT', reason: t.reason };
-    target = t.value;
-  }
+  const target = settings.fixedTarget ? { ok: true as const, value: settings.fixedTarget } : messageTarget(msg, settings.deviceKind);
+  if (!target.ok) return badInput(target.reason);
   const ttl = msg.timeToLive === undefined ? settings.timeToLive : checkTimeToLive(msg.timeToLive);
-  if (typeof ttl !== 'string') return { ok: false, code: 'BAD_INPUT', reason: `msg.timeToLive: ${ttl.reason}` };
-  const request: SendRequestBody = { ...target, smsMessage: text.smsMessage, dataEncoding: enc };
+  if (typeof ttl !== 'string') return badInput(`msg.timeToLive: ${ttl.reason}`);
+  const request: SendRequestBody = { ...target.value, smsMessage: text.smsMessage, dataEncoding: enc };
   if (ttl !== '') request.timeToLive = ttl;
   return { ok: true, request };
 }
 
 export const MAX_8BIT_BYTES = 140;
 
-type TextCheck = { ok: true; smsMessage: string; used: number; limit: number } | { ok: false; code: 'SMS_TOO_LONG' | 'BAD_INPUT'; reason: string };
+type TextCheck = { ok: true; smsMessage: string; used: number; limit: number } | Refusal;
 
 export function isDataEncoding(value: unknown): value is DataEncoding {
   return typeof value === 'string' && (DATA_ENCODINGS as readonly string[]).includes(value);
@@ -62,10 +58,6 @@ export function isDataEncoding(value: unknown): value is DataEncoding {
 function fits(smsMessage: string, used: number, limit: number, unit: string, encoding: DataEncoding): TextCheck {
   if (used <= limit) return { ok: true, smsMessage, used, limit };
   return { ok: false, code: 'SMS_TOO_LONG', reason: `The SMS takes ${used} ${unit}, more than the ${limit} one ${encoding} SMS holds` };
-}
-
-function badInput(reason: string): TextCheck {
-  return { ok: false, code: 'BAD_INPUT', reason };
 }
 
 /** "Character <position>, <character>," of the first character `ok` refuses; positions count code points
