@@ -1,8 +1,6 @@
-// The runtime behind an sms-out node: checks each message, queues it on the account's send
-// queue, sends it with its retries, and emits it on output 1 once ThingSpace accepted it
-// (done() only then). Remembers each accepted send until its delivery outcome arrives, and
-// emits that on output 2 (notices reach it through runtime-share.ts). The node file only reads
-// the properties and hands Node-RED's input and close to this.
+// The runtime behind an sms-out node: checks each message, queues it on the account's send queue, sends it
+// with its retries, and emits it on output 1 once ThingSpace accepted it (done() only then). Remembers each
+// accepted send until its delivery outcome arrives (through runtime-share.ts), and emits that on output 2.
 import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Node, NodeMessage, NodeMessageInFlow, NodeStatusFill, NodeStatusShape } from 'node-red';
@@ -85,8 +83,7 @@ export class SmsOut implements NoticeReceiver {
     config.api.on('rejected', this.onChange);
     config.shared.addReceiver(config.accountKey, this);
     const every = Math.min(60_000, Math.max(1000, settings.outcomeTimeoutMs / 4));
-    this.expiry = setInterval(() => this.expire(), every);
-    this.expiry.unref();
+    this.expiry = setInterval(() => this.expire(), every).unref();
     for (const h of taken) this.takeOver(h);
   }
 
@@ -169,7 +166,6 @@ export class SmsOut implements NoticeReceiver {
       const { requestId } = await sendWithRetries(this.config.api, request, { signal: this.abort.signal, onRetry });
       await this.ready;
       this.unconfirmed(this.book.add(requestId, kept, request.deviceIds), `more than ${this.settings.maxPending} sends were waiting for an outcome`);
-      this.store.changed(() => this.book.snapshot());
       this.counts.sent++;
       this.feed.sent('accepted');
       this.retry = undefined;
@@ -207,21 +203,14 @@ export class SmsOut implements NoticeReceiver {
   private takeOver(h: Handover): void {
     void this.started.then(() => {
       for (const e of h.ended) {
-        if (e.error) {
-          this.node.error(e.error, e.msg);
-          continue;
-        }
-        this.counts.sent++;
-        this.node.send([e.msg, null]);
+        if (e.error) this.node.error(e.error, e.msg);
+        else this.node.send([e.msg, null]);
       }
+      this.counts.sent += h.ended.filter((e) => !e.error).length;
       this.refresh();
     });
-    for (const msg of h.waiting)
-      this.input(
-        msg,
-        (m) => this.node.send(m),
-        (err) => err && void this.started.then(() => this.node.error(err, msg)),
-      );
+    const send: Send = (m) => this.node.send(m);
+    for (const msg of h.waiting) this.input(msg, send, (err) => err && void this.started.then(() => this.node.error(err, msg)));
   }
 
   /** No successor took `h`: each waiting send ends with SEND_CANCELLED, and the log names
@@ -253,12 +242,12 @@ export class SmsOut implements NoticeReceiver {
 
   private expire(): void {
     const expired = this.book.expire();
-    if (expired.length === 0) return;
-    this.unconfirmed(expired, `no delivery notice within ${Math.round(this.settings.outcomeTimeoutMs / 1000)} s`);
-    this.store.changed(() => this.book.snapshot());
+    if (expired.length > 0) this.unconfirmed(expired, `no delivery notice within ${Math.round(this.settings.outcomeTimeoutMs / 1000)} s`);
   }
 
+  /** After the book changed: each device of `sends` (given up) gets its `unconfirmed` outcome. */
   private unconfirmed(sends: PendingSend[], reason: string): void {
+    this.store.changed(() => this.book.snapshot());
     for (const send of sends) {
       for (const out of unconfirmedOutcomes(this.config.accountName, send, reason)) {
         this.counts.notDelivered++;

@@ -35,9 +35,7 @@ export function readSmsOutSettings(def: Partial<SmsOutDef>) {
   if (!isDataEncoding(encoding)) throw configError(`Invalid encoding "${String(def.encoding)}": one of ${DATA_ENCODINGS.join(', ')}`);
   const ttl = checkTimeToLive(def.timeToLive);
   if (typeof ttl !== 'string') throw configError(`Invalid time to live: ${ttl.reason}`);
-  const keep = String(def.keep ?? '_msgid,correlationId')
-    .split(/[\s,]+/)
-    .filter((k) => k !== '');
+  const keep = String(def.keep ?? '_msgid,correlationId').match(/[^\s,]+/g) ?? [];
   const reserved = keep.find((k) => k === 'payload' || k === 'thingspace' || !/^[A-Za-z_$][\w$]*$/.test(k));
   if (reserved !== undefined) throw configError(`Cannot keep "${reserved}": name plain message properties other than payload and thingspace`);
   return {
