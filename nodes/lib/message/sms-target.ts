@@ -85,8 +85,7 @@ function deviceList(raw: unknown, device: unknown): Checked<DeviceId[]> {
   if (list.length === 0) return no('msg.deviceIds is empty: no device to send to');
   if (list.length > MAX_TARGET_DEVICES) return no(`msg.deviceIds has ${list.length} devices, more than the ${MAX_TARGET_DEVICES} accepted per message`);
   const ids: DeviceId[] = [];
-  for (let i = 0; i < list.length; i++) {
-    const entry = list[i] as unknown;
+  for (const [i, entry] of (list as unknown[]).entries()) {
     if (!isObject(entry)) return no(`msg.deviceIds[${i}] is ${describe(entry)}, expected {kind, id}`);
     const id = checkDeviceId(entry.kind, entry.id, `msg.deviceIds[${i}]`);
     if (!id.ok) return id;

@@ -114,9 +114,7 @@ export class SendHandovers extends Handovers<Handover> {
   }
 }
 
-interface FlowLike {
-  handleError(node: Node, err: Error, msg: NodeMessageInFlow): boolean;
-}
+type FlowLike = { handleError(node: Node, err: Error, msg: NodeMessageInFlow): boolean };
 
 /** Reports `err` for a closed node to the Catch nodes of its tab as it runs now: a full deploy
  *  restarted the tab, so the node's own flow is gone. Node-RED has no public call for this: the

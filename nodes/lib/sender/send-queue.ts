@@ -13,7 +13,8 @@ interface QueueLimits {
 export class SendQueue extends EventEmitter<{ change: [] }> {
   private readonly waiting: Array<{ owner: object; run: () => Promise<void> }> = [];
   private readonly owners = new Map<object, QueueLimits>();
-  private running = 0;
+  /** Requests running now (read by the runtime share and the activity board). */
+  inFlight = 0;
 
   constructor(private readonly defaults: QueueLimits) {
     super();
@@ -48,15 +49,11 @@ export class SendQueue extends EventEmitter<{ change: [] }> {
     return this.waiting.length;
   }
 
-  get inFlight(): number {
-    return this.running;
-  }
-
   /** Runs `run` once a slot is free; false, and nothing queued, when the queue is full. `run`
    *  must settle on its own and never reject: the job reports its own outcome. */
   submit(owner: object, run: () => Promise<void>): boolean {
     const { concurrency, limit } = this.current;
-    if (this.running >= concurrency && this.waiting.length >= limit) return false;
+    if (this.inFlight >= concurrency && this.waiting.length >= limit) return false;
     this.waiting.push({ owner, run });
     this.pump();
     this.emit('change');
@@ -65,11 +62,11 @@ export class SendQueue extends EventEmitter<{ change: [] }> {
 
   private pump(): void {
     const { concurrency } = this.current;
-    while (this.running < concurrency && this.waiting.length > 0) {
+    while (this.inFlight < concurrency && this.waiting.length > 0) {
       const job = this.waiting.shift()!;
-      this.running++;
+      this.inFlight++;
       const finish = (): void => {
-        this.running--;
+        this.inFlight--;
         this.pump();
         this.emit('change');
       };
