@@ -1,9 +1,6 @@
-// What a closing node leaves in memory for the node that replaces it in this runtime: parked
-// under a key (its node id, or the account it worked for) until its successor takes it, or
-// until it ends and `ended` gets it back. Node-RED closes the old nodes before it creates the
-// new ones, so a successor finds what it was left as it starts. Also sms-out's hand-over: its
-// waiting sends (in order), the sends that ended while it closed, and its correlations; what no
-// successor takes is cancelled by its owner (one Catch error per message, each named in the log).
+// What a closing node leaves in memory for the node that replaces it in this runtime (Node-RED closes the old
+// nodes before it creates the new ones): parked under a key (its node id, or its account) until its successor
+// takes it, or until it ends and `ended` gets it back. sms-out's (SendHandovers) is cancelled by its owner.
 import type { EventEmitter } from 'node:events';
 import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
 import type { BookState } from '../sender/correlations';
