@@ -9,7 +9,7 @@ import type { UsableConfig } from './config-node';
 import { answerHttp } from './http-reply';
 import { NodeError, configError, toNodeError } from './report';
 
-type Done = (err?: Error) => void;
+export type Done = (err?: Error) => void;
 
 /** The decoded body, if the message carries a delivery notice. Strings and Buffers only from http in. */
 export function noticeBody(msg: NodeMessageInFlow): unknown {

@@ -13,7 +13,7 @@ import { sendFailure, sendWithRetries } from '../sender/send-attempts';
 import type { SendQueue } from '../sender/send-queue';
 import type { AccountFeed } from './activity';
 import type { UsableConfig } from './config-node';
-import { interceptCallback } from './notice-input';
+import { interceptCallback, type Done } from './notice-input';
 import { NodeError } from './report';
 import type { EndedAtClose, Handover } from './handovers';
 import { CLOSE_WAIT_MS, type NoticeReceiver } from './runtime-share';
@@ -22,7 +22,6 @@ import { contextSnapshots, type SnapshotStore } from './snapshot-store';
 import type { StatusLine } from './status';
 
 type Send = (msgs: Array<NodeMessage | null>) => void;
-type Done = (err?: Error) => void;
 
 const CONTEXT_KEY = 'thingspace-out';
 /** The account's queue this full shows as backpressure. */
@@ -126,8 +125,7 @@ export class SmsOut implements NoticeReceiver {
     if (settled.kind === 'duplicate') return;
     if (settled.kind === 'correlated' && notice.final) {
       this.feed.delivery(notice.status);
-      if (notice.status === 'delivered') this.counts.delivered++;
-      else this.counts.notDelivered++;
+      this.counts[notice.status === 'delivered' ? 'delivered' : 'notDelivered']++;
     }
     this.store.changed(() => this.book.snapshot());
     this.node.send([null, noticeOutcome(this.config.accountName, notice, settled.send, settled.device)]);
@@ -216,9 +214,7 @@ export class SmsOut implements NoticeReceiver {
   /** No successor took `h`: each waiting send ends with SEND_CANCELLED, and the log names
    *  every message by its _msgid (Catch nodes may be stopping with the runtime). */
   private cancel(h: Handover, why: string): void {
-    if (h.waiting.length > 0) {
-      this.node.warn(`${h.waiting.length} queued SMS were not sent (${why}): _msgid ${h.waiting.map((m) => m._msgid).join(', ')}`);
-    }
+    if (h.waiting.length > 0) this.node.warn(`${h.waiting.length} queued SMS were not sent (${why}): _msgid ${h.waiting.map((m) => m._msgid).join(', ')}`);
     for (const msg of h.waiting) this.reportLate(new NodeError(`SMS not sent: ${why} before its turn (_msgid ${msg._msgid})`, 'SEND_CANCELLED'), msg);
     for (const e of h.ended) {
       const id = `_msgid ${e.msg._msgid}`;
@@ -267,12 +263,11 @@ export class SmsOut implements NoticeReceiver {
       this.feed.credentialsRejected(rejected.code);
       return this.status.rejected(rejected);
     }
-    const { limit } = this.queue.current;
-    const { queued } = this.queue;
+    const { queued, current } = this.queue;
     const own = { inFlight: this.running.size, queued: this.waiting.size };
     const { sent, delivered, notDelivered } = this.counts;
     const lines: Array<[boolean, NodeStatusFill, NodeStatusShape, string, Record<string, string | number>]> = [
-      [queued >= limit * BACKPRESSURE, 'yellow', 'ring', 'queueFull', { queued, limit }],
+      [queued >= current.limit * BACKPRESSURE, 'yellow', 'ring', 'queueFull', { queued, limit: current.limit }],
       [this.retry !== undefined, 'yellow', 'ring', 'retrying', { ...this.retry }],
       [own.inFlight + own.queued > 0, 'blue', 'dot', 'sending', own],
       [this.failed !== undefined, 'red', 'ring', 'failed', { code: this.failed ?? '' }],
