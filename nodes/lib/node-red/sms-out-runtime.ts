@@ -61,14 +61,12 @@ export class SmsOut implements NoticeReceiver {
     /** Reports an error of this node once it is closed (reportAfterClose in handovers.ts). */
     private readonly reportLate: (err: Error, msg: NodeMessageInFlow) => void,
   ) {
-    // Every send in flight, and every one waiting for a token or a retry, listens to it for a
-    // moment (and stops when it settles): not a leak however many there are.
+    // Each send in flight or waiting for a token or a retry listens to it until it settles: not a leak.
     setMaxListeners(0, this.abort.signal);
     this.book = new CorrelationBook({ maxPending: settings.maxPending, maxAgeMs: settings.outcomeTimeoutMs });
     this.store = contextSnapshots<BookState>(node, CONTEXT_KEY, (err) => node.error(new NodeError(`Context store: ${err.message}`, 'ERROR')));
-    // Node-RED deletes node context at a redeploy unless a context store is configured: the
-    // pending sends pass to the successor in memory (node context covers a restart), parked under
-    // the node's id (a redeploy) or its account (nodes/lib/client/account.ts: a node removed, another added).
+    // Node-RED deletes node context at a redeploy unless a context store is configured: the pending sends pass to the successor
+    // in memory (context covers a restart), under the node's id (a redeploy) or its account (a node removed, another added).
     const owned = config.shared.sends.take(`node:${node.id}`);
     const taken = [...owned, ...config.shared.sends.take(`account:${config.accountKey}`)];
     this.started = taken.length > 0 ? config.shared.sends.flowsStarted() : Promise.resolve();
