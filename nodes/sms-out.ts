@@ -1,9 +1,7 @@
-// sms-out: sends each message's payload as an SMS to devices (POST /sms), emits the message
-// once ThingSpace accepted it (output 1), and later the delivery outcome its notice brings
-// (output 2). The work is done by SmsOut (nodes/lib/node-red/sms-out-runtime.ts); this file
-// reads the properties and wires Node-RED to it.
+// sms-out: sends each message's payload as an SMS (POST /sms); the work is done by SmsOut
+// (nodes/lib/node-red/sms-out-runtime.ts), this file wires Node-RED to it.
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
-import { reportAfterClose } from './lib/node-red/send-handover';
+import { reportAfterClose } from './lib/node-red/handovers';
 import { SmsOut } from './lib/node-red/sms-out-runtime';
 import { readSmsOutSettings, type SmsOutDef } from './lib/node-red/sms-out-settings';
 import { userNode } from './lib/node-red/unusable';

@@ -22,8 +22,6 @@ export interface DeliveryNotice {
   reason?: string;
 }
 
-type NoticeParseResult = { ok: true; notice: DeliveryNotice } | { ok: false; reason: string };
-
 const MAX_ID_LENGTH = 256;
 const MAX_TEXT = 300;
 
@@ -86,7 +84,7 @@ function textField(objects: Obj[], fields: readonly string[]): string | undefine
   return undefined;
 }
 
-export function parseDeliveryNotice(value: unknown, receivedAt: Date): NoticeParseResult {
+export function parseDeliveryNotice(value: unknown, receivedAt: Date): { ok: true; notice: DeliveryNotice } | { ok: false; reason: string } {
   if (!isObject(value)) return { ok: false, reason: `notice body is ${describe(value)}, expected a JSON object` };
   const { delivery, responses, deliveryKey } = nestedOf(value);
   const inner = [...delivery, ...responses];

@@ -16,7 +16,9 @@ export interface SendSettings {
 
 export type SendRequestBody = Omit<SmsSendRequest, 'accountName'>;
 
-type SendInput = { ok: true; request: SendRequestBody } | { ok: false; code: 'BAD_INPUT' | 'SMS_TOO_LONG'; reason: string };
+type Refusal = { ok: false; code: 'BAD_INPUT' | 'SMS_TOO_LONG'; reason: string };
+
+const badInput = (reason: string): Refusal => ({ ok: false, code: 'BAD_INPUT', reason });
 
 const MAX_TTL_LENGTH = 32;
 
@@ -30,29 +32,23 @@ export function checkTimeToLive(value: unknown): string | { reason: string } {
   return text.trim();
 }
 
-export function sendRequest(msg: Record<string, unknown>, settings: SendSettings): SendInput {
+export function sendRequest(msg: Record<string, unknown>, settings: SendSettings): { ok: true; request: SendRequestBody } | Refusal {
   const enc = msg.dataEncoding === undefined || msg.dataEncoding === '' ? settings.encoding : msg.dataEncoding;
-  if (!isDataEncoding(enc)) {
-    return { ok: false, code: 'BAD_INPUT', reason: `msg.dataEncoding must be one of ${DATA_ENCODINGS.join(', ')}` };
-  }
+  if (!isDataEncoding(enc)) return badInput(`msg.dataEncoding must be one of ${DATA_ENCODINGS.join(', ')}`);
   const text = checkSmsText(msg.payload, enc);
   if (!text.ok) return text;
-  let target = settings.fixedTarget;
-  if (!target) {
-    const t = messageTarget(msg, settings.deviceKind);
-    if (!t.ok) return { ok: false, code: 'BAD_INPUT', reason: t.reason };
-    target = t.value;
-  }
+  const target = settings.fixedTarget ? { ok: true as const, value: settings.fixedTarget } : messageTarget(msg, settings.deviceKind);
+  if (!target.ok) return badInput(target.reason);
   const ttl = msg.timeToLive === undefined ? settings.timeToLive : checkTimeToLive(msg.timeToLive);
-  if (typeof ttl !== 'string') return { ok: false, code: 'BAD_INPUT', reason: `msg.timeToLive: ${ttl.reason}` };
-  const request: SendRequestBody = { ...target, smsMessage: text.smsMessage, dataEncoding: enc };
+  if (typeof ttl !== 'string') return badInput(`msg.timeToLive: ${ttl.reason}`);
+  const request: SendRequestBody = { ...target.value, smsMessage: text.smsMessage, dataEncoding: enc };
   if (ttl !== '') request.timeToLive = ttl;
   return { ok: true, request };
 }
 
 export const MAX_8BIT_BYTES = 140;
 
-type TextCheck = { ok: true; smsMessage: string; used: number; limit: number } | { ok: false; code: 'SMS_TOO_LONG' | 'BAD_INPUT'; reason: string };
+type TextCheck = { ok: true; smsMessage: string; used: number; limit: number } | Refusal;
 
 export function isDataEncoding(value: unknown): value is DataEncoding {
   return typeof value === 'string' && (DATA_ENCODINGS as readonly string[]).includes(value);
@@ -64,15 +60,15 @@ function fits(smsMessage: string, used: number, limit: number, unit: string, enc
   return { ok: false, code: 'SMS_TOO_LONG', reason: `The SMS takes ${used} ${unit}, more than the ${limit} one ${encoding} SMS holds` };
 }
 
-function badInput(reason: string): TextCheck {
-  return { ok: false, code: 'BAD_INPUT', reason };
-}
-
-/** The code point alone when the character would not print. */
-function shown(c: string): string {
-  const cp = c.codePointAt(0) ?? 0;
+/** "Character <position>, <character>," of the first character `ok` refuses; positions count code points
+ *  (an emoji is one character), and a character that would not print is shown by its code point. */
+function firstMisfit(text: string, ok: (c: string) => boolean): string | undefined {
+  const chars = [...text];
+  const i = chars.findIndex((c) => !ok(c));
+  if (i === -1) return undefined;
+  const cp = chars[i].codePointAt(0) ?? 0;
   const hex = `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
-  return cp < 0x20 || (cp >= 0x7f && cp < 0xa0) ? hex : `"${c}" (${hex})`;
+  return `Character ${i + 1}, ${cp < 0x20 || (cp >= 0x7f && cp < 0xa0) ? hex : `"${chars[i]}" (${hex})`},`;
 }
 
 function asText(payload: unknown): string | undefined {
@@ -95,19 +91,13 @@ export function checkSmsText(payload: unknown, encoding: DataEncoding): TextChec
   if (text === '') return badInput('msg.payload is empty: nothing to send');
   switch (encoding) {
     case '7-bit': {
-      const count = countGsm7(text);
-      if (count.unsupported) {
-        const { char, position } = count.unsupported;
-        return badInput(`Character ${position}, ${shown(char)}, is not in the GSM 7-bit alphabet: choose 8-bit-UTF-8, or leave it out`);
-      }
-      return fits(text, count.septets, GSM7_MAX_SEPTETS, 'GSM 7-bit characters', encoding);
+      const bad = firstMisfit(text, (c) => SEPTETS.has(c));
+      if (bad) return badInput(`${bad} is not in the GSM 7-bit alphabet: choose 8-bit-UTF-8, or leave it out`);
+      return fits(text, countGsm7(text), GSM7_MAX_SEPTETS, 'GSM 7-bit characters', encoding);
     }
     case '8-bit-ASCII': {
-      let position = 0;
-      for (const c of text) {
-        position++;
-        if ((c.codePointAt(0) ?? 0) > 0xff) return badInput(`Character ${position}, ${shown(c)}, does not fit in one byte of 8-bit-ASCII: choose 8-bit-UTF-8`);
-      }
+      const bad = firstMisfit(text, (c) => (c.codePointAt(0) ?? 0) <= 0xff);
+      if (bad) return badInput(`${bad} does not fit in one byte of 8-bit-ASCII: choose 8-bit-UTF-8`);
       return fits(text, text.length, MAX_8BIT_BYTES, 'bytes', encoding);
     }
     case '8-bit-UTF-8':
@@ -128,21 +118,9 @@ for (const c of EXTENSION) SEPTETS.set(c, 2);
 
 export const GSM7_MAX_SEPTETS = 160;
 
-interface Gsm7Count {
-  septets: number;
-  /** 1-based, in characters. */
-  unsupported?: { char: string; position: number };
-}
-
-export function countGsm7(text: string): Gsm7Count {
+/** Septets of `text`; a character outside the alphabet counts none (checkSmsText refuses it first). */
+export function countGsm7(text: string): number {
   let septets = 0;
-  let position = 0;
-  // for...of walks code points: an emoji is one character, reported whole.
-  for (const c of text) {
-    position++;
-    const n = SEPTETS.get(c);
-    if (n === undefined) return { septets, unsupported: { char: c, position } };
-    septets += n;
-  }
-  return { septets };
+  for (const c of text) septets += SEPTETS.get(c) ?? 0;
+  return septets;
 }

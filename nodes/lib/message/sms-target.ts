@@ -6,14 +6,6 @@ export type Target = Pick<SmsSendRequest, 'deviceIds' | 'groupName' | 'servicePl
 
 export type TargetType = 'msg' | 'device' | 'group' | 'servicePlan';
 
-export interface TargetSettings {
-  type: TargetType;
-  deviceKind: string;
-  deviceId: string;
-  groupName: string;
-  servicePlan: string;
-}
-
 export const MAX_TARGET_DEVICES = 1000;
 const MAX_NAME_LENGTH = 256;
 const MAX_CUSTOM_FIELDS = 20;
@@ -59,7 +51,9 @@ function name(value: unknown, field: string): Checked<string> {
 const NAMED = { group: ['groupName', 'the group name'], servicePlan: ['servicePlan', 'the service plan'] } as const;
 
 /** Checked at deploy; undefined for 'msg' (the message decides). */
-export function configuredTarget(s: TargetSettings): Checked<Target | undefined> {
+export function configuredTarget(
+  s: { type: TargetType } & Record<'deviceKind' | 'deviceId' | 'groupName' | 'servicePlan', string>,
+): Checked<Target | undefined> {
   if (s.type === 'msg') return ok(undefined);
   if (s.type === 'device') return map(checkDeviceId(s.deviceKind, s.deviceId, "the node's device id"), (id) => ({ deviceIds: [id] }));
   const [field, label] = NAMED[s.type];
@@ -76,8 +70,7 @@ export function messageTarget(msg: Record<string, unknown>, defaultKind: string)
   }
   if (filters) return filterTarget(msg);
   if (typeof msg.topic === 'string' && msg.topic.trim() !== '') {
-    const topic = msg.topic.trim();
-    const last = topic.slice(topic.lastIndexOf('/') + 1);
+    const last = msg.topic.trim().split('/').pop()!;
     const colon = last.indexOf(':');
     const [kind, id] = colon === -1 ? [defaultKind, last] : [last.slice(0, colon), last.slice(colon + 1)];
     return map(checkDeviceId(kind, id, 'the device id in msg.topic'), (d) => ({ deviceIds: [d] }));
@@ -92,21 +85,14 @@ function deviceList(raw: unknown, device: unknown): Checked<DeviceId[]> {
   if (list.length === 0) return no('msg.deviceIds is empty: no device to send to');
   if (list.length > MAX_TARGET_DEVICES) return no(`msg.deviceIds has ${list.length} devices, more than the ${MAX_TARGET_DEVICES} accepted per message`);
   const ids: DeviceId[] = [];
-  for (let i = 0; i < list.length; i++) {
-    const entry = list[i] as unknown;
+  for (const [i, entry] of (list as unknown[]).entries()) {
     if (!isObject(entry)) return no(`msg.deviceIds[${i}] is ${describe(entry)}, expected {kind, id}`);
     const id = checkDeviceId(entry.kind, entry.id, `msg.deviceIds[${i}]`);
     if (!id.ok) return id;
     ids.push(id.value);
   }
-  return ok(oneDevice(ids, device) ?? ids);
-}
-
-function oneDevice(ids: DeviceId[], device: unknown): DeviceId[] | undefined {
-  if (ids.length < 2 || !isObject(device)) return undefined;
-  const same = ids.every((d) => device[d.kind] === d.id) && Object.keys(device).length === ids.length;
-  if (!same) return undefined;
-  return [ids.find((d) => d.kind === 'mdn') ?? ids.find((d) => d.kind === 'msisdn') ?? ids[0]];
+  const same = ids.length > 1 && isObject(device) && Object.keys(device).length === ids.length && ids.every((d) => device[d.kind] === d.id);
+  return ok(same ? [ids.find((d) => d.kind === 'mdn') ?? ids.find((d) => d.kind === 'msisdn') ?? ids[0]] : ids);
 }
 
 function filterTarget(msg: Record<string, unknown>): Checked<Target> {

@@ -1,6 +1,6 @@
 // A delivery notice arriving as a flow message, checked like any callback body and handed to the sms-out node that
 // sent the SMS. ThingSpace gets its answer here, since the notice goes no further; a refused one reaches Catch.
-import type { Node, NodeMessage, NodeMessageInFlow } from 'node-red';
+import type { Node, NodeMessageInFlow } from 'node-red';
 import { SMS_DELIVERY_SERVICE } from '../types';
 import { isObject } from '../client/json-values';
 import { callbackCredentialsFailure, decodeCallbackBody, redactCallbackBody } from '../message/callback-body';
@@ -9,7 +9,7 @@ import type { UsableConfig } from './config-node';
 import { answerHttp } from './http-reply';
 import { NodeError, configError, toNodeError } from './report';
 
-type Done = (err?: Error) => void;
+export type Done = (err?: Error) => void;
 
 /** The decoded body, if the message carries a delivery notice. Strings and Buffers only from http in. */
 export function noticeBody(msg: NodeMessageInFlow): unknown {
@@ -20,18 +20,12 @@ export function noticeBody(msg: NodeMessageInFlow): unknown {
   return decoded.ok && looksLikeDeliveryNotice(decoded.value) ? decoded.value : undefined;
 }
 
-/** The message as Catch nodes get it: credentials masked, without the http objects. */
-function shown(msg: NodeMessageInFlow, body: unknown): NodeMessage {
-  const out: NodeMessage = { ...msg, payload: redactCallbackBody(body) };
-  delete out.req;
-  delete out.res;
-  return out;
-}
-
 async function acceptNotice(node: Node, msg: NodeMessageInFlow, body: unknown, config: UsableConfig): Promise<void> {
   const refuse = (status: number, error: NodeError): void => {
     answerHttp(msg, status);
-    node.error(error, shown(msg, body));
+    // Catch nodes get it with credentials masked, without the http objects.
+    const { req, res, ...shown } = msg; // eslint-disable-line @typescript-eslint/no-unused-vars
+    node.error(error, { ...shown, payload: redactCallbackBody(body) });
   };
   const denied = callbackCredentialsFailure(body, config.callbackCredentials());
   if (denied) return refuse(401, new NodeError(denied.reason, denied.code));

@@ -8,9 +8,8 @@ import type { PersistedState } from '../consumer/types';
 import type { RedisPool } from '../coordination/coordinator';
 import type { DeliveryNotice } from '../message/delivery-notice';
 import { SendQueue } from '../sender/send-queue';
-import { Handovers } from './handovers';
+import { Handovers, SendHandovers } from './handovers';
 import { RefusalFile } from './refusal-file';
-import { SendHandovers } from './send-handover';
 
 /** A closing sms-out gives its sends in flight this long to be answered (below Node-RED's 15 s
  *  close timeout); then they are cancelled, SEND_UNCERTAIN when the request may have gone. */

@@ -1,30 +1,27 @@
-// The runtime behind an sms-out node: checks each message, queues it on the account's send
-// queue, sends it with its retries, and emits it on output 1 once ThingSpace accepted it
-// (done() only then). Remembers each accepted send until its delivery outcome arrives, and
-// emits that on output 2 (notices reach it through runtime-share.ts). The node file only reads
-// the properties and hands Node-RED's input and close to this.
+// The runtime behind an sms-out node: checks each message, queues it on the account's send queue, sends it
+// with its retries, and emits it on output 1 once ThingSpace accepted it (done() only then). Remembers each
+// accepted send until its delivery outcome arrives (through runtime-share.ts), and emits that on output 2.
 import { setMaxListeners } from 'node:events';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Node, NodeMessage, NodeMessageInFlow, NodeStatusFill, NodeStatusShape } from 'node-red';
 import { ThingSpaceError } from '../client/errors';
 import { isObject } from '../client/json-values';
 import type { DeliveryNotice } from '../message/delivery-notice';
 import { sendRequest, type SendRequestBody } from '../message/send-request';
-import { CorrelationBook, type BookState, type PendingSend } from '../sender/correlations';
-import { keepProperties, noticeOutcome, unconfirmedOutcomes } from '../sender/outcome-message';
-import { sendFailure, sendWithRetries, type SendFailure } from '../sender/send-attempts';
+import { CorrelationBook, keepProperties, noticeOutcome, unconfirmedOutcomes, type BookState, type PendingSend } from '../sender/correlations';
+import { sendFailure, sendWithRetries } from '../sender/send-attempts';
 import type { SendQueue } from '../sender/send-queue';
 import type { AccountFeed } from './activity';
 import type { UsableConfig } from './config-node';
-import { interceptCallback } from './notice-input';
+import { interceptCallback, type Done } from './notice-input';
 import { NodeError } from './report';
-import type { EndedAtClose, Handover } from './send-handover';
+import type { EndedAtClose, Handover } from './handovers';
 import { CLOSE_WAIT_MS, type NoticeReceiver } from './runtime-share';
 import type { SmsOutSettings } from './sms-out-settings';
 import { contextSnapshots, type SnapshotStore } from './snapshot-store';
 import type { StatusLine } from './status';
 
 type Send = (msgs: Array<NodeMessage | null>) => void;
-type Done = (err?: Error) => void;
 
 const CONTEXT_KEY = 'thingspace-out';
 /** The account's queue this full shows as backpressure. */
@@ -44,7 +41,6 @@ export class SmsOut implements NoticeReceiver {
   private readonly undone: NodeMessageInFlow[] = [];
   /** The flows have started: what this node took over may be emitted. */
   private readonly started: Promise<void>;
-  private readonly keys: { node: string; account: string };
   /** notDelivered: failed, expired, or no notice in time. */
   private readonly counts = { sent: 0, delivered: 0, notDelivered: 0 };
   private readonly expiry: NodeJS.Timeout;
@@ -62,20 +58,17 @@ export class SmsOut implements NoticeReceiver {
     private readonly config: UsableConfig,
     private readonly settings: SmsOutSettings,
     private readonly status: StatusLine,
-    /** Reports an error of this node once it is closed (reportAfterClose in send-handover.ts). */
+    /** Reports an error of this node once it is closed (reportAfterClose in handovers.ts). */
     private readonly reportLate: (err: Error, msg: NodeMessageInFlow) => void,
   ) {
-    // Every send in flight, and every one waiting for a token or a retry, listens to it for a
-    // moment (and stops when it settles): not a leak however many there are.
+    // Each send in flight or waiting for a token or a retry listens to it until it settles: not a leak.
     setMaxListeners(0, this.abort.signal);
     this.book = new CorrelationBook({ maxPending: settings.maxPending, maxAgeMs: settings.outcomeTimeoutMs });
     this.store = contextSnapshots<BookState>(node, CONTEXT_KEY, (err) => node.error(new NodeError(`Context store: ${err.message}`, 'ERROR')));
-    // Node-RED deletes node context at a redeploy unless a context store is configured: the
-    // pending sends pass to the successor in memory (node context covers a restart), parked under
-    // the node's id (a redeploy) or its account (nodes/lib/client/account.ts: a node removed, another added).
-    this.keys = { node: `node:${node.id}`, account: `account:${config.accountKey}` };
-    const owned = config.shared.sends.take(this.keys.node);
-    const taken = [...owned, ...config.shared.sends.take(this.keys.account)];
+    // Node-RED deletes node context at a redeploy unless a context store is configured: the pending sends pass to the successor
+    // in memory (context covers a restart), under the node's id (a redeploy) or its account (a node removed, another added).
+    const owned = config.shared.sends.take(`node:${node.id}`);
+    const taken = [...owned, ...config.shared.sends.take(`account:${config.accountKey}`)];
     this.started = taken.length > 0 ? config.shared.sends.flowsStarted() : Promise.resolve();
     const loaded = owned.length > 0 ? Promise.resolve() : this.store.load().then((state) => this.book.restore(state));
     this.ready = Promise.all([loaded.then(() => taken.forEach((h) => this.book.restore(h.book))), this.started]).then(() => undefined);
@@ -87,8 +80,7 @@ export class SmsOut implements NoticeReceiver {
     config.api.on('rejected', this.onChange);
     config.shared.addReceiver(config.accountKey, this);
     const every = Math.min(60_000, Math.max(1000, settings.outcomeTimeoutMs / 4));
-    this.expiry = setInterval(() => this.expire(), every);
-    this.expiry.unref();
+    this.expiry = setInterval(() => this.expire(), every).unref();
     for (const h of taken) this.takeOver(h);
   }
 
@@ -107,7 +99,12 @@ export class SmsOut implements NoticeReceiver {
     if (this.closed) return void this.waiting.add(entry);
     const job = (): Promise<void> => {
       this.waiting.delete(entry);
-      return this.track(this.run(msg, input.request, kept, send, done));
+      const work = this.run(msg, input.request, kept, send, done);
+      this.running.add(work);
+      return work.finally(() => {
+        this.running.delete(work);
+        this.refresh();
+      });
     };
     this.waiting.add(entry);
     if (!this.queue.submit(this, job)) {
@@ -126,8 +123,7 @@ export class SmsOut implements NoticeReceiver {
     if (settled.kind === 'duplicate') return;
     if (settled.kind === 'correlated' && notice.final) {
       this.feed.delivery(notice.status);
-      if (notice.status === 'delivered') this.counts.delivered++;
-      else this.counts.notDelivered++;
+      this.counts[notice.status === 'delivered' ? 'delivered' : 'notDelivered']++;
     }
     this.store.changed(() => this.book.snapshot());
     this.node.send([null, noticeOutcome(this.config.accountName, notice, settled.send, settled.device)]);
@@ -135,7 +131,7 @@ export class SmsOut implements NoticeReceiver {
   }
 
   /** Sends in flight get CLOSE_WAIT_MS to end; then the waiting sends, those ended meanwhile and
-   *  the correlations are parked for the successor (send-handover.ts), and written to context. */
+   *  the correlations are parked for the successor (handovers.ts), and written to context. */
   async close(removed: boolean): Promise<void> {
     this.closed = true;
     this.config.shared.removeReceiver(this.config.accountKey, this);
@@ -144,20 +140,16 @@ export class SmsOut implements NoticeReceiver {
     this.queue.off('change', this.onChange);
     this.queue.detach(this);
     this.feed.senderStopped(this);
-    if (this.running.size > 0) {
-      const waited = new Promise<void>((resolve) => setTimeout(resolve, CLOSE_WAIT_MS).unref());
-      await Promise.race([Promise.all([...this.running]), waited]);
-      this.abort.abort();
-      await Promise.all([...this.running]);
-    }
-    const waiting = [...this.waiting].map((e) => e.msg);
+    await Promise.race([Promise.all([...this.running]), delay(CLOSE_WAIT_MS, undefined, { ref: false })]);
+    this.abort.abort();
+    await Promise.all([...this.running]);
     const h: Handover = {
       book: this.book.snapshot(),
-      waiting: [...this.undone, ...waiting],
+      waiting: [...this.undone, ...[...this.waiting].map((e) => e.msg)],
       ended: [...this.ended],
       cancel: (why) => this.cancel(h, removed ? 'the sms-out node was removed' : why),
     };
-    this.config.shared.sends.park(removed ? this.keys.account : this.keys.node, h);
+    this.config.shared.sends.park(removed ? `account:${this.config.accountKey}` : `node:${this.node.id}`, h);
     await this.store.flush();
   }
 
@@ -170,14 +162,13 @@ export class SmsOut implements NoticeReceiver {
       const { requestId } = await sendWithRetries(this.config.api, request, { signal: this.abort.signal, onRetry });
       await this.ready;
       this.unconfirmed(this.book.add(requestId, kept, request.deviceIds), `more than ${this.settings.maxPending} sends were waiting for an outcome`);
-      this.store.changed(() => this.book.snapshot());
       this.counts.sent++;
       this.feed.sent('accepted');
       this.retry = undefined;
       this.failed = undefined;
       const meta = isObject(msg.thingspace) ? msg.thingspace : {};
       msg.thingspace = { accountName: this.config.accountName, ...meta, requestId };
-      // Closing: the successor emits it (send-handover.ts).
+      // Closing: the successor emits it (handovers.ts).
       if (this.closed) return void this.ended.push({ msg, done });
       send([msg, null]);
       done();
@@ -193,7 +184,7 @@ export class SmsOut implements NoticeReceiver {
 
   /** A send the close cut short: uncertain when its request may have reached ThingSpace, else
    *  left to the successor (nothing was queued: a token, a login or a retry was awaited). */
-  private cutShort(msg: NodeMessageInFlow, error: ThingSpaceError): SendFailure | undefined {
+  private cutShort(msg: NodeMessageInFlow, error: ThingSpaceError): ReturnType<typeof sendFailure> | undefined {
     if (error.operation === 'sendSms' && error.requestSent !== false) {
       const message = `No answer from ThingSpace within ${CLOSE_WAIT_MS / 1000} s of the node closing: it may or may not have queued this SMS; it was not sent again: check before sending it once more`;
       return { code: 'SEND_UNCERTAIN', message };
@@ -208,13 +199,10 @@ export class SmsOut implements NoticeReceiver {
   private takeOver(h: Handover): void {
     void this.started.then(() => {
       for (const e of h.ended) {
-        if (e.error) {
-          this.node.error(e.error, e.msg);
-          continue;
-        }
-        this.counts.sent++;
-        this.node.send([e.msg, null]);
+        if (e.error) this.node.error(e.error, e.msg);
+        else this.node.send([e.msg, null]);
       }
+      this.counts.sent += h.ended.filter((e) => !e.error).length;
       this.refresh();
     });
     const send: Send = (m) => this.node.send(m);
@@ -224,9 +212,7 @@ export class SmsOut implements NoticeReceiver {
   /** No successor took `h`: each waiting send ends with SEND_CANCELLED, and the log names
    *  every message by its _msgid (Catch nodes may be stopping with the runtime). */
   private cancel(h: Handover, why: string): void {
-    if (h.waiting.length > 0) {
-      this.node.warn(`${h.waiting.length} queued SMS were not sent (${why}): _msgid ${h.waiting.map((m) => m._msgid).join(', ')}`);
-    }
+    if (h.waiting.length > 0) this.node.warn(`${h.waiting.length} queued SMS were not sent (${why}): _msgid ${h.waiting.map((m) => m._msgid).join(', ')}`);
     for (const msg of h.waiting) this.reportLate(new NodeError(`SMS not sent: ${why} before its turn (_msgid ${msg._msgid})`, 'SEND_CANCELLED'), msg);
     for (const e of h.ended) {
       const id = `_msgid ${e.msg._msgid}`;
@@ -248,22 +234,14 @@ export class SmsOut implements NoticeReceiver {
     done(new NodeError(reason, code));
   }
 
-  private track(work: Promise<void>): Promise<void> {
-    this.running.add(work);
-    return work.finally(() => {
-      this.running.delete(work);
-      this.refresh();
-    });
-  }
-
   private expire(): void {
     const expired = this.book.expire();
-    if (expired.length === 0) return;
-    this.unconfirmed(expired, `no delivery notice within ${Math.round(this.settings.outcomeTimeoutMs / 1000)} s`);
-    this.store.changed(() => this.book.snapshot());
+    if (expired.length > 0) this.unconfirmed(expired, `no delivery notice within ${Math.round(this.settings.outcomeTimeoutMs / 1000)} s`);
   }
 
+  /** After the book changed: each device of `sends` (given up) gets its `unconfirmed` outcome. */
   private unconfirmed(sends: PendingSend[], reason: string): void {
+    this.store.changed(() => this.book.snapshot());
     for (const send of sends) {
       for (const out of unconfirmedOutcomes(this.config.accountName, send, reason)) {
         this.counts.notDelivered++;
@@ -283,12 +261,11 @@ export class SmsOut implements NoticeReceiver {
       this.feed.credentialsRejected(rejected.code);
       return this.status.rejected(rejected);
     }
-    const { limit } = this.queue.current;
-    const { queued } = this.queue;
+    const { queued, current } = this.queue;
     const own = { inFlight: this.running.size, queued: this.waiting.size };
     const { sent, delivered, notDelivered } = this.counts;
     const lines: Array<[boolean, NodeStatusFill, NodeStatusShape, string, Record<string, string | number>]> = [
-      [queued >= limit * BACKPRESSURE, 'yellow', 'ring', 'queueFull', { queued, limit }],
+      [queued >= current.limit * BACKPRESSURE, 'yellow', 'ring', 'queueFull', { queued, limit: current.limit }],
       [this.retry !== undefined, 'yellow', 'ring', 'retrying', { ...this.retry }],
       [own.inFlight + own.queued > 0, 'blue', 'dot', 'sending', own],
       [this.failed !== undefined, 'red', 'ring', 'failed', { code: this.failed ?? '' }],

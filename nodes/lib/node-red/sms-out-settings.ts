@@ -5,22 +5,11 @@ import { DEVICE_KINDS, configuredTarget, type TargetType } from '../message/sms-
 import { DATA_ENCODINGS } from '../types';
 import { configError } from './report';
 
-export interface SmsOutDef extends NodeDef {
-  thingspace: string;
-  /** The billing account this node uses (one of the config node's user); empty: the config node's. */
-  accountName?: string;
-  targetType: string;
-  deviceKind: string;
-  deviceId: string;
-  groupName: string;
-  servicePlan: string;
-  encoding: string;
-  timeToLive: string | number;
-  concurrency: string | number;
-  queueLimit: string | number;
-  keep: string;
-  outcomeTimeout: string | number;
-}
+type TextProps = 'targetType' | 'deviceKind' | 'deviceId' | 'groupName' | 'servicePlan' | 'encoding' | 'keep';
+type NumberProps = 'timeToLive' | 'concurrency' | 'queueLimit' | 'outcomeTimeout';
+
+/** As the editor saves them (numbers may come as text); accountName empty: the config node's account. */
+export type SmsOutDef = NodeDef & { thingspace: string; accountName?: string } & Record<TextProps, string> & Record<NumberProps, string | number>;
 
 export type SmsOutSettings = ReturnType<typeof readSmsOutSettings>;
 
@@ -46,9 +35,7 @@ export function readSmsOutSettings(def: Partial<SmsOutDef>) {
   if (!isDataEncoding(encoding)) throw configError(`Invalid encoding "${String(def.encoding)}": one of ${DATA_ENCODINGS.join(', ')}`);
   const ttl = checkTimeToLive(def.timeToLive);
   if (typeof ttl !== 'string') throw configError(`Invalid time to live: ${ttl.reason}`);
-  const keep = String(def.keep ?? '_msgid,correlationId')
-    .split(/[\s,]+/)
-    .filter((k) => k !== '');
+  const keep = String(def.keep ?? '_msgid,correlationId').match(/[^\s,]+/g) ?? [];
   const reserved = keep.find((k) => k === 'payload' || k === 'thingspace' || !/^[A-Za-z_$][\w$]*$/.test(k));
   if (reserved !== undefined) throw configError(`Cannot keep "${reserved}": name plain message properties other than payload and thingspace`);
   return {

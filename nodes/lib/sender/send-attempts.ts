@@ -15,11 +15,6 @@ interface AttemptOptions extends BackoffOptions {
   maxRetries?: number;
 }
 
-/** Written, and no answer says what became of it: never repeated, the flow learns SEND_UNCERTAIN. */
-export function isUncertain(error: ThingSpaceError): boolean {
-  return error.status === undefined && error.requestSent === true && TRANSPORT_KINDS.has(error.kind);
-}
-
 /** ThingSpace, or the network, said nothing was done. */
 export function safeToRepeat(error: ThingSpaceError): boolean {
   if (error.kind === 'rate_limited') return true;
@@ -47,15 +42,11 @@ export async function sendWithRetries(api: SmsSendApi, request: Omit<SmsSendRequ
   }
 }
 
-export interface SendFailure {
-  code: string;
-  message: string;
-}
-
 /** What the flow is told when a send ends without a requestId; whether to check and send again is the flow's call. */
-export function sendFailure(error: ThingSpaceError): SendFailure {
+export function sendFailure(error: ThingSpaceError): { code: string; message: string } {
   const api = error.errorMessage && !error.message.includes(error.errorMessage) ? `: ${error.errorMessage}` : '';
-  if (isUncertain(error)) {
+  // Written, and no answer says what became of it: never repeated.
+  if (error.status === undefined && error.requestSent === true && TRANSPORT_KINDS.has(error.kind)) {
     return {
       code: 'SEND_UNCERTAIN',
       message: `ThingSpace may or may not have queued this SMS (${error.message}); it was not sent again: check before sending it once more`,

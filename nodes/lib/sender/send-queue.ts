@@ -9,20 +9,12 @@ interface QueueLimits {
   limit: number;
 }
 
-interface Job {
-  owner: object;
-  run: () => Promise<void>;
-}
-
-interface QueueEvents {
-  /** Something started, finished, was queued or dropped. */
-  change: [];
-}
-
-export class SendQueue extends EventEmitter<QueueEvents> {
-  private readonly waiting: Job[] = [];
+/** `change`: something started, finished, was queued or dropped. */
+export class SendQueue extends EventEmitter<{ change: [] }> {
+  private readonly waiting: Array<{ owner: object; run: () => Promise<void> }> = [];
   private readonly owners = new Map<object, QueueLimits>();
-  private running = 0;
+  /** Requests running now (read by the runtime share and the activity board). */
+  inFlight = 0;
 
   constructor(private readonly defaults: QueueLimits) {
     super();
@@ -57,15 +49,11 @@ export class SendQueue extends EventEmitter<QueueEvents> {
     return this.waiting.length;
   }
 
-  get inFlight(): number {
-    return this.running;
-  }
-
   /** Runs `run` once a slot is free; false, and nothing queued, when the queue is full. `run`
    *  must settle on its own and never reject: the job reports its own outcome. */
   submit(owner: object, run: () => Promise<void>): boolean {
     const { concurrency, limit } = this.current;
-    if (this.running >= concurrency && this.waiting.length >= limit) return false;
+    if (this.inFlight >= concurrency && this.waiting.length >= limit) return false;
     this.waiting.push({ owner, run });
     this.pump();
     this.emit('change');
@@ -74,11 +62,11 @@ export class SendQueue extends EventEmitter<QueueEvents> {
 
   private pump(): void {
     const { concurrency } = this.current;
-    while (this.running < concurrency && this.waiting.length > 0) {
+    while (this.inFlight < concurrency && this.waiting.length > 0) {
       const job = this.waiting.shift()!;
-      this.running++;
+      this.inFlight++;
       const finish = (): void => {
-        this.running--;
+        this.inFlight--;
         this.pump();
         this.emit('change');
       };

@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import sinon from 'sinon';
 import type { DeliveryNotice } from '../../../nodes/lib/message/delivery-notice';
 import { RuntimeShare, type NoticeReceiver } from '../../../nodes/lib/node-red/runtime-share';
-import type { Handover } from '../../../nodes/lib/node-red/send-handover';
+import type { Handover } from '../../../nodes/lib/node-red/handovers';
 
 const KEY = 'https://thingspace.example|0000123456-00001';
 

@@ -12,7 +12,7 @@ function notice(requestId: string, status: DeliveryNotice['status'], deviceIds =
 
 describe('sender/correlations: sends waiting for their outcome', () => {
   let now = 1_000_000;
-  const book = (maxPending = 10, maxAgeMs = 60_000): CorrelationBook => new CorrelationBook({ maxPending, maxAgeMs, now: () => now });
+  const book = (maxPending = 10, maxAgeMs = 60_000): CorrelationBook => new CorrelationBook({ maxPending, maxAgeMs }, () => now);
 
   it('ends a one-device send with its final notice, and calls a repeat of that notice a duplicate', () => {
     const b = book();

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { keepProperties, noticeOutcome, unconfirmedOutcomes, MAX_KEPT_BYTES } from '../../../nodes/lib/sender/outcome-message';
+import { keepProperties, noticeOutcome, unconfirmedOutcomes, MAX_KEPT_BYTES } from '../../../nodes/lib/sender/correlations';
 import { sendFailure } from '../../../nodes/lib/sender/send-attempts';
 import { ThingSpaceError } from '../../../nodes/lib/client/errors';
 import type { DeliveryNotice } from '../../../nodes/lib/message/delivery-notice';
@@ -22,7 +22,7 @@ const SEND: PendingSend = {
   done: ['mdn:15551230001'],
 };
 
-describe('sender/outcome-message: the messages of the second output', () => {
+describe('sender/correlations: the messages of the second output', () => {
   it('keeps the named properties as JSON copies, leaving out what is not JSON or too big', () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { ERROR_CODES, ThingSpaceError, type ErrorKind } from '../../../nodes/lib/client/errors';
-import { isUncertain, safeToRepeat } from '../../../nodes/lib/sender/send-attempts';
+import { safeToRepeat, sendFailure } from '../../../nodes/lib/sender/send-attempts';
 
 const error = (kind: ErrorKind, extra: { status?: number; requestSent?: boolean; retryAfterMs?: number } = {}): ThingSpaceError =>
   new ThingSpaceError({ kind, message: kind, ...extra });
@@ -24,10 +24,10 @@ describe('sender/send-attempts: a send is repeated only when nothing can have be
   });
 
   it('calls a written request without an answer uncertain, and nothing that had an answer', () => {
-    assert.ok(isUncertain(error('timeout', { requestSent: true })));
-    assert.ok(isUncertain(error('network', { requestSent: true })));
-    assert.ok(!isUncertain(error('timeout', { requestSent: false })));
-    assert.ok(!isUncertain(error('timeout', { status: 408, requestSent: true })), 'a 408 is an answer');
-    assert.ok(!isUncertain(error('bad_response', { requestSent: true })));
+    assert.equal(sendFailure(error('timeout', { requestSent: true })).code, 'SEND_UNCERTAIN');
+    assert.equal(sendFailure(error('network', { requestSent: true })).code, 'SEND_UNCERTAIN');
+    assert.notEqual(sendFailure(error('timeout', { requestSent: false })).code, 'SEND_UNCERTAIN');
+    assert.notEqual(sendFailure(error('timeout', { status: 408, requestSent: true })).code, 'SEND_UNCERTAIN', 'a 408 is an answer');
+    assert.notEqual(sendFailure(error('bad_response', { requestSent: true })).code, 'SEND_UNCERTAIN');
   });
 });
