@@ -71,7 +71,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
   }
 
   get phase(): Phase {
-    return this.phases.phase;
+    return this.phases.state.phase;
   }
 
   /** Loads the store, emits what an earlier run kept, then polls if intervalMs > 0. With a gate: standby until lead(). */
@@ -241,7 +241,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
         await this.handOnLate(res);
         return 'stopped';
       }
-      this.retries.succeeded();
+      this.retries.reset();
       this.streak = undefined;
       const more = res.hasMoreData || res.status === 202;
       if (!this.history.answered(more, res.next)) {
@@ -323,9 +323,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
       this.memory.hold(block.items);
       this.tracker.track(block);
     } else this.memory.rememberSoon(block.items);
-    // Not emitBlock(): the status keeps saying why this runtime does not read.
-    this.total += block.items.length;
-    this.emit('block', block);
+    this.emitBlock(block); // no delivering(): the status keeps saying why this runtime does not read
   }
 
   /** What an earlier run, or a final block whose listener threw, kept: one block to emit first. */

@@ -963,7 +963,7 @@ describe('consumer phases (in-memory API, fake clock)', () => {
         () => m.phases.go({ phase: 'stopped' }),
         (e: unknown) => e instanceof IllegalTransitionError && e.from === 'created' && e.to === 'stopped',
       );
-      assert.equal(m.phases.phase, 'created');
+      assert.equal(m.phases.state.phase, 'created');
       assert.deepEqual(m.states, []);
     });
 
@@ -971,7 +971,7 @@ describe('consumer phases (in-memory API, fake clock)', () => {
       const m = machine(false);
       m.phases.go({ phase: 'polling' });
       m.phases.go({ phase: 'stopped' });
-      assert.equal(m.phases.phase, 'stopped');
+      assert.equal(m.phases.state.phase, 'stopped');
       assert.deepEqual(
         m.states.map((s) => s.phase),
         ['polling', 'stopped'],
