@@ -57,7 +57,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     );
     this.history = new GatedHistory(opts.api, opts.gate, opts.stopGraceMs);
     this.memory = new ConsumerMemory(opts, () => this.phase === 'created' || this.phase === 'loading');
-    this.retries = new IdempotentRetryPolicy({ ...opts.backoff, random: opts.random });
+    this.retries = new IdempotentRetryPolicy(opts.backoff);
   }
 
   /** Between start() and stop(), unless halted on rejected credentials or bad config. */

@@ -53,8 +53,7 @@ describe('consumer phases (in-memory API, fake clock)', () => {
       ackMode: 'auto',
       ackTimeoutMs: 5000,
       dedupe: true,
-      backoff: { initialMs: 100, maxMs: 1000 },
-      random: () => 0.5,
+      backoff: { initialMs: 100, maxMs: 1000, random: () => 0.5 },
       strict: true,
       // stop() cuts a request in flight at once: its grace would wait on the fake clock.
       stopGraceMs: 0,
