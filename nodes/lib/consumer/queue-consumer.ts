@@ -20,8 +20,6 @@ export { CALLBACK_BLOCK } from './ack-tracker';
 type Outcome = 'drained' | 'halted' | 'stopped' | { inMs: number; error: ThingSpaceError };
 /** Phases in which poll() means "drain once more when this drain ends". */
 const BUSY: ReadonlySet<Phase> = new Set<Phase>(['created', 'loading', 'polling', 'delivering', 'waiting-ack']);
-/** Phases that standBy() leaves: the lease matters only while the consumer may read. */
-const LEADING: ReadonlySet<Phase> = new Set<Phase>(['loading', 'polling', 'delivering', 'waiting-ack', 'idle', 'listening', 'backing-off']);
 
 export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
   private readonly manual: boolean;
@@ -100,7 +98,8 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
 
   /** Coordination: the lease is lost. Stops reading now; resolves once no request of ours is in flight. */
   standBy(): Promise<void> {
-    if (LEADING.has(this.phase)) {
+    // The lease matters only while the consumer may read.
+    if (this.running && this.phase !== 'standby') {
       this.tenure++;
       this.clearTimer();
       this.phases.go({ phase: 'standby' });
