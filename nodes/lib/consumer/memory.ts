@@ -99,10 +99,8 @@ export class ConsumerMemory {
    *  True if keys remembered meanwhile were merged in: save once loaded. */
   merge(saved: PersistedState | undefined): boolean {
     if (saved && saved.v === 1) {
-      const held = this.pending.sms;
       if (saved.dedupe !== undefined || !this.opts.gate) this.dedupe = this.window(saved.dedupe);
-      this.pending = pendingFrom(saved.pending);
-      for (const [key, sms] of Object.entries(held)) if (!Object.hasOwn(this.pending.sms, key)) this.pending.sms[key] = sms;
+      this.pending = pendingFrom(saved.pending, this.pending.sms);
       this.persisted = this.fresh();
       for (const [key, at] of this.early) this.dedupe?.remember(key, at);
     }
@@ -129,11 +127,12 @@ export class ConsumerMemory {
   }
 }
 
-/** A copy: a predecessor (redeploy) may still hold the saved object, and each consumer must be the only writer of its state. */
-function pendingFrom(saved: unknown): Pending {
+/** A copy: a predecessor (redeploy) may still hold the saved object, and each consumer must be the only writer of its state.
+ *  `held`: what this runtime holds, kept where the store lost it. */
+function pendingFrom(saved: unknown, held?: Record<string, SmsMessage>): Pending {
   const d = saved as Partial<Pending> | null | undefined;
   const ok = typeof d === 'object' && d !== null && d.v === 1 && typeof d.sms === 'object' && d.sms !== null && !Array.isArray(d.sms);
-  return { v: 1, sms: ok ? { ...d.sms } : {} };
+  return { v: 1, sms: { ...held, ...(ok ? d.sms : {}) } };
 }
 
 /** The persisted form: [key, remembered at (ms epoch)] pairs, oldest first (v3: keys of the length-prefixed fields). */

@@ -87,8 +87,7 @@ export class QueueIn {
       if (!refused) this.coordinated?.acked(msg);
       done(refused);
     } else if (msg.req !== undefined || looksLikeCallbackBody(msg.payload) || looksLikeDeliveryNotice(msg.payload)) {
-      if (msg.res === undefined) this.callback(msg, send, done);
-      else this.answered(msg, answerModeFor(this.answerModes, msg), send, done, true);
+      this.answered(msg, answerModeFor(this.answerModes, msg), send, done, true);
     } else {
       this.consumer.poll();
       done();
