@@ -37,14 +37,13 @@ module.exports = function (RED: NodeAPI): void {
     }
 
     if (usable.coordinator) {
-      const report = (err: NodeError, operation: string): void => node.error(err, errorMessage(accountName, operation));
       coordinated = new CoordinatedReader({
         node,
         coordinator: usable.coordinator,
         account: accountKey,
         intervalMs: settings.intervalMs,
         manual: settings.ackMode === 'manual',
-        report,
+        report: (err, operation) => node.error(err, errorMessage(accountName, operation)),
       });
     }
     const queue = new QueueIn(node, usable, settings, status, coordinated);
