@@ -6,7 +6,7 @@ import { CoordinatedReader } from './lib/node-red/coordinated-reader';
 import { readSettings, type SmsQueueInDef } from './lib/node-red/queue-settings';
 import { NodeError, errorMessage, shortText, toNodeError } from './lib/node-red/report';
 import { userNode } from './lib/node-red/unusable';
-import { HttpWiring, type FlowNodeConfig } from './lib/node-red/http-wiring';
+import { answerModes, type FlowNodeConfig } from './lib/node-red/http-wiring';
 import { PushListener, samePath, type HttpNodeApp } from './lib/node-red/push-listener';
 
 module.exports = function (RED: NodeAPI): void {
@@ -37,18 +37,16 @@ module.exports = function (RED: NodeAPI): void {
     }
 
     if (usable.coordinator) {
-      const report = (err: NodeError, operation: string): void => node.error(err, errorMessage(accountName, operation));
       coordinated = new CoordinatedReader({
         node,
         coordinator: usable.coordinator,
         account: accountKey,
         intervalMs: settings.intervalMs,
         manual: settings.ackMode === 'manual',
-        report,
+        report: (err, operation) => node.error(err, errorMessage(accountName, operation)),
       });
     }
-    const wiring = new HttpWiring(node.id, (cb) => RED.nodes.eachNode(cb as (n: object) => void));
-    const queue = new QueueIn(node, usable, settings, status, coordinated, wiring);
+    const queue = new QueueIn(node, usable, settings, status, coordinated);
     const middleware = [RED.settings.httpNodeMiddleware].flat().filter((m) => typeof m === 'function');
     const listener = settings.listen
       ? new PushListener(RED.httpNode as unknown as HttpNodeApp, settings.listen, (r) => queue.listen(r), middleware)
@@ -56,9 +54,9 @@ module.exports = function (RED: NodeAPI): void {
     let refused: NodeError | undefined;
     // Once every node of the deploy exists (a message to a node not yet created is dropped, and a kept block
     // is emitted at start) and every http in node has its route (the listen path is checked then).
-    const start = (): void => {
+    const start = (flow: FlowNodeConfig[]): void => {
       try {
-        listener?.open(httpInOn(listener.path, node.id));
+        listener?.open(httpInOn(flow, listener.path, node.id));
       } catch (err) {
         // Never thrown out of an event handler: that would stop Node-RED.
         refused = toNodeError(err);
@@ -71,8 +69,10 @@ module.exports = function (RED: NodeAPI): void {
     // One listener: the wiring is read again after every deploy; the node starts after the first.
     let started = false;
     const onFlowsStarted = (): void => {
-      wiring.reset();
-      if (!started) start();
+      const flow: FlowNodeConfig[] = [];
+      RED.nodes.eachNode((n: object) => void flow.push(n as FlowNodeConfig));
+      queue.answerModes = answerModes(flow, node.id);
+      if (!started) start(flow);
       started = true;
     };
     RED.events.on('flows:started', onFlowsStarted);
@@ -95,15 +95,12 @@ module.exports = function (RED: NodeAPI): void {
   }
 
   /** The http in node (or sms-queue-in) serving POST `path`, named for the error. */
-  function httpInOn(path: string, selfId: string): string | undefined {
-    let by: string | undefined;
-    RED.nodes.eachNode((n: object) => {
-      const c = n as FlowNodeConfig & { listen?: string; name?: string };
+  function httpInOn(flow: FlowNodeConfig[], path: string, selfId: string): string | undefined {
+    const by = flow.find((c) => {
       const url = c.type === 'http in' && c.method === 'post' ? c.url : c.type === 'sms-queue-in' ? c.listen : undefined;
-      if (by === undefined && c.id !== selfId && url !== undefined && samePath(`/${url.trim().replace(/^\//, '')}`, path))
-        by = `${c.type} node ${c.name ? `"${c.name}" ` : ''}(${c.id})`;
+      return c.id !== selfId && url !== undefined && samePath(`/${url.trim().replace(/^\//, '')}`, path);
     });
-    return by;
+    return by && `${by.type} node ${by.name ? `"${by.name}" ` : ''}(${by.id})`;
   }
 
   RED.nodes.registerType('sms-queue-in', SmsQueueIn as unknown as (this: Node, def: NodeDef) => void);

@@ -8,14 +8,9 @@ export const CALLBACK_BLOCK = 'callback';
 const MAX_BLOCKS = 16;
 const MAX_CALLBACKS = 10_000;
 
-interface Tracked {
-  items: ConsumerItem[];
-  /** Keys not acknowledged yet: an ack of one copy of an SMS settles its other copies. */
-  open: Set<string>;
-}
-
 export class AckTracker {
-  private readonly blocks = new Map<string, Tracked>();
+  /** `open`: keys not acknowledged yet; an ack of one copy of an SMS settles its other copies. */
+  private readonly blocks = new Map<string, { items: ConsumerItem[]; open: Set<string> }>();
   private readonly callbacks = new Map<number, ConsumerItem>();
   private callbackSeq = 0;
   /** Block ids are unique across instances: a ref from before a restart never matches. */

@@ -43,7 +43,11 @@ export class GatedHistory {
   /** Aborts the request in flight, after up to the stop grace for its answer; a later begin()'s requests are not touched. */
   async abort(): Promise<void> {
     const requests = this.requests;
-    if (this.pending && this.stopGraceMs > 0) await settledWithin(this.pending, this.stopGraceMs);
+    if (this.pending && this.stopGraceMs > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.pending.catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, this.stopGraceMs)))]);
+      clearTimeout(timer);
+    }
     requests.abort();
   }
 
@@ -99,16 +103,4 @@ export class GatedHistory {
   handedOn(next: string | undefined): void {
     this.carry = next;
   }
-}
-
-/** Resolves when `p` settles or after `ms`, whichever comes first; never rejects. */
-function settledWithin(p: Promise<unknown>, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    const done = (): void => {
-      clearTimeout(timer);
-      resolve();
-    };
-    p.then(done, done);
-  });
 }

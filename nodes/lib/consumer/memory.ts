@@ -1,7 +1,6 @@
 // The consumer's memory: the keys of SMS delivered lately (the dedupe window) and the SMS it holds
 // until the flow has them for sure (pending), loaded from its store, merged, and saved as one live object.
 import type { SmsMessage } from '../types';
-import { DedupeWindow } from './dedupe-window';
 import type { ConsumerItem, PersistedState, QueueConsumerOptions } from './types';
 
 const DEDUPE_ENTRIES = 10_000;
@@ -59,7 +58,7 @@ export class ConsumerMemory {
     this.emitted = undefined;
     if (this.soon) clearImmediate(this.soon);
     this.soon = undefined;
-    this.dedupe?.rememberAll(block.items, block.at);
+    for (const { key } of block.items) this.dedupe?.remember(key, block.at);
     this.save();
   }
 
@@ -100,10 +99,8 @@ export class ConsumerMemory {
    *  True if keys remembered meanwhile were merged in: save once loaded. */
   merge(saved: PersistedState | undefined): boolean {
     if (saved && saved.v === 1) {
-      const held = this.pending.sms;
       if (saved.dedupe !== undefined || !this.opts.gate) this.dedupe = this.window(saved.dedupe);
-      this.pending = pendingFrom(saved.pending);
-      for (const [key, sms] of Object.entries(held)) if (!Object.hasOwn(this.pending.sms, key)) this.pending.sms[key] = sms;
+      this.pending = pendingFrom(saved.pending, this.pending.sms);
       this.persisted = this.fresh();
       for (const [key, at] of this.early) this.dedupe?.remember(key, at);
     }
@@ -130,9 +127,92 @@ export class ConsumerMemory {
   }
 }
 
-/** A copy: a predecessor (redeploy) may still hold the saved object, and each consumer must be the only writer of its state. */
-function pendingFrom(saved: unknown): Pending {
+/** A copy: a predecessor (redeploy) may still hold the saved object, and each consumer must be the only writer of its state.
+ *  `held`: what this runtime holds, kept where the store lost it. */
+function pendingFrom(saved: unknown, held?: Record<string, SmsMessage>): Pending {
   const d = saved as Partial<Pending> | null | undefined;
   const ok = typeof d === 'object' && d !== null && d.v === 1 && typeof d.sms === 'object' && d.sms !== null && !Array.isArray(d.sms);
-  return { v: 1, sms: ok ? { ...d.sms } : {} };
+  return { v: 1, sms: { ...held, ...(ok ? d.sms : {}) } };
+}
+
+/** The persisted form: [key, remembered at (ms epoch)] pairs, oldest first (v3: keys of the length-prefixed fields). */
+export interface DedupeData {
+  v: 3;
+  entries: Array<[string, number]>;
+}
+
+/** The keys of SMS already delivered, bounded by count and by age: a Map for the look-up and
+ *  a queue of the keys oldest first. (The Map's own order would do, but V8 walks over the
+ *  deleted entries at its start on every look at the oldest: 35 µs per SMS at 10,000 keys.) */
+export class DedupeWindow {
+  private readonly keys = new Map<string, number>();
+  /** Keys oldest first, from `head` on; the part before `head` is dropped now and then. */
+  private order: string[] = [];
+  private head = 0;
+  private readonly maxEntries: number;
+  private readonly maxAgeMs: number;
+
+  /** `saved` is what `toJSON()` gave; anything else (a window of an older version, whose
+   *  keys were another hash) starts the window empty. */
+  constructor(opts: { maxEntries: number; maxAgeMs: number }, saved?: unknown) {
+    this.maxEntries = Math.max(1, Math.floor(opts.maxEntries));
+    this.maxAgeMs = opts.maxAgeMs;
+    // Handed over in memory (a redeploy without a context store), the window itself comes back.
+    const data = saved instanceof DedupeWindow ? saved.toJSON() : saved;
+    if (!isDedupeData(data)) return;
+    for (const [key, at] of data.entries.slice(-this.maxEntries)) {
+      if (!this.keys.has(key)) this.order.push(key);
+      this.keys.set(key, at);
+    }
+  }
+
+  get size(): number {
+    return this.keys.size;
+  }
+
+  has(key: string, now: number = Date.now()): boolean {
+    const at = this.keys.get(key);
+    return at !== undefined && now - at <= this.maxAgeMs;
+  }
+
+  /** Remember a delivered key. False if it was already there. */
+  remember(key: string, now: number = Date.now()): boolean {
+    this.expire(now);
+    if (this.keys.has(key)) return false;
+    this.keys.set(key, now);
+    this.order.push(key);
+    if (this.keys.size > this.maxEntries) this.dropOldest();
+    return true;
+  }
+
+  /** Drop entries older than maxAgeMs; each entry is dropped once. */
+  expire(now: number = Date.now()): void {
+    while (this.head < this.order.length && now - this.keys.get(this.order[this.head])! > this.maxAgeMs) this.dropOldest();
+  }
+
+  private dropOldest(): void {
+    this.keys.delete(this.order[this.head++]);
+    if (this.head > 1024 && this.head * 2 > this.order.length) {
+      this.order = this.order.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  /** Called by JSON.stringify, and by the consumer when it saves. */
+  toJSON(): DedupeData {
+    const entries: Array<[string, number]> = [];
+    for (let i = this.head; i < this.order.length; i++) entries.push([this.order[i], this.keys.get(this.order[i])!]);
+    return { v: 3, entries };
+  }
+}
+
+function isDedupeData(x: unknown): x is DedupeData {
+  const d = x as Partial<DedupeData> | null;
+  return (
+    typeof d === 'object' &&
+    d !== null &&
+    d.v === 3 &&
+    Array.isArray(d.entries) &&
+    d.entries.every((e) => Array.isArray(e) && typeof e[0] === 'string' && typeof e[1] === 'number')
+  );
 }

@@ -27,7 +27,8 @@ export class IllegalTransitionError extends Error {
 }
 
 export class PhaseMachine {
-  private current: ConsumerState = { phase: 'created' };
+  /** Changed only by go(). */
+  state: ConsumerState = { phase: 'created' };
   private bugReported = false;
 
   constructor(
@@ -36,21 +37,13 @@ export class PhaseMachine {
     private readonly bug: (error: IllegalTransitionError) => void,
   ) {}
 
-  get state(): ConsumerState {
-    return this.current;
-  }
-
-  get phase(): Phase {
-    return this.current.phase;
-  }
-
   /** A change the table forbids is a bug of ours: strict mode throws; otherwise the code that asked
    *  relies on it, so it is made and reported once, after the change (a listener may stop the consumer). */
   go(to: ConsumerState): void {
-    const from = this.current.phase;
+    const from = this.state.phase;
     const legal = (TRANSITIONS[from] as readonly Phase[]).includes(to.phase);
     if (!legal && this.strict) throw new IllegalTransitionError(from, to.phase);
-    this.current = to;
+    this.state = to;
     this.changed(to);
     if (legal || this.bugReported) return;
     this.bugReported = true;

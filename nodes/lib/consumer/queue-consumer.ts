@@ -20,8 +20,6 @@ export { CALLBACK_BLOCK } from './ack-tracker';
 type Outcome = 'drained' | 'halted' | 'stopped' | { inMs: number; error: ThingSpaceError };
 /** Phases in which poll() means "drain once more when this drain ends". */
 const BUSY: ReadonlySet<Phase> = new Set<Phase>(['created', 'loading', 'polling', 'delivering', 'waiting-ack']);
-/** Phases that standBy() leaves: the lease matters only while the consumer may read. */
-const LEADING: ReadonlySet<Phase> = new Set<Phase>(['loading', 'polling', 'delivering', 'waiting-ack', 'idle', 'listening', 'backing-off']);
 
 export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
   private readonly manual: boolean;
@@ -57,7 +55,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
     );
     this.history = new GatedHistory(opts.api, opts.gate, opts.stopGraceMs);
     this.memory = new ConsumerMemory(opts, () => this.phase === 'created' || this.phase === 'loading');
-    this.retries = new IdempotentRetryPolicy({ ...opts.backoff, random: opts.random });
+    this.retries = new IdempotentRetryPolicy(opts.backoff);
   }
 
   /** Between start() and stop(), unless halted on rejected credentials or bad config. */
@@ -71,7 +69,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
   }
 
   get phase(): Phase {
-    return this.phases.phase;
+    return this.phases.state.phase;
   }
 
   /** Loads the store, emits what an earlier run kept, then polls if intervalMs > 0. With a gate: standby until lead(). */
@@ -100,7 +98,8 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
 
   /** Coordination: the lease is lost. Stops reading now; resolves once no request of ours is in flight. */
   standBy(): Promise<void> {
-    if (LEADING.has(this.phase)) {
+    // The lease matters only while the consumer may read.
+    if (this.running && this.phase !== 'standby') {
       this.tenure++;
       this.clearTimer();
       this.phases.go({ phase: 'standby' });
@@ -241,7 +240,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
         await this.handOnLate(res);
         return 'stopped';
       }
-      this.retries.succeeded();
+      this.retries.reset();
       this.streak = undefined;
       const more = res.hasMoreData || res.status === 202;
       if (!this.history.answered(more, res.next)) {
@@ -323,9 +322,7 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
       this.memory.hold(block.items);
       this.tracker.track(block);
     } else this.memory.rememberSoon(block.items);
-    // Not emitBlock(): the status keeps saying why this runtime does not read.
-    this.total += block.items.length;
-    this.emit('block', block);
+    this.emitBlock(block); // no delivering(): the status keeps saying why this runtime does not read
   }
 
   /** What an earlier run, or a final block whose listener threw, kept: one block to emit first. */

@@ -1,6 +1,7 @@
 // The public types of the queue consumer (re-exported by queue-consumer.ts).
 import type { ThingSpaceApi } from '../client/api';
 import type { ThingSpaceError } from '../client/errors';
+import type { BackoffOptions } from '../retry/backoff';
 import type { SmsMessage } from '../types';
 
 export type AckMode = 'auto' | 'manual';
@@ -76,8 +77,7 @@ export interface QueueConsumerOptions {
   ackTimeoutMs: number;
   dedupe: boolean;
   store?: ConsumerStore;
-  backoff?: { initialMs?: number; maxMs?: number }; // defaults 1 s .. 60 s
-  random?: () => number;
+  backoff?: BackoffOptions;
   /** An illegal phase change throws (tests). Otherwise it is made and reported once: a bug must not stop the host. */
   strict?: boolean;
   /** With a gate, start() waits in standby until lead(). */

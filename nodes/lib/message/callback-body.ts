@@ -26,24 +26,24 @@ export function parseCallbackBody(body: unknown, opts: { receivedAt: Date; expec
   // Credentials first, so a caller without them learns nothing about what else is wrong.
   const denied = callbackCredentialsFailure(decoded.ok ? decoded.value : undefined, opts.expected);
   if (denied) return denied;
-  if (!decoded.ok) return badInput(decoded.reason);
-  if (!isObject(decoded.value)) return badInput(`callback body is ${describe(decoded.value)}, expected a JSON object`);
+  if (!decoded.ok) return fail(decoded.reason);
+  if (!isObject(decoded.value)) return fail(`callback body is ${describe(decoded.value)}, expected a JSON object`);
 
   const root = unwrap(decoded.value);
   const nested = nestedObjects(root);
-  if (nested.tooMany) return badInput(`callback body has more than ${MAX_FIELDS} fields`);
+  if (nested.tooMany) return fail(`callback body has more than ${MAX_FIELDS} fields`);
 
   const text = findText(root, [...nested.responses, ...nested.others]);
-  if (typeof text === 'string') return badInput(text);
+  if (typeof text === 'string') return fail(text);
   if (text.value.length > MAX_TEXT_LENGTH) {
-    return badInput(`SMS text is ${text.value.length} characters long, more than the ${MAX_TEXT_LENGTH} accepted`);
+    return fail(`SMS text is ${text.value.length} characters long, more than the ${MAX_TEXT_LENGTH} accepted`);
   }
 
   const ids = findDeviceIds(root, nested.responses);
-  if (typeof ids === 'string') return badInput(ids);
+  if (typeof ids === 'string') return fail(ids);
 
   const stamp = findTimestamp([root, ...nested.responses, text.from]);
-  if (stamp.error) return badInput(stamp.error);
+  if (stamp.error) return fail(stamp.error);
 
   const requestId = root.requestId;
   const keepId = (typeof requestId === 'string' && requestId.length <= MAX_REQUEST_ID_LENGTH) || typeof requestId === 'number';
@@ -103,11 +103,11 @@ export function callbackCredentialsFailure(body: unknown, expected: CallbackCred
   const missing = wanted.filter((k) => typeof given[k] !== 'string');
   if (missing.length > 0) {
     const what = root ? 'callback body' : `callback body (${body === undefined ? 'unreadable' : describe(body)})`;
-    return unauthorized(`${what} carries no callback ${missing.join(' or ')}`);
+    return fail(`${what} carries no callback ${missing.join(' or ')}`, 'CALLBACK_UNAUTHORIZED');
   }
   // Each compared every time, so the timing does not tell which one was wrong.
   const matches = wanted.map((k) => sameSecret(given[k] as string, expected![k]!));
-  return matches.includes(false) ? unauthorized('callback credentials do not match the ones configured') : undefined;
+  return matches.includes(false) ? fail('callback credentials do not match the ones configured', 'CALLBACK_UNAUTHORIZED') : undefined;
 }
 
 /** Digests have one length, so the comparison time says nothing about the secret's. */
@@ -164,10 +164,6 @@ export function isResponseKey(key: string): boolean {
   return /.response$/i.test(key);
 }
 
-function badInput(reason: string): Failure {
-  return { ok: false, code: 'BAD_INPUT', reason };
-}
-
-function unauthorized(reason: string): Failure {
-  return { ok: false, code: 'CALLBACK_UNAUTHORIZED', reason };
+function fail(reason: string, code: Failure['code'] = 'BAD_INPUT'): Failure {
+  return { ok: false, code, reason };
 }

@@ -4,6 +4,7 @@ import type { Node } from 'node-red';
 import { CoalescingWriter } from '../consumer/coalescing-writer';
 import type { ConsumerStore, PersistedState } from '../consumer/types';
 import type { UsableConfig } from './config-node';
+import { contextCell } from './snapshot-store';
 
 const CONTEXT_KEY = 'thingspace';
 
@@ -14,23 +15,13 @@ export interface NodeContextStore extends ConsumerStore {
 
 /** The state belongs to the node's account: a node moved to another account does not inherit the SMS kept for the old one. */
 export function contextStore(node: Node, config: UsableConfig, onError: (err: Error) => void): NodeContextStore {
-  const ctx = node.context();
+  const cell = contextCell<PersistedState>(node, CONTEXT_KEY, onError);
   const handovers = config.shared.states;
   const handoverKey = `${node.id}|${config.accountKey}`;
-  const writer = new CoalescingWriter<PersistedState>(
-    (state) => new Promise((resolve, reject) => ctx.set(CONTEXT_KEY, state, (err: Error) => (err ? reject(err) : resolve()))),
-    onError,
-  );
+  const writer = new CoalescingWriter<PersistedState>(cell.set, onError);
   return {
-    load: () =>
-      new Promise<PersistedState | undefined>((resolve) => {
-        const handedOver = handovers.take(handoverKey).at(-1);
-        ctx.get(CONTEXT_KEY, (err: Error, value: unknown) => {
-          if (err) onError(err);
-          const stored = err ? undefined : (value as PersistedState | undefined);
-          resolve(stored ?? handedOver);
-        });
-      }),
+    // What is stored wins over what was handed over in memory.
+    load: () => cell.get(handovers.take(handoverKey).at(-1)),
     save: (state) => writer.save(state),
     handOver: () => {
       if (writer.latest === undefined) return;

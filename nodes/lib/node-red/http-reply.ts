@@ -1,15 +1,9 @@
 // ThingSpace must get an answer, or it retries the callback (docs/thingspace-api.md, "Callback listeners").
 import type { NodeMessage } from 'node-red';
 
-interface ExpressLikeResponse {
-  headersSent?: boolean;
-  status(code: number): ExpressLikeResponse;
-  end(): void;
-}
-
 /** Replies with `status` and no body if `msg.res` is an http in response not yet answered. */
 export function answerHttp(msg: NodeMessage, status: number): void {
-  const res = (msg.res as { _res?: ExpressLikeResponse } | undefined)?._res;
+  const res = (msg.res as { _res?: { headersSent?: boolean; status(code: number): { end(): void } } } | undefined)?._res;
   if (!res || typeof res.status !== 'function' || res.headersSent) return;
   try {
     res.status(status).end();

@@ -15,18 +15,14 @@ export interface FlowNodeConfig {
   links?: string[];
   url?: string;
   method?: string;
+  /** sms-queue-in's own path; a node's name. */
+  listen?: string;
+  name?: string;
 }
 
 /** express's key of a route: method and path, as http in registers it. */
-export function routeKey(method: string, path: string): string {
+function routeKey(method: string, path: string): string {
   return `${method.toUpperCase()} ${path.startsWith('/') ? path : `/${path}`}`;
-}
-
-/** The route an http in request came through (express sets req.route), if it shows one. */
-export function requestRoute(msg: NodeMessage): string | undefined {
-  const req = msg.req as { method?: unknown; route?: { path?: unknown } } | undefined;
-  if (typeof req?.method !== 'string' || typeof req.route?.path !== 'string') return undefined;
-  return routeKey(req.method, req.route.path);
 }
 
 /** For each http in route that feeds node `selfId`, who answers its requests. A route fed by
@@ -61,28 +57,10 @@ export function answerModes(nodes: Iterable<FlowNodeConfig>, selfId: string): Ma
   return modes;
 }
 
-/** The answer modes of one node, read again after every deploy (`reset`). */
-export class HttpWiring {
-  private modes: Map<string, AnswerMode> | undefined;
-
-  constructor(
-    private readonly selfId: string,
-    private readonly eachNode: (cb: (n: FlowNodeConfig) => void) => void,
-  ) {}
-
-  /** Who answers `msg`'s request: from the wiring when its http in is known, else `unsent`
-   *  (the node answers what it does not emit, as before; answerHttp skips an answered one). */
-  modeFor(msg: NodeMessage): AnswerMode {
-    if (!this.modes) {
-      const all: FlowNodeConfig[] = [];
-      this.eachNode((n) => all.push(n));
-      this.modes = answerModes(all, this.selfId);
-    }
-    const key = requestRoute(msg);
-    return (key !== undefined && this.modes.get(key)) || 'unsent';
-  }
-
-  reset(): void {
-    this.modes = undefined;
-  }
+/** Who answers `msg`'s request: from the route its http in came through (express sets req.route), else `unsent`
+ *  (the node answers what it does not emit; answerHttp skips an answered one). */
+export function answerModeFor(modes: ReadonlyMap<string, AnswerMode>, msg: NodeMessage): AnswerMode {
+  const req = msg.req as { method?: unknown; route?: { path?: unknown } } | undefined;
+  if (typeof req?.method !== 'string' || typeof req.route?.path !== 'string') return 'unsent';
+  return modes.get(routeKey(req.method, req.route.path)) ?? 'unsent';
 }

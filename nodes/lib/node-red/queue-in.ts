@@ -14,7 +14,7 @@ import type { UsableConfig } from './config-node';
 import { contextStore, type NodeContextStore } from './context-store';
 import type { CoordinatedReader } from './coordinated-reader';
 import { answerHttp } from './http-reply';
-import type { AnswerMode, HttpWiring } from './http-wiring';
+import { answerModeFor, type AnswerMode } from './http-wiring';
 import { interceptCallback } from './notice-input';
 import type { ListenerRequest } from './push-listener';
 import { showConsumerState, type Counts } from './queue-status';
@@ -36,6 +36,8 @@ export class QueueIn {
     this.status.rejected(err);
     this.feed.credentialsRejected(err.code);
   };
+  /** Who answers an http in request, by route: read from the flow's wiring after every deploy (http-wiring.ts). */
+  answerModes: ReadonlyMap<string, AnswerMode> = new Map();
   private anotherReaderSaid = false;
   private closed = false;
 
@@ -46,8 +48,6 @@ export class QueueIn {
     private readonly status: StatusLine,
     /** Coordination across runtimes, when the config node has it on. */
     private readonly coordinated?: CoordinatedReader,
-    /** Who answers an http in request, from the flow's wiring (http-wiring.ts). */
-    private readonly wiring?: HttpWiring,
   ) {
     this.accountName = config.accountName;
     this.topic = compileTopic(settings.topic);
@@ -87,8 +87,7 @@ export class QueueIn {
       if (!refused) this.coordinated?.acked(msg);
       done(refused);
     } else if (msg.req !== undefined || looksLikeCallbackBody(msg.payload) || looksLikeDeliveryNotice(msg.payload)) {
-      if (msg.res === undefined) this.callback(msg, send, done);
-      else this.answered(msg, this.wiring?.modeFor(msg) ?? 'unsent', send, done, true);
+      this.answered(msg, answerModeFor(this.answerModes, msg), send, done, true);
     } else {
       this.consumer.poll();
       done();

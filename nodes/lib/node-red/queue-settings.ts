@@ -18,21 +18,10 @@ export interface SmsQueueInDef extends NodeDef {
   listen?: string;
 }
 
-type OutputMode = 'single' | 'batch';
-
-export interface Settings {
-  intervalMs: number;
-  ackMode: AckMode;
-  ackTimeoutMs: number;
-  output: OutputMode;
-  dedupe: boolean;
-  topic: string;
-  /** The node's own callback path on Node-RED's HTTP server; empty: none. */
-  listen: string;
-}
+export type Settings = ReturnType<typeof readSettings>;
 
 /** Reads the node's properties; throws a BAD_CONFIG NodeError naming the bad one. */
-export function readSettings(def: Partial<SmsQueueInDef>): Settings {
+export function readSettings(def: Partial<SmsQueueInDef>) {
   const num = (v: unknown, dflt: number): number => (v === undefined || v === null || v === '' ? dflt : Number(v));
   const interval = num(def.interval, 60);
   if (!Number.isFinite(interval) || interval < 0) throw configError(`Invalid interval "${String(def.interval)}": a number of seconds >= 0`);
@@ -40,7 +29,7 @@ export function readSettings(def: Partial<SmsQueueInDef>): Settings {
   if (!Number.isFinite(ackTimeout) || ackTimeout <= 0) throw configError(`Invalid ackTimeout "${String(def.ackTimeout)}": a number of seconds > 0`);
   const ackMode = (def.ackMode || 'auto') as AckMode;
   if (ackMode !== 'auto' && ackMode !== 'manual') throw configError(`Invalid ackMode "${String(def.ackMode)}"`);
-  const output = (def.output || 'single') as OutputMode;
+  const output = (def.output || 'single') as 'single' | 'batch';
   if (output !== 'single' && output !== 'batch') throw configError(`Invalid output "${String(def.output)}"`);
   return {
     intervalMs: Math.round(interval * 1000),
@@ -49,6 +38,7 @@ export function readSettings(def: Partial<SmsQueueInDef>): Settings {
     output,
     dedupe: !(def.dedupe === false || def.dedupe === 'false'),
     topic: typeof def.topic === 'string' && def.topic.trim() ? def.topic.trim() : DEFAULT_TOPIC_TEMPLATE,
+    /** The node's own callback path on Node-RED's HTTP server; empty: none. */
     listen: checkListenPath(def.listen),
   };
 }

@@ -3,10 +3,7 @@ import type { ConsumerState } from '../consumer/types';
 import type { StatusLine } from './status';
 
 /** SMS emitted since deploy, from the queue and from callbacks (push mode). */
-export interface Counts {
-  received: number;
-  pushed: number;
-}
+export type Counts = { received: number; pushed: number };
 
 // Date.toLocaleTimeString builds a formatter per call (about a millisecond in Node-RED): one
 // for the "idle since" of every poll.

@@ -13,11 +13,8 @@ export interface SnapshotStore<T> {
 }
 
 export function contextSnapshots<T>(node: Node, key: string, onError: (err: Error) => void): SnapshotStore<T> {
-  const ctx = node.context();
-  const writer = new CoalescingWriter<() => T>(
-    (make) => new Promise((resolve, reject) => ctx.set(key, make(), (err: Error) => (err ? reject(err) : resolve()))),
-    onError,
-  );
+  const cell = contextCell<T>(node, key, onError);
+  const writer = new CoalescingWriter<() => T>((make) => cell.set(make()), onError);
   let due: { make: () => T; timer: NodeJS.Timeout } | undefined;
   const write = (): Promise<void> => {
     if (!due) return writer.settled();
@@ -28,13 +25,7 @@ export function contextSnapshots<T>(node: Node, key: string, onError: (err: Erro
   };
 
   return {
-    load: () =>
-      new Promise<T | undefined>((resolve) => {
-        ctx.get(key, (err: Error, value: unknown) => {
-          if (err) onError(err);
-          resolve(err ? undefined : (value as T | undefined));
-        });
-      }),
+    load: () => cell.get(undefined),
     changed: (make) => {
       if (due) due.make = make;
       else due = { make, timer: setTimeout(() => void write(), WRITE_DELAY_MS) };
@@ -44,5 +35,20 @@ export function contextSnapshots<T>(node: Node, key: string, onError: (err: Erro
       await write();
       await writer.settled();
     },
+  };
+}
+
+/** Node context's `key` as promises: a failing read goes to `onError` and reads as `fallback`, in the same callback. */
+export function contextCell<T>(node: Node, key: string, onError: (err: Error) => void) {
+  const ctx = node.context();
+  return {
+    get: (fallback: T | undefined) =>
+      new Promise<T | undefined>((resolve) => {
+        ctx.get(key, (err: Error, value: unknown) => {
+          if (err) onError(err);
+          resolve((err ? undefined : (value as T | undefined)) ?? fallback);
+        });
+      }),
+    set: (value: T) => new Promise<void>((resolve, reject) => ctx.set(key, value, (err: Error) => (err ? reject(err) : resolve()))),
   };
 }

@@ -1,16 +1,11 @@
 // Repeating a read costs nothing, repeating a send may send twice: each kind of call has its own
 // policy (nodes/lib/sender/send-attempts.ts for SMS), and all of them share the kinds that halt.
 import type { ErrorKind, ThingSpaceError } from '../client/errors';
-import { Backoff, type BackoffOptions } from './backoff';
+import { Backoff } from './backoff';
 
 export type RetryDecision =
   /** Never again with this configuration: the caller stops until it is rebuilt. */
   { action: 'halt' } | { action: 'retry'; inMs: number };
-
-export interface RetryPolicy {
-  decide(error: ThingSpaceError): RetryDecision;
-  succeeded(): void;
-}
 
 const HALT: RetryDecision = { action: 'halt' };
 
@@ -34,19 +29,8 @@ export function halts(error: ThingSpaceError): boolean {
 
 /** Everything that does not halt is retried: a refused token was dropped (the next attempt starts
  *  fresh), an operator may fix a TLS certificate while we wait. Callers check 'aborted' first. */
-export class IdempotentRetryPolicy implements RetryPolicy {
-  private readonly backoff: Backoff;
-
-  constructor(opts: BackoffOptions = {}) {
-    this.backoff = new Backoff(opts);
-  }
-
+export class IdempotentRetryPolicy extends Backoff {
   decide(error: ThingSpaceError): RetryDecision {
-    if (halts(error)) return HALT;
-    return { action: 'retry', inMs: this.backoff.next(error.retryAfterMs) };
-  }
-
-  succeeded(): void {
-    this.backoff.reset();
+    return halts(error) ? HALT : { action: 'retry', inMs: this.next(error.retryAfterMs) };
   }
 }

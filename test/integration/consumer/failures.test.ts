@@ -25,7 +25,7 @@ describe('consumer: failures, retries and backoff against the simulator', () => 
   it('backs off exponentially with jitter, bounded, and starts over after a success', async () => {
     r = await rig();
     r.sim.addFault({ kind: 'server-error', count: 5 });
-    const { consumer, rec } = consumerFor(r, { backoff: { initialMs: 10, maxMs: 100 }, random: () => 0.999999, intervalMs: 0 });
+    const { consumer, rec } = consumerFor(r, { backoff: { initialMs: 10, maxMs: 100, random: () => 0.999999 }, intervalMs: 0 });
     await consumer.start();
     rec.states.length = 0;
     consumer.poll();

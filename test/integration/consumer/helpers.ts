@@ -54,8 +54,7 @@ export function consumerFor(r: Rig, opts: Partial<QueueConsumerOptions> = {}): {
     ackMode: 'auto',
     ackTimeoutMs: 60_000,
     dedupe: true,
-    backoff: { initialMs: 10, maxMs: 50 },
-    random: seeded.random,
+    backoff: { initialMs: 10, maxMs: 50, random: seeded.random },
     strict: true,
     ...opts,
   });

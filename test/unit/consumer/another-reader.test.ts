@@ -22,8 +22,7 @@ describe('consumer: signs of another reader on the same queue', () => {
       ackMode: 'auto',
       ackTimeoutMs: 1000,
       dedupe: true,
-      backoff: { initialMs: 100, maxMs: 100 },
-      random: () => 0.5,
+      backoff: { initialMs: 100, maxMs: 100, random: () => 0.5 },
     });
     const signs: string[] = [];
     consumer.on('suspect', (s) => signs.push(s));

@@ -53,8 +53,7 @@ describe('consumer phases (in-memory API, fake clock)', () => {
       ackMode: 'auto',
       ackTimeoutMs: 5000,
       dedupe: true,
-      backoff: { initialMs: 100, maxMs: 1000 },
-      random: () => 0.5,
+      backoff: { initialMs: 100, maxMs: 1000, random: () => 0.5 },
       strict: true,
       // stop() cuts a request in flight at once: its grace would wait on the fake clock.
       stopGraceMs: 0,
@@ -963,7 +962,7 @@ describe('consumer phases (in-memory API, fake clock)', () => {
         () => m.phases.go({ phase: 'stopped' }),
         (e: unknown) => e instanceof IllegalTransitionError && e.from === 'created' && e.to === 'stopped',
       );
-      assert.equal(m.phases.phase, 'created');
+      assert.equal(m.phases.state.phase, 'created');
       assert.deepEqual(m.states, []);
     });
 
@@ -971,7 +970,7 @@ describe('consumer phases (in-memory API, fake clock)', () => {
       const m = machine(false);
       m.phases.go({ phase: 'polling' });
       m.phases.go({ phase: 'stopped' });
-      assert.equal(m.phases.phase, 'stopped');
+      assert.equal(m.phases.state.phase, 'stopped');
       assert.deepEqual(
         m.states.map((s) => s.phase),
         ['polling', 'stopped'],

@@ -36,7 +36,7 @@ describe('retry/retry-policy', () => {
     };
     assert.deepEqual([delay(error('network')), delay(error('timeout')), delay(error('server'))], [50, 100, 200]);
     assert.equal(delay(error('rate_limited', 7000)), 7000, 'Retry-After beyond the cap is honoured');
-    policy.succeeded();
+    policy.reset();
     assert.equal(delay(error('tls')), 50);
   });
 });

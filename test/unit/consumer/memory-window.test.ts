@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { DedupeWindow, type DedupeData } from '../../../nodes/lib/consumer/dedupe-window';
+import { DedupeWindow, type DedupeData } from '../../../nodes/lib/consumer/memory';
 
 const HOUR = 3_600_000;
 
-describe('consumer/dedupe-window', () => {
+describe('consumer/memory: DedupeWindow', () => {
   it('knows a key once it was remembered, and not before', () => {
     const w = new DedupeWindow({ maxEntries: 10, maxAgeMs: HOUR });
     assert.equal(w.has('a', 0), false);
@@ -91,23 +91,6 @@ describe('consumer/dedupe-window', () => {
     for (const bad of [null, 42, 'x', { v: 3 }, { v: 3, entries: [['a', 'b']] }, v2, { v: 1, cap: 2, keys: ['a', 'b'], times: [0, 0], head: 0, size: 2 }]) {
       const w = new DedupeWindow({ maxEntries: 3, maxAgeMs: HOUR }, bad);
       assert.equal(w.size, 0);
-    }
-  });
-
-  it('rememberAll leaves the same window as remember per key (wraps, expiry, repeats in a block)', () => {
-    const one = new DedupeWindow({ maxEntries: 7, maxAgeMs: 50 });
-    const all = new DedupeWindow({ maxEntries: 7, maxAgeMs: 50 });
-    let now = 0;
-    for (let block = 0; block < 40; block++) {
-      now += block % 5 === 0 ? 60 : 3; // now and then everything expires
-      const keys = [`k${block % 9}`, `k${(block * 7) % 11}`, `k${block % 9}`, `j${block}`];
-      for (const key of keys) one.remember(key, now);
-      all.rememberAll(
-        keys.map((key) => ({ key })),
-        now,
-      );
-      assert.deepEqual(all.toJSON(), one.toJSON(), `block ${block}`);
-      for (const key of ['k1', 'k3', `j${block}`, `j${block - 1}`]) assert.equal(all.has(key, now), one.has(key, now), `${key} after block ${block}`);
     }
   });
 
