@@ -13,7 +13,6 @@ export const ERROR_CODES = {
   rate_limited: 'RATE_LIMITED',
   server: 'SERVER_ERROR',
   network: 'NETWORK',
-  /** The server's certificate is not trusted. */
   tls: 'TLS_CERTIFICATE',
   timeout: 'TIMEOUT',
   /** Malformed JSON, wrong shape, oversize body, unexpected status, Location off-path. */

@@ -23,7 +23,6 @@ interface RequestSpec {
 
 const USER_AGENT = 'node-red-contrib-thingspace-sms';
 
-/** What only the socket can tell. */
 interface Seen {
   /** A send that failed before this can be repeated without sending an SMS twice. */
   written: boolean;

@@ -72,7 +72,6 @@ abstract class Shared {
   }
 }
 
-/** The bearer token of one server and app key. */
 class SharedBearer extends Shared {
   readonly basic: string;
 
@@ -189,7 +188,6 @@ function letGo(entries: Map<string, Shared>, key: string, holder: Holder): void 
   if (entry?.holders.delete(holder) && entry.holders.size === 0) entries.delete(key);
 }
 
-/** The shared tokens and sessions of one runtime (the config node makes one per runtime). */
 export class AuthRegistry {
   private readonly bearers = new Map<string, SharedBearer>();
   private readonly sessions = new Map<string, SharedSession>();
@@ -197,7 +195,6 @@ export class AuthRegistry {
   // clients holding the same secret, never rides on credentials it does not hold.
   private readonly key = randomBytes(32);
 
-  /** One client's hold on its shared bearer and session. */
   acquire(cfg: ClientConfig, holder: Holder) {
     const print = (secret: string): string => createHmac('sha256', this.key).update(secret).digest('base64');
     // The session key carries the app key too: ThingSpace may tie a session to the app that

@@ -208,7 +208,6 @@ export class ThingSpaceClient {
     this.user.http.close();
   }
 
-  /** One JSON call below the M2M root, its answer read by `read`. */
   private request<T>(operation: Operation, method: Method, path: string, read: AnswerReader<T>, opts: CallOptions, body?: object): Promise<T> {
     return this.guard(async () => {
       const res = await this.call(operation, method, `${M2M_ROOT}/${path}`, body && JSON.stringify(body), opts.signal);

@@ -29,7 +29,6 @@ export class AckTracker {
     if (this.blocks.size > MAX_BLOCKS) this.blocks.delete(this.blocks.keys().next().value as string);
   }
 
-  /** A pushed SMS, named by block 'callback' and a running index; tracked in manual mode. */
   callback(sms: SmsMessage, key: string, track: boolean): ConsumerItem {
     const item = { sms, key, ref: { block: CALLBACK_BLOCK, index: this.callbackSeq++ } };
     if (track) this.callbacks.set(item.ref.index, item);

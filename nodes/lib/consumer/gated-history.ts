@@ -27,7 +27,6 @@ export class GatedHistory {
     private readonly stopGraceMs = DEFAULT_STOP_GRACE_MS,
   ) {}
 
-  /** Whether the last request carried a `next`, acknowledging the block before. */
   get acknowledging(): boolean {
     return this.sent !== undefined;
   }
@@ -99,7 +98,6 @@ export class GatedHistory {
     return !takenForNothing;
   }
 
-  /** The block was handed on: the next request carries its `next`. */
   handedOn(next: string | undefined): void {
     this.carry = next;
   }

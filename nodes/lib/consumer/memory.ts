@@ -71,7 +71,6 @@ export class ConsumerMemory {
     delete this.pending.sms[key];
   }
 
-  /** The SMS held and not delivered since. */
   held(): Array<{ key: string; sms: SmsMessage }> {
     const left: Array<{ key: string; sms: SmsMessage }> = [];
     for (const [key, sms] of Object.entries(this.pending.sms)) {
@@ -198,7 +197,6 @@ export class DedupeWindow {
     }
   }
 
-  /** Called by JSON.stringify, and by the consumer when it saves. */
   toJSON(): DedupeData {
     const entries: Array<[string, number]> = [];
     for (let i = this.head; i < this.order.length; i++) entries.push([this.order[i], this.keys.get(this.order[i])!]);

@@ -16,7 +16,6 @@ import type { AckRef, ConsumerBlock, ConsumerItem, ConsumerState, Phase, QueueCo
 export type * from './types';
 export { CALLBACK_BLOCK } from './ack-tracker';
 
-/** How a drain ended: a retry in `inMs` after a failure, or one of the others. */
 type Outcome = 'drained' | 'halted' | 'stopped' | { inMs: number; error: ThingSpaceError };
 /** Phases in which poll() means "drain once more when this drain ends". */
 const BUSY: ReadonlySet<Phase> = new Set<Phase>(['created', 'loading', 'polling', 'delivering', 'waiting-ack']);
@@ -98,7 +97,6 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
 
   /** Coordination: the lease is lost. Stops reading now; resolves once no request of ours is in flight. */
   standBy(): Promise<void> {
-    // The lease matters only while the consumer may read.
     if (this.running && this.phase !== 'standby') {
       this.tenure++;
       this.clearTimer();
@@ -271,7 +269,6 @@ export class QueueConsumer extends EventEmitter<QueueConsumerEvents> {
       }
       this.memory.rememberSoon(block.items);
       if (!block.restored) return;
-      // Handed on: held no more.
       for (const item of block.items) this.memory.release(item.key);
       return this.memory.save();
     }

@@ -6,7 +6,6 @@ import type { SmsMessage } from '../types';
 
 export type AckMode = 'auto' | 'manual';
 
-/** The one call the consumer makes. */
 export type HistoryApi = Pick<ThingSpaceApi, 'history'>;
 
 /** Names one emitted SMS for `ack()`: its block's id (unique across instances) and its index in
@@ -89,7 +88,6 @@ export interface QueueConsumerOptions {
 export type QueueConsumerEvents = {
   /** Listeners send synchronously; in auto mode the block counts as handed on when they return. */
   block: [block: ConsumerBlock];
-  /** Every phase change. */
   state: [state: ConsumerState];
   error: [error: ThingSpaceError];
   /** How many SMS were suppressed as already delivered. */

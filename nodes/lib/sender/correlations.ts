@@ -35,7 +35,6 @@ function noticeKey(n: DeliveryNotice): string {
   return `${n.requestId}|${n.deviceIds.map(deviceKey).sort().join(',')}|${n.status}`;
 }
 
-/** Drops a map's first (oldest) entries while `drop` says so, and returns them. */
 function dropOldest<V>(map: Map<string, V>, drop: (value: V) => boolean): V[] {
   const dropped: V[] = [];
   for (const [key, value] of map) {
@@ -60,7 +59,6 @@ export class CorrelationBook {
     return this.pending.size;
   }
 
-  /** A send of ours has the notice's requestId, or the notice was seen already. */
   owns(notice: DeliveryNotice): boolean {
     return this.pending.has(notice.requestId) || this.seen.has(noticeKey(notice));
   }

@@ -3,7 +3,6 @@
 import { EventEmitter } from 'node:events';
 
 interface QueueLimits {
-  /** Requests in flight at most. */
   concurrency: number;
   /** Sends waiting at most (not counting those in flight). */
   limit: number;
