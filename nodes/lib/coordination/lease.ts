@@ -10,7 +10,6 @@ import { ACQUIRE, FENCED, STATE_TTL_MS, type AccountKeys } from './scripts';
 
 export type LeaseView =
   | { state: 'holding'; epoch: number; runtime: string }
-  /** `holder` names the runtime that reads, when one does. */
   | { state: 'standby'; holder?: string; epoch?: number }
   | { state: 'unavailable'; error: CoordinationError };
 
@@ -210,7 +209,6 @@ export class AccountLease extends EventEmitter<{ change: [view: LeaseView] }> im
     }
   }
 
-  /** Called while holding. */
   private lost(why: string): void {
     this.opts.log?.('warn', `lost the lease of ${this.tag} (epoch ${this.tenure?.epoch}): ${why}`);
     this.standBy(Math.min(this.opts.retryMs, this.opts.ttlMs / 3), { state: 'standby' });

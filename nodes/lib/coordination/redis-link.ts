@@ -58,15 +58,12 @@ const SENTINEL_FAULTS: Array<[RegExp, string, SentinelFault?]> = [
   [/ETIMEDOUT|timeout/i, 'no sentinel answers in time', 'no-sentinel'],
 ];
 
-/** Shared by the users of one address and password in a runtime (RedisPool, coordinator.ts). */
 export class NodeRedisLink extends EventEmitter<LinkEvents> {
   users = 0;
   closed = false;
-  /** Connected and authenticated. */
   up = false;
   /** Still making its first connection: not yet a fault to report. */
   connecting = true;
-  /** Why the connection is down, while it is. */
   error: CoordinationError | undefined;
   private readonly redis: Pick<Redis, 'createClient' | 'createSentinel'>;
   private readonly timeoutMs: number;
@@ -132,7 +129,6 @@ export class NodeRedisLink extends EventEmitter<LinkEvents> {
     this.sentinel = undefined;
   }
 
-  /** Our client to one server: a URL, or the primary the sentinels named. */
   private open(to: { url: string } | SentinelNode): void {
     const client = this.redis.createClient({
       ...('url' in to ? { url: to.url } : {}),
@@ -236,7 +232,6 @@ export class NodeRedisLink extends EventEmitter<LinkEvents> {
     return new CoordinationError(`${this.where}: ${this.hide(why)}`, undefined, failover ? 'failover' : undefined);
   }
 
-  /** A failure to learn the primary from the sentinels. */
   private explainSentinel(err: unknown): CoordinationError {
     const raw = err instanceof Error ? err.message : String(err);
     const [, why, fault] = SENTINEL_FAULTS.find(([re]) => re.test(raw)) ?? [undefined, raw, undefined];

@@ -119,7 +119,6 @@ export class SharedPushDedupe {
     await this.ask(['SET', this.keys.push + key, '1', 'EX', PUSH_TTL_SEC], () => 'new');
   }
 
-  /** 'unchecked' when Redis cannot answer. */
   private async ask(command: Array<string | number>, decide: (r: unknown) => PushCheck): Promise<PushCheck> {
     try {
       if (this.link.up) return decide(await this.link.call(command));

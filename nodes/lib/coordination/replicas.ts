@@ -7,7 +7,6 @@ import type { AccountLease } from './lease';
 import type { RedisLink } from './redis-link';
 import { HEARTBEAT } from './scripts';
 
-/** What the replica set needs to know of each lease of this runtime. */
 type Member = Pick<AccountLease, 'tag' | 'holding'>;
 
 export class ReplicaSet {
@@ -38,7 +37,6 @@ export class ReplicaSet {
     if (this.members.size === 0) this.stop();
   }
 
-  /** Leases this runtime holds now. */
   get held(): number {
     return [...this.members].filter((m) => m.holding).length;
   }
