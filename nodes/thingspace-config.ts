@@ -45,7 +45,6 @@ module.exports = function (RED: NodeAPI): void {
       node.configError = err instanceof ThingSpaceError ? err : new ThingSpaceError({ kind: 'bad_config', message: String((err as Error).message) });
     }
 
-    // Which addresses may deliver callbacks (pushed SMS, delivery notices) to the nodes using it.
     const filter = makeSourceFilter(def);
     if (filter instanceof SourceFilter) node.sourceFilter = filter;
     else node.configError ??= new ThingSpaceError({ kind: 'bad_config', message: filter.reason });
@@ -71,6 +70,5 @@ module.exports = function (RED: NodeAPI): void {
     credentials: credentialTypes,
   });
 
-  // "Test connection": token and login once each, with what the dialog holds now.
   RED.httpAdmin.post('/thingspace-config/:id/test', RED.auth.needsPermission('thingspace-config.write'), connectionTestRoute(RED, shared, DEFAULT_SERVER));
 };

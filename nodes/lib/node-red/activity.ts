@@ -1,7 +1,5 @@
 // What this runtime is doing with each account, one record per account key: the health
-// endpoint, the metrics and the editor's sidebar read it (docs/operations.md). Fed by
-// queue-in.ts (consumer and client events), coordinated-reader.ts (the lease) and
-// sms-out-runtime.ts (sends and outcomes).
+// endpoint, the metrics and the editor's sidebar read it (docs/operations.md).
 import os from 'node:os';
 import { ThingSpaceError } from '../client/errors';
 import type { QueueConsumer } from '../consumer/queue-consumer';
@@ -12,7 +10,6 @@ import type { Metrics } from './metrics';
 
 export type AccountHealth = 'reading' | 'standby' | 'sending' | 'backing-off' | 'credentials-rejected' | 'coordination-unavailable' | 'stopped';
 
-/** An account's record as health, the metrics' labels and the sidebar read it. */
 export type AccountActivity = ReturnType<AccountFeed['view']>;
 
 /** What the reader's consumer says: undefined while no sms-queue-in reads the account here. */
@@ -32,7 +29,6 @@ const HEALTH: Partial<Record<ConsumerState['phase'], ReaderHealth>> = {
 const DEFAULT_RUNTIME = `${os.hostname()}/${process.pid}`;
 const minuteOf = (ms: number): number => Math.floor(ms / 60_000);
 
-/** One account's record, and the calls that feed it (and the metrics, when on). */
 export class AccountFeed {
   /** This runtime's name for the account: the metrics' label too. */
   runtime = DEFAULT_RUNTIME;
@@ -173,12 +169,10 @@ export class AccountFeed {
     return {
       /** name@host (nodes/lib/client/account.ts). */
       account: this.account,
-      /** The coordination replica id when coordinated, else hostname/pid. */
       runtime: this.runtime,
       state,
       /** backing-off, credentials-rejected, stopped, coordination-unavailable: the error code. */
       code,
-      /** The lease holder's runtime id, when coordinated. */
       holder: this.leaseOf?.holder,
       /** Epoch ms. */
       lastPoll: this.lastPoll,

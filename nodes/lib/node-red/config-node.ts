@@ -23,17 +23,14 @@ export const credentialTypes = {
 
 export type ThingSpaceCredentials = { [K in keyof typeof credentialTypes]?: string };
 
-/** What a config node gives every node using it, whichever account that node uses. */
 interface ConfigShares {
   server: string;
   /** Set when the config node's coordination is Redis (docs/architecture.md, "Coordination"). */
   coordinator?: Coordinator;
   /** The allow-list of callback sources (undefined in a runtime that predates it: no check). */
   sourceFilter?: SourceFilter;
-  /** The runtime's activity board (activity.ts), shared by every config node. */
   activity: Activity;
   callbackCredentials(): CallbackCredentials | undefined;
-  /** Readers, notice routes, send queues and hand-overs, per account key across config nodes. */
   shared: RuntimeShare;
 }
 

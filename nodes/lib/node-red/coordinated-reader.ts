@@ -49,7 +49,6 @@ export class CoordinatedReader {
     return this.reader.lease.holding ? this.opts.coordinator.runtime : '';
   }
 
-  /** This runtime's replica id. */
   get runtime(): string {
     return this.opts.coordinator.runtime;
   }

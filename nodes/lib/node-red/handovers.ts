@@ -91,7 +91,6 @@ const NOT_TAKEN: Record<HandoverEnd, string> = {
   stop: 'Node-RED stopped the flows',
 };
 
-/** A runtime's sms-out hand-overs: what no successor took is cancelled by its owner. */
 export class SendHandovers extends Handovers<Handover> {
   constructor(private readonly runtime: EventEmitter) {
     super(HANDOVER_MS, (h, why) => h.cancel(NOT_TAKEN[why]), runtime);

@@ -46,7 +46,6 @@ export class QueueIn {
     private readonly config: UsableConfig,
     private readonly settings: Settings,
     private readonly status: StatusLine,
-    /** Coordination across runtimes, when the config node has it on. */
     private readonly coordinated?: CoordinatedReader,
   ) {
     this.accountName = config.accountName;

@@ -1,7 +1,6 @@
 // What the config nodes of one runtime share, and so the nodes using them (`UsableConfig.shared`):
 // the config node type makes one per runtime (nodes/thingspace-config.ts), as readers, notice
 // routes and send queues span config nodes and a hand-over outlives the config node a deploy replaces.
-// Everything per account is keyed by its account key (nodes/lib/client/account.ts).
 import { once, type EventEmitter } from 'node:events';
 import { AuthRegistry } from '../client/shared-auth';
 import type { PersistedState } from '../consumer/types';

@@ -45,7 +45,6 @@ export class SmsOut implements NoticeReceiver {
   private readonly counts = { sent: 0, delivered: 0, notDelivered: 0 };
   private readonly expiry: NodeJS.Timeout;
   private readonly feed: AccountFeed;
-  /** A retry is due (seconds, code). */
   private retry: { seconds: number; code: string } | undefined;
   /** The code of the last send that failed, until one succeeds. */
   private failed: string | undefined;
